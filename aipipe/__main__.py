@@ -1,0 +1,5 @@
+"""Allow `python -m aipipe`."""
+
+from aipipe.cli import main
+
+main()

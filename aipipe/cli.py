@@ -1,0 +1,153 @@
+"""The `aipipe` command line. Each command parses its switches, calls one core function and maps the
+outcome to an exit code: 0 success, 1 invalid spec or failed operation, 2 wrong usage, 130 interrupted.
+
+Heavy modules (pulumi, rich) are imported inside the commands that need them, never at import time, so
+`aipipe --help` and `aipipe validate` stay fast.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from aipipe import __version__
+
+app = typer.Typer(
+    name="aipipe",
+    help=(
+        "Declarative cloud pipelines for AI training data: a YAML spec in git becomes real infrastructure on "
+        "AWS and GCP, through Pulumi.\n\n"
+        "Start with `aipipe validate specs/event-driven-ingest/aipipe.yaml`; `aipipe schema` gives editors "
+        "completion."
+    ),
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,  # never show locals (they may hold secrets)
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class OutputFormat(str, enum.Enum):
+    """How `validate` prints diagnostics."""
+
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"aipipe {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = None,
+) -> None:
+    """Declarative cloud pipelines for AI training data."""
+
+
+SpecArgument = Annotated[Path, typer.Argument(help="A spec file (aipipe.yaml).", show_default=False)]
+StackOption = Annotated[
+    Optional[str],
+    typer.Option("--stack", "-s", help="Stack whose overrides apply (default: dev; validate checks every stack)."),
+]
+
+
+@app.command()
+def validate(
+    specs: Annotated[list[Path], typer.Argument(help="One or more spec files.", show_default=False)],
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="text for people, json for tools, github for Actions.")
+    ] = OutputFormat.text,
+    stack: StackOption = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+) -> None:
+    """Check specs and report every problem at once, each at its file:line:column.
+
+    Exit code 0 when every spec is valid, 1 when any has an error (or a warning with --strict),
+    2 when a file cannot be found.
+
+    \b
+    Examples:
+      aipipe validate specs/event-driven-ingest/aipipe.yaml
+      aipipe validate --format json specs/*/aipipe.yaml
+      aipipe validate --format github --strict aipipe.yaml   # annotations in GitHub Actions
+    """
+    from aipipe.console import format_github, format_json, format_text, summary_line
+    from aipipe.diagnostics import has_errors
+    from aipipe.spec import load_spec
+
+    results = [load_spec(str(path), stack) for path in specs]
+    diagnostics = [d for result in results for d in result.diagnostics]
+    if output_format is OutputFormat.json:
+        typer.echo(format_json(diagnostics, strict))
+    elif output_format is OutputFormat.github:
+        if diagnostics:
+            typer.echo(format_github(diagnostics))
+    else:
+        tty = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        sources = _read_sources(specs) if tty else None
+        if diagnostics:
+            typer.echo(format_text(diagnostics, colour=tty, sources=sources))
+        for result in results:
+            detail = ""
+            if result.spec is not None:
+                spec = result.spec
+                count = len(spec.resources)
+                detail = f"{count} resource{'s' if count != 1 else ''} on {spec.cloud}, stacks: {', '.join(spec.stack_names)}"
+            typer.echo(summary_line(result.file, result.diagnostics, detail))
+    if any(not path.exists() for path in specs):
+        raise typer.Exit(2)
+    if has_errors(diagnostics) or (strict and diagnostics):
+        raise typer.Exit(1)
+
+
+def _read_sources(paths: list[Path]) -> dict[str, list[str]]:
+    sources = {}
+    for path in paths:
+        try:
+            sources[str(path)] = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+    return sources
+
+
+@app.command()
+def schema(
+    output: Annotated[
+        Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of standard output.")
+    ] = None,
+) -> None:
+    """Print the JSON Schema of the spec, for editors (YAML language server) and other validators.
+
+    \b
+    Put this first line in a spec to get completion and checks in VS Code and friends:
+      # yaml-language-server: $schema=./aipipe.schema.json
+    """
+    from aipipe.schema import spec_json_schema_text
+
+    text = spec_json_schema_text()
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {output}", err=True)
+
+
+def main() -> None:
+    """Console-script entry point: run the app, turning Ctrl-C into exit code 130."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)

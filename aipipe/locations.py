@@ -1,0 +1,69 @@
+"""Where every value of a spec came from: a side index from data paths to 1-based lines and columns.
+
+The index lives beside the loaded data, never inside it, so the data stays plain dicts, lists and scalars.
+A path is a tuple of mapping keys (str) and sequence positions (int), e.g. ("resources", "raw", "type").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+Path = tuple  # tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Location:
+    """A 1-based line and column in a spec file."""
+
+    line: int
+    column: int
+
+
+@dataclass
+class LocationIndex:
+    """Maps data paths to the location of their value and, for mapping members, of their key."""
+
+    values: dict[Path, Location] = field(default_factory=dict)
+    keys: dict[Path, Location] = field(default_factory=dict)
+    # Raw text of plain scalars YAML 1.1 read as booleans (yes/no/on/off...), to explain surprising types.
+    boolean_words: dict[Path, str] = field(default_factory=dict)
+
+    def locate(self, path: Path, at_key: bool = False) -> Location:
+        """Location of `path` (its key when `at_key`), else the key of its nearest existing ancestor."""
+        path = tuple(path)
+        if path in self.values:
+            if at_key and path in self.keys:
+                return self.keys[path]
+            return self.values[path]
+        for end in range(len(path) - 1, -1, -1):
+            ancestor = path[:end]
+            if ancestor in self.keys:
+                return self.keys[ancestor]
+            if ancestor in self.values:
+                return self.values[ancestor]
+        return Location(1, 1)
+
+    def forget(self, prefix: Path) -> None:
+        """Drop every entry at or below `prefix` (its value was replaced)."""
+        n = len(prefix)
+        for table in (self.values, self.keys, self.boolean_words):
+            for path in [p for p in table if p[:n] == prefix]:
+                del table[path]
+
+    def copy_subtree(self, source: Path, target: Path) -> None:
+        """Make everything at or below `source` also known at `target` (used when stacks merge overrides)."""
+        n = len(source)
+        for table in (self.values, self.keys, self.boolean_words):
+            for path, value in [(p, v) for p, v in table.items() if p[:n] == source]:
+                table[target + path[n:]] = value
+
+
+def format_path(path: Path) -> str:
+    """A path as users write it: resources.raw.triggers[0].bucket."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out

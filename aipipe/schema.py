@@ -1,0 +1,32 @@
+"""The JSON Schema of the spec, generated from the pydantic models (so it cannot drift from them)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Union
+
+from pydantic import Field, create_model
+
+from aipipe.spec.document import SpecHeader
+from aipipe.spec.registry import RESOURCE_TYPES
+from aipipe.spec.values import ResourceName
+
+SCHEMA_ID = "https://aipipe.dev/schema/v1/aipipe.schema.json"
+
+
+def spec_json_schema() -> dict:
+    """A JSON Schema (draft 2020-12) that editors and independent validators can use for spec files."""
+    resource = Annotated[Union[tuple(RESOURCE_TYPES.values())], Field(discriminator="type")]
+    document = create_model(
+        "AipipeSpec",
+        __base__=SpecHeader,
+        __doc__="An aipipe spec, version 1: resources composed into a cloud pipeline for AI training data.",
+        resources=(dict[ResourceName, resource], Field(min_length=1)),  # type: ignore[valid-type]
+    )
+    schema = document.model_json_schema(mode="validation")
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **schema}
+
+
+def spec_json_schema_text() -> str:
+    """The schema as the committed specs/aipipe.schema.json holds it."""
+    return json.dumps(spec_json_schema(), indent=2, sort_keys=True) + "\n"

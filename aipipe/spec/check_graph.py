@@ -1,0 +1,147 @@
+"""Checks on how resources point at each other: named fields, `${...}` references, secrets, and cycles."""
+
+from __future__ import annotations
+
+from aipipe.diagnostics import Severity
+from aipipe.locations import Path
+from aipipe.spec.context import CheckContext
+from aipipe.spec.links import links_of
+from aipipe.spec.references import parse_references, strings_in
+from aipipe.spec.registry import attributes_of
+from aipipe.suggest import did_you_mean, one_of
+
+# Where a secret may appear: places Pulumi keeps as secret outputs, never as plain configuration.
+_SECRET_FIELDS = {"environment", "parameters"}
+
+
+def check_links(ctx: CheckContext, edges: dict[str, set[str]]) -> None:
+    """Every field that names a resource names one that exists and has an accepted type."""
+    for name, resource in ctx.checkable().items():
+        for link in links_of(name, resource):
+            path = ctx.at(name, *link.path)
+            if link.target not in ctx.types:
+                if link.target in _raw_resource_names(ctx):
+                    continue  # exists but its type is invalid: already reported
+                ctx.report("AP306", f"`{link.target}` is not a resource of this spec"
+                           f"{did_you_mean(link.target, ctx.types)}", path)
+                continue
+            actual = ctx.types[link.target]
+            if link.allowed and actual not in link.allowed:
+                ctx.report("AP305", f"`{link.role}` must name a {one_of(link.allowed)}, "
+                           f"but `{link.target}` is a {actual}", path)
+                continue
+            edges[name].add(link.target)
+
+
+def check_references(ctx: CheckContext, edges: dict[str, set[str]]) -> None:
+    """Every `${...}` in resources and outputs is well-formed and points at something that exists."""
+    used_secrets: set[str] = set()
+    sections: list[tuple[Path, object]] = []
+    if isinstance(ctx.data.get("resources"), dict):
+        sections += [(("resources", n), v) for n, v in ctx.data["resources"].items()]
+    if isinstance(ctx.data.get("outputs"), dict):
+        sections.append((("outputs",), ctx.data["outputs"]))
+    for root, value in sections:
+        owner = root[1] if root[0] == "resources" else None
+        for path, text in strings_in(value, root):
+            for reference in parse_references(text):
+                _check_reference(ctx, reference, path, owner, edges, used_secrets)
+    for position, secret in enumerate(ctx.data.get("secrets") or []):
+        if isinstance(secret, str) and secret not in used_secrets:
+            ctx.report("AP307", f"secret `{secret}` is declared but never used; remove it or reference it as "
+                       f"`${{secret.{secret}}}`", ("secrets", position), severity=Severity.WARNING)
+
+
+def _check_reference(ctx, reference, path, owner, edges, used_secrets) -> None:
+    if reference.kind == "invalid":
+        ctx.report("AP303", reference.problem, path)
+    elif reference.kind == "secret":
+        if reference.target not in ctx.secrets:
+            ctx.report("AP302", f"`{reference.text}` uses a secret that is not declared; add "
+                       f"`{reference.target}` to `secrets`{did_you_mean(reference.target, ctx.secrets)}", path)
+            return
+        used_secrets.add(reference.target)
+        if owner is not None and not _SECRET_FIELDS.intersection(str(p) for p in path[2:3]):
+            ctx.report("AP308", f"`{reference.text}` would be stored in plain text in `{path[2]}`; secrets may "
+                       "only be used in `environment`, Dataflow `parameters` and `outputs`", path)
+    elif reference.kind == "resource":
+        target = reference.target
+        if target not in ctx.types:
+            if target not in _raw_resource_names(ctx):
+                ctx.report("AP300", f"`{reference.text}` refers to `{target}`, which is not a resource"
+                           f"{did_you_mean(target, ctx.types)}", path)
+            return
+        attributes = attributes_of(ctx.types[target], ctx.cloud) if ctx.cloud else ()
+        if ctx.cloud and reference.attribute not in attributes:
+            ctx.report("AP301", f"`{reference.text}`: a {ctx.types[target]} on {ctx.cloud} has no attribute "
+                       f"`{reference.attribute}`{did_you_mean(reference.attribute, attributes)}; it has "
+                       f"{one_of(attributes)}", path)
+        if owner is not None:
+            edges[owner].add(target)
+
+
+def _raw_resource_names(ctx: CheckContext) -> set[str]:
+    resources = ctx.data.get("resources")
+    return set(resources) if isinstance(resources, dict) else set()
+
+
+def check_cycles(ctx: CheckContext, edges: dict[str, set[str]]) -> None:
+    """Report each dependency cycle once, at the first resource of the cycle in the file."""
+    for cycle in find_cycles(edges):
+        first = min(cycle, key=lambda n: (ctx.index.locate(ctx.at(n), at_key=True).line, n))
+        start = cycle.index(first)
+        ordered = cycle[start:] + cycle[:start] + [first]
+        ctx.report("AP304", "dependency cycle: " + " → ".join(ordered) +
+                   "; break it by removing one of these references or `depends_on` entries",
+                   ctx.at(first), at_key=True)
+
+
+def find_cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """One cycle (as a list of names in order) per strongly connected component that has one."""
+    order: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    components: list[list[str]] = []
+
+    def visit(node: str) -> None:  # Tarjan; spec graphs are small enough for recursion
+        order[node] = low[node] = len(order)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(edges.get(node, ())):
+            if nxt not in order:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], order[nxt])
+        if low[node] == order[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1 or node in edges.get(node, ()):
+                components.append(component)
+
+    for node in sorted(edges):
+        if node not in order:
+            visit(node)
+    return [_cycle_within(set(c), edges) for c in components]
+
+
+def _cycle_within(members: set[str], edges: dict[str, set[str]]) -> list[str]:
+    start = min(members)
+    path, seen = [start], {start}
+    node = start
+    while True:
+        following = sorted(n for n in edges.get(node, ()) if n in members)
+        if start in following:
+            return path
+        nxt = next((n for n in following if n not in seen), following[0])
+        if nxt in seen:
+            return path[path.index(nxt):]
+        path.append(nxt)
+        seen.add(nxt)
+        node = nxt

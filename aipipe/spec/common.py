@@ -1,0 +1,42 @@
+"""The base of every spec model: strict, closed to unknown fields, and the fields every resource has."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from aipipe.spec.values import ResourceName, Text
+
+Tags = dict[str, Text]
+
+
+class StrictModel(BaseModel):
+    """A spec model: unknown fields are errors, no silent coercion, immutable once validated."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+def cloud_only(cloud: str, default: Any = None, description: str = "") -> Any:
+    """A field that exists on one cloud only; `checks` rejects it on the other and the schema says so."""
+    return Field(default, description=f"({cloud} only) {description}".strip(), json_schema_extra={"x-clouds": [cloud]})
+
+
+def field_clouds(model: type[BaseModel], name: str) -> list[str] | None:
+    """The clouds a field is limited to, or None when it exists on every cloud."""
+    extra = model.model_fields[name].json_schema_extra
+    return extra.get("x-clouds") if isinstance(extra, dict) else None  # type: ignore[return-value]
+
+
+class ResourceBase(StrictModel):
+    """Fields every resource has. Subclasses set `type` to a Literal and list the clouds they exist on."""
+
+    # Per cloud, the attributes `${name.attr}` may read; the keys are the clouds the type exists on.
+    attributes: ClassVar[dict[str, tuple[str, ...]]] = {}
+
+    type: str
+    description: str | None = None
+    tags: Tags = Field(default_factory=dict, description="Merged over the top-level tags.")
+    region: str | None = cloud_only("aws", description="Deploy this resource in another region.")
+    protect: bool = Field(False, description="Pulumi `protect`: the resource cannot be deleted until unprotected.")
+    depends_on: list[ResourceName] = Field(default_factory=list, description="Resources to create first.")

@@ -1,0 +1,54 @@
+"""What the cross-field checks share: the merged data, its index, and a way to report at a path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+
+from aipipe.diagnostics import Diagnostic, Severity
+from aipipe.locations import LocationIndex, Path, format_path
+from aipipe.spec.common import ResourceBase
+
+
+@dataclass
+class CheckContext:
+    """Inputs of the checks. `types` knows every resource whose type is valid, even if its fields are not;
+    `resources` holds only the resources that validated, so checks never see half-valid models."""
+
+    file: str
+    index: LocationIndex
+    data: dict
+    cloud: str | None
+    stack: str
+    types: dict[str, str] = field(default_factory=dict)
+    resources: dict[str, ResourceBase] = field(default_factory=dict)
+    # Resources that failed validation, validated again without their failing fields (`dropped`):
+    # checked for everything else, never part of a Spec.
+    partial: dict[str, ResourceBase] = field(default_factory=dict)
+    dropped: dict[str, set] = field(default_factory=dict)
+    secrets: set[str] = field(default_factory=set)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def checkable(self) -> dict[str, ResourceBase]:
+        """Every resource the checks can look at: the valid ones and the partially valid ones."""
+        return {**self.resources, **self.partial}
+
+    def was_dropped(self, name: str, field_name: str) -> bool:
+        """True when `field_name` of `name` was invalid (and so is absent from its partial model)."""
+        return field_name in self.dropped.get(name, ())
+
+    @property
+    def base_dir(self) -> FsPath:
+        return FsPath(self.file).resolve().parent
+
+    def report(self, code: str, message: str, path: Path, at_key: bool = False,
+               severity: Severity = Severity.ERROR) -> None:
+        """Record a diagnostic at the location of `path` (or its nearest ancestor)."""
+        location = self.index.locate(path, at_key=at_key)
+        self.diagnostics.append(
+            Diagnostic(code, message, self.file, location.line, location.column, format_path(path), severity)
+        )
+
+    def at(self, name: str, *relative) -> Path:
+        """The absolute path of a field of resource `name`."""
+        return ("resources", name, *relative)

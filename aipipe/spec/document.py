@@ -1,0 +1,66 @@
+"""The top level of a spec, stack overrides, and `Spec`: the validated result everything else consumes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field
+
+from aipipe.spec.common import ResourceBase, StrictModel, Tags, cloud_only
+from aipipe.spec.values import BackendUrl, OutputName, ProjectName, ResourceName, SecretName, StackName, Text
+
+DEFAULT_STACK = "dev"
+
+
+class StackOverride(StrictModel):
+    """What a stack may change: region, project, tags, and fields of existing resources (deep-merged)."""
+
+    region: str | None = None
+    project: str | None = None
+    tags: Tags | None = None
+    resources: dict[ResourceName, dict[str, Any]] = Field(default_factory=dict)
+
+
+class SpecHeader(StrictModel):
+    """Every top-level key. Resources are kept raw here and validated one by one against their type."""
+
+    aipipe: Literal[1] = Field(description="Format version; only 1 exists.")
+    name: ProjectName = Field(description="Project name; becomes the Pulumi project name.")
+    description: str | None = None
+    cloud: Literal["aws", "gcp"]
+    region: str = Field(description="Default region of every resource.")
+    project: str | None = cloud_only("gcp", description="GCP project id; default: the provider's configuration.")
+    tags: Tags = Field(default_factory=dict, description="Tags (aws) or labels (gcp) on every resource.")
+    backend: BackendUrl | None = Field(None, description="State backend URL; default: local files under .aipipe/.")
+    secrets: list[SecretName] = Field(
+        default_factory=list, description="Secret names, read from environment variables of the same name."
+    )
+    resources: dict[ResourceName, dict[str, Any]] = Field(min_length=1)
+    outputs: dict[OutputName, Text] = Field(default_factory=dict)
+    stacks: dict[StackName, StackOverride] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A validated spec for one stack: stack overrides applied, every resource validated against its type."""
+
+    file: str
+    stack: str
+    header: SpecHeader
+    resources: dict[str, ResourceBase]
+    stack_names: tuple[str, ...] = field(default=(DEFAULT_STACK,))
+
+    @property
+    def base_dir(self) -> Path:
+        """The directory of the spec file, against which `code` paths resolve."""
+        return Path(self.file).resolve().parent
+
+    @property
+    def cloud(self) -> str:
+        return self.header.cloud
+
+    def tags_for(self, name: str) -> dict[str, str]:
+        """The top-level tags merged with a resource's own tags."""
+        return {**self.header.tags, **self.resources[name].tags}

@@ -1,0 +1,154 @@
+"""Turn pydantic validation errors into Diagnostics at the right line and column, in plain words."""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from aipipe.diagnostics import Diagnostic
+from aipipe.locations import LocationIndex, Path, format_path
+from aipipe.spec.function import TRIGGER_TAGS
+from aipipe.spec.values import PATTERNS
+from aipipe.spec.workflow import STEP_TAGS
+from aipipe.suggest import did_you_mean, one_of
+
+_UNION_TAGS = TRIGGER_TAGS | STEP_TAGS
+_TYPE_WORDS = {
+    "string_type": "a string",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "bool_type": "true or false",
+    "dict_type": "a mapping",
+    "list_type": "a list",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+}
+_BOUNDS = {"greater_than_equal": ("at least", "ge"), "less_than_equal": ("at most", "le"),
+           "greater_than": ("more than", "gt"), "less_than": ("less than", "lt")}
+
+
+def diagnostics_from_validation_error(
+    error: ValidationError, model: type[BaseModel], prefix: Path, index: LocationIndex, file: str
+) -> list[Diagnostic]:
+    """One Diagnostic per pydantic error of `model` validated at `prefix` of the spec."""
+    found = []
+    for item in error.errors(include_url=False):
+        relative = tuple(part for part in item["loc"] if part not in _UNION_TAGS)
+        path = prefix + relative
+        code, message, at_key = _describe(item, model, relative, path, index)
+        location = index.locate(path, at_key=at_key)
+        found.append(Diagnostic(code, message, file, location.line, location.column, format_path(path)))
+    return found
+
+
+def _describe(item: dict, model: type[BaseModel], relative: Path, path: Path, index: LocationIndex):
+    kind = item["type"]
+    label = _label(relative)
+    value = item.get("input")
+    ctx = item.get("ctx") or {}
+    if kind == "missing":
+        field = relative[-1]
+        description = _field_description(model, relative)
+        hint = f" ({description})" if description else ""
+        return "AP201", f"missing required field `{field}`{hint}", True
+    if kind == "extra_forbidden":
+        field = str(relative[-1])
+        allowed = _fields_at(model, relative[:-1])
+        suggestion = did_you_mean(field, allowed)
+        if not suggestion and allowed:
+            suggestion = f"; allowed here: {', '.join(sorted(allowed))}"
+        return "AP200", f"unknown field `{field}`{suggestion}", True
+    if kind == "literal_error":
+        choices = re.findall(r"'([^']*)'|(\d+)", ctx.get("expected", ""))
+        options = [a or b for a, b in choices]
+        return "AP202", f"`{label}` must be {one_of(options)}, got {_show(value)}{did_you_mean(str(value), options)}", False
+    if kind == "string_pattern_mismatch":
+        explanation = PATTERNS.get(ctx.get("pattern", ""), f"match {ctx.get('pattern')}")
+        return "AP202", f"`{label}` must be {explanation}, got {_show(value)}", False
+    if kind in _TYPE_WORDS:
+        hint = ""
+        if isinstance(value, bool) and path in index.boolean_words:
+            word = index.boolean_words[path]
+            hint = f" (YAML reads `{word}` as {str(value).lower()}; quote it: \"{word}\")"
+        return "AP202", f"`{label}` must be {_TYPE_WORDS[kind]}, got {_show(value)}{hint}", False
+    if kind in _BOUNDS:
+        words, key = _BOUNDS[kind]
+        return "AP202", f"`{label}` must be {words} {ctx.get(key)}, got {_show(value)}", False
+    if kind == "too_short":
+        minimum = ctx.get("min_length", 1)
+        return "AP202", f"`{label}` needs at least {minimum} item{'s' if minimum != 1 else ''}", False
+    if kind == "too_long":
+        return "AP202", f"`{label}` is too long (at most {ctx.get('max_length')})", False
+    if kind == "value_error":
+        message = str(ctx.get("error", item["msg"]))
+        return "AP202", f"`{label}`: {message}", False
+    return "AP202", f"`{label}`: {item['msg']}", False
+
+
+def _label(relative: Path) -> str:
+    text = format_path(relative[-2:]) if relative and isinstance(relative[-1], int) else ""
+    if text:
+        return text
+    return str(relative[-1]) if relative else "value"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "null"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _models_at(model: type[BaseModel], relative: Path) -> list[type[BaseModel]]:
+    """The model classes that describe the mapping at `relative` inside `model`."""
+    annotations: list[Any] = [model]
+    for part in relative:
+        following: list[Any] = []
+        for annotation in _expand(annotations):
+            if isinstance(part, int):
+                if typing.get_origin(annotation) in (list, tuple):
+                    following.extend(typing.get_args(annotation)[:1])
+            elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                if part in annotation.model_fields:
+                    following.append(annotation.model_fields[part].annotation)
+            elif typing.get_origin(annotation) is dict:
+                following.append(typing.get_args(annotation)[1])
+        annotations = following
+    return [a for a in _expand(annotations) if isinstance(a, type) and issubclass(a, BaseModel)]
+
+
+def _expand(annotations: list[Any]) -> list[Any]:
+    """Unwrap Annotated, Optional and Union into their member types."""
+    out: list[Any] = []
+    pending = list(annotations)
+    while pending:
+        annotation = pending.pop()
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            pending.append(typing.get_args(annotation)[0])
+        elif origin in (typing.Union, types.UnionType):
+            pending.extend(typing.get_args(annotation))
+        else:
+            out.append(annotation)
+    return out
+
+
+def _fields_at(model: type[BaseModel], relative: Path) -> set[str]:
+    return {name for m in _models_at(model, relative) for name in m.model_fields}
+
+
+def _field_description(model: type[BaseModel], relative: Path) -> str:
+    for owner in _models_at(model, relative[:-1]):
+        info = owner.model_fields.get(str(relative[-1]))
+        if info and info.description:
+            return info.description.rstrip(".")
+    return ""

@@ -1,0 +1,83 @@
+"""Stacks: pick one and deep-merge its overrides over the base spec, keeping every value's location.
+
+Mappings merge key by key; any other value (lists included) replaces the base value; `null` removes a key.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from aipipe.diagnostics import Diagnostic
+from aipipe.locations import LocationIndex, Path, format_path
+from aipipe.spec.document import DEFAULT_STACK
+from aipipe.suggest import did_you_mean
+
+_MERGED_TOP_LEVEL = ("region", "project", "tags")
+
+
+def declared_stacks(data: dict) -> list[str]:
+    """Stack names declared under `stacks` (whatever their validity)."""
+    stacks = data.get("stacks")
+    return [name for name in stacks if isinstance(name, str)] if isinstance(stacks, dict) else []
+
+
+def apply_stack(data: dict, index: LocationIndex, stack: str, file: str) -> tuple[dict, LocationIndex, list[Diagnostic]]:
+    """The spec as `stack` sees it, with an index that points overridden values at the override's line."""
+    merged = copy.deepcopy(data)
+    merged_index = copy.deepcopy(index)
+    problems: list[Diagnostic] = []
+    stacks = data.get("stacks") if isinstance(data.get("stacks"), dict) else {}
+    if stack not in stacks:
+        if stack != DEFAULT_STACK:
+            location = index.locate(("stacks",), at_key=True)
+            known = [DEFAULT_STACK, *declared_stacks(data)]
+            problems.append(Diagnostic(
+                "AP206", f"unknown stack `{stack}`{did_you_mean(stack, known)}; this spec has: {', '.join(known)}",
+                file, location.line, location.column, "stacks",
+            ))
+        return merged, merged_index, problems
+    override = stacks[stack]
+    if not isinstance(override, dict):
+        return merged, merged_index, problems  # the header model reports the wrong type
+    source: Path = ("stacks", stack)
+    for key in _MERGED_TOP_LEVEL:
+        if key in override:
+            _merge_key(merged, key, override[key], (), source, merged_index)
+    resources = override.get("resources")
+    base_resources = merged.get("resources")
+    if isinstance(resources, dict) and isinstance(base_resources, dict):
+        for name, fields in resources.items():
+            here = source + ("resources", name)
+            if name not in base_resources:
+                location = index.locate(here, at_key=True)
+                problems.append(Diagnostic(
+                    "AP206",
+                    f"stack `{stack}` overrides `{name}`, which is not a resource"
+                    f"{did_you_mean(name, base_resources)}",
+                    file, location.line, location.column, format_path(here),
+                ))
+            elif isinstance(fields, dict) and isinstance(base_resources[name], dict):
+                if "type" in fields and fields["type"] != base_resources[name].get("type"):
+                    location = index.locate(here + ("type",))
+                    problems.append(Diagnostic(
+                        "AP206", f"stack `{stack}` cannot change the type of `{name}`; define another resource",
+                        file, location.line, location.column, format_path(here + ("type",)),
+                    ))
+                    continue
+                for key, value in fields.items():
+                    _merge_key(base_resources[name], key, value, ("resources", name), here, merged_index)
+    return merged, merged_index, problems
+
+
+def _merge_key(target: dict, key: str, value, target_path: Path, source_path: Path, index: LocationIndex) -> None:
+    here, there = target_path + (key,), source_path + (key,)
+    if value is None:
+        target.pop(key, None)
+        index.forget(here)
+    elif isinstance(value, dict) and isinstance(target.get(key), dict):
+        for child_key, child in value.items():
+            _merge_key(target[key], child_key, child, here, there, index)
+    else:
+        target[key] = copy.deepcopy(value)
+        index.forget(here)
+        index.copy_subtree(there, here)

@@ -1,0 +1,143 @@
+"""Load a spec file and check it completely: the one entry point for `validate`, `render` and `plan`.
+
+Phases: read the YAML (loader) -> apply the stack -> validate the top level and each resource against its
+type -> cross-field checks, references and the dependency graph. Every phase runs as far as it can, so a
+user sees every problem at once; diagnostics come back sorted and without duplicates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+
+from aipipe.diagnostics import Diagnostic, has_errors, sorted_unique
+from aipipe.loader import LoadedDocument, load_spec_file
+from aipipe.locations import format_path
+from aipipe.spec import check_compute, check_rules
+from aipipe.spec.check_graph import check_cycles, check_links, check_references
+from aipipe.spec.context import CheckContext
+from aipipe.spec.document import DEFAULT_STACK, Spec, SpecHeader
+from aipipe.spec.errors import diagnostics_from_validation_error
+from aipipe.spec.registry import RESOURCE_TYPES, clouds_of
+from aipipe.spec.stacks import apply_stack, declared_stacks
+from aipipe.suggest import did_you_mean
+
+_TYPE_CHECKS = {
+    "bucket": check_rules.check_bucket,
+    "topic": check_rules.check_topic,
+    "subscription": check_rules.check_subscription,
+    "stream": check_rules.check_stream,
+    "function": check_compute.check_function,
+    "workflow": check_compute.check_workflow,
+    "replication": check_compute.check_replication,
+    "dataflow": check_compute.check_dataflow,
+}
+
+
+@dataclass
+class ValidationResult:
+    """The outcome for one file: the validated Spec (None when there are errors) and every diagnostic."""
+
+    file: str
+    spec: Spec | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not has_errors(self.diagnostics)
+
+
+def load_spec(path: str, stack: str | None = None) -> ValidationResult:
+    """Validate a spec file for one stack (default `dev`), or — with stack None — for every stack it declares,
+    returning the `dev` Spec. Never raises for bad content."""
+    document = load_spec_file(path)
+    if document.data is None:
+        return ValidationResult(document.path, None, sorted_unique(document.diagnostics))
+    if stack is not None:
+        spec, found = validate_document(document, stack)
+        return ValidationResult(document.path, spec, sorted_unique(document.diagnostics + found))
+    spec, found = validate_document(document, DEFAULT_STACK)
+    seen = set(found)
+    for other in declared_stacks(document.data):
+        if other == DEFAULT_STACK:
+            continue
+        _, more = validate_document(document, other)
+        for diagnostic in more:
+            if diagnostic not in seen:  # a problem only this stack has: say which stack
+                seen.add(diagnostic)
+                found.append(_in_stack(diagnostic, other))
+    return ValidationResult(document.path, spec, sorted_unique(document.diagnostics + found))
+
+
+def _in_stack(diagnostic: Diagnostic, stack: str) -> Diagnostic:
+    return Diagnostic(diagnostic.code, f"{diagnostic.message} [stack `{stack}`]", diagnostic.file, diagnostic.line,
+                      diagnostic.column, diagnostic.path, diagnostic.severity)
+
+
+def validate_document(document: LoadedDocument, stack: str) -> tuple[Spec | None, list[Diagnostic]]:
+    """Validate loaded data as seen by `stack`. Returns the Spec only when there is no error."""
+    data, index, found = apply_stack(document.data or {}, document.index, stack, document.path)
+    cloud = data.get("cloud") if data.get("cloud") in ("aws", "gcp") else None
+    secrets = data.get("secrets")
+    ctx = CheckContext(document.path, index, data, cloud, stack,
+                       secrets={s for s in secrets if isinstance(s, str)} if isinstance(secrets, list) else set())
+    header = None
+    try:
+        header = SpecHeader.model_validate(data)
+    except ValidationError as error:
+        found += diagnostics_from_validation_error(error, SpecHeader, (), index, document.path)
+    raw_resources = data.get("resources") if isinstance(data.get("resources"), dict) else {}
+    for name, raw in raw_resources.items():
+        _validate_resource(ctx, name, raw)
+    check_rules.check_header(ctx)
+    for name, resource in ctx.checkable().items():
+        check_rules.check_common(ctx, name, resource)
+        _TYPE_CHECKS[resource.type](ctx, name, resource)
+    check_compute.check_bucket_notifications(ctx)
+    edges: dict[str, set[str]] = {name: set() for name in raw_resources}
+    check_links(ctx, edges)
+    check_references(ctx, edges)
+    check_cycles(ctx, edges)
+    found += ctx.diagnostics
+    if header is None or has_errors(found) or ctx.partial or len(ctx.resources) != len(raw_resources):
+        return None, found
+    spec = Spec(document.path, stack, header, dict(ctx.resources),
+                stack_names=tuple(dict.fromkeys([DEFAULT_STACK, *declared_stacks(document.data or {})])))
+    return spec, found
+
+
+def _validate_resource(ctx: CheckContext, name: str, raw) -> None:
+    path = ("resources", name)
+    if not isinstance(raw, dict):
+        return  # SpecHeader reports a resource that is not a mapping
+    type_name = raw.get("type")
+    if type_name is None:
+        ctx.report("AP201", f"resource `{name}` needs a `type`: one of {', '.join(RESOURCE_TYPES)}", path, True)
+        return
+    if not isinstance(type_name, str) or type_name not in RESOURCE_TYPES:
+        ctx.report("AP203", f"unknown resource type `{type_name}`{did_you_mean(str(type_name), RESOURCE_TYPES)}; "
+                   f"types: {', '.join(RESOURCE_TYPES)}", path + ("type",))
+        return
+    ctx.types[name] = type_name
+    if ctx.cloud and ctx.cloud not in clouds_of(type_name):
+        ctx.report("AP204", f"`{type_name}` is not available on {ctx.cloud}; it exists on "
+                   f"{', '.join(clouds_of(type_name))}", path + ("type",))
+    model = RESOURCE_TYPES[type_name]
+    try:
+        ctx.resources[name] = model.model_validate(raw)
+        return
+    except ValidationError as error:
+        ctx.diagnostics.extend(diagnostics_from_validation_error(error, model, path, ctx.index, ctx.file))
+        failing = {item["loc"][0] for item in error.errors() if item["loc"]}
+    # Check the rest of the resource too, so one typo does not hide every other problem: validate again
+    # without the fields that failed. The result feeds the checks only, never a Spec.
+    remaining = {key: value for key, value in raw.items() if key not in failing}
+    try:
+        ctx.partial[name] = model.model_validate(remaining)
+        ctx.dropped[name] = failing
+    except ValidationError:
+        pass  # a required field is missing or invalid: nothing trustworthy to check
+
+
+__all__ = ["ValidationResult", "load_spec", "validate_document", "format_path"]

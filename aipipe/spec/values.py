@@ -1,0 +1,145 @@
+"""Scalar value types of the spec: durations, memory sizes, names, and the patterns that constrain them.
+
+Each type is an `Annotated` pydantic type with a readable error and a JSON Schema that editors understand.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, StringConstraints, WithJsonSchema
+
+_DURATION = re.compile(r"^(\d+)(s|m|h|d)$")
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_MEMORY = re.compile(r"^(\d+)(MB|GB|MiB|GiB)$")
+
+
+def parse_duration(value: Any) -> int:
+    """Seconds from an integer or a string like `90s`, `15m`, `2h`, `7d`."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a duration such as 90s, 15m, 2h or 7d, got {value!r}")
+    if isinstance(value, int):
+        if value < 0:
+            raise ValueError("a duration cannot be negative")
+        return value
+    if isinstance(value, str):
+        match = _DURATION.match(value.strip())
+        if match:
+            return int(match.group(1)) * _DURATION_UNITS[match.group(2)]
+    raise ValueError(f"expected a duration such as 90s, 15m, 2h or 7d (or whole seconds), got {value!r}")
+
+
+def parse_memory(value: Any) -> int:
+    """Megabytes from an integer or a string like `512MB`, `1GB`."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a memory size such as 512MB or 1GB, got {value!r}")
+    if isinstance(value, int):
+        if value <= 0:
+            raise ValueError("a memory size must be positive")
+        return value
+    if isinstance(value, str):
+        match = _MEMORY.match(value.strip())
+        if match:
+            amount = int(match.group(1))
+            return amount * 1024 if match.group(2) in ("GB", "GiB") else amount
+    raise ValueError(f"expected a memory size such as 512MB or 1GB (or whole megabytes), got {value!r}")
+
+
+def format_duration(seconds: int) -> str:
+    """The shortest exact way to write a duration: 600 -> 10m."""
+    for unit in ("d", "h", "m"):
+        if seconds and seconds % _DURATION_UNITS[unit] == 0:
+            return f"{seconds // _DURATION_UNITS[unit]}{unit}"
+    return f"{seconds}s"
+
+
+def duration_between(low: int, high: int):
+    """An AfterValidator that keeps a duration within [low, high] seconds."""
+
+    def check(seconds: int) -> int:
+        if not low <= seconds <= high:
+            raise ValueError(
+                f"must be between {format_duration(low)} and {format_duration(high)}, got {format_duration(seconds)}"
+            )
+        return seconds
+
+    return AfterValidator(check)
+
+
+def _coerce_text(value: Any) -> Any:
+    # Numbers are fine where text is expected (tags `version: 2`, env `WORKERS: 4`); booleans are not,
+    # because YAML 1.1 turns `no`/`on` into booleans and the user almost never means that.
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+_DURATION_SCHEMA = {
+    "anyOf": [
+        {"type": "integer", "minimum": 0},
+        {"type": "string", "pattern": _DURATION.pattern},
+    ],
+    "description": "Whole seconds, or a string such as 90s, 15m, 2h, 7d.",
+}
+_MEMORY_SCHEMA = {
+    "anyOf": [
+        {"type": "integer", "minimum": 1},
+        {"type": "string", "pattern": _MEMORY.pattern},
+    ],
+    "description": "Whole megabytes, or a string such as 512MB, 1GB.",
+}
+
+Duration = Annotated[int, BeforeValidator(parse_duration), WithJsonSchema(_DURATION_SCHEMA)]
+MemorySize = Annotated[int, BeforeValidator(parse_memory), WithJsonSchema(_MEMORY_SCHEMA)]
+Text = Annotated[str, BeforeValidator(_coerce_text), WithJsonSchema({"type": ["string", "number"]})]
+
+# Patterns, each with the sentence shown when a value does not match it.
+PATTERNS: dict[str, str] = {}
+
+
+def named_pattern(pattern: str, explanation: str, max_length: int | None = None):
+    """A constrained str type whose mismatch error is explained in words, not as a regex."""
+    PATTERNS[pattern] = explanation
+    return Annotated[str, StringConstraints(pattern=pattern, max_length=max_length)]
+
+
+PROJECT_NAME = r"^[a-z][a-z0-9-]{1,39}$"
+RESOURCE_NAME = r"^[a-z][a-z0-9-]{0,39}$"
+ProjectName = named_pattern(PROJECT_NAME, "2-40 characters: lowercase letters, digits and `-`, starting with a letter")
+ResourceName = named_pattern(
+    RESOURCE_NAME, "1-40 characters: lowercase letters, digits and `-`, starting with a letter (a bare resource name)"
+)
+StackName = named_pattern(RESOURCE_NAME, "1-40 characters: lowercase letters, digits and `-`, starting with a letter")
+SecretName = named_pattern(
+    r"^[A-Z_][A-Z0-9_]{0,127}$", "an environment-variable name: uppercase letters, digits and `_`"
+)
+EnvironmentName = named_pattern(
+    r"^[A-Za-z_][A-Za-z0-9_]{0,127}$", "an environment-variable name: letters, digits and `_`, not starting with a digit"
+)
+OutputName = named_pattern(
+    r"^[A-Za-z_][A-Za-z0-9_-]{0,127}$", "letters, digits, `_` and `-`, starting with a letter or `_`"
+)
+StepName = named_pattern(
+    r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,79}$", "1-80 characters: letters, digits, spaces, `_`, `.` and `-`"
+)
+# A bucket may be narrowed to a key prefix: `curated/processed/`.
+AccessTarget = named_pattern(
+    r"^[a-z][a-z0-9-]{0,39}(/[^*?\s]*)?$",
+    "a resource name, optionally followed by a key prefix for buckets (`curated` or `curated/processed/`)",
+)
+ExistingBucketName = named_pattern(
+    r"^[a-z0-9][a-z0-9.\-_]{1,220}[a-z0-9]$", "a bucket name: lowercase letters, digits, `.`, `-` and `_` (3-63 characters; longer only with dots on gcp)"
+)
+ServiceAccountEmail = named_pattern(
+    r"^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z0-9.-]+\.iam\.gserviceaccount\.com$|^[0-9]+-compute@developer\.gserviceaccount\.com$",
+    "a service account e-mail such as `dataflow-worker@my-project.iam.gserviceaccount.com`",
+)
+ScheduleExpression = named_pattern(
+    r"^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(\S+ \S+ \S+ \S+ \S+ \S+\))$",
+    "`rate(1 hour)`, `rate(5 minutes)` or a six-field `cron(0 12 * * ? *)`",
+)
+BackendUrl = named_pattern(
+    r"^(file://|s3://|gs://|azblob://|https://)\S+$",
+    "a state backend URL: file://…, s3://…, gs://…, azblob://… or https://api.pulumi.com",
+)

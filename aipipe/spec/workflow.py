@@ -1,0 +1,72 @@
+"""The `workflow` type: an AWS Step Functions state machine over functions, with retries, catches, parallel."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import Discriminator, Field, Tag
+
+from aipipe.spec.common import ResourceBase, StrictModel
+from aipipe.spec.values import Duration, ResourceName, StepName
+
+
+class StepRetry(StrictModel):
+    """Retry a failed task: `attempts` more times, waiting `interval`, multiplied by `backoff` each time."""
+
+    attempts: Annotated[int, Field(ge=0, le=99)] = 3
+    interval: Annotated[Duration, Field(ge=1)] = 1
+    backoff: Annotated[float, Field(ge=1.0, le=10.0)] = 2.0
+
+
+class TaskStep(StrictModel):
+    """A task that invokes a function, with its own retry, timeout and catch."""
+
+    function: ResourceName
+    name: StepName | None = Field(None, description="State name; default: the function name.")
+    retry: StepRetry | None = None
+    timeout: Duration | None = None
+    catch: StepName | None = Field(None, description="Step to go to when this one fails after its retries.")
+
+
+class ParallelStep(StrictModel):
+    """Branches that run at the same time; each branch is a list of steps."""
+
+    parallel: list[Annotated[list["Step"], Field(min_length=1)]] = Field(min_length=1)
+    name: StepName | None = None
+
+
+STEP_TAGS = {"function step", "task step", "parallel step"}
+
+
+def _step_kind(value: Any) -> str | None:
+    if isinstance(value, str):
+        return "function step"
+    if isinstance(value, dict):
+        return "parallel step" if "parallel" in value else "task step"
+    return None
+
+
+Step = Annotated[
+    Union[
+        Annotated[ResourceName, Tag("function step")],
+        Annotated[TaskStep, Tag("task step")],
+        Annotated[ParallelStep, Tag("parallel step")],
+    ],
+    Discriminator(
+        _step_kind,
+        custom_error_type="step_kind",
+        custom_error_message="a step is a function name, `{function: NAME, ...}` or `{parallel: [[...], [...]]}`",
+    ),
+]
+ParallelStep.model_rebuild()
+
+
+class Workflow(ResourceBase):
+    """A Step Functions state machine running its steps in order (aws)."""
+
+    attributes = {"aws": ("name", "arn")}
+
+    type: Literal["workflow"]
+    steps: list[Step] = Field(min_length=1)
+    kind: Literal["standard", "express"] = "standard"
+    logging: bool = Field(True, description="Send execution logs to a CloudWatch log group.")
