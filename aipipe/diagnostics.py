@@ -54,6 +54,7 @@ CODES: dict[str, str] = {
     "AP406": "replication is misconfigured",
     "AP407": "triggers conflict or are not possible on this cloud",
     "AP408": "a Dataflow job is misconfigured",
+    "AP999": "internal error: a bug in aipipe (please report it with the spec)",
 }
 
 

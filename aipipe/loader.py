@@ -236,12 +236,30 @@ def _describe_yaml_error(error: yaml.MarkedYAMLError) -> tuple[str, str, Locatio
     if "found undefined alias" in (error.problem or "") or "undefined alias" in (error.context or ""):
         return "AP101", f"{problem}; define the anchor (&name) before using it (*name)", location
     context = f" {error.context}" if error.context else ""
-    hint = ""
-    if "\\t" in problem or "\t" in problem:
-        hint = "; indent with spaces, not tabs"
-    elif "mapping values are not allowed" in problem:
-        hint = "; a value containing `: ` must be quoted"
+    hint = _hint(problem, error.context or "", _problem_line(error))
     return "AP101", f"invalid YAML:{context} {problem}{hint}".replace(": :", ":").strip(), location
+
+
+def _hint(problem: str, context: str, line: str) -> str:
+    """A sentence on how to fix the YAML mistakes people make most in specs."""
+    if "\\t" in problem or "\t" in problem:
+        return "; indent with spaces, not tabs"
+    if "cron(" in line or "while scanning an alias" in context:
+        return "; quote values that contain `*` or `?`, such as schedule: \"cron(0 3 * * ? *)\""
+    if "but got '{'" in problem and "${" in line:
+        return "; inside `{...}` or `[...]`, quote values that hold references: \"${name.attr}\""
+    if "mapping values are not allowed" in problem:
+        return "; a value containing `: ` must be quoted"
+    return ""
+
+
+def _problem_line(error: yaml.MarkedYAMLError) -> str:
+    mark = error.problem_mark
+    if mark is None or mark.buffer is None:
+        return ""
+    start = mark.buffer.rfind("\n", 0, mark.pointer) + 1
+    end = mark.buffer.find("\n", mark.pointer)
+    return mark.buffer[start:end if end != -1 else None]
 
 
 def _char_name(character) -> str:

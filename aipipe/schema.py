@@ -23,8 +23,22 @@ def spec_json_schema() -> dict:
         __doc__="An aipipe spec, version 1: resources composed into a cloud pipeline for AI training data.",
         resources=(dict[ResourceName, resource], Field(min_length=1)),  # type: ignore[valid-type]
     )
-    schema = document.model_json_schema(mode="validation")
+    schema = _close_pattern_objects(document.model_json_schema(mode="validation"))
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **schema}
+
+
+def _close_pattern_objects(node):
+    """Mappings with constrained keys (resource names, environment names) come out of pydantic as
+    `patternProperties` alone, which lets any other key through; the models reject such keys, so say so."""
+    if isinstance(node, dict):
+        if "patternProperties" in node and "additionalProperties" not in node and "properties" not in node:
+            node["additionalProperties"] = False
+        for value in node.values():
+            _close_pattern_objects(value)
+    elif isinstance(node, list):
+        for value in node:
+            _close_pattern_objects(value)
+    return node
 
 
 def spec_json_schema_text() -> str:

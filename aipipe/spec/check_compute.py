@@ -141,15 +141,29 @@ def _check_steps(ctx: CheckContext, name: str, steps: list, path: tuple, names: 
             ctx.report("AP405", f"step name `{state}` is used twice in this workflow (state names must be "
                        "unique); give one of them a `name`", here)
         names[state] = here
-        if isinstance(step, TaskStep) and step.catch is not None:
-            if step.catch == state:
+        catch = getattr(step, "catch", None)
+        if catch is not None:
+            if catch == state:
                 ctx.report("AP405", "a step cannot catch into itself", here + ("catch",))
-            elif step.catch not in branch_names:
-                ctx.report("AP405", f"`catch` names `{step.catch}`, which is not a step of the same branch"
-                           f"{did_you_mean(step.catch, branch_names)}", here + ("catch",))
+            elif catch not in branch_names:
+                ctx.report("AP405", f"`catch` names `{catch}`, which is not a step of the same branch"
+                           f"{did_you_mean(catch, branch_names)}", here + ("catch",))
         if isinstance(step, ParallelStep):
             for branch_position, branch in enumerate(step.parallel):
                 _check_steps(ctx, name, branch, path + (position, "parallel", branch_position), names)
+    _check_reachable(ctx, name, steps, path, branch_names)
+
+
+def _check_reachable(ctx: CheckContext, name: str, steps: list, path: tuple, branch_names: list[str]) -> None:
+    """After a step with `end: true`, a step runs only if some `catch` of the branch jumps to it."""
+    catch_targets = {getattr(step, "catch", None) for step in steps}
+    flows_in = True  # whether the previous step continues into this one
+    for position, step in enumerate(steps):
+        runs = flows_in or branch_names[position] in catch_targets
+        if not runs:
+            ctx.report("AP405", f"step `{branch_names[position]}` is never reached: it follows a step with "
+                       "`end: true` and no `catch` jumps to it", ctx.at(name, *path, position))
+        flows_in = runs and not getattr(step, "end", False)
 
 
 def check_replication(ctx: CheckContext, name: str, replication: Replication) -> None:

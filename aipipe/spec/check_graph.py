@@ -46,8 +46,8 @@ def check_references(ctx: CheckContext, edges: dict[str, set[str]]) -> None:
         for path, text in strings_in(value, root):
             for reference in parse_references(text):
                 _check_reference(ctx, reference, path, owner, edges, used_secrets)
-    for position, secret in enumerate(ctx.data.get("secrets") or []):
-        if isinstance(secret, str) and secret not in used_secrets:
+    for position, secret in ctx.declared_secrets():
+        if secret not in used_secrets:
             ctx.report("AP307", f"secret `{secret}` is declared but never used; remove it or reference it as "
                        f"`${{secret.{secret}}}`", ("secrets", position), severity=Severity.WARNING)
 

@@ -32,7 +32,7 @@ def check_header(ctx: CheckContext) -> None:
         ctx.report("AP202", f"`project` must be a GCP project id (6-30 lowercase letters, digits and `-`), "
                    f"got {project!r}", ("project",))
     seen: set[str] = set()
-    for position, secret in enumerate(data.get("secrets") or []):
+    for position, secret in ctx.declared_secrets():
         if secret in seen:
             ctx.report("AP403", f"secret `{secret}` is declared twice", ("secrets", position))
         seen.add(secret)
@@ -78,7 +78,8 @@ def check_common(ctx: CheckContext, name: str, resource: ResourceBase) -> None:
     if resource.region and ctx.cloud == "aws":
         _check_region(ctx, resource.region, ctx.at(name, "region"))
     if resource.tags:
-        inherited = len(set(ctx.data.get("tags") or {}) - set(resource.tags))
+        top_level = ctx.data.get("tags") if isinstance(ctx.data.get("tags"), dict) else {}
+        inherited = len(set(top_level) - set(resource.tags))
         _check_tags(ctx, resource.tags, ctx.at(name, "tags"), inherited)
     if name in resource.depends_on:
         ctx.report("AP304", f"`{name}` depends on itself", ctx.at(name, "depends_on"))

@@ -29,6 +29,13 @@ class CheckContext:
     secrets: set[str] = field(default_factory=set)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
+    def declared_secrets(self) -> list[tuple[int, str]]:
+        """(position, name) of each string under `secrets`, whatever else the list holds."""
+        secrets = self.data.get("secrets")
+        if not isinstance(secrets, list):
+            return []
+        return [(position, name) for position, name in enumerate(secrets) if isinstance(name, str)]
+
     def checkable(self) -> dict[str, ResourceBase]:
         """Every resource the checks can look at: the valid ones and the partially valid ones."""
         return {**self.resources, **self.partial}

@@ -39,8 +39,15 @@ def diagnostics_from_validation_error(
     found = []
     for item in error.errors(include_url=False):
         relative = tuple(part for part in item["loc"] if part not in _UNION_TAGS)
-        path = prefix + relative
-        code, message, at_key = _describe(item, model, relative, path, index)
+        if relative[-1:] == ("[key]",):  # the mapping key itself is invalid: point at the key, name it
+            relative = relative[:-1]
+            path = prefix + relative
+            code, message, _ = _describe(item, model, relative, path, index)
+            message = message.replace(f"`{_label(relative)}`", f"the name `{relative[-1]}`", 1)
+            at_key = True
+        else:
+            path = prefix + relative
+            code, message, at_key = _describe(item, model, relative, path, index)
         location = index.locate(path, at_key=at_key)
         found.append(Diagnostic(code, message, file, location.line, location.column, format_path(path)))
     return found

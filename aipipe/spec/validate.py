@@ -77,11 +77,19 @@ def _in_stack(diagnostic: Diagnostic, stack: str) -> Diagnostic:
 
 def validate_document(document: LoadedDocument, stack: str) -> tuple[Spec | None, list[Diagnostic]]:
     """Validate loaded data as seen by `stack`. Returns the Spec only when there is no error."""
+    try:
+        return _validate_document(document, stack)
+    except Exception as error:  # noqa: BLE001 - last resort: a bug must not become a traceback for users
+        return None, [Diagnostic(
+            "AP999", f"internal error while checking this spec ({type(error).__name__}: {error}); this is a bug "
+            "in aipipe, please report it with the spec", document.path, 1, 1)]
+
+
+def _validate_document(document: LoadedDocument, stack: str) -> tuple[Spec | None, list[Diagnostic]]:
     data, index, found = apply_stack(document.data or {}, document.index, stack, document.path)
     cloud = data.get("cloud") if data.get("cloud") in ("aws", "gcp") else None
-    secrets = data.get("secrets")
-    ctx = CheckContext(document.path, index, data, cloud, stack,
-                       secrets={s for s in secrets if isinstance(s, str)} if isinstance(secrets, list) else set())
+    ctx = CheckContext(document.path, index, data, cloud, stack)
+    ctx.secrets = {name for _, name in ctx.declared_secrets()}
     header = None
     try:
         header = SpecHeader.model_validate(data)

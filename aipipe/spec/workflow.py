@@ -26,6 +26,9 @@ class TaskStep(StrictModel):
     retry: StepRetry | None = None
     timeout: Duration | None = None
     catch: StepName | None = Field(None, description="Step to go to when this one fails after its retries.")
+    end: bool = Field(
+        False, description="The workflow succeeds after this step; later steps run only when a `catch` jumps to them."
+    )
 
 
 class ParallelStep(StrictModel):
@@ -33,6 +36,8 @@ class ParallelStep(StrictModel):
 
     parallel: list[Annotated[list["Step"], Field(min_length=1)]] = Field(min_length=1)
     name: StepName | None = None
+    catch: StepName | None = Field(None, description="Step to go to when any branch fails.")
+    end: bool = Field(False, description="The workflow succeeds after this step.")
 
 
 STEP_TAGS = {"function step", "task step", "parallel step"}

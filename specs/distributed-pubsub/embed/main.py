@@ -1,0 +1,21 @@
+"""Compute an embedding for one work item delivered by Pub/Sub (CloudEvent) and store it."""
+
+import base64
+import hashlib
+import json
+import os
+
+import functions_framework
+from google.cloud import storage
+
+client = storage.Client()
+
+
+@functions_framework.cloud_event
+def handle_message(cloud_event):
+    item = json.loads(base64.b64decode(cloud_event.data["message"]["data"]))
+    # Stand-in for a real model call: a deterministic vector from the text.
+    digest = hashlib.sha256(item["text"].encode("utf-8")).digest()
+    vector = [b / 255 for b in digest[:16]]
+    blob = client.bucket(os.environ["RESULTS_BUCKET"]).blob(f"vectors/{item['id']}.json")
+    blob.upload_from_string(json.dumps({"id": item["id"], "vector": vector}), content_type="application/json")

@@ -1,0 +1,25 @@
+"""Shared test helpers: paths to the test data and the example specs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+EXAMPLES = sorted((ROOT / "specs").glob("*/aipipe.yaml"))
+
+
+@pytest.fixture
+def write_spec(tmp_path):
+    """Write spec text to a file in a temporary folder (with an `app/` code directory) and return its path."""
+
+    def write(text: str, name: str = "aipipe.yaml") -> Path:
+        (tmp_path / "app").mkdir(exist_ok=True)
+        (tmp_path / "app" / "app.py").write_text("def handler(event, context):\n    return event\n")
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write

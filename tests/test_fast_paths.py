@@ -1,0 +1,29 @@
+"""`aipipe --help` and `aipipe validate` never import pulumi (or rich): they must stay fast."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from conftest import EXAMPLES
+
+HEAVY = ("pulumi", "pulumi_aws", "pulumi_gcp", "rich")
+PROBE = """
+import sys
+from aipipe.cli import app
+try:
+    app(sys.argv[1:])
+except SystemExit as exit:
+    code = exit.code
+heavy = sorted({name.split('.')[0] for name in sys.modules} & set(%r))
+print("HEAVY=" + ",".join(heavy))
+""" % (HEAVY,)
+
+
+@pytest.mark.parametrize("arguments", [["--help"], ["validate", *map(str, EXAMPLES)], ["validate", "--help"],
+                                       ["validate", "--format", "json", str(EXAMPLES[0])]])
+def test_command_imports_nothing_heavy(arguments):
+    result = subprocess.run([sys.executable, "-c", PROBE, *arguments], capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "HEAVY=", result.stdout

@@ -1,0 +1,99 @@
+"""Durations, memory sizes, references and stack merging."""
+
+from __future__ import annotations
+
+import pytest
+
+from aipipe.loader import load_spec_bytes
+from aipipe.locations import Location
+from aipipe.spec.references import parse_references
+from aipipe.spec.stacks import apply_stack
+from aipipe.spec.values import format_duration, parse_duration, parse_memory
+
+
+@pytest.mark.parametrize("text, seconds", [(90, 90), ("90s", 90), ("15m", 900), ("2h", 7200), ("7d", 604800), (0, 0)])
+def test_durations(text, seconds):
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("bad", ["15", "1.5h", "15 m", "-1s", True, 1.5, None, -3, "1w"])
+def test_bad_durations(bad):
+    with pytest.raises(ValueError):
+        parse_duration(bad)
+
+
+@pytest.mark.parametrize("text, megabytes", [(512, 512), ("512MB", 512), ("1GB", 1024), ("2GiB", 2048)])
+def test_memory(text, megabytes):
+    assert parse_memory(text) == megabytes
+
+
+@pytest.mark.parametrize("bad", ["1TB", "512", "1.5GB", True, 0, -1, "1 GB"])
+def test_bad_memory(bad):
+    with pytest.raises(ValueError):
+        parse_memory(bad)
+
+
+def test_format_duration_picks_the_largest_exact_unit():
+    assert [format_duration(s) for s in (0, 59, 600, 7200, 86400 * 3, 90)] == ["0s", "59s", "10m", "2h", "3d", "90s"]
+
+
+def test_references_inside_longer_strings():
+    refs = parse_references("${data.url}/temp/${stack}-${project} $${not.a.ref} ${secret.API_KEY}")
+    assert [(r.kind, r.target, r.attribute) for r in refs] == [
+        ("resource", "data", "url"), ("stack", "", ""), ("project", "", ""), ("secret", "API_KEY", ""),
+    ]
+
+
+@pytest.mark.parametrize("text", ["${}", "${data}", "${data.}", "${Data.url}", "${secret.lower}", "${a.b.c}", "x ${data.url"])
+def test_malformed_references(text):
+    refs = parse_references(text)
+    assert refs and refs[0].kind == "invalid" and refs[0].problem
+
+
+def test_no_references_in_plain_text():
+    assert parse_references("plain $HOME and {braces} and $${escaped}") == []
+
+
+STACKED = b"""\
+region: us-east-1
+tags: {team: a, owner: b}
+resources:
+  fn: {type: function, memory: 128, reads: [x, y], environment: {A: "1", B: "2"}}
+stacks:
+  prod:
+    region: eu-west-1
+    tags: {owner: null}
+    resources:
+      fn:
+        memory: 1024
+        reads: [z]
+        environment: {B: null, C: "3"}
+"""
+
+
+def test_stack_overrides_deep_merge_and_keep_their_locations():
+    document = load_spec_bytes(STACKED, "f.yaml")
+    data, index, problems = apply_stack(document.data, document.index, "prod", "f.yaml")
+    assert not problems
+    assert data["region"] == "eu-west-1"
+    assert data["tags"] == {"team": "a"}  # null removes a key
+    fn = data["resources"]["fn"]
+    assert fn["memory"] == 1024 and fn["reads"] == ["z"]  # lists replace
+    assert fn["environment"] == {"A": "1", "C": "3"}
+    assert index.locate(("resources", "fn", "memory")) == Location(11, 17)
+    assert index.locate(("resources", "fn", "reads", 0)) == Location(12, 17)
+    assert index.locate(("region",)) == Location(7, 13)
+    assert document.data["resources"]["fn"]["memory"] == 128  # the base data is untouched
+
+
+def test_default_stack_without_overrides_is_the_base():
+    document = load_spec_bytes(STACKED, "f.yaml")
+    data, _, problems = apply_stack(document.data, document.index, "dev", "f.yaml")
+    assert data == document.data and not problems
+
+
+def test_unknown_stack_is_reported_with_suggestion():
+    document = load_spec_bytes(STACKED, "f.yaml")
+    _, _, problems = apply_stack(document.data, document.index, "prd", "f.yaml")
+    assert [p.code for p in problems] == ["AP206"]
+    assert "did you mean `prod`" in problems[0].message
