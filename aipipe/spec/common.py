@@ -1,6 +1,5 @@
 """The base of every spec model: strict, closed to unknown fields, and the fields every resource has."""
 
-from __future__ import annotations
 
 from typing import Any, ClassVar
 
@@ -14,7 +13,7 @@ Tags = dict[str, Text]
 class StrictModel(BaseModel):
     """A spec model: unknown fields are errors, no silent coercion, immutable once validated."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
 
 def cloud_only(cloud: str, default: Any = None, description: str = "") -> Any:

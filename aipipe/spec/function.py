@@ -1,6 +1,5 @@
 """The `function` type (Lambda / Cloud Functions 2nd gen) and its triggers."""
 
-from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 

@@ -1,6 +1,5 @@
 """Messaging resource types: `topic` (Pub/Sub / SNS) and `subscription` (Pub/Sub / SQS on SNS)."""
 
-from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 

@@ -1,6 +1,5 @@
 """Data-holding resource types: `bucket` (S3 / Cloud Storage) and `stream` (Kinesis)."""
 
-from __future__ import annotations
 
 from typing import Annotated, Literal
 

@@ -1,6 +1,5 @@
 """Data-moving resource types: `replication` (S3 -> S3) and `dataflow` (Dataflow template jobs)."""
 
-from __future__ import annotations
 
 from typing import Annotated, Literal
 

@@ -3,7 +3,6 @@
 Each type is an `Annotated` pydantic type with a readable error and a JSON Schema that editors understand.
 """
 
-from __future__ import annotations
 
 import re
 from typing import Annotated, Any

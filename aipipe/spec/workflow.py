@@ -1,6 +1,5 @@
 """The `workflow` type: an AWS Step Functions state machine over functions, with retries, catches, parallel."""
 
-from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
@@ -63,7 +62,6 @@ Step = Annotated[
         custom_error_message="a step is a function name, `{function: NAME, ...}` or `{parallel: [[...], [...]]}`",
     ),
 ]
-ParallelStep.model_rebuild()
 
 
 class Workflow(ResourceBase):
