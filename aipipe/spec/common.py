@@ -1,9 +1,10 @@
 """The base of every spec model: strict, closed to unknown fields, and the fields every resource has."""
 
 
-from typing import Any, ClassVar
+from collections.abc import Callable
+from typing import Annotated, Any, ClassVar, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from aipipe.spec.values import ResourceName, Text
 
@@ -14,6 +15,20 @@ class StrictModel(BaseModel):
     """A spec model: unknown fields are errors, no silent coercion, immutable once validated."""
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
+
+
+# Tags of every tagged union: pydantic puts them into error locations, where users must not see them.
+UNION_TAGS: set[str] = set()
+
+
+def tagged_union(members: dict[str, Any], kind_of: Callable[[Any], str | None], error_type: str, message: str) -> Any:
+    """A union whose member is chosen by `kind_of(value)` returning one of the `members` tags (None: `message`)."""
+    UNION_TAGS.update(members)
+    choices = tuple(Annotated[member, Tag(tag)] for tag, member in members.items())
+    return Annotated[
+        Union[choices],  # type: ignore[valid-type]
+        Discriminator(kind_of, custom_error_type=error_type, custom_error_message=message),
+    ]
 
 
 def cloud_only(cloud: str, default: Any = None, description: str = "") -> Any:

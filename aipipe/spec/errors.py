@@ -11,12 +11,10 @@ from pydantic import BaseModel, ValidationError
 
 from aipipe.diagnostics import Diagnostic
 from aipipe.locations import LocationIndex, Path, format_path
-from aipipe.spec.function import TRIGGER_TAGS
+from aipipe.spec.common import UNION_TAGS
 from aipipe.spec.values import PATTERNS
-from aipipe.spec.workflow import STEP_TAGS
 from aipipe.suggest import did_you_mean, one_of
 
-_UNION_TAGS = TRIGGER_TAGS | STEP_TAGS
 _TYPE_WORDS = {
     "string_type": "a string",
     "int_type": "a whole number",
@@ -38,7 +36,7 @@ def diagnostics_from_validation_error(
     """One Diagnostic per pydantic error of `model` validated at `prefix` of the spec."""
     found = []
     for item in error.errors(include_url=False):
-        relative = tuple(part for part in item["loc"] if part not in _UNION_TAGS)
+        relative = tuple(part for part in item["loc"] if part not in UNION_TAGS)
         if relative[-1:] == ("[key]",):  # the mapping key itself is invalid: point at the key, name it
             relative = relative[:-1]
             path = prefix + relative

@@ -1,11 +1,11 @@
 """The `function` type (Lambda / Cloud Functions 2nd gen) and its triggers."""
 
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
-from pydantic import Discriminator, Field, Tag
+from pydantic import Field
 
-from aipipe.spec.common import ResourceBase, StrictModel
+from aipipe.spec.common import ResourceBase, StrictModel, tagged_union
 from aipipe.spec.values import AccessTarget, Duration, EnvironmentName, MemorySize, ResourceName, ScheduleExpression, Text
 
 
@@ -39,7 +39,6 @@ class ScheduleTrigger(StrictModel):
 
 
 TRIGGER_KINDS = ("bucket", "stream", "topic", "schedule")
-TRIGGER_TAGS = {f"{kind} trigger" for kind in TRIGGER_KINDS}
 
 
 def _trigger_kind(value: Any) -> str | None:
@@ -50,19 +49,13 @@ def _trigger_kind(value: Any) -> str | None:
     return None
 
 
-Trigger = Annotated[
-    Union[
-        Annotated[BucketTrigger, Tag("bucket trigger")],
-        Annotated[StreamTrigger, Tag("stream trigger")],
-        Annotated[TopicTrigger, Tag("topic trigger")],
-        Annotated[ScheduleTrigger, Tag("schedule trigger")],
-    ],
-    Discriminator(
-        _trigger_kind,
-        custom_error_type="trigger_kind",
-        custom_error_message="a trigger is a mapping with one of `bucket`, `stream`, `topic` or `schedule`",
-    ),
-]
+Trigger = tagged_union(
+    {"bucket trigger": BucketTrigger, "stream trigger": StreamTrigger, "topic trigger": TopicTrigger,
+     "schedule trigger": ScheduleTrigger},
+    _trigger_kind,
+    "trigger_kind",
+    "a trigger is a mapping with one of `bucket`, `stream`, `topic` or `schedule`",
+)
 
 
 class Function(ResourceBase):

@@ -1,11 +1,11 @@
 """The `workflow` type: an AWS Step Functions state machine over functions, with retries, catches, parallel."""
 
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
-from pydantic import Discriminator, Field, Tag
+from pydantic import Field
 
-from aipipe.spec.common import ResourceBase, StrictModel
+from aipipe.spec.common import ResourceBase, StrictModel, tagged_union
 from aipipe.spec.values import Duration, ResourceName, StepName
 
 
@@ -39,9 +39,6 @@ class ParallelStep(StrictModel):
     end: bool = Field(False, description="The workflow succeeds after this step.")
 
 
-STEP_TAGS = {"function step", "task step", "parallel step"}
-
-
 def _step_kind(value: Any) -> str | None:
     if isinstance(value, str):
         return "function step"
@@ -50,18 +47,12 @@ def _step_kind(value: Any) -> str | None:
     return None
 
 
-Step = Annotated[
-    Union[
-        Annotated[ResourceName, Tag("function step")],
-        Annotated[TaskStep, Tag("task step")],
-        Annotated[ParallelStep, Tag("parallel step")],
-    ],
-    Discriminator(
-        _step_kind,
-        custom_error_type="step_kind",
-        custom_error_message="a step is a function name, `{function: NAME, ...}` or `{parallel: [[...], [...]]}`",
-    ),
-]
+Step = tagged_union(
+    {"function step": ResourceName, "task step": TaskStep, "parallel step": ParallelStep},
+    _step_kind,
+    "step_kind",
+    "a step is a function name, `{function: NAME, ...}` or `{parallel: [[...], [...]]}`",
+)
 
 
 class Workflow(ResourceBase):
