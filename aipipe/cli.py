@@ -65,7 +65,11 @@ StackOption = Annotated[
 
 @app.command()
 def validate(
-    specs: Annotated[list[Path], typer.Argument(help="One or more spec files.", show_default=False)],
+    specs: Annotated[
+        Optional[list[Path]],
+        typer.Argument(help="Spec files, or folders holding an aipipe.yaml (default: ./aipipe.yaml).",
+                       show_default=False),
+    ] = None,
     output_format: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="text for people, json for tools, github for Actions.")
     ] = OutputFormat.text,
@@ -79,7 +83,8 @@ def validate(
 
     \b
     Examples:
-      aipipe validate specs/event-driven-ingest/aipipe.yaml
+      aipipe validate                                  # ./aipipe.yaml
+      aipipe validate specs/event-driven-ingest        # the aipipe.yaml in that folder
       aipipe validate --format json specs/*/aipipe.yaml
       aipipe validate --format github --strict aipipe.yaml   # annotations in GitHub Actions
     """
@@ -87,6 +92,7 @@ def validate(
     from aipipe.diagnostics import has_errors
     from aipipe.spec import load_spec
 
+    specs = _resolve_specs(specs)
     results = [load_spec(str(path), stack) for path in specs]
     diagnostics = [d for result in results for d in result.diagnostics]
     if output_format is OutputFormat.json:
@@ -110,6 +116,18 @@ def validate(
         raise typer.Exit(2)
     if has_errors(diagnostics) or (strict and diagnostics):
         raise typer.Exit(1)
+
+
+DEFAULT_SPEC = "aipipe.yaml"
+
+
+def _resolve_specs(specs: Optional[list[Path]]) -> list[Path]:
+    """Folders stand for the aipipe.yaml inside them; no argument means ./aipipe.yaml."""
+    if not specs:
+        if not Path(DEFAULT_SPEC).is_file():
+            raise typer.BadParameter(f"no spec given and there is no ./{DEFAULT_SPEC} here", param_hint="SPEC")
+        return [Path(DEFAULT_SPEC)]
+    return [path / DEFAULT_SPEC if path.is_dir() and (path / DEFAULT_SPEC).is_file() else path for path in specs]
 
 
 def _read_sources(paths: list[Path]) -> dict[str, list[str]]:

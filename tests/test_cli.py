@@ -131,3 +131,14 @@ def test_schema_command_prints_and_writes_the_schema(tmp_path):
     target = tmp_path / "schema.json"
     assert runner.invoke(app, ["schema", "-o", str(target)]).exit_code == 0
     assert target.read_text() == spec_json_schema_text()
+
+
+def test_folder_and_default_spec(tmp_path, monkeypatch):
+    folder = EXAMPLES[0].parent
+    assert runner.invoke(app, ["validate", str(folder)]).exit_code == 0
+    monkeypatch.chdir(folder)
+    result = runner.invoke(app, ["validate"])
+    assert result.exit_code == 0 and "aipipe.yaml: valid" in result.output
+    monkeypatch.chdir(tmp_path)
+    empty = runner.invoke(app, ["validate"])
+    assert empty.exit_code == 2 and "no spec given" in empty.output
