@@ -42,23 +42,45 @@ class SpecLoader(yaml.SafeLoader):
     def __init__(self, stream):
         super().__init__(stream)
         self._depth = 0
+        self._expanded = 0  # values in the document once every alias is expanded
+        self._sizes: dict[int, int] = {}  # id(node) -> its expanded size, known once it is composed
 
     def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            anchored = self.anchors.get(event.anchor)
+            if anchored is not None:
+                if id(anchored) not in self._sizes:
+                    raise _LimitExceeded("this alias refers to the collection that contains it (a recursive "
+                                         "alias); aipipe specs cannot be recursive", _location(event.start_mark))
+                self._count(self._sizes[id(anchored)], event.start_mark)
+            return super().compose_node(parent, index)
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise _LimitExceeded(
-                    f"the document is nested more than {MAX_DEPTH} levels deep",
-                    _location(self.peek_event().start_mark),
-                )
-            return super().compose_node(parent, index)
+                raise _LimitExceeded(f"the document is nested more than {MAX_DEPTH} levels deep",
+                                     _location(event.start_mark))
+            before = self._expanded
+            self._count(1, event.start_mark)
+            node = super().compose_node(parent, index)
+            self._sizes[id(node)] = self._expanded - before
+            return node
         finally:
             self._depth -= 1
+
+    def _count(self, values: int, mark) -> None:
+        self._expanded += values
+        if self._expanded > MAX_EXPANDED_NODES:
+            raise _LimitExceeded(
+                f"the document expands to more than {MAX_EXPANDED_NODES} values once aliases are expanded "
+                "(a YAML alias bomb?); write the values out or simplify the spec",
+                _location(mark),
+            )
 
     def construct_mapping(self, node, deep=False):
         # Keys are taken as written, so `1:` or `on:` become "1" / "on" and are reported by the walk.
         self.flatten_mapping(node)
-        return {_key_text(k): self.construct_object(v, deep=deep) for k, v in node.value}
+        return {k.value: self.construct_object(v, deep=deep) for k, v in node.value if isinstance(k, ScalarNode)}
 
 
 def _timestamp_as_text(loader: SpecLoader, node: ScalarNode) -> str:
@@ -67,10 +89,6 @@ def _timestamp_as_text(loader: SpecLoader, node: ScalarNode) -> str:
 
 
 SpecLoader.add_constructor(_TAG + "timestamp", _timestamp_as_text)
-
-
-def _key_text(node: Node) -> str:
-    return node.value if isinstance(node, ScalarNode) else "<complex key>"
 
 
 @dataclass
@@ -91,7 +109,6 @@ class _Walker:
         self.file = file
         self.index = LocationIndex()
         self.diagnostics: list[Diagnostic] = []
-        self.visited = 0
 
     def problem(self, code: str, message: str, location: Location, path: Path) -> None:
         from aipipe.locations import format_path
@@ -101,13 +118,8 @@ class _Walker:
         )
 
     def walk(self, node: Node, path: Path) -> None:
-        self.visited += 1
-        if self.visited > MAX_EXPANDED_NODES or len(path) > 2 * MAX_DEPTH:
-            raise _LimitExceeded(
-                f"the document expands to more than {MAX_EXPANDED_NODES} values or nests aliases "
-                "recursively (is it a YAML alias bomb?)",
-                _location(node.start_mark),
-            )
+        if len(path) > 2 * MAX_DEPTH:  # aliases can nest written depth twice over at most
+            raise _LimitExceeded("the document nests aliases too deeply", _location(node.start_mark))
         self.index.values[path] = _location(node.start_mark)
         if node.tag not in ALLOWED_TAGS:
             self.problem(
@@ -133,8 +145,12 @@ class _Walker:
             if key_node.tag == _TAG + "merge":
                 continue
             key_location = _location(key_node.start_mark)
-            if not (isinstance(key_node, ScalarNode) and key_node.tag == _TAG + "str"):
-                shown = key_node.value if isinstance(key_node, ScalarNode) else "a list or mapping"
+            if not isinstance(key_node, ScalarNode):
+                self.problem("AP103", "mapping keys must be strings, not a list or mapping (`? ...` keys are "
+                             "not part of the spec language)", key_location, path)
+                continue
+            if key_node.tag != _TAG + "str":
+                shown = key_node.value
                 self.problem(
                     "AP103",
                     f"mapping keys must be strings, but `{shown}` is read as "
@@ -142,7 +158,7 @@ class _Walker:
                     key_location,
                     path,
                 )
-            key = _key_text(key_node)
+            key = key_node.value
             if key in seen:
                 first = seen[key]
                 self.problem(
@@ -155,7 +171,9 @@ class _Walker:
                 seen[key] = key_location
         self.loader.flatten_mapping(node)
         for key_node, value_node in node.value:
-            child = path + (_key_text(key_node),)
+            if not isinstance(key_node, ScalarNode):
+                continue
+            child = path + (key_node.value,)
             self.index.keys[child] = _location(key_node.start_mark)
             self.walk(value_node, child)
 
@@ -235,6 +253,12 @@ def _describe_yaml_error(error: yaml.MarkedYAMLError) -> tuple[str, str, Locatio
         return "AP108", "the file holds more than one YAML document (`---`); a spec is one document", location
     if "found undefined alias" in (error.problem or "") or "undefined alias" in (error.context or ""):
         return "AP101", f"{problem}; define the anchor (&name) before using it (*name)", location
+    opened = error.context_mark
+    if (error.context or "").startswith("while parsing a flow") and opened and mark and mark.line > opened.line:
+        bracket = "[" if "sequence" in error.context else "{"
+        closing = "]" if bracket == "[" else "}"
+        return "AP101", (f"invalid YAML: this `{bracket}` is never closed (YAML expected `,` or `{closing}` before "
+                         f"line {mark.line + 1}, column {mark.column + 1}); add the `{closing}`"), _location(opened)
     context = f" {error.context}" if error.context else ""
     hint = _hint(problem, error.context or "", _problem_line(error))
     return "AP101", f"invalid YAML:{context} {problem}{hint}".replace(": :", ":").strip(), location

@@ -54,3 +54,13 @@ def test_bad_spec_reports_exactly_the_expected_errors(path):
         assert diagnostic.file == str(path)
         assert diagnostic.line >= 1 and diagnostic.column >= 1
         assert diagnostic.message and "Traceback" not in diagnostic.message
+
+
+def test_every_diagnostic_code_has_a_bad_case():
+    from aipipe.diagnostics import CODES
+
+    used = set()
+    for path in BAD:
+        used |= {code for code, _, _ in set().union(*_expectations(path)[:2])}
+    # AP100 (unreadable file) and AP105 (invalid UTF-8) are built in test_loader.py; AP999 is a bug by definition.
+    assert set(CODES) - used == {"AP100", "AP105", "AP999"}

@@ -112,7 +112,7 @@ def test_stack_option_selects_overrides(write_spec):
     path = write_spec(WARN_ONLY.replace("secrets: [UNUSED]\n", "") + "stacks:\n  prod:\n    region: nowhere\n")
     assert runner.invoke(app, ["validate", str(path), "--stack", "dev"]).exit_code == 0
     prod = runner.invoke(app, ["validate", str(path), "--stack", "prod"])
-    assert prod.exit_code == 1 and "aws region" in prod.output
+    assert prod.exit_code == 1 and "AWS region" in prod.output
     unknown = runner.invoke(app, ["validate", str(path), "--stack", "qa"])
     assert unknown.exit_code == 1 and "unknown stack `qa`" in unknown.output
 

@@ -70,9 +70,28 @@ def test_billion_laughs_is_refused_quickly():
     assert elapsed < 1.0, f"took {elapsed:.2f}s"
 
 
+def test_alias_bomb_is_reported_at_the_alias_that_crosses_the_limit():
+    document = load_spec_bytes(billion_laughs(), "bomb.yaml")
+    line, column = codes(document)[0][1:]
+    assert line >= 5 and billion_laughs().splitlines()[line - 1][column - 1:column] == b"*"
+
+
+def test_unclosed_bracket_is_reported_where_it_opens():
+    document = load_spec_bytes(b"a:\n  b: [x, y\n  c: 1\n", "f.yaml")
+    assert codes(document) == [("AP101", 2, 6)]
+    assert "never closed" in document.diagnostics[0].message
+
+
+def test_complex_keys_are_reported_and_left_out():
+    document = load_spec_bytes(b"? [a, b]\n: 1\nc: 2\n", "f.yaml")
+    assert codes(document) == [("AP103", 1, 3)]
+    assert document.data == {"c": 2}
+
+
 def test_recursive_alias_is_refused():
     document = load_spec_bytes(b"a: &x [*x]\n", "f.yaml")
-    assert codes(document) == [("AP107", 1, 4)]
+    assert codes(document) == [("AP107", 1, 8)]
+    assert "recursive alias" in document.diagnostics[0].message
 
 
 def test_deep_nesting_is_refused_without_recursion_error():

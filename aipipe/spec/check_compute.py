@@ -14,7 +14,8 @@ from aipipe.spec.workflow import ParallelStep, TaskStep, Workflow
 from aipipe.suggest import did_you_mean, one_of
 
 _MEMORY_LIMITS = {"aws": (128, 10240), "gcp": (128, 32768)}
-_AWS_HANDLER = re.compile(r"^[A-Za-z_][\w/.-]*\.[A-Za-z_$][\w$]*$|^[\w.$]+(::[\w$]+)?$")
+_MODULE_FUNCTION = re.compile(r"^[A-Za-z_][\w/.-]*\.[A-Za-z_$][\w$]*$")
+_JAVA_HANDLER = re.compile(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*(::[A-Za-z_$][\w$]*)?$")
 _GCP_ENTRY_POINT = re.compile(r"^[A-Za-z_$][\w$.]*$")
 _RESERVED_ENVIRONMENT = {
     "aws": {"_HANDLER", "_X_AMZN_TRACE_ID", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "AWS_REGION",
@@ -29,10 +30,15 @@ def check_function(ctx: CheckContext, name: str, function: Function) -> None:
     """Runtime, handler, code directory, memory/timeout limits, environment names, access prefixes."""
     cloud = ctx.cloud or "aws"
     _check_runtime(ctx, name, function.runtime, cloud)
-    pattern = _AWS_HANDLER if cloud == "aws" else _GCP_ENTRY_POINT
+    if cloud == "gcp":
+        pattern, form = _GCP_ENTRY_POINT, "a function name (e.g. `main`)"
+    elif function.runtime.startswith("java"):
+        pattern, form = _JAVA_HANDLER, "`package.Class::method` (e.g. `example.Handler::handleRequest`)"
+    else:
+        pattern, form = _MODULE_FUNCTION, "`module.function` (e.g. `app.handler`)"
     if not pattern.match(function.handler):
-        form = "`module.function` (e.g. `app.handler`)" if cloud == "aws" else "a function name (e.g. `main`)"
-        ctx.report("AP202", f"`handler` on {cloud} must be {form}, got {function.handler!r}", ctx.at(name, "handler"))
+        ctx.report("AP202", f"`handler` on {cloud} must have the form {form}, got {function.handler!r}",
+                   ctx.at(name, "handler"))
     code_dir = ctx.base_dir / function.code
     if not code_dir.is_dir():
         what = "is a file, not a directory" if code_dir.exists() else "does not exist"

@@ -18,6 +18,8 @@ def check_links(ctx: CheckContext, edges: dict[str, set[str]]) -> None:
     """Every field that names a resource names one that exists and has an accepted type."""
     for name, resource in ctx.checkable().items():
         for link in links_of(name, resource):
+            if link.role == "depends_on" and link.target == name:
+                continue  # reported by check_common at the entry itself
             path = ctx.at(name, *link.path)
             if link.target not in ctx.types:
                 if link.target in _raw_resource_names(ctx):
@@ -34,25 +36,20 @@ def check_links(ctx: CheckContext, edges: dict[str, set[str]]) -> None:
 
 
 def check_references(ctx: CheckContext, edges: dict[str, set[str]]) -> None:
-    """Every `${...}` in resources and outputs is well-formed and points at something that exists."""
+    """Every `${...}` is well-formed, points at something that exists, and stands where it may."""
     used_secrets: set[str] = set()
-    sections: list[tuple[Path, object]] = []
-    if isinstance(ctx.data.get("resources"), dict):
-        sections += [(("resources", n), v) for n, v in ctx.data["resources"].items()]
-    if isinstance(ctx.data.get("outputs"), dict):
-        sections.append((("outputs",), ctx.data["outputs"]))
-    for root, value in sections:
-        owner = root[1] if root[0] == "resources" else None
-        for path, text in strings_in(value, root):
+    for root in ("description", "tags", "resources", "outputs"):
+        for path, text in strings_in(ctx.data.get(root), (root,)):
             for reference in parse_references(text):
-                _check_reference(ctx, reference, path, owner, edges, used_secrets)
+                _check_reference(ctx, reference, path, edges, used_secrets)
     for position, secret in ctx.declared_secrets():
         if secret not in used_secrets:
             ctx.report("AP307", f"secret `{secret}` is declared but never used; remove it or reference it as "
                        f"`${{secret.{secret}}}`", ("secrets", position), severity=Severity.WARNING)
 
 
-def _check_reference(ctx, reference, path, owner, edges, used_secrets) -> None:
+def _check_reference(ctx: CheckContext, reference, path: Path, edges, used_secrets: set[str]) -> None:
+    owner = path[1] if path[0] == "resources" and len(path) > 1 else None
     if reference.kind == "invalid":
         ctx.report("AP303", reference.problem, path)
     elif reference.kind == "secret":
@@ -61,10 +58,15 @@ def _check_reference(ctx, reference, path, owner, edges, used_secrets) -> None:
                        f"`{reference.target}` to `secrets`{did_you_mean(reference.target, ctx.secrets)}", path)
             return
         used_secrets.add(reference.target)
-        if owner is not None and not _SECRET_FIELDS.intersection(str(p) for p in path[2:3]):
-            ctx.report("AP308", f"`{reference.text}` would be stored in plain text in `{path[2]}`; secrets may "
+        if not (path[0] == "outputs" or (owner is not None and len(path) > 2 and path[2] in _SECRET_FIELDS)):
+            field = path[2] if owner is not None and len(path) > 2 else path[0]
+            ctx.report("AP308", f"`{reference.text}` would be stored in plain text in `{field}`; secrets may "
                        "only be used in `environment`, Dataflow `parameters` and `outputs`", path)
     elif reference.kind == "resource":
+        if path[0] not in ("resources", "outputs"):
+            ctx.report("AP309", f"`{reference.text}`: top-level `{path[0]}` apply to every resource and cannot "
+                       "read a resource's attributes; use `${stack}` or `${project}` there", path)
+            return
         target = reference.target
         if target not in ctx.types:
             if target not in _raw_resource_names(ctx):

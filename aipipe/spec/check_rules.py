@@ -43,7 +43,7 @@ def check_header(ctx: CheckContext) -> None:
 def _check_region(ctx: CheckContext, region: str, path) -> None:
     pattern, example = (AWS_REGION, "us-east-1") if ctx.cloud == "aws" else (GCP_REGION, "europe-west1")
     if not pattern.match(region):
-        ctx.report("AP202", f"`{path[-1]}` must be a {ctx.cloud} region such as `{example}`, got {region!r}", path)
+        ctx.report("AP202", f"`{path[-1]}` must be an {ctx.cloud.upper()} region such as `{example}`, got {region!r}", path)
 
 
 def _check_tags(ctx: CheckContext, tags: dict, path, inherited: int = 0) -> None:
@@ -81,8 +81,9 @@ def check_common(ctx: CheckContext, name: str, resource: ResourceBase) -> None:
         top_level = ctx.data.get("tags") if isinstance(ctx.data.get("tags"), dict) else {}
         inherited = len(set(top_level) - set(resource.tags))
         _check_tags(ctx, resource.tags, ctx.at(name, "tags"), inherited)
-    if name in resource.depends_on:
-        ctx.report("AP304", f"`{name}` depends on itself", ctx.at(name, "depends_on"))
+    for position, target in enumerate(resource.depends_on):
+        if target == name:
+            ctx.report("AP304", f"`{name}` depends on itself; remove this entry", ctx.at(name, "depends_on", position))
 
 
 def check_bucket(ctx: CheckContext, name: str, bucket: Bucket) -> None:

@@ -3,9 +3,9 @@
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from aipipe.spec.common import ResourceBase, StrictModel, Tags, cloud_only
 from aipipe.spec.values import BackendUrl, OutputName, ProjectName, ResourceName, SecretName, StackName, Text
@@ -22,10 +22,17 @@ class StackOverride(StrictModel):
     resources: dict[ResourceName, dict[str, Any]] = Field(default_factory=dict)
 
 
+def _exact_integer(value: Any) -> Any:
+    # Literal[1] alone also takes `true` and `1.0`, which compare equal to 1.
+    if isinstance(value, (bool, float)):
+        raise ValueError(f"must be the integer 1, got {value!r}")
+    return value
+
+
 class SpecHeader(StrictModel):
     """Every top-level key. Resources are kept raw here and validated one by one against their type."""
 
-    aipipe: Literal[1] = Field(description="Format version; only 1 exists.")
+    aipipe: Annotated[Literal[1], BeforeValidator(_exact_integer)] = Field(description="Format version; only 1 exists.")
     name: ProjectName = Field(description="Project name; becomes the Pulumi project name.")
     description: str | None = None
     cloud: Literal["aws", "gcp"]

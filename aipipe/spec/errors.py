@@ -64,6 +64,9 @@ def _describe(item: dict, model: type[BaseModel], relative: Path, path: Path, in
     if kind == "extra_forbidden":
         field = str(relative[-1])
         allowed = _fields_at(model, relative[:-1])
+        if field in allowed:  # a field of another member of a union, e.g. `stream` inside a bucket trigger
+            return "AP200", f"`{field}` cannot be combined with the other fields of this entry; split it into " \
+                            "separate entries", True
         suggestion = did_you_mean(field, allowed)
         if not suggestion and allowed:
             suggestion = f"; allowed here: {', '.join(sorted(allowed))}"
@@ -83,7 +86,9 @@ def _describe(item: dict, model: type[BaseModel], relative: Path, path: Path, in
         return "AP202", f"`{label}` must be {_TYPE_WORDS[kind]}, got {_show(value)}{hint}", False
     if kind in _BOUNDS:
         words, key = _BOUNDS[kind]
-        return "AP202", f"`{label}` must be {words} {ctx.get(key)}, got {_show(value)}", False
+        return "AP402", f"`{label}` must be {words} {ctx.get(key)}, got {_show(value)}", False
+    if kind == "out_of_range":
+        return "AP402", f"`{label}` {item['msg']}", False
     if kind == "too_short":
         minimum = ctx.get("min_length", 1)
         return "AP202", f"`{label}` needs at least {minimum} item{'s' if minimum != 1 else ''}", False
@@ -109,6 +114,8 @@ def _show(value: Any) -> str:
         return "a list"
     if value is None:
         return "null"
+    if isinstance(value, bool):
+        return str(value).lower()  # as YAML writes it
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 

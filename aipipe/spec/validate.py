@@ -49,14 +49,15 @@ class ValidationResult:
 
 
 def load_spec(path: str, stack: str | None = None) -> ValidationResult:
-    """Validate a spec file for one stack (default `dev`), or — with stack None — for every stack it declares,
-    returning the `dev` Spec. Never raises for bad content."""
+    """Validate a spec file for one stack, or — with stack None — for `dev` and every stack it declares.
+    The Spec (of `stack`, or of `dev`) comes back only when no stack has an error. Never raises for bad
+    content."""
     document = load_spec_file(path)
     if document.data is None:
         return ValidationResult(document.path, None, sorted_unique(document.diagnostics))
     if stack is not None:
         spec, found = validate_document(document, stack)
-        return ValidationResult(document.path, spec, sorted_unique(document.diagnostics + found))
+        return _result(document, spec, found)
     spec, found = validate_document(document, DEFAULT_STACK)
     seen = set(found)
     for other in declared_stacks(document.data):
@@ -67,7 +68,12 @@ def load_spec(path: str, stack: str | None = None) -> ValidationResult:
             if diagnostic not in seen:  # a problem only this stack has: say which stack
                 seen.add(diagnostic)
                 found.append(_in_stack(diagnostic, other))
-    return ValidationResult(document.path, spec, sorted_unique(document.diagnostics + found))
+    return _result(document, spec, found)
+
+
+def _result(document: LoadedDocument, spec: Spec | None, found: list[Diagnostic]) -> ValidationResult:
+    diagnostics = sorted_unique(document.diagnostics + found)
+    return ValidationResult(document.path, None if has_errors(diagnostics) else spec, diagnostics)
 
 
 def _in_stack(diagnostic: Diagnostic, stack: str) -> Diagnostic:

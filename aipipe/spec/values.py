@@ -8,6 +8,7 @@ import re
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, StringConstraints, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 _DURATION = re.compile(r"^(\d+)(s|m|h|d)$")
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -58,8 +59,9 @@ def duration_between(low: int, high: int):
 
     def check(seconds: int) -> int:
         if not low <= seconds <= high:
-            raise ValueError(
-                f"must be between {format_duration(low)} and {format_duration(high)}, got {format_duration(seconds)}"
+            raise PydanticCustomError(
+                "out_of_range",
+                f"must be between {format_duration(low)} and {format_duration(high)}, got {format_duration(seconds)}",
             )
         return seconds
 
