@@ -76,12 +76,6 @@ def test_alias_bomb_is_reported_at_the_alias_that_crosses_the_limit():
     assert line >= 5 and billion_laughs().splitlines()[line - 1][column - 1:column] == b"*"
 
 
-def test_unclosed_bracket_is_reported_where_it_opens():
-    document = load_spec_bytes(b"a:\n  b: [x, y\n  c: 1\n", "f.yaml")
-    assert codes(document) == [("AP101", 2, 6)]
-    assert "never closed" in document.diagnostics[0].message
-
-
 def test_complex_keys_are_reported_and_left_out():
     document = load_spec_bytes(b"? [a, b]\n: 1\nc: 2\n", "f.yaml")
     assert codes(document) == [("AP103", 1, 3)]
@@ -158,13 +152,18 @@ def test_global_safe_loader_is_not_patched():
     assert yaml.safe_load("d: 2024-01-01").get("d").year == 2024
 
 
-def test_syntax_error_has_position_and_tab_hint():
-    document = load_spec_bytes(b"a:\n\t- b\n", "f.yaml")
-    assert codes(document) == [("AP101", 2, 1)]
-    assert "spaces, not tabs" in document.diagnostics[0].message
-
-
-def test_reference_in_flow_mapping_gets_a_quoting_hint():
-    document = load_spec_bytes(b"env: {A: ${b.name}}\n", "f.yaml")
-    assert document.diagnostics[0].code == "AP101"
-    assert "quote values that hold references" in document.diagnostics[0].message
+@pytest.mark.parametrize(
+    "source, position, fragment",
+    [
+        (b"a:\n  b: [x, y\n  c: 1\n", (2, 6), "this `[` is never closed"),
+        (b"a:\n\t- b\n", (2, 1), "indent with spaces, not tabs"),
+        (b"env: {A: ${b.name}}\n", (1, 11), "quote values that hold references"),
+        (b"t: {schedule: cron(0 * * * ? *)}\n", (1, 28), "quote values that contain `*` or `?`"),
+        (b"description: a: b\n", (1, 15), "a value containing `: ` must be quoted"),
+    ],
+    ids=["unclosed-bracket", "tab", "reference-in-flow", "cron-in-flow", "colon-in-value"],
+)
+def test_common_yaml_mistakes_get_a_position_and_a_fix(source, position, fragment):
+    document = load_spec_bytes(source, "f.yaml")
+    assert codes(document) == [("AP101", *position)]
+    assert fragment in document.diagnostics[0].message
