@@ -102,7 +102,7 @@ def validate(
             typer.echo(format_github(diagnostics))
     else:
         tty = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-        sources = _read_sources(specs) if tty else None
+        sources = {result.file: result.text.splitlines() for result in results} if tty else None
         if diagnostics:
             typer.echo(format_text(diagnostics, colour=tty, sources=sources))
         for result in results:
@@ -128,16 +128,6 @@ def _resolve_specs(specs: Optional[list[Path]]) -> list[Path]:
             raise typer.BadParameter(f"no spec given and there is no ./{DEFAULT_SPEC} here", param_hint="SPEC")
         return [Path(DEFAULT_SPEC)]
     return [path / DEFAULT_SPEC if path.is_dir() and (path / DEFAULT_SPEC).is_file() else path for path in specs]
-
-
-def _read_sources(paths: list[Path]) -> dict[str, list[str]]:
-    sources = {}
-    for path in paths:
-        try:
-            sources[str(path)] = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError):
-            continue
-    return sources
 
 
 @app.command()

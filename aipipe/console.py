@@ -6,11 +6,26 @@ Kept free of heavy imports: `validate` must stay fast, so colour uses plain ANSI
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Iterable
 
 from aipipe.diagnostics import Diagnostic, Severity, has_errors
 
 _RED, _YELLOW, _BOLD, _DIM, _RESET = "\033[31m", "\033[33m", "\033[1m", "\033[2m", "\033[0m"
+
+
+def printable(text: str) -> str:
+    """Escape control, format (bidi) and separator characters, so a spec's strings cannot move the cursor,
+    hide text or start a line that CI reads as a command (`::error ...`)."""
+    if text.isprintable():
+        return text
+    out = []
+    for character in text:
+        if character == " " or unicodedata.category(character) not in ("Cc", "Cf", "Cs", "Zl", "Zp", "Co", "Cn"):
+            out.append(character)
+        else:
+            out.append(character.encode("unicode_escape").decode("ascii"))
+    return "".join(out)
 
 
 def format_text(diagnostics: list[Diagnostic], colour: bool = False, sources: dict[str, list[str]] | None = None) -> str:
@@ -19,15 +34,16 @@ def format_text(diagnostics: list[Diagnostic], colour: bool = False, sources: di
     lines = []
     for d in diagnostics:
         marker = " [warning]" if d.severity is Severity.WARNING else ""
-        where = f"{d.file}:{d.line}:{d.column}:"
+        where = f"{printable(d.file)}:{d.line}:{d.column}:"
+        message = printable(d.message)
         if colour:
             tint = _YELLOW if d.severity is Severity.WARNING else _RED
-            lines.append(f"{_BOLD}{where}{_RESET} {tint}{d.code}{marker}{_RESET} {d.message}")
+            lines.append(f"{_BOLD}{where}{_RESET} {tint}{d.code}{marker}{_RESET} {message}")
         else:
-            lines.append(f"{where} {d.code}{marker} {d.message}")
+            lines.append(f"{where} {d.code}{marker} {message}")
         source_lines = (sources or {}).get(d.file)
         if source_lines and 0 < d.line <= len(source_lines):
-            text = source_lines[d.line - 1].rstrip("\n")
+            text = printable(source_lines[d.line - 1].rstrip("\n"))
             gutter = f"{d.line:>5} | "
             lines.append(f"{_DIM if colour else ''}{gutter}{text}{_RESET if colour else ''}")
             lines.append(" " * (len(gutter) + d.column - 1) + "^")
@@ -39,13 +55,13 @@ def summary_line(file: str, diagnostics: list[Diagnostic], detail: str = "") -> 
     errors = sum(d.severity is Severity.ERROR for d in diagnostics if d.file == file)
     warnings = sum(d.severity is Severity.WARNING for d in diagnostics if d.file == file)
     if not errors and not warnings:
-        return f"{file}: valid{f' ({detail})' if detail else ''}"
+        return f"{printable(file)}: valid{f' ({detail})' if detail else ''}"
     parts = []
     if errors:
         parts.append(f"{errors} error{'s' if errors != 1 else ''}")
     if warnings:
         parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
-    return f"{file}: {', '.join(parts)}"
+    return f"{printable(file)}: {', '.join(parts)}"
 
 
 def format_json(diagnostics: list[Diagnostic], strict: bool = False) -> str:
@@ -55,7 +71,7 @@ def format_json(diagnostics: list[Diagnostic], strict: bool = False) -> str:
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(text: str) -> str:

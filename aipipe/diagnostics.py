@@ -29,6 +29,7 @@ CODES: dict[str, str] = {
     "AP106": "the file uses a YAML tag aipipe does not accept",
     "AP107": "the file is too large, too deeply nested, or expands too many aliases",
     "AP108": "the file is empty or holds more than one YAML document",
+    "AP110": "too many problems: only the first ones are listed",
     "AP200": "unknown field",
     "AP201": "a required field is missing",
     "AP202": "a value has the wrong type or an invalid form",

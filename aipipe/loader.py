@@ -15,15 +15,15 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from aipipe.diagnostics import Diagnostic
-from aipipe.locations import Location, LocationIndex, Path
+from aipipe.locations import Location, LocationIndex, Path, format_path
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 64  # nesting of the written document
 MAX_EXPANDED_NODES = 100_000  # nodes after aliases are expanded
+MAX_NUMBER_DIGITS = 30  # no spec value needs more; Python refuses to parse ints past 4300 digits anyway
 
 _TAG = "tag:yaml.org,2002:"
 ALLOWED_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")}
-_BOOLEAN_WORDS = {"yes", "no", "on", "off", "y", "n", "true", "false"}
 
 
 class _LimitExceeded(Exception):
@@ -72,15 +72,19 @@ class SpecLoader(yaml.SafeLoader):
         self._expanded += values
         if self._expanded > MAX_EXPANDED_NODES:
             raise _LimitExceeded(
-                f"the document expands to more than {MAX_EXPANDED_NODES} values once aliases are expanded "
-                "(a YAML alias bomb?); write the values out or simplify the spec",
+                f"the document holds more than {MAX_EXPANDED_NODES} values once aliases are expanded; a spec "
+                "needs far fewer (if it uses aliases, they may be nested into an alias bomb)",
                 _location(mark),
             )
 
     def construct_mapping(self, node, deep=False):
         # Keys are taken as written, so `1:` or `on:` become "1" / "on" and are reported by the walk.
         self.flatten_mapping(node)
-        return {k.value: self.construct_object(v, deep=deep) for k, v in node.value if isinstance(k, ScalarNode)}
+        return {k.value: self.construct_object(v, deep=deep) for k, v in node.value if _is_text_key(k)}
+
+
+def _is_text_key(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and node.tag == _TAG + "str"
 
 
 def _timestamp_as_text(loader: SpecLoader, node: ScalarNode) -> str:
@@ -99,6 +103,7 @@ class LoadedDocument:
     data: dict | None
     index: LocationIndex = field(default_factory=LocationIndex)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    text: str = ""  # the decoded file, for showing offending lines (empty when it could not be decoded)
 
 
 class _Walker:
@@ -111,8 +116,6 @@ class _Walker:
         self.diagnostics: list[Diagnostic] = []
 
     def problem(self, code: str, message: str, location: Location, path: Path) -> None:
-        from aipipe.locations import format_path
-
         self.diagnostics.append(
             Diagnostic(code, message, self.file, location.line, location.column, format_path(path))
         )
@@ -131,8 +134,14 @@ class _Walker:
             )
             return
         if isinstance(node, ScalarNode):
-            if node.tag == _TAG + "bool" and node.style is None and node.value.lower() in _BOOLEAN_WORDS:
+            if node.tag == _TAG + "bool" and node.style is None:
                 self.index.boolean_words[path] = node.value
+            elif node.tag in (_TAG + "int", _TAG + "float") and len(node.value) > MAX_NUMBER_DIGITS:
+                self.problem("AP202", f"this number has more than {MAX_NUMBER_DIGITS} digits; no spec value needs "
+                             "that many (quote it if it is text)", _location(node.start_mark), path)
+            if any("\ud800" <= character <= "\udfff" for character in node.value):
+                self.problem("AP105", "this string holds a lone surrogate escape (\\uD800-\\uDFFF), which is "
+                             "not valid Unicode; remove it", _location(node.start_mark), path)
         elif isinstance(node, SequenceNode):
             for position, child in enumerate(node.value):
                 self.walk(child, path + (position,))
@@ -171,8 +180,8 @@ class _Walker:
                 seen[key] = key_location
         self.loader.flatten_mapping(node)
         for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode):
-                continue
+            if not _is_text_key(key_node):
+                continue  # reported above, and left out of the data
             child = path + (key_node.value,)
             self.index.keys[child] = _location(key_node.start_mark)
             self.walk(value_node, child)
@@ -212,6 +221,12 @@ def load_spec_bytes(raw: bytes, file: str = "<spec>") -> LoadedDocument:
             Location(line, column),
         )
     text = text.removeprefix("\ufeff")
+    document = _parse_text(text, file)
+    document.text = text
+    return document
+
+
+def _parse_text(text: str, file: str) -> LoadedDocument:
     try:
         loader = SpecLoader(text)
         try:
@@ -228,7 +243,7 @@ def load_spec_bytes(raw: bytes, file: str = "<spec>") -> LoadedDocument:
             )
         walker = _Walker(loader, file)
         walker.walk(node, ())
-        if any(d.code in ("AP106",) for d in walker.diagnostics):
+        if any(d.code in ("AP105", "AP106") or d.message.startswith("this number") for d in walker.diagnostics):
             return LoadedDocument(file, None, walker.index, walker.diagnostics)
         data = loader.construct_document(node)
     except _LimitExceeded as error:
@@ -242,6 +257,8 @@ def load_spec_bytes(raw: bytes, file: str = "<spec>") -> LoadedDocument:
         return _failed(file, "AP101", f"invalid YAML: {error}", Location(1, 1))
     except RecursionError:
         return _failed(file, "AP107", "the document is nested too deeply", Location(1, 1))
+    except (ValueError, OverflowError) as error:  # a scalar PyYAML cannot convert; the walk refuses known ones
+        return _failed(file, "AP202", f"a value cannot be read: {str(error)[:200]}", Location(1, 1))
     return LoadedDocument(file, data, walker.index, walker.diagnostics)
 
 

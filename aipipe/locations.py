@@ -35,6 +35,8 @@ class LocationIndex:
             if at_key and path in self.keys:
                 return self.keys[path]
             return self.values[path]
+        if path in self.keys:  # a key whose value was removed (a stack override set it to null)
+            return self.keys[path]
         for end in range(len(path) - 1, -1, -1):
             ancestor = path[:end]
             if ancestor in self.keys:
@@ -43,19 +45,27 @@ class LocationIndex:
                 return self.values[ancestor]
         return Location(1, 1)
 
-    def forget(self, prefix: Path) -> None:
-        """Drop every entry at or below `prefix` (its value was replaced)."""
+    def forget(self, prefix: Path, subtree: bool = True) -> None:
+        """Drop the entries of `prefix` and, with `subtree`, of everything below it (its value was replaced).
+        Without `subtree` this is constant time: use it when the old value was a scalar."""
         n = len(prefix)
         for table in (self.values, self.keys, self.boolean_words):
-            for path in [p for p in table if p[:n] == prefix]:
-                del table[path]
+            if subtree:
+                for path in [p for p in table if p[:n] == prefix]:
+                    del table[path]
+            else:
+                table.pop(prefix, None)
 
-    def copy_subtree(self, source: Path, target: Path) -> None:
-        """Make everything at or below `source` also known at `target` (used when stacks merge overrides)."""
+    def copy_subtree(self, source: Path, target: Path, subtree: bool = True) -> None:
+        """Make `source` (and with `subtree` everything below it) also known at `target`: stacks merging
+        overrides. Without `subtree` this is constant time: use it when the value is a scalar."""
         n = len(source)
         for table in (self.values, self.keys, self.boolean_words):
-            for path, value in [(p, v) for p, v in table.items() if p[:n] == source]:
-                table[target + path[n:]] = value
+            if subtree:
+                for path, value in [(p, v) for p, v in table.items() if p[:n] == source]:
+                    table[target + path[n:]] = value
+            elif source in table:
+                table[target] = table[source]
 
 
 def format_path(path: Path) -> str:

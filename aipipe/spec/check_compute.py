@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import PurePath
 
 from aipipe.spec.catalogue import DATAFLOW_TEMPLATES, RETIRED_RUNTIMES, RUNTIMES
 from aipipe.spec.context import CheckContext
 from aipipe.spec.function import BucketTrigger, Function, ScheduleTrigger, TopicTrigger
+from aipipe.spec.links import links_of
 from aipipe.spec.storage import Bucket
 from aipipe.spec.transfer import Dataflow, Replication
 from aipipe.spec.values import format_duration
@@ -28,7 +30,11 @@ _RESERVED_PREFIXES = {"aws": ("AWS_LAMBDA_",), "gcp": ("X_GOOGLE_",)}
 
 def check_function(ctx: CheckContext, name: str, function: Function) -> None:
     """Runtime, handler, code directory, memory/timeout limits, environment names, access prefixes."""
-    cloud = ctx.cloud or "aws"
+    _check_code_directory(ctx, name, function.code)
+    _check_prefixes(ctx, name, function)
+    cloud = ctx.cloud
+    if cloud is None:
+        return  # `cloud` itself is invalid (reported): the per-cloud rules below would only add noise
     _check_runtime(ctx, name, function.runtime, cloud)
     if cloud == "gcp":
         pattern, form = _GCP_ENTRY_POINT, "a function name (e.g. `main`)"
@@ -36,14 +42,9 @@ def check_function(ctx: CheckContext, name: str, function: Function) -> None:
         pattern, form = _JAVA_HANDLER, "`package.Class::method` (e.g. `example.Handler::handleRequest`)"
     else:
         pattern, form = _MODULE_FUNCTION, "`module.function` (e.g. `app.handler`)"
-    if not pattern.match(function.handler):
+    if not pattern.fullmatch(function.handler):
         ctx.report("AP202", f"`handler` on {cloud} must have the form {form}, got {function.handler!r}",
                    ctx.at(name, "handler"))
-    code_dir = ctx.base_dir / function.code
-    if not code_dir.is_dir():
-        what = "is a file, not a directory" if code_dir.exists() else "does not exist"
-        ctx.report("AP400", f"code directory `{function.code}` {what} (resolved against the spec's folder: "
-                   f"{code_dir})", ctx.at(name, "code"))
     low, high = _MEMORY_LIMITS[cloud]
     if not low <= function.memory <= high:
         ctx.report("AP402", f"`memory` on {cloud} must be between {low} and {high} MB, got {function.memory}",
@@ -58,12 +59,40 @@ def check_function(ctx: CheckContext, name: str, function: Function) -> None:
         if key in _RESERVED_ENVIRONMENT[cloud] or key.startswith(_RESERVED_PREFIXES[cloud]):
             ctx.report("AP403", f"`{key}` is reserved by the {cloud} runtime; choose another name",
                        ctx.at(name, "environment", key), True)
-    for role in ("reads", "writes"):
-        for position, entry in enumerate(getattr(function, role)):
-            target, slash, _ = entry.partition("/")
-            if slash and ctx.types.get(target, "bucket") != "bucket":
-                ctx.report("AP403", f"a key prefix (`{entry}`) only applies to buckets", ctx.at(name, role, position))
     _check_triggers(ctx, name, function, cloud)
+
+
+def _check_code_directory(ctx: CheckContext, name: str, code: str) -> None:
+    """`code` is a directory strictly inside the spec's folder, symlinks resolved, outside `.aipipe/`.
+
+    Whatever `code` names is packaged and uploaded to the cloud, so a spec from a pull request must not be
+    able to point it at /etc, at $HOME, or at the folder holding aipipe's state and passphrase."""
+    path = ctx.at(name, "code")
+    folder = ctx.base_dir
+    if PurePath(code).is_absolute() or not code.strip():
+        ctx.report("AP400", f"`code` must be a folder relative to the spec file, such as ./{name}", path)
+        return
+    try:
+        resolved = (folder / code).resolve()
+        exists, is_dir = resolved.exists(), resolved.is_dir()
+    except (OSError, RuntimeError) as error:  # too long, not permitted, symlink loop
+        ctx.report("AP400", f"code directory `{code}` cannot be read: {getattr(error, 'strerror', None) or error}", path)
+        return
+    if resolved == folder or folder not in resolved.parents:
+        ctx.report("AP400", f"code directory `{code}` must be inside the spec's folder ({folder}), not the folder "
+                   "itself or outside it (symlinks are followed)", path)
+    elif ".aipipe" in resolved.relative_to(folder).parts:
+        ctx.report("AP400", "`code` cannot point into `.aipipe/`, which holds aipipe's state and secrets", path)
+    elif not is_dir:
+        what = "is a file, not a directory" if exists else "does not exist"
+        ctx.report("AP400", f"code directory `{code}` {what} (resolved against the spec's folder: {resolved})", path)
+
+
+def _check_prefixes(ctx: CheckContext, name: str, function: Function) -> None:
+    for link in links_of(name, function):
+        if link.prefix and ctx.types.get(link.target, "bucket") != "bucket":
+            ctx.report("AP403", f"a key prefix (`{link.target}/{link.prefix}`) only applies to buckets",
+                       ctx.at(name, *link.path))
 
 
 def _check_runtime(ctx: CheckContext, name: str, runtime: str, cloud: str) -> None:
@@ -100,27 +129,35 @@ def _check_triggers(ctx: CheckContext, name: str, function: Function, cloud: str
                                "created and deleted", ctx.at(name, "triggers", position, "events"))
 
 
+MAX_NOTIFICATIONS_PER_BUCKET = 100
+
+
 def check_bucket_notifications(ctx: CheckContext) -> None:
     """S3 refuses notification configurations on one bucket whose event, prefix and suffix overlap."""
     if ctx.cloud != "aws":
         return
-    seen: list[tuple[str, set[str], str, str, tuple]] = []
+    by_bucket: dict[str, list[tuple[set[str], str, str, tuple]]] = {}
     for name, resource in ctx.checkable().items():
-        if not isinstance(resource, Function):
+        if isinstance(resource, Function):
+            for position, trigger in enumerate(resource.triggers):
+                if isinstance(trigger, BucketTrigger):
+                    by_bucket.setdefault(trigger.bucket, []).append(
+                        (set(trigger.events), trigger.prefix or "", trigger.suffix or "",
+                         ctx.at(name, "triggers", position)))
+    for bucket, configurations in by_bucket.items():
+        if len(configurations) > MAX_NOTIFICATIONS_PER_BUCKET:
+            ctx.report("AP407", f"bucket `{bucket}` has {len(configurations)} triggers; aipipe supports at most "
+                       f"{MAX_NOTIFICATIONS_PER_BUCKET} per bucket", configurations[-1][3])
             continue
-        for position, trigger in enumerate(resource.triggers):
-            if not isinstance(trigger, BucketTrigger):
-                continue
-            prefix, suffix = trigger.prefix or "", trigger.suffix or ""
-            path = ctx.at(name, "triggers", position)
-            for bucket, events, other_prefix, other_suffix, other_path in seen:
-                if (bucket == trigger.bucket and events & set(trigger.events)
+        for index, (events, prefix, suffix, path) in enumerate(configurations):
+            for other_events, other_prefix, other_suffix, other_path in configurations[:index]:
+                if (events & other_events
                         and (prefix.startswith(other_prefix) or other_prefix.startswith(prefix))
                         and (suffix.endswith(other_suffix) or other_suffix.endswith(suffix))):
-                    ctx.report("AP407", f"this trigger overlaps the one of `{other_path[1]}` on bucket "
-                               f"`{bucket}` (same event, overlapping prefix and suffix); S3 rejects overlapping "
+                    ctx.report("AP407", f"this trigger overlaps the one of `{other_path[1]}` on bucket `{bucket}` "
+                               "(same event, overlapping prefix and suffix); S3 rejects overlapping "
                                "notifications: make the prefixes or suffixes disjoint", path)
-            seen.append((trigger.bucket, set(trigger.events), prefix, suffix, path))
+                    break  # one report per trigger is enough
 
 
 def check_workflow(ctx: CheckContext, name: str, workflow: Workflow) -> None:
@@ -129,17 +166,19 @@ def check_workflow(ctx: CheckContext, name: str, workflow: Workflow) -> None:
     _check_steps(ctx, name, workflow.steps, ("steps",), names)
 
 
-def step_name(step, position: int) -> str:
-    """The state name of a step: its `name`, else its function, else `parallel-N`."""
+def step_name(step, path: tuple[int, ...]) -> str:
+    """The state name of a step: its `name`, else its function, else `parallel-` and its position path
+    (`parallel-2`, or `parallel-2-1-1` for a parallel step nested in the first branch of another)."""
     if isinstance(step, str):
         return step
     if isinstance(step, TaskStep):
         return step.name or step.function
-    return step.name or f"parallel-{position + 1}"
+    return step.name or "parallel-" + "-".join(str(p + 1) for p in path)
 
 
-def _check_steps(ctx: CheckContext, name: str, steps: list, path: tuple, names: dict) -> None:
-    branch_names = [step_name(step, p) for p, step in enumerate(steps)]
+def _check_steps(ctx: CheckContext, name: str, steps: list, path: tuple, names: dict,
+                 positions: tuple[int, ...] = ()) -> None:
+    branch_names = [step_name(step, positions + (p,)) for p, step in enumerate(steps)]
     for position, step in enumerate(steps):
         here = ctx.at(name, *path, position)
         state = branch_names[position]
@@ -156,7 +195,8 @@ def _check_steps(ctx: CheckContext, name: str, steps: list, path: tuple, names: 
                            f"{did_you_mean(catch, branch_names)}", here + ("catch",))
         if isinstance(step, ParallelStep):
             for branch_position, branch in enumerate(step.parallel):
-                _check_steps(ctx, name, branch, path + (position, "parallel", branch_position), names)
+                _check_steps(ctx, name, branch, path + (position, "parallel", branch_position), names,
+                             positions + (position, branch_position))
     _check_reachable(ctx, name, steps, path, branch_names)
 
 
@@ -176,7 +216,7 @@ def check_replication(ctx: CheckContext, name: str, replication: Replication) ->
     """Source and destination differ; S3 replication needs versioning; DataSync-only options stay there."""
     if replication.source == replication.destination:
         ctx.report("AP406", "`source` and `destination` are the same bucket", ctx.at(name, "destination"))
-    if replication.method == "s3":
+    if replication.method == "s3" and not ctx.was_dropped(name, "method"):
         for field_name in ("schedule", "overwrite", "verify"):
             if getattr(replication, field_name) is not None:
                 ctx.report("AP403", f"`{field_name}` applies only to `method: datasync` (S3 replication is "
@@ -192,7 +232,7 @@ def check_replication(ctx: CheckContext, name: str, replication: Replication) ->
 def check_dataflow(ctx: CheckContext, name: str, job: Dataflow) -> None:
     """The template exists, the input has a kind the template reads, and locations are Cloud Storage."""
     if job.template.startswith("gs://"):
-        if not re.match(r"^gs://[a-z0-9._-]+/\S+$", job.template):
+        if not re.fullmatch(r"gs://[a-z0-9._-]+/\S+", job.template):
             ctx.report("AP408", f"`template` {job.template!r} is not a gs://bucket/path", ctx.at(name, "template"))
     elif job.template not in DATAFLOW_TEMPLATES:
         ctx.report("AP408", f"unknown Dataflow template `{job.template}`{did_you_mean(job.template, DATAFLOW_TEMPLATES)};"
@@ -208,7 +248,7 @@ def check_dataflow(ctx: CheckContext, name: str, job: Dataflow) -> None:
         if job.output is None and not ctx.was_dropped(name, "output"):
             ctx.report("AP408", f"template `{job.template}` needs `output` ({template.output_parameter})",
                        ctx.at(name), True)
-    if not (job.temp.startswith("gs://") or re.match(r"^\$\{[a-z][a-z0-9-]*\.url\}", job.temp)):
+    if not (job.temp.startswith("gs://") or re.match(r"\$\{[a-z][a-z0-9-]*\.url\}", job.temp)):
         ctx.report("AP408", "`temp` must be a Cloud Storage location: gs://… or \"${bucket.url}/temp/\"",
                    ctx.at(name, "temp"))
 

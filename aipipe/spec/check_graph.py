@@ -22,7 +22,7 @@ def check_links(ctx: CheckContext, edges: dict[str, set[str]]) -> None:
                 continue  # reported by check_common at the entry itself
             path = ctx.at(name, *link.path)
             if link.target not in ctx.types:
-                if link.target in _raw_resource_names(ctx):
+                if link.target in ctx.raw_resources():
                     continue  # exists but its type is invalid: already reported
                 ctx.report("AP306", f"`{link.target}` is not a resource of this spec"
                            f"{did_you_mean(link.target, ctx.types)}", path)
@@ -38,10 +38,17 @@ def check_links(ctx: CheckContext, edges: dict[str, set[str]]) -> None:
 def check_references(ctx: CheckContext, edges: dict[str, set[str]]) -> None:
     """Every `${...}` is well-formed, points at something that exists, and stands where it may."""
     used_secrets: set[str] = set()
-    for root in ("description", "tags", "resources", "outputs"):
-        for path, text in strings_in(ctx.data.get(root), (root,)):
+    for root in ("description", "tags", "backend", "resources", "outputs"):
+        for path, text, is_key in strings_in(ctx.data.get(root), (root,)):
             for reference in parse_references(text):
-                _check_reference(ctx, reference, path, edges, used_secrets)
+                if is_key:
+                    ctx.report("AP309", f"`{reference.text}` is in a key; keys are taken literally, references "
+                               "work only in values", path, at_key=True)
+                elif root == "backend":
+                    ctx.report("AP309", f"`{reference.text}`: the backend URL is read before anything exists; "
+                               "write it literally", path)
+                else:
+                    _check_reference(ctx, reference, path, edges, used_secrets)
     for position, secret in ctx.declared_secrets():
         if secret not in used_secrets:
             ctx.report("AP307", f"secret `{secret}` is declared but never used; remove it or reference it as "
@@ -69,22 +76,17 @@ def _check_reference(ctx: CheckContext, reference, path: Path, edges, used_secre
             return
         target = reference.target
         if target not in ctx.types:
-            if target not in _raw_resource_names(ctx):
+            if target not in ctx.raw_resources():
                 ctx.report("AP300", f"`{reference.text}` refers to `{target}`, which is not a resource"
                            f"{did_you_mean(target, ctx.types)}", path)
             return
         attributes = attributes_of(ctx.types[target], ctx.cloud) if ctx.cloud else ()
-        if ctx.cloud and reference.attribute not in attributes:
+        if attributes and reference.attribute not in attributes:  # none: the type is not on this cloud (AP204)
             ctx.report("AP301", f"`{reference.text}`: a {ctx.types[target]} on {ctx.cloud} has no attribute "
                        f"`{reference.attribute}`{did_you_mean(reference.attribute, attributes)}; it has "
                        f"{one_of(attributes)}", path)
         if owner is not None:
             edges[owner].add(target)
-
-
-def _raw_resource_names(ctx: CheckContext) -> set[str]:
-    resources = ctx.data.get("resources")
-    return set(resources) if isinstance(resources, dict) else set()
 
 
 def check_cycles(ctx: CheckContext, edges: dict[str, set[str]]) -> None:
@@ -93,44 +95,55 @@ def check_cycles(ctx: CheckContext, edges: dict[str, set[str]]) -> None:
         first = min(cycle, key=lambda n: (ctx.index.locate(ctx.at(n), at_key=True).line, n))
         start = cycle.index(first)
         ordered = cycle[start:] + cycle[:start] + [first]
+        if len(ordered) > 12:
+            ordered = ordered[:5] + [f"… ({len(cycle) - 7} more) …"] + ordered[-3:]
         ctx.report("AP304", "dependency cycle: " + " → ".join(ordered) +
                    "; break it by removing one of these references or `depends_on` entries",
                    ctx.at(first), at_key=True)
 
 
 def find_cycles(edges: dict[str, set[str]]) -> list[list[str]]:
-    """One cycle (as a list of names in order) per strongly connected component that has one."""
+    """One cycle (as a list of names in order) per strongly connected component that has one.
+
+    Tarjan's algorithm, iterative so that a long chain of dependencies cannot exhaust the stack."""
     order: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
     on_stack: set[str] = set()
-    components: list[list[str]] = []
-
-    def visit(node: str) -> None:  # Tarjan; spec graphs are small enough for recursion
-        order[node] = low[node] = len(order)
-        stack.append(node)
-        on_stack.add(node)
-        for nxt in sorted(edges.get(node, ())):
-            if nxt not in order:
-                visit(nxt)
-                low[node] = min(low[node], low[nxt])
-            elif nxt in on_stack:
-                low[node] = min(low[node], order[nxt])
-        if low[node] == order[node]:
-            component = []
-            while True:
-                member = stack.pop()
-                on_stack.discard(member)
-                component.append(member)
-                if member == node:
-                    break
-            if len(component) > 1 or node in edges.get(node, ()):
-                components.append(component)
-
-    for node in sorted(edges):
-        if node not in order:
-            visit(node)
-    return [_cycle_within(set(c), edges) for c in components]
+    cycles: list[list[str]] = []
+    for root in sorted(edges):
+        if root in order:
+            continue
+        work = [(root, iter(sorted(edges.get(root, ()))))]
+        order[root] = low[root] = len(order)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, following = work[-1]
+            nxt = next(following, None)
+            if nxt is not None:
+                if nxt not in order:
+                    order[nxt] = low[nxt] = len(order)
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(sorted(edges.get(nxt, ())))))
+                elif nxt in on_stack:
+                    low[node] = min(low[node], order[nxt])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == order[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1 or node in edges.get(node, ()):
+                    cycles.append(_cycle_within(set(component), edges))
+    return cycles
 
 
 def _cycle_within(members: set[str], edges: dict[str, set[str]]) -> list[str]:

@@ -9,13 +9,14 @@ from aipipe.spec.common import ResourceBase, field_clouds
 from aipipe.spec.context import CheckContext
 from aipipe.spec.messaging import Subscription, Topic
 from aipipe.spec.storage import Bucket, Stream
-from aipipe.spec.values import format_duration
+from aipipe.spec.values import duration_range_problem, format_duration
 
-AWS_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
-GCP_REGION = re.compile(r"^[a-z]+-[a-z]+\d{1,2}$")
-GCP_PROJECT = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
-GCP_LABEL_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
-GCP_LABEL_VALUE = re.compile(r"^[a-z0-9_-]{0,63}$")
+# Matched with fullmatch: `$` alone would accept a trailing newline.
+AWS_REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}")
+GCP_REGION = re.compile(r"[a-z]+-[a-z]+[0-9]{1,2}")
+GCP_PROJECT = re.compile(r"[a-z][a-z0-9-]{4,28}[a-z0-9]")
+GCP_LABEL_KEY = re.compile(r"[a-z][a-z0-9_-]{0,62}")
+GCP_LABEL_VALUE = re.compile(r"[a-z0-9_-]{0,63}")
 DAY = 86400
 
 
@@ -28,7 +29,7 @@ def check_header(ctx: CheckContext) -> None:
     project = data.get("project")
     if ctx.cloud == "aws" and project is not None:
         ctx.report("AP205", "`project` is a gcp setting; aws uses the account of your credentials", ("project",), True)
-    elif isinstance(project, str) and not GCP_PROJECT.match(project):
+    elif isinstance(project, str) and not GCP_PROJECT.fullmatch(project):
         ctx.report("AP202", f"`project` must be a GCP project id (6-30 lowercase letters, digits and `-`), "
                    f"got {project!r}", ("project",))
     seen: set[str] = set()
@@ -42,17 +43,17 @@ def check_header(ctx: CheckContext) -> None:
 
 def _check_region(ctx: CheckContext, region: str, path) -> None:
     pattern, example = (AWS_REGION, "us-east-1") if ctx.cloud == "aws" else (GCP_REGION, "europe-west1")
-    if not pattern.match(region):
+    if not pattern.fullmatch(region):
         ctx.report("AP202", f"`{path[-1]}` must be an {ctx.cloud.upper()} region such as `{example}`, got {region!r}", path)
 
 
 def _check_tags(ctx: CheckContext, tags: dict, path, inherited: int = 0) -> None:
     if ctx.cloud == "gcp":
         for key, value in tags.items():
-            if not GCP_LABEL_KEY.match(key):
+            if not GCP_LABEL_KEY.fullmatch(key):
                 ctx.report("AP404", f"GCP label key `{key}` must start with a lowercase letter and hold only "
                            "lowercase letters, digits, `_` and `-` (at most 63)", path + (key,), True)
-            if isinstance(value, str) and not GCP_LABEL_VALUE.match(value):
+            if isinstance(value, str) and not GCP_LABEL_VALUE.fullmatch(value):
                 ctx.report("AP404", f"GCP label value {value!r} may hold only lowercase letters, digits, `_` and "
                            "`-` (at most 63)", path + (key,))
         if len(tags) + inherited > 64:
@@ -94,7 +95,7 @@ def check_bucket(ctx: CheckContext, name: str, bucket: Bucket) -> None:
         for field_name in managed:
             ctx.report("AP403", f"`{field_name}` has no effect on an `existing` bucket (aipipe does not manage "
                        "it); remove it", ctx.at(name, field_name), True)
-    if bucket.kms_key and bucket.encryption != "kms":
+    if bucket.kms_key and bucket.encryption != "kms" and not ctx.was_dropped(name, "encryption"):
         ctx.report("AP403", "`kms_key` needs `encryption: kms`", ctx.at(name, "kms_key"), True)
     if ctx.cloud == "gcp" and bucket.encryption == "kms" and not bucket.kms_key and not bucket.existing:
         ctx.report("AP403", "on gcp `encryption: kms` needs `kms_key` (a Cloud KMS key id)",
@@ -148,6 +149,6 @@ def check_stream(ctx: CheckContext, name: str, stream: Stream) -> None:
 
 
 def _within(ctx: CheckContext, path, seconds: int, low: int, high: int, what: str) -> None:
-    if not low <= seconds <= high:
-        ctx.report("AP402", f"{what} must be between {format_duration(low)} and {format_duration(high)}, got "
-                   f"{format_duration(seconds)}", path)
+    problem = duration_range_problem(seconds, low, high)
+    if problem:
+        ctx.report("AP402", f"{what} {problem}", path)

@@ -8,6 +8,13 @@ from pathlib import Path as FsPath
 from aipipe.diagnostics import Diagnostic, Severity
 from aipipe.locations import LocationIndex, Path, format_path
 from aipipe.spec.common import ResourceBase
+from aipipe.spec.document import spec_folder
+
+MAX_DIAGNOSTICS = 500
+
+
+class TooManyProblems(Exception):
+    """Raised when a spec has more problems than anyone will read; the first ones are reported."""
 
 
 @dataclass
@@ -36,6 +43,11 @@ class CheckContext:
             return []
         return [(position, name) for position, name in enumerate(secrets) if isinstance(name, str)]
 
+    def raw_resources(self) -> dict:
+        """The `resources` mapping as written (after the stack merge), or {} when it is not a mapping."""
+        resources = self.data.get("resources")
+        return resources if isinstance(resources, dict) else {}
+
     def checkable(self) -> dict[str, ResourceBase]:
         """Every resource the checks can look at: the valid ones and the partially valid ones."""
         return {**self.resources, **self.partial}
@@ -46,11 +58,13 @@ class CheckContext:
 
     @property
     def base_dir(self) -> FsPath:
-        return FsPath(self.file).resolve().parent
+        return spec_folder(self.file)
 
     def report(self, code: str, message: str, path: Path, at_key: bool = False,
                severity: Severity = Severity.ERROR) -> None:
         """Record a diagnostic at the location of `path` (or its nearest ancestor)."""
+        if len(self.diagnostics) >= MAX_DIAGNOSTICS:
+            raise TooManyProblems
         location = self.index.locate(path, at_key=at_key)
         self.diagnostics.append(
             Diagnostic(code, message, self.file, location.line, location.column, format_path(path), severity)

@@ -11,6 +11,9 @@ from aipipe.spec.common import ResourceBase, StrictModel, Tags, cloud_only
 from aipipe.spec.values import BackendUrl, OutputName, ProjectName, ResourceName, SecretName, StackName, Text
 
 DEFAULT_STACK = "dev"
+# Bounds that keep validation fast on hostile input; real specs stay far below them.
+MAX_RESOURCES = 1000
+MAX_STACKS = 20
 
 
 class StackOverride(StrictModel):
@@ -43,9 +46,14 @@ class SpecHeader(StrictModel):
     secrets: list[SecretName] = Field(
         default_factory=list, description="Secret names, read from environment variables of the same name."
     )
-    resources: dict[ResourceName, dict[str, Any]] = Field(min_length=1)
+    resources: dict[ResourceName, dict[str, Any]] = Field(min_length=1, max_length=MAX_RESOURCES)
     outputs: dict[OutputName, Text] = Field(default_factory=dict)
-    stacks: dict[StackName, StackOverride] = Field(default_factory=dict)
+    stacks: dict[StackName, StackOverride] = Field(default_factory=dict, max_length=MAX_STACKS)
+
+
+def spec_folder(file: str) -> Path:
+    """The directory of a spec file, against which `code` paths resolve."""
+    return Path(file).resolve().parent
 
 
 @dataclass(frozen=True)
@@ -61,7 +69,7 @@ class Spec:
     @property
     def base_dir(self) -> Path:
         """The directory of the spec file, against which `code` paths resolve."""
-        return Path(self.file).resolve().parent
+        return spec_folder(self.file)
 
     @property
     def cloud(self) -> str:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 from aipipe.diagnostics import Diagnostic
 from aipipe.locations import LocationIndex, Path, format_path
 from aipipe.spec.common import UNION_TAGS
-from aipipe.spec.values import PATTERNS
+from aipipe.spec.values import PATTERNS, yaml_text
 from aipipe.suggest import did_you_mean, one_of
 
 _TYPE_WORDS = {
@@ -36,7 +36,7 @@ def diagnostics_from_validation_error(
     """One Diagnostic per pydantic error of `model` validated at `prefix` of the spec."""
     found = []
     for item in error.errors(include_url=False):
-        relative = tuple(part for part in item["loc"] if part not in UNION_TAGS)
+        relative = _without_union_tags(item["loc"])
         if relative[-1:] == ("[key]",):  # the mapping key itself is invalid: point at the key, name it
             relative = relative[:-1]
             path = prefix + relative
@@ -49,6 +49,18 @@ def diagnostics_from_validation_error(
         location = index.locate(path, at_key=at_key)
         found.append(Diagnostic(code, message, file, location.line, location.column, format_path(path)))
     return found
+
+
+def _without_union_tags(loc: tuple) -> Path:
+    """pydantic inserts the chosen member's tag after a tagged union's position; every union of the spec is
+    a list item, so a tag is dropped only right after a list index (a user key that happens to equal a tag
+    stays)."""
+    kept: list = []
+    for position, part in enumerate(loc):
+        if part in UNION_TAGS and position > 0 and isinstance(loc[position - 1], int):
+            continue
+        kept.append(part)
+    return tuple(kept)
 
 
 def _describe(item: dict, model: type[BaseModel], relative: Path, path: Path, index: LocationIndex):
@@ -93,7 +105,7 @@ def _describe(item: dict, model: type[BaseModel], relative: Path, path: Path, in
         minimum = ctx.get("min_length", 1)
         return "AP202", f"`{label}` needs at least {minimum} item{'s' if minimum != 1 else ''}", False
     if kind == "too_long":
-        return "AP202", f"`{label}` is too long (at most {ctx.get('max_length')})", False
+        return "AP202", f"`{label}` has too many entries (at most {ctx.get('max_length')})", True
     if kind == "value_error":
         message = str(ctx.get("error", item["msg"]))
         return "AP202", f"`{label}`: {message}", False
@@ -101,10 +113,11 @@ def _describe(item: dict, model: type[BaseModel], relative: Path, path: Path, in
 
 
 def _label(relative: Path) -> str:
-    text = format_path(relative[-2:]) if relative and isinstance(relative[-1], int) else ""
-    if text:
-        return text
-    return str(relative[-1]) if relative else "value"
+    """The field as users know it: `memory`, `events[1]`, `parallel[0][1]`."""
+    names = [position for position, part in enumerate(relative) if isinstance(part, str)]
+    if not names:
+        return format_path(relative) or "value"
+    return format_path(relative[names[-1]:])
 
 
 def _show(value: Any) -> str:
@@ -112,11 +125,7 @@ def _show(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return str(value).lower()  # as YAML writes it
-    text = repr(value)
+    text = yaml_text(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 

@@ -78,4 +78,4 @@ class Function(ResourceBase):
     writes: list[AccessTarget] = Field(
         default_factory=list, description="Resources the function may write (least-privilege access is generated)."
     )
-    triggers: list[Trigger] = Field(default_factory=list)
+    triggers: list[Trigger] = Field(default_factory=list, max_length=50)

@@ -46,10 +46,10 @@ def parse_references(value: str) -> list[Reference]:
 def _classify(inner: str, token: str) -> Reference:
     if inner in ("stack", "project"):
         return Reference(inner, token)
-    secret = _SECRET.match(inner)
+    secret = _SECRET.fullmatch(inner)
     if secret:
         return Reference("secret", token, target=secret.group(1))
-    resource = _RESOURCE.match(inner)
+    resource = _RESOURCE.fullmatch(inner)
     if resource and resource.group(1) != "secret":
         return Reference("resource", token, target=resource.group(1), attribute=resource.group(2))
     return Reference(
@@ -60,12 +60,13 @@ def _classify(inner: str, token: str) -> Reference:
     )
 
 
-def strings_in(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
-    """Every string in a nested structure, with its path."""
+def strings_in(value: Any, path: Path) -> Iterator[tuple[Path, str, bool]]:
+    """Every string in a nested structure, mapping keys included: (path, text, is_key)."""
     if isinstance(value, str):
-        yield path, value
+        yield path, value, False
     elif isinstance(value, dict):
         for key, child in value.items():
+            yield path + (key,), key, True
             yield from strings_in(child, path + (key,))
     elif isinstance(value, list):
         for position, child in enumerate(value):

@@ -20,9 +20,6 @@ RESOURCE_TYPES: dict[str, type[ResourceBase]] = {
     "dataflow": Dataflow,
 }
 
-CLOUDS = ("aws", "gcp")
-
-
 def clouds_of(type_name: str) -> tuple[str, ...]:
     """The clouds a resource type exists on."""
     return tuple(RESOURCE_TYPES[type_name].attributes)

@@ -23,7 +23,7 @@ def declared_stacks(data: dict) -> list[str]:
 
 def apply_stack(data: dict, index: LocationIndex, stack: str, file: str) -> tuple[dict, LocationIndex, list[Diagnostic]]:
     """The spec as `stack` sees it, with an index that points overridden values at the override's line."""
-    merged = copy.deepcopy(data)
+    merged = unshared_copy(data)
     merged_index = copy.deepcopy(index)
     problems: list[Diagnostic] = []
     stacks = data.get("stacks") if isinstance(data.get("stacks"), dict) else {}
@@ -69,15 +69,29 @@ def apply_stack(data: dict, index: LocationIndex, stack: str, file: str) -> tupl
     return merged, merged_index, problems
 
 
+def unshared_copy(value):
+    """A deep copy in which nothing is shared. YAML aliases make several places hold one object; a copy that
+    kept that sharing (copy.deepcopy does) would let an override of one place change the others."""
+    if isinstance(value, dict):
+        return {key: unshared_copy(child) for key, child in value.items()}
+    if isinstance(value, list):
+        return [unshared_copy(child) for child in value]
+    return value
+
+
 def _merge_key(target: dict, key: str, value, target_path: Path, source_path: Path, index: LocationIndex) -> None:
     here, there = target_path + (key,), source_path + (key,)
+    old = target.get(key)
+    containers = isinstance(old, (dict, list)) or isinstance(value, (dict, list))
     if value is None:
         target.pop(key, None)
-        index.forget(here)
-    elif isinstance(value, dict) and isinstance(target.get(key), dict):
+        index.forget(here, subtree=isinstance(old, (dict, list)))
+        if there in index.keys:
+            index.keys[here] = index.keys[there]  # "missing field" errors point at the `null` override
+    elif isinstance(value, dict) and isinstance(old, dict):
         for child_key, child in value.items():
-            _merge_key(target[key], child_key, child, here, there, index)
+            _merge_key(old, child_key, child, here, there, index)
     else:
-        target[key] = copy.deepcopy(value)
-        index.forget(here)
-        index.copy_subtree(there, here)
+        target[key] = unshared_copy(value)
+        index.forget(here, subtree=containers)
+        index.copy_subtree(there, here, subtree=containers)

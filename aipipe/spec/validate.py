@@ -13,16 +13,16 @@ from pydantic import ValidationError
 
 from aipipe.diagnostics import Diagnostic, has_errors, sorted_unique
 from aipipe.loader import LoadedDocument, load_spec_file
-from aipipe.locations import format_path
 from aipipe.spec import check_compute, check_rules
 from aipipe.spec.check_graph import check_cycles, check_links, check_references
-from aipipe.spec.context import CheckContext
-from aipipe.spec.document import DEFAULT_STACK, Spec, SpecHeader
+from aipipe.spec.context import MAX_DIAGNOSTICS, CheckContext, TooManyProblems
+from aipipe.spec.document import DEFAULT_STACK, MAX_STACKS, Spec, SpecHeader
 from aipipe.spec.errors import diagnostics_from_validation_error
 from aipipe.spec.registry import RESOURCE_TYPES, clouds_of
 from aipipe.spec.stacks import apply_stack, declared_stacks
 from aipipe.suggest import did_you_mean
 
+UNUSED_SECRET = "AP307"
 _TYPE_CHECKS = {
     "bucket": check_rules.check_bucket,
     "topic": check_rules.check_topic,
@@ -42,6 +42,7 @@ class ValidationResult:
     file: str
     spec: Spec | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    text: str = ""  # the spec as read, for showing offending lines
 
     @property
     def valid(self) -> bool:
@@ -54,29 +55,35 @@ def load_spec(path: str, stack: str | None = None) -> ValidationResult:
     content."""
     document = load_spec_file(path)
     if document.data is None:
-        return ValidationResult(document.path, None, sorted_unique(document.diagnostics))
+        return ValidationResult(document.path, None, sorted_unique(document.diagnostics), document.text)
     if stack is not None:
         spec, found = validate_document(document, stack)
         return _result(document, spec, found)
     spec, found = validate_document(document, DEFAULT_STACK)
     seen = set(found)
-    for other in declared_stacks(document.data):
+    unused_everywhere = {d for d in found if d.code == UNUSED_SECRET}
+    for other in declared_stacks(document.data)[:MAX_STACKS]:  # more are reported by the header model
         if other == DEFAULT_STACK:
             continue
         _, more = validate_document(document, other)
+        unused_everywhere &= set(more)
         for diagnostic in more:
-            if diagnostic not in seen:  # a problem only this stack has: say which stack
+            if diagnostic not in seen and diagnostic.code != UNUSED_SECRET:
                 seen.add(diagnostic)
                 found.append(_in_stack(diagnostic, other))
+    # a secret used by one stack only is used
+    found = [d for d in found if d.code != UNUSED_SECRET or d in unused_everywhere]
     return _result(document, spec, found)
 
 
 def _result(document: LoadedDocument, spec: Spec | None, found: list[Diagnostic]) -> ValidationResult:
     diagnostics = sorted_unique(document.diagnostics + found)
-    return ValidationResult(document.path, None if has_errors(diagnostics) else spec, diagnostics)
+    return ValidationResult(document.path, None if has_errors(diagnostics) else spec, diagnostics, document.text)
 
 
 def _in_stack(diagnostic: Diagnostic, stack: str) -> Diagnostic:
+    if f"stack `{stack}`" in diagnostic.message:
+        return diagnostic
     return Diagnostic(diagnostic.code, f"{diagnostic.message} [stack `{stack}`]", diagnostic.file, diagnostic.line,
                       diagnostic.column, diagnostic.path, diagnostic.severity)
 
@@ -101,7 +108,22 @@ def _validate_document(document: LoadedDocument, stack: str) -> tuple[Spec | Non
         header = SpecHeader.model_validate(data)
     except ValidationError as error:
         found += diagnostics_from_validation_error(error, SpecHeader, (), index, document.path)
-    raw_resources = data.get("resources") if isinstance(data.get("resources"), dict) else {}
+    raw_resources = ctx.raw_resources()
+    try:
+        _check(ctx, raw_resources)
+    except TooManyProblems:
+        ctx.diagnostics.append(Diagnostic("AP110", f"more than {MAX_DIAGNOSTICS} problems; these are the first, "
+                                          "fix them and validate again", document.path, 1, 1))
+    found += ctx.diagnostics
+    if header is None or has_errors(found) or ctx.partial or len(ctx.resources) != len(raw_resources):
+        return None, found
+    spec = Spec(document.path, stack, header, dict(ctx.resources),
+                stack_names=tuple(dict.fromkeys([DEFAULT_STACK, *declared_stacks(document.data or {})])))
+    return spec, found
+
+
+def _check(ctx: CheckContext, raw_resources: dict) -> None:
+    """Every check after the top level: each resource against its type, then the cross-field rules."""
     for name, raw in raw_resources.items():
         _validate_resource(ctx, name, raw)
     check_rules.check_header(ctx)
@@ -113,12 +135,6 @@ def _validate_document(document: LoadedDocument, stack: str) -> tuple[Spec | Non
     check_links(ctx, edges)
     check_references(ctx, edges)
     check_cycles(ctx, edges)
-    found += ctx.diagnostics
-    if header is None or has_errors(found) or ctx.partial or len(ctx.resources) != len(raw_resources):
-        return None, found
-    spec = Spec(document.path, stack, header, dict(ctx.resources),
-                stack_names=tuple(dict.fromkeys([DEFAULT_STACK, *declared_stacks(document.data or {})])))
-    return spec, found
 
 
 def _validate_resource(ctx: CheckContext, name: str, raw) -> None:
@@ -129,7 +145,10 @@ def _validate_resource(ctx: CheckContext, name: str, raw) -> None:
     if type_name is None:
         ctx.report("AP201", f"resource `{name}` needs a `type`: one of {', '.join(RESOURCE_TYPES)}", path, True)
         return
-    if not isinstance(type_name, str) or type_name not in RESOURCE_TYPES:
+    if not isinstance(type_name, str):
+        ctx.report("AP202", f"`type` must be a string: one of {', '.join(RESOURCE_TYPES)}", path + ("type",))
+        return
+    if type_name not in RESOURCE_TYPES:
         ctx.report("AP203", f"unknown resource type `{type_name}`{did_you_mean(str(type_name), RESOURCE_TYPES)}; "
                    f"types: {', '.join(RESOURCE_TYPES)}", path + ("type",))
         return
@@ -154,4 +173,4 @@ def _validate_resource(ctx: CheckContext, name: str, raw) -> None:
         pass  # a required field is missing or invalid: nothing trustworthy to check
 
 
-__all__ = ["ValidationResult", "load_spec", "validate_document", "format_path"]
+__all__ = ["ValidationResult", "load_spec", "validate_document"]

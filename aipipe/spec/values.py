@@ -10,40 +10,49 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-_DURATION = re.compile(r"^(\d+)(s|m|h|d)$")
+_DURATION = re.compile(r"^([0-9]+)(s|m|h|d)$")
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-_MEMORY = re.compile(r"^(\d+)(MB|GB|MiB|GiB)$")
+_MEMORY = re.compile(r"^([0-9]+)(MB|GB|MiB|GiB)$")
+
+
+def yaml_text(value: Any) -> str:
+    """A value as YAML writes it, for messages: null, true, 'text'."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return repr(value)
 
 
 def parse_duration(value: Any) -> int:
     """Seconds from an integer or a string like `90s`, `15m`, `2h`, `7d`."""
     if isinstance(value, bool):
-        raise ValueError(f"expected a duration such as 90s, 15m, 2h or 7d, got {value!r}")
+        raise ValueError(f"expected a duration such as 90s, 15m, 2h or 7d, got {yaml_text(value)}")
     if isinstance(value, int):
         if value < 0:
             raise ValueError("a duration cannot be negative")
         return value
     if isinstance(value, str):
-        match = _DURATION.match(value.strip())
+        match = _DURATION.fullmatch(value.strip())
         if match:
             return int(match.group(1)) * _DURATION_UNITS[match.group(2)]
-    raise ValueError(f"expected a duration such as 90s, 15m, 2h or 7d (or whole seconds), got {value!r}")
+    raise ValueError(f"expected a duration such as 90s, 15m, 2h or 7d (or whole seconds), got {yaml_text(value)}")
 
 
 def parse_memory(value: Any) -> int:
     """Megabytes from an integer or a string like `512MB`, `1GB`."""
     if isinstance(value, bool):
-        raise ValueError(f"expected a memory size such as 512MB or 1GB, got {value!r}")
+        raise ValueError(f"expected a memory size such as 512MB or 1GB, got {yaml_text(value)}")
     if isinstance(value, int):
         if value <= 0:
             raise ValueError("a memory size must be positive")
         return value
     if isinstance(value, str):
-        match = _MEMORY.match(value.strip())
+        match = _MEMORY.fullmatch(value.strip())
         if match:
             amount = int(match.group(1))
             return amount * 1024 if match.group(2) in ("GB", "GiB") else amount
-    raise ValueError(f"expected a memory size such as 512MB or 1GB (or whole megabytes), got {value!r}")
+    raise ValueError(f"expected a memory size such as 512MB or 1GB (or whole megabytes), got {yaml_text(value)}")
 
 
 def format_duration(seconds: int) -> str:
@@ -54,15 +63,20 @@ def format_duration(seconds: int) -> str:
     return f"{seconds}s"
 
 
+def duration_range_problem(seconds: int, low: int, high: int) -> str | None:
+    """`must be between 10s and 10m, got 15m`, or None when `seconds` is within [low, high]."""
+    if low <= seconds <= high:
+        return None
+    return f"must be between {format_duration(low)} and {format_duration(high)}, got {format_duration(seconds)}"
+
+
 def duration_between(low: int, high: int):
     """An AfterValidator that keeps a duration within [low, high] seconds."""
 
     def check(seconds: int) -> int:
-        if not low <= seconds <= high:
-            raise PydanticCustomError(
-                "out_of_range",
-                f"must be between {format_duration(low)} and {format_duration(high)}, got {format_duration(seconds)}",
-            )
+        problem = duration_range_problem(seconds, low, high)
+        if problem:
+            raise PydanticCustomError("out_of_range", problem)
         return seconds
 
     return AfterValidator(check)
@@ -137,7 +151,7 @@ ServiceAccountEmail = named_pattern(
     "a service account e-mail such as `dataflow-worker@my-project.iam.gserviceaccount.com`",
 )
 ScheduleExpression = named_pattern(
-    r"^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(\S+ \S+ \S+ \S+ \S+ \S+\))$",
+    r"^(rate\([0-9]+ (minute|minutes|hour|hours|day|days)\)|cron\(\S+ \S+ \S+ \S+ \S+ \S+\))$",
     "`rate(1 hour)`, `rate(5 minutes)` or a six-field `cron(0 12 * * ? *)`",
 )
 BackendUrl = named_pattern(

@@ -61,6 +61,6 @@ class Workflow(ResourceBase):
     attributes = {"aws": ("name", "arn")}
 
     type: Literal["workflow"]
-    steps: list[Step] = Field(min_length=1)
+    steps: list[Step] = Field(min_length=1, max_length=200)
     kind: Literal["standard", "express"] = "standard"
     logging: bool = Field(True, description="Send execution logs to a CloudWatch log group.")
