@@ -133,3 +133,47 @@ def _check_call(node: ast.Call) -> None:
             return
         raise RenderError(f"line {node.lineno}: call of method {function.attr!r} is not allowed")
     raise RenderError(f"line {node.lineno}: this kind of call is not allowed")
+
+
+# --- the whole project ------------------------------------------------------------------------------------
+
+PULUMI_PACKAGES = {"aws": "pulumi-aws>=7.0,<8", "gcp": "pulumi-gcp>=9.0,<10"}
+
+
+def render_program(spec, output_dir) -> dict[str, str]:
+    """The Pulumi project for a validated Spec: {"Pulumi.yaml", "__main__.py", "requirements.txt"} -> text.
+
+    `output_dir` is where the files will live: function code paths are written relative to it, so the
+    project runs from there as it is."""
+    import os
+
+    import yaml
+
+    from aipipe.program import aws as aws_program
+    from aipipe.program.builder import program_context
+
+    context = program_context(spec, Path(spec.file).name)
+    expressions = context["x"]
+    for view in context["resources"]:
+        if (spec.cloud, view.type) not in TEMPLATED:
+            raise RenderError(f"rendering `{view.type}` on {spec.cloud} is not built yet")
+        if view.type == "function":
+            code = os.path.relpath(spec.base_dir / view.model.code, Path(output_dir).resolve())
+            if spec.cloud == "aws":
+                view.extra = aws_program.function_extras(view, spec, expressions, Path(code).as_posix())
+    if spec.cloud == "aws":
+        context["notifications"], context["permissions"] = aws_program.bucket_notifications(
+            spec, context["by_name"])
+    source = make_environment().get_template("program.py.j2").render(**context)
+    check_program(source)
+    project = {"name": spec.header.name, "runtime": "python",
+               "description": spec.header.description or f"aipipe spec {spec.header.name}"}
+    return {
+        "Pulumi.yaml": yaml.safe_dump(project, sort_keys=False),
+        "__main__.py": source,
+        "requirements.txt": f"pulumi>=3.100,<4\n{PULUMI_PACKAGES[spec.cloud]}\n",
+    }
+
+
+# (cloud, type) pairs with a template; the others are refused with a clear error until they exist.
+TEMPLATED = {("aws", "bucket"), ("aws", "function")}

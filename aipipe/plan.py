@@ -1,0 +1,173 @@
+"""Run a rendered Pulumi program offline under `pulumi.runtime.set_mocks` and record what it would create.
+
+No cloud account and no `pulumi` binary: the real pulumi, pulumi_aws and pulumi_gcp SDKs run the program,
+so a wrong argument name fails here exactly as it would in `pulumi up`. The mocks fill in what a provider
+would compute (names, ARNs, URLs, ids) so that dependent inputs are complete. Each run resets Pulumi's
+global root stack first, so runs in one process do not leak into each other.
+"""
+
+from __future__ import annotations
+
+import os
+import runpy
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks, rpc, settings
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+SECRET = "[secret]"
+ACCOUNT = "123456789012"
+
+
+@dataclass
+class PlannedResource:
+    """One resource the program registers: Pulumi type token, logical name, parent, inputs, dependencies."""
+
+    urn: str
+    type: str
+    name: str
+    parent: str
+    inputs: dict[str, Any]
+    dependencies: list[str] = field(default_factory=list)
+    custom: bool = True
+    provider: str = ""
+
+    def to_json(self) -> dict:
+        """The shape of `plan --json`."""
+        return {"urn": self.urn, "type": self.type, "name": self.name, "parent": self.parent,
+                "inputs": self.inputs, "dependencies": self.dependencies}
+
+
+@dataclass
+class Plan:
+    """Everything a program would create, and its stack outputs."""
+
+    resources: list[PlannedResource]
+    outputs: dict[str, Any]
+
+    def by_type(self) -> dict[str, int]:
+        """How many resources of each type token."""
+        counts: dict[str, int] = {}
+        for resource in self.resources:
+            counts[resource.type] = counts.get(resource.type, 0) + 1
+        return dict(sorted(counts.items()))
+
+
+def run_program(program_dir: Path, project: str, stack: str, config: dict[str, str],
+                secrets: list[str] = ()) -> Plan:
+    """Execute `program_dir/__main__.py` under mocks; `config` is Pulumi config (`aws:region`, ...), `secrets`
+    the config keys whose values are secret (they get a placeholder, never a real value)."""
+    settings.ROOT.set(None)  # a fresh root stack: exports of an earlier run must not merge into this one
+    all_config = {**config, **{f"{project}:{name}": SECRET for name in secrets}}
+    pulumi.runtime.set_all_config(all_config, [f"{project}:{name}" for name in secrets])
+    fake = _CloudMocks(config.get("aws:region") or config.get("gcp:region") or "us-east-1",
+                       config.get("gcp:project") or "mock-project")
+    monitor = _RecordingMonitor(fake)
+    mocks.set_mocks(fake, project=project, stack=stack, preview=False, monitor=monitor)
+    program = Path(program_dir).resolve()
+    previous = os.getcwd()
+    os.chdir(program)
+    try:
+        _sync_await(run_pulumi_func(lambda: runpy.run_path(str(program / "__main__.py"), run_name="__main__")))
+        outputs = _sync_await(pulumi.Output.from_input(settings.get_root_resource().outputs).future())
+    finally:
+        os.chdir(previous)
+    return Plan(monitor.records, _plain(outputs))
+
+
+class _RecordingMonitor(mocks.MockMonitor):
+    """pulumi's mock monitor, also keeping each registration's parent, inputs and dependencies."""
+
+    def __init__(self, fake: mocks.Mocks):
+        super().__init__(fake)
+        self.records: list[PlannedResource] = []
+
+    def RegisterResource(self, request):  # noqa: N802 - the gRPC method name
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            self.records.append(PlannedResource(
+                urn=response.urn, type=request.type, name=request.name, parent=request.parent,
+                inputs=_plain(rpc.deserialize_properties(request.object, keep_unknowns=True)),
+                dependencies=sorted(set(request.dependencies)), custom=request.custom, provider=request.provider))
+        return response
+
+
+class _CloudMocks(mocks.Mocks):
+    """Stands in for the providers: echoes inputs and adds the outputs a real provider computes."""
+
+    def __init__(self, region: str, project: str):
+        self.region, self.project = region, project
+
+    def new_resource(self, args: mocks.MockResourceArgs):
+        return _new_resource(args, self.region, self.project)
+
+    def call(self, args: mocks.MockCallArgs):
+        if args.token == "gcp:organizations/getProject:getProject":
+            return {"number": "123456789012", "projectId": self.project, "name": self.project}
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {"accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/mock", "userId": "mock"}
+        return {}
+
+
+def _new_resource(args, region: str, project: str) -> tuple[str, dict]:
+    token, inputs = args.typ, dict(args.inputs)
+    name = inputs.get("name") or inputs.get("bucket") or args.name
+    service, kind = token.split(":")[1].split("/")[0], token.split(":")[-1]
+    outputs = dict(inputs)
+    outputs.setdefault("name", name)
+    if token.startswith("aws:"):
+        arn = f"arn:aws:{service}:{region}:{ACCOUNT}:{kind.lower()}/{name}"
+        if token == "aws:s3/bucket:Bucket":
+            outputs.setdefault("bucket", name)
+            arn = f"arn:aws:s3:::{name}"
+        elif token == "aws:sqs/queue:Queue":
+            outputs.setdefault("url", f"https://sqs.{region}.amazonaws.com/{ACCOUNT}/{name}")
+        elif token == "aws:iam/role:Role":
+            arn = f"arn:aws:iam::{ACCOUNT}:role/{name}"
+        elif token == "aws:cloudwatch/logGroup:LogGroup":
+            arn = f"arn:aws:logs:{region}:{ACCOUNT}:log-group:{name}"
+        elif token == "aws:lambda/function:Function":
+            arn = f"arn:aws:lambda:{region}:{ACCOUNT}:function:{name}"
+            outputs.setdefault("invokeArn", f"arn:aws:apigateway:{region}:lambda:path/functions/{arn}/invocations")
+        outputs.setdefault("arn", arn)
+    elif token.startswith("gcp:"):
+        if token == "gcp:storage/bucket:Bucket":
+            outputs.setdefault("url", f"gs://{name}")
+        elif token == "gcp:serviceaccount/account:Account":
+            outputs.setdefault("email", f"{inputs.get('accountId', name)}@{project}.iam.gserviceaccount.com")
+        elif token == "gcp:cloudfunctionsv2/function:Function":
+            outputs.setdefault("url", f"https://{name}-mock.a.run.app")
+        elif token == "gcp:dataflow/job:Job":
+            outputs.setdefault("jobId", f"2026-01-01_00_00_00-{abs(hash(name)) % 10**8}")
+        outputs.setdefault("project", project)
+    identity = outputs.get("url") if token == "aws:sqs/queue:Queue" else name
+    return str(identity), outputs
+
+
+def _plain(value: Any) -> Any:
+    """Inputs as plain JSON: secrets become `[secret]`, unknowns `[unknown]`, assets their path."""
+    if isinstance(value, dict):
+        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+            return SECRET
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if type(value).__name__ == "Unknown":
+        return "[unknown]"
+    if hasattr(value, "path") and type(value).__module__.startswith("pulumi"):
+        return f"{type(value).__name__}({value.path})"
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+if __name__ == "__main__":  # pragma: no cover - debugging aid: python -m aipipe.plan DIR PROJECT STACK
+    import json
+
+    result = run_program(Path(sys.argv[1]), sys.argv[2], sys.argv[3], {"aws:region": "us-east-1"})
+    print(json.dumps({"resources": [r.to_json() for r in result.resources], "outputs": result.outputs}, indent=1))

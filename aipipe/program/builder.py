@@ -1,0 +1,129 @@
+"""The context the program templates render: resources in dependency order, each with the names, options,
+tags and values its template needs, all as literals or aipipe-built Code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from aipipe import __version__
+from aipipe.render import Code, identifier, literal
+from aipipe.program.expressions import ExpressionBuilder
+from aipipe.spec import Spec
+from aipipe.spec.check_graph import find_cycles
+from aipipe.spec.links import links_of
+from aipipe.spec.references import parse_references, strings_in
+
+COMPONENT_TYPES = {"bucket": "Bucket", "topic": "Topic", "subscription": "Subscription", "stream": "Stream",
+                   "function": "Function", "workflow": "Workflow", "replication": "Replication",
+                   "dataflow": "Dataflow"}
+
+
+@dataclass
+class ResourceView:
+    """What one type template needs about one spec resource."""
+
+    name: str
+    type: str
+    template: str
+    component: Code  # the ComponentResource variable
+    token: str  # its Pulumi type token
+    tags: dict[str, str]
+    model: Any
+    extra: dict[str, Any] = field(default_factory=dict)
+    provider: Code | None = None
+    depends_on: list[Code] = field(default_factory=list)
+
+    def var(self, suffix: str) -> Code:
+        """The variable of a child resource: `raw_bucket`."""
+        return identifier(self.name, suffix)
+
+    def child(self, suffix: str = "") -> str:
+        """The logical name of a child resource: `raw` or `raw-versioning`."""
+        return f"{self.name}-{suffix}" if suffix else self.name
+
+    def opts(self, *, retain: bool = False, depends_on: list[Code] | None = None) -> Code:
+        """`pulumi.ResourceOptions(...)` for a child: parent, provider, protect, retain, depends_on."""
+        parts = [f"parent={self.component}"]
+        if self.provider:
+            parts.append(f"provider={self.provider}")
+        if self.model.protect:
+            parts.append("protect=True")
+        if retain:
+            parts.append("retain_on_delete=True")
+        dependencies = self.depends_on + list(depends_on or [])
+        if dependencies:
+            parts.append("depends_on=[" + ", ".join(dependencies) + "]")
+        return Code("pulumi.ResourceOptions(" + ", ".join(parts) + ")")
+
+
+def dependency_order(spec: Spec) -> list[str]:
+    """Resource names so that each comes after everything it refers to (the graph is acyclic once valid)."""
+    edges: dict[str, set[str]] = {name: set() for name in spec.resources}
+    for name, resource in spec.resources.items():
+        edges[name] |= {link.target for link in links_of(name, resource) if link.target != name}
+        for _, text, _ in strings_in(resource.model_dump(mode="python", warnings=False), ()):
+            edges[name] |= {r.target for r in parse_references(text) if r.kind == "resource" and r.target != name}
+    assert not find_cycles(edges), "a validated spec has no dependency cycle"
+    ordered: list[str] = []
+    placed: set[str] = set()
+
+    def place(name: str) -> None:
+        if name in placed:
+            return
+        placed.add(name)
+        for target in sorted(edges[name]):
+            place(target)
+        ordered.append(name)
+
+    for name in spec.resources:  # file order, dependencies first
+        place(name)
+    return ordered
+
+
+def managed_tags(spec: Spec) -> dict[str, str]:
+    """Tags aipipe adds everywhere so resources can be traced back to the spec and stack."""
+    if spec.cloud == "gcp":
+        return {"aipipe-project": spec.header.name, "aipipe-stack": spec.stack}
+    return {"aipipe:project": spec.header.name, "aipipe:stack": spec.stack}
+
+
+def provider_variable(region: str) -> Code:
+    """The variable of the explicit aws.Provider for a region: `aws_eu_west_1`."""
+    return Code("aws_" + region.replace("-", "_"))
+
+
+def program_context(spec: Spec, spec_file: str) -> dict[str, Any]:
+    """Everything program.py.j2 renders."""
+    expressions = ExpressionBuilder(spec)
+    views = []
+    regions: list[str] = []
+    for name in dependency_order(spec):
+        resource = spec.resources[name]
+        view = ResourceView(
+            name=name, type=resource.type, template=f"{spec.cloud}/{resource.type}.py.j2",
+            component=identifier(name), token=f"aipipe:index:{COMPONENT_TYPES[resource.type]}",
+            tags={**managed_tags(spec), **spec.tags_for(name), "aipipe:resource" if spec.cloud == "aws"
+                  else "aipipe-resource": name},
+            model=resource,
+            depends_on=[identifier(target) for target in resource.depends_on],
+        )
+        region = getattr(resource, "region", None)
+        if spec.cloud == "aws" and region and region != spec.header.region:
+            view.provider = provider_variable(region)
+            if region not in regions:
+                regions.append(region)
+        views.append(view)
+    return {
+        "spec": spec,
+        "source": spec_file,
+        "version": __version__,
+        "cloud": spec.cloud,
+        "resources": views,
+        "by_name": {view.name: view for view in views},
+        "providers": [(provider_variable(region), region) for region in regions],
+        "outputs": {name: expressions.value(text) for name, text in spec.header.outputs.items()},
+        "x": expressions,
+        "literal": literal,
+        "Code": Code,
+    }
