@@ -161,8 +161,14 @@ def render_program(spec, output_dir) -> dict[str, str]:
             code = os.path.relpath(spec.base_dir / view.model.code, Path(output_dir).resolve())
             if spec.cloud == "aws":
                 view.extra = aws_program.function_extras(view, spec, expressions, Path(code).as_posix())
+        elif (spec.cloud, view.type) == ("aws", "subscription"):
+            view.extra = aws_program.subscription_extras(view, spec)
+        elif (spec.cloud, view.type) == ("aws", "workflow"):
+            view.extra = aws_program.workflow_extras(view, spec)
+        elif (spec.cloud, view.type) == ("aws", "replication"):
+            view.extra = aws_program.replication_extras(view, spec, context["by_name"])
     if spec.cloud == "aws":
-        context["notifications"], context["permissions"] = aws_program.bucket_notifications(
+        context["notifications"], context["notification_opts"] = aws_program.bucket_notifications(
             spec, context["by_name"])
     source = make_environment().get_template("program.py.j2").render(**context)
     check_program(source)
@@ -176,4 +182,5 @@ def render_program(spec, output_dir) -> dict[str, str]:
 
 
 # (cloud, type) pairs with a template; the others are refused with a clear error until they exist.
-TEMPLATED = {("aws", "bucket"), ("aws", "function")}
+TEMPLATED = {("aws", "bucket"), ("aws", "function"), ("aws", "topic"), ("aws", "subscription"), ("aws", "stream"),
+             ("aws", "workflow"), ("aws", "replication")}

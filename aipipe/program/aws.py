@@ -3,6 +3,10 @@ bucket notification table (one BucketNotification per bucket, holding every func
 
 from __future__ import annotations
 
+import json
+
+from aipipe.program import asl
+from aipipe.program.expressions import attribute_expression
 from aipipe.program.iam import access_statements, arn_of, concat, merge, policy_document, trust_policy
 from aipipe.render import Code, identifier
 from aipipe.spec.catalogue import RUNTIMES
@@ -49,6 +53,79 @@ def function_extras(view, spec, expressions, code_path: str) -> dict:
     }
 
 
+def subscription_extras(view, spec) -> dict:
+    """The SQS template's values: the topic's ARN, the queue policy for that topic, the filter policy."""
+    subscription = view.model
+    topic_arn = arn_of(spec, subscription.topic)
+    queue_policy = policy_document([{
+        "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": ["sqs:SendMessage"],
+        "Resource": [Code(f"{view.var('queue')}.arn")], "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}},
+    }])
+    filter_policy = json.dumps(subscription.filter, sort_keys=True) if subscription.filter else None
+    return {"topic_arn": topic_arn, "queue_policy": queue_policy, "filter_policy": filter_policy}
+
+
+# Step Functions log delivery: these actions do not support resource-level permissions, so AWS requires "*".
+LOG_DELIVERY_ACTIONS = ["logs:CreateLogDelivery", "logs:CreateLogStream", "logs:DeleteLogDelivery",
+                        "logs:DescribeLogGroups", "logs:DescribeResourcePolicies", "logs:GetLogDelivery",
+                        "logs:ListLogDeliveries", "logs:PutLogEvents", "logs:PutResourcePolicy",
+                        "logs:UpdateLogDelivery"]
+
+
+def workflow_extras(view, spec) -> dict:
+    """The state machine template's values: ASL definition and a role that invokes exactly its functions."""
+    workflow = view.model
+    statements = [{"Effect": "Allow", "Action": ["lambda:InvokeFunction"],
+                   "Resource": [arn_of(spec, name) for name in asl.invoked_functions(workflow)]}]
+    if workflow.logging:
+        statements.append({"Effect": "Allow", "Action": LOG_DELIVERY_ACTIONS, "Resource": ["*"]})
+    return {"trust_policy": trust_policy("states.amazonaws.com"), "policy": policy_document(statements),
+            "definition": asl.definition(spec, workflow), "log_retention": LOG_RETENTION_DAYS}
+
+
+def replication_extras(view, spec, views: dict) -> dict:
+    """Replication role, policy and wiring. S3 replication is configured on the source bucket, so that
+    resource uses the source bucket's provider (its region) and waits for both buckets' versioning."""
+    replication = view.model
+    source, destination = replication.source, replication.destination
+    source_arn, destination_arn = arn_of(spec, source), arn_of(spec, destination)
+    if replication.method == "s3":
+        statements = [
+            {"Effect": "Allow", "Action": ["s3:GetReplicationConfiguration", "s3:ListBucket"],
+             "Resource": [source_arn]},
+            {"Effect": "Allow", "Action": ["s3:GetObjectVersionAcl", "s3:GetObjectVersionForReplication",
+                                           "s3:GetObjectVersionTagging"], "Resource": [concat(source_arn, "/*")]},
+            {"Effect": "Allow", "Action": ["s3:ReplicateDelete", "s3:ReplicateObject", "s3:ReplicateTags"],
+             "Resource": [concat(destination_arn, "/*")]},
+        ]
+        versionings = [views[name].var("versioning") for name in (source, destination)
+                       if not spec.resources[name].existing]
+        trust = trust_policy("s3.amazonaws.com")
+        arn = Code(f"{view.var('role')}.arn")
+    else:
+        statements = []
+        for name, arn_value, extra in ((source, source_arn, ["s3:GetObjectVersion", "s3:GetObjectVersionTagging"]),
+                                       (destination, destination_arn, [])):
+            statements += [
+                {"Effect": "Allow", "Action": ["s3:GetBucketLocation", "s3:ListBucket",
+                                               "s3:ListBucketMultipartUploads"], "Resource": [arn_value]},
+                {"Effect": "Allow", "Action": ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject",
+                                               "s3:GetObjectTagging", "s3:ListMultipartUploadParts",
+                                               "s3:PutObject", "s3:PutObjectTagging", *extra],
+                 "Resource": [concat(arn_value, "/*")]},
+            ]
+        versionings = []
+        trust = trust_policy("datasync.amazonaws.com")
+        arn = Code(f"{view.var('task')}.arn")
+    source_view = views[source]
+    source_id = attribute_expression(spec.cloud, "bucket", source, "id", spec.resources[source])
+    return {
+        "trust_policy": trust, "policy": policy_document(merge(statements)), "arn": arn,
+        "source_arn": source_arn, "destination_arn": destination_arn, "source_bucket": source_id,
+        "source_opts": view.opts(provider=source_view.provider, depends_on=[view.var("policy"), *versionings]),
+    }
+
+
 def _unique_bucket_permissions(triggers: list[dict]) -> list[dict]:
     # One lambda.Permission per (function, bucket), even when several triggers watch the same bucket.
     seen = set()
@@ -59,9 +136,10 @@ def _unique_bucket_permissions(triggers: list[dict]) -> list[dict]:
     return triggers
 
 
-def bucket_notifications(spec, views: dict) -> tuple[dict[str, list[dict]], dict[str, list[Code]]]:
-    """bucket name -> the notification entries of every function it triggers, and the permissions the
-    BucketNotification must wait for (S3 checks it may invoke each function when the configuration is set)."""
+def bucket_notifications(spec, views: dict) -> tuple[dict[str, list[dict]], dict[str, Code]]:
+    """bucket name -> the notification entries of every function it triggers, and the resource options of
+    its BucketNotification: the bucket's provider, and the permissions it must wait for (S3 checks it may
+    invoke each function when the configuration is set)."""
     entries: dict[str, list[dict]] = {}
     permissions: dict[str, list[Code]] = {}
     for name, resource in spec.resources.items():
@@ -76,4 +154,9 @@ def bucket_notifications(spec, views: dict) -> tuple[dict[str, list[dict]], dict
                 permission = identifier(name, f"invoke_from_{trigger.bucket.replace('-', '_')}")
                 if permission not in permissions.setdefault(trigger.bucket, []):
                     permissions[trigger.bucket].append(permission)
-    return entries, permissions
+    options = {}
+    for bucket, waits_for in permissions.items():
+        provider = views[bucket].provider
+        parts = ([f"provider={provider}"] if provider else []) + ["depends_on=[" + ", ".join(waits_for) + "]"]
+        options[bucket] = Code("pulumi.ResourceOptions(" + ", ".join(parts) + ")")
+    return entries, options

@@ -42,11 +42,14 @@ class ResourceView:
         """The logical name of a child resource: `raw` or `raw-versioning`."""
         return f"{self.name}-{suffix}" if suffix else self.name
 
-    def opts(self, *, retain: bool = False, depends_on: list[Code] | None = None) -> Code:
-        """`pulumi.ResourceOptions(...)` for a child: parent, provider, protect, retain, depends_on."""
+    def opts(self, *, retain: bool = False, depends_on: list[Code] | None = None,
+             provider: Code | None | bool = True) -> Code:
+        """`pulumi.ResourceOptions(...)` for a child: parent, provider (this resource's unless another is
+        given), protect, retain, depends_on."""
         parts = [f"parent={self.component}"]
-        if self.provider:
-            parts.append(f"provider={self.provider}")
+        chosen = self.provider if provider is True else provider
+        if chosen:
+            parts.append(f"provider={chosen}")
         if self.model.protect:
             parts.append("protect=True")
         if retain:

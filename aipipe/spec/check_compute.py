@@ -12,7 +12,7 @@ from aipipe.spec.links import links_of
 from aipipe.spec.storage import Bucket
 from aipipe.spec.transfer import Dataflow, Replication
 from aipipe.spec.values import format_duration
-from aipipe.spec.workflow import ParallelStep, TaskStep, Workflow
+from aipipe.spec.workflow import ParallelStep, TaskStep, Workflow, step_name
 from aipipe.suggest import did_you_mean, one_of
 
 _MEMORY_LIMITS = {"aws": (128, 10240), "gcp": (128, 32768)}
@@ -164,16 +164,6 @@ def check_workflow(ctx: CheckContext, name: str, workflow: Workflow) -> None:
     """State names are unique across the machine; `catch` names a step of the same branch."""
     names: dict[str, tuple] = {}
     _check_steps(ctx, name, workflow.steps, ("steps",), names)
-
-
-def step_name(step, path: tuple[int, ...]) -> str:
-    """The state name of a step: its `name`, else its function, else `parallel-` and its position path
-    (`parallel-2`, or `parallel-2-1-1` for a parallel step nested in the first branch of another)."""
-    if isinstance(step, str):
-        return step
-    if isinstance(step, TaskStep):
-        return step.name or step.function
-    return step.name or "parallel-" + "-".join(str(p + 1) for p in path)
 
 
 def _check_steps(ctx: CheckContext, name: str, steps: list, path: tuple, names: dict,

@@ -64,3 +64,13 @@ class Workflow(ResourceBase):
     steps: list[Step] = Field(min_length=1, max_length=200)
     kind: Literal["standard", "express"] = "standard"
     logging: bool = Field(True, description="Send execution logs to a CloudWatch log group.")
+
+
+def step_name(step, path: tuple[int, ...]) -> str:
+    """The state name of a step: its `name`, else its function, else `parallel-` and its position path
+    (`parallel-2`, or `parallel-2-1-1` for a parallel step nested in the first branch of another)."""
+    if isinstance(step, str):
+        return step
+    if isinstance(step, TaskStep):
+        return step.name or step.function
+    return step.name or "parallel-" + "-".join(str(p + 1) for p in path)
