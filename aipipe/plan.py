@@ -145,7 +145,13 @@ def _new_resource(args, region: str, project: str) -> tuple[str, dict]:
         elif token == "gcp:dataflow/job:Job":
             outputs.setdefault("jobId", f"2026-01-01_00_00_00-{abs(hash(name)) % 10**8}")
         outputs.setdefault("project", project)
-    identity = outputs.get("url") if token == "aws:sqs/queue:Queue" else name
+    identity = name
+    if token == "aws:sqs/queue:Queue":
+        identity = outputs["url"]
+    elif token in ("gcp:pubsub/topic:Topic", "gcp:pubsub/subscription:Subscription"):
+        identity = f"projects/{project}/{kind.lower()}s/{name}"
+    elif token in ("aws:sns/topic:Topic", "aws:kinesis/stream:Stream", "aws:sfn/stateMachine:StateMachine"):
+        identity = outputs["arn"]  # these resources' ids are their ARNs
     return str(identity), outputs
 
 

@@ -150,6 +150,7 @@ def render_program(spec, output_dir) -> dict[str, str]:
     import yaml
 
     from aipipe.program import aws as aws_program
+    from aipipe.program import gcp as gcp_program
     from aipipe.program.builder import program_context
 
     context = program_context(spec, Path(spec.file).name)
@@ -165,6 +166,8 @@ def render_program(spec, output_dir) -> dict[str, str]:
             view.extra = aws_program.subscription_extras(view, spec)
         elif (spec.cloud, view.type) == ("aws", "workflow"):
             view.extra = aws_program.workflow_extras(view, spec)
+        elif (spec.cloud, view.type) == ("gcp", "subscription"):
+            view.extra = gcp_program.subscription_extras(view, spec)
         elif (spec.cloud, view.type) == ("aws", "replication"):
             view.extra = aws_program.replication_extras(view, spec, context["by_name"])
     if spec.cloud == "aws":
@@ -183,4 +186,4 @@ def render_program(spec, output_dir) -> dict[str, str]:
 
 # (cloud, type) pairs with a template; the others are refused with a clear error until they exist.
 TEMPLATED = {("aws", "bucket"), ("aws", "function"), ("aws", "topic"), ("aws", "subscription"), ("aws", "stream"),
-             ("aws", "workflow"), ("aws", "replication")}
+             ("aws", "workflow"), ("aws", "replication"), ("gcp", "bucket"), ("gcp", "topic"), ("gcp", "subscription")}
