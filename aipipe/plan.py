@@ -8,6 +8,7 @@ global root stack first, so runs in one process do not leak into each other.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import runpy
 import sys
@@ -109,6 +110,9 @@ class _CloudMocks(mocks.Mocks):
     def call(self, args: mocks.MockCallArgs):
         if args.token == "gcp:organizations/getProject:getProject":
             return {"number": "123456789012", "projectId": self.project, "name": self.project}
+        if args.token == "gcp:storage/getProjectServiceAccount:getProjectServiceAccount":
+            return {"emailAddress": "service-123456789012@gs-project-accounts.iam.gserviceaccount.com",
+                    "project": self.project}
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {"accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/mock", "userId": "mock"}
         return {}
@@ -143,7 +147,7 @@ def _new_resource(args, region: str, project: str) -> tuple[str, dict]:
         elif token == "gcp:cloudfunctionsv2/function:Function":
             outputs.setdefault("url", f"https://{name}-mock.a.run.app")
         elif token == "gcp:dataflow/job:Job":
-            outputs.setdefault("jobId", f"2026-01-01_00_00_00-{abs(hash(name)) % 10**8}")
+            outputs.setdefault("jobId", "2026-01-01_00_00_00-" + hashlib.sha256(name.encode()).hexdigest()[:8])
         outputs.setdefault("project", project)
     identity = name
     if token == "aws:sqs/queue:Queue":

@@ -125,6 +125,7 @@ def program_context(spec: Spec, spec_file: str) -> dict[str, Any]:
         "resources": views,
         "by_name": {view.name: view for view in views},
         "providers": [(provider_variable(region), region) for region in regions],
+        "managed_tags": managed_tags(spec),
         "outputs": {name: expressions.value(text) for name, text in spec.header.outputs.items()},
         "x": expressions,
         "literal": literal,

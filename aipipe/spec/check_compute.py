@@ -12,7 +12,7 @@ from aipipe.spec.links import links_of
 from aipipe.spec.storage import Bucket
 from aipipe.spec.transfer import Dataflow, Replication
 from aipipe.spec.values import format_duration
-from aipipe.spec.workflow import ParallelStep, TaskStep, Workflow, step_name
+from aipipe.spec.workflow import ParallelStep, Workflow, step_name
 from aipipe.suggest import did_you_mean, one_of
 
 _MEMORY_LIMITS = {"aws": (128, 10240), "gcp": (128, 32768)}
