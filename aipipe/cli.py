@@ -152,6 +152,82 @@ def schema(
         typer.echo(f"wrote {output}", err=True)
 
 
+def _load_valid(spec_path: Path, stack: Optional[str]):
+    """Validate a spec for one stack; print its problems and exit 1 when it has errors."""
+    from aipipe.console import format_text
+    from aipipe.spec import DEFAULT_STACK, load_spec
+
+    result = load_spec(str(spec_path), stack or DEFAULT_STACK)
+    if not result.valid or result.spec is None:
+        typer.echo(format_text(result.diagnostics), err=True)
+        typer.echo(f"{spec_path}: not rendered; fix the problems above (`aipipe validate` lists them)", err=True)
+        raise typer.Exit(1)
+    return result.spec
+
+
+@app.command()
+def render(
+    spec: Annotated[Path, typer.Argument(help="The spec file (or a folder with an aipipe.yaml).", show_default=False)],
+    output: Annotated[
+        Optional[Path],
+        typer.Option("--output", "-o", help="Folder for the project (default: .aipipe/<stack>/program beside the spec)."),
+    ] = None,
+    stack: StackOption = None,
+) -> None:
+    """Write the Pulumi project for a spec: Pulumi.yaml, __main__.py, requirements.txt.
+
+    The program is plain Pulumi: `pulumi up` runs it as it is, so taking it over (ejecting) is one command.
+
+    \b
+    Examples:
+      aipipe render specs/event-driven-ingest
+      aipipe render aipipe.yaml --stack prod -o infra/
+    """
+    from aipipe.planning import PlanError, default_output_dir, render_to
+
+    loaded = _load_valid(_resolve_specs([spec])[0], stack)
+    target = output or default_output_dir(loaded)
+    try:
+        for path in render_to(loaded, target):
+            typer.echo(f"wrote {path}")
+    except PlanError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def plan(
+    spec: Annotated[Path, typer.Argument(help="The spec file (or a folder with an aipipe.yaml).", show_default=False)],
+    stack: StackOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON.")] = False,
+) -> None:
+    """Show every cloud resource the spec would create, offline: no credentials, no pulumi binary.
+
+    Runs exactly the program `render` writes, under Pulumi's mocks, with the real provider SDKs.
+
+    \b
+    Examples:
+      aipipe plan specs/event-driven-ingest
+      aipipe plan aipipe.yaml --stack prod --json | jq '.resources | length'
+    """
+    import json
+
+    from aipipe.console import print_plan
+    from aipipe.planning import PlanError, plan_spec
+
+    loaded = _load_valid(_resolve_specs([spec])[0], stack)
+    try:
+        planned = plan_spec(loaded)
+    except PlanError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    if as_json:
+        typer.echo(json.dumps({"resources": [r.to_json() for r in planned.resources], "outputs": planned.outputs},
+                              indent=2, sort_keys=True))
+    else:
+        print_plan(planned, loaded)
+
+
 def main() -> None:
     """Console-script entry point: run the app, turning Ctrl-C into exit code 130."""
     try:

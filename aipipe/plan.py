@@ -171,6 +171,8 @@ def _plain(value: Any) -> Any:
         return "[unknown]"
     if hasattr(value, "path") and type(value).__module__.startswith("pulumi"):
         return f"{type(value).__name__}({value.path})"
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # numbers travel as floats; 512.0 was written 512
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return str(value)

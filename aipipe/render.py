@@ -182,12 +182,21 @@ def render_program(spec, output_dir) -> dict[str, str]:
     source = make_environment().get_template("program.py.j2").render(**context)
     check_program(source)
     project = {"name": spec.header.name, "runtime": "python",
-               "description": spec.header.description or f"aipipe spec {spec.header.name}"}
+               "description": spec.header.description or f"aipipe spec {spec.header.name}",
+               "config": {key: {"value": value} for key, value in provider_config(spec).items()}}
     return {
         "Pulumi.yaml": yaml.safe_dump(project, sort_keys=False),
         "__main__.py": source,
         "requirements.txt": f"pulumi>=3.100,<4\n{PULUMI_PACKAGES[spec.cloud]}\n",
     }
+
+
+def provider_config(spec) -> dict[str, str]:
+    """Provider configuration the program needs: region, and the GCP project when the spec names one."""
+    config = {f"{spec.cloud}:region": spec.header.region}
+    if spec.cloud == "gcp" and spec.header.project:
+        config["gcp:project"] = spec.header.project
+    return config
 
 
 # (cloud, type) pairs with a template; the others are refused with a clear error until they exist.

@@ -17,5 +17,5 @@ def test_ci_runs_the_readme_test_command():
 
 def test_readme_main_job_names_an_existing_example():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    spec = re.search(r"aipipe validate (specs/\S+\.yaml)", readme).group(1)
+    spec = re.search(r"aipipe plan (specs/\S+\.yaml)", readme).group(1)
     assert (ROOT / spec).is_file()

@@ -1,0 +1,194 @@
+# Pulumi program for the aipipe spec 'cross-region-replication', stack 'dev', rendered by aipipe '0.1.0'.
+# Change the spec and render again, or take this program over: it is plain Pulumi, and `pulumi up`
+# runs it as it is.
+
+import json
+
+import pulumi
+import pulumi_aws as aws
+
+config = pulumi.Config()
+aws_eu_west_1 = aws.Provider('aws-eu-west-1', region='eu-west-1')
+aws_us_west_2 = aws.Provider('aws-us-west-2', region='us-west-2')
+
+# --- 'corpus': S3 bucket
+corpus = pulumi.ComponentResource('aipipe:index:Bucket', 'corpus')
+corpus_bucket = aws.s3.Bucket(
+    'corpus',
+    force_destroy=False,
+    tags={'aipipe:project': 'cross-region-replication', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'data-class': 'training', 'aipipe:resource': 'corpus'},
+    opts=pulumi.ResourceOptions(parent=corpus, protect=True, retain_on_delete=True),
+)
+aws.s3.BucketPublicAccessBlock(
+    'corpus-public-access',
+    bucket=corpus_bucket.id,
+    block_public_acls=True,
+    block_public_policy=True,
+    ignore_public_acls=True,
+    restrict_public_buckets=True,
+    opts=pulumi.ResourceOptions(parent=corpus, protect=True),
+)
+corpus_versioning = aws.s3.BucketVersioning(
+    'corpus-versioning',
+    bucket=corpus_bucket.id,
+    versioning_configuration={"status": 'Enabled'},
+    opts=pulumi.ResourceOptions(parent=corpus, protect=True),
+)
+aws.s3.BucketServerSideEncryptionConfiguration(
+    'corpus-encryption',
+    bucket=corpus_bucket.id,
+    rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+    opts=pulumi.ResourceOptions(parent=corpus, protect=True),
+)
+corpus.register_outputs({"name": corpus_bucket.bucket, "arn": corpus_bucket.arn})
+
+# --- 'corpus-eu': S3 bucket
+corpus_eu = pulumi.ComponentResource('aipipe:index:Bucket', 'corpus-eu')
+corpus_eu_bucket = aws.s3.Bucket(
+    'corpus-eu',
+    force_destroy=False,
+    tags={'aipipe:project': 'cross-region-replication', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'data-class': 'training', 'aipipe:resource': 'corpus-eu'},
+    opts=pulumi.ResourceOptions(parent=corpus_eu, provider=aws_eu_west_1, retain_on_delete=True),
+)
+aws.s3.BucketPublicAccessBlock(
+    'corpus-eu-public-access',
+    bucket=corpus_eu_bucket.id,
+    block_public_acls=True,
+    block_public_policy=True,
+    ignore_public_acls=True,
+    restrict_public_buckets=True,
+    opts=pulumi.ResourceOptions(parent=corpus_eu, provider=aws_eu_west_1),
+)
+corpus_eu_versioning = aws.s3.BucketVersioning(
+    'corpus-eu-versioning',
+    bucket=corpus_eu_bucket.id,
+    versioning_configuration={"status": 'Enabled'},
+    opts=pulumi.ResourceOptions(parent=corpus_eu, provider=aws_eu_west_1),
+)
+aws.s3.BucketServerSideEncryptionConfiguration(
+    'corpus-eu-encryption',
+    bucket=corpus_eu_bucket.id,
+    rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+    opts=pulumi.ResourceOptions(parent=corpus_eu, provider=aws_eu_west_1),
+)
+corpus_eu.register_outputs({"name": corpus_eu_bucket.bucket, "arn": corpus_eu_bucket.arn})
+
+# --- 'corpus-archive': S3 bucket
+corpus_archive = pulumi.ComponentResource('aipipe:index:Bucket', 'corpus-archive')
+corpus_archive_bucket = aws.s3.Bucket(
+    'corpus-archive',
+    force_destroy=False,
+    tags={'aipipe:project': 'cross-region-replication', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'data-class': 'training', 'aipipe:resource': 'corpus-archive'},
+    opts=pulumi.ResourceOptions(parent=corpus_archive, provider=aws_us_west_2, retain_on_delete=True),
+)
+aws.s3.BucketPublicAccessBlock(
+    'corpus-archive-public-access',
+    bucket=corpus_archive_bucket.id,
+    block_public_acls=True,
+    block_public_policy=True,
+    ignore_public_acls=True,
+    restrict_public_buckets=True,
+    opts=pulumi.ResourceOptions(parent=corpus_archive, provider=aws_us_west_2),
+)
+corpus_archive_versioning = aws.s3.BucketVersioning(
+    'corpus-archive-versioning',
+    bucket=corpus_archive_bucket.id,
+    versioning_configuration={"status": 'Enabled'},
+    opts=pulumi.ResourceOptions(parent=corpus_archive, provider=aws_us_west_2),
+)
+aws.s3.BucketServerSideEncryptionConfiguration(
+    'corpus-archive-encryption',
+    bucket=corpus_archive_bucket.id,
+    rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+    opts=pulumi.ResourceOptions(parent=corpus_archive, provider=aws_us_west_2),
+)
+aws.s3.BucketLifecycleConfiguration(
+    'corpus-archive-lifecycle',
+    bucket=corpus_archive_bucket.id,
+    rules=[{
+        "id": "aipipe-lifecycle",
+        "status": "Enabled",
+        "filter": {},
+        "transitions": [{"days": 7, "storage_class": "GLACIER"}],
+    }],
+    opts=pulumi.ResourceOptions(parent=corpus_archive, provider=aws_us_west_2, depends_on=[corpus_archive_versioning]),
+)
+corpus_archive.register_outputs({"name": corpus_archive_bucket.bucket, "arn": corpus_archive_bucket.arn})
+
+# --- 'replicate-eu': 'S3 replication' from 'corpus' to 'corpus-eu'
+replicate_eu = pulumi.ComponentResource('aipipe:index:Replication', 'replicate-eu')
+replicate_eu_role = aws.iam.Role(
+    'replicate-eu-role',
+    assume_role_policy='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sts:AssumeRole"}]}',
+    tags={'aipipe:project': 'cross-region-replication', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'data-class': 'training', 'aipipe:resource': 'replicate-eu'},
+    opts=pulumi.ResourceOptions(parent=replicate_eu),
+)
+replicate_eu_policy = aws.iam.RolePolicy(
+    'replicate-eu-policy',
+    role=replicate_eu_role.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['s3:GetReplicationConfiguration', 's3:ListBucket'], 'Resource': [corpus_bucket.arn]}, {'Effect': 'Allow', 'Action': ['s3:GetObjectVersionAcl', 's3:GetObjectVersionForReplication', 's3:GetObjectVersionTagging'], 'Resource': [pulumi.Output.concat(corpus_bucket.arn, '/*')]}, {'Effect': 'Allow', 'Action': ['s3:ReplicateDelete', 's3:ReplicateObject', 's3:ReplicateTags'], 'Resource': [pulumi.Output.concat(corpus_eu_bucket.arn, '/*')]}]}),
+    opts=pulumi.ResourceOptions(parent=replicate_eu),
+)
+aws.s3.BucketReplicationConfig(
+    'replicate-eu',
+    bucket=corpus_bucket.id,
+    role=replicate_eu_role.arn,
+    rules=[{
+        "id": "aipipe-replication",
+        "status": "Enabled",
+        "filter": {},
+        "delete_marker_replication": {"status": 'Enabled'},
+        "destination": {"bucket": corpus_eu_bucket.arn},
+    }],
+    opts=pulumi.ResourceOptions(parent=replicate_eu, depends_on=[replicate_eu_policy, corpus_versioning, corpus_eu_versioning]),
+)
+replicate_eu.register_outputs({"arn": replicate_eu_role.arn})
+
+# --- 'nightly-archive': 'DataSync task' from 'corpus' to 'corpus-archive'
+nightly_archive = pulumi.ComponentResource('aipipe:index:Replication', 'nightly-archive')
+nightly_archive_role = aws.iam.Role(
+    'nightly-archive-role',
+    assume_role_policy='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "datasync.amazonaws.com"}, "Action": "sts:AssumeRole"}]}',
+    tags={'aipipe:project': 'cross-region-replication', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'data-class': 'training', 'aipipe:resource': 'nightly-archive'},
+    opts=pulumi.ResourceOptions(parent=nightly_archive),
+)
+nightly_archive_policy = aws.iam.RolePolicy(
+    'nightly-archive-policy',
+    role=nightly_archive_role.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], 'Resource': [corpus_bucket.arn]}, {'Effect': 'Allow', 'Action': ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:GetObjectTagging', 's3:GetObjectVersion', 's3:GetObjectVersionTagging', 's3:ListMultipartUploadParts', 's3:PutObject', 's3:PutObjectTagging'], 'Resource': [pulumi.Output.concat(corpus_bucket.arn, '/*')]}, {'Effect': 'Allow', 'Action': ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], 'Resource': [corpus_archive_bucket.arn]}, {'Effect': 'Allow', 'Action': ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:GetObjectTagging', 's3:ListMultipartUploadParts', 's3:PutObject', 's3:PutObjectTagging'], 'Resource': [pulumi.Output.concat(corpus_archive_bucket.arn, '/*')]}]}),
+    opts=pulumi.ResourceOptions(parent=nightly_archive),
+)
+nightly_archive_source = aws.datasync.S3Location(
+    'nightly-archive-source',
+    s3_bucket_arn=corpus_bucket.arn,
+    subdirectory="/",
+    s3_config={"bucket_access_role_arn": nightly_archive_role.arn},
+    tags={'aipipe:project': 'cross-region-replication', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'data-class': 'training', 'aipipe:resource': 'nightly-archive'},
+    opts=pulumi.ResourceOptions(parent=nightly_archive, depends_on=[nightly_archive_policy]),
+)
+nightly_archive_destination = aws.datasync.S3Location(
+    'nightly-archive-destination',
+    s3_bucket_arn=corpus_archive_bucket.arn,
+    subdirectory="/",
+    s3_config={"bucket_access_role_arn": nightly_archive_role.arn},
+    tags={'aipipe:project': 'cross-region-replication', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'data-class': 'training', 'aipipe:resource': 'nightly-archive'},
+    opts=pulumi.ResourceOptions(parent=nightly_archive, depends_on=[nightly_archive_policy]),
+)
+nightly_archive_task = aws.datasync.Task(
+    'nightly-archive',
+    source_location_arn=nightly_archive_source.arn,
+    destination_location_arn=nightly_archive_destination.arn,
+    schedule={"schedule_expression": 'cron(0 3 * * ? *)'},
+    options={
+        "overwrite_mode": 'ALWAYS',
+        "verify_mode": 'ONLY_FILES_TRANSFERRED',
+        "preserve_deleted_files": 'PRESERVE',
+    },
+    tags={'aipipe:project': 'cross-region-replication', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'data-class': 'training', 'aipipe:resource': 'nightly-archive'},
+    opts=pulumi.ResourceOptions(parent=nightly_archive),
+)
+nightly_archive.register_outputs({"arn": nightly_archive_task.arn})
+
+pulumi.export('corpus_bucket', corpus_bucket.bucket)
+pulumi.export('replica_bucket', corpus_eu_bucket.bucket)
+pulumi.export('archive_task', nightly_archive_task.arn)

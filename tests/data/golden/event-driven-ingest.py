@@ -1,0 +1,213 @@
+# Pulumi program for the aipipe spec 'event-driven-ingest', stack 'dev', rendered by aipipe '0.1.0'.
+# Change the spec and render again, or take this program over: it is plain Pulumi, and `pulumi up`
+# runs it as it is.
+
+import json
+
+import pulumi
+import pulumi_aws as aws
+
+config = pulumi.Config()
+
+# --- 'raw': S3 bucket
+raw = pulumi.ComponentResource('aipipe:index:Bucket', 'raw')
+raw_bucket = aws.s3.Bucket(
+    'raw',
+    force_destroy=False,
+    tags={'aipipe:project': 'event-driven-ingest', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'pipeline': 'ingest', 'aipipe:resource': 'raw'},
+    opts=pulumi.ResourceOptions(parent=raw, retain_on_delete=True),
+)
+aws.s3.BucketPublicAccessBlock(
+    'raw-public-access',
+    bucket=raw_bucket.id,
+    block_public_acls=True,
+    block_public_policy=True,
+    ignore_public_acls=True,
+    restrict_public_buckets=True,
+    opts=pulumi.ResourceOptions(parent=raw),
+)
+raw_versioning = aws.s3.BucketVersioning(
+    'raw-versioning',
+    bucket=raw_bucket.id,
+    versioning_configuration={"status": 'Enabled'},
+    opts=pulumi.ResourceOptions(parent=raw),
+)
+aws.s3.BucketServerSideEncryptionConfiguration(
+    'raw-encryption',
+    bucket=raw_bucket.id,
+    rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+    opts=pulumi.ResourceOptions(parent=raw),
+)
+aws.s3.BucketLifecycleConfiguration(
+    'raw-lifecycle',
+    bucket=raw_bucket.id,
+    rules=[{
+        "id": "aipipe-lifecycle",
+        "status": "Enabled",
+        "filter": {},
+        "expiration": {"days": 90},
+    }],
+    opts=pulumi.ResourceOptions(parent=raw, depends_on=[raw_versioning]),
+)
+raw.register_outputs({"name": raw_bucket.bucket, "arn": raw_bucket.arn})
+
+# --- 'curated': S3 bucket
+curated = pulumi.ComponentResource('aipipe:index:Bucket', 'curated')
+curated_bucket = aws.s3.Bucket(
+    'curated',
+    force_destroy=False,
+    tags={'aipipe:project': 'event-driven-ingest', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'pipeline': 'ingest', 'aipipe:resource': 'curated'},
+    opts=pulumi.ResourceOptions(parent=curated, retain_on_delete=True),
+)
+aws.s3.BucketPublicAccessBlock(
+    'curated-public-access',
+    bucket=curated_bucket.id,
+    block_public_acls=True,
+    block_public_policy=True,
+    ignore_public_acls=True,
+    restrict_public_buckets=True,
+    opts=pulumi.ResourceOptions(parent=curated),
+)
+curated_versioning = aws.s3.BucketVersioning(
+    'curated-versioning',
+    bucket=curated_bucket.id,
+    versioning_configuration={"status": 'Enabled'},
+    opts=pulumi.ResourceOptions(parent=curated),
+)
+aws.s3.BucketServerSideEncryptionConfiguration(
+    'curated-encryption',
+    bucket=curated_bucket.id,
+    rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+    opts=pulumi.ResourceOptions(parent=curated),
+)
+aws.s3.BucketLifecycleConfiguration(
+    'curated-lifecycle',
+    bucket=curated_bucket.id,
+    rules=[{
+        "id": "aipipe-lifecycle",
+        "status": "Enabled",
+        "filter": {},
+        "transitions": [{"days": 30, "storage_class": "GLACIER"}],
+    }],
+    opts=pulumi.ResourceOptions(parent=curated, depends_on=[curated_versioning]),
+)
+curated.register_outputs({"name": curated_bucket.bucket, "arn": curated_bucket.arn})
+
+# --- 'record-events': Kinesis data stream
+record_events = pulumi.ComponentResource('aipipe:index:Stream', 'record-events')
+record_events_stream = aws.kinesis.Stream(
+    'record-events',
+    stream_mode_details={"stream_mode": "ON_DEMAND"},
+    retention_period=48,
+    encryption_type="KMS",
+    kms_key_id='alias/aws/kinesis',
+    tags={'aipipe:project': 'event-driven-ingest', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'pipeline': 'ingest', 'aipipe:resource': 'record-events'},
+    opts=pulumi.ResourceOptions(parent=record_events),
+)
+record_events.register_outputs({"name": record_events_stream.name, "arn": record_events_stream.arn})
+
+# --- 'preprocess': Lambda function
+preprocess = pulumi.ComponentResource('aipipe:index:Function', 'preprocess')
+preprocess_role = aws.iam.Role(
+    'preprocess-role',
+    assume_role_policy='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}',
+    tags={'aipipe:project': 'event-driven-ingest', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'pipeline': 'ingest', 'aipipe:resource': 'preprocess'},
+    opts=pulumi.ResourceOptions(parent=preprocess),
+)
+preprocess_logs = aws.cloudwatch.LogGroup(
+    'preprocess-logs',
+    retention_in_days=30,
+    tags={'aipipe:project': 'event-driven-ingest', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'pipeline': 'ingest', 'aipipe:resource': 'preprocess'},
+    opts=pulumi.ResourceOptions(parent=preprocess),
+)
+preprocess_policy = aws.iam.RolePolicy(
+    'preprocess-policy',
+    role=preprocess_role.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(preprocess_logs.arn, ':*')]}, {'Effect': 'Allow', 'Action': ['s3:GetObject'], 'Resource': [pulumi.Output.concat(raw_bucket.arn, '/data/*')]}, {'Effect': 'Allow', 'Action': ['s3:ListBucket'], 'Resource': [raw_bucket.arn], 'Condition': {'StringLike': {'s3:prefix': ['data/*']}}}, {'Effect': 'Allow', 'Action': ['s3:AbortMultipartUpload', 's3:PutObject'], 'Resource': [pulumi.Output.concat(curated_bucket.arn, '/processed/*')]}, {'Effect': 'Allow', 'Action': ['kinesis:PutRecord', 'kinesis:PutRecords'], 'Resource': [record_events_stream.arn]}]}),
+    opts=pulumi.ResourceOptions(parent=preprocess),
+)
+preprocess_function = aws.lambda_.Function(
+    'preprocess',
+    role=preprocess_role.arn,
+    runtime='python3.12',
+    handler='app.handler',
+    code=pulumi.FileArchive('../../../preprocess'),
+    memory_size=512,
+    timeout=60,
+    environment={"variables": {'OUTPUT_BUCKET': curated_bucket.bucket, 'OUTPUT_PREFIX': 'processed/', 'EVENTS_STREAM': record_events_stream.name, 'LABELLING_API_KEY': config.require_secret('LABELLING_API_KEY')}},
+    logging_config={"log_format": "Text", "log_group": preprocess_logs.name},
+    tags={'aipipe:project': 'event-driven-ingest', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'pipeline': 'ingest', 'aipipe:resource': 'preprocess'},
+    opts=pulumi.ResourceOptions(parent=preprocess, depends_on=[preprocess_policy]),
+)
+preprocess_invoke_from_raw = aws.lambda_.Permission(
+    'preprocess-invoke-from-raw',
+    action="lambda:InvokeFunction",
+    function=preprocess_function.name,
+    principal="s3.amazonaws.com",
+    source_arn=raw_bucket.arn,
+    source_account=aws.get_caller_identity_output().account_id,
+    opts=pulumi.ResourceOptions(parent=preprocess),
+)
+preprocess.register_outputs({"name": preprocess_function.name, "arn": preprocess_function.arn})
+
+# --- 'index-events': Lambda function
+index_events = pulumi.ComponentResource('aipipe:index:Function', 'index-events')
+index_events_role = aws.iam.Role(
+    'index-events-role',
+    assume_role_policy='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}',
+    tags={'aipipe:project': 'event-driven-ingest', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'pipeline': 'ingest', 'aipipe:resource': 'index-events'},
+    opts=pulumi.ResourceOptions(parent=index_events),
+)
+index_events_logs = aws.cloudwatch.LogGroup(
+    'index-events-logs',
+    retention_in_days=30,
+    tags={'aipipe:project': 'event-driven-ingest', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'pipeline': 'ingest', 'aipipe:resource': 'index-events'},
+    opts=pulumi.ResourceOptions(parent=index_events),
+)
+index_events_policy = aws.iam.RolePolicy(
+    'index-events-policy',
+    role=index_events_role.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(index_events_logs.arn, ':*')]}, {'Effect': 'Allow', 'Action': ['s3:AbortMultipartUpload', 's3:PutObject'], 'Resource': [pulumi.Output.concat(curated_bucket.arn, '/index/*')]}, {'Effect': 'Allow', 'Action': ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards', 'kinesis:SubscribeToShard'], 'Resource': [record_events_stream.arn]}]}),
+    opts=pulumi.ResourceOptions(parent=index_events),
+)
+index_events_function = aws.lambda_.Function(
+    'index-events',
+    role=index_events_role.arn,
+    runtime='python3.12',
+    handler='app.handler',
+    code=pulumi.FileArchive('../../../index_events'),
+    memory_size=256,
+    timeout=120,
+    environment={"variables": {'INDEX_BUCKET': curated_bucket.bucket}},
+    logging_config={"log_format": "Text", "log_group": index_events_logs.name},
+    tags={'aipipe:project': 'event-driven-ingest', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'pipeline': 'ingest', 'aipipe:resource': 'index-events'},
+    opts=pulumi.ResourceOptions(parent=index_events, depends_on=[index_events_policy]),
+)
+aws.lambda_.EventSourceMapping(
+    'index-events-from-record-events',
+    function_name=index_events_function.arn,
+    event_source_arn=record_events_stream.arn,
+    starting_position='TRIM_HORIZON',
+    batch_size=500,
+    opts=pulumi.ResourceOptions(parent=index_events, depends_on=[index_events_policy]),
+)
+index_events.register_outputs({"name": index_events_function.name, "arn": index_events_function.arn})
+
+# --- notifications of 'raw': every function it triggers, in one configuration
+aws.s3.BucketNotification(
+    'raw-notifications',
+    bucket=raw_bucket.id,
+    lambda_functions=[
+        {
+            "lambda_function_arn": preprocess_function.arn,
+            "events": ['s3:ObjectCreated:*'],
+            "filter_prefix": 'data/',
+            "filter_suffix": '.json',
+        },
+    ],
+    opts=pulumi.ResourceOptions(depends_on=[preprocess_invoke_from_raw]),
+)
+
+pulumi.export('raw_bucket', raw_bucket.bucket)
+pulumi.export('curated_url', pulumi.Output.concat("s3://", curated_bucket.bucket))
+pulumi.export('stream_arn', record_events_stream.arn)

@@ -1,0 +1,110 @@
+# Pulumi program for the aipipe spec 'realtime-replication', stack 'dev', rendered by aipipe '0.1.0'.
+# Change the spec and render again, or take this program over: it is plain Pulumi, and `pulumi up`
+# runs it as it is.
+
+import json
+
+import pulumi
+import pulumi_gcp as gcp
+
+config = pulumi.Config()
+
+# --- 'training-data': Cloud Storage bucket
+training_data = pulumi.ComponentResource('aipipe:index:Bucket', 'training-data')
+training_data_bucket = gcp.storage.Bucket(
+    'training-data',
+    location='EU',
+    uniform_bucket_level_access=True,
+    public_access_prevention="enforced",
+    versioning={"enabled": True},
+    lifecycle_rules=[
+        {"action": {"type": "SetStorageClass", "storage_class": "ARCHIVE"}, "condition": {"age": 90}},
+    ],
+    force_destroy=False,
+    labels={'aipipe-project': 'realtime-replication', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'streaming', 'aipipe-resource': 'training-data'},
+    opts=pulumi.ResourceOptions(parent=training_data, retain_on_delete=True),
+)
+training_data.register_outputs({"name": training_data_bucket.name, "url": training_data_bucket.url})
+
+# --- 'dataflow-staging': Cloud Storage bucket
+dataflow_staging = pulumi.ComponentResource('aipipe:index:Bucket', 'dataflow-staging')
+dataflow_staging_bucket = gcp.storage.Bucket(
+    'dataflow-staging',
+    location='europe-west1',
+    uniform_bucket_level_access=True,
+    public_access_prevention="enforced",
+    versioning={"enabled": True},
+    lifecycle_rules=[
+        {"action": {"type": "Delete"}, "condition": {"age": 7}},
+    ],
+    force_destroy=True,
+    labels={'aipipe-project': 'realtime-replication', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'streaming', 'aipipe-resource': 'dataflow-staging'},
+    opts=pulumi.ResourceOptions(parent=dataflow_staging),
+)
+dataflow_staging.register_outputs({"name": dataflow_staging_bucket.name, "url": dataflow_staging_bucket.url})
+
+# --- 'record-updates': Pub/Sub topic
+record_updates = pulumi.ComponentResource('aipipe:index:Topic', 'record-updates')
+record_updates_topic = gcp.pubsub.Topic(
+    'record-updates',
+    message_retention_duration='604800s',
+    labels={'aipipe-project': 'realtime-replication', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'streaming', 'aipipe-resource': 'record-updates'},
+    opts=pulumi.ResourceOptions(parent=record_updates),
+)
+record_updates.register_outputs({"name": record_updates_topic.name, "id": record_updates_topic.id})
+
+# --- 'stream-to-gcs': Dataflow job from 'pubsub-to-gcs-text'
+stream_to_gcs = pulumi.ComponentResource('aipipe:index:Dataflow', 'stream-to-gcs')
+stream_to_gcs_account = gcp.serviceaccount.Account(
+    'stream-to-gcs-account',
+    account_id='df-stream-to-gcs-94c195',
+    display_name='aipipe dataflow worker stream-to-gcs',
+    opts=pulumi.ResourceOptions(parent=stream_to_gcs),
+)
+stream_to_gcs_worker = gcp.projects.IAMMember(
+    'stream-to-gcs-worker',
+    project=gcp.organizations.get_project_output().project_id,
+    role="roles/dataflow.worker",
+    member=pulumi.Output.concat('serviceAccount:', stream_to_gcs_account.email),
+    opts=pulumi.ResourceOptions(parent=stream_to_gcs),
+)
+gcp.storage.BucketIAMMember(
+    'stream-to-gcs-objects-training-data',
+    bucket=training_data_bucket.name,
+    role="roles/storage.objectAdmin",
+    member=pulumi.Output.concat('serviceAccount:', stream_to_gcs_account.email),
+    opts=pulumi.ResourceOptions(parent=stream_to_gcs),
+)
+gcp.storage.BucketIAMMember(
+    'stream-to-gcs-objects-dataflow-staging',
+    bucket=dataflow_staging_bucket.name,
+    role="roles/storage.objectAdmin",
+    member=pulumi.Output.concat('serviceAccount:', stream_to_gcs_account.email),
+    opts=pulumi.ResourceOptions(parent=stream_to_gcs),
+)
+# A topic input makes the template create its own subscription: that needs Pub/Sub rights in the project.
+gcp.projects.IAMMember(
+    'stream-to-gcs-pubsub',
+    project=gcp.organizations.get_project_output().project_id,
+    role="roles/pubsub.editor",
+    member=pulumi.Output.concat('serviceAccount:', stream_to_gcs_account.email),
+    opts=pulumi.ResourceOptions(parent=stream_to_gcs),
+)
+stream_to_gcs_job = gcp.dataflow.Job(
+    'stream-to-gcs',
+    template_gcs_path='gs://dataflow-templates-europe-west1/latest/Cloud_PubSub_to_GCS_Text',
+    temp_gcs_location=pulumi.Output.concat(dataflow_staging_bucket.url, '/temp/'),
+    parameters={'inputTopic': record_updates_topic.id, 'outputDirectory': pulumi.Output.concat(training_data_bucket.url, '/stream/'), 'outputFilenamePrefix': 'output-'},
+    region='europe-west1',
+    max_workers=10,
+    machine_type='n2-standard-2',
+    on_delete='drain',
+    service_account_email=stream_to_gcs_account.email,
+    labels={'aipipe-project': 'realtime-replication', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'streaming', 'aipipe-resource': 'stream-to-gcs'},
+    opts=pulumi.ResourceOptions(parent=stream_to_gcs, depends_on=[stream_to_gcs_worker]),
+)
+stream_to_gcs.register_outputs({"name": stream_to_gcs_job.name, "job_id": stream_to_gcs_job.job_id})
+
+pulumi.export('bucket_url', training_data_bucket.url)
+pulumi.export('topic_id', record_updates_topic.id)
+pulumi.export('job_id', stream_to_gcs_job.job_id)

@@ -1,0 +1,224 @@
+"""Every example and good spec renders into a program that type-checks, matches its golden file (examples),
+and plans under Pulumi mocks to exactly the expected resources, wired as the pattern needs."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from aipipe.planning import default_output_dir, plan_spec, render_to
+from aipipe.render import check_program
+from aipipe.spec import load_spec
+
+from conftest import DATA, EXAMPLES, ROOT
+
+GOOD = sorted((DATA / "good").glob("*.yaml"))
+ALL = EXAMPLES + GOOD
+EXPECTED = yaml.safe_load((DATA / "plan_expectations.yaml").read_text())
+GOLDEN = DATA / "golden"
+
+
+def key(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
+
+
+def spec_of(path: Path):
+    result = load_spec(str(path), "dev")
+    assert result.valid, result.diagnostics
+    return result.spec
+
+
+@pytest.fixture(scope="module")
+def plans():
+    return {key(path): plan_spec(spec_of(path)) for path in ALL}
+
+
+def find(plan, type_token, name=None):
+    return [r for r in plan.resources if r.type == type_token and (name is None or r.name == name)]
+
+
+@pytest.mark.parametrize("path", ALL, ids=key)
+def test_plan_has_exactly_the_expected_resource_types(path, plans):
+    found = dict(Counter(resource.type for resource in plans[key(path)].resources))
+    assert found == EXPECTED[key(path)]
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.parent.name)
+def test_rendered_program_matches_its_golden_file(path, tmp_path):
+    spec = spec_of(path)
+    render_to(spec, tmp_path, home=default_output_dir(spec))
+    rendered = (tmp_path / "__main__.py").read_text()
+    golden = GOLDEN / f"{path.parent.name}.py"
+    if os.environ.get("AIPIPE_UPDATE_GOLDEN"):
+        golden.write_text(rendered)
+    expected = golden.read_text()
+    diff = "".join(difflib.unified_diff(expected.splitlines(True), rendered.splitlines(True),
+                                        f"golden/{golden.name}", "rendered"))
+    assert not diff, f"the rendered program changed (AIPIPE_UPDATE_GOLDEN=1 to accept):\n{diff}"
+    check_program(expected)
+
+
+@pytest.mark.skipif(shutil.which("pyright") is None and not (Path(sys.executable).parent / "pyright").exists(),
+                    reason="pyright is not installed (pip install '.[test]')")
+def test_every_rendered_program_type_checks_with_pyright(tmp_path):
+    for path in ALL:
+        spec = spec_of(path)
+        render_to(spec, tmp_path / key(path).replace("/", "_").removesuffix(".yaml"))
+    executable = shutil.which("pyright") or str(Path(sys.executable).parent / "pyright")
+    result = subprocess.run([executable, "--outputjson", "--pythonpath", sys.executable, str(tmp_path)],
+                            capture_output=True, text=True, timeout=900)
+    report = json.loads(result.stdout)
+    errors = [d for d in report["generalDiagnostics"] if d["severity"] == "error"]
+    assert report["summary"]["filesAnalyzed"] == len(ALL)
+    assert errors == [], "\n".join(f"{e['file']}:{e['range']['start']['line'] + 1}: {e['message']}" for e in errors)
+
+
+def _policies(plan):
+    """Every IAM policy document the plan holds, with where it comes from."""
+    for resource in plan.resources:
+        for field in ("policy", "assumeRolePolicy"):
+            text = resource.inputs.get(field)
+            if isinstance(text, str) and text.startswith("{"):
+                yield f"{resource.name}.{field}", json.loads(text)
+
+
+# Step Functions log delivery: actions AWS does not scope to resources (AWS documents "Resource": "*").
+LOG_DELIVERY = {"logs:CreateLogDelivery", "logs:CreateLogStream", "logs:DeleteLogDelivery", "logs:DescribeLogGroups",
+                "logs:DescribeResourcePolicies", "logs:GetLogDelivery", "logs:ListLogDeliveries",
+                "logs:PutLogEvents", "logs:PutResourcePolicy", "logs:UpdateLogDelivery"}
+
+
+@pytest.mark.parametrize("path", [p for p in ALL if "gcp" not in key(p) and p.parent.name not in
+                                  ("realtime-replication", "distributed-pubsub")], ids=key)
+def test_no_policy_grants_wildcards_except_log_delivery(path, plans):
+    checked = 0
+    for origin, document in _policies(plans[key(path)]):
+        for statement in document["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            resources = statement.get("Resource", [])
+            resources = resources if isinstance(resources, list) else [resources]
+            assert not any("*" in action for action in actions if action not in LOG_DELIVERY), origin
+            if "*" in resources:
+                assert set(actions) <= LOG_DELIVERY, f"{origin}: '*' resource for {actions}"
+            for resource in resources:
+                assert resource == "*" or resource.startswith("arn:aws:"), f"{origin}: {resource}"
+            checked += 1
+    assert checked > 0
+
+
+def test_gcp_grants_are_on_single_resources(plans):
+    for path in ALL:
+        for resource in plans[key(path)].resources:
+            if resource.type == "gcp:projects/iAMMember:IAMMember":
+                assert resource.inputs["role"] in {"roles/eventarc.eventReceiver", "roles/dataflow.worker",
+                                                   "roles/pubsub.publisher", "roles/pubsub.editor"}
+            if resource.type.endswith("IAMMember") and resource.type != "gcp:projects/iAMMember:IAMMember":
+                assert resource.inputs["role"] in {"roles/storage.objectViewer", "roles/storage.objectCreator",
+                                                   "roles/storage.objectAdmin", "roles/pubsub.publisher",
+                                                   "roles/pubsub.subscriber", "roles/pubsub.viewer"}
+
+
+# --- the wiring each pattern depends on ------------------------------------------------------------------
+
+def plan_of(plans, name):
+    return plans[f"specs/{name}/aipipe.yaml"]
+
+
+def test_event_driven_ingest_wiring(plans):
+    plan = plan_of(plans, "event-driven-ingest")
+    [notification] = find(plan, "aws:s3/bucketNotification:BucketNotification")
+    assert notification.inputs["bucket"] == "raw"
+    assert notification.inputs["lambdaFunctions"] == [{
+        "events": ["s3:ObjectCreated:*"], "filterPrefix": "data/", "filterSuffix": ".json",
+        "lambdaFunctionArn": "arn:aws:lambda:us-east-1:123456789012:function:preprocess"}]
+    [permission] = find(plan, "aws:lambda/permission:Permission")
+    assert (permission.inputs["principal"], permission.inputs["sourceArn"]) == ("s3.amazonaws.com", "arn:aws:s3:::raw")
+    assert permission.urn in notification.dependencies
+    [mapping] = find(plan, "aws:lambda/eventSourceMapping:EventSourceMapping")
+    assert mapping.inputs["startingPosition"] == "TRIM_HORIZON" and mapping.inputs["batchSize"] == 500
+    [policy] = find(plan, "aws:iam/rolePolicy:RolePolicy", "preprocess-policy")
+    granted = {(a, r) for s in json.loads(policy.inputs["policy"])["Statement"] for a in s["Action"] for r in s["Resource"]}
+    assert ("s3:GetObject", "arn:aws:s3:::raw/data/*") in granted
+    assert ("s3:PutObject", "arn:aws:s3:::curated/processed/*") in granted
+    assert ("kinesis:PutRecord", "arn:aws:kinesis:us-east-1:123456789012:stream/record-events") in granted
+    assert not any(r.endswith("arn:aws:s3:::raw/*") for _, r in granted)
+
+
+def test_async_training_pipeline_state_machine(plans):
+    plan = plan_of(plans, "async-training-pipeline")
+    [machine] = find(plan, "aws:sfn/stateMachine:StateMachine")
+    definition = json.loads(machine.inputs["definition"])
+    states = definition["States"]
+    assert definition["StartAt"] == "Preprocess"
+    assert list(states) == ["Preprocess", "TrainAndProfile", "BatchPredict", "NotifyFailure"]
+    assert states["Preprocess"]["Retry"] == [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 5, "MaxAttempts": 3,
+                                              "BackoffRate": 2.0}]
+    assert states["Preprocess"]["Catch"][0]["Next"] == "NotifyFailure"
+    assert states["Preprocess"]["Resource"] == "arn:aws:lambda:us-west-2:123456789012:function:preprocess"
+    branches = states["TrainAndProfile"]["Branches"]
+    assert [b["StartAt"] for b in branches] == ["Train", "Profile"]
+    assert branches[0]["States"]["Train"]["TimeoutSeconds"] == 900
+    assert states["BatchPredict"]["End"] is True and "Next" not in states["BatchPredict"]
+    assert states["NotifyFailure"]["End"] is True
+    [policy] = find(plan, "aws:iam/rolePolicy:RolePolicy", "training-pipeline-policy")
+    invoke = next(s for s in json.loads(policy.inputs["policy"])["Statement"] if s["Action"] == ["lambda:InvokeFunction"])
+    assert sorted(invoke["Resource"]) == sorted(f"arn:aws:lambda:us-west-2:123456789012:function:{n}"
+                                                for n in ("preprocess", "train", "profile", "predict", "notify"))
+
+
+def test_cross_region_replication_wiring(plans):
+    plan = plan_of(plans, "cross-region-replication")
+    [config] = find(plan, "aws:s3/bucketReplicationConfig:BucketReplicationConfig")
+    [rule] = config.inputs["rules"]
+    assert config.inputs["bucket"] == "corpus"
+    assert rule["destination"]["bucket"] == "arn:aws:s3:::corpus-eu"
+    assert rule["deleteMarkerReplication"] == {"status": "Enabled"} and rule["filter"] == {}
+    versionings = {r.urn for r in find(plan, "aws:s3/bucketVersioning:BucketVersioning")
+                   if r.name in ("corpus-versioning", "corpus-eu-versioning")}
+    assert versionings <= set(config.dependencies)
+    [replica] = find(plan, "aws:s3/bucket:Bucket", "corpus-eu")
+    assert "aws-eu-west-1" in replica.provider
+    [task] = find(plan, "aws:datasync/task:Task")
+    assert task.inputs["schedule"] == {"scheduleExpression": "cron(0 3 * * ? *)"}
+    assert task.inputs["options"] == {"overwriteMode": "ALWAYS", "verifyMode": "ONLY_FILES_TRANSFERRED",
+                                      "preserveDeletedFiles": "PRESERVE"}
+
+
+def test_realtime_replication_dataflow(plans):
+    plan = plan_of(plans, "realtime-replication")
+    [job] = find(plan, "gcp:dataflow/job:Job")
+    assert job.inputs["templateGcsPath"] == "gs://dataflow-templates-europe-west1/latest/Cloud_PubSub_to_GCS_Text"
+    assert job.inputs["parameters"] == {"inputTopic": "projects/mock-project/topics/record-updates",
+                                        "outputDirectory": "gs://training-data/stream/",
+                                        "outputFilenamePrefix": "output-"}
+    assert job.inputs["tempGcsLocation"] == "gs://dataflow-staging/temp/"
+    assert job.inputs["serviceAccountEmail"].endswith("@mock-project.iam.gserviceaccount.com")
+    assert (job.inputs["onDelete"], job.inputs["maxWorkers"]) == ("drain", 10)
+
+
+def test_distributed_pubsub_dead_letters_and_trigger(plans):
+    plan = plan_of(plans, "distributed-pubsub")
+    [subscription] = find(plan, "gcp:pubsub/subscription:Subscription")
+    assert subscription.inputs["deadLetterPolicy"] == {
+        "deadLetterTopic": "projects/mock-project/topics/batch-workers-dead-letters", "maxDeliveryAttempts": 10}
+    agent = "serviceAccount:service-123456789012@gcp-sa-pubsub.iam.gserviceaccount.com"
+    [publisher] = find(plan, "gcp:pubsub/topicIAMMember:TopicIAMMember")
+    [subscriber] = find(plan, "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember")
+    assert (publisher.inputs["role"], publisher.inputs["member"]) == ("roles/pubsub.publisher", agent)
+    assert (subscriber.inputs["role"], subscriber.inputs["member"]) == ("roles/pubsub.subscriber", agent)
+    [function] = find(plan, "gcp:cloudfunctionsv2/function:Function")
+    assert function.inputs["eventTrigger"]["pubsubTopic"] == "projects/mock-project/topics/work-items"
+    assert function.inputs["buildConfig"]["runtime"] == "python312"
+    [grant] = find(plan, "gcp:storage/bucketIAMMember:BucketIAMMember")
+    assert grant.inputs["role"] == "roles/storage.objectCreator"
+    assert grant.inputs["condition"]["expression"] == \
+        'resource.name.startsWith("projects/_/buckets/embeddings/objects/vectors/")'
