@@ -164,7 +164,7 @@ def render_program(spec, output_dir) -> dict[str, str]:
             program = aws_program if spec.cloud == "aws" else gcp_program
             view.extra = program.function_extras(view, spec, expressions, Path(code).as_posix())
         elif (spec.cloud, view.type) == ("aws", "subscription"):
-            view.extra = aws_program.subscription_extras(view, spec)
+            view.extra = aws_program.subscription_extras(view, spec, expressions)
         elif (spec.cloud, view.type) == ("aws", "workflow"):
             view.extra = aws_program.workflow_extras(view, spec)
         elif (spec.cloud, view.type) == ("gcp", "dataflow"):
@@ -178,7 +178,7 @@ def render_program(spec, output_dir) -> dict[str, str]:
                                     for t in getattr(view.model, "triggers", []))
     if spec.cloud == "aws":
         context["notifications"], context["notification_opts"] = aws_program.bucket_notifications(
-            spec, context["by_name"])
+            spec, context["by_name"], expressions)
     source = make_environment().get_template("program.py.j2").render(**context)
     check_program(source)
     project = {"name": spec.header.name, "runtime": "python",

@@ -87,3 +87,30 @@ def test_secrets_are_config_secrets_never_values(tmp_path):
     program = (tmp_path / "program" / "__main__.py").read_text()
     assert "config.require_secret('KEY')" in program
     assert planned.outputs == {"url": "s3://curated"}
+
+
+def test_references_resolve_in_every_free_text_field(tmp_path, write_spec):
+    path = write_spec("""\
+aipipe: 1
+name: refs
+cloud: aws
+region: us-east-1
+tags: {env: "${stack}"}
+resources:
+  raw: {type: bucket, tags: {copy-of: "${project}"}}
+  topic: {type: topic}
+  queue: {type: subscription, topic: topic, filter: {source: ["${raw.name}"]}}
+  fn:
+    type: function
+    runtime: python3.12
+    handler: app.handler
+    code: ./app
+    triggers: [{bucket: raw, prefix: "${stack}/incoming/"}]
+""")
+    planned = plan(path, tmp_path)
+    [bucket] = find(planned, "aws:s3/bucket:Bucket")
+    assert bucket.inputs["tags"]["env"] == "dev" and bucket.inputs["tags"]["copy-of"] == "refs"
+    [subscription] = find(planned, "TopicSubscription")
+    assert json.loads(subscription.inputs["filterPolicy"]) == {"source": ["raw"]}
+    [notification] = find(planned, "BucketNotification")
+    assert notification.inputs["lambdaFunctions"][0]["filterPrefix"] == "dev/incoming/"

@@ -3,12 +3,10 @@ bucket notification table (one BucketNotification per bucket, holding every func
 
 from __future__ import annotations
 
-import json
-
 from aipipe.program import asl
 from aipipe.program.expressions import attribute_expression
 from aipipe.program.iam import access_statements, arn_of, concat, merge, policy_document, trust_policy
-from aipipe.render import Code, identifier
+from aipipe.render import Code, identifier, literal
 from aipipe.spec.catalogue import RUNTIMES
 from aipipe.spec.function import BucketTrigger, Function, ScheduleTrigger, StreamTrigger, TopicTrigger
 from aipipe.spec.links import links_of
@@ -53,7 +51,7 @@ def function_extras(view, spec, expressions, code_path: str) -> dict:
     }
 
 
-def subscription_extras(view, spec) -> dict:
+def subscription_extras(view, spec, expressions) -> dict:
     """The SQS template's values: the topic's ARN, the queue policy for that topic, the filter policy."""
     subscription = view.model
     topic_arn = arn_of(spec, subscription.topic)
@@ -61,7 +59,9 @@ def subscription_extras(view, spec) -> dict:
         "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": ["sqs:SendMessage"],
         "Resource": [Code(f"{view.var('queue')}.arn")], "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}},
     }])
-    filter_policy = json.dumps(subscription.filter, sort_keys=True) if subscription.filter else None
+    filter_policy = None
+    if subscription.filter:  # JSON text for SNS; Output.json_dumps so references inside resolve too
+        filter_policy = Code("pulumi.Output.json_dumps(" + literal(expressions.data(subscription.filter)) + ")")
     return {"topic_arn": topic_arn, "queue_policy": queue_policy, "filter_policy": filter_policy}
 
 
@@ -136,7 +136,7 @@ def _unique_bucket_permissions(triggers: list[dict]) -> list[dict]:
     return triggers
 
 
-def bucket_notifications(spec, views: dict) -> tuple[dict[str, list[dict]], dict[str, Code]]:
+def bucket_notifications(spec, views: dict, expressions) -> tuple[dict[str, list[dict]], dict[str, Code]]:
     """bucket name -> the notification entries of every function it triggers, and the resource options of
     its BucketNotification: the bucket's provider, and the permissions it must wait for (S3 checks it may
     invoke each function when the configuration is set)."""
@@ -150,7 +150,8 @@ def bucket_notifications(spec, views: dict) -> tuple[dict[str, list[dict]], dict
                 entries.setdefault(trigger.bucket, []).append({
                     "function": views[name].var("function"),
                     "events": [S3_EVENTS[event] for event in trigger.events],
-                    "prefix": trigger.prefix, "suffix": trigger.suffix})
+                    "prefix": expressions.value(trigger.prefix) if trigger.prefix else None,
+                    "suffix": expressions.value(trigger.suffix) if trigger.suffix else None})
                 permission = identifier(name, f"invoke_from_{trigger.bucket.replace('-', '_')}")
                 if permission not in permissions.setdefault(trigger.bucket, []):
                     permissions[trigger.bucket].append(permission)

@@ -106,8 +106,8 @@ def program_context(spec: Spec, spec_file: str) -> dict[str, Any]:
         view = ResourceView(
             name=name, type=resource.type, template=f"{spec.cloud}/{resource.type}.py.j2",
             component=identifier(name), token=f"aipipe:index:{COMPONENT_TYPES[resource.type]}",
-            tags={**managed_tags(spec), **spec.tags_for(name), "aipipe:resource" if spec.cloud == "aws"
-                  else "aipipe-resource": name},
+            tags={**managed_tags(spec), **expressions.mapping(spec.tags_for(name)),
+                  "aipipe:resource" if spec.cloud == "aws" else "aipipe-resource": name},
             model=resource,
             depends_on=[identifier(target) for target in resource.depends_on],
         )

@@ -82,3 +82,13 @@ class ExpressionBuilder:
     def mapping(self, values: dict[str, str]) -> dict[str, str | Code]:
         """Each value of a mapping through `value`."""
         return {key: self.value(text) for key, text in values.items()}
+
+    def data(self, value):
+        """Every string inside nested lists and mappings through `value`; other values unchanged."""
+        if isinstance(value, str):
+            return self.value(value)
+        if isinstance(value, dict):
+            return {key: self.data(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [self.data(item) for item in value]
+        return value

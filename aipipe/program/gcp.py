@@ -119,7 +119,7 @@ def dataflow_extras(view, spec, expressions) -> dict:
             parameters[template.temp_parameter] = expressions.value(job.temp)
         parameters.update(template.extra)
     else:
-        path = job.template
+        path = expressions.value(job.template)
     parameters.update(expressions.mapping(job.parameters))
     member = (literal(f"serviceAccount:{job.service_account}") if job.service_account
               else Code(f"pulumi.Output.concat('serviceAccount:', {view.var('account')}.email)"))
