@@ -228,6 +228,34 @@ def plan(
         print_plan(planned, loaded)
 
 
+class GraphFormat(str, enum.Enum):
+    """How `graph` draws the pipeline."""
+
+    mermaid = "mermaid"
+    dot = "dot"
+
+
+@app.command()
+def graph(
+    spec: Annotated[Path, typer.Argument(help="The spec file (or a folder with an aipipe.yaml).", show_default=False)],
+    output_format: Annotated[
+        GraphFormat, typer.Option("--format", "-f", help="mermaid (GitHub renders it in markdown) or dot (Graphviz).")
+    ] = GraphFormat.mermaid,
+    stack: StackOption = None,
+) -> None:
+    """Draw the pipeline as data flows through it: triggers, reads and writes, steps, replication.
+
+    \b
+    Examples:
+      aipipe graph specs/event-driven-ingest              # paste into a ```mermaid block
+      aipipe graph aipipe.yaml -f dot | dot -Tsvg > pipeline.svg
+    """
+    from aipipe.graph import to_dot, to_mermaid
+
+    loaded = _load_valid(_resolve_specs([spec])[0], stack)
+    typer.echo(to_mermaid(loaded) if output_format is GraphFormat.mermaid else to_dot(loaded), nl=False)
+
+
 def main() -> None:
     """Console-script entry point: run the app, turning Ctrl-C into exit code 130."""
     try:
