@@ -222,3 +222,20 @@ def test_distributed_pubsub_dead_letters_and_trigger(plans):
     assert grant.inputs["role"] == "roles/storage.objectCreator"
     assert grant.inputs["condition"]["expression"] == \
         'resource.name.startsWith("projects/_/buckets/embeddings/objects/vectors/")'
+
+
+def test_aws_subscription_dead_letters_and_queue_policy(plans):
+    plan = plans["tests/data/good/aws-everything.yaml"]
+    [queue] = find(plan, "aws:sqs/queue:Queue", "events-queue")
+    [dead_letters] = find(plan, "aws:sqs/queue:Queue", "events-queue-dead-letters")
+    assert json.loads(queue.inputs["redrivePolicy"]) == {
+        "deadLetterTargetArn": "arn:aws:sqs:us-east-1:123456789012:queue/events-queue-dead-letters",
+        "maxReceiveCount": 8}
+    assert dead_letters.urn in queue.dependencies
+    assert queue.inputs["visibilityTimeoutSeconds"] == 300 and queue.inputs["messageRetentionSeconds"] == 4 * 86400
+    [policy] = find(plan, "aws:sqs/queuePolicy:QueuePolicy")
+    [statement] = json.loads(policy.inputs["policy"])["Statement"]
+    assert statement["Principal"] == {"Service": "sns.amazonaws.com"} and statement["Action"] == ["sqs:SendMessage"]
+    assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": "arn:aws:sns:us-east-1:123456789012:topic/events"}}
+    [subscription] = [s for s in find(plan, "aws:sns/topicSubscription:TopicSubscription") if s.inputs["protocol"] == "sqs"]
+    assert json.loads(subscription.inputs["filterPolicy"]) == {"kind": ["image", "text"]}
