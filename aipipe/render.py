@@ -145,40 +145,11 @@ def render_program(spec, output_dir) -> dict[str, str]:
 
     `output_dir` is where the files will live: function code paths are written relative to it, so the
     project runs from there as it is."""
-    import os
-
     import yaml
 
-    from aipipe.program import aws as aws_program
-    from aipipe.program import gcp as gcp_program
     from aipipe.program.builder import program_context
-    from aipipe.spec.function import BucketTrigger
 
-    context = program_context(spec, Path(spec.file).name)
-    expressions = context["x"]
-    for view in context["resources"]:
-        if (spec.cloud, view.type) not in TEMPLATED:
-            raise RenderError(f"rendering `{view.type}` on {spec.cloud} is not built yet")
-        if view.type == "function":
-            code = os.path.relpath(spec.base_dir / view.model.code, Path(output_dir).resolve())
-            program = aws_program if spec.cloud == "aws" else gcp_program
-            view.extra = program.function_extras(view, spec, expressions, Path(code).as_posix())
-        elif (spec.cloud, view.type) == ("aws", "subscription"):
-            view.extra = aws_program.subscription_extras(view, spec, expressions)
-        elif (spec.cloud, view.type) == ("aws", "workflow"):
-            view.extra = aws_program.workflow_extras(view, spec)
-        elif (spec.cloud, view.type) == ("gcp", "dataflow"):
-            view.extra = gcp_program.dataflow_extras(view, spec, expressions)
-        elif (spec.cloud, view.type) == ("gcp", "subscription"):
-            view.extra = gcp_program.subscription_extras(view, spec)
-        elif (spec.cloud, view.type) == ("aws", "replication"):
-            view.extra = aws_program.replication_extras(view, spec, context["by_name"])
-    context["has_functions"] = any(view.type == "function" for view in context["resources"])
-    context["storage_events"] = any(isinstance(t, BucketTrigger) for view in context["resources"]
-                                    for t in getattr(view.model, "triggers", []))
-    if spec.cloud == "aws":
-        context["notifications"], context["notification_opts"] = aws_program.bucket_notifications(
-            spec, context["by_name"], expressions)
+    context = program_context(spec, Path(output_dir))
     source = make_environment().get_template("program.py.j2").render(**context)
     check_program(source)
     project = {"name": spec.header.name, "runtime": "python",
@@ -198,8 +169,3 @@ def provider_config(spec) -> dict[str, str]:
         config["gcp:project"] = spec.header.project
     return config
 
-
-# (cloud, type) pairs with a template; the others are refused with a clear error until they exist.
-TEMPLATED = {("aws", "bucket"), ("aws", "function"), ("aws", "topic"), ("aws", "subscription"), ("aws", "stream"),
-             ("aws", "workflow"), ("aws", "replication"), ("gcp", "bucket"), ("gcp", "topic"), ("gcp", "subscription"),
-             ("gcp", "function"), ("gcp", "dataflow")}

@@ -16,8 +16,9 @@ STARTING_POSITIONS = {"latest": "LATEST", "trim-horizon": "TRIM_HORIZON"}
 LOG_RETENTION_DAYS = 30
 
 
-def function_extras(view, spec, expressions, code_path: str) -> dict:
+def function_extras(view, job) -> dict:
     """The Lambda template's values: runtime id, code path, environment, policy, and each trigger."""
+    spec, expressions = job.spec, job.expressions
     function: Function = view.model
     statements = [{"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
                    "Resource": [concat(Code(f"{view.var('logs')}.arn"), ":*")]}]
@@ -42,7 +43,7 @@ def function_extras(view, spec, expressions, code_path: str) -> dict:
         triggers.append(entry)
     return {
         "runtime": RUNTIMES["aws"][function.runtime],
-        "code_path": code_path,
+        "code_path": job.code_path(function.code),
         "environment": expressions.mapping(function.environment),
         "trust_policy": trust_policy("lambda.amazonaws.com"),
         "policy": policy_document(merge(statements)),
@@ -51,8 +52,9 @@ def function_extras(view, spec, expressions, code_path: str) -> dict:
     }
 
 
-def subscription_extras(view, spec, expressions) -> dict:
+def subscription_extras(view, job) -> dict:
     """The SQS template's values: the topic's ARN, the queue policy for that topic, the filter policy."""
+    spec, expressions = job.spec, job.expressions
     subscription = view.model
     topic_arn = arn_of(spec, subscription.topic)
     queue_policy = policy_document([{
@@ -72,8 +74,9 @@ LOG_DELIVERY_ACTIONS = ["logs:CreateLogDelivery", "logs:CreateLogStream", "logs:
                         "logs:UpdateLogDelivery"]
 
 
-def workflow_extras(view, spec) -> dict:
+def workflow_extras(view, job) -> dict:
     """The state machine template's values: ASL definition and a role that invokes exactly its functions."""
+    spec = job.spec
     workflow = view.model
     statements = [{"Effect": "Allow", "Action": ["lambda:InvokeFunction"],
                    "Resource": [arn_of(spec, name) for name in asl.invoked_functions(workflow)]}]
@@ -83,9 +86,10 @@ def workflow_extras(view, spec) -> dict:
             "definition": asl.definition(spec, workflow), "log_retention": LOG_RETENTION_DAYS}
 
 
-def replication_extras(view, spec, views: dict) -> dict:
+def replication_extras(view, job) -> dict:
     """Replication role, policy and wiring. S3 replication is configured on the source bucket, so that
     resource uses the source bucket's provider (its region) and waits for both buckets' versioning."""
+    spec, views = job.spec, job.views
     replication = view.model
     source, destination = replication.source, replication.destination
     source_arn, destination_arn = arn_of(spec, source), arn_of(spec, destination)

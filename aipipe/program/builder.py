@@ -3,7 +3,9 @@ tags and values its template needs, all as literals or aipipe-built Code."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from aipipe import __version__
@@ -11,6 +13,7 @@ from aipipe.render import Code, identifier, literal
 from aipipe.program.expressions import ExpressionBuilder
 from aipipe.spec import Spec
 from aipipe.spec.check_graph import find_cycles
+from aipipe.spec.function import BucketTrigger
 from aipipe.spec.links import links_of
 from aipipe.spec.references import parse_references, strings_in
 
@@ -96,8 +99,36 @@ def provider_variable(region: str) -> Code:
     return Code("aws_" + region.replace("-", "_"))
 
 
-def program_context(spec: Spec, spec_file: str) -> dict[str, Any]:
-    """Everything program.py.j2 renders."""
+@dataclass
+class RenderJob:
+    """What the per-type `extras` functions share: the spec, its expressions, every view, and the folder
+    the program will run from (function code paths are relative to it)."""
+
+    spec: Spec
+    expressions: ExpressionBuilder
+    views: dict[str, ResourceView]
+    home: Path
+
+    def code_path(self, code: str) -> str:
+        """A function's code folder relative to the program's folder, with forward slashes."""
+        return Path(os.path.relpath(self.spec.base_dir / code, self.home.resolve())).as_posix()
+
+
+def _extras_table() -> dict[tuple[str, str], Any]:
+    from aipipe.program import aws, gcp
+
+    return {
+        ("aws", "function"): aws.function_extras, ("aws", "subscription"): aws.subscription_extras,
+        ("aws", "workflow"): aws.workflow_extras, ("aws", "replication"): aws.replication_extras,
+        ("gcp", "function"): gcp.function_extras, ("gcp", "subscription"): gcp.subscription_extras,
+        ("gcp", "dataflow"): gcp.dataflow_extras,
+    }
+
+
+def program_context(spec: Spec, home: Path) -> dict[str, Any]:
+    """Everything program.py.j2 renders, for a program that will run from the folder `home`."""
+    from aipipe.program import aws
+
     expressions = ExpressionBuilder(spec)
     views = []
     regions: list[str] = []
@@ -117,13 +148,25 @@ def program_context(spec: Spec, spec_file: str) -> dict[str, Any]:
             if region not in regions:
                 regions.append(region)
         views.append(view)
+    by_name = {view.name: view for view in views}
+    job = RenderJob(spec, expressions, by_name, Path(home))
+    extras = _extras_table()
+    for view in views:
+        if (spec.cloud, view.type) in extras:
+            view.extra = extras[(spec.cloud, view.type)](view, job)
+    context: dict[str, Any] = {}
+    if spec.cloud == "aws":
+        context["notifications"], context["notification_opts"] = aws.bucket_notifications(spec, by_name, expressions)
     return {
+        **context,
+        "has_functions": any(view.type == "function" for view in views),
+        "storage_events": any(isinstance(t, BucketTrigger) for view in views
+                              for t in getattr(view.model, "triggers", [])),
         "spec": spec,
-        "source": spec_file,
         "version": __version__,
         "cloud": spec.cloud,
         "resources": views,
-        "by_name": {view.name: view for view in views},
+        "by_name": by_name,
         "providers": [(provider_variable(region), region) for region in regions],
         "managed_tags": managed_tags(spec),
         "outputs": {name: expressions.value(text) for name, text in spec.header.outputs.items()},

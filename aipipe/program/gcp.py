@@ -22,7 +22,7 @@ def service_agent(service: str) -> Code:
                 f"{literal(f'@gcp-sa-{service}.iam.gserviceaccount.com')})")
 
 
-def subscription_extras(view, spec) -> dict:
+def subscription_extras(view, job) -> dict:
     """The subscription template's values: its topic's full id and the Pub/Sub service agent."""
     return {"topic_id": Code(f"{identifier(view.model.topic, 'topic')}.id"), "pubsub_agent": service_agent("pubsub")}
 
@@ -77,8 +77,9 @@ def unix_cron(schedule: str) -> str:
     return " ".join(part.replace("?", "*") for part in (minute, hour, day, month, weekday))
 
 
-def function_extras(view, spec, expressions, code_path: str) -> dict:
+def function_extras(view, job) -> dict:
     """The Cloud Function template's values."""
+    spec, expressions = job.spec, job.expressions
     function = view.model
     member = Code(f"pulumi.Output.concat('serviceAccount:', {view.var('account')}.email)")
     trigger = next((t for t in function.triggers if not isinstance(t, ScheduleTrigger)), None)
@@ -96,7 +97,7 @@ def function_extras(view, spec, expressions, code_path: str) -> dict:
         "account_id": account_id(spec, view.name, "fn"),
         "member": member,
         "runtime": RUNTIMES["gcp"][function.runtime],
-        "code_path": code_path,
+        "code_path": job.code_path(function.code),
         "environment": expressions.mapping(function.environment),
         "event_trigger": event,
         "schedules": schedules,
@@ -105,8 +106,9 @@ def function_extras(view, spec, expressions, code_path: str) -> dict:
     }
 
 
-def dataflow_extras(view, spec, expressions) -> dict:
+def dataflow_extras(view, render_job) -> dict:
     """The Dataflow template's values: template path, parameters, worker account and its grants."""
+    spec, expressions = render_job.spec, render_job.expressions
     job = view.model
     parameters: dict = {}
     if job.template in DATAFLOW_TEMPLATES:
