@@ -65,6 +65,7 @@ class Spec:
     header: SpecHeader
     resources: dict[str, ResourceBase]
     stack_names: tuple[str, ...] = field(default=(DEFAULT_STACK,))
+    resource_lines: dict[str, int] = field(default_factory=dict)  # where each resource is defined
 
     @property
     def base_dir(self) -> Path:

@@ -118,7 +118,8 @@ def _validate_document(document: LoadedDocument, stack: str) -> tuple[Spec | Non
     if header is None or has_errors(found) or ctx.partial or len(ctx.resources) != len(raw_resources):
         return None, found
     spec = Spec(document.path, stack, header, dict(ctx.resources),
-                stack_names=tuple(dict.fromkeys([DEFAULT_STACK, *declared_stacks(document.data or {})])))
+                stack_names=tuple(dict.fromkeys([DEFAULT_STACK, *declared_stacks(document.data or {})])),
+                resource_lines={name: index.locate(("resources", name), at_key=True).line for name in ctx.resources})
     return spec, found
 
 

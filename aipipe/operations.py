@@ -1,0 +1,165 @@
+"""The deploy commands as library calls: up, preview, destroy, refresh, outputs, ls, cancel.
+
+Each takes the resolved DeploySettings, a StackOperations (the seam: real Automation API or a test fake),
+and an Interaction (how to ask the user). Raises DeployError with the exit code SPEC.md gives.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aipipe.deploy import DeployError, DeploySettings, StackOperations, classify, forget_deployment, \
+    record_deployment
+from aipipe.progress import ChangeSet, EventPrinter
+
+
+@dataclass
+class Interaction:
+    """How a command talks to its user: whether it may ask, and how."""
+
+    interactive: bool
+    assume_yes: bool = False
+    mode: str = "plain"  # live | plain | json
+    echo: Callable[[str], None] = print
+    confirm: Callable[[str], bool] = lambda question: False
+    prompt: Callable[[str], str] = lambda question: ""
+    stream: Any = field(default_factory=lambda: sys.stdout)
+
+
+def _printer(settings: DeploySettings, ui: Interaction) -> EventPrinter:
+    spec = settings.spec
+    return EventPrinter(ui.mode, ui.stream, owner_lines=dict(spec.resource_lines), owners=list(spec.resources))
+
+
+def _run(settings: DeploySettings, action: Callable[[], Any]) -> Any:
+    """Run a stack operation: Automation API errors classified, Ctrl-C turned into exit 130 with advice."""
+    try:
+        return action()
+    except KeyboardInterrupt:
+        raise DeployError(
+            f"interrupted. Pulumi stops cleanly on the signal, but if the stack stays locked run "
+            f"`aipipe cancel --stack {settings.stack_name}`, then `aipipe refresh --stack {settings.stack_name}` to "
+            "bring the state back in line with the cloud", 130) from None
+    except DeployError:
+        raise
+    except Exception as error:  # noqa: BLE001 - classify() knows the Automation API's error types
+        raise classify(error, settings) from None
+
+
+def describe_changes(changes: ChangeSet, ui: Interaction, settings: DeploySettings) -> None:
+    """What a preview found, data-holding deletions and replacements first and loudest."""
+    if ui.mode == "json":
+        return
+    ui.echo(f"stack {settings.stack_name}: {changes.summary()}")
+    for change in sorted(changes.changes.values(), key=lambda c: (c.op, c.owner, c.urn)):
+        marker = "  !! " if change.loses_data else "     "
+        ui.echo(f"{marker}{change.op:<8} {change.type} {change.urn.rsplit('::', 1)[-1]} (spec: {change.owner})")
+    for change in changes.data_loss:
+        ui.echo(f"WARNING: {change.op} of {change.type} `{change.urn.rsplit('::', 1)[-1]}` loses the data it holds")
+
+
+def _approve(ui: Interaction, question: str, what: str) -> None:
+    if ui.assume_yes:
+        return
+    if not ui.interactive:
+        raise DeployError(f"refusing to {what} without --yes: there is no terminal to ask for confirmation", 2)
+    if not ui.confirm(question):
+        raise DeployError(f"{what} cancelled; nothing was changed", 1)
+
+
+def preview(settings: DeploySettings, stack: StackOperations, ui: Interaction) -> ChangeSet:
+    """Show what `up` would change, without changing anything."""
+    changes = ChangeSet(list(settings.spec.resources))
+    printer = _printer(settings, ui) if ui.mode == "json" else None
+
+    def on_event(event):
+        changes.on_event(event)
+        if printer:
+            printer.on_event(event)
+
+    _run(settings, lambda: stack.preview(on_event))
+    describe_changes(changes, ui, settings)
+    return changes
+
+
+def up(settings: DeploySettings, stack: StackOperations, ui: Interaction) -> dict[str, Any]:
+    """Preview, show the changes, ask (unless --yes), deploy with live progress, return the outputs."""
+    changes = preview(settings, stack, ui)
+    if changes.empty:
+        ui.echo("nothing to deploy: the stack already matches the spec")
+        return _run(settings, stack.outputs)
+    question = f"Deploy these changes to stack {settings.stack_name}?"
+    if changes.data_loss:
+        question = f"This deletes or replaces {len(changes.data_loss)} resource(s) holding data. {question}"
+    _approve(ui, question, "deploy")
+    printer = _printer(settings, ui)
+    with printer:
+        outputs = _run(settings, lambda: stack.up(printer.on_event))
+    _raise_failures(printer)
+    record_deployment(settings, sum(v for k, v in printer.summary.items() if k != "delete") or None)
+    if ui.mode != "json":
+        ui.echo(f"deployed stack {settings.stack_name}: "
+                + (", ".join(f"{n} {op}" for op, n in sorted(printer.summary.items())) or "done"))
+    return outputs
+
+
+def _raise_failures(printer: EventPrinter) -> None:
+    if printer.errors or printer.failed:
+        details = printer.errors or [f"{printer.describe(urn)} failed" for urn in printer.failed]
+        raise DeployError("the update failed:\n" + "\n".join(f"  {line}" for line in details))
+
+
+def retained_resources(changes: ChangeSet, settings: DeploySettings) -> list[str]:
+    """Spec resources whose cloud resources stay when the stack is destroyed (buckets keep their data)."""
+    kept = [name for name, resource in settings.spec.resources.items()
+            if resource.type == "bucket" and getattr(resource, "retain_on_destroy", False)
+            and not getattr(resource, "existing", None)]
+    return [name for name in kept if any(c.owner == name for c in changes.changes.values()) or not changes.changes]
+
+
+def destroy(settings: DeploySettings, stack: StackOperations, ui: Interaction) -> None:
+    """Show what goes and what stays, ask for the stack name (unless --yes), then destroy."""
+    changes = ChangeSet(list(settings.spec.resources))
+    _run(settings, lambda: stack.preview_destroy(changes.on_event))  # the Automation API's destroy skips this
+    retained = retained_resources(changes, settings)
+    if ui.mode != "json":
+        ui.echo(f"stack {settings.stack_name}: {changes.count('delete')} cloud resources to delete")
+        for change in sorted(changes.changes.values(), key=lambda c: (c.owner, c.urn)):
+            keep = change.owner in retained and change.type in ("aws:s3/bucket:Bucket", "gcp:storage/bucket:Bucket")
+            ui.echo(f"     {'retain' if keep else 'delete':<8} {change.type} {change.urn.rsplit('::', 1)[-1]}")
+        if retained:
+            ui.echo("kept in the cloud with their data (removed from the stack only): " + ", ".join(retained)
+                    + ". Set `retain_on_destroy: false` on a bucket to delete it with the stack.")
+    if not ui.assume_yes:
+        if not ui.interactive:
+            raise DeployError("refusing to destroy without --yes: there is no terminal to confirm", 2)
+        if ui.prompt(f"Type the stack name ({settings.stack_name}) to destroy it") != settings.stack_name:
+            raise DeployError("destroy cancelled: the name did not match; nothing was changed", 1)
+    printer = _printer(settings, ui)
+    with printer:
+        _run(settings, lambda: stack.destroy(printer.on_event))
+    _raise_failures(printer)
+    forget_deployment(settings)
+    if ui.mode != "json":
+        ui.echo(f"destroyed stack {settings.stack_name}")
+
+
+def refresh(settings: DeploySettings, stack: StackOperations, ui: Interaction) -> None:
+    """Bring the stack's state in line with what exists in the cloud (drift)."""
+    printer = _printer(settings, ui)
+    with printer:
+        _run(settings, lambda: stack.refresh(printer.on_event))
+    _raise_failures(printer)
+
+
+def outputs(settings: DeploySettings, stack: StackOperations) -> dict[str, Any]:
+    """The stack's outputs (secret outputs shown as [secret])."""
+    return _run(settings, stack.outputs)
+
+
+def cancel(settings: DeploySettings, stack: StackOperations) -> None:
+    """Unlock a stack left locked by an interrupted update."""
+    _run(settings, stack.cancel)

@@ -1,0 +1,203 @@
+"""Engine events as people and machines want them: what will change (with data-holding deletions and
+replacements called out), live progress per resource, failures named by the spec resource that owns them.
+
+Takes pulumi.automation.events.EngineEvent objects; only reads their fields, so it imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+
+from aipipe.console import printable
+
+CHANGES = {"create": "create", "update": "update", "replace": "replace", "create-replacement": "replace",
+           "delete": "delete", "delete-replaced": "replace"}
+# Cloud resources whose deletion or replacement loses data (objects, records, messages).
+DATA_HOLDING = {"aws:s3/bucket:Bucket", "aws:kinesis/stream:Stream", "aws:sqs/queue:Queue", "aws:sns/topic:Topic",
+                "gcp:storage/bucket:Bucket", "gcp:pubsub/topic:Topic", "gcp:pubsub/subscription:Subscription"}
+
+
+def name_of(urn: str) -> str:
+    """The logical name at the end of a URN."""
+    return urn.rsplit("::", 1)[-1]
+
+
+@dataclass
+class Change:
+    """One cloud resource that an operation will change, and the spec resource that owns it."""
+
+    urn: str
+    type: str
+    op: str  # create | update | replace | delete
+    owner: str
+
+    @property
+    def loses_data(self) -> bool:
+        return self.op in ("replace", "delete") and self.type in DATA_HOLDING
+
+
+@dataclass
+class ChangeSet:
+    """Collects a preview's planned changes from its ResourcePreEvents."""
+
+    owners: list[str] = field(default_factory=list)  # spec resource names, for attributing cloud resources
+    changes: dict[str, Change] = field(default_factory=dict)
+
+    def owner_of(self, urn: str) -> str:
+        name = name_of(urn)
+        candidates = [o for o in self.owners if name == o or name.startswith(o + "-")]
+        return max(candidates, key=len) if candidates else name
+
+    def on_event(self, event) -> None:
+        pre = getattr(event, "resource_pre_event", None)
+        if pre is None:
+            return
+        metadata = pre.metadata
+        op = CHANGES.get(getattr(metadata.op, "value", metadata.op))
+        if op is None or metadata.type.startswith("pulumi:providers:") or metadata.type.startswith("aipipe:"):
+            return
+        previous = self.changes.get(metadata.urn)
+        if previous is None or op == "replace":  # a replacement shows as several steps: keep "replace"
+            self.changes[metadata.urn] = Change(metadata.urn, metadata.type, op, self.owner_of(metadata.urn))
+
+    def count(self, op: str) -> int:
+        return sum(1 for change in self.changes.values() if change.op == op)
+
+    @property
+    def data_loss(self) -> list[Change]:
+        return [change for change in self.changes.values() if change.loses_data]
+
+    @property
+    def empty(self) -> bool:
+        return not self.changes
+
+    def summary(self) -> str:
+        parts = [f"{self.count(op)} to {op}" for op in ("create", "update", "replace", "delete") if self.count(op)]
+        return ", ".join(parts) if parts else "no changes"
+
+
+@dataclass
+class _Row:
+    op: str
+    type: str
+    name: str
+    started: float
+    status: str = "running"
+    finished: float | None = None
+
+
+class EventPrinter:
+    """Live progress from engine events. Modes: `live` (rich table, a terminal), `plain` lines, `json` lines."""
+
+    def __init__(self, mode: str = "plain", stream=None, owner_lines: dict[str, int] | None = None,
+                 owners: list[str] | None = None):
+        self.mode = mode
+        self.stream = stream or sys.stdout
+        self.rows: dict[str, _Row] = {}
+        self.errors: list[str] = []
+        self.failed: list[str] = []
+        self.summary: dict[str, int] = {}
+        self.owner_lines = owner_lines or {}
+        self.changes = ChangeSet(owners or list(self.owner_lines))
+        self._live = None
+        self._clock = time.monotonic
+
+    # -- lifecycle
+    def __enter__(self):
+        if self.mode == "live":
+            from rich.console import Console
+            from rich.live import Live
+
+            self._live = Live(self._table(), console=Console(file=self.stream), refresh_per_second=4, transient=False)
+            self._live.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self._live is not None:
+            self._live.update(self._table())
+            self._live.__exit__(*exc)
+        return False
+
+    # -- events
+    def on_event(self, event) -> None:
+        """Feed one EngineEvent."""
+        self.changes.on_event(event)
+        now = self._clock()
+        if event.resource_pre_event is not None:
+            metadata = event.resource_pre_event.metadata
+            op = getattr(metadata.op, "value", metadata.op)
+            if op in ("same", "read") or metadata.type.startswith("pulumi:providers:"):
+                return
+            self.rows[metadata.urn] = _Row(op, metadata.type, name_of(metadata.urn), now)
+            self._emit("start", metadata.urn, op=op)
+        elif event.res_outputs_event is not None:
+            row = self.rows.get(event.res_outputs_event.metadata.urn)
+            if row:
+                row.status, row.finished = "done", now
+                self._emit("done", event.res_outputs_event.metadata.urn, op=row.op)
+        elif event.res_op_failed_event is not None:
+            urn = event.res_op_failed_event.metadata.urn
+            row = self.rows.get(urn)
+            if row:
+                row.status, row.finished = "failed", now
+            self.failed.append(urn)
+            self._emit("failed", urn)
+        elif event.diagnostic_event is not None:
+            diagnostic = event.diagnostic_event
+            if diagnostic.severity == "error":
+                where = self.describe(diagnostic.urn) if diagnostic.urn else ""
+                message = printable(diagnostic.message.strip())
+                self.errors.append(f"{where}: {message}" if where else message)
+                self._emit("error", diagnostic.urn or "", message=message)
+        elif event.summary_event is not None:
+            self.summary = {getattr(k, "value", k): v for k, v in event.summary_event.resource_changes.items()}
+            self._emit("summary", "", changes=self.summary, seconds=event.summary_event.duration_seconds)
+        if self._live is not None:
+            self._live.update(self._table())
+
+    def describe(self, urn: str) -> str:
+        """`name (type) of spec resource `owner` at line N`."""
+        owner = self.changes.owner_of(urn)
+        line = self.owner_lines.get(owner)
+        where = f" (spec resource `{owner}`, line {line})" if line else f" (spec resource `{owner}`)"
+        return f"{name_of(urn)}{where}"
+
+    # -- output
+    def _emit(self, kind: str, urn: str, **details) -> None:
+        if self.mode == "json":
+            record = {"event": kind, "urn": urn, **details}
+            if urn:
+                record["resource"] = name_of(urn)
+                record["spec_resource"] = self.changes.owner_of(urn)
+            print(json.dumps(record, sort_keys=True), file=self.stream, flush=True)
+        elif self.mode == "plain":
+            row = self.rows.get(urn)
+            if kind == "start" and row:
+                print(f"{_VERBS.get(row.op, row.op)} {row.type} {printable(row.name)}", file=self.stream, flush=True)
+            elif kind in ("done", "failed") and row:
+                seconds = (row.finished or self._clock()) - row.started
+                print(f"{'done' if kind == 'done' else 'FAILED'}: {printable(row.name)} ({seconds:.1f}s)",
+                      file=self.stream, flush=True)
+            elif kind == "error":
+                print(f"error: {self.errors[-1]}", file=self.stream, flush=True)
+
+    def _table(self):
+        from rich.table import Table
+
+        table = Table(show_header=True, header_style="bold", expand=False)
+        for column in ("operation", "resource", "type", "status", "time"):
+            table.add_column(column)
+        now = self._clock()
+        for row in self.rows.values():
+            seconds = (row.finished or now) - row.started
+            style = {"done": "green", "failed": "red"}.get(row.status, "yellow")
+            table.add_row(row.op, printable(row.name), row.type, f"[{style}]{row.status}[/]", f"{seconds:.1f}s")
+        return table
+
+
+_VERBS = {"create": "creating", "update": "updating", "replace": "replacing", "delete": "deleting",
+          "create-replacement": "creating replacement", "delete-replaced": "deleting replaced",
+          "refresh": "refreshing"}
