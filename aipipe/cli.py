@@ -263,3 +263,7 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
+
+
+# The deploy commands live in their own module; importing it registers them on `app`.
+from aipipe import cli_deploy  # noqa: E402,F401

@@ -29,9 +29,10 @@ class Interaction:
     stream: Any = field(default_factory=lambda: sys.stdout)
 
 
-def _printer(settings: DeploySettings, ui: Interaction) -> EventPrinter:
+def _printer(settings: DeploySettings, ui: Interaction, phase: str = "update") -> EventPrinter:
     spec = settings.spec
-    return EventPrinter(ui.mode, ui.stream, owner_lines=dict(spec.resource_lines), owners=list(spec.resources))
+    return EventPrinter(ui.mode, ui.stream, owner_lines=dict(spec.resource_lines), owners=list(spec.resources),
+                        phase=phase, secrets=tuple(settings.secrets.values()))
 
 
 def _run(settings: DeploySettings, action: Callable[[], Any]) -> Any:
@@ -73,7 +74,7 @@ def _approve(ui: Interaction, question: str, what: str) -> None:
 def preview(settings: DeploySettings, stack: StackOperations, ui: Interaction) -> ChangeSet:
     """Show what `up` would change, without changing anything."""
     changes = ChangeSet(list(settings.spec.resources))
-    printer = _printer(settings, ui) if ui.mode == "json" else None
+    printer = _printer(settings, ui, "preview") if ui.mode == "json" else None
 
     def on_event(event):
         changes.on_event(event)
@@ -138,7 +139,7 @@ def destroy(settings: DeploySettings, stack: StackOperations, ui: Interaction) -
             raise DeployError("refusing to destroy without --yes: there is no terminal to confirm", 2)
         if ui.prompt(f"Type the stack name ({settings.stack_name}) to destroy it") != settings.stack_name:
             raise DeployError("destroy cancelled: the name did not match; nothing was changed", 1)
-    printer = _printer(settings, ui)
+    printer = _printer(settings, ui, "destroy")
     with printer:
         _run(settings, lambda: stack.destroy(printer.on_event))
     _raise_failures(printer)
@@ -149,7 +150,7 @@ def destroy(settings: DeploySettings, stack: StackOperations, ui: Interaction) -
 
 def refresh(settings: DeploySettings, stack: StackOperations, ui: Interaction) -> None:
     """Bring the stack's state in line with what exists in the cloud (drift)."""
-    printer = _printer(settings, ui)
+    printer = _printer(settings, ui, "refresh")
     with printer:
         _run(settings, lambda: stack.refresh(printer.on_event))
     _raise_failures(printer)

@@ -21,14 +21,14 @@ def default_output_dir(spec: Spec) -> Path:
     return spec.base_dir / ".aipipe" / spec.stack / "program"
 
 
-def render_to(spec: Spec, output_dir: Path, home: Path | None = None) -> list[Path]:
+def render_to(spec: Spec, output_dir: Path, home: Path | None = None, endpoint: str | None = None) -> list[Path]:
     """Write the Pulumi project for `spec` into `output_dir`; returns the files written. `home` is the
     folder the program is meant to run from (code paths are relative to it), default `output_dir`."""
     from aipipe.render import RenderError, render_program
 
     output_dir.mkdir(parents=True, exist_ok=True)
     try:
-        files = render_program(spec, home or output_dir)
+        files = render_program(spec, home or output_dir, endpoint=endpoint)
     except RenderError as error:
         raise PlanError(str(error)) from error
     written = []

@@ -93,8 +93,10 @@ class EventPrinter:
     """Live progress from engine events. Modes: `live` (rich table, a terminal), `plain` lines, `json` lines."""
 
     def __init__(self, mode: str = "plain", stream=None, owner_lines: dict[str, int] | None = None,
-                 owners: list[str] | None = None):
+                 owners: list[str] | None = None, phase: str = "update", secrets: tuple[str, ...] = ()):
         self.mode = mode
+        self.phase = phase  # preview | update | destroy | refresh: JSON consumers need to tell them apart
+        self._secrets = tuple(value for value in secrets if value)
         self.stream = stream or sys.stdout
         self.rows: dict[str, _Row] = {}
         self.errors: list[str] = []
@@ -132,7 +134,7 @@ class EventPrinter:
             if op in ("same", "read") or metadata.type.startswith("pulumi:providers:"):
                 return
             self.rows[metadata.urn] = _Row(op, metadata.type, name_of(metadata.urn), now)
-            self._emit("start", metadata.urn, op=op)
+            self._emit("planned" if self.phase == "preview" else "start", metadata.urn, op=op)
         elif event.res_outputs_event is not None:
             row = self.rows.get(event.res_outputs_event.metadata.urn)
             if row:
@@ -149,7 +151,7 @@ class EventPrinter:
             diagnostic = event.diagnostic_event
             if diagnostic.severity == "error":
                 where = self.describe(diagnostic.urn) if diagnostic.urn else ""
-                message = printable(diagnostic.message.strip())
+                message = self.mask(printable(diagnostic.message.strip()))
                 self.errors.append(f"{where}: {message}" if where else message)
                 self._emit("error", diagnostic.urn or "", message=message)
         elif event.summary_event is not None:
@@ -165,10 +167,16 @@ class EventPrinter:
         where = f" (spec resource `{owner}`, line {line})" if line else f" (spec resource `{owner}`)"
         return f"{name_of(urn)}{where}"
 
+    def mask(self, text: str) -> str:
+        """Replace any secret value a provider may have echoed (Pulumi masks its own output already)."""
+        for value in self._secrets:
+            text = text.replace(value, "[secret]")
+        return text
+
     # -- output
     def _emit(self, kind: str, urn: str, **details) -> None:
         if self.mode == "json":
-            record = {"event": kind, "urn": urn, **details}
+            record = {"event": kind, "phase": self.phase, "urn": urn, **details}
             if urn:
                 record["resource"] = name_of(urn)
                 record["spec_resource"] = self.changes.owner_of(urn)

@@ -140,7 +140,7 @@ def _check_call(node: ast.Call) -> None:
 PULUMI_PACKAGES = {"aws": "pulumi-aws>=7.0,<8", "gcp": "pulumi-gcp>=9.0,<10"}
 
 
-def render_program(spec, output_dir) -> dict[str, str]:
+def render_program(spec, output_dir, endpoint: str | None = None) -> dict[str, str]:
     """The Pulumi project for a validated Spec: {"Pulumi.yaml", "__main__.py", "requirements.txt"} -> text.
 
     `output_dir` is where the files will live: function code paths are written relative to it, so the
@@ -150,11 +150,13 @@ def render_program(spec, output_dir) -> dict[str, str]:
     from aipipe.program.builder import program_context
 
     context = program_context(spec, Path(output_dir))
+    context["endpoint"] = endpoint
+    context["endpoint_arguments"] = endpoint_arguments(endpoint) if endpoint else None
     source = make_environment().get_template("program.py.j2").render(**context)
     check_program(source)
     project = {"name": spec.header.name, "runtime": "python",
                "description": spec.header.description or f"aipipe spec {spec.header.name}",
-               "config": {key: {"value": value} for key, value in provider_config(spec).items()}}
+               "config": {key: {"value": value} for key, value in provider_config(spec, endpoint).items()}}
     return {
         "Pulumi.yaml": yaml.safe_dump(project, sort_keys=False),
         "__main__.py": source,
@@ -162,10 +164,35 @@ def render_program(spec, output_dir) -> dict[str, str]:
     }
 
 
-def provider_config(spec) -> dict[str, str]:
-    """Provider configuration the program needs: region, and the GCP project when the spec names one."""
-    config = {f"{spec.cloud}:region": spec.header.region}
+def provider_config(spec, endpoint: str | None = None) -> dict:
+    """Provider configuration the program needs: region, the GCP project when the spec names one, and with an
+    endpoint (LocalStack) every AWS service pointed at it, credential checks off, path-style S3."""
+    config: dict = {f"{spec.cloud}:region": spec.header.region}
     if spec.cloud == "gcp" and spec.header.project:
         config["gcp:project"] = spec.header.project
+    if endpoint and spec.cloud == "aws":
+        config.update({
+            "aws:endpoints": [{service: endpoint for service in EMULATED_SERVICES}],
+            "aws:skipCredentialsValidation": True, "aws:skipRequestingAccountId": True,
+            "aws:skipMetadataApiCheck": True, "aws:s3UsePathStyle": True,
+            "aws:accessKey": "test", "aws:secretKey": "test",
+        })
     return config
+
+
+def endpoint_arguments(endpoint: str) -> Code:
+    """Arguments that point an explicit aws.Provider at an emulator, as the stack config does for the default
+    provider (explicit providers do not read the stack's `aws:` config)."""
+    if not re.fullmatch(r"https?://[^\s'\"\\]+", endpoint):
+        raise RenderError(f"the endpoint must be an http(s) URL, got {endpoint!r}")
+    services = ", ".join(f"{'lambda_' if service == 'lambda' else service}={literal(endpoint)}"
+                         for service in EMULATED_SERVICES)
+    return Code(f"endpoints=[aws.ProviderEndpointArgs({services})], skip_credentials_validation=True, "
+                "skip_requesting_account_id=True, skip_metadata_api_check=True, s3_use_path_style=True, "
+                "access_key='test', secret_key='test'")
+
+
+# AWS services aipipe's programs call, by their provider endpoint names (aws:endpoints / ProviderEndpointArgs).
+EMULATED_SERVICES = ("s3", "iam", "sts", "lambda", "sns", "sqs", "kinesis", "sfn", "cloudwatchlogs",
+                     "cloudwatchevents", "datasync")
 

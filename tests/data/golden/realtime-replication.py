@@ -2,8 +2,6 @@
 # Change the spec and render again, or take this program over: it is plain Pulumi, and `pulumi up`
 # runs it as it is.
 
-import json
-
 import pulumi
 import pulumi_gcp as gcp
 

@@ -1,0 +1,226 @@
+"""The deploy commands of the CLI: preview, up, destroy, refresh, outputs, ls, cancel, doctor.
+
+Each parses its switches, resolves the target stack, and calls aipipe.operations; DeployError becomes its
+exit code. Heavy modules are imported inside the commands, so `aipipe --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from aipipe.cli import DEFAULT_SPEC, StackOption, _load_valid, _resolve_specs, app
+
+OptionalSpec = Annotated[
+    Optional[Path],
+    typer.Argument(help="The spec (or its folder). Default: the stack deployed from this directory.", show_default=False),
+]
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (needed without a terminal).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Stream events as JSON lines (outputs as JSON).")]
+EndpointOption = Annotated[
+    Optional[str],
+    typer.Option("--endpoint", help="Send every AWS call to this URL (a local emulator such as LocalStack)."),
+]
+
+
+def is_interactive() -> bool:
+    """True when a person can answer questions (both ends are terminals)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _interaction(assume_yes: bool, as_json: bool):
+    from aipipe.operations import Interaction
+
+    mode = "json" if as_json else ("live" if sys.stdout.isatty() else "plain")
+    return Interaction(interactive=is_interactive(), assume_yes=assume_yes, mode=mode, echo=typer.echo,
+                       confirm=lambda question: typer.confirm(question, default=False),
+                       prompt=lambda question: typer.prompt(question, default="", show_default=False))
+
+
+def _fail(error) -> None:
+    typer.echo(f"error: {error}", err=True)
+    raise typer.Exit(error.exit_code)
+
+
+def _settings(spec_path: Optional[Path], stack: Optional[str], need_secrets: bool, endpoint: Optional[str] = None):
+    """Resolve the spec (given, or recorded for this directory) and its deploy settings."""
+    from aipipe import deploy
+
+    if spec_path is None:
+        records = deploy.read_records(Path.cwd() / deploy.STATE_FOLDER)
+        if not records:
+            raise deploy.DeployError(f"nothing was deployed from this directory (no {deploy.STATE_FOLDER}/"
+                                     f"{deploy.RECORD_FILE}); name the spec: aipipe <command> {DEFAULT_SPEC}")
+        if stack is None and len(records) > 1:
+            raise deploy.DeployError("several stacks were deployed from here: " + ", ".join(sorted(records))
+                                     + "; choose one with --stack", 2)
+        name = stack or next(iter(records))
+        if name not in records:
+            raise deploy.DeployError(f"stack `{name}` was not deployed from here; deployed: {', '.join(sorted(records))}")
+        spec_path, stack = Path.cwd() / records[name]["spec"], name
+    spec = _load_valid(_resolve_specs([spec_path])[0], stack)
+    environ = None if need_secrets else {**_environ_without_secret_check(spec)}
+    return deploy.settings_for(spec, environ, endpoint)
+
+
+def _environ_without_secret_check(spec):
+    # destroy, refresh, outputs and cancel never need the secrets' values: they are in the stack already
+    import os
+
+    return {**os.environ, **{name: os.environ.get(name) or "unused" for name in spec.header.secrets}}
+
+
+def _open(settings, create: bool):
+    from aipipe import deploy
+
+    return deploy.open_stack(settings, create=create)
+
+
+@app.command()
+def preview(
+    spec: Annotated[Path, typer.Argument(help="The spec (or its folder).", show_default=False)],
+    stack: StackOption = None,
+    as_json: JsonOption = False,
+    endpoint: EndpointOption = None,
+) -> None:
+    """Show what `up` would change in the real cloud, without changing anything (needs credentials)."""
+    from aipipe import operations
+    from aipipe.deploy import DeployError
+    from aipipe.planning import render_to
+
+    try:
+        settings = _settings(spec, stack, need_secrets=True, endpoint=endpoint)
+        render_to(settings.spec, settings.program_dir, endpoint=settings.endpoint)
+        operations.preview(settings, _open(settings, create=True), _interaction(True, as_json))
+    except DeployError as error:
+        _fail(error)
+
+
+@app.command()
+def up(
+    spec: Annotated[Path, typer.Argument(help="The spec (or its folder).", show_default=False)],
+    stack: StackOption = None,
+    yes: YesOption = False,
+    as_json: JsonOption = False,
+    endpoint: EndpointOption = None,
+) -> None:
+    """Deploy: preview, show what will be created, updated, replaced and deleted, ask, then apply.
+
+    Deletions and replacements of resources that hold data are called out. Without a terminal, --yes is
+    required. Progress is live on a terminal, plain lines otherwise, JSON lines with --json.
+
+    \\b
+    Examples:
+      aipipe up specs/event-driven-ingest
+      aipipe up aipipe.yaml --stack prod --yes
+      aipipe up aipipe.yaml --endpoint http://localhost:4566     # LocalStack
+    """
+    from aipipe import operations
+    from aipipe.deploy import DeployError
+    from aipipe.planning import render_to
+
+    try:
+        settings = _settings(spec, stack, need_secrets=True, endpoint=endpoint)
+        render_to(settings.spec, settings.program_dir, endpoint=settings.endpoint)
+        result = operations.up(settings, _open(settings, create=True), _interaction(yes, as_json))
+    except DeployError as error:
+        _fail(error)
+    _print_outputs(result, as_json)
+
+
+def _print_outputs(values: dict, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps({"outputs": values}, sort_keys=True, default=str))
+        return
+    if values:
+        typer.echo("outputs:")
+        for name, value in values.items():
+            typer.echo(f"  {name} = {value}")
+
+
+@app.command()
+def destroy(
+    spec: OptionalSpec = None,
+    stack: StackOption = None,
+    yes: YesOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Tear down a stack. Buckets are kept with their data unless the spec says `retain_on_destroy: false`.
+
+    Shows what will be deleted and what is retained, then asks you to type the stack name (or --yes).
+    With no SPEC: the stack deployed from this directory.
+    """
+    from aipipe import operations
+    from aipipe.deploy import DeployError
+
+    try:
+        settings = _settings(spec, stack, need_secrets=False)
+        operations.destroy(settings, _open(settings, create=False), _interaction(yes, as_json))
+    except DeployError as error:
+        _fail(error)
+
+
+@app.command()
+def refresh(spec: OptionalSpec = None, stack: StackOption = None, as_json: JsonOption = False) -> None:
+    """Read the real state of every resource into the stack (shows drift)."""
+    from aipipe import operations
+    from aipipe.deploy import DeployError
+
+    try:
+        settings = _settings(spec, stack, need_secrets=False)
+        operations.refresh(settings, _open(settings, create=False), _interaction(True, as_json))
+    except DeployError as error:
+        _fail(error)
+
+
+@app.command()
+def outputs(spec: OptionalSpec = None, stack: StackOption = None, as_json: JsonOption = False) -> None:
+    """Print the stack's outputs (secret ones as [secret])."""
+    from aipipe import operations
+    from aipipe.deploy import DeployError
+
+    try:
+        settings = _settings(spec, stack, need_secrets=False)
+        values = operations.outputs(settings, _open(settings, create=False))
+    except DeployError as error:
+        _fail(error)
+    _print_outputs(values, as_json)
+
+
+@app.command(name="ls")
+def list_stacks(
+    folder: Annotated[Path, typer.Argument(help="Folder whose deployments to list.")] = Path("."),
+    as_json: JsonOption = False,
+) -> None:
+    """List the stacks deployed from a folder, with their last update and resource count."""
+    from aipipe import deploy
+
+    records = deploy.read_records(folder / deploy.STATE_FOLDER)
+    if as_json:
+        typer.echo(json.dumps(records, indent=2, sort_keys=True))
+        return
+    if not records:
+        typer.echo(f"no stacks deployed from {folder.resolve()}")
+        return
+    typer.echo(f"{'stack':<16} {'project':<28} {'updated':<22} {'resources':>9}  backend")
+    for name, record in sorted(records.items()):
+        typer.echo(f"{name:<16} {record.get('project', ''):<28} {record.get('updated', ''):<22} "
+                   f"{record.get('resources') or '?':>9}  {record.get('backend', '')}")
+
+
+@app.command()
+def cancel(spec: OptionalSpec = None, stack: StackOption = None) -> None:
+    """Unlock a stack left locked by an interrupted update (then run `aipipe refresh`)."""
+    from aipipe import operations
+    from aipipe.deploy import DeployError
+
+    try:
+        settings = _settings(spec, stack, need_secrets=False)
+        operations.cancel(settings, _open(settings, create=False))
+    except DeployError as error:
+        _fail(error)
+    typer.echo(f"stack {settings.stack_name} unlocked; run `aipipe refresh --stack {settings.stack_name}` next")
