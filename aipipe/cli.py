@@ -263,6 +263,12 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
+    except Exception as error:  # noqa: BLE001 - last resort: a bug in aipipe, shown without a traceback
+        if os.environ.get("AIPIPE_DEBUG"):
+            raise
+        typer.echo(f"internal error: {type(error).__name__}: {error}\nThis is a bug in aipipe; rerun with "
+                   "AIPIPE_DEBUG=1 for the traceback and please report it.", err=True)
+        sys.exit(1)
 
 
 # The deploy commands live in their own module; importing it registers them on `app`.

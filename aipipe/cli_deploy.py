@@ -224,3 +224,31 @@ def cancel(spec: OptionalSpec = None, stack: StackOption = None) -> None:
     except DeployError as error:
         _fail(error)
     typer.echo(f"stack {settings.stack_name} unlocked; run `aipipe refresh --stack {settings.stack_name}` next")
+
+
+@app.command()
+def doctor(
+    spec: Annotated[Optional[Path], typer.Argument(help="Check for this spec: its cloud, backend and secrets.",
+                                                   show_default=False)] = None,
+    stack: StackOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the checks as JSON.")] = False,
+) -> None:
+    """Check that this machine can deploy: pulumi CLI, provider plugins, credentials, backend, passphrase.
+
+    Prints what is missing and the exact command that fixes it; credentials are never shown.
+    Exit code 1 when something required is missing.
+    """
+    from aipipe.doctor import FAIL, OK, Probes, run_checks
+
+    loaded = _load_valid(_resolve_specs([spec])[0], stack) if spec else None
+    checks = run_checks(Probes(), loaded)
+    if as_json:
+        typer.echo(json.dumps([check.to_json() for check in checks], indent=2))
+    else:
+        for check in checks:
+            mark = {OK: "ok  ", FAIL: "FAIL"}.get(check.status, "warn")
+            typer.echo(f"[{mark}] {check.name}: {check.detail}")
+            if check.fix:
+                typer.echo(f"       fix: {check.fix}")
+    if any(check.status == FAIL for check in checks):
+        raise typer.Exit(1)

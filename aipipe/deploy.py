@@ -17,6 +17,7 @@ import json
 import os
 import secrets as secret_tokens
 import shutil
+import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -84,7 +85,8 @@ def settings_for(spec: Spec, environ: Mapping[str, str] | None = None, endpoint:
                           f"them under `secrets`, and they are read from the environment. Set them first: export {exports}")
     folder = spec.base_dir / STATE_FOLDER
     backend = backend_for(spec, environ)
-    environment = {"PULUMI_BACKEND_URL": backend}
+    # The program runs with aipipe's own interpreter, which has the Pulumi SDKs (python3 on PATH may not).
+    environment = {"PULUMI_BACKEND_URL": backend, "PULUMI_PYTHON_CMD": sys.executable}
     if backend.startswith("file://"):
         Path(backend.removeprefix("file://")).mkdir(parents=True, exist_ok=True)
     if not backend.startswith(PULUMI_CLOUD):  # Pulumi Cloud encrypts secrets itself

@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import stat
+import sys
 
 import pytest
 from pulumi.automation import errors as auto_errors
@@ -255,7 +256,7 @@ def test_settings_default_to_local_state_and_generated_passphrase(project):
     settings = deploy.settings_for(spec, {"LABELLING_API_KEY": "x"})
     assert settings.backend_url == "file://" + (project / ".aipipe" / "state").as_posix()
     assert (project / ".aipipe" / "state").is_dir()
-    assert settings.environment == {"PULUMI_BACKEND_URL": settings.backend_url,
+    assert settings.environment == {"PULUMI_BACKEND_URL": settings.backend_url, "PULUMI_PYTHON_CMD": sys.executable,
                                     "PULUMI_CONFIG_PASSPHRASE_FILE": str(project / ".aipipe" / "passphrase")}
     assert settings.program_dir == project / ".aipipe" / "prod" / "program"
     options = deploy.workspace_options(settings)

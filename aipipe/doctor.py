@@ -1,0 +1,170 @@
+"""`aipipe doctor`: is this machine ready to deploy? Each check says what is missing and the exact command
+that fixes it. Credentials are detected, never printed. Probes (which, run, environment, home) are
+parameters so the checks are tested without touching the machine."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+OK, WARN, FAIL = "ok", "warning", "missing"
+
+
+@dataclass
+class Check:
+    """One finding: a name, its status, what was found, and how to fix it when it is not ok."""
+
+    name: str
+    status: str
+    detail: str
+    fix: str = ""
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Probes:
+    """How doctor looks at the machine; tests replace these."""
+
+    which: Callable[[str], str | None] = shutil.which
+    run: Callable[[list[str]], str] = lambda command: subprocess.run(
+        command, capture_output=True, text=True, timeout=20, check=True).stdout
+    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    home: Path = field(default_factory=Path.home)
+
+
+def _sdk_version(package: str) -> str | None:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def check_cli(probes: Probes) -> Check:
+    """The pulumi CLI, new enough for the Automation API."""
+    path = probes.which("pulumi")
+    if not path:
+        return Check("pulumi CLI", FAIL, "not on PATH (deploy commands drive it through the Automation API)",
+                     "curl -fsSL https://get.pulumi.com | sh   (or: brew install pulumi/tap/pulumi)")
+    try:
+        version = probes.run([path, "version"]).strip().lstrip("v")
+    except (OSError, subprocess.SubprocessError) as error:
+        return Check("pulumi CLI", FAIL, f"{path} does not run: {error}", "reinstall: curl -fsSL https://get.pulumi.com | sh")
+    from pulumi.automation._minimum_version import _MINIMUM_VERSION
+
+    parts = [int(p) for p in version.split("-")[0].split(".")[:3] if p.isdigit()]
+    if parts < [_MINIMUM_VERSION.major, _MINIMUM_VERSION.minor, _MINIMUM_VERSION.patch]:
+        return Check("pulumi CLI", FAIL, f"version {version} is older than {_MINIMUM_VERSION}",
+                     "curl -fsSL https://get.pulumi.com | sh")
+    return Check("pulumi CLI", OK, f"{version} at {path}")
+
+
+def check_plugins(probes: Probes, clouds: list[str]) -> list[Check]:
+    """The provider plugins matching the installed SDKs (the engine downloads them on first use when it can)."""
+    path = probes.which("pulumi")
+    installed: dict[str, set[str]] = {}
+    if path:
+        try:
+            for plugin in json.loads(probes.run([path, "plugin", "ls", "--json"]) or "[]"):
+                if plugin.get("kind") == "resource":
+                    installed.setdefault(plugin.get("name", ""), set()).add(str(plugin.get("version", "")).lstrip("v"))
+        except (OSError, ValueError, subprocess.SubprocessError):
+            installed = {}
+    checks = []
+    for cloud in clouds:
+        wanted = _sdk_version(f"pulumi-{cloud}")
+        if wanted and wanted in installed.get(cloud, set()):
+            checks.append(Check(f"{cloud} provider plugin", OK, f"{wanted} installed"))
+        else:
+            found = ", ".join(sorted(installed.get(cloud, set()))) or "none"
+            checks.append(Check(f"{cloud} provider plugin", WARN if path else FAIL,
+                                f"{wanted or '?'} wanted (the pulumi-{cloud} SDK's version), installed: {found}",
+                                f"pulumi plugin install resource {cloud} v{wanted}"))
+    return checks
+
+
+def check_aws_credentials(probes: Probes) -> Check:
+    environ = probes.environ
+    if environ.get("AWS_ACCESS_KEY_ID") and environ.get("AWS_SECRET_ACCESS_KEY"):
+        return Check("AWS credentials", OK, "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are set (values not shown)")
+    for variable in ("AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"):
+        if environ.get(variable):
+            return Check("AWS credentials", OK, f"{variable} is set")
+    for name in ("credentials", "config"):
+        if (probes.home / ".aws" / name).is_file():
+            return Check("AWS credentials", OK, f"~/.aws/{name} exists")
+    return Check("AWS credentials", WARN, "none found in the environment or ~/.aws",
+                 "aws configure   (or export AWS_PROFILE=<profile>)")
+
+
+def check_gcp_credentials(probes: Probes) -> Check:
+    environ = probes.environ
+    keyfile = environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+    if keyfile:
+        if Path(keyfile).is_file():
+            return Check("GCP credentials", OK, "GOOGLE_APPLICATION_CREDENTIALS points at a file")
+        return Check("GCP credentials", FAIL, "GOOGLE_APPLICATION_CREDENTIALS points at a file that does not exist",
+                     "export GOOGLE_APPLICATION_CREDENTIALS=/path/to/key.json")
+    if environ.get("GOOGLE_CREDENTIALS") or environ.get("GOOGLE_OAUTH_ACCESS_TOKEN"):
+        return Check("GCP credentials", OK, "credentials are set in the environment (values not shown)")
+    if (probes.home / ".config" / "gcloud" / "application_default_credentials.json").is_file():
+        return Check("GCP credentials", OK, "application default credentials exist")
+    return Check("GCP credentials", WARN, "none found", "gcloud auth application-default login")
+
+
+def check_backend(probes: Probes, backend: str) -> Check:
+    """The state backend, and the login it needs."""
+    if backend.startswith("file://"):
+        return Check("state backend", OK, f"local files: {backend}")
+    if backend.startswith("https://"):
+        if probes.environ.get("PULUMI_ACCESS_TOKEN"):
+            return Check("state backend", OK, f"{backend} with PULUMI_ACCESS_TOKEN set")
+        return Check("state backend", WARN, f"{backend} needs a login", f"pulumi login {backend}")
+    scheme = backend.split("://", 1)[0]
+    needs = {"s3": "AWS credentials", "gs": "GCP credentials", "azblob": "AZURE_STORAGE_ACCOUNT and a key"}
+    return Check("state backend", OK, f"{backend} (uses {needs.get(scheme, 'its own credentials')})")
+
+
+def check_passphrase(probes: Probes, backend: str) -> Check:
+    if backend.startswith("https://"):
+        return Check("secrets passphrase", OK, "not needed: Pulumi Cloud encrypts secrets")
+    for variable in ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE"):
+        if variable in probes.environ:
+            return Check("secrets passphrase", OK, f"{variable} is set")
+    return Check("secrets passphrase", OK, "a passphrase file is generated in .aipipe/ (mode 0600) at the first "
+                 "deploy; keep it, or set PULUMI_CONFIG_PASSPHRASE to share stacks with a team")
+
+
+def check_secrets(probes: Probes, names: list[str]) -> Check | None:
+    if not names:
+        return None
+    missing = [name for name in names if not probes.environ.get(name)]
+    if missing:
+        return Check("spec secrets", FAIL, f"not set: {', '.join(missing)}",
+                     " ".join(f"export {name}=..." for name in missing))
+    return Check("spec secrets", OK, f"{len(names)} set (values not shown)")
+
+
+def run_checks(probes: Probes, spec=None) -> list[Check]:
+    """Every check; with a spec, only its cloud's and backend's, plus its secrets."""
+    from aipipe.deploy import backend_for
+
+    clouds = [spec.cloud] if spec else ["aws", "gcp"]
+    backend = backend_for(spec, probes.environ) if spec else (probes.environ.get("PULUMI_BACKEND_URL")
+                                                              or "file://./.aipipe/state")
+    checks = [check_cli(probes), *check_plugins(probes, clouds)]
+    if "aws" in clouds:
+        checks.append(check_aws_credentials(probes))
+    if "gcp" in clouds:
+        checks.append(check_gcp_credentials(probes))
+    checks += [check_backend(probes, backend), check_passphrase(probes, backend)]
+    secrets = check_secrets(probes, list(spec.header.secrets)) if spec else None
+    return checks + ([secrets] if secrets else [])

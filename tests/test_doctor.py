@@ -1,0 +1,77 @@
+"""`aipipe doctor` with fake probes: what is missing, the command that fixes it, no secret values shown."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from aipipe.cli import app
+from aipipe.doctor import FAIL, OK, WARN, Probes, run_checks
+from aipipe.spec import load_spec
+
+from conftest import EXAMPLES
+
+INGEST = next(p for p in EXAMPLES if p.parent.name == "event-driven-ingest")
+PUBSUB = next(p for p in EXAMPLES if p.parent.name == "distributed-pubsub")
+
+
+def probes(tmp_path, environ=None, cli=True, version="3.200.0", plugins=None):
+    def run(command):
+        if command[1:] == ["version"]:
+            return f"v{version}\n"
+        return json.dumps(plugins if plugins is not None else [
+            {"name": "aws", "kind": "resource", "version": "7.51.1"},
+            {"name": "gcp", "kind": "resource", "version": "9.37.1"}])
+
+    return Probes(which=lambda name: "/usr/bin/pulumi" if cli else None, run=run, environ=environ or {},
+                  home=tmp_path)
+
+
+def by_name(checks):
+    return {check.name: check for check in checks}
+
+
+def test_ready_machine(tmp_path):
+    spec = load_spec(str(INGEST)).spec
+    environ = {"AWS_ACCESS_KEY_ID": "AKIAEXAMPLEKEY", "AWS_SECRET_ACCESS_KEY": "very-secret", "LABELLING_API_KEY": "k"}
+    checks = run_checks(probes(tmp_path, environ), spec)
+    assert all(check.status == OK for check in checks), checks
+    assert "very-secret" not in json.dumps([c.to_json() for c in checks])
+    assert "AKIAEXAMPLEKEY" not in json.dumps([c.to_json() for c in checks])
+
+
+def test_missing_cli_plugins_credentials_and_secrets_say_how_to_fix(tmp_path):
+    checks = by_name(run_checks(probes(tmp_path, cli=False), load_spec(str(INGEST)).spec))
+    assert checks["pulumi CLI"].status == FAIL and "get.pulumi.com" in checks["pulumi CLI"].fix
+    assert checks["aws provider plugin"].fix == "pulumi plugin install resource aws v7.51.1"
+    assert checks["AWS credentials"].status == WARN and "aws configure" in checks["AWS credentials"].fix
+    assert checks["spec secrets"].fix == "export LABELLING_API_KEY=..."
+
+
+def test_old_cli_and_wrong_plugin_version(tmp_path):
+    checks = by_name(run_checks(probes(tmp_path, version="2.9.0", plugins=[
+        {"name": "gcp", "kind": "resource", "version": "8.0.0"}]), load_spec(str(PUBSUB)).spec))
+    assert checks["pulumi CLI"].status == FAIL and "older than" in checks["pulumi CLI"].detail
+    assert checks["gcp provider plugin"].status == WARN and "installed: 8.0.0" in checks["gcp provider plugin"].detail
+    assert "gcloud auth application-default login" in checks["GCP credentials"].fix
+
+
+def test_credentials_files_and_backends(tmp_path):
+    (tmp_path / ".aws").mkdir()
+    (tmp_path / ".aws" / "credentials").write_text("[default]\n")
+    adc = tmp_path / ".config" / "gcloud"
+    adc.mkdir(parents=True)
+    (adc / "application_default_credentials.json").write_text("{}")
+    checks = by_name(run_checks(probes(tmp_path, {"PULUMI_BACKEND_URL": "https://api.pulumi.com"})))
+    assert checks["AWS credentials"].status == OK and checks["GCP credentials"].status == OK
+    assert checks["state backend"].fix == "pulumi login https://api.pulumi.com"
+    assert "not needed" in checks["secrets passphrase"].detail
+
+
+def test_doctor_command_exit_codes(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    result = CliRunner().invoke(app, ["doctor"])
+    assert result.exit_code == 1 and "[FAIL] pulumi CLI" in result.output and "fix:" in result.output
+    document = json.loads(CliRunner().invoke(app, ["doctor", "--json"]).output)
+    assert {check["name"] for check in document} >= {"pulumi CLI", "AWS credentials", "GCP credentials"}
