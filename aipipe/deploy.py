@@ -139,6 +139,13 @@ class StackOperations(Protocol):
     def cancel(self) -> None: ...
 
 
+def minimum_cli_version() -> tuple[int, int, int]:
+    """The oldest pulumi CLI the installed Automation API supports."""
+    from pulumi.automation._minimum_version import _MINIMUM_VERSION
+
+    return (_MINIMUM_VERSION.major, _MINIMUM_VERSION.minor, _MINIMUM_VERSION.patch)
+
+
 def pulumi_cli() -> str:
     """The path of the `pulumi` CLI, or DeployError pointing at `aipipe doctor`."""
     found = shutil.which("pulumi")

@@ -57,11 +57,12 @@ def check_cli(probes: Probes) -> Check:
         version = probes.run([path, "version"]).strip().lstrip("v")
     except (OSError, subprocess.SubprocessError) as error:
         return Check("pulumi CLI", FAIL, f"{path} does not run: {error}", "reinstall: curl -fsSL https://get.pulumi.com | sh")
-    from pulumi.automation._minimum_version import _MINIMUM_VERSION
+    from aipipe.deploy import minimum_cli_version
 
-    parts = [int(p) for p in version.split("-")[0].split(".")[:3] if p.isdigit()]
-    if parts < [_MINIMUM_VERSION.major, _MINIMUM_VERSION.minor, _MINIMUM_VERSION.patch]:
-        return Check("pulumi CLI", FAIL, f"version {version} is older than {_MINIMUM_VERSION}",
+    minimum = minimum_cli_version()
+    parts = tuple(int(p) for p in version.split("-")[0].split(".")[:3] if p.isdigit())
+    if parts < minimum:
+        return Check("pulumi CLI", FAIL, f"version {version} is older than {'.'.join(map(str, minimum))}",
                      "curl -fsSL https://get.pulumi.com | sh")
     return Check("pulumi CLI", OK, f"{version} at {path}")
 

@@ -27,3 +27,15 @@ print("HEAVY=" + ",".join(heavy))
 def test_command_imports_nothing_heavy(arguments):
     result = subprocess.run([sys.executable, "-c", PROBE, *arguments], capture_output=True, text=True, check=True)
     assert result.stdout.strip().splitlines()[-1] == "HEAVY=", result.stdout
+
+
+def test_only_deploy_imports_the_automation_api():
+    import re
+
+    from conftest import ROOT
+
+    statement = re.compile(r"^\s*(from pulumi\.automation\b|from pulumi import automation|import pulumi\.automation)",
+                           re.MULTILINE)
+    importers = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "aipipe").rglob("*.py")
+                       if statement.search(path.read_text()))
+    assert importers == ["aipipe/deploy.py"]
