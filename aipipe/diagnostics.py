@@ -2,7 +2,7 @@
 
 Codes are grouped by area: AP1xx reading the file (YAML, encoding, size), AP2xx the shape of the spec
 (fields, types, values), AP3xx references and the dependency graph, AP4xx rules that tie fields and
-resources together. A code never changes meaning once released; new problems get new codes.
+resources together, AP5xx pipeline policy checks (aipipe/spec/policies.py). A code never changes meaning once released; new problems get new codes.
 """
 
 from __future__ import annotations
@@ -56,6 +56,13 @@ CODES: dict[str, str] = {
     "AP406": "replication is misconfigured",
     "AP407": "triggers conflict or are not possible on this cloud",
     "AP408": "a Dataflow job is misconfigured",
+    "AP501": "functions trigger themselves through a bucket",
+    "AP502": "a subscription has no dead letter",
+    "AP503": "a workflow task has no retry",
+    "AP504": "a function may run longer than its source allows",
+    "AP505": "a bucket holds temporary or output data but has no lifecycle rule",
+    "AP506": "a Dataflow job's temp location is not in a bucket of the spec",
+    "AP507": "a bucket is deleted with the stack and not protected",
     "AP999": "internal error: a bug in aipipe (please report it with the spec)",
 }
 

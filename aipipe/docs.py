@@ -1,4 +1,5 @@
-"""Generated documentation: docs/graphs.md, the pipeline graph of every example (tests keep it current)."""
+"""Generated documentation (tests keep both current): docs/graphs.md, the pipeline graph of every example,
+and docs/checks.md, the pipeline checks."""
 
 from __future__ import annotations
 
@@ -20,7 +21,11 @@ def graphs_markdown(examples: list[Path], root: Path) -> str:
 
 
 if __name__ == "__main__":
+    from aipipe.spec.policies import checks_markdown
+
     ROOT = Path(__file__).resolve().parent.parent
-    page = ROOT / "docs" / "graphs.md"
-    page.write_text(graphs_markdown(sorted((ROOT / "specs").glob("*/aipipe.yaml")), ROOT), encoding="utf-8")
-    print(f"wrote {page}")
+    pages = {"graphs.md": graphs_markdown(sorted((ROOT / "specs").glob("*/aipipe.yaml")), ROOT),
+             "checks.md": checks_markdown()}
+    for name, text in pages.items():
+        (ROOT / "docs" / name).write_text(text, encoding="utf-8")
+        print(f"wrote docs/{name}")

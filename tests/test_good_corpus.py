@@ -24,7 +24,9 @@ def test_there_are_five_examples():
 @pytest.mark.parametrize("path", ALL_GOOD, ids=[f"{p.parent.name}/{p.stem}" for p in ALL_GOOD])
 def test_good_spec_is_valid_on_every_stack(path):
     result = load_spec(str(path))
-    assert result.diagnostics == [], "\n".join(f"{d.line}:{d.column} {d.code} {d.message}" for d in result.diagnostics)
+    # examples are what users copy: clean even under --strict; the corpus may carry pipeline warnings
+    shown = result.diagnostics if path in EXAMPLES else [d for d in result.diagnostics if d.severity.value == "error"]
+    assert shown == [], "\n".join(f"{d.line}:{d.column} {d.code} {d.message}" for d in shown)
     assert result.spec is not None
     for stack in result.spec.stack_names:
         stacked = load_spec(str(path), stack)

@@ -232,7 +232,7 @@ def test_aws_subscription_dead_letters_and_queue_policy(plans):
         "deadLetterTargetArn": "arn:aws:sqs:us-east-1:123456789012:queue/events-queue-dead-letters",
         "maxReceiveCount": 8}
     assert dead_letters.urn in queue.dependencies
-    assert queue.inputs["visibilityTimeoutSeconds"] == 300 and queue.inputs["messageRetentionSeconds"] == 4 * 86400
+    assert queue.inputs["visibilityTimeoutSeconds"] == 600 and queue.inputs["messageRetentionSeconds"] == 4 * 86400
     [policy] = find(plan, "aws:sqs/queuePolicy:QueuePolicy")
     [statement] = json.loads(policy.inputs["policy"])["Statement"]
     assert statement["Principal"] == {"Service": "sns.amazonaws.com"} and statement["Action"] == ["sqs:SendMessage"]

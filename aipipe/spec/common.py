@@ -4,7 +4,7 @@
 from collections.abc import Callable
 from typing import Annotated, Any, ClassVar, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag
 
 from aipipe.spec.values import ResourceName, Text
 
@@ -54,3 +54,5 @@ class ResourceBase(StrictModel):
     region: str | None = cloud_only("aws", description="Deploy this resource in another region.")
     protect: bool = Field(False, description="Pulumi `protect`: the resource cannot be deleted until unprotected.")
     depends_on: list[ResourceName] = Field(default_factory=list, description="Resources to create first.")
+    ignore: list[Annotated[str, StringConstraints(pattern=r"^AP5[0-9]{2}$")]] = Field(
+        default_factory=list, description="Pipeline checks to suppress for this resource, e.g. [AP502].")

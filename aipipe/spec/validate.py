@@ -18,6 +18,7 @@ from aipipe.spec.check_graph import check_cycles, check_links, check_references
 from aipipe.spec.context import MAX_DIAGNOSTICS, CheckContext, TooManyProblems
 from aipipe.spec.document import DEFAULT_STACK, MAX_STACKS, Spec, SpecHeader
 from aipipe.spec.errors import diagnostics_from_validation_error
+from aipipe.spec.policies import run_policies
 from aipipe.spec.registry import RESOURCE_TYPES, clouds_of
 from aipipe.spec.stacks import apply_stack, declared_stacks
 from aipipe.suggest import did_you_mean
@@ -136,6 +137,7 @@ def _check(ctx: CheckContext, raw_resources: dict) -> None:
     check_links(ctx, edges)
     check_references(ctx, edges)
     check_cycles(ctx, edges)
+    run_policies(ctx)
 
 
 def _validate_resource(ctx: CheckContext, name: str, raw) -> None:
