@@ -68,10 +68,11 @@ def subscription_extras(view, job) -> dict:
 
 
 # Step Functions log delivery: these actions do not support resource-level permissions, so AWS requires "*".
-LOG_DELIVERY_ACTIONS = ["logs:CreateLogDelivery", "logs:CreateLogStream", "logs:DeleteLogDelivery",
-                        "logs:DescribeLogGroups", "logs:DescribeResourcePolicies", "logs:GetLogDelivery",
-                        "logs:ListLogDeliveries", "logs:PutLogEvents", "logs:PutResourcePolicy",
-                        "logs:UpdateLogDelivery"]
+# (AWS's sample policy also lists logs:CreateLogStream and logs:PutLogEvents there; those two can be scoped
+# to the log group, so they are.)
+LOG_DELIVERY_ACTIONS = ["logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:DescribeLogGroups",
+                        "logs:DescribeResourcePolicies", "logs:GetLogDelivery", "logs:ListLogDeliveries",
+                        "logs:PutResourcePolicy", "logs:UpdateLogDelivery"]
 
 
 def workflow_extras(view, job) -> dict:
@@ -82,6 +83,8 @@ def workflow_extras(view, job) -> dict:
                    "Resource": [arn_of(spec, name) for name in asl.invoked_functions(workflow)]}]
     if workflow.logging:
         statements.append({"Effect": "Allow", "Action": LOG_DELIVERY_ACTIONS, "Resource": ["*"]})
+        statements.append({"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                           "Resource": [concat(Code(f"{view.var('logs')}.arn"), ":*")]})
     return {"trust_policy": trust_policy("states.amazonaws.com"), "policy": policy_document(statements),
             "definition": asl.definition(spec, workflow), "log_retention": LOG_RETENTION_DAYS}
 

@@ -15,8 +15,9 @@ ACTIONS: dict[tuple[str, str], list[str]] = {
     ("bucket", "writes"): ["s3:PutObject", "s3:AbortMultipartUpload"],
     ("subscription", "reads"): ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
                                 "sqs:GetQueueAttributes"],
+    # no kinesis:SubscribeToShard: that is for enhanced fan-out consumers, which aipipe does not create
     ("stream", "reads"): ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords",
-                          "kinesis:GetShardIterator", "kinesis:ListShards", "kinesis:SubscribeToShard"],
+                          "kinesis:GetShardIterator", "kinesis:ListShards"],
     ("stream", "writes"): ["kinesis:PutRecord", "kinesis:PutRecords"],
     ("topic", "writes"): ["sns:Publish"],
 }

@@ -271,7 +271,7 @@ training_pipeline_logs = aws.cloudwatch.LogGroup(
 training_pipeline_policy = aws.iam.RolePolicy(
     'training-pipeline-policy',
     role=training_pipeline_role.id,
-    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['lambda:InvokeFunction'], 'Resource': [preprocess_function.arn, train_function.arn, profile_function.arn, predict_function.arn, notify_function.arn]}, {'Effect': 'Allow', 'Action': ['logs:CreateLogDelivery', 'logs:CreateLogStream', 'logs:DeleteLogDelivery', 'logs:DescribeLogGroups', 'logs:DescribeResourcePolicies', 'logs:GetLogDelivery', 'logs:ListLogDeliveries', 'logs:PutLogEvents', 'logs:PutResourcePolicy', 'logs:UpdateLogDelivery'], 'Resource': ['*']}]}),
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['lambda:InvokeFunction'], 'Resource': [preprocess_function.arn, train_function.arn, profile_function.arn, predict_function.arn, notify_function.arn]}, {'Effect': 'Allow', 'Action': ['logs:CreateLogDelivery', 'logs:DeleteLogDelivery', 'logs:DescribeLogGroups', 'logs:DescribeResourcePolicies', 'logs:GetLogDelivery', 'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:UpdateLogDelivery'], 'Resource': ['*']}, {'Effect': 'Allow', 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(training_pipeline_logs.arn, ':*')]}]}),
     opts=pulumi.ResourceOptions(parent=training_pipeline),
 )
 training_pipeline_state_machine = aws.sfn.StateMachine(
