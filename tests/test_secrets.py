@@ -1,0 +1,99 @@
+"""A secret's value never appears anywhere aipipe writes or prints: one test per channel.
+
+The value comes from the environment (as at deploy time); each test looks for it where it could leak.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from pulumi.automation import errors as auto_errors
+from pulumi.automation._cmd import CommandResult
+from typer.testing import CliRunner
+
+from aipipe import cli_deploy, deploy
+from aipipe.cli import app
+
+import fake_stack as fake
+from conftest import EXAMPLES
+
+VALUE = "s3cr3t-value-that-must-never-leak"
+runner = CliRunner()
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    folder = tmp_path / "ingest"
+    shutil.copytree(next(p for p in EXAMPLES if p.parent.name == "event-driven-ingest").parent, folder)
+    monkeypatch.setenv("LABELLING_API_KEY", VALUE)
+    monkeypatch.setattr(cli_deploy, "is_interactive", lambda: False)
+    return folder
+
+
+def everything_under(folder):
+    return "".join(p.read_text(errors="replace") for p in folder.rglob("*") if p.is_file())
+
+
+def test_channel_rendered_files(project, tmp_path):
+    assert runner.invoke(app, ["render", str(project), "-o", str(tmp_path / "out")]).exit_code == 0
+    rendered = everything_under(tmp_path / "out")
+    assert "config.require_secret('LABELLING_API_KEY')" in rendered and VALUE not in rendered
+
+
+def test_channel_plan_text_and_json(project):
+    for arguments in (["plan", str(project)], ["plan", str(project), "--json"]):
+        result = runner.invoke(app, arguments)
+        assert result.exit_code == 0 and VALUE not in result.output
+    assert "[secret]" in runner.invoke(app, ["plan", str(project), "--json"]).output
+
+
+def test_channel_state_folder_preview_up_and_json(project, monkeypatch):
+    stack = fake.FakeStack(preview_events=fake.CREATE_TWO, up_events=fake.DEPLOY_TWO)
+    monkeypatch.setattr(deploy, "open_stack", lambda settings, create=True: stack)
+    outputs = [runner.invoke(app, arguments).output for arguments in (
+        ["preview", str(project)], ["preview", str(project), "--json"],
+        ["up", str(project), "--yes"], ["up", str(project), "--yes", "--json"])]
+    assert all(VALUE not in text for text in outputs)
+    assert VALUE not in everything_under(project / ".aipipe")
+
+
+def test_channel_provider_messages(project, monkeypatch):
+    stack = fake.FakeStack(preview_events=fake.CREATE_TWO,
+                           up_events=[fake.diagnostic(f"error creating function: env API_KEY={VALUE} rejected")])
+    monkeypatch.setattr(deploy, "open_stack", lambda settings, create=True: stack)
+    for arguments in (["up", str(project), "--yes"], ["up", str(project), "--yes", "--json"]):
+        result = runner.invoke(app, arguments)
+        assert result.exit_code == 1 and VALUE not in result.output and "[secret]" in result.output
+
+
+def test_channel_error_messages(project, monkeypatch):
+    failure = auto_errors.CommandError(CommandResult("", f"error: invalid value {VALUE} for config", 1))
+    stack = fake.FakeStack(preview_events=fake.CREATE_TWO, raises={"up": failure})
+    monkeypatch.setattr(deploy, "open_stack", lambda settings, create=True: stack)
+    result = runner.invoke(app, ["up", str(project), "--yes"])
+    assert result.exit_code == 1 and "pulumi failed" in result.output and VALUE not in result.output
+
+
+def test_channel_unexpected_exceptions_show_no_locals(project, monkeypatch, capsys):
+    def explode(settings, create=True):
+        secret_in_a_local = settings.secrets["LABELLING_API_KEY"]  # noqa: F841 - what pretty tracebacks would show
+        raise ValueError("boom")
+
+    monkeypatch.setattr(deploy, "open_stack", explode)
+    monkeypatch.setattr("sys.argv", ["aipipe", "up", str(project), "--yes"])
+    from aipipe.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    captured = capsys.readouterr()
+    assert exit_info.value.code == 1
+    assert "internal error: ValueError: boom" in captured.err
+    assert VALUE not in captured.out + captured.err and "Traceback" not in captured.err
+
+
+def test_channel_settings_repr(project):
+    from aipipe.spec import load_spec
+
+    settings = deploy.settings_for(load_spec(str(project / "aipipe.yaml")).spec)
+    assert VALUE not in repr(settings) and VALUE not in str(settings.environment)
