@@ -20,6 +20,7 @@ from aipipe.locations import Location, LocationIndex, Path, format_path
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 64  # nesting of the written document
 MAX_EXPANDED_NODES = 100_000  # nodes after aliases are expanded
+MAX_LOAD_PROBLEMS = 500  # the same bound as the checks' (CheckContext)
 MAX_NUMBER_DIGITS = 30  # no spec value needs more; Python refuses to parse ints past 4300 digits anyway
 
 _TAG = "tag:yaml.org,2002:"
@@ -116,6 +117,11 @@ class _Walker:
         self.diagnostics: list[Diagnostic] = []
 
     def problem(self, code: str, message: str, location: Location, path: Path) -> None:
+        if len(self.diagnostics) == MAX_LOAD_PROBLEMS:
+            self.diagnostics.append(Diagnostic("AP110", f"more than {MAX_LOAD_PROBLEMS} problems in the file; these "
+                                               "are the first, fix them and validate again", self.file, 1, 1))
+        if len(self.diagnostics) > MAX_LOAD_PROBLEMS:
+            return
         self.diagnostics.append(
             Diagnostic(code, message, self.file, location.line, location.column, format_path(path))
         )

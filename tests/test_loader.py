@@ -167,3 +167,9 @@ def test_common_yaml_mistakes_get_a_position_and_a_fix(source, position, fragmen
     document = load_spec_bytes(source, "f.yaml")
     assert codes(document) == [("AP101", *position)]
     assert fragment in document.diagnostics[0].message
+
+
+def test_loader_problems_are_capped():
+    document = load_spec_bytes(b"a: 1\n" * 30_000, "f.yaml")
+    assert len(document.diagnostics) == 501
+    assert sum(d.code == "AP110" for d in document.diagnostics) == 1
