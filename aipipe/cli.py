@@ -271,5 +271,5 @@ def main() -> None:
         sys.exit(1)
 
 
-# The deploy commands live in their own module; importing it registers them on `app`.
-from aipipe import cli_deploy  # noqa: E402,F401
+# The deploy and review commands live in their own modules; importing them registers them on `app`.
+from aipipe import cli_deploy, cli_review  # noqa: E402,F401

@@ -9,9 +9,10 @@ from collections.abc import Iterable
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """Return ' (did you mean `x`?)' when a candidate is close to `word`, else ''."""
     word = str(word)
-    # Only names of similar length can reach the 0.6 similarity cutoff; filtering first keeps this cheap
-    # when a spec has hundreds of names.
-    near = sorted({c for c in candidates if abs(len(c) - len(word)) <= max(3, len(word) // 2)})
+    # difflib's ratio is 2*matches/(len(a)+len(b)) and matches <= the shorter length, so reaching the 0.6
+    # cutoff needs shorter/longer >= 3/7. Dropping the others first loses nothing and keeps this cheap when
+    # a spec has hundreds of names.
+    near = sorted({c for c in candidates if 3 * max(len(c), len(word)) <= 7 * min(len(c), len(word))})
     matches = difflib.get_close_matches(word, near, n=1, cutoff=0.6)
     return f" (did you mean `{matches[0]}`?)" if matches else ""
 
