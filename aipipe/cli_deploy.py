@@ -63,15 +63,7 @@ def _settings(spec_path: Optional[Path], stack: Optional[str], need_secrets: boo
             raise deploy.DeployError(f"stack `{name}` was not deployed from here; deployed: {', '.join(sorted(records))}")
         spec_path, stack = Path.cwd() / records[name]["spec"], name
     spec = _load_valid(_resolve_specs([spec_path])[0], stack)
-    environ = None if need_secrets else {**_environ_without_secret_check(spec)}
-    return deploy.settings_for(spec, environ, endpoint)
-
-
-def _environ_without_secret_check(spec):
-    # destroy, refresh, outputs and cancel never need the secrets' values: they are in the stack already
-    import os
-
-    return {**os.environ, **{name: os.environ.get(name) or "unused" for name in spec.header.secrets}}
+    return deploy.settings_for(spec, None, endpoint, need_secrets=need_secrets)
 
 
 def _open(settings, create: bool):

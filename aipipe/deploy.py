@@ -74,11 +74,14 @@ def backend_for(spec: Spec, environ: Mapping[str, str]) -> str:
     return "file://" + (spec.base_dir / STATE_FOLDER / "state").as_posix()
 
 
-def settings_for(spec: Spec, environ: Mapping[str, str] | None = None, endpoint: str | None = None) -> DeploySettings:
+def settings_for(spec: Spec, environ: Mapping[str, str] | None = None, endpoint: str | None = None,
+                 need_secrets: bool = True) -> DeploySettings:
     """Resolve backend, passphrase and secrets for a spec. Raises DeployError when a secret is missing, before
-    anything touches a cloud."""
+    anything touches a cloud. Without `need_secrets` (destroy, refresh, outputs, cancel) no secret is read, so
+    none is written: the stack keeps the encrypted values `up` stored."""
     environ = os.environ if environ is None else environ
-    missing = [name for name in spec.header.secrets if not environ.get(name)]
+    names = spec.header.secrets if need_secrets else []
+    missing = [name for name in names if not environ.get(name)]
     if missing:
         exports = " ".join(f"{name}=..." for name in missing)
         raise DeployError(f"missing secret{'s' if len(missing) > 1 else ''} {', '.join(missing)}: the spec declares "
@@ -91,8 +94,7 @@ def settings_for(spec: Spec, environ: Mapping[str, str] | None = None, endpoint:
         Path(backend.removeprefix("file://")).mkdir(parents=True, exist_ok=True)
     if not backend.startswith(PULUMI_CLOUD):  # Pulumi Cloud encrypts secrets itself
         environment.update(passphrase_environment(folder, environ))
-    return DeploySettings(spec, folder, backend, environment, {name: environ[name] for name in spec.header.secrets},
-                          endpoint)
+    return DeploySettings(spec, folder, backend, environment, {name: environ[name] for name in names}, endpoint)
 
 
 def passphrase_environment(folder: Path, environ: Mapping[str, str]) -> dict[str, str]:

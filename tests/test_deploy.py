@@ -288,3 +288,14 @@ def test_rendered_deploy_program_has_provider_config(project, stack):
     assert "aws:s3UsePathStyle" in project_file and "aws:skipCredentialsValidation" in project_file
     assert stack["settings"].endpoint == "http://localhost:4566"
     assert os.path.exists(program / "__main__.py")
+
+
+def test_commands_that_need_no_secret_neither_read_nor_write_one(project, stack, monkeypatch):
+    run("up", project, "--yes")
+    assert stack["settings"].secret_config  # up stores the secret
+    monkeypatch.delenv("LABELLING_API_KEY")
+    monkeypatch.chdir(project)
+    for command in (["outputs"], ["refresh"], ["cancel"], ["destroy", "--yes"]):
+        result = run(*command)
+        assert result.exit_code == 0, result.output
+        assert stack["settings"].secrets == {} and stack["settings"].secret_config == {}
