@@ -14,6 +14,14 @@ from aipipe.diagnostics import Diagnostic, Severity, has_errors
 _RED, _YELLOW, _BOLD, _DIM, _RESET = "\033[31m", "\033[33m", "\033[1m", "\033[2m", "\033[0m"
 
 
+def mask_secrets(text: str, values) -> str:
+    """`text` with every (non-empty) secret value replaced by [secret]."""
+    for value in values:
+        if value:
+            text = text.replace(value, "[secret]")
+    return text
+
+
 def printable(text: str) -> str:
     """Escape control, format (bidi) and separator characters, so a spec's strings cannot move the cursor,
     hide text or start a line that CI reads as a command (`::error ...`)."""

@@ -227,8 +227,9 @@ def classify(error: Exception, settings: DeploySettings | None = None) -> Deploy
 
 def _tail(text: str, settings: DeploySettings | None, lines: int = 15) -> str:
     """The end of the CLI's error output, with any secret value masked."""
-    for value in (settings.secrets.values() if settings else ()):
-        text = text.replace(value, "[secret]")
+    from aipipe.console import mask_secrets
+
+    text = mask_secrets(text, settings.secrets.values() if settings else ())
     return "\n".join(text.strip().splitlines()[-lines:])
 
 

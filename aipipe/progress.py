@@ -11,7 +11,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from aipipe.console import printable
+from aipipe.console import mask_secrets, printable
 
 CHANGES = {"create": "create", "update": "update", "replace": "replace", "create-replacement": "replace",
            "delete": "delete", "delete-replaced": "replace"}
@@ -96,7 +96,7 @@ class EventPrinter:
                  owners: list[str] | None = None, phase: str = "update", secrets: tuple[str, ...] = ()):
         self.mode = mode
         self.phase = phase  # preview | update | destroy | refresh: JSON consumers need to tell them apart
-        self._secrets = tuple(value for value in secrets if value)
+        self._secrets = tuple(secrets)
         self.stream = stream or sys.stdout
         self.rows: dict[str, _Row] = {}
         self.errors: list[str] = []
@@ -151,7 +151,8 @@ class EventPrinter:
             diagnostic = event.diagnostic_event
             if diagnostic.severity == "error":
                 where = self.describe(diagnostic.urn) if diagnostic.urn else ""
-                message = self.mask(printable(diagnostic.message.strip()))
+                # a provider may echo a secret value (Pulumi masks its own output already)
+                message = mask_secrets(printable(diagnostic.message.strip()), self._secrets)
                 self.errors.append(f"{where}: {message}" if where else message)
                 self._emit("error", diagnostic.urn or "", message=message)
         elif event.summary_event is not None:
@@ -167,11 +168,6 @@ class EventPrinter:
         where = f" (spec resource `{owner}`, line {line})" if line else f" (spec resource `{owner}`)"
         return f"{name_of(urn)}{where}"
 
-    def mask(self, text: str) -> str:
-        """Replace any secret value a provider may have echoed (Pulumi masks its own output already)."""
-        for value in self._secrets:
-            text = text.replace(value, "[secret]")
-        return text
 
     # -- output
     def _emit(self, kind: str, urn: str, **details) -> None:

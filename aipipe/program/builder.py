@@ -12,10 +12,7 @@ from aipipe import __version__
 from aipipe.render import Code, identifier, literal
 from aipipe.program.expressions import ExpressionBuilder
 from aipipe.spec import Spec
-from aipipe.spec.check_graph import find_cycles
 from aipipe.spec.function import BucketTrigger
-from aipipe.spec.links import links_of
-from aipipe.spec.references import parse_references, strings_in
 
 COMPONENT_TYPES = {"bucket": "Bucket", "topic": "Topic", "subscription": "Subscription", "stream": "Stream",
                    "function": "Function", "workflow": "Workflow", "replication": "Replication",
@@ -64,13 +61,8 @@ class ResourceView:
 
 
 def dependency_order(spec: Spec) -> list[str]:
-    """Resource names so that each comes after everything it refers to (the graph is acyclic once valid)."""
-    edges: dict[str, set[str]] = {name: set() for name in spec.resources}
-    for name, resource in spec.resources.items():
-        edges[name] |= {link.target for link in links_of(name, resource) if link.target != name}
-        for _, text, _ in strings_in(resource.model_dump(mode="python", warnings=False), ()):
-            edges[name] |= {r.target for r in parse_references(text) if r.kind == "resource" and r.target != name}
-    assert not find_cycles(edges), "a validated spec has no dependency cycle"
+    """Resource names so that each comes after everything it refers to (validation built the graph and
+    proved it acyclic)."""
     ordered: list[str] = []
     placed: set[str] = set()
 
@@ -78,7 +70,7 @@ def dependency_order(spec: Spec) -> list[str]:
         if name in placed:
             return
         placed.add(name)
-        for target in sorted(edges[name]):
+        for target in spec.dependencies.get(name, ()):
             place(target)
         ordered.append(name)
 

@@ -66,6 +66,8 @@ class Spec:
     resources: dict[str, ResourceBase]
     stack_names: tuple[str, ...] = field(default=(DEFAULT_STACK,))
     resource_lines: dict[str, int] = field(default_factory=dict)  # where each resource is defined
+    # resource -> the resources it refers to (fields naming them, ${...} references, depends_on)
+    dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def base_dir(self) -> Path:

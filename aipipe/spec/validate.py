@@ -110,8 +110,9 @@ def _validate_document(document: LoadedDocument, stack: str) -> tuple[Spec | Non
     except ValidationError as error:
         found += diagnostics_from_validation_error(error, SpecHeader, (), index, document.path)
     raw_resources = ctx.raw_resources()
+    edges: dict[str, set[str]] = {name: set() for name in raw_resources}
     try:
-        _check(ctx, raw_resources)
+        _check(ctx, raw_resources, edges)
     except TooManyProblems:
         ctx.diagnostics.append(Diagnostic("AP110", f"more than {MAX_DIAGNOSTICS} problems; these are the first, "
                                           "fix them and validate again", document.path, 1, 1))
@@ -120,12 +121,14 @@ def _validate_document(document: LoadedDocument, stack: str) -> tuple[Spec | Non
         return None, found
     spec = Spec(document.path, stack, header, dict(ctx.resources),
                 stack_names=tuple(dict.fromkeys([DEFAULT_STACK, *declared_stacks(document.data or {})])),
-                resource_lines={name: index.locate(("resources", name), at_key=True).line for name in ctx.resources})
+                resource_lines={name: index.locate(("resources", name), at_key=True).line for name in ctx.resources},
+                dependencies={name: tuple(sorted(targets)) for name, targets in edges.items()})
     return spec, found
 
 
-def _check(ctx: CheckContext, raw_resources: dict) -> None:
-    """Every check after the top level: each resource against its type, then the cross-field rules."""
+def _check(ctx: CheckContext, raw_resources: dict, edges: dict[str, set[str]]) -> None:
+    """Every check after the top level: each resource against its type, then the cross-field rules. Fills
+    `edges` with the dependency graph."""
     for name, raw in raw_resources.items():
         _validate_resource(ctx, name, raw)
     check_rules.check_header(ctx)
@@ -133,7 +136,6 @@ def _check(ctx: CheckContext, raw_resources: dict) -> None:
         check_rules.check_common(ctx, name, resource)
         _TYPE_CHECKS[resource.type](ctx, name, resource)
     check_compute.check_bucket_notifications(ctx)
-    edges: dict[str, set[str]] = {name: set() for name in raw_resources}
     check_links(ctx, edges)
     check_references(ctx, edges)
     check_cycles(ctx, edges)
