@@ -97,8 +97,9 @@ def to_mermaid(spec: Spec) -> str:
     lines = ["flowchart LR"]
     for name, kind in nodes.items():
         opening, closing = _MERMAID_SHAPES[kind]
+        # node labels hold only validated resource names and type words; user text goes on edges, escaped
         label = "schedule" if kind == "schedule" else f"{name}<br/><small>{kind}</small>"
-        lines.append(f"  {_mermaid_id(name)}{opening}{_mermaid_text(label) if kind == 'schedule' else label}{closing}")
+        lines.append(f"  {_mermaid_id(name)}{opening}{label}{closing}")
     for edge in edges:
         arrow = "-.->" if edge.dashed else "-->"
         lines.append(f'  {_mermaid_id(edge.source)} {arrow}|"{_mermaid_text(edge.label)}"| {_mermaid_id(edge.target)}')
