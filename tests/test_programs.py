@@ -3,7 +3,6 @@ and plans under Pulumi mocks to exactly the expected resources, wired as the pat
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import shutil
@@ -16,15 +15,16 @@ import pytest
 import yaml
 
 from aipipe.planning import default_output_dir, plan_spec, render_to
-from aipipe.render import check_program
+from aipipe.program.builder import program_context
+from aipipe.render import check_program, literal
 from aipipe.spec import load_spec
 
 from conftest import DATA, EXAMPLES, ROOT
+from golden import compare_with_golden, golden_name, snapshot
 
 GOOD = sorted((DATA / "good").glob("*.yaml"))
 ALL = EXAMPLES + GOOD
 EXPECTED = yaml.safe_load((DATA / "plan_expectations.yaml").read_text())
-GOLDEN = DATA / "golden"
 
 
 def key(path: Path) -> str:
@@ -52,19 +52,31 @@ def test_plan_has_exactly_the_expected_resource_types(path, plans):
     assert found == EXPECTED[key(path)]
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("path", ALL, ids=key)
 def test_rendered_program_matches_its_golden_file(path, tmp_path):
     spec = spec_of(path)
     render_to(spec, tmp_path, home=default_output_dir(spec))
     rendered = (tmp_path / "__main__.py").read_text()
-    golden = GOLDEN / f"{path.parent.name}.py"
-    if os.environ.get("AIPIPE_UPDATE_GOLDEN"):
-        golden.write_text(rendered)
-    expected = golden.read_text()
-    diff = "".join(difflib.unified_diff(expected.splitlines(True), rendered.splitlines(True),
-                                        f"golden/{golden.name}", "rendered"))
-    assert not diff, f"the rendered program changed (AIPIPE_UPDATE_GOLDEN=1 to accept):\n{diff}"
-    check_program(expected)
+    compare_with_golden(golden_name(path, ".py"), rendered)
+    check_program(rendered)
+
+
+def context_snapshot(spec) -> dict:
+    """What the templates render for a spec, every value as the Python text it becomes in the program."""
+    context = program_context(spec, default_output_dir(spec))
+    views = {view.name: {"type": view.type, "component": str(view.component), "token": view.token,
+                         "tags": literal(view.tags), "provider": view.provider, "depends_on": literal(view.depends_on),
+                         "values": {k: literal(v) for k, v in sorted(view.extra.items())}}
+             for view in context["resources"]}
+    shared = {k: literal(context[k]) for k in ("notifications", "notification_opts") if k in context}
+    return {"resources": views, "order": [view.name for view in context["resources"]], "shared": shared,
+            "providers": literal(context["providers"]), "outputs": literal(context["outputs"]),
+            "has_functions": context["has_functions"], "storage_events": context["storage_events"]}
+
+
+@pytest.mark.parametrize("path", ALL, ids=key)
+def test_program_context_matches_its_golden_file(path):
+    compare_with_golden(golden_name(path, ".context.json"), snapshot(context_snapshot(spec_of(path))))
 
 
 @pytest.mark.skipif(shutil.which("pyright") is None and not (Path(sys.executable).parent / "pyright").exists(),

@@ -1,0 +1,217 @@
+# Pulumi program for the aipipe spec 'aws-common-fields', stack 'dev', rendered by aipipe '0.1.0'.
+# Change the spec and render again, or take this program over: it is plain Pulumi, and `pulumi up`
+# runs it as it is.
+
+import pulumi
+import pulumi_aws as aws
+
+config = pulumi.Config()
+aws_us_east_2 = aws.Provider('aws-us-east-2', region='us-east-2')
+
+# --- 'source': S3 bucket
+source = pulumi.ComponentResource('aipipe:index:Bucket', 'source')
+source_bucket = aws.s3.Bucket(
+    'source',
+    force_destroy=False,
+    tags={'aipipe:project': 'aws-common-fields', 'aipipe:stack': 'dev', 'role': 'source', 'aipipe:resource': 'source'},
+    opts=pulumi.ResourceOptions(parent=source, provider=aws_us_east_2, protect=True, retain_on_delete=True),
+)
+aws.s3.BucketPublicAccessBlock(
+    'source-public-access',
+    bucket=source_bucket.id,
+    block_public_acls=True,
+    block_public_policy=True,
+    ignore_public_acls=True,
+    restrict_public_buckets=True,
+    opts=pulumi.ResourceOptions(parent=source, provider=aws_us_east_2, protect=True),
+)
+source_versioning = aws.s3.BucketVersioning(
+    'source-versioning',
+    bucket=source_bucket.id,
+    versioning_configuration={"status": 'Enabled'},
+    opts=pulumi.ResourceOptions(parent=source, provider=aws_us_east_2, protect=True),
+)
+aws.s3.BucketServerSideEncryptionConfiguration(
+    'source-encryption',
+    bucket=source_bucket.id,
+    rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+    opts=pulumi.ResourceOptions(parent=source, provider=aws_us_east_2, protect=True),
+)
+source.register_outputs({"name": source_bucket.bucket, "arn": source_bucket.arn})
+
+# --- 'copy': S3 bucket
+copy = pulumi.ComponentResource('aipipe:index:Bucket', 'copy')
+copy_bucket = aws.s3.Bucket(
+    'copy',
+    force_destroy=False,
+    tags={'aipipe:project': 'aws-common-fields', 'aipipe:stack': 'dev', 'aipipe:resource': 'copy'},
+    opts=pulumi.ResourceOptions(parent=copy, retain_on_delete=True, depends_on=[source]),
+)
+aws.s3.BucketPublicAccessBlock(
+    'copy-public-access',
+    bucket=copy_bucket.id,
+    block_public_acls=True,
+    block_public_policy=True,
+    ignore_public_acls=True,
+    restrict_public_buckets=True,
+    opts=pulumi.ResourceOptions(parent=copy, depends_on=[source]),
+)
+copy_versioning = aws.s3.BucketVersioning(
+    'copy-versioning',
+    bucket=copy_bucket.id,
+    versioning_configuration={"status": 'Enabled'},
+    opts=pulumi.ResourceOptions(parent=copy, depends_on=[source]),
+)
+aws.s3.BucketServerSideEncryptionConfiguration(
+    'copy-encryption',
+    bucket=copy_bucket.id,
+    rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+    opts=pulumi.ResourceOptions(parent=copy, depends_on=[source]),
+)
+copy.register_outputs({"name": copy_bucket.bucket, "arn": copy_bucket.arn})
+
+# --- 'notes': SNS topic
+notes = pulumi.ComponentResource('aipipe:index:Topic', 'notes')
+notes_topic = aws.sns.Topic(
+    'notes',
+    tags={'aipipe:project': 'aws-common-fields', 'aipipe:stack': 'dev', 'role': 'fanout', 'aipipe:resource': 'notes'},
+    opts=pulumi.ResourceOptions(parent=notes, provider=aws_us_east_2, protect=True, depends_on=[source]),
+)
+notes.register_outputs({"name": notes_topic.name, "arn": notes_topic.arn})
+
+# --- 'notes-queue': SQS queue subscribed to 'notes'
+notes_queue = pulumi.ComponentResource('aipipe:index:Subscription', 'notes-queue')
+notes_queue_queue = aws.sqs.Queue(
+    'notes-queue',
+    sqs_managed_sse_enabled=True,
+    tags={'aipipe:project': 'aws-common-fields', 'aipipe:stack': 'dev', 'role': 'queue', 'aipipe:resource': 'notes-queue'},
+    opts=pulumi.ResourceOptions(parent=notes_queue, provider=aws_us_east_2, protect=True, depends_on=[notes]),
+)
+aws.sqs.QueuePolicy(
+    'notes-queue-policy',
+    queue_url=notes_queue_queue.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Principal': {'Service': 'sns.amazonaws.com'}, 'Action': ['sqs:SendMessage'], 'Resource': [notes_queue_queue.arn], 'Condition': {'ArnEquals': {'aws:SourceArn': notes_topic.arn}}}]}),
+    opts=pulumi.ResourceOptions(parent=notes_queue, provider=aws_us_east_2, protect=True, depends_on=[notes]),
+)
+aws.sns.TopicSubscription(
+    'notes-queue-subscription',
+    topic=notes_topic.arn,
+    protocol="sqs",
+    endpoint=notes_queue_queue.arn,
+    raw_message_delivery=True,
+    opts=pulumi.ResourceOptions(parent=notes_queue, provider=aws_us_east_2, protect=True, depends_on=[notes]),
+)
+notes_queue.register_outputs({"name": notes_queue_queue.name, "arn": notes_queue_queue.arn, "url": notes_queue_queue.url})
+
+# --- 'feed': Kinesis data stream
+feed = pulumi.ComponentResource('aipipe:index:Stream', 'feed')
+feed_stream = aws.kinesis.Stream(
+    'feed',
+    shard_count=1,
+    stream_mode_details={"stream_mode": "PROVISIONED"},
+    retention_period=24,
+    encryption_type="KMS",
+    kms_key_id='alias/aws/kinesis',
+    tags={'aipipe:project': 'aws-common-fields', 'aipipe:stack': 'dev', 'role': 'feed', 'aipipe:resource': 'feed'},
+    opts=pulumi.ResourceOptions(parent=feed, provider=aws_us_east_2, protect=True, depends_on=[source]),
+)
+feed.register_outputs({"name": feed_stream.name, "arn": feed_stream.arn})
+
+# --- 'worker': Lambda function
+worker = pulumi.ComponentResource('aipipe:index:Function', 'worker')
+worker_role = aws.iam.Role(
+    'worker-role',
+    assume_role_policy='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}',
+    tags={'aipipe:project': 'aws-common-fields', 'aipipe:stack': 'dev', 'role': 'worker', 'aipipe:resource': 'worker'},
+    opts=pulumi.ResourceOptions(parent=worker, provider=aws_us_east_2, protect=True, depends_on=[feed]),
+)
+worker_logs = aws.cloudwatch.LogGroup(
+    'worker-logs',
+    retention_in_days=30,
+    tags={'aipipe:project': 'aws-common-fields', 'aipipe:stack': 'dev', 'role': 'worker', 'aipipe:resource': 'worker'},
+    opts=pulumi.ResourceOptions(parent=worker, provider=aws_us_east_2, protect=True, depends_on=[feed]),
+)
+worker_policy = aws.iam.RolePolicy(
+    'worker-policy',
+    role=worker_role.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(worker_logs.arn, ':*')]}]}),
+    opts=pulumi.ResourceOptions(parent=worker, provider=aws_us_east_2, protect=True, depends_on=[feed]),
+)
+worker_function = aws.lambda_.Function(
+    'worker',
+    role=worker_role.arn,
+    runtime='python3.13',
+    handler='app.handler',
+    code=pulumi.FileArchive('../../../app'),
+    memory_size=256,
+    timeout=60,
+    logging_config={"log_format": "Text", "log_group": worker_logs.name},
+    tags={'aipipe:project': 'aws-common-fields', 'aipipe:stack': 'dev', 'role': 'worker', 'aipipe:resource': 'worker'},
+    opts=pulumi.ResourceOptions(parent=worker, provider=aws_us_east_2, protect=True, depends_on=[feed, worker_policy]),
+)
+worker.register_outputs({"name": worker_function.name, "arn": worker_function.arn})
+
+# --- 'flow': Step Functions state machine
+flow = pulumi.ComponentResource('aipipe:index:Workflow', 'flow')
+flow_role = aws.iam.Role(
+    'flow-role',
+    assume_role_policy='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole"}]}',
+    tags={'aipipe:project': 'aws-common-fields', 'aipipe:stack': 'dev', 'role': 'flow', 'aipipe:resource': 'flow'},
+    opts=pulumi.ResourceOptions(parent=flow, provider=aws_us_east_2, protect=True, depends_on=[worker]),
+)
+flow_logs = aws.cloudwatch.LogGroup(
+    'flow-logs',
+    retention_in_days=30,
+    tags={'aipipe:project': 'aws-common-fields', 'aipipe:stack': 'dev', 'role': 'flow', 'aipipe:resource': 'flow'},
+    opts=pulumi.ResourceOptions(parent=flow, provider=aws_us_east_2, protect=True, depends_on=[worker]),
+)
+flow_policy = aws.iam.RolePolicy(
+    'flow-policy',
+    role=flow_role.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['lambda:InvokeFunction'], 'Resource': [worker_function.arn]}, {'Effect': 'Allow', 'Action': ['logs:CreateLogDelivery', 'logs:DeleteLogDelivery', 'logs:DescribeLogGroups', 'logs:DescribeResourcePolicies', 'logs:GetLogDelivery', 'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:UpdateLogDelivery'], 'Resource': ['*']}, {'Effect': 'Allow', 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(flow_logs.arn, ':*')]}]}),
+    opts=pulumi.ResourceOptions(parent=flow, provider=aws_us_east_2, protect=True, depends_on=[worker]),
+)
+flow_state_machine = aws.sfn.StateMachine(
+    'flow',
+    type='STANDARD',
+    role_arn=flow_role.arn,
+    definition=pulumi.Output.json_dumps({'Comment': 'aipipe workflow of aws-common-fields', 'StartAt': 'worker', 'States': {'worker': {'Type': 'Task', 'Resource': worker_function.arn, 'End': True}}}),
+    logging_configuration={
+        "log_destination": pulumi.Output.concat(flow_logs.arn, ":*"),
+        "include_execution_data": False,
+        "level": "ERROR",
+    },
+    tags={'aipipe:project': 'aws-common-fields', 'aipipe:stack': 'dev', 'role': 'flow', 'aipipe:resource': 'flow'},
+    opts=pulumi.ResourceOptions(parent=flow, provider=aws_us_east_2, protect=True, depends_on=[worker, flow_policy]),
+)
+flow.register_outputs({"name": flow_state_machine.name, "arn": flow_state_machine.arn})
+
+# --- 'mirror': 'S3 replication' from 'source' to 'copy'
+mirror = pulumi.ComponentResource('aipipe:index:Replication', 'mirror')
+mirror_role = aws.iam.Role(
+    'mirror-role',
+    assume_role_policy='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sts:AssumeRole"}]}',
+    tags={'aipipe:project': 'aws-common-fields', 'aipipe:stack': 'dev', 'role': 'mirror', 'aipipe:resource': 'mirror'},
+    opts=pulumi.ResourceOptions(parent=mirror, provider=aws_us_east_2, protect=True, depends_on=[copy]),
+)
+mirror_policy = aws.iam.RolePolicy(
+    'mirror-policy',
+    role=mirror_role.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['s3:GetReplicationConfiguration', 's3:ListBucket'], 'Resource': [source_bucket.arn]}, {'Effect': 'Allow', 'Action': ['s3:GetObjectVersionAcl', 's3:GetObjectVersionForReplication', 's3:GetObjectVersionTagging'], 'Resource': [pulumi.Output.concat(source_bucket.arn, '/*')]}, {'Effect': 'Allow', 'Action': ['s3:ReplicateDelete', 's3:ReplicateObject', 's3:ReplicateTags'], 'Resource': [pulumi.Output.concat(copy_bucket.arn, '/*')]}]}),
+    opts=pulumi.ResourceOptions(parent=mirror, provider=aws_us_east_2, protect=True, depends_on=[copy]),
+)
+aws.s3.BucketReplicationConfig(
+    'mirror',
+    bucket=source_bucket.id,
+    role=mirror_role.arn,
+    rules=[{
+        "id": "aipipe-replication",
+        "status": "Enabled",
+        "filter": {},
+        "delete_marker_replication": {"status": 'Disabled'},
+        "destination": {"bucket": copy_bucket.arn},
+    }],
+    opts=pulumi.ResourceOptions(parent=mirror, provider=aws_us_east_2, protect=True, depends_on=[copy, mirror_policy, source_versioning, copy_versioning]),
+)
+mirror.register_outputs({"arn": mirror_role.arn})
+

@@ -1,0 +1,458 @@
+# Pulumi program for the aipipe spec 'aws-everything', stack 'dev', rendered by aipipe '0.1.0'.
+# Change the spec and render again, or take this program over: it is plain Pulumi, and `pulumi up`
+# runs it as it is.
+
+import pulumi
+import pulumi_aws as aws
+
+config = pulumi.Config()
+aws_eu_west_1 = aws.Provider('aws-eu-west-1', region='eu-west-1')
+
+# --- 'landing': S3 bucket
+landing = pulumi.ComponentResource('aipipe:index:Bucket', 'landing')
+landing_bucket = aws.s3.Bucket(
+    'landing',
+    force_destroy=False,
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'tier': 'raw', 'aipipe:resource': 'landing'},
+    opts=pulumi.ResourceOptions(parent=landing, protect=True, retain_on_delete=True),
+)
+aws.s3.BucketPublicAccessBlock(
+    'landing-public-access',
+    bucket=landing_bucket.id,
+    block_public_acls=True,
+    block_public_policy=True,
+    ignore_public_acls=True,
+    restrict_public_buckets=True,
+    opts=pulumi.ResourceOptions(parent=landing, protect=True),
+)
+landing_versioning = aws.s3.BucketVersioning(
+    'landing-versioning',
+    bucket=landing_bucket.id,
+    versioning_configuration={"status": 'Enabled'},
+    opts=pulumi.ResourceOptions(parent=landing, protect=True),
+)
+aws.s3.BucketServerSideEncryptionConfiguration(
+    'landing-encryption',
+    bucket=landing_bucket.id,
+    rules=[{
+        "apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id": 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'},
+        "bucket_key_enabled": True,
+    }],
+    opts=pulumi.ResourceOptions(parent=landing, protect=True),
+)
+aws.s3.BucketLifecycleConfiguration(
+    'landing-lifecycle',
+    bucket=landing_bucket.id,
+    rules=[{
+        "id": "aipipe-lifecycle",
+        "status": "Enabled",
+        "filter": {},
+        "transitions": [{"days": 30, "storage_class": "GLACIER"}],
+        "expiration": {"days": 365},
+    }],
+    opts=pulumi.ResourceOptions(parent=landing, protect=True, depends_on=[landing_versioning]),
+)
+landing.register_outputs({"name": landing_bucket.bucket, "arn": landing_bucket.arn})
+
+# --- 'scratch': S3 bucket
+scratch = pulumi.ComponentResource('aipipe:index:Bucket', 'scratch')
+scratch_bucket = aws.s3.Bucket(
+    'scratch',
+    force_destroy=True,
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'scratch'},
+    opts=pulumi.ResourceOptions(parent=scratch),
+)
+aws.s3.BucketPublicAccessBlock(
+    'scratch-public-access',
+    bucket=scratch_bucket.id,
+    block_public_acls=True,
+    block_public_policy=True,
+    ignore_public_acls=True,
+    restrict_public_buckets=True,
+    opts=pulumi.ResourceOptions(parent=scratch),
+)
+scratch_versioning = aws.s3.BucketVersioning(
+    'scratch-versioning',
+    bucket=scratch_bucket.id,
+    versioning_configuration={"status": 'Enabled'},
+    opts=pulumi.ResourceOptions(parent=scratch),
+)
+aws.s3.BucketServerSideEncryptionConfiguration(
+    'scratch-encryption',
+    bucket=scratch_bucket.id,
+    rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+    opts=pulumi.ResourceOptions(parent=scratch),
+)
+aws.s3.BucketLifecycleConfiguration(
+    'scratch-lifecycle',
+    bucket=scratch_bucket.id,
+    rules=[{
+        "id": "aipipe-lifecycle",
+        "status": "Enabled",
+        "filter": {},
+        "expiration": {"days": 7},
+    }],
+    opts=pulumi.ResourceOptions(parent=scratch, depends_on=[scratch_versioning]),
+)
+scratch.register_outputs({"name": scratch_bucket.bucket, "arn": scratch_bucket.arn})
+
+# --- 'replica': S3 bucket
+replica = pulumi.ComponentResource('aipipe:index:Bucket', 'replica')
+replica_bucket = aws.s3.Bucket(
+    'replica',
+    force_destroy=False,
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'replica'},
+    opts=pulumi.ResourceOptions(parent=replica, provider=aws_eu_west_1, retain_on_delete=True),
+)
+aws.s3.BucketPublicAccessBlock(
+    'replica-public-access',
+    bucket=replica_bucket.id,
+    block_public_acls=True,
+    block_public_policy=True,
+    ignore_public_acls=True,
+    restrict_public_buckets=True,
+    opts=pulumi.ResourceOptions(parent=replica, provider=aws_eu_west_1),
+)
+replica_versioning = aws.s3.BucketVersioning(
+    'replica-versioning',
+    bucket=replica_bucket.id,
+    versioning_configuration={"status": 'Enabled'},
+    opts=pulumi.ResourceOptions(parent=replica, provider=aws_eu_west_1),
+)
+aws.s3.BucketServerSideEncryptionConfiguration(
+    'replica-encryption',
+    bucket=replica_bucket.id,
+    rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+    opts=pulumi.ResourceOptions(parent=replica, provider=aws_eu_west_1),
+)
+replica.register_outputs({"name": replica_bucket.bucket, "arn": replica_bucket.arn})
+
+# --- 'vendor-drop': S3 bucket
+vendor_drop = pulumi.ComponentResource('aipipe:index:Bucket', 'vendor-drop')
+vendor_drop_bucket = aws.s3.Bucket.get('vendor-drop', 'vendor-drop-bucket-2024', opts=pulumi.ResourceOptions(parent=vendor_drop))
+vendor_drop.register_outputs({"name": vendor_drop_bucket.bucket, "arn": vendor_drop_bucket.arn})
+
+# --- 'events': SNS topic
+events = pulumi.ComponentResource('aipipe:index:Topic', 'events')
+events_topic = aws.sns.Topic(
+    'events',
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'events'},
+    opts=pulumi.ResourceOptions(parent=events, depends_on=[landing]),
+)
+events.register_outputs({"name": events_topic.name, "arn": events_topic.arn})
+
+# --- 'events-queue': SQS queue subscribed to 'events'
+events_queue = pulumi.ComponentResource('aipipe:index:Subscription', 'events-queue')
+events_queue_dead_letters = aws.sqs.Queue(
+    'events-queue-dead-letters',
+    message_retention_seconds=1209600,
+    sqs_managed_sse_enabled=True,
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'events-queue'},
+    opts=pulumi.ResourceOptions(parent=events_queue),
+)
+events_queue_queue = aws.sqs.Queue(
+    'events-queue',
+    visibility_timeout_seconds=600,
+    message_retention_seconds=345600,
+    redrive_policy=pulumi.Output.json_dumps({
+        "deadLetterTargetArn": events_queue_dead_letters.arn,
+        "maxReceiveCount": 8,
+    }),
+    sqs_managed_sse_enabled=True,
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'events-queue'},
+    opts=pulumi.ResourceOptions(parent=events_queue),
+)
+aws.sqs.QueuePolicy(
+    'events-queue-policy',
+    queue_url=events_queue_queue.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Principal': {'Service': 'sns.amazonaws.com'}, 'Action': ['sqs:SendMessage'], 'Resource': [events_queue_queue.arn], 'Condition': {'ArnEquals': {'aws:SourceArn': events_topic.arn}}}]}),
+    opts=pulumi.ResourceOptions(parent=events_queue),
+)
+aws.sns.TopicSubscription(
+    'events-queue-subscription',
+    topic=events_topic.arn,
+    protocol="sqs",
+    endpoint=events_queue_queue.arn,
+    raw_message_delivery=True,
+    filter_policy=pulumi.Output.json_dumps({'kind': ['image', 'text']}),
+    opts=pulumi.ResourceOptions(parent=events_queue),
+)
+events_queue.register_outputs({"name": events_queue_queue.name, "arn": events_queue_queue.arn, "url": events_queue_queue.url})
+
+# --- 'clicks': Kinesis data stream
+clicks = pulumi.ComponentResource('aipipe:index:Stream', 'clicks')
+clicks_stream = aws.kinesis.Stream(
+    'clicks',
+    shard_count=2,
+    stream_mode_details={"stream_mode": "PROVISIONED"},
+    retention_period=168,
+    encryption_type="KMS",
+    kms_key_id='alias/aws/kinesis',
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'clicks'},
+    opts=pulumi.ResourceOptions(parent=clicks),
+)
+clicks.register_outputs({"name": clicks_stream.name, "arn": clicks_stream.arn})
+
+# --- 'burst': Kinesis data stream
+burst = pulumi.ComponentResource('aipipe:index:Stream', 'burst')
+burst_stream = aws.kinesis.Stream(
+    'burst',
+    stream_mode_details={"stream_mode": "ON_DEMAND"},
+    retention_period=24,
+    encryption_type="KMS",
+    kms_key_id='alias/aws/kinesis',
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'burst'},
+    opts=pulumi.ResourceOptions(parent=burst),
+)
+burst.register_outputs({"name": burst_stream.name, "arn": burst_stream.arn})
+
+# --- 'ingest': Lambda function
+ingest = pulumi.ComponentResource('aipipe:index:Function', 'ingest')
+ingest_role = aws.iam.Role(
+    'ingest-role',
+    assume_role_policy='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}',
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'ingest'},
+    opts=pulumi.ResourceOptions(parent=ingest),
+)
+ingest_logs = aws.cloudwatch.LogGroup(
+    'ingest-logs',
+    retention_in_days=30,
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'ingest'},
+    opts=pulumi.ResourceOptions(parent=ingest),
+)
+ingest_policy = aws.iam.RolePolicy(
+    'ingest-policy',
+    role=ingest_role.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(ingest_logs.arn, ':*')]}, {'Effect': 'Allow', 'Action': ['s3:GetObject'], 'Resource': [pulumi.Output.concat(landing_bucket.arn, '/incoming/*')]}, {'Effect': 'Allow', 'Action': ['s3:ListBucket'], 'Resource': [landing_bucket.arn], 'Condition': {'StringLike': {'s3:prefix': ['incoming/*']}}}, {'Effect': 'Allow', 'Action': ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], 'Resource': [events_queue_queue.arn]}, {'Effect': 'Allow', 'Action': ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'], 'Resource': [clicks_stream.arn]}, {'Effect': 'Allow', 'Action': ['s3:AbortMultipartUpload', 's3:PutObject'], 'Resource': [pulumi.Output.concat(scratch_bucket.arn, '/*')]}, {'Effect': 'Allow', 'Action': ['sns:Publish'], 'Resource': [events_topic.arn]}, {'Effect': 'Allow', 'Action': ['kinesis:PutRecord', 'kinesis:PutRecords'], 'Resource': [burst_stream.arn]}]}),
+    opts=pulumi.ResourceOptions(parent=ingest),
+)
+ingest_function = aws.lambda_.Function(
+    'ingest',
+    role=ingest_role.arn,
+    runtime='python3.12',
+    handler='app.handler',
+    code=pulumi.FileArchive('../../../app'),
+    memory_size=1024,
+    timeout=300,
+    environment={"variables": {'OUT': scratch_bucket.bucket, 'TOKEN': config.require_secret('API_TOKEN'), 'WORKERS': '4', 'STAGE': pulumi.get_stack(), 'LITERAL': '${not-a-reference}'}},
+    logging_config={"log_format": "Text", "log_group": ingest_logs.name},
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'ingest'},
+    opts=pulumi.ResourceOptions(parent=ingest, depends_on=[ingest_policy]),
+)
+ingest_invoke_from_landing = aws.lambda_.Permission(
+    'ingest-invoke-from-landing',
+    action="lambda:InvokeFunction",
+    function=ingest_function.name,
+    principal="s3.amazonaws.com",
+    source_arn=landing_bucket.arn,
+    source_account=aws.get_caller_identity_output().account_id,
+    opts=pulumi.ResourceOptions(parent=ingest),
+)
+aws.lambda_.EventSourceMapping(
+    'ingest-from-clicks',
+    function_name=ingest_function.arn,
+    event_source_arn=clicks_stream.arn,
+    starting_position='TRIM_HORIZON',
+    batch_size=200,
+    opts=pulumi.ResourceOptions(parent=ingest, depends_on=[ingest_policy]),
+)
+aws.lambda_.Permission(
+    'ingest-invoke-from-events',
+    action="lambda:InvokeFunction",
+    function=ingest_function.name,
+    principal="sns.amazonaws.com",
+    source_arn=events_topic.arn,
+    opts=pulumi.ResourceOptions(parent=ingest),
+)
+aws.sns.TopicSubscription(
+    'ingest-on-events',
+    topic=events_topic.arn,
+    protocol="lambda",
+    endpoint=ingest_function.arn,
+    opts=pulumi.ResourceOptions(parent=ingest),
+)
+ingest_schedule_4 = aws.cloudwatch.EventRule(
+    'ingest-schedule-4',
+    schedule_expression='rate(1 hour)',
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'ingest'},
+    opts=pulumi.ResourceOptions(parent=ingest),
+)
+aws.cloudwatch.EventTarget(
+    'ingest-schedule-4-target',
+    rule=ingest_schedule_4.name,
+    arn=ingest_function.arn,
+    opts=pulumi.ResourceOptions(parent=ingest),
+)
+aws.lambda_.Permission(
+    'ingest-invoke-from-schedule-4',
+    action="lambda:InvokeFunction",
+    function=ingest_function.name,
+    principal="events.amazonaws.com",
+    source_arn=ingest_schedule_4.arn,
+    opts=pulumi.ResourceOptions(parent=ingest),
+)
+ingest.register_outputs({"name": ingest_function.name, "arn": ingest_function.arn})
+
+# --- 'train': Lambda function
+train = pulumi.ComponentResource('aipipe:index:Function', 'train')
+train_role = aws.iam.Role(
+    'train-role',
+    assume_role_policy='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}',
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'train'},
+    opts=pulumi.ResourceOptions(parent=train),
+)
+train_logs = aws.cloudwatch.LogGroup(
+    'train-logs',
+    retention_in_days=30,
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'train'},
+    opts=pulumi.ResourceOptions(parent=train),
+)
+train_policy = aws.iam.RolePolicy(
+    'train-policy',
+    role=train_role.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(train_logs.arn, ':*')]}]}),
+    opts=pulumi.ResourceOptions(parent=train),
+)
+train_function = aws.lambda_.Function(
+    'train',
+    role=train_role.arn,
+    runtime='nodejs22.x',
+    handler='index.handler',
+    code=pulumi.FileArchive('../../../app'),
+    memory_size=256,
+    timeout=60,
+    environment={"variables": {'DB_PASSWORD': config.require_secret('DB_PASSWORD')}},
+    logging_config={"log_format": "Text", "log_group": train_logs.name},
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'train'},
+    opts=pulumi.ResourceOptions(parent=train, depends_on=[train_policy]),
+)
+train.register_outputs({"name": train_function.name, "arn": train_function.arn})
+
+# --- 'pipeline': Step Functions state machine
+pipeline = pulumi.ComponentResource('aipipe:index:Workflow', 'pipeline')
+pipeline_role = aws.iam.Role(
+    'pipeline-role',
+    assume_role_policy='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole"}]}',
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'pipeline'},
+    opts=pulumi.ResourceOptions(parent=pipeline),
+)
+pipeline_policy = aws.iam.RolePolicy(
+    'pipeline-policy',
+    role=pipeline_role.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['lambda:InvokeFunction'], 'Resource': [ingest_function.arn, train_function.arn]}]}),
+    opts=pulumi.ResourceOptions(parent=pipeline),
+)
+pipeline_state_machine = aws.sfn.StateMachine(
+    'pipeline',
+    type='EXPRESS',
+    role_arn=pipeline_role.arn,
+    definition=pulumi.Output.json_dumps({'Comment': 'aipipe workflow of aws-everything', 'StartAt': 'ingest', 'States': {'ingest': {'Type': 'Task', 'Resource': ingest_function.arn, 'Next': 'Train'}, 'Train': {'Type': 'Task', 'Resource': train_function.arn, 'TimeoutSeconds': 600, 'Retry': [{'ErrorEquals': ['States.ALL'], 'IntervalSeconds': 10, 'MaxAttempts': 2, 'BackoffRate': 1.5}], 'Catch': [{'ErrorEquals': ['States.ALL'], 'Next': 'Cleanup', 'ResultPath': '$.error'}], 'Next': 'Fanout'}, 'Fanout': {'Type': 'Parallel', 'Branches': [{'StartAt': 'IngestAgain', 'States': {'IngestAgain': {'Type': 'Task', 'Resource': ingest_function.arn, 'End': True}}}, {'StartAt': 'TrainAgain', 'States': {'TrainAgain': {'Type': 'Task', 'Resource': train_function.arn, 'End': True}}}], 'Catch': [{'ErrorEquals': ['States.ALL'], 'Next': 'Cleanup', 'ResultPath': '$.error'}], 'End': True}, 'Cleanup': {'Type': 'Task', 'Resource': ingest_function.arn, 'End': True}}}),
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'pipeline'},
+    opts=pulumi.ResourceOptions(parent=pipeline, depends_on=[pipeline_policy]),
+)
+pipeline.register_outputs({"name": pipeline_state_machine.name, "arn": pipeline_state_machine.arn})
+
+# --- 'to-replica': 'S3 replication' from 'landing' to 'replica'
+to_replica = pulumi.ComponentResource('aipipe:index:Replication', 'to-replica')
+to_replica_role = aws.iam.Role(
+    'to-replica-role',
+    assume_role_policy='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sts:AssumeRole"}]}',
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'to-replica'},
+    opts=pulumi.ResourceOptions(parent=to_replica),
+)
+to_replica_policy = aws.iam.RolePolicy(
+    'to-replica-policy',
+    role=to_replica_role.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['s3:GetReplicationConfiguration', 's3:ListBucket'], 'Resource': [landing_bucket.arn]}, {'Effect': 'Allow', 'Action': ['s3:GetObjectVersionAcl', 's3:GetObjectVersionForReplication', 's3:GetObjectVersionTagging'], 'Resource': [pulumi.Output.concat(landing_bucket.arn, '/*')]}, {'Effect': 'Allow', 'Action': ['s3:ReplicateDelete', 's3:ReplicateObject', 's3:ReplicateTags'], 'Resource': [pulumi.Output.concat(replica_bucket.arn, '/*')]}]}),
+    opts=pulumi.ResourceOptions(parent=to_replica),
+)
+aws.s3.BucketReplicationConfig(
+    'to-replica',
+    bucket=landing_bucket.id,
+    role=to_replica_role.arn,
+    rules=[{
+        "id": "aipipe-replication",
+        "status": "Enabled",
+        "filter": {},
+        "delete_marker_replication": {"status": 'Enabled'},
+        "destination": {"bucket": replica_bucket.arn},
+    }],
+    opts=pulumi.ResourceOptions(parent=to_replica, depends_on=[to_replica_policy, landing_versioning, replica_versioning]),
+)
+to_replica.register_outputs({"arn": to_replica_role.arn})
+
+# --- 'nightly': 'DataSync task' from 'landing' to 'vendor-drop'
+nightly = pulumi.ComponentResource('aipipe:index:Replication', 'nightly')
+nightly_role = aws.iam.Role(
+    'nightly-role',
+    assume_role_policy='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "datasync.amazonaws.com"}, "Action": "sts:AssumeRole"}]}',
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'nightly'},
+    opts=pulumi.ResourceOptions(parent=nightly),
+)
+nightly_policy = aws.iam.RolePolicy(
+    'nightly-policy',
+    role=nightly_role.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], 'Resource': [landing_bucket.arn]}, {'Effect': 'Allow', 'Action': ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:GetObjectTagging', 's3:GetObjectVersion', 's3:GetObjectVersionTagging', 's3:ListMultipartUploadParts', 's3:PutObject', 's3:PutObjectTagging'], 'Resource': [pulumi.Output.concat(landing_bucket.arn, '/*')]}, {'Effect': 'Allow', 'Action': ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], 'Resource': ['arn:aws:s3:::vendor-drop-bucket-2024']}, {'Effect': 'Allow', 'Action': ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:GetObjectTagging', 's3:ListMultipartUploadParts', 's3:PutObject', 's3:PutObjectTagging'], 'Resource': [pulumi.Output.concat('arn:aws:s3:::vendor-drop-bucket-2024', '/*')]}]}),
+    opts=pulumi.ResourceOptions(parent=nightly),
+)
+nightly_source = aws.datasync.S3Location(
+    'nightly-source',
+    s3_bucket_arn=landing_bucket.arn,
+    subdirectory="/",
+    s3_config={"bucket_access_role_arn": nightly_role.arn},
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'nightly'},
+    opts=pulumi.ResourceOptions(parent=nightly, depends_on=[nightly_policy]),
+)
+nightly_destination = aws.datasync.S3Location(
+    'nightly-destination',
+    s3_bucket_arn='arn:aws:s3:::vendor-drop-bucket-2024',
+    subdirectory="/",
+    s3_config={"bucket_access_role_arn": nightly_role.arn},
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'nightly'},
+    opts=pulumi.ResourceOptions(parent=nightly, depends_on=[nightly_policy]),
+)
+nightly_task = aws.datasync.Task(
+    'nightly',
+    source_location_arn=nightly_source.arn,
+    destination_location_arn=nightly_destination.arn,
+    schedule={"schedule_expression": 'cron(0 3 * * ? *)'},
+    options={
+        "overwrite_mode": 'NEVER',
+        "verify_mode": 'POINT_IN_TIME_CONSISTENT',
+        "preserve_deleted_files": 'PRESERVE',
+    },
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'nightly'},
+    opts=pulumi.ResourceOptions(parent=nightly),
+)
+nightly.register_outputs({"arn": nightly_task.arn})
+
+# --- notifications of 'landing': every function it triggers, in one configuration
+aws.s3.BucketNotification(
+    'landing-notifications',
+    bucket=landing_bucket.id,
+    lambda_functions=[
+        {
+            "lambda_function_arn": ingest_function.arn,
+            "events": ['s3:ObjectCreated:*'],
+            "filter_prefix": 'incoming/',
+            "filter_suffix": '.json',
+        },
+        {
+            "lambda_function_arn": ingest_function.arn,
+            "events": ['s3:ObjectRemoved:*'],
+            "filter_prefix": 'archive/',
+        },
+    ],
+    opts=pulumi.ResourceOptions(depends_on=[ingest_invoke_from_landing]),
+)
+
+pulumi.export('landing_arn', landing_bucket.arn)
+pulumi.export('landing_url', pulumi.Output.concat("s3://", landing_bucket.bucket))
+pulumi.export('events_arn', events_topic.arn)
+pulumi.export('queue_url', events_queue_queue.url)
+pulumi.export('stream', clicks_stream.name)
+pulumi.export('function_arn', ingest_function.arn)
+pulumi.export('machine', pipeline_state_machine.arn)
+pulumi.export('replication', nightly_task.arn)
+pulumi.export('token', config.require_secret('API_TOKEN'))
+pulumi.export('project', pulumi.Output.concat(pulumi.get_project(), '-', pulumi.get_stack()))

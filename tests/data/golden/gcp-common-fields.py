@@ -1,0 +1,132 @@
+# Pulumi program for the aipipe spec 'gcp-common-fields', stack 'dev', rendered by aipipe '0.1.0'.
+# Change the spec and render again, or take this program over: it is plain Pulumi, and `pulumi up`
+# runs it as it is.
+
+import pulumi
+import pulumi_gcp as gcp
+
+config = pulumi.Config()
+
+# Function source archives: build inputs only, so nothing here is worth keeping on destroy.
+function_sources = gcp.storage.Bucket(
+    "function-sources",
+    location='us-central1',
+    uniform_bucket_level_access=True,
+    public_access_prevention="enforced",
+    force_destroy=True,
+    labels={'aipipe-project': 'gcp-common-fields', 'aipipe-stack': 'dev'},
+)
+
+# --- 'notes': Pub/Sub topic
+notes = pulumi.ComponentResource('aipipe:index:Topic', 'notes')
+notes_topic = gcp.pubsub.Topic(
+    'notes',
+    labels={'aipipe-project': 'gcp-common-fields', 'aipipe-stack': 'dev', 'role': 'fanout', 'aipipe-resource': 'notes'},
+    opts=pulumi.ResourceOptions(parent=notes, protect=True),
+)
+notes.register_outputs({"name": notes_topic.name, "id": notes_topic.id})
+
+# --- 'data': Cloud Storage bucket
+data = pulumi.ComponentResource('aipipe:index:Bucket', 'data')
+data_bucket = gcp.storage.Bucket(
+    'data',
+    location='us-central1',
+    uniform_bucket_level_access=True,
+    public_access_prevention="enforced",
+    versioning={"enabled": True},
+    force_destroy=False,
+    labels={'aipipe-project': 'gcp-common-fields', 'aipipe-stack': 'dev', 'aipipe-resource': 'data'},
+    opts=pulumi.ResourceOptions(parent=data, retain_on_delete=True, depends_on=[notes]),
+)
+data.register_outputs({"name": data_bucket.name, "url": data_bucket.url})
+
+# --- 'notes-sub': Pub/Sub subscription to 'notes'
+notes_sub = pulumi.ComponentResource('aipipe:index:Subscription', 'notes-sub')
+notes_sub_subscription = gcp.pubsub.Subscription(
+    'notes-sub',
+    topic=notes_topic.id,
+    labels={'aipipe-project': 'gcp-common-fields', 'aipipe-stack': 'dev', 'role': 'queue', 'aipipe-resource': 'notes-sub'},
+    opts=pulumi.ResourceOptions(parent=notes_sub, protect=True, depends_on=[notes]),
+)
+notes_sub.register_outputs({"name": notes_sub_subscription.name, "id": notes_sub_subscription.id})
+
+# --- 'worker': Cloud Function (2nd gen)
+worker = pulumi.ComponentResource('aipipe:index:Function', 'worker')
+worker_account = gcp.serviceaccount.Account(
+    'worker-account',
+    account_id='fn-worker-cca89f',
+    display_name='aipipe function worker',
+    opts=pulumi.ResourceOptions(parent=worker, protect=True, depends_on=[data]),
+)
+worker_source = gcp.storage.BucketObject(
+    'worker-source',
+    bucket=function_sources.name,
+    name='worker/source.zip',
+    source=pulumi.AssetArchive({".": pulumi.FileArchive('../../../app')}),
+    opts=pulumi.ResourceOptions(parent=worker, protect=True, depends_on=[data]),
+)
+worker_function = gcp.cloudfunctionsv2.Function(
+    'worker',
+    location='us-central1',
+    build_config={
+        "runtime": 'python313',
+        "entry_point": 'main',
+        "source": {"storage_source": {
+            "bucket": function_sources.name,
+            "object": worker_source.name,
+            "generation": worker_source.generation,
+        }},
+    },
+    service_config={
+        "available_memory": '256M',
+        "timeout_seconds": 60,
+        "service_account_email": worker_account.email,
+    },
+    labels={'aipipe-project': 'gcp-common-fields', 'aipipe-stack': 'dev', 'role': 'worker', 'aipipe-resource': 'worker'},
+    opts=pulumi.ResourceOptions(parent=worker, protect=True, depends_on=[data]),
+)
+worker.register_outputs({"name": worker_function.name, "url": worker_function.url})
+
+# --- 'job': Dataflow job from 'pubsub-to-avro'
+job = pulumi.ComponentResource('aipipe:index:Dataflow', 'job')
+job_account = gcp.serviceaccount.Account(
+    'job-account',
+    account_id='df-job-346010',
+    display_name='aipipe dataflow worker job',
+    opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[worker]),
+)
+job_worker = gcp.projects.IAMMember(
+    'job-worker',
+    project=gcp.organizations.get_project_output().project_id,
+    role="roles/dataflow.worker",
+    member=pulumi.Output.concat('serviceAccount:', job_account.email),
+    opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[worker]),
+)
+gcp.storage.BucketIAMMember(
+    'job-objects-data',
+    bucket=data_bucket.name,
+    role="roles/storage.objectAdmin",
+    member=pulumi.Output.concat('serviceAccount:', job_account.email),
+    opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[worker]),
+)
+# A topic input makes the template create its own subscription: that needs Pub/Sub rights in the project.
+gcp.projects.IAMMember(
+    'job-pubsub',
+    project=gcp.organizations.get_project_output().project_id,
+    role="roles/pubsub.editor",
+    member=pulumi.Output.concat('serviceAccount:', job_account.email),
+    opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[worker]),
+)
+job_job = gcp.dataflow.Job(
+    'job',
+    template_gcs_path='gs://dataflow-templates-us-central1/latest/Cloud_PubSub_to_Avro',
+    temp_gcs_location=pulumi.Output.concat(data_bucket.url, '/temp/'),
+    parameters={'inputTopic': notes_topic.id, 'outputDirectory': pulumi.Output.concat(data_bucket.url, '/avro/'), 'avroTempDirectory': pulumi.Output.concat(data_bucket.url, '/temp/')},
+    region='us-central1',
+    on_delete='drain',
+    service_account_email=job_account.email,
+    labels={'aipipe-project': 'gcp-common-fields', 'aipipe-stack': 'dev', 'role': 'job', 'aipipe-resource': 'job'},
+    opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[worker, job_worker]),
+)
+job.register_outputs({"name": job_job.name, "job_id": job_job.job_id})
+
