@@ -1,5 +1,5 @@
 """Allow `python -m aipipe`."""
 
-from aipipe.cli import main
+from aipipe.cli.app import main
 
 main()

@@ -22,12 +22,13 @@ MEASURE = r"""
 import json, sys, time
 started = time.perf_counter()
 from aipipe.spec import load_spec
-from aipipe.planning import plan_spec, render_to
+from aipipe.codegen.project import write_project
+from aipipe.offline.plan import plan_spec
 from pathlib import Path
 import tempfile
 spec = load_spec(sys.argv[1], "dev").spec
 loaded = time.perf_counter()
-render_to(spec, Path(tempfile.mkdtemp()))
+write_project(spec, Path(tempfile.mkdtemp()))
 rendered = time.perf_counter()
 plan = plan_spec(spec)
 planned = time.perf_counter()

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from aipipe.diagnostics import Severity
+from aipipe.core.diagnostics import Severity
 from aipipe.spec import load_spec
 
 from conftest import DATA
@@ -57,7 +57,7 @@ def test_bad_spec_reports_exactly_the_expected_errors(path):
 
 
 def test_every_diagnostic_code_has_a_bad_case():
-    from aipipe.diagnostics import CODES
+    from aipipe.core.diagnostics import CODES
 
     used = set()
     for path in BAD:

@@ -8,7 +8,7 @@ import re
 from typer.testing import CliRunner
 
 from aipipe import __version__
-from aipipe.cli import app
+from aipipe.cli.app import app
 from aipipe.schema import spec_json_schema_text
 
 from conftest import EXAMPLES
@@ -142,3 +142,18 @@ def test_folder_and_default_spec(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     empty = runner.invoke(app, ["validate"])
     assert empty.exit_code == 2 and "no spec given" in empty.output
+
+
+def test_every_command_help_renders_its_examples_verbatim():
+    """Click keeps an `Examples:` block unwrapped only after a line holding the \\b character; a docstring that
+    writes a backslash and a `b` instead shows `\\b` and runs the examples together into one line."""
+    commands = [name for name in app.registered_commands]
+    assert len(commands) >= 15
+    for command in app.registered_commands:
+        name = command.name or command.callback.__name__
+        result = runner.invoke(app, [name, "--help"])
+        assert result.exit_code == 0, name
+        assert "\\b" not in result.output, f"`aipipe {name} --help` shows a literal \\b"
+        if "Examples:" in result.output:
+            examples = result.output.split("Examples:", 1)[1].splitlines()
+            assert examples[1].strip().startswith("aipipe"), f"`aipipe {name} --help`: examples are rewrapped"

@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from aipipe.cli import app
+from aipipe.cli.app import app
 
 from conftest import EXAMPLES
 

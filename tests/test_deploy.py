@@ -14,8 +14,10 @@ from pulumi.automation import errors as auto_errors
 from pulumi.automation._cmd import CommandResult
 from typer.testing import CliRunner
 
-from aipipe import cli_deploy, deploy
-from aipipe.cli import app
+from aipipe.cli import deploy as cli_deploy
+from aipipe.deploy import settings as deploy_settings
+from aipipe.deploy import stack as deploy_stack
+from aipipe.cli.app import app
 from aipipe.spec import load_spec
 
 import fake_stack as fake
@@ -48,7 +50,7 @@ def stack(monkeypatch):
         holder["settings"], holder["create"] = settings, create
         return holder["stack"]
 
-    monkeypatch.setattr(deploy, "open_stack", open_stack)
+    monkeypatch.setattr(deploy_stack, "open_stack", open_stack)
     return holder
 
 
@@ -253,13 +255,13 @@ def test_without_the_pulumi_cli_every_deploy_command_points_at_doctor(project, m
 
 def test_settings_default_to_local_state_and_generated_passphrase(project):
     spec = load_spec(str(project / "aipipe.yaml"), "prod").spec
-    settings = deploy.settings_for(spec, {"LABELLING_API_KEY": "x"})
+    settings = deploy_settings.settings_for(spec, {"LABELLING_API_KEY": "x"})
     assert settings.backend_url == "file://" + (project / ".aipipe" / "state").as_posix()
     assert (project / ".aipipe" / "state").is_dir()
     assert settings.environment == {"PULUMI_BACKEND_URL": settings.backend_url, "PULUMI_PYTHON_CMD": sys.executable,
                                     "PULUMI_CONFIG_PASSPHRASE_FILE": str(project / ".aipipe" / "passphrase")}
     assert settings.program_dir == project / ".aipipe" / "prod" / "program"
-    options = deploy.workspace_options(settings)
+    options = deploy_stack.workspace_options(settings)
     assert options.work_dir == str(settings.program_dir)
     assert options.env_vars == settings.environment and options.secrets_provider == "passphrase"
 
@@ -268,16 +270,16 @@ def test_backend_and_passphrase_from_the_spec_and_environment(project):
     spec_path = project / "aipipe.yaml"
     spec = load_spec(str(spec_path)).spec
     environ = {"LABELLING_API_KEY": "x", "PULUMI_BACKEND_URL": "s3://team-state", "PULUMI_CONFIG_PASSPHRASE": "pw"}
-    settings = deploy.settings_for(spec, environ)
+    settings = deploy_settings.settings_for(spec, environ)
     assert settings.backend_url == "s3://team-state"
     assert settings.environment["PULUMI_CONFIG_PASSPHRASE"] == "pw"
     assert not (project / ".aipipe" / "passphrase").exists()
     spec_path.write_text(spec_path.read_text().replace("region: us-east-1\n",
                                                        "region: us-east-1\nbackend: https://api.pulumi.com\n", 1))
-    cloud = deploy.settings_for(load_spec(str(spec_path)).spec, environ)
+    cloud = deploy_settings.settings_for(load_spec(str(spec_path)).spec, environ)
     assert cloud.backend_url == "https://api.pulumi.com"  # the spec wins over PULUMI_BACKEND_URL
     assert "PULUMI_CONFIG_PASSPHRASE" not in cloud.environment
-    assert deploy.workspace_options(cloud).secrets_provider is None
+    assert deploy_stack.workspace_options(cloud).secrets_provider is None
 
 
 def test_rendered_deploy_program_has_provider_config(project, stack):

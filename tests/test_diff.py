@@ -9,8 +9,8 @@ import subprocess
 import pytest
 from typer.testing import CliRunner
 
-from aipipe.cli import app
-from aipipe.init import templates
+from aipipe.cli.app import app
+from aipipe.scaffold import examples
 
 runner = CliRunner()
 BASE = """\
@@ -151,7 +151,7 @@ def test_old_version_that_is_invalid_is_an_error(pair):
     assert result.exit_code == 1 and "AP201" in result.output
 
 
-@pytest.mark.parametrize("name", sorted(templates()))
+@pytest.mark.parametrize("name", sorted(examples()))
 def test_every_init_template_validates_and_plans(name, tmp_path):
     target = tmp_path / name
     result = runner.invoke(app, ["init", str(target), "--template", name])

@@ -6,8 +6,8 @@ import json
 
 from typer.testing import CliRunner
 
-from aipipe.cli import app
-from aipipe.doctor import FAIL, OK, WARN, Probes, run_checks
+from aipipe.cli.app import app
+from aipipe.deploy.doctor import FAIL, OK, WARN, Probes, run_checks
 from aipipe.spec import load_spec
 
 from conftest import EXAMPLES

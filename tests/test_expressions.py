@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ast
 
-from aipipe.program.expressions import ExpressionBuilder
-from aipipe.render import Code, check_program, literal
+from aipipe.codegen.expressions import ExpressionBuilder
+from aipipe.codegen.safe import Code, check_program, literal
 from aipipe.spec import load_spec
 
 from conftest import EXAMPLES

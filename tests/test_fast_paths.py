@@ -12,7 +12,7 @@ from conftest import EXAMPLES
 HEAVY = ("pulumi", "pulumi_aws", "pulumi_gcp", "rich")
 PROBE = """
 import sys
-from aipipe.cli import app
+from aipipe.cli.app import app
 try:
     app(sys.argv[1:])
 except SystemExit as exit:
@@ -38,4 +38,4 @@ def test_only_deploy_imports_the_automation_api():
                            re.MULTILINE)
     importers = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "aipipe").rglob("*.py")
                        if statement.search(path.read_text()))
-    assert importers == ["aipipe/deploy.py"]
+    assert importers == ["aipipe/deploy/stack.py"]

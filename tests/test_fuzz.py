@@ -20,8 +20,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aipipe.loader import load_spec_bytes
-from aipipe.render import check_program, render_program
+from aipipe.core.loader import load_spec_bytes
+from aipipe.codegen.project import render_program
+from aipipe.codegen.safe import check_program
 from aipipe.spec import load_spec
 from aipipe.spec.registry import RESOURCE_TYPES
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from aipipe.cli import app
-from aipipe.docs import graphs_markdown
-from aipipe.graph import pipeline_edges, to_dot, to_mermaid
+from aipipe.cli.app import app
+from aipipe.offline.docs import graphs_markdown
+from aipipe.offline.graph import pipeline_edges, to_dot, to_mermaid
 from aipipe.spec import load_spec
 
 from conftest import EXAMPLES, ROOT
@@ -71,4 +71,4 @@ def test_graph_command_formats():
 
 def test_docs_graphs_page_is_current():
     page = (ROOT / "docs" / "graphs.md").read_text(encoding="utf-8")
-    assert page == graphs_markdown(EXAMPLES, ROOT), "docs/graphs.md is stale: run python -m aipipe.docs"
+    assert page == graphs_markdown(EXAMPLES, ROOT), "docs/graphs.md is stale: run python -m aipipe.offline.docs"

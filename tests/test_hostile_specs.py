@@ -6,7 +6,7 @@ import os
 
 from typer.testing import CliRunner
 
-from aipipe.cli import app
+from aipipe.cli.app import app
 from aipipe.spec import load_spec
 
 runner = CliRunner()

@@ -7,8 +7,8 @@ import time
 import pytest
 import yaml
 
-from aipipe.loader import MAX_FILE_BYTES, load_spec_bytes, load_spec_file
-from aipipe.locations import Location
+from aipipe.core.loader import MAX_FILE_BYTES, load_spec_bytes, load_spec_file
+from aipipe.core.locations import Location
 
 
 def codes(document):

@@ -13,7 +13,7 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from aipipe.cli import app
+from aipipe.cli.app import app
 
 from conftest import EXAMPLES
 

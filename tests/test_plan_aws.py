@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from aipipe.plan import run_program
-from aipipe.render import render_program
+from aipipe.offline.mocks import run_program
+from aipipe.codegen.project import render_program
 from aipipe.spec import load_spec
 
 from conftest import DATA

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from aipipe.cli import app
+from aipipe.cli.app import app
 from aipipe.spec import load_spec
 from aipipe.spec.policies import CHECKS, checks_markdown
 
@@ -87,6 +87,6 @@ def test_warnings_fail_only_under_strict(write_spec):
 
 def test_docs_checks_page_is_current():
     page = (ROOT / "docs" / "checks.md").read_text(encoding="utf-8")
-    assert page == checks_markdown(), "docs/checks.md is stale: run python -m aipipe.docs"
+    assert page == checks_markdown(), "docs/checks.md is stale: run python -m aipipe.offline.docs"
     for check in CHECKS:
         assert f"## {check.code}" in page and check.why in page and check.fix in page

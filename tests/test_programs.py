@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from aipipe.planning import default_output_dir, plan_spec, render_to
-from aipipe.program.builder import program_context
-from aipipe.render import check_program, literal
+from aipipe.codegen.project import default_program_dir, write_project
+from aipipe.offline.plan import plan_spec
+from aipipe.codegen.context import program_context
+from aipipe.codegen.safe import check_program, literal
 from aipipe.spec import load_spec
 
 from conftest import DATA, EXAMPLES, ROOT
@@ -55,7 +56,7 @@ def test_plan_has_exactly_the_expected_resource_types(path, plans):
 @pytest.mark.parametrize("path", ALL, ids=key)
 def test_rendered_program_matches_its_golden_file(path, tmp_path):
     spec = spec_of(path)
-    render_to(spec, tmp_path, home=default_output_dir(spec))
+    write_project(spec, tmp_path, home=default_program_dir(spec))
     rendered = (tmp_path / "__main__.py").read_text()
     compare_with_golden(golden_name(path, ".py"), rendered)
     check_program(rendered)
@@ -63,7 +64,7 @@ def test_rendered_program_matches_its_golden_file(path, tmp_path):
 
 def context_snapshot(spec) -> dict:
     """What the templates render for a spec, every value as the Python text it becomes in the program."""
-    context = program_context(spec, default_output_dir(spec))
+    context = program_context(spec, default_program_dir(spec))
     views = {view.name: {"type": view.type, "component": str(view.component), "token": view.token,
                          "tags": literal(view.tags), "provider": view.provider, "depends_on": literal(view.depends_on),
                          "values": {k: literal(v) for k, v in sorted(view.extra.items())}}
@@ -84,7 +85,7 @@ def test_program_context_matches_its_golden_file(path):
 def test_every_rendered_program_type_checks_with_pyright(tmp_path):
     for path in ALL:
         spec = spec_of(path)
-        render_to(spec, tmp_path / key(path).replace("/", "_").removesuffix(".yaml"))
+        write_project(spec, tmp_path / key(path).replace("/", "_").removesuffix(".yaml"))
     executable = shutil.which("pyright") or str(Path(sys.executable).parent / "pyright")
     result = subprocess.run([executable, "--outputjson", "--pythonpath", sys.executable, str(tmp_path)],
                             capture_output=True, text=True, timeout=900)

@@ -8,7 +8,8 @@ import ast
 import pytest
 import yaml
 
-from aipipe.render import check_program, render_program
+from aipipe.codegen.project import render_program
+from aipipe.codegen.safe import check_program
 from aipipe.spec import load_spec
 
 from test_render_safety import HOSTILE

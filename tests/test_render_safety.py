@@ -8,7 +8,7 @@ import ast
 import jinja2
 import pytest
 
-from aipipe.render import Code, RenderError, check_program, identifier, literal
+from aipipe.codegen.safe import Code, RenderError, check_program, identifier, literal
 
 HOSTILE = [
     "",

@@ -8,7 +8,7 @@ import json
 import jsonschema
 import pytest
 
-from aipipe.loader import load_spec_file
+from aipipe.core.loader import load_spec_file
 from aipipe.schema import spec_json_schema, spec_json_schema_text
 
 from conftest import DATA, EXAMPLES, ROOT

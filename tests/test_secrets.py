@@ -12,8 +12,10 @@ from pulumi.automation import errors as auto_errors
 from pulumi.automation._cmd import CommandResult
 from typer.testing import CliRunner
 
-from aipipe import cli_deploy, deploy
-from aipipe.cli import app
+from aipipe.cli import deploy as cli_deploy
+from aipipe.deploy import settings as deploy_settings
+from aipipe.deploy import stack as deploy_stack
+from aipipe.cli.app import app
 
 import fake_stack as fake
 from conftest import EXAMPLES
@@ -50,7 +52,7 @@ def test_channel_plan_text_and_json(project):
 
 def test_channel_state_folder_preview_up_and_json(project, monkeypatch):
     stack = fake.FakeStack(preview_events=fake.CREATE_TWO, up_events=fake.DEPLOY_TWO)
-    monkeypatch.setattr(deploy, "open_stack", lambda settings, create=True: stack)
+    monkeypatch.setattr(deploy_stack, "open_stack", lambda settings, create=True: stack)
     outputs = [runner.invoke(app, arguments).output for arguments in (
         ["preview", str(project)], ["preview", str(project), "--json"],
         ["up", str(project), "--yes"], ["up", str(project), "--yes", "--json"])]
@@ -61,7 +63,7 @@ def test_channel_state_folder_preview_up_and_json(project, monkeypatch):
 def test_channel_provider_messages(project, monkeypatch):
     stack = fake.FakeStack(preview_events=fake.CREATE_TWO,
                            up_events=[fake.diagnostic(f"error creating function: env API_KEY={VALUE} rejected")])
-    monkeypatch.setattr(deploy, "open_stack", lambda settings, create=True: stack)
+    monkeypatch.setattr(deploy_stack, "open_stack", lambda settings, create=True: stack)
     for arguments in (["up", str(project), "--yes"], ["up", str(project), "--yes", "--json"]):
         result = runner.invoke(app, arguments)
         assert result.exit_code == 1 and VALUE not in result.output and "[secret]" in result.output
@@ -70,7 +72,7 @@ def test_channel_provider_messages(project, monkeypatch):
 def test_channel_error_messages(project, monkeypatch):
     failure = auto_errors.CommandError(CommandResult("", f"error: invalid value {VALUE} for config", 1))
     stack = fake.FakeStack(preview_events=fake.CREATE_TWO, raises={"up": failure})
-    monkeypatch.setattr(deploy, "open_stack", lambda settings, create=True: stack)
+    monkeypatch.setattr(deploy_stack, "open_stack", lambda settings, create=True: stack)
     result = runner.invoke(app, ["up", str(project), "--yes"])
     assert result.exit_code == 1 and "pulumi failed" in result.output and VALUE not in result.output
 
@@ -80,9 +82,9 @@ def test_channel_unexpected_exceptions_show_no_locals(project, monkeypatch, caps
         secret_in_a_local = settings.secrets["LABELLING_API_KEY"]  # noqa: F841 - what pretty tracebacks would show
         raise ValueError("boom")
 
-    monkeypatch.setattr(deploy, "open_stack", explode)
+    monkeypatch.setattr(deploy_stack, "open_stack", explode)
     monkeypatch.setattr("sys.argv", ["aipipe", "up", str(project), "--yes"])
-    from aipipe.cli import main
+    from aipipe.cli.app import main
 
     with pytest.raises(SystemExit) as exit_info:
         main()
@@ -95,5 +97,5 @@ def test_channel_unexpected_exceptions_show_no_locals(project, monkeypatch, caps
 def test_channel_settings_repr(project):
     from aipipe.spec import load_spec
 
-    settings = deploy.settings_for(load_spec(str(project / "aipipe.yaml")).spec)
+    settings = deploy_settings.settings_for(load_spec(str(project / "aipipe.yaml")).spec)
     assert VALUE not in repr(settings) and VALUE not in str(settings.environment)

@@ -6,7 +6,7 @@ import difflib
 import random
 import string
 
-from aipipe.suggest import did_you_mean
+from aipipe.core.suggest import did_you_mean
 
 
 def test_prefilter_matches_plain_difflib():

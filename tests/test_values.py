@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from aipipe.loader import load_spec_bytes
-from aipipe.locations import Location
+from aipipe.core.loader import load_spec_bytes
+from aipipe.core.locations import Location
 from aipipe.spec.references import parse_references
 from aipipe.spec.stacks import apply_stack
 from aipipe.spec.values import format_duration, parse_duration, parse_memory

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from aipipe.program.iam import arn_of
-from aipipe.render import Code, literal
+from aipipe.codegen.safe import Code, literal
 from aipipe.spec.workflow import ParallelStep, TaskStep, step_name
 
 

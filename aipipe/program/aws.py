@@ -4,9 +4,9 @@ bucket notification table (one BucketNotification per bucket, holding every func
 from __future__ import annotations
 
 from aipipe.program import asl
-from aipipe.program.expressions import attribute_expression
+from aipipe.codegen.expressions import attribute_expression
 from aipipe.program.iam import access_statements, arn_of, concat, merge, policy_document, trust_policy
-from aipipe.render import Code, identifier, literal
+from aipipe.codegen.safe import Code, identifier, literal
 from aipipe.spec.catalogue import RUNTIMES
 from aipipe.spec.function import BucketTrigger, Function, ScheduleTrigger, StreamTrigger, TopicTrigger
 from aipipe.spec.links import links_of

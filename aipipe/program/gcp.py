@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 
-from aipipe.program.expressions import attribute_expression
+from aipipe.codegen.expressions import attribute_expression
 from aipipe.program.iam import concat
 from aipipe.spec.catalogue import DATAFLOW_TEMPLATES, RUNTIMES
 from aipipe.spec.function import BucketTrigger, ScheduleTrigger, TopicTrigger
 from aipipe.spec.links import links_of
 from aipipe.spec.references import parse_references
-from aipipe.render import Code, identifier, literal
+from aipipe.codegen.safe import Code, identifier, literal
 
 PROJECT = Code("gcp.organizations.get_project_output()")
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 
-from aipipe.program.expressions import attribute_expression
-from aipipe.render import Code, literal
+from aipipe.codegen.expressions import attribute_expression
+from aipipe.codegen.safe import Code, literal
 
 # (resource type, access) -> actions. Reading a bucket lists only within the prefix (see _bucket_statements).
 ACTIONS: dict[tuple[str, str], list[str]] = {

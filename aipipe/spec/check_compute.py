@@ -13,7 +13,7 @@ from aipipe.spec.storage import Bucket
 from aipipe.spec.transfer import Dataflow, Replication
 from aipipe.spec.values import format_duration
 from aipipe.spec.workflow import ParallelStep, Workflow, step_name
-from aipipe.suggest import did_you_mean, one_of
+from aipipe.core.suggest import did_you_mean, one_of
 
 _MEMORY_LIMITS = {"aws": (128, 10240), "gcp": (128, 32768)}
 _MODULE_FUNCTION = re.compile(r"^[A-Za-z_][\w/.-]*\.[A-Za-z_$][\w$]*$")

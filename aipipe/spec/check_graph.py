@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from aipipe.diagnostics import Severity
-from aipipe.locations import Path
+from aipipe.core.diagnostics import Severity
+from aipipe.core.locations import Path
 from aipipe.spec.context import CheckContext
 from aipipe.spec.links import links_of
 from aipipe.spec.references import parse_references, strings_in
 from aipipe.spec.registry import attributes_of
-from aipipe.suggest import did_you_mean, one_of
+from aipipe.core.suggest import did_you_mean, one_of
 
 # Where a secret may appear: places Pulumi keeps as secret outputs, never as plain configuration.
 _SECRET_FIELDS = {"environment", "parameters"}

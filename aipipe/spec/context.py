@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 
-from aipipe.diagnostics import Diagnostic, Severity
-from aipipe.locations import LocationIndex, Path, format_path
+from aipipe.core.diagnostics import Diagnostic, Severity
+from aipipe.core.locations import LocationIndex, Path, format_path
 from aipipe.spec.common import ResourceBase
 from aipipe.spec.document import spec_folder
 

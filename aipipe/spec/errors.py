@@ -9,11 +9,11 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from aipipe.diagnostics import Diagnostic
-from aipipe.locations import LocationIndex, Path, format_path
+from aipipe.core.diagnostics import Diagnostic
+from aipipe.core.locations import LocationIndex, Path, format_path
 from aipipe.spec.common import UNION_TAGS
 from aipipe.spec.values import PATTERNS, yaml_text
-from aipipe.suggest import did_you_mean, one_of
+from aipipe.core.suggest import did_you_mean, one_of
 
 _TYPE_WORDS = {
     "string_type": "a string",

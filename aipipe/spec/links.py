@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from aipipe.locations import Path
+from aipipe.core.locations import Path
 from aipipe.spec.common import ResourceBase
 from aipipe.spec.function import BucketTrigger, Function, StreamTrigger, TopicTrigger
 from aipipe.spec.messaging import Subscription

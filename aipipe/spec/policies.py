@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from aipipe.diagnostics import Severity
-from aipipe.locations import Path
+from aipipe.core.diagnostics import Severity
+from aipipe.core.locations import Path
 from aipipe.spec.check_graph import find_cycles
 from aipipe.spec.context import CheckContext
 from aipipe.spec.function import BucketTrigger, Function, StreamTrigger, TopicTrigger
@@ -239,7 +239,7 @@ def checks_markdown() -> str:
     parts = ["# Pipeline checks\n\n",
              "`aipipe validate` runs these after the spec itself is valid. Errors fail validation; warnings fail it "
              "only with `--strict`. Suppress a check for one resource with `ignore: [CODE]` on that resource.\n",
-             "Generated from `aipipe/spec/policies.py` (`python -m aipipe.docs`).\n"]
+             "Generated from `aipipe/spec/policies.py` (`python -m aipipe.offline.docs`).\n"]
     for check in CHECKS:
         parts.append(f"\n## {check.code} — {check.title}\n\n*Severity:* {check.severity.value}\n\n"
                      f"**Why it matters.** {check.why}\n\n**How to fix it.** {check.fix}\n\n"

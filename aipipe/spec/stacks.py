@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import copy
 
-from aipipe.diagnostics import Diagnostic
-from aipipe.locations import LocationIndex, Path, format_path
+from aipipe.core.diagnostics import Diagnostic
+from aipipe.core.locations import LocationIndex, Path, format_path
 from aipipe.spec.document import DEFAULT_STACK
-from aipipe.suggest import did_you_mean
+from aipipe.core.suggest import did_you_mean
 
 _MERGED_TOP_LEVEL = ("region", "project", "tags")
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from aipipe.diagnostics import Diagnostic, has_errors, sorted_unique
-from aipipe.loader import LoadedDocument, load_spec_file
+from aipipe.core.diagnostics import Diagnostic, has_errors, sorted_unique
+from aipipe.core.loader import LoadedDocument, load_spec_file
 from aipipe.spec import check_compute, check_rules
 from aipipe.spec.check_graph import check_cycles, check_links, check_references
 from aipipe.spec.context import MAX_DIAGNOSTICS, CheckContext, TooManyProblems
@@ -21,7 +21,7 @@ from aipipe.spec.errors import diagnostics_from_validation_error
 from aipipe.spec.policies import run_policies
 from aipipe.spec.registry import RESOURCE_TYPES, clouds_of
 from aipipe.spec.stacks import apply_stack, declared_stacks
-from aipipe.suggest import did_you_mean
+from aipipe.core.suggest import did_you_mean
 
 UNUSED_SECRET = "AP307"
 _TYPE_CHECKS = {

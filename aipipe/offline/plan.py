@@ -1,4 +1,4 @@
-"""`aipipe render` and `aipipe plan` as library calls: validate, render, and run the program under mocks."""
+"""`aipipe plan` as a library call: render a spec into a temporary project and run it offline under mocks."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from aipipe.spec import Spec
+from aipipe.codegen.project import default_program_dir, provider_config, write_project
+from aipipe.codegen.safe import RenderError
+from aipipe.spec.document import Spec
 
 PLAN_TIMEOUT_SECONDS = 300
 
@@ -16,39 +18,18 @@ class PlanError(Exception):
     """The program could not be rendered or did not run under mocks (a bug in aipipe, not in the spec)."""
 
 
-def default_output_dir(spec: Spec) -> Path:
-    """Where `render` writes by default: `.aipipe/<stack>/program` beside the spec (where `up` deploys from)."""
-    return spec.base_dir / ".aipipe" / spec.stack / "program"
-
-
-def render_to(spec: Spec, output_dir: Path, home: Path | None = None, endpoint: str | None = None) -> list[Path]:
-    """Write the Pulumi project for `spec` into `output_dir`; returns the files written. `home` is the
-    folder the program is meant to run from (code paths are relative to it), default `output_dir`."""
-    from aipipe.render import RenderError, render_program
-
-    output_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        files = render_program(spec, home or output_dir, endpoint=endpoint)
-    except RenderError as error:
-        raise PlanError(str(error)) from error
-    written = []
-    for name, text in files.items():
-        path = output_dir / name
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
-    return written
-
-
 def plan_spec(spec: Spec):
-    """Render `spec` into a temporary project and run it offline; returns aipipe.plan.Plan."""
-    from aipipe.plan import run_program
-    from aipipe.render import provider_config
+    """Render `spec` into a temporary project and run it offline; returns aipipe.offline.mocks.Plan."""
+    from aipipe.offline.mocks import run_program
 
     with tempfile.TemporaryDirectory(prefix="aipipe-plan-") as folder:
         program = Path(folder) / "program"
         # the very program `render` writes by default (code paths relative to .aipipe/<stack>/program);
         # under mocks the code archives are not read, so it runs from the temporary folder as it is
-        render_to(spec, program, home=default_output_dir(spec))
+        try:
+            write_project(spec, program, home=default_program_dir(spec))
+        except RenderError as error:
+            raise PlanError(str(error)) from error
         with _watchdog(PLAN_TIMEOUT_SECONDS):
             try:
                 return run_program(program, spec.header.name, spec.stack, provider_config(spec),

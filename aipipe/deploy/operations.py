@@ -11,9 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aipipe.deploy import DeployError, DeploySettings, StackOperations, classify, forget_deployment, \
-    record_deployment
-from aipipe.progress import ChangeSet, EventPrinter
+from aipipe.deploy.records import forget_deployment, record_deployment
+from aipipe.deploy.settings import DeployError, DeploySettings
+from aipipe.deploy.stack import StackOperations, classify
+from aipipe.deploy.progress import ChangeSet, EventPrinter
 
 
 @dataclass

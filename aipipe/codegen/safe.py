@@ -1,4 +1,4 @@
-"""The Jinja environment that turns a spec into Python source, and the checks that keep that source safe.
+"""The safe-code primitives every rendered program is built from (the lowest layer of code generation).
 
 Rule: every `{{ value }}` in a template becomes a Python literal (None, bool, int, float, str, list, dict —
 exact types only; anything else is a RenderError). The only way to put code into the program is the `Code`
@@ -14,12 +14,6 @@ import ast
 import keyword
 import math
 import re
-from pathlib import Path
-
-import jinja2
-
-REPOSITORY_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-PACKAGED_TEMPLATES = Path(__file__).resolve().parent / "templates"  # where the wheel puts them
 
 
 class RenderError(Exception):
@@ -65,20 +59,6 @@ def identifier(name: str, suffix: str = "") -> Code:
     if keyword.iskeyword(text) or text in _RESERVED_NAMES:
         text += "_"
     return Code(text)
-
-
-def make_environment(templates: Path | None = None) -> jinja2.Environment:
-    """The Jinja environment for program templates: literal finalize, strict undefined, no autoescape."""
-    folder = templates or (PACKAGED_TEMPLATES if PACKAGED_TEMPLATES.is_dir() else REPOSITORY_TEMPLATES)
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(folder)),
-        finalize=literal,
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
 
 
 # --- the post-render check ------------------------------------------------------------------------------
@@ -133,66 +113,3 @@ def _check_call(node: ast.Call) -> None:
             return
         raise RenderError(f"line {node.lineno}: call of method {function.attr!r} is not allowed")
     raise RenderError(f"line {node.lineno}: this kind of call is not allowed")
-
-
-# --- the whole project ------------------------------------------------------------------------------------
-
-PULUMI_PACKAGES = {"aws": "pulumi-aws>=7.0,<8", "gcp": "pulumi-gcp>=9.0,<10"}
-
-
-def render_program(spec, output_dir, endpoint: str | None = None) -> dict[str, str]:
-    """The Pulumi project for a validated Spec: {"Pulumi.yaml", "__main__.py", "requirements.txt"} -> text.
-
-    `output_dir` is where the files will live: function code paths are written relative to it, so the
-    project runs from there as it is."""
-    import yaml
-
-    from aipipe.program.builder import program_context
-
-    context = program_context(spec, Path(output_dir))
-    context["endpoint"] = endpoint
-    context["endpoint_arguments"] = endpoint_arguments(endpoint) if endpoint else None
-    source = make_environment().get_template("program.py.j2").render(**context)
-    check_program(source)
-    project = {"name": spec.header.name, "runtime": "python",
-               "description": spec.header.description or f"aipipe spec {spec.header.name}",
-               "config": {key: {"value": value} for key, value in provider_config(spec, endpoint).items()}}
-    return {
-        "Pulumi.yaml": yaml.safe_dump(project, sort_keys=False),
-        "__main__.py": source,
-        "requirements.txt": f"pulumi>=3.100,<4\n{PULUMI_PACKAGES[spec.cloud]}\n",
-    }
-
-
-def provider_config(spec, endpoint: str | None = None) -> dict:
-    """Provider configuration the program needs: region, the GCP project when the spec names one, and with an
-    endpoint (LocalStack) every AWS service pointed at it, credential checks off, path-style S3."""
-    config: dict = {f"{spec.cloud}:region": spec.header.region}
-    if spec.cloud == "gcp" and spec.header.project:
-        config["gcp:project"] = spec.header.project
-    if endpoint and spec.cloud == "aws":
-        config.update({
-            "aws:endpoints": [{service: endpoint for service in EMULATED_SERVICES}],
-            "aws:skipCredentialsValidation": True, "aws:skipRequestingAccountId": True,
-            "aws:skipMetadataApiCheck": True, "aws:s3UsePathStyle": True,
-            "aws:accessKey": "test", "aws:secretKey": "test",
-        })
-    return config
-
-
-def endpoint_arguments(endpoint: str) -> Code:
-    """Arguments that point an explicit aws.Provider at an emulator, as the stack config does for the default
-    provider (explicit providers do not read the stack's `aws:` config)."""
-    if not re.fullmatch(r"https?://[^\s'\"\\]+", endpoint):
-        raise RenderError(f"the endpoint must be an http(s) URL, got {endpoint!r}")
-    services = ", ".join(f"{'lambda_' if service == 'lambda' else service}={literal(endpoint)}"
-                         for service in EMULATED_SERVICES)
-    return Code(f"endpoints=[aws.ProviderEndpointArgs({services})], skip_credentials_validation=True, "
-                "skip_requesting_account_id=True, skip_metadata_api_check=True, s3_use_path_style=True, "
-                "access_key='test', secret_key='test'")
-
-
-# AWS services aipipe's programs call, by their provider endpoint names (aws:endpoints / ProviderEndpointArgs).
-EMULATED_SERVICES = ("s3", "iam", "sts", "lambda", "sns", "sqs", "kinesis", "sfn", "cloudwatchlogs",
-                     "cloudwatchevents", "datasync")
-

@@ -8,7 +8,7 @@ define (`raw_bucket.arn`), so this table and the templates must agree; the plan 
 
 from __future__ import annotations
 
-from aipipe.render import Code, identifier, literal
+from aipipe.codegen.safe import Code, identifier, literal
 from aipipe.spec.references import parse_references
 
 # (cloud, type) -> attribute -> (variable suffix, Python attribute path). The variable is

@@ -11,7 +11,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from aipipe.console import mask_secrets, printable
+from aipipe.core.text import mask_secrets, printable
 
 CHANGES = {"create": "create", "update": "update", "replace": "replace", "create-replacement": "replace",
            "delete": "delete", "delete-replaced": "replace"}

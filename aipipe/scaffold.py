@@ -1,4 +1,4 @@
-"""`aipipe init`: start a project from one of the example specs, with its function code."""
+"""`aipipe init`: start a project from one of the example specs (`specs/`), with its function code."""
 
 from __future__ import annotations
 
@@ -6,19 +6,19 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-PACKAGED_EXAMPLES = Path(__file__).resolve().parent / "examples"  # where the wheel puts them
-REPOSITORY_EXAMPLES = Path(__file__).resolve().parent.parent / "specs"
+from aipipe.bundled import bundled_folder
+
 MODELINE = "# yaml-language-server: $schema=../aipipe.schema.json"
 LOCAL_MODELINE = "# yaml-language-server: $schema=./aipipe.schema.json"
-DEFAULT_TEMPLATE = "event-driven-ingest"
+DEFAULT_EXAMPLE = "event-driven-ingest"
 
 
-class InitError(Exception):
-    """The project cannot be created as asked (unknown template, files in the way)."""
+class ScaffoldError(Exception):
+    """The project cannot be created as asked (unknown example, files in the way)."""
 
 
 @dataclass(frozen=True)
-class Template:
+class Example:
     """An example spec folder that `init` can copy."""
 
     name: str
@@ -27,42 +27,38 @@ class Template:
     cloud: str
 
 
-def examples_folder() -> Path:
-    return PACKAGED_EXAMPLES if PACKAGED_EXAMPLES.is_dir() else REPOSITORY_EXAMPLES
-
-
-def templates() -> dict[str, Template]:
+def examples() -> dict[str, Example]:
     """Every example with its description and cloud (read from the spec itself)."""
     import yaml
 
     found = {}
-    for spec in sorted(examples_folder().glob("*/aipipe.yaml")):
+    for spec in sorted(bundled_folder("specs").glob("*/aipipe.yaml")):
         data = yaml.safe_load(spec.read_text(encoding="utf-8")) or {}
-        found[spec.parent.name] = Template(spec.parent.name, spec.parent, str(data.get("description", "")),
-                                           str(data.get("cloud", "")))
+        found[spec.parent.name] = Example(spec.parent.name, spec.parent, str(data.get("description", "")),
+                                          str(data.get("cloud", "")))
     return found
 
 
-def plan_copy(template: Template, target: Path) -> list[tuple[Path, Path]]:
+def plan_copy(example: Example, target: Path) -> list[tuple[Path, Path]]:
     """(source, destination) of every file the project gets, including the schema for editors."""
-    pairs = [(source, target / source.relative_to(template.folder)) for source in sorted(template.folder.rglob("*"))
+    pairs = [(source, target / source.relative_to(example.folder)) for source in sorted(example.folder.rglob("*"))
              if source.is_file() and "__pycache__" not in source.parts and ".aipipe" not in source.parts]
-    pairs.append((examples_folder() / "aipipe.schema.json", target / "aipipe.schema.json"))
+    pairs.append((bundled_folder("specs") / "aipipe.schema.json", target / "aipipe.schema.json"))
     return pairs
 
 
 def create_project(name: str, target: Path, force: bool = False) -> list[Path]:
-    """Copy template `name` into `target`; refuses to overwrite any file unless `force`. Returns the files."""
-    from aipipe.suggest import did_you_mean
+    """Copy example `name` into `target`; refuses to overwrite any file unless `force`. Returns the files."""
+    from aipipe.core.suggest import did_you_mean
 
-    available = templates()
+    available = examples()
     if name not in available:
-        raise InitError(f"unknown template `{name}`{did_you_mean(name, available)}; `aipipe init --list` shows them")
+        raise ScaffoldError(f"unknown example `{name}`{did_you_mean(name, available)}; `aipipe init --list` shows them")
     pairs = plan_copy(available[name], target)
     existing = [destination for _, destination in pairs if destination.exists()]
     if existing and not force:
         shown = ", ".join(str(path) for path in existing[:5]) + (" ..." if len(existing) > 5 else "")
-        raise InitError(f"{len(existing)} file(s) already exist: {shown}; nothing was written (use --force to "
+        raise ScaffoldError(f"{len(existing)} file(s) already exist: {shown}; nothing was written (use --force to "
                         "overwrite them)")
     written = []
     for source, destination in pairs:

@@ -178,7 +178,7 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-if __name__ == "__main__":  # pragma: no cover - debugging aid: python -m aipipe.plan DIR PROJECT STACK
+if __name__ == "__main__":  # pragma: no cover - debugging aid: python -m aipipe.offline.mocks DIR PROJECT STACK
     import json
 
     result = run_program(Path(sys.argv[1]), sys.argv[2], sys.argv[3], {"aws:region": "us-east-1"})

@@ -57,7 +57,7 @@ def check_cli(probes: Probes) -> Check:
         version = probes.run([path, "version"]).strip().lstrip("v")
     except (OSError, subprocess.SubprocessError) as error:
         return Check("pulumi CLI", FAIL, f"{path} does not run: {error}", "reinstall: curl -fsSL https://get.pulumi.com | sh")
-    from aipipe.deploy import minimum_cli_version
+    from aipipe.deploy.stack import minimum_cli_version
 
     minimum = minimum_cli_version()
     parts = tuple(int(p) for p in version.split("-")[0].split(".")[:3] if p.isdigit())
@@ -156,7 +156,7 @@ def check_secrets(probes: Probes, names: list[str]) -> Check | None:
 
 def run_checks(probes: Probes, spec=None) -> list[Check]:
     """Every check; with a spec, only its cloud's and backend's, plus its secrets."""
-    from aipipe.deploy import backend_for
+    from aipipe.deploy.settings import backend_for
 
     clouds = [spec.cloud] if spec else ["aws", "gcp"]
     backend = backend_for(spec, probes.environ) if spec else (probes.environ.get("PULUMI_BACKEND_URL")

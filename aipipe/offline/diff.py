@@ -14,7 +14,7 @@ import subprocess
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from aipipe.plan import Plan, PlannedResource
+from aipipe.offline.mocks import Plan, PlannedResource
 
 # type token -> inputs whose change replaces the resource (besides a change of provider, i.e. region)
 FORCE_NEW: dict[str, set[str]] = {
@@ -193,7 +193,7 @@ def _value(value) -> str:
 
 def to_text(changes: list[SpecChange]) -> str:
     """Per spec resource, each cloud change with the inputs that changed; data loss called out."""
-    from aipipe.console import printable
+    from aipipe.core.text import printable
 
     if not changes:
         return "no changes\n"
@@ -218,7 +218,7 @@ def to_text(changes: list[SpecChange]) -> str:
 
 def to_markdown(changes: list[SpecChange], new_spec, old_spec=None) -> str:
     """A compact table for a pull-request comment, with a Mermaid graph of the pipeline, changes coloured."""
-    from aipipe.graph import to_mermaid
+    from aipipe.offline.graph import to_mermaid
 
     if not changes:
         return "### aipipe diff\n\nNo infrastructure changes.\n"
@@ -251,6 +251,6 @@ def to_markdown(changes: list[SpecChange], new_spec, old_spec=None) -> str:
 
 
 def _cell(text: str) -> str:
-    from aipipe.console import printable
+    from aipipe.core.text import printable
 
     return printable(text).replace("|", "\\|").replace("\n", " ")

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from aipipe import __version__
-from aipipe.render import Code, identifier, literal
-from aipipe.program.expressions import ExpressionBuilder
+from aipipe.codegen.safe import Code, identifier, literal
+from aipipe.codegen.expressions import ExpressionBuilder
 from aipipe.spec import Spec
 from aipipe.spec.function import BucketTrigger
 

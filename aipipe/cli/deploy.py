@@ -1,6 +1,6 @@
 """The deploy commands of the CLI: preview, up, destroy, refresh, outputs, ls, cancel, doctor.
 
-Each parses its switches, resolves the target stack, and calls aipipe.operations; DeployError becomes its
+Each parses its switches, resolves the target stack, and calls aipipe.deploy.operations; DeployError becomes its
 exit code. Heavy modules are imported inside the commands, so `aipipe --help` stays fast.
 """
 
@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from aipipe.cli import DEFAULT_SPEC, StackOption, _load_valid, _resolve_specs, app
+from aipipe.cli.common import DEFAULT_SPEC, StackOption, fail, load_valid, resolve_specs
 
 OptionalSpec = Annotated[
     Optional[Path],
@@ -33,7 +33,7 @@ def is_interactive() -> bool:
 
 
 def _interaction(assume_yes: bool, as_json: bool):
-    from aipipe.operations import Interaction
+    from aipipe.deploy.operations import Interaction
 
     mode = "json" if as_json else ("live" if sys.stdout.isatty() else "plain")
     return Interaction(interactive=is_interactive(), assume_yes=assume_yes, mode=mode, echo=typer.echo,
@@ -42,37 +42,36 @@ def _interaction(assume_yes: bool, as_json: bool):
 
 
 def _fail(error) -> None:
-    typer.echo(f"error: {error}", err=True)
-    raise typer.Exit(error.exit_code)
+    fail(str(error), error.exit_code)
 
 
 def _settings(spec_path: Optional[Path], stack: Optional[str], need_secrets: bool, endpoint: Optional[str] = None):
     """Resolve the spec (given, or recorded for this directory) and its deploy settings."""
-    from aipipe import deploy
+    from aipipe.deploy.records import RECORD_FILE, read_records
+    from aipipe.deploy.settings import STATE_FOLDER, DeployError, settings_for
 
     if spec_path is None:
-        records = deploy.read_records(Path.cwd() / deploy.STATE_FOLDER)
+        records = read_records(Path.cwd() / STATE_FOLDER)
         if not records:
-            raise deploy.DeployError(f"nothing was deployed from this directory (no {deploy.STATE_FOLDER}/"
-                                     f"{deploy.RECORD_FILE}); name the spec: aipipe <command> {DEFAULT_SPEC}")
+            raise DeployError(f"nothing was deployed from this directory (no {STATE_FOLDER}/"
+                              f"{RECORD_FILE}); name the spec: aipipe <command> {DEFAULT_SPEC}")
         if stack is None and len(records) > 1:
-            raise deploy.DeployError("several stacks were deployed from here: " + ", ".join(sorted(records))
+            raise DeployError("several stacks were deployed from here: " + ", ".join(sorted(records))
                                      + "; choose one with --stack", 2)
         name = stack or next(iter(records))
         if name not in records:
-            raise deploy.DeployError(f"stack `{name}` was not deployed from here; deployed: {', '.join(sorted(records))}")
+            raise DeployError(f"stack `{name}` was not deployed from here; deployed: {', '.join(sorted(records))}")
         spec_path, stack = Path.cwd() / records[name]["spec"], name
-    spec = _load_valid(_resolve_specs([spec_path])[0], stack)
-    return deploy.settings_for(spec, None, endpoint, need_secrets=need_secrets)
+    spec = load_valid(resolve_specs([spec_path])[0], stack)
+    return settings_for(spec, None, endpoint, need_secrets=need_secrets)
 
 
 def _open(settings, create: bool):
-    from aipipe import deploy
+    from aipipe.deploy.stack import open_stack
 
-    return deploy.open_stack(settings, create=create)
+    return open_stack(settings, create=create)
 
 
-@app.command()
 def preview(
     spec: Annotated[Path, typer.Argument(help="The spec (or its folder).", show_default=False)],
     stack: StackOption = None,
@@ -80,19 +79,18 @@ def preview(
     endpoint: EndpointOption = None,
 ) -> None:
     """Show what `up` would change in the real cloud, without changing anything (needs credentials)."""
-    from aipipe import operations
-    from aipipe.deploy import DeployError
-    from aipipe.planning import render_to
+    from aipipe.deploy import operations
+    from aipipe.deploy.settings import DeployError
+    from aipipe.codegen.project import write_project
 
     try:
         settings = _settings(spec, stack, need_secrets=True, endpoint=endpoint)
-        render_to(settings.spec, settings.program_dir, endpoint=settings.endpoint)
+        write_project(settings.spec, settings.program_dir, endpoint=settings.endpoint)
         operations.preview(settings, _open(settings, create=True), _interaction(True, as_json))
     except DeployError as error:
         _fail(error)
 
 
-@app.command()
 def up(
     spec: Annotated[Path, typer.Argument(help="The spec (or its folder).", show_default=False)],
     stack: StackOption = None,
@@ -105,19 +103,19 @@ def up(
     Deletions and replacements of resources that hold data are called out. Without a terminal, --yes is
     required. Progress is live on a terminal, plain lines otherwise, JSON lines with --json.
 
-    \\b
+    \b
     Examples:
       aipipe up specs/event-driven-ingest
       aipipe up aipipe.yaml --stack prod --yes
       aipipe up aipipe.yaml --endpoint http://localhost:4566     # LocalStack
     """
-    from aipipe import operations
-    from aipipe.deploy import DeployError
-    from aipipe.planning import render_to
+    from aipipe.deploy import operations
+    from aipipe.deploy.settings import DeployError
+    from aipipe.codegen.project import write_project
 
     try:
         settings = _settings(spec, stack, need_secrets=True, endpoint=endpoint)
-        render_to(settings.spec, settings.program_dir, endpoint=settings.endpoint)
+        write_project(settings.spec, settings.program_dir, endpoint=settings.endpoint)
         result = operations.up(settings, _open(settings, create=True), _interaction(yes, as_json))
     except DeployError as error:
         _fail(error)
@@ -134,7 +132,6 @@ def _print_outputs(values: dict, as_json: bool) -> None:
             typer.echo(f"  {name} = {value}")
 
 
-@app.command()
 def destroy(
     spec: OptionalSpec = None,
     stack: StackOption = None,
@@ -146,8 +143,8 @@ def destroy(
     Shows what will be deleted and what is retained, then asks you to type the stack name (or --yes).
     With no SPEC: the stack deployed from this directory.
     """
-    from aipipe import operations
-    from aipipe.deploy import DeployError
+    from aipipe.deploy import operations
+    from aipipe.deploy.settings import DeployError
 
     try:
         settings = _settings(spec, stack, need_secrets=False)
@@ -156,11 +153,10 @@ def destroy(
         _fail(error)
 
 
-@app.command()
 def refresh(spec: OptionalSpec = None, stack: StackOption = None, as_json: JsonOption = False) -> None:
     """Read the real state of every resource into the stack (shows drift)."""
-    from aipipe import operations
-    from aipipe.deploy import DeployError
+    from aipipe.deploy import operations
+    from aipipe.deploy.settings import DeployError
 
     try:
         settings = _settings(spec, stack, need_secrets=False)
@@ -169,11 +165,10 @@ def refresh(spec: OptionalSpec = None, stack: StackOption = None, as_json: JsonO
         _fail(error)
 
 
-@app.command()
 def outputs(spec: OptionalSpec = None, stack: StackOption = None, as_json: JsonOption = False) -> None:
     """Print the stack's outputs (secret ones as [secret])."""
-    from aipipe import operations
-    from aipipe.deploy import DeployError
+    from aipipe.deploy import operations
+    from aipipe.deploy.settings import DeployError
 
     try:
         settings = _settings(spec, stack, need_secrets=False)
@@ -183,15 +178,15 @@ def outputs(spec: OptionalSpec = None, stack: StackOption = None, as_json: JsonO
     _print_outputs(values, as_json)
 
 
-@app.command(name="ls")
 def list_stacks(
     folder: Annotated[Path, typer.Argument(help="Folder whose deployments to list.")] = Path("."),
     as_json: JsonOption = False,
 ) -> None:
     """List the stacks deployed from a folder, with their last update and resource count."""
-    from aipipe import deploy
+    from aipipe.deploy.records import read_records
+    from aipipe.deploy.settings import STATE_FOLDER
 
-    records = deploy.read_records(folder / deploy.STATE_FOLDER)
+    records = read_records(folder / STATE_FOLDER)
     if as_json:
         typer.echo(json.dumps(records, indent=2, sort_keys=True))
         return
@@ -204,11 +199,10 @@ def list_stacks(
                    f"{record.get('resources') or '?':>9}  {record.get('backend', '')}")
 
 
-@app.command()
 def cancel(spec: OptionalSpec = None, stack: StackOption = None) -> None:
     """Unlock a stack left locked by an interrupted update (then run `aipipe refresh`)."""
-    from aipipe import operations
-    from aipipe.deploy import DeployError
+    from aipipe.deploy import operations
+    from aipipe.deploy.settings import DeployError
 
     try:
         settings = _settings(spec, stack, need_secrets=False)
@@ -218,7 +212,6 @@ def cancel(spec: OptionalSpec = None, stack: StackOption = None) -> None:
     typer.echo(f"stack {settings.stack_name} unlocked; run `aipipe refresh --stack {settings.stack_name}` next")
 
 
-@app.command()
 def doctor(
     spec: Annotated[Optional[Path], typer.Argument(help="Check for this spec: its cloud, backend and secrets.",
                                                    show_default=False)] = None,
@@ -230,9 +223,9 @@ def doctor(
     Prints what is missing and the exact command that fixes it; credentials are never shown.
     Exit code 1 when something required is missing.
     """
-    from aipipe.doctor import FAIL, OK, Probes, run_checks
+    from aipipe.deploy.doctor import FAIL, OK, Probes, run_checks
 
-    loaded = _load_valid(_resolve_specs([spec])[0], stack) if spec else None
+    loaded = load_valid(resolve_specs([spec])[0], stack) if spec else None
     checks = run_checks(Probes(), loaded)
     if as_json:
         typer.echo(json.dumps([check.to_json() for check in checks], indent=2))

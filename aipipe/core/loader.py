@@ -14,8 +14,8 @@ from pathlib import Path as FsPath
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from aipipe.diagnostics import Diagnostic
-from aipipe.locations import Location, LocationIndex, Path, format_path
+from aipipe.core.diagnostics import Diagnostic
+from aipipe.core.locations import Location, LocationIndex, Path, format_path
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 64  # nesting of the written document

@@ -1,0 +1,49 @@
+"""What every command module shares: the switches, finding the spec, and loading it valid or exiting 1.
+
+Heavy modules (pulumi, rich) are imported inside the commands that need them, never at import time, so
+`aipipe --help` and `aipipe validate` stay fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, NoReturn, Optional
+
+import typer
+
+DEFAULT_SPEC = "aipipe.yaml"
+
+SpecArgument = Annotated[Path, typer.Argument(help="The spec file (or a folder with an aipipe.yaml).",
+                                              show_default=False)]
+StackOption = Annotated[
+    Optional[str],
+    typer.Option("--stack", "-s", help="Stack whose overrides apply (default: dev; validate checks every stack)."),
+]
+
+
+def resolve_specs(specs: Optional[list[Path]]) -> list[Path]:
+    """Folders stand for the aipipe.yaml inside them; no argument means ./aipipe.yaml."""
+    if not specs:
+        if not Path(DEFAULT_SPEC).is_file():
+            raise typer.BadParameter(f"no spec given and there is no ./{DEFAULT_SPEC} here", param_hint="SPEC")
+        return [Path(DEFAULT_SPEC)]
+    return [path / DEFAULT_SPEC if path.is_dir() and (path / DEFAULT_SPEC).is_file() else path for path in specs]
+
+
+def load_valid(spec_path: Path, stack: Optional[str]):
+    """Validate a spec for one stack; print its problems and exit 1 when it has errors."""
+    from aipipe.core.report import format_text
+    from aipipe.spec import DEFAULT_STACK, load_spec
+
+    result = load_spec(str(spec_path), stack or DEFAULT_STACK)
+    if not result.valid or result.spec is None:
+        typer.echo(format_text(result.diagnostics), err=True)
+        typer.echo(f"{spec_path}: not rendered; fix the problems above (`aipipe validate` lists them)", err=True)
+        raise typer.Exit(1)
+    return result.spec
+
+
+def fail(message: str, exit_code: int = 1) -> NoReturn:
+    """Print `error: message` on standard error and exit with `exit_code`."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(exit_code)

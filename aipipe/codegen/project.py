@@ -1,0 +1,108 @@
+"""The Pulumi project for a validated spec: the Jinja environment, the rendered program (checked by
+aipipe.codegen.safe before it is returned), Pulumi.yaml with the provider configuration, requirements.txt."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import jinja2
+
+from aipipe.bundled import bundled_folder
+from aipipe.codegen.safe import Code, RenderError, check_program, literal
+
+
+def make_environment(templates: Path | None = None) -> jinja2.Environment:
+    """The Jinja environment for program templates: literal finalize, strict undefined, no autoescape."""
+    folder = templates or bundled_folder("templates")
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(folder)),
+        finalize=literal,
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+# --- the whole project ------------------------------------------------------------------------------------
+
+PULUMI_PACKAGES = {"aws": "pulumi-aws>=7.0,<8", "gcp": "pulumi-gcp>=9.0,<10"}
+
+
+def default_program_dir(spec) -> Path:
+    """Where `render` writes by default: `.aipipe/<stack>/program` beside the spec (where `up` deploys from)."""
+    return spec.base_dir / ".aipipe" / spec.stack / "program"
+
+
+def write_project(spec, output_dir: Path, home: Path | None = None, endpoint: str | None = None) -> list[Path]:
+    """Write the Pulumi project for `spec` into `output_dir`; returns the files written. `home` is the
+    folder the program is meant to run from (code paths are relative to it), default `output_dir`.
+    Raises RenderError (a bug in aipipe, not in the spec) before writing anything when rendering fails."""
+    files = render_program(spec, home or output_dir, endpoint=endpoint)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in files.items():
+        path = output_dir / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def render_program(spec, output_dir, endpoint: str | None = None) -> dict[str, str]:
+    """The Pulumi project for a validated Spec: {"Pulumi.yaml", "__main__.py", "requirements.txt"} -> text.
+
+    `output_dir` is where the files will live: function code paths are written relative to it, so the
+    project runs from there as it is."""
+    import yaml
+
+    from aipipe.codegen.context import program_context
+
+    context = program_context(spec, Path(output_dir))
+    context["endpoint"] = endpoint
+    context["endpoint_arguments"] = endpoint_arguments(endpoint) if endpoint else None
+    source = make_environment().get_template("program.py.j2").render(**context)
+    check_program(source)
+    project = {"name": spec.header.name, "runtime": "python",
+               "description": spec.header.description or f"aipipe spec {spec.header.name}",
+               "config": {key: {"value": value} for key, value in provider_config(spec, endpoint).items()}}
+    return {
+        "Pulumi.yaml": yaml.safe_dump(project, sort_keys=False),
+        "__main__.py": source,
+        "requirements.txt": f"pulumi>=3.100,<4\n{PULUMI_PACKAGES[spec.cloud]}\n",
+    }
+
+
+def provider_config(spec, endpoint: str | None = None) -> dict:
+    """Provider configuration the program needs: region, the GCP project when the spec names one, and with an
+    endpoint (LocalStack) every AWS service pointed at it, credential checks off, path-style S3."""
+    config: dict = {f"{spec.cloud}:region": spec.header.region}
+    if spec.cloud == "gcp" and spec.header.project:
+        config["gcp:project"] = spec.header.project
+    if endpoint and spec.cloud == "aws":
+        config.update({
+            "aws:endpoints": [{service: endpoint for service in EMULATED_SERVICES}],
+            "aws:skipCredentialsValidation": True, "aws:skipRequestingAccountId": True,
+            "aws:skipMetadataApiCheck": True, "aws:s3UsePathStyle": True,
+            "aws:accessKey": "test", "aws:secretKey": "test",
+        })
+    return config
+
+
+def endpoint_arguments(endpoint: str) -> Code:
+    """Arguments that point an explicit aws.Provider at an emulator, as the stack config does for the default
+    provider (explicit providers do not read the stack's `aws:` config)."""
+    if not re.fullmatch(r"https?://[^\s'\"\\]+", endpoint):
+        raise RenderError(f"the endpoint must be an http(s) URL, got {endpoint!r}")
+    services = ", ".join(f"{'lambda_' if service == 'lambda' else service}={literal(endpoint)}"
+                         for service in EMULATED_SERVICES)
+    return Code(f"endpoints=[aws.ProviderEndpointArgs({services})], skip_credentials_validation=True, "
+                "skip_requesting_account_id=True, skip_metadata_api_check=True, s3_use_path_style=True, "
+                "access_key='test', secret_key='test'")
+
+
+# AWS services aipipe's programs call, by their provider endpoint names (aws:endpoints / ProviderEndpointArgs).
+EMULATED_SERVICES = ("s3", "iam", "sts", "lambda", "sns", "sqs", "kinesis", "sfn", "cloudwatchlogs",
+                     "cloudwatchevents", "datasync")
+

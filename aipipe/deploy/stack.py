@@ -1,0 +1,135 @@
+"""The Automation API side of a deploy: the only module that imports pulumi.automation.
+
+Everything above the Automation API call is plain Python tested here; the calls themselves sit behind the
+StackOperations protocol so the orchestration can be tested with a fake stack.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from aipipe.deploy.settings import PULUMI_CLOUD, DeployError, DeploySettings
+
+
+def workspace_options(settings: DeploySettings):
+    """The Automation API workspace for the rendered program: its folder and the CLI's environment."""
+    from pulumi import automation as auto
+
+    return auto.LocalWorkspaceOptions(
+        work_dir=str(settings.program_dir),
+        env_vars=dict(settings.environment),
+        secrets_provider=None if settings.backend_url.startswith(PULUMI_CLOUD) else "passphrase",
+    )
+
+
+# --- the seam -----------------------------------------------------------------------------------------------
+
+OnEvent = Callable[[Any], None]  # receives pulumi.automation.events.EngineEvent
+
+
+class StackOperations(Protocol):
+    """What aipipe does with a stack. AutomationStack is the real one; tests use a fake replaying events."""
+
+    name: str
+
+    def preview(self, on_event: OnEvent) -> None: ...
+    def up(self, on_event: OnEvent) -> dict[str, Any]: ...
+    def preview_destroy(self, on_event: OnEvent) -> None: ...
+    def destroy(self, on_event: OnEvent) -> None: ...
+    def refresh(self, on_event: OnEvent) -> None: ...
+    def outputs(self) -> dict[str, Any]: ...
+    def cancel(self) -> None: ...
+
+
+def minimum_cli_version() -> tuple[int, int, int]:
+    """The oldest pulumi CLI the installed Automation API supports."""
+    from pulumi.automation._minimum_version import _MINIMUM_VERSION
+
+    return (_MINIMUM_VERSION.major, _MINIMUM_VERSION.minor, _MINIMUM_VERSION.patch)
+
+
+def pulumi_cli() -> str:
+    """The path of the `pulumi` CLI, or DeployError pointing at `aipipe doctor`."""
+    found = shutil.which("pulumi")
+    if not found:
+        raise DeployError("the `pulumi` CLI is not installed (deploy commands drive it through Pulumi's Automation "
+                          "API); run `aipipe doctor` for what is missing and how to install it")
+    return found
+
+
+class AutomationStack:
+    """StackOperations over pulumi.automation. Secrets go into stack config encrypted; nothing is printed."""
+
+    def __init__(self, stack, name: str):
+        self._stack = stack
+        self.name = name
+
+    def preview(self, on_event: OnEvent) -> None:
+        self._stack.preview(on_event=on_event, diff=False)
+
+    def up(self, on_event: OnEvent) -> dict[str, Any]:
+        result = self._stack.up(on_event=on_event, show_secrets=False)
+        return {key: ("[secret]" if value.secret else value.value) for key, value in result.outputs.items()}
+
+    def preview_destroy(self, on_event: OnEvent) -> None:
+        self._stack.preview_destroy(on_event=on_event)
+
+    def destroy(self, on_event: OnEvent) -> None:
+        self._stack.destroy(on_event=on_event)
+
+    def refresh(self, on_event: OnEvent) -> None:
+        self._stack.refresh(on_event=on_event)
+
+    def outputs(self) -> dict[str, Any]:
+        return {key: ("[secret]" if value.secret else value.value) for key, value in self._stack.outputs().items()}
+
+    def cancel(self) -> None:
+        self._stack.cancel()
+
+
+def open_stack(settings: DeploySettings, create: bool = True) -> StackOperations:
+    """Select (or create) the stack for the rendered program and store the secrets as encrypted config."""
+    pulumi_cli()
+    from pulumi import automation as auto
+
+    options = workspace_options(settings)
+    try:
+        if create:
+            stack = auto.create_or_select_stack(settings.stack_name, work_dir=str(settings.program_dir), opts=options)
+        else:
+            stack = auto.select_stack(settings.stack_name, work_dir=str(settings.program_dir), opts=options)
+        for key, value in settings.secret_config.items():
+            stack.set_config(key, auto.ConfigValue(value=value, secret=True))
+    except Exception as error:  # noqa: BLE001 - every Automation API failure is classified for the user
+        raise classify(error, settings) from None
+    return AutomationStack(stack, settings.stack_name)
+
+
+def classify(error: Exception, settings: DeploySettings | None = None) -> DeployError:
+    """One place that turns Automation API errors into messages a user can act on."""
+    from pulumi.automation import errors
+
+    stack = settings.stack_name if settings else "the stack"
+    detail = _tail(str(getattr(error, "stderr", "") or error), settings)
+    if isinstance(error, errors.StackNotFoundError):
+        return DeployError(f"stack `{stack}` does not exist in this backend; deploy it with `aipipe up` first")
+    if isinstance(error, errors.ConcurrentUpdateError):
+        return DeployError(f"stack `{stack}` is locked by another update. If none is running (a previous run was "
+                           f"interrupted), unlock it with `aipipe cancel --stack {stack}`")
+    if isinstance(error, errors.CompilationError):
+        return DeployError(f"the rendered program does not compile (a bug in aipipe, please report it):\n{detail}")
+    if isinstance(error, errors.RuntimeError):
+        return DeployError(f"the program failed while running:\n{detail}")
+    if isinstance(error, errors.CommandError):
+        return DeployError(f"pulumi failed:\n{detail}")
+    return DeployError(f"{type(error).__name__}: {detail}")
+
+
+def _tail(text: str, settings: DeploySettings | None, lines: int = 15) -> str:
+    """The end of the CLI's error output, with any secret value masked."""
+    from aipipe.core.text import mask_secrets
+
+    text = mask_secrets(text, settings.secrets.values() if settings else ())
+    return "\n".join(text.strip().splitlines()[-lines:])
