@@ -1,0 +1,1 @@
+"""Deploying through Pulumi's Automation API: settings, the stack seam, progress, operations, doctor."""
