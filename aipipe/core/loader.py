@@ -9,13 +9,13 @@ JSON-like core are reported, each at its line and column, all at once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path as FsPath
+from pathlib import Path
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from aipipe.core.diagnostics import Diagnostic
-from aipipe.core.locations import Location, LocationIndex, Path, format_path
+from aipipe.core.locations import DataPath, Location, LocationIndex, format_path
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 64  # nesting of the written document
@@ -116,7 +116,7 @@ class _Walker:
         self.index = LocationIndex()
         self.diagnostics: list[Diagnostic] = []
 
-    def problem(self, code: str, message: str, location: Location, path: Path) -> None:
+    def problem(self, code: str, message: str, location: Location, path: DataPath) -> None:
         if len(self.diagnostics) == MAX_LOAD_PROBLEMS:
             self.diagnostics.append(Diagnostic("AP110", f"more than {MAX_LOAD_PROBLEMS} problems in the file; these "
                                                "are the first, fix them and validate again", self.file, 1, 1))
@@ -126,7 +126,7 @@ class _Walker:
             Diagnostic(code, message, self.file, location.line, location.column, format_path(path))
         )
 
-    def walk(self, node: Node, path: Path) -> None:
+    def walk(self, node: Node, path: DataPath) -> None:
         if len(path) > 2 * MAX_DEPTH:  # aliases can nest written depth twice over at most
             raise _LimitExceeded("the document nests aliases too deeply", _location(node.start_mark))
         self.index.values[path] = _location(node.start_mark)
@@ -154,7 +154,7 @@ class _Walker:
         elif isinstance(node, MappingNode):
             self.walk_mapping(node, path)
 
-    def walk_mapping(self, node: MappingNode, path: Path) -> None:
+    def walk_mapping(self, node: MappingNode, path: DataPath) -> None:
         seen: dict[str, Location] = {}
         for key_node, _ in node.value:
             if key_node.tag == _TAG + "merge":
@@ -198,7 +198,7 @@ def _tag_name(tag: str) -> str:
     return {"int": "an integer", "float": "a number", "bool": "a boolean", "null": "null"}.get(short, short)
 
 
-def load_spec_file(path: str | FsPath) -> LoadedDocument:
+def load_spec_file(path: str | Path) -> LoadedDocument:
     """Read and parse a spec file. Never raises for bad content: problems come back as diagnostics."""
     file = str(path)
     try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-Path = tuple  # tuple[str | int, ...]
+DataPath = tuple  # tuple[str | int, ...]: a place in the spec data
 
 
 @dataclass(frozen=True)
@@ -23,12 +23,12 @@ class Location:
 class LocationIndex:
     """Maps data paths to the location of their value and, for mapping members, of their key."""
 
-    values: dict[Path, Location] = field(default_factory=dict)
-    keys: dict[Path, Location] = field(default_factory=dict)
+    values: dict[DataPath, Location] = field(default_factory=dict)
+    keys: dict[DataPath, Location] = field(default_factory=dict)
     # Raw text of plain scalars YAML 1.1 read as booleans (yes/no/on/off...), to explain surprising types.
-    boolean_words: dict[Path, str] = field(default_factory=dict)
+    boolean_words: dict[DataPath, str] = field(default_factory=dict)
 
-    def locate(self, path: Path, at_key: bool = False) -> Location:
+    def locate(self, path: DataPath, at_key: bool = False) -> Location:
         """Location of `path` (its key when `at_key`), else the key of its nearest existing ancestor."""
         path = tuple(path)
         if path in self.values:
@@ -45,7 +45,7 @@ class LocationIndex:
                 return self.values[ancestor]
         return Location(1, 1)
 
-    def forget(self, prefix: Path, subtree: bool = True) -> None:
+    def forget(self, prefix: DataPath, subtree: bool = True) -> None:
         """Drop the entries of `prefix` and, with `subtree`, of everything below it (its value was replaced).
         Without `subtree` this is constant time: use it when the old value was a scalar."""
         n = len(prefix)
@@ -56,7 +56,7 @@ class LocationIndex:
             else:
                 table.pop(prefix, None)
 
-    def copy_subtree(self, source: Path, target: Path, subtree: bool = True) -> None:
+    def copy_subtree(self, source: DataPath, target: DataPath, subtree: bool = True) -> None:
         """Make `source` (and with `subtree` everything below it) also known at `target`: stacks merging
         overrides. Without `subtree` this is constant time: use it when the value is a scalar."""
         n = len(source)
@@ -68,7 +68,7 @@ class LocationIndex:
                 table[target] = table[source]
 
 
-def format_path(path: Path) -> str:
+def format_path(path: DataPath) -> str:
     """A path as users write it: resources.raw.triggers[0].bucket."""
     out = ""
     for part in path:

@@ -1,16 +1,8 @@
-"""Text that is safe to show: spec strings with control and bidi characters escaped, secrets masked."""
+"""Text that is safe to show: spec strings with control, bidi and separator characters escaped."""
 
 from __future__ import annotations
 
 import unicodedata
-
-
-def mask_secrets(text: str, values) -> str:
-    """`text` with every (non-empty) secret value replaced by [secret]."""
-    for value in values:
-        if value:
-            text = text.replace(value, "[secret]")
-    return text
 
 
 def printable(text: str) -> str:

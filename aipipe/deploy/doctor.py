@@ -147,7 +147,9 @@ def check_passphrase(probes: Probes, backend: str) -> Check:
 def check_secrets(probes: Probes, names: list[str]) -> Check | None:
     if not names:
         return None
-    missing = [name for name in names if not probes.environ.get(name)]
+    from aipipe.semantics.secrets import missing_secrets
+
+    missing = missing_secrets(names, probes.environ)
     if missing:
         return Check("spec secrets", FAIL, f"not set: {', '.join(missing)}",
                      " ".join(f"export {name}=..." for name in missing))

@@ -11,7 +11,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from aipipe.core.text import mask_secrets, printable
+from aipipe.core.text import printable
+from aipipe.semantics.secrets import mask_secrets
 
 CHANGES = {"create": "create", "update": "update", "replace": "replace", "create-replacement": "replace",
            "delete": "delete", "delete-replaced": "replace"}

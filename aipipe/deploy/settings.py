@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from aipipe.semantics.secrets import config_key, missing_secrets
 from aipipe.spec.document import Spec
 
 STATE_FOLDER = ".aipipe"
@@ -54,7 +55,7 @@ class DeploySettings:
     @property
     def secret_config(self) -> dict[str, str]:
         """Stack config keys of the secrets (`<project>:NAME`), as the program reads them."""
-        return {f"{self.spec.header.name}:{name}": value for name, value in self.secrets.items()}
+        return {config_key(self.spec.header.name, name): value for name, value in self.secrets.items()}
 
 
 def backend_for(spec: Spec, environ: Mapping[str, str]) -> str:
@@ -73,7 +74,7 @@ def settings_for(spec: Spec, environ: Mapping[str, str] | None = None, endpoint:
     none is written: the stack keeps the encrypted values `up` stored."""
     environ = os.environ if environ is None else environ
     names = spec.header.secrets if need_secrets else []
-    missing = [name for name in names if not environ.get(name)]
+    missing = missing_secrets(names, environ)
     if missing:
         exports = " ".join(f"{name}=..." for name in missing)
         raise DeployError(f"missing secret{'s' if len(missing) > 1 else ''} {', '.join(missing)}: the spec declares "

@@ -129,7 +129,7 @@ def classify(error: Exception, settings: DeploySettings | None = None) -> Deploy
 
 def _tail(text: str, settings: DeploySettings | None, lines: int = 15) -> str:
     """The end of the CLI's error output, with any secret value masked."""
-    from aipipe.core.text import mask_secrets
+    from aipipe.semantics.secrets import mask_secrets
 
     text = mask_secrets(text, settings.secrets.values() if settings else ())
     return "\n".join(text.strip().splitlines()[-lines:])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aipipe.core.diagnostics import Severity
-from aipipe.core.locations import Path
+from aipipe.core.locations import DataPath
 from aipipe.spec.context import CheckContext
 from aipipe.spec.links import links_of
 from aipipe.spec.references import parse_references, strings_in
@@ -55,7 +55,7 @@ def check_references(ctx: CheckContext, edges: dict[str, set[str]]) -> None:
                        f"`${{secret.{secret}}}`", ("secrets", position), severity=Severity.WARNING)
 
 
-def _check_reference(ctx: CheckContext, reference, path: Path, edges, used_secrets: set[str]) -> None:
+def _check_reference(ctx: CheckContext, reference, path: DataPath, edges, used_secrets: set[str]) -> None:
     owner = path[1] if path[0] == "resources" and len(path) > 1 else None
     if reference.kind == "invalid":
         ctx.report("AP303", reference.problem, path)

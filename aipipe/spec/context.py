@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path as FsPath
+from pathlib import Path
 
 from aipipe.core.diagnostics import Diagnostic, Severity
-from aipipe.core.locations import LocationIndex, Path, format_path
+from aipipe.core.locations import DataPath, LocationIndex, format_path
 from aipipe.spec.common import ResourceBase
 from aipipe.spec.document import spec_folder
 
@@ -57,10 +57,10 @@ class CheckContext:
         return field_name in self.dropped.get(name, ())
 
     @property
-    def base_dir(self) -> FsPath:
+    def base_dir(self) -> Path:
         return spec_folder(self.file)
 
-    def report(self, code: str, message: str, path: Path, at_key: bool = False,
+    def report(self, code: str, message: str, path: DataPath, at_key: bool = False,
                severity: Severity = Severity.ERROR) -> None:
         """Record a diagnostic at the location of `path` (or its nearest ancestor)."""
         if len(self.diagnostics) >= MAX_DIAGNOSTICS:
@@ -70,6 +70,6 @@ class CheckContext:
             Diagnostic(code, message, self.file, location.line, location.column, format_path(path), severity)
         )
 
-    def at(self, name: str, *relative) -> Path:
+    def at(self, name: str, *relative) -> DataPath:
         """The absolute path of a field of resource `name`."""
         return ("resources", name, *relative)

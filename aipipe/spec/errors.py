@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from aipipe.core.diagnostics import Diagnostic
-from aipipe.core.locations import LocationIndex, Path, format_path
+from aipipe.core.locations import DataPath, LocationIndex, format_path
 from aipipe.spec.common import UNION_TAGS
 from aipipe.spec.values import PATTERNS, yaml_text
 from aipipe.core.suggest import did_you_mean, one_of
@@ -31,7 +31,7 @@ _BOUNDS = {"greater_than_equal": ("at least", "ge"), "less_than_equal": ("at mos
 
 
 def diagnostics_from_validation_error(
-    error: ValidationError, model: type[BaseModel], prefix: Path, index: LocationIndex, file: str
+    error: ValidationError, model: type[BaseModel], prefix: DataPath, index: LocationIndex, file: str
 ) -> list[Diagnostic]:
     """One Diagnostic per pydantic error of `model` validated at `prefix` of the spec."""
     found = []
@@ -51,7 +51,7 @@ def diagnostics_from_validation_error(
     return found
 
 
-def _without_union_tags(loc: tuple) -> Path:
+def _without_union_tags(loc: tuple) -> DataPath:
     """pydantic inserts the chosen member's tag after a tagged union's position; every union of the spec is
     a list item, so a tag is dropped only right after a list index (a user key that happens to equal a tag
     stays)."""
@@ -63,7 +63,7 @@ def _without_union_tags(loc: tuple) -> Path:
     return tuple(kept)
 
 
-def _describe(item: dict, model: type[BaseModel], relative: Path, path: Path, index: LocationIndex):
+def _describe(item: dict, model: type[BaseModel], relative: DataPath, path: DataPath, index: LocationIndex):
     kind = item["type"]
     label = _label(relative)
     value = item.get("input")
@@ -112,7 +112,7 @@ def _describe(item: dict, model: type[BaseModel], relative: Path, path: Path, in
     return "AP202", f"`{label}`: {item['msg']}", False
 
 
-def _label(relative: Path) -> str:
+def _label(relative: DataPath) -> str:
     """The field as users know it: `memory`, `events[1]`, `parallel[0][1]`."""
     names = [position for position, part in enumerate(relative) if isinstance(part, str)]
     if not names:
@@ -129,7 +129,7 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _models_at(model: type[BaseModel], relative: Path) -> list[type[BaseModel]]:
+def _models_at(model: type[BaseModel], relative: DataPath) -> list[type[BaseModel]]:
     """The model classes that describe the mapping at `relative` inside `model`."""
     annotations: list[Any] = [model]
     for part in relative:
@@ -163,11 +163,11 @@ def _expand(annotations: list[Any]) -> list[Any]:
     return out
 
 
-def _fields_at(model: type[BaseModel], relative: Path) -> set[str]:
+def _fields_at(model: type[BaseModel], relative: DataPath) -> set[str]:
     return {name for m in _models_at(model, relative) for name in m.model_fields}
 
 
-def _field_description(model: type[BaseModel], relative: Path) -> str:
+def _field_description(model: type[BaseModel], relative: DataPath) -> str:
     for owner in _models_at(model, relative[:-1]):
         info = owner.model_fields.get(str(relative[-1]))
         if info and info.description:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from aipipe.core.locations import Path
+from aipipe.core.locations import DataPath
 from aipipe.spec.common import ResourceBase
 from aipipe.spec.function import BucketTrigger, Function, StreamTrigger, TopicTrigger
 from aipipe.spec.messaging import Subscription
@@ -27,7 +27,7 @@ class Link:
 
     source: str
     target: str
-    path: Path
+    path: DataPath
     allowed: tuple[str, ...]
     role: str  # reads, writes, trigger, topic, step, source, destination, input, depends_on
     prefix: str = ""  # for reads/writes narrowed to a key prefix: `curated/processed/`
@@ -57,7 +57,7 @@ def links_of(name: str, resource: ResourceBase) -> Iterator[Link]:
         yield Link(name, resource.input, ("input",), ("topic", "subscription"), "input")
 
 
-def _step_links(name: str, steps: list, path: Path) -> Iterator[Link]:
+def _step_links(name: str, steps: list, path: DataPath) -> Iterator[Link]:
     for position, step in enumerate(steps):
         here = path + (position,)
         if isinstance(step, str):

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from aipipe.core.diagnostics import Severity
-from aipipe.core.locations import Path
+from aipipe.core.locations import DataPath
 from aipipe.spec.check_graph import find_cycles
 from aipipe.spec.context import CheckContext
 from aipipe.spec.function import BucketTrigger, Function, StreamTrigger, TopicTrigger
@@ -31,7 +31,7 @@ class Finding:
     """A policy finding: which resource (for `ignore`), where, and what to say."""
 
     resource: str
-    path: Path
+    path: DataPath
     message: str
     at_key: bool = False
     severity: Severity | None = None  # when a check's findings differ in severity
@@ -68,7 +68,7 @@ class RecursiveInvocation(PolicyCheck):
     def findings(self, ctx):
         functions = {n: r for n, r in ctx.checkable().items() if isinstance(r, Function)}
         edges: dict[str, set[str]] = {name: set() for name in functions}
-        first_write: dict[tuple[str, str], Path] = {}
+        first_write: dict[tuple[str, str], DataPath] = {}
         for name, function in functions.items():
             for link in links_of(name, function):
                 if link.role != "writes" or ctx.types.get(link.target) != "bucket":

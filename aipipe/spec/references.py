@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from aipipe.core.locations import Path
+from aipipe.core.locations import DataPath
 
 _TOKEN = re.compile(r"\$\$\{|\$\{([^}]*)\}|\$\{")
 _RESOURCE = re.compile(r"^([a-z][a-z0-9-]{0,39})\.([A-Za-z_][A-Za-z0-9_]*)$")
@@ -60,7 +60,7 @@ def _classify(inner: str, token: str) -> Reference:
     )
 
 
-def strings_in(value: Any, path: Path) -> Iterator[tuple[Path, str, bool]]:
+def strings_in(value: Any, path: DataPath) -> Iterator[tuple[DataPath, str, bool]]:
     """Every string in a nested structure, mapping keys included: (path, text, is_key)."""
     if isinstance(value, str):
         yield path, value, False

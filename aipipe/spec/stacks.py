@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 
 from aipipe.core.diagnostics import Diagnostic
-from aipipe.core.locations import LocationIndex, Path, format_path
+from aipipe.core.locations import DataPath, LocationIndex, format_path
 from aipipe.spec.document import DEFAULT_STACK
 from aipipe.core.suggest import did_you_mean
 
@@ -39,7 +39,7 @@ def apply_stack(data: dict, index: LocationIndex, stack: str, file: str) -> tupl
     override = stacks[stack]
     if not isinstance(override, dict):
         return merged, merged_index, problems  # the header model reports the wrong type
-    source: Path = ("stacks", stack)
+    source: DataPath = ("stacks", stack)
     for key in _MERGED_TOP_LEVEL:
         if key in override:
             _merge_key(merged, key, override[key], (), source, merged_index)
@@ -79,7 +79,7 @@ def unshared_copy(value):
     return value
 
 
-def _merge_key(target: dict, key: str, value, target_path: Path, source_path: Path, index: LocationIndex) -> None:
+def _merge_key(target: dict, key: str, value, target_path: DataPath, source_path: DataPath, index: LocationIndex) -> None:
     here, there = target_path + (key,), source_path + (key,)
     old = target.get(key)
     containers = isinstance(old, (dict, list)) or isinstance(value, (dict, list))

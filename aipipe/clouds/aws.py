@@ -1,0 +1,106 @@
+"""AWS facts. Sources: AWS documentation pages named beside each fact, and the pulumi-aws 7 SDK docstrings
+(\"changing this forces a new resource\") for replacements."""
+
+from __future__ import annotations
+
+import re
+
+from aipipe.clouds.base import Cloud, FunctionLimits, MockShape, ResourceFacts, TagRules
+from aipipe.clouds.runtimes import RETIRED_RUNTIMES
+
+# docs.aws.amazon.com/general/latest/gr/rande.html: partition-region-number, incl. GovCloud and ISO regions
+REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}")
+
+
+def _tag_key_problem(key: str) -> str | None:
+    # docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html: keys 1-128 characters, `aws:` is reserved
+    if key.lower().startswith("aws:") or not 1 <= len(key) <= 128:
+        return f"AWS tag key `{key}` must be 1-128 characters and not start with `aws:`"
+    return None
+
+
+def _tag_value_problem(value: str) -> str | None:
+    return "AWS tag values are at most 256 characters" if len(value) > 256 else None
+
+
+_MODULE_FUNCTION = re.compile(r"[A-Za-z_][\w/.-]*\.[A-Za-z_$][\w$]*")
+_JAVA_HANDLER = re.compile(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*(::[A-Za-z_$][\w$]*)?")
+
+
+def _handler_form(runtime: str) -> tuple[re.Pattern, str]:
+    if runtime.startswith("java"):
+        return _JAVA_HANDLER, "`package.Class::method` (e.g. `example.Handler::handleRequest`)"
+    return _MODULE_FUNCTION, "`module.function` (e.g. `app.handler`)"
+
+
+# Resources that hold data, and the inputs whose change replaces them (pulumi-aws 7 docstrings).
+RESOURCES = {facts.token: facts for facts in (
+    ResourceFacts("aws:s3/bucket:Bucket", holds_data=True,
+                  force_new=frozenset({"bucket", "bucketPrefix", "objectLockEnabled"}),
+                  mock=MockShape(arn="arn:aws:s3:::{name}", outputs={"bucket": "{name}"})),
+    ResourceFacts("aws:sns/topic:Topic", force_new=frozenset({"name", "namePrefix", "fifoTopic"}),
+                  mock=MockShape(arn="arn:aws:{service}:{region}:{account}:{kind}/{name}", identity="{arn}")),
+    ResourceFacts("aws:sqs/queue:Queue", holds_data=True, force_new=frozenset({"name", "namePrefix", "fifoQueue"}),
+                  mock=MockShape(arn="arn:aws:{service}:{region}:{account}:{kind}/{name}",
+                                 outputs={"url": "https://sqs.{region}.amazonaws.com/{account}/{name}"},
+                                 identity="{url}")),
+    ResourceFacts("aws:kinesis/stream:Stream", holds_data=True, force_new=frozenset({"name"}),
+                  mock=MockShape(arn="arn:aws:{service}:{region}:{account}:{kind}/{name}", identity="{arn}")),
+    ResourceFacts("aws:lambda/function:Function", force_new=frozenset({"name"}),
+                  mock=MockShape(arn="arn:aws:lambda:{region}:{account}:function:{name}", outputs={
+                      "invokeArn": "arn:aws:apigateway:{region}:lambda:path/functions/"
+                                   "arn:aws:lambda:{region}:{account}:function:{name}/invocations"})),
+    ResourceFacts("aws:iam/role:Role", force_new=frozenset({"name", "namePrefix", "path"}),
+                  mock=MockShape(arn="arn:aws:iam::{account}:role/{name}")),
+    ResourceFacts("aws:sfn/stateMachine:StateMachine", force_new=frozenset({"name", "namePrefix", "type"}),
+                  mock=MockShape(arn="arn:aws:{service}:{region}:{account}:{kind}/{name}", identity="{arn}")),
+    ResourceFacts("aws:cloudwatch/logGroup:LogGroup", force_new=frozenset({"name", "namePrefix"}),
+                  mock=MockShape(arn="arn:aws:logs:{region}:{account}:log-group:{name}")),
+    ResourceFacts("aws:lambda/permission:Permission", force_new=frozenset(
+        {"action", "function", "principal", "sourceArn", "sourceAccount", "statementId"})),
+    ResourceFacts("aws:lambda/eventSourceMapping:EventSourceMapping",
+                  force_new=frozenset({"eventSourceArn", "startingPosition"})),
+    ResourceFacts("aws:sns/topicSubscription:TopicSubscription", force_new=frozenset({"topic", "protocol", "endpoint"})),
+    ResourceFacts("aws:datasync/s3Location:S3Location", force_new=frozenset({"s3BucketArn", "subdirectory", "s3Config"})),
+    ResourceFacts("aws:datasync/task:Task", force_new=frozenset({"sourceLocationArn", "destinationLocationArn"})),
+)}
+
+# AWS services aipipe's programs call, by their provider endpoint names (aws:endpoints / ProviderEndpointArgs):
+# what an emulator such as LocalStack must serve.
+EMULATED_SERVICES = ("s3", "iam", "sts", "lambda", "sns", "sqs", "kinesis", "sfn", "cloudwatchlogs",
+                     "cloudwatchevents", "datasync")
+
+AWS = Cloud(
+    name="aws",
+    title="AWS",
+    sdk_module="pulumi_aws",
+    sdk_alias="aws",
+    sdk_requirement="pulumi-aws>=7.0,<8",
+    region_pattern=REGION,
+    region_example="us-east-1",
+    # docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html: at most 50 tags per resource
+    tags=TagRules("AWS tag", 50, "aipipe:", _tag_key_problem, _tag_value_problem),
+    # docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html (2026-11)
+    runtimes={"python3.12": "python3.12", "python3.13": "python3.13", "python3.14": "python3.14",
+              "nodejs22": "nodejs22.x", "nodejs24": "nodejs24.x",
+              "java17": "java17", "java21": "java21", "java25": "java25"},
+    retired_runtimes=RETIRED_RUNTIMES,
+    functions=FunctionLimits(
+        # docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html: 128-10240 MB, 900 s
+        memory_mb=(128, 10240),
+        max_timeout_seconds=900,
+        # docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
+        reserved_environment=frozenset({
+            "_HANDLER", "_X_AMZN_TRACE_ID", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "AWS_REGION",
+            "AWS_DEFAULT_REGION", "AWS_EXECUTION_ENV", "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_LAMBDA_RUNTIME_API"}),
+        reserved_environment_prefixes=("AWS_LAMBDA_",),
+        handler_form=_handler_form,
+    ),
+    resources=RESOURCES,
+    default_mock=MockShape(arn="arn:aws:{service}:{region}:{account}:{kind}/{name}"),
+    # service principals that assume roles or invoke functions
+    principals={"lambda": "lambda.amazonaws.com", "states": "states.amazonaws.com", "s3": "s3.amazonaws.com",
+                "sns": "sns.amazonaws.com", "events": "events.amazonaws.com",
+                "datasync": "datasync.amazonaws.com"},
+)

@@ -1,0 +1,106 @@
+"""GCP facts. Sources: Google Cloud documentation pages named beside each fact, and the pulumi-gcp 9 SDK
+docstrings (\"changing this forces a new resource\") for replacements."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from aipipe.clouds.base import Cloud, FunctionLimits, MockShape, ResourceFacts, TagRules
+from aipipe.clouds.runtimes import RETIRED_RUNTIMES
+
+# cloud.google.com/compute/docs/regions-zones: continent-area + number
+REGION = re.compile(r"[a-z]+-[a-z]+[0-9]{1,2}")
+# cloud.google.com/resource-manager/docs/creating-managing-projects: 6-30 characters
+PROJECT_ID = re.compile(r"[a-z][a-z0-9-]{4,28}[a-z0-9]")
+# cloud.google.com/resource-manager/docs/labels-overview#requirements
+_LABEL_KEY = re.compile(r"[a-z][a-z0-9_-]{0,62}")
+_LABEL_VALUE = re.compile(r"[a-z0-9_-]{0,63}")
+
+
+def _label_key_problem(key: str) -> str | None:
+    if _LABEL_KEY.fullmatch(key):
+        return None
+    return (f"GCP label key `{key}` must start with a lowercase letter and hold only lowercase letters, digits, "
+            "`_` and `-` (at most 63)")
+
+
+def _label_value_problem(value: str) -> str | None:
+    if _LABEL_VALUE.fullmatch(value):
+        return None
+    return f"GCP label value {value!r} may hold only lowercase letters, digits, `_` and `-` (at most 63)"
+
+
+_ENTRY_POINT = re.compile(r"[A-Za-z_$][\w$.]*")
+
+
+def _handler_form(runtime: str) -> tuple[re.Pattern, str]:
+    return _ENTRY_POINT, "a function name (e.g. `main`)"
+
+
+def _topic_retains_messages(inputs: Mapping | None) -> bool:
+    # A Pub/Sub topic keeps messages only with message retention (cloud.google.com/pubsub/docs/replay-overview);
+    # without its inputs, assume it does.
+    return inputs is None or bool(inputs.get("messageRetentionDuration"))
+
+
+RESOURCES = {facts.token: facts for facts in (
+    ResourceFacts("gcp:storage/bucket:Bucket", holds_data=True, force_new=frozenset({"name", "location", "project"}),
+                  mock=MockShape(outputs={"url": "gs://{name}"})),
+    ResourceFacts("gcp:pubsub/topic:Topic", holds_data=_topic_retains_messages, force_new=frozenset({"name", "project"}),
+                  mock=MockShape(identity="projects/{project}/topics/{name}")),
+    ResourceFacts("gcp:pubsub/subscription:Subscription", holds_data=True,
+                  force_new=frozenset({"name", "topic", "project", "enableMessageOrdering"}),
+                  mock=MockShape(identity="projects/{project}/subscriptions/{name}")),
+    ResourceFacts("gcp:cloudfunctionsv2/function:Function", force_new=frozenset({"name", "location", "project"}),
+                  mock=MockShape(outputs={"url": "https://{name}-mock.a.run.app"})),
+    ResourceFacts("gcp:serviceaccount/account:Account", force_new=frozenset({"accountId", "project"}),
+                  mock=MockShape(outputs={"email": "{accountId}@{project}.iam.gserviceaccount.com"})),
+    ResourceFacts("gcp:dataflow/job:Job", force_new=frozenset({"templateGcsPath", "region", "name", "serviceAccountEmail",
+                                                               "machineType", "tempGcsLocation", "parameters"}),
+                  mock=MockShape(outputs={"jobId": "2026-01-01_00_00_00-{digest}"})),
+)}
+
+# Roles granted beside the per-kind access roles (kinds declare those), by what they are for.
+ROLES = {
+    "invoke": "roles/run.invoker",  # call a Cloud Function (2nd gen) service
+    "receive_events": "roles/eventarc.eventReceiver",  # an Eventarc trigger's service account
+    "dataflow_worker": "roles/dataflow.worker",
+    "dataflow_objects": "roles/storage.objectAdmin",  # a Dataflow job's temp and output locations
+    # a job reading a topic creates its own subscription, which needs project-level Pub/Sub rights
+    "dataflow_topic_input": "roles/pubsub.editor",
+    "publish": "roles/pubsub.publisher",
+    "subscribe": "roles/pubsub.subscriber",
+    "view_subscription": "roles/pubsub.viewer",
+}
+
+GCP = Cloud(
+    name="gcp",
+    title="GCP",
+    sdk_module="pulumi_gcp",
+    sdk_alias="gcp",
+    sdk_requirement="pulumi-gcp>=9.0,<10",
+    region_pattern=REGION,
+    region_example="europe-west1",
+    tags=TagRules("GCP label", 64, "aipipe-", _label_key_problem, _label_value_problem),
+    # cloud.google.com/functions/docs/runtime-support (2026-11)
+    runtimes={"python3.11": "python311", "python3.12": "python312", "python3.13": "python313",
+              "nodejs20": "nodejs20", "nodejs22": "nodejs22", "java17": "java17", "java21": "java21",
+              "go1.22": "go122", "go1.23": "go123"},
+    retired_runtimes=RETIRED_RUNTIMES,
+    functions=FunctionLimits(
+        # cloud.google.com/functions/docs/configuring/memory (up to 32 GiB) and /timeout (60 min for HTTP)
+        memory_mb=(128, 32768),
+        max_timeout_seconds=3600,
+        # cloud.google.com/functions/docs/configuring/env-var#reserved_keys
+        reserved_environment=frozenset({"PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION", "FUNCTION_TARGET",
+                                        "FUNCTION_SIGNATURE_TYPE"}),
+        reserved_environment_prefixes=("X_GOOGLE_",),
+        handler_form=_handler_form,
+    ),
+    resources=RESOURCES,
+    default_mock=MockShape(outputs={"project": "{project}"}),
+)
+
+# An event-triggered Cloud Function may run at most 9 minutes (cloud.google.com/functions/docs/configuring/timeout).
+EVENT_FUNCTION_TIMEOUT = 540

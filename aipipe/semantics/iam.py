@@ -1,0 +1,44 @@
+"""AWS IAM documents as data: statements on symbolic ARNs, merged and wrapped as a policy document, and trust
+policies. Least privilege is the rule: exact actions on exact resources, no `*` action, and a `*` resource
+only where AWS offers nothing narrower (callers say why beside it)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aipipe.semantics.symbols import Json
+
+POLICY_VERSION = "2012-10-17"
+
+
+def statement(actions: list[str], resources: list[Any], condition: dict | None = None) -> dict:
+    """An Allow statement: `actions` on `resources` (ARNs, usually symbols), optionally conditioned."""
+    found: dict = {"Effect": "Allow", "Action": actions, "Resource": resources}
+    if condition:
+        found["Condition"] = condition
+    return found
+
+
+def merge(statements: list[dict]) -> list[dict]:
+    """Statements with the same effect, resources and condition folded into one, actions de-duplicated and
+    sorted; first appearance decides the order."""
+    merged: dict[str, dict] = {}
+    for item in statements:
+        key = repr({k: v for k, v in item.items() if k != "Action"})
+        if key in merged:
+            merged[key]["Action"] = sorted(set(merged[key]["Action"]) | set(item["Action"]))
+        else:
+            merged[key] = {**item, "Action": sorted(set(item["Action"]))}
+    return list(merged.values())
+
+
+def policy_document(statements: list[dict]) -> Json:
+    """The policy document (its ARNs resolve when deployed)."""
+    return Json({"Version": POLICY_VERSION, "Statement": statements})
+
+
+def trust_policy(principal: str) -> str:
+    """The assume-role policy letting an AWS service principal (`lambda.amazonaws.com`) take a role."""
+    return json.dumps({"Version": POLICY_VERSION, "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": principal}, "Action": "sts:AssumeRole"}]})
