@@ -27,7 +27,7 @@ def test_single_reference_is_the_attribute_expression():
     build = builder("event-driven-ingest")
     assert build.value("${curated.name}") == Code("curated_bucket.bucket")
     assert build.value("${record-events.arn}") == Code("record_events_stream.arn")
-    assert build.value("${curated.url}") == Code('pulumi.Output.concat("s3://", curated_bucket.bucket)')
+    assert build.value("${curated.url}") == Code("pulumi.Output.concat('s3://', curated_bucket.bucket)")
 
 
 def test_references_inside_text_concatenate_literals_and_expressions():

@@ -37,7 +37,7 @@ def attribute_expression(cloud: str, type_name: str, name: str, attribute: str, 
         return Code(literal({"name": existing, "id": existing, "arn": f"arn:aws:s3:::{existing}",
                              "url": f"{scheme}://{existing}"}[attribute]))
     if (cloud, type_name, attribute) == ("aws", "bucket", "url"):
-        return Code(f'pulumi.Output.concat("s3://", {identifier(name, "bucket")}.bucket)')
+        return Code(f'pulumi.Output.concat({literal("s3://")}, {identifier(name, "bucket")}.bucket)')
     if type_name == "replication" and attribute == "arn":
         return Code(f"{identifier(name, 'role' if getattr(resource, 'method', 's3') == 's3' else 'task')}.arn")
     suffix, path = ATTRIBUTES[(cloud, type_name)][attribute]

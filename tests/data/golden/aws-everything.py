@@ -447,7 +447,7 @@ aws.s3.BucketNotification(
 )
 
 pulumi.export('landing_arn', landing_bucket.arn)
-pulumi.export('landing_url', pulumi.Output.concat("s3://", landing_bucket.bucket))
+pulumi.export('landing_url', pulumi.Output.concat('s3://', landing_bucket.bucket))
 pulumi.export('events_arn', events_topic.arn)
 pulumi.export('queue_url', events_queue_queue.url)
 pulumi.export('stream', clicks_stream.name)

@@ -207,5 +207,5 @@ aws.s3.BucketNotification(
 )
 
 pulumi.export('raw_bucket', raw_bucket.bucket)
-pulumi.export('curated_url', pulumi.Output.concat("s3://", curated_bucket.bucket))
+pulumi.export('curated_url', pulumi.Output.concat('s3://', curated_bucket.bucket))
 pulumi.export('stream_arn', record_events_stream.arn)
