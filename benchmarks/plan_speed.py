@@ -21,7 +21,7 @@ ENVIRONMENT = {key: value for key, value in os.environ.items() if key != "PYTHON
 MEASURE = r"""
 import json, sys, time
 started = time.perf_counter()
-from aipipe.spec import load_spec
+from aipipe.validation import load_spec
 from aipipe.codegen.project import write_project
 from aipipe.offline.plan import plan_spec
 from pathlib import Path

@@ -13,7 +13,7 @@ import re
 import pytest
 
 from aipipe.core.diagnostics import Severity
-from aipipe.spec import load_spec
+from aipipe.validation import load_spec
 
 from conftest import DATA
 

@@ -18,7 +18,7 @@ from aipipe.cli import deploy as cli_deploy
 from aipipe.deploy import settings as deploy_settings
 from aipipe.deploy import stack as deploy_stack
 from aipipe.cli.app import app
-from aipipe.spec import load_spec
+from aipipe.validation import load_spec
 
 import fake_stack as fake
 from conftest import EXAMPLES

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from aipipe.cli.app import app
 from aipipe.deploy.doctor import FAIL, OK, WARN, Probes, run_checks
-from aipipe.spec import load_spec
+from aipipe.validation import load_spec
 
 from conftest import EXAMPLES
 

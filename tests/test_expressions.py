@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import ast
 
-from aipipe.codegen.expressions import ExpressionBuilder
+from aipipe.codegen.expressions import ExpressionRenderer
 from aipipe.codegen.safe import Code, check_program, literal
-from aipipe.spec import load_spec
+from aipipe.validation import load_spec
 
 from conftest import EXAMPLES
 
 
 def builder(name):
     path = next(p for p in EXAMPLES if p.parent.name == name)
-    return ExpressionBuilder(load_spec(str(path)).spec)
+    return ExpressionRenderer(load_spec(str(path)).spec)
 
 
 def test_plain_text_is_a_literal_and_escapes_unescape():
@@ -52,3 +52,25 @@ def test_hostile_text_around_references_stays_literal():
     expression = build.value(hostile + "${raw.name}" + hostile)
     call = ast.parse(str(expression), mode="eval").body
     assert [ast.literal_eval(arg) for arg in (call.args[0], call.args[2])] == [hostile, hostile]
+
+
+def test_an_escaped_reference_before_the_same_reference_stays_literal():
+    """`$${b.c}${b.c}` is the text `${b.c}` followed by the value; an earlier version matched the reference
+    inside the escape and rendered `$`, the value, then the text."""
+    build = builder("event-driven-ingest")
+    expression = build.value("$${raw.name}${raw.name}")
+    call = ast.parse(str(expression), mode="eval").body
+    assert ast.literal_eval(call.args[0]) == "${raw.name}"
+    assert ast.unparse(call.args[1]) == "raw_bucket.bucket"
+    assert len(call.args) == 2
+
+
+def test_an_existing_bucket_attribute_is_its_known_value():
+    spec = load_spec(str(next(p for p in EXAMPLES if p.parent.name == "event-driven-ingest"))).spec
+    from aipipe.kinds.registry import KINDS
+
+    form = KINDS["bucket"].clouds["aws"]
+    existing = spec.resources["raw"].model_copy(update={"existing": "vendor-bucket"})
+    assert form.attribute("raw", existing, "arn") == "arn:aws:s3:::vendor-bucket"
+    assert form.attribute("raw", existing, "url") == "s3://vendor-bucket"
+    assert KINDS["bucket"].clouds["gcp"].attribute("raw", existing, "url") == "gs://vendor-bucket"

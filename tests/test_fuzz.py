@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 from aipipe.core.loader import load_spec_bytes
 from aipipe.codegen.project import render_program
 from aipipe.codegen.safe import check_program
-from aipipe.spec import load_spec
-from aipipe.spec.registry import RESOURCE_TYPES
+from aipipe.validation import load_spec
+from aipipe.kinds.registry import RESOURCE_TYPES
 
 from conftest import EXAMPLES
 

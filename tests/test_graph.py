@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 from aipipe.cli.app import app
 from aipipe.offline.docs import graphs_markdown
 from aipipe.offline.graph import pipeline_edges, to_dot, to_mermaid
-from aipipe.spec import load_spec
+from aipipe.validation import load_spec
 
 from conftest import EXAMPLES, ROOT
 

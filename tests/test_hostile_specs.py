@@ -7,7 +7,7 @@ import os
 from typer.testing import CliRunner
 
 from aipipe.cli.app import app
-from aipipe.spec import load_spec
+from aipipe.validation import load_spec
 
 runner = CliRunner()
 BASE = "aipipe: 1\nname: demo\ncloud: aws\nregion: us-east-1\n"

@@ -7,7 +7,7 @@ from collections import Counter
 
 from aipipe.offline.mocks import run_program
 from aipipe.codegen.project import render_program
-from aipipe.spec import load_spec
+from aipipe.validation import load_spec
 
 from conftest import DATA
 

@@ -6,8 +6,8 @@ import pytest
 from typer.testing import CliRunner
 
 from aipipe.cli.app import app
-from aipipe.spec import load_spec
-from aipipe.spec.policies import CHECKS, checks_markdown
+from aipipe.validation import load_spec
+from aipipe.policies.registry import CHECKS, checks_markdown
 
 from conftest import ROOT
 

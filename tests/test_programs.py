@@ -18,7 +18,7 @@ from aipipe.codegen.project import default_program_dir, write_project
 from aipipe.offline.plan import plan_spec
 from aipipe.codegen.context import program_context
 from aipipe.codegen.safe import check_program, literal
-from aipipe.spec import load_spec
+from aipipe.validation import load_spec
 
 from conftest import DATA, EXAMPLES, ROOT
 from golden import compare_with_golden, golden_name, snapshot
@@ -67,12 +67,12 @@ def context_snapshot(spec) -> dict:
     context = program_context(spec, default_program_dir(spec))
     views = {view.name: {"type": view.type, "component": str(view.component), "token": view.token,
                          "tags": literal(view.tags), "provider": view.provider, "depends_on": literal(view.depends_on),
-                         "values": {k: literal(v) for k, v in sorted(view.extra.items())}}
+                         "values": {k: literal(v) for k, v in sorted(view.values.items())}}
              for view in context["resources"]}
-    shared = {k: literal(context[k]) for k in ("notifications", "notification_opts") if k in context}
-    return {"resources": views, "order": [view.name for view in context["resources"]], "shared": shared,
-            "providers": literal(context["providers"]), "outputs": literal(context["outputs"]),
-            "has_functions": context["has_functions"], "storage_events": context["storage_events"]}
+    parts = [{"template": part.template, "values": {k: literal(v) for k, v in sorted(part.values.items())}}
+             for part in context["parts_before"] + context["parts_after"]]
+    return {"resources": views, "order": [view.name for view in context["resources"]], "parts": parts,
+            "providers": literal(context["providers"]), "outputs": literal(context["outputs"])}
 
 
 @pytest.mark.parametrize("path", ALL, ids=key)

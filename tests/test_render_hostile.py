@@ -10,7 +10,7 @@ import yaml
 
 from aipipe.codegen.project import render_program
 from aipipe.codegen.safe import check_program
-from aipipe.spec import load_spec
+from aipipe.validation import load_spec
 
 from test_render_safety import HOSTILE
 

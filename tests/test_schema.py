@@ -49,7 +49,7 @@ def test_schema_accepts_good_specs(path):
 
 
 def _shape_only_bad_specs():
-    from aipipe.spec import load_spec
+    from aipipe.validation import load_spec
 
     picked = []
     for path in sorted((DATA / "bad").glob("*.yaml")):

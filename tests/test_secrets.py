@@ -95,7 +95,7 @@ def test_channel_unexpected_exceptions_show_no_locals(project, monkeypatch, caps
 
 
 def test_channel_settings_repr(project):
-    from aipipe.spec import load_spec
+    from aipipe.validation import load_spec
 
     settings = deploy_settings.settings_for(load_spec(str(project / "aipipe.yaml")).spec)
     assert VALUE not in repr(settings) and VALUE not in str(settings.environment)

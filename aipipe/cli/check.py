@@ -47,7 +47,7 @@ def validate(
     """
     from aipipe.core.diagnostics import has_errors
     from aipipe.core.report import format_github, format_json, format_text, summary_line
-    from aipipe.spec import load_spec
+    from aipipe.validation import load_spec
 
     specs = resolve_specs(specs)
     results = [load_spec(str(path), stack) for path in specs]

@@ -33,7 +33,7 @@ def resolve_specs(specs: Optional[list[Path]]) -> list[Path]:
 def load_valid(spec_path: Path, stack: Optional[str]):
     """Validate a spec for one stack; print its problems and exit 1 when it has errors."""
     from aipipe.core.report import format_text
-    from aipipe.spec import DEFAULT_STACK, load_spec
+    from aipipe.validation import DEFAULT_STACK, load_spec
 
     result = load_spec(str(spec_path), stack or DEFAULT_STACK)
     if not result.valid or result.spec is None:

@@ -3,6 +3,7 @@ docstrings (\"changing this forces a new resource\") for replacements."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 
@@ -104,3 +105,10 @@ GCP = Cloud(
 
 # An event-triggered Cloud Function may run at most 9 minutes (cloud.google.com/functions/docs/configuring/timeout).
 EVENT_FUNCTION_TIMEOUT = 540
+
+
+def service_account_id(project: str, stack: str, resource: str, purpose: str) -> str:
+    """A service account id for what `resource` does (`fn`, `df`): 6-30 characters
+    (cloud.google.com/iam/docs/service-accounts-create#creating), unique per project, stack and resource."""
+    digest = hashlib.sha256(f"{project}/{stack}/{resource}/{purpose}".encode()).hexdigest()[:6]
+    return f"{purpose}-{resource[:30 - len(purpose) - 8].rstrip('-')}-{digest}"

@@ -1,63 +1,22 @@
 """The context the program templates render: resources in dependency order, each with the names, options,
-tags and values its template needs, all as literals or aipipe-built Code."""
+tags and values its template needs (literals and aipipe-built Code only), the program parts that belong to
+no single resource, and the stack outputs."""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from aipipe import __version__
+from aipipe.clouds.registry import CLOUDS
+from aipipe.codegen.expressions import ExpressionRenderer
 from aipipe.codegen.safe import Code, identifier, literal
-from aipipe.codegen.expressions import ExpressionBuilder
-from aipipe.spec import Spec
-from aipipe.spec.function import BucketTrigger
-
-COMPONENT_TYPES = {"bucket": "Bucket", "topic": "Topic", "subscription": "Subscription", "stream": "Stream",
-                   "function": "Function", "workflow": "Workflow", "replication": "Replication",
-                   "dataflow": "Dataflow"}
-
-
-@dataclass
-class ResourceView:
-    """What one type template needs about one spec resource."""
-
-    name: str
-    type: str
-    template: str
-    component: Code  # the ComponentResource variable
-    token: str  # its Pulumi type token
-    tags: dict[str, str]
-    model: Any
-    extra: dict[str, Any] = field(default_factory=dict)
-    provider: Code | None = None
-    depends_on: list[Code] = field(default_factory=list)
-
-    def var(self, suffix: str) -> Code:
-        """The variable of a child resource: `raw_bucket`."""
-        return identifier(self.name, suffix)
-
-    def child(self, suffix: str = "") -> str:
-        """The logical name of a child resource: `raw` or `raw-versioning`."""
-        return f"{self.name}-{suffix}" if suffix else self.name
-
-    def opts(self, *, retain: bool = False, depends_on: list[Code] | None = None,
-             provider: Code | None | bool = True) -> Code:
-        """`pulumi.ResourceOptions(...)` for a child: parent, provider (this resource's unless another is
-        given), protect, retain, depends_on."""
-        parts = [f"parent={self.component}"]
-        chosen = self.provider if provider is True else provider
-        if chosen:
-            parts.append(f"provider={chosen}")
-        if self.model.protect:
-            parts.append("protect=True")
-        if retain:
-            parts.append("retain_on_delete=True")
-        dependencies = self.depends_on + list(depends_on or [])
-        if dependencies:
-            parts.append("depends_on=[" + ", ".join(dependencies) + "]")
-        return Code("pulumi.ResourceOptions(" + ", ".join(parts) + ")")
+from aipipe.codegen.views import ResourceView
+from aipipe.kinds.registry import KINDS
+from aipipe.spec.document import Spec
+from aipipe.spec.parts import ProgramPart
+from aipipe.spec.references import symbolic
+from aipipe.triggers.registry import TRIGGERS, trigger_uses
 
 
 def dependency_order(spec: Spec) -> list[str]:
@@ -79,11 +38,9 @@ def dependency_order(spec: Spec) -> list[str]:
     return ordered
 
 
-def managed_tags(spec: Spec) -> dict[str, str]:
-    """Tags aipipe adds everywhere so resources can be traced back to the spec and stack."""
-    if spec.cloud == "gcp":
-        return {"aipipe-project": spec.header.name, "aipipe-stack": spec.stack}
-    return {"aipipe:project": spec.header.name, "aipipe:stack": spec.stack}
+def managed_tags(spec: Spec, resource: str | None = None) -> dict[str, str]:
+    """Tags aipipe adds so resources can be traced back to the spec, stack (and resource)."""
+    return CLOUDS[spec.cloud].tags.managed(spec.header.name, spec.stack, resource)
 
 
 def provider_variable(region: str) -> Code:
@@ -91,78 +48,69 @@ def provider_variable(region: str) -> Code:
     return Code("aws_" + region.replace("-", "_"))
 
 
-@dataclass
 class RenderJob:
-    """What the per-type `extras` functions share: the spec, its expressions, every view, and the folder
-    the program will run from (function code paths are relative to it)."""
+    """What the kinds' values builders may ask while a program is rendered (aipipe.kinds.base.RenderInputs)."""
 
-    spec: Spec
-    expressions: ExpressionBuilder
-    views: dict[str, ResourceView]
-    home: Path
+    def __init__(self, spec: Spec):
+        self.spec = spec
 
-    def code_path(self, code: str) -> str:
-        """A function's code folder relative to the program's folder, with forward slashes."""
-        return Path(os.path.relpath(self.spec.base_dir / code, self.home.resolve())).as_posix()
-
-
-def _extras_table() -> dict[tuple[str, str], Any]:
-    from aipipe.program import aws, gcp
-
-    return {
-        ("aws", "function"): aws.function_extras, ("aws", "subscription"): aws.subscription_extras,
-        ("aws", "workflow"): aws.workflow_extras, ("aws", "replication"): aws.replication_extras,
-        ("gcp", "function"): gcp.function_extras, ("gcp", "subscription"): gcp.subscription_extras,
-        ("gcp", "dataflow"): gcp.dataflow_extras,
-    }
+    def access(self, target: str, role: str, prefix: str = "") -> Any:
+        """What gives `role` access to `target`, from the target's kind. Validation refuses any link a kind
+        has no access for, so a missing one here is a bug, not a silent no-grant."""
+        resource = self.spec.resources[target]
+        builder = KINDS[resource.type].access(self.spec.cloud, role)
+        if builder is None:
+            raise LookupError(f"no {role} access for a {resource.type} on {self.spec.cloud}")
+        return builder(target, resource, prefix)
 
 
 def program_context(spec: Spec, home: Path) -> dict[str, Any]:
     """Everything program.py.j2 renders, for a program that will run from the folder `home`."""
-    from aipipe.program import aws
-
-    expressions = ExpressionBuilder(spec)
-    views = []
+    cloud = CLOUDS[spec.cloud]
+    views: dict[str, ResourceView] = {}
+    renderer = ExpressionRenderer(spec, views, Path(home))
     regions: list[str] = []
     for name in dependency_order(spec):
         resource = spec.resources[name]
+        kind = KINDS[resource.type]
+        user_tags = {key: symbolic(text) for key, text in spec.tags_for(name).items()}
         view = ResourceView(
-            name=name, type=resource.type, template=f"{spec.cloud}/{resource.type}.py.j2",
-            component=identifier(name), token=f"aipipe:index:{COMPONENT_TYPES[resource.type]}",
-            tags={**managed_tags(spec), **expressions.mapping(spec.tags_for(name)),
-                  "aipipe:resource" if spec.cloud == "aws" else "aipipe-resource": name},
-            model=resource,
-            depends_on=[identifier(target) for target in resource.depends_on],
+            name=name, type=resource.type, template=kind.template(spec.cloud), component=identifier(name),
+            token=kind.component, model=resource, depends_on=[identifier(target) for target in resource.depends_on],
+            tags=renderer.render({**managed_tags(spec), **user_tags, **managed_tags(spec, name)}),
         )
         region = getattr(resource, "region", None)
-        if spec.cloud == "aws" and region and region != spec.header.region:
+        if region and region != spec.header.region:
             view.provider = provider_variable(region)
             if region not in regions:
                 regions.append(region)
-        views.append(view)
-    by_name = {view.name: view for view in views}
-    job = RenderJob(spec, expressions, by_name, Path(home))
-    extras = _extras_table()
-    for view in views:
-        if (spec.cloud, view.type) in extras:
-            view.extra = extras[(spec.cloud, view.type)](view, job)
-    context: dict[str, Any] = {}
-    if spec.cloud == "aws":
-        context["notifications"], context["notification_opts"] = aws.bucket_notifications(spec, by_name, expressions)
+        views[name] = view
+    job = RenderJob(spec)
+    for view in views.values():
+        form = KINDS[view.type].clouds[spec.cloud]
+        if form.values is not None:
+            view.values = renderer.render(form.values(job, view.name, view.model))
+    parts = [part for kind in KINDS.values() for part in kind.parts(spec.cloud, spec)]
+    uses = trigger_uses(spec.resources)
+    parts += [part for key, trigger in TRIGGERS.items() for part in trigger.parts(spec.cloud, spec, uses[key])]
     return {
-        **context,
-        "has_functions": any(view.type == "function" for view in views),
-        "storage_events": any(isinstance(t, BucketTrigger) for view in views
-                              for t in getattr(view.model, "triggers", [])),
         "spec": spec,
         "version": __version__,
         "cloud": spec.cloud,
-        "resources": views,
-        "by_name": by_name,
+        "sdk_module": Code(cloud.sdk_module),
+        "sdk_alias": Code(cloud.sdk_alias),
+        "resources": list(views.values()),
+        "by_name": views,
         "providers": [(provider_variable(region), region) for region in regions],
         "managed_tags": managed_tags(spec),
-        "outputs": {name: expressions.value(text) for name, text in spec.header.outputs.items()},
-        "x": expressions,
+        "parts_before": [_rendered(part, renderer) for part in parts if part.before],
+        "parts_after": [_rendered(part, renderer) for part in parts if not part.before],
+        "outputs": {name: renderer.value(text) for name, text in spec.header.outputs.items()},
+        "x": renderer,
         "literal": literal,
         "Code": Code,
     }
+
+
+def _rendered(part: ProgramPart, renderer: ExpressionRenderer) -> ProgramPart:
+    return ProgramPart(part.template, renderer.render(part.values), part.before)

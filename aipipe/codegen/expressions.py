@@ -1,94 +1,86 @@
-"""Spec strings as Python expressions of the rendered program.
+"""Symbolic values as Python expressions of the rendered program.
 
-A string without references renders as a literal (with `$${` turned back into `${`). A string holding
-references becomes `pulumi.Output.concat(...)` of literals and attribute expressions, or the bare attribute
-expression when it is a single reference. Attribute expressions name the variables the type templates
-define (`raw_bucket.arn`), so this table and the templates must agree; the plan tests prove they do.
+Kinds and trigger kinds build their template values from plain data and symbols (aipipe.semantics.symbols);
+this module turns each symbol into `Code` — the only way code enters the program — built from validated
+names: an attribute becomes the variable the kind's template defines (`raw_bucket.arn`), text mixing literals
+and references `pulumi.Output.concat(...)`, a document `pulumi.Output.json_dumps(...)`, a secret
+`config.require_secret(...)`. Plain values pass through, to be rendered as literals.
 """
 
 from __future__ import annotations
 
-from aipipe.codegen.safe import Code, identifier, literal
-from aipipe.spec.references import parse_references
+import os
+from pathlib import Path
+from typing import Any
 
-# (cloud, type) -> attribute -> (variable suffix, Python attribute path). The variable is
-# `<resource>_<suffix>`: the primary cloud resource the type template creates.
-ATTRIBUTES: dict[tuple[str, str], dict[str, tuple[str, str]]] = {
-    ("aws", "bucket"): {"name": ("bucket", "bucket"), "arn": ("bucket", "arn"), "id": ("bucket", "id")},
-    ("aws", "topic"): {"id": ("topic", "id"), "name": ("topic", "name"), "arn": ("topic", "arn")},
-    ("aws", "subscription"): {"id": ("queue", "id"), "name": ("queue", "name"), "arn": ("queue", "arn"),
-                              "url": ("queue", "url")},
-    ("aws", "stream"): {"name": ("stream", "name"), "arn": ("stream", "arn")},
-    ("aws", "function"): {"name": ("function", "name"), "arn": ("function", "arn")},
-    ("aws", "workflow"): {"name": ("state_machine", "name"), "arn": ("state_machine", "arn")},
-    ("gcp", "bucket"): {"name": ("bucket", "name"), "url": ("bucket", "url"), "id": ("bucket", "id")},
-    ("gcp", "topic"): {"id": ("topic", "id"), "name": ("topic", "name")},
-    ("gcp", "subscription"): {"id": ("subscription", "id"), "name": ("subscription", "name")},
-    ("gcp", "function"): {"name": ("function", "name"), "url": ("function", "url")},
-    ("gcp", "dataflow"): {"id": ("job", "id"), "name": ("job", "name"), "job_id": ("job", "job_id")},
+from aipipe.codegen.safe import Code, RenderError, identifier, literal
+from aipipe.codegen.views import top_level_opts
+from aipipe.kinds.registry import KINDS
+from aipipe.semantics.symbols import (Attr, Child, CodeFolder, Concat, Deployment, Json, Options, Secret,
+                                      deep_map)
+from aipipe.spec.references import symbolic
+
+# What the program calls for facts of the deployment.
+DEPLOYMENT_CODE = {
+    "stack": "pulumi.get_stack()",
+    "project": "pulumi.get_project()",
+    "aws_account_id": "aws.get_caller_identity_output().account_id",
+    "gcp_project_id": "gcp.organizations.get_project_output().project_id",
+    "gcp_project_number": "gcp.organizations.get_project_output().number",
+    "gcp_storage_agent_email": "gcp.storage.get_project_service_account_output().email_address",
 }
 
 
-def attribute_expression(cloud: str, type_name: str, name: str, attribute: str, resource=None) -> Code:
-    """The expression for `${name.attribute}`. Existing buckets and computed attributes are special."""
-    existing = getattr(resource, "existing", None)
-    if type_name == "bucket" and existing:
-        scheme = "s3" if cloud == "aws" else "gs"
-        return Code(literal({"name": existing, "id": existing, "arn": f"arn:aws:s3:::{existing}",
-                             "url": f"{scheme}://{existing}"}[attribute]))
-    if (cloud, type_name, attribute) == ("aws", "bucket", "url"):
-        return Code(f'pulumi.Output.concat({literal("s3://")}, {identifier(name, "bucket")}.bucket)')
-    if type_name == "replication" and attribute == "arn":
-        return Code(f"{identifier(name, 'role' if getattr(resource, 'method', 's3') == 's3' else 'task')}.arn")
-    suffix, path = ATTRIBUTES[(cloud, type_name)][attribute]
-    return Code(f"{identifier(name, suffix)}.{path}")
+class ExpressionRenderer:
+    """Turns symbolic values into literals and Code for one spec (it knows every resource's kind), for a program
+    that runs from `home` (code folders are written relative to it), with `views` for resource options."""
 
-
-class ExpressionBuilder:
-    """Turns spec strings into literals or Code for one spec (it knows the types of all resources)."""
-
-    def __init__(self, spec):
+    def __init__(self, spec, views: dict | None = None, home: Path | None = None):
         self.spec = spec
+        self.views = {} if views is None else views
+        self.home = home
 
-    def value(self, text: str) -> str | Code:
-        """A literal string, or Code when `text` holds references."""
-        references = parse_references(text)
-        if not references:
-            return text.replace("$${", "${")
-        parts: list[str] = []
-        rest = text
-        for reference in references:
-            before, _, rest = rest.partition(reference.text)
-            if before:
-                parts.append(literal(before.replace("$${", "${")))
-            parts.append(self.reference(reference))
-        if rest:
-            parts.append(literal(rest.replace("$${", "${")))
-        if len(parts) == 1 and not parts[0].startswith("'"):
-            return Code(parts[0])
-        return Code("pulumi.Output.concat(" + ", ".join(parts) + ")")
+    def render(self, value: Any) -> Any:
+        """`value` with every symbol inside it (nested in dicts and lists) turned into Code or a literal."""
+        return deep_map(value, self.code)
 
-    def reference(self, reference) -> Code:
-        """The expression of one `${...}`."""
-        if reference.kind == "secret":
-            return Code(f"config.require_secret({literal(reference.target)})")
-        if reference.kind == "stack":
-            return Code("pulumi.get_stack()")
-        if reference.kind == "project":
-            return Code("pulumi.get_project()")
-        resource = self.spec.resources[reference.target]
-        return attribute_expression(self.spec.cloud, resource.type, reference.target, reference.attribute, resource)
+    def value(self, text: str) -> Any:
+        """A spec string (which may hold references) as a literal string or Code."""
+        return self.render(symbolic(text))
 
-    def mapping(self, values: dict[str, str]) -> dict[str, str | Code]:
-        """Each value of a mapping through `value`."""
-        return {key: self.value(text) for key, text in values.items()}
+    def code(self, symbol: Any) -> Any:
+        """One symbol as Code (or the plain value it already is, such as an existing bucket's name)."""
+        if isinstance(symbol, Attr):
+            resource = self.spec.resources[symbol.resource]
+            form = KINDS[resource.type].clouds[self.spec.cloud]
+            return self.render(form.attribute(symbol.resource, resource, symbol.attribute))
+        if isinstance(symbol, Child):
+            variable = identifier(symbol.resource, symbol.role)
+            return Code(f"{variable}.{symbol.output}" if symbol.output else variable)
+        if isinstance(symbol, Concat):
+            return Code("pulumi.Output.concat(" + ", ".join(literal(self.render(part)) for part in symbol.parts) + ")")
+        if isinstance(symbol, Json):
+            return Code("pulumi.Output.json_dumps(" + literal(self.render(symbol.document)) + ")")
+        if isinstance(symbol, Secret):
+            return Code(f"config.require_secret({literal(symbol.name)})")
+        if isinstance(symbol, Deployment):
+            return Code(DEPLOYMENT_CODE[symbol.fact])
+        if isinstance(symbol, CodeFolder):
+            return self._code_folder(symbol.path)
+        if isinstance(symbol, Options):
+            return self._options(symbol)
+        raise RenderError(f"cannot render {symbol!r}")
 
-    def data(self, value):
-        """Every string inside nested lists and mappings through `value`; other values unchanged."""
-        if isinstance(value, str):
-            return self.value(value)
-        if isinstance(value, dict):
-            return {key: self.data(item) for key, item in value.items()}
-        if isinstance(value, list):
-            return [self.data(item) for item in value]
-        return value
+    def _code_folder(self, path: str) -> str:
+        """A function's code folder relative to the program's folder, with forward slashes."""
+        if self.home is None:
+            raise RenderError("code folders need the folder the program runs from")
+        return Path(os.path.relpath(self.spec.base_dir / path, self.home.resolve())).as_posix()
+
+    def _options(self, options: Options) -> Code:
+        view = self.views[options.owner]
+        provider = self.views[options.provider_of].provider if options.provider_of else view.provider
+        depends_on = [self.render(item) for item in options.depends_on]
+        if options.top_level:
+            return top_level_opts(provider, depends_on)
+        return view.opts(retain=options.retain, depends_on=depends_on, provider=provider)

@@ -9,6 +9,9 @@ from pathlib import Path
 import jinja2
 
 from aipipe.bundled import bundled_folder
+from aipipe.clouds.aws import EMULATED_SERVICES
+from aipipe.clouds.registry import CLOUDS
+from aipipe.codegen.context import program_context
 from aipipe.codegen.safe import Code, RenderError, check_program, literal
 
 
@@ -27,8 +30,6 @@ def make_environment(templates: Path | None = None) -> jinja2.Environment:
 
 
 # --- the whole project ------------------------------------------------------------------------------------
-
-PULUMI_PACKAGES = {"aws": "pulumi-aws>=7.0,<8", "gcp": "pulumi-gcp>=9.0,<10"}
 
 
 def default_program_dir(spec) -> Path:
@@ -57,8 +58,6 @@ def render_program(spec, output_dir, endpoint: str | None = None) -> dict[str, s
     project runs from there as it is."""
     import yaml
 
-    from aipipe.codegen.context import program_context
-
     context = program_context(spec, Path(output_dir))
     context["endpoint"] = endpoint
     context["endpoint_arguments"] = endpoint_arguments(endpoint) if endpoint else None
@@ -70,7 +69,7 @@ def render_program(spec, output_dir, endpoint: str | None = None) -> dict[str, s
     return {
         "Pulumi.yaml": yaml.safe_dump(project, sort_keys=False),
         "__main__.py": source,
-        "requirements.txt": f"pulumi>=3.100,<4\n{PULUMI_PACKAGES[spec.cloud]}\n",
+        "requirements.txt": f"pulumi>=3.100,<4\n{CLOUDS[spec.cloud].sdk_requirement}\n",
     }
 
 
@@ -100,9 +99,4 @@ def endpoint_arguments(endpoint: str) -> Code:
     return Code(f"endpoints=[aws.ProviderEndpointArgs({services})], skip_credentials_validation=True, "
                 "skip_requesting_account_id=True, skip_metadata_api_check=True, s3_use_path_style=True, "
                 "access_key='test', secret_key='test'")
-
-
-# AWS services aipipe's programs call, by their provider endpoint names (aws:endpoints / ProviderEndpointArgs).
-EMULATED_SERVICES = ("s3", "iam", "sts", "lambda", "sns", "sqs", "kinesis", "sfn", "cloudwatchlogs",
-                     "cloudwatchevents", "datasync")
 

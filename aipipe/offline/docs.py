@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from aipipe.offline.graph import to_mermaid
-from aipipe.spec import load_spec
+from aipipe.validation import load_spec
 
 
 def graphs_markdown(examples: list[Path], root: Path) -> str:
@@ -21,7 +21,7 @@ def graphs_markdown(examples: list[Path], root: Path) -> str:
 
 
 if __name__ == "__main__":
-    from aipipe.spec.policies import checks_markdown
+    from aipipe.policies.registry import checks_markdown
 
     ROOT = Path(__file__).resolve().parents[2]
     pages = {"graphs.md": graphs_markdown(sorted((ROOT / "specs").glob("*/aipipe.yaml")), ROOT),

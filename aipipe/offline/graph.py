@@ -6,18 +6,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aipipe.spec import Spec
-from aipipe.spec.function import BucketTrigger, Function, ScheduleTrigger
-from aipipe.spec.links import links_of
-from aipipe.spec.references import parse_references
-from aipipe.spec.transfer import Dataflow
+from aipipe.kinds.registry import KINDS, links_of
+from aipipe.spec.document import Spec
+from aipipe.triggers.registry import trigger_kind
 
-_MERMAID_SHAPES = {"bucket": ('[("', '")]'), "stream": ('[("', '")]'), "topic": ('>"', '"]'),
-                   "subscription": ('>"', '"]'), "function": ('["', '"]'), "workflow": ('{{"', '"}}'),
-                   "replication": ('[/"', '"/]'), "dataflow": ('[/"', '"/]'), "schedule": ('(("', '"))')}
-_DOT_SHAPES = {"bucket": "cylinder", "stream": "cylinder", "topic": "cds", "subscription": "cds", "function": "box",
-               "workflow": "hexagon", "replication": "parallelogram", "dataflow": "parallelogram",
-               "schedule": "circle"}
+# how data flows along each kind of link: (data goes from the target to the source?, label)
+_FLOWS = {"reads": (True, "read by"), "writes": (False, "writes"), "trigger": (True, "triggers"),
+          "topic": (True, "delivers"), "step": (False, "runs"), "source": (True, "copies"),
+          "destination": (False, "into"), "input": (True, "streams"), "depends_on": (True, "before")}
+_SCHEDULE_SHAPE = (('(("', '"))'), "circle")
 
 
 @dataclass(frozen=True)
@@ -31,53 +28,29 @@ class Edge:
 
 
 def pipeline_edges(spec: Spec) -> tuple[dict[str, str], list[Edge]]:
-    """Nodes (name -> kind) and edges in the direction data flows."""
+    """Nodes (name -> kind, or `schedule` for a clock) and edges in the direction data flows."""
     nodes = {name: resource.type for name, resource in spec.resources.items()}
     edges: list[Edge] = []
     for name, resource in spec.resources.items():
         for link in links_of(name, resource):
-            prefix = f" {link.prefix}" if link.prefix else ""
-            if link.role == "reads":
-                edges.append(Edge(link.target, name, "read by" + prefix))
-            elif link.role == "writes":
-                edges.append(Edge(name, link.target, "writes" + prefix))
-            elif link.role == "trigger":
-                edges.append(Edge(link.target, name, "triggers"))
-            elif link.role == "topic":
-                edges.append(Edge(link.target, name, "delivers"))
-            elif link.role == "step":
-                edges.append(Edge(name, link.target, "runs"))
-            elif link.role == "source":
-                edges.append(Edge(link.target, name, "copies"))
-            elif link.role == "destination":
-                edges.append(Edge(name, link.target, "into"))
-            elif link.role == "input":
-                edges.append(Edge(link.target, name, "streams"))
-            elif link.role == "depends_on":
-                edges.append(Edge(link.target, name, "before", dashed=True))
-        if isinstance(resource, Function):
-            edges = _trigger_labels(edges, name, resource)
-            for position, trigger in enumerate(resource.triggers):
-                if isinstance(trigger, ScheduleTrigger):
-                    clock = f"{name}-schedule-{position}"
-                    nodes[clock] = "schedule"
-                    edges.append(Edge(clock, name, trigger.schedule))
-        if isinstance(resource, Dataflow) and resource.output:
-            for reference in parse_references(resource.output):
-                if reference.kind == "resource":
-                    edges.append(Edge(name, reference.target, "outputs"))
+            inbound, label = _FLOWS[link.role]
+            if link.role == "trigger":
+                label = trigger_kind(resource.triggers[link.path[1]]).label(resource.triggers[link.path[1]])
+            elif link.prefix:
+                label += f" {link.prefix}"
+            source, target = (link.target, name) if inbound else (name, link.target)
+            edges.append(Edge(source, target, label, dashed=link.role == "depends_on"))
+        for position, trigger in enumerate(getattr(resource, "triggers", ())):
+            if not trigger_kind(trigger).source_kinds:  # a schedule: a clock starts the resource
+                clock = f"{name}-{trigger_kind(trigger).key}-{position}"
+                nodes[clock] = "schedule"
+                edges.append(Edge(clock, name, trigger_kind(trigger).label(trigger)))
+        edges += [Edge(source, target, label) for source, target, label in KINDS[resource.type].graph_edges(name, resource)]
     return nodes, edges
 
 
-def _trigger_labels(edges: list[Edge], name: str, function: Function) -> list[Edge]:
-    """Bucket trigger edges name their events and filters: `created data/*.json`."""
-    labels = {}
-    for trigger in function.triggers:
-        if isinstance(trigger, BucketTrigger):
-            pattern = f" {trigger.prefix or ''}*{trigger.suffix or ''}" if trigger.prefix or trigger.suffix else ""
-            labels.setdefault(trigger.bucket, []).append("/".join(trigger.events) + pattern)
-    return [Edge(e.source, e.target, "; ".join(labels[e.source]), e.dashed)
-            if e.target == name and e.label == "triggers" and e.source in labels else e for e in edges]
+def _shape(kind: str):
+    return _SCHEDULE_SHAPE if kind == "schedule" else (KINDS[kind].graph.mermaid, KINDS[kind].graph.dot)
 
 
 def _mermaid_text(text: str) -> str:
@@ -96,7 +69,7 @@ def to_mermaid(spec: Spec) -> str:
     nodes, edges = pipeline_edges(spec)
     lines = ["flowchart LR"]
     for name, kind in nodes.items():
-        opening, closing = _MERMAID_SHAPES[kind]
+        opening, closing = _shape(kind)[0]
         # node labels hold only validated resource names and type words; user text goes on edges, escaped
         label = "schedule" if kind == "schedule" else f"{name}<br/><small>{kind}</small>"
         lines.append(f"  {_mermaid_id(name)}{opening}{label}{closing}")
@@ -116,7 +89,7 @@ def to_dot(spec: Spec) -> str:
     lines = [f'digraph "{_dot_text(spec.header.name)}" {{', "  rankdir=LR;", '  node [fontname="Helvetica"];']
     for name, kind in nodes.items():
         label = "schedule" if kind == "schedule" else f"{name}\\n{kind}"
-        lines.append(f'  "{name}" [shape={_DOT_SHAPES[kind]}, label="{label}"];')
+        lines.append(f'  "{name}" [shape={_shape(kind)[1]}, label="{label}"];')
     for edge in edges:
         style = ", style=dashed" if edge.dashed else ""
         lines.append(f'  "{edge.source}" -> "{edge.target}" [label="{_dot_text(edge.label)}"{style}];')

@@ -21,6 +21,8 @@ from pulumi.runtime import mocks, rpc, settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from aipipe.clouds.registry import CLOUDS
+
 SECRET = "[secret]"
 ACCOUNT = "123456789012"
 
@@ -119,44 +121,26 @@ class _CloudMocks(mocks.Mocks):
 
 
 def _new_resource(args, region: str, project: str) -> tuple[str, dict]:
+    """The id and outputs a provider would return, from the cloud's mock shape for the type token
+    (aipipe.clouds): inputs echoed, the name the provider would choose, ARNs, URLs, emails, ids."""
     token, inputs = args.typ, dict(args.inputs)
-    name = inputs.get("name") or inputs.get("bucket") or args.name
-    service, kind = token.split(":")[1].split("/")[0], token.split(":")[-1]
+    cloud = CLOUDS.get(token.split(":", 1)[0])
     outputs = dict(inputs)
+    name = inputs.get("name") or inputs.get("bucket") or args.name
     outputs.setdefault("name", name)
-    if token.startswith("aws:"):
-        arn = f"arn:aws:{service}:{region}:{ACCOUNT}:{kind.lower()}/{name}"
-        if token == "aws:s3/bucket:Bucket":
-            outputs.setdefault("bucket", name)
-            arn = f"arn:aws:s3:::{name}"
-        elif token == "aws:sqs/queue:Queue":
-            outputs.setdefault("url", f"https://sqs.{region}.amazonaws.com/{ACCOUNT}/{name}")
-        elif token == "aws:iam/role:Role":
-            arn = f"arn:aws:iam::{ACCOUNT}:role/{name}"
-        elif token == "aws:cloudwatch/logGroup:LogGroup":
-            arn = f"arn:aws:logs:{region}:{ACCOUNT}:log-group:{name}"
-        elif token == "aws:lambda/function:Function":
-            arn = f"arn:aws:lambda:{region}:{ACCOUNT}:function:{name}"
-            outputs.setdefault("invokeArn", f"arn:aws:apigateway:{region}:lambda:path/functions/{arn}/invocations")
-        outputs.setdefault("arn", arn)
-    elif token.startswith("gcp:"):
-        if token == "gcp:storage/bucket:Bucket":
-            outputs.setdefault("url", f"gs://{name}")
-        elif token == "gcp:serviceaccount/account:Account":
-            outputs.setdefault("email", f"{inputs.get('accountId', name)}@{project}.iam.gserviceaccount.com")
-        elif token == "gcp:cloudfunctionsv2/function:Function":
-            outputs.setdefault("url", f"https://{name}-mock.a.run.app")
-        elif token == "gcp:dataflow/job:Job":
-            outputs.setdefault("jobId", "2026-01-01_00_00_00-" + hashlib.sha256(name.encode()).hexdigest()[:8])
-        outputs.setdefault("project", project)
-    identity = name
-    if token == "aws:sqs/queue:Queue":
-        identity = outputs["url"]
-    elif token in ("gcp:pubsub/topic:Topic", "gcp:pubsub/subscription:Subscription"):
-        identity = f"projects/{project}/{kind.lower()}s/{name}"
-    elif token in ("aws:sns/topic:Topic", "aws:kinesis/stream:Stream", "aws:sfn/stateMachine:StateMachine"):
-        identity = outputs["arn"]  # these resources' ids are their ARNs
-    return str(identity), outputs
+    if cloud is None:
+        return str(name), outputs
+    facts = cloud.facts(token)
+    shape = facts.mock or cloud.default_mock
+    fields = {**{k: v for k, v in inputs.items() if isinstance(v, str)}, "name": name, "region": region,
+              "account": ACCOUNT, "project": project, "service": token.split(":")[1].split("/")[0],
+              "kind": token.split(":")[-1].lower(), "digest": hashlib.sha256(str(name).encode()).hexdigest()[:8]}
+    for key, template in {**cloud.default_mock.outputs, **shape.outputs}.items():
+        outputs.setdefault(key, template.format(**fields))
+    arn = shape.arn or cloud.default_mock.arn
+    if arn:
+        outputs.setdefault("arn", arn.format(**fields))
+    return shape.identity.format(**{**fields, **outputs}), outputs
 
 
 def _plain(value: Any) -> Any:

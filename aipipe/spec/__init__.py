@@ -1,9 +1,3 @@
-"""The aipipe spec language: pydantic models per resource type, references, stacks and cross-field checks.
-
-Entry point: `load_spec(path, stack)` returns a ValidationResult with the validated Spec and diagnostics.
-"""
-
-from aipipe.spec.document import DEFAULT_STACK, Spec
-from aipipe.spec.validate import ValidationResult, load_spec
-
-__all__ = ["DEFAULT_STACK", "Spec", "ValidationResult", "load_spec"]
+"""The spec document: scalar values, references, the base of every model, the top level and stacks, and
+what the checks share (CheckContext, Link). Resource kinds and trigger kinds build on it; the validation
+driver (aipipe.validation) puts it all together."""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from aipipe.core.diagnostics import Diagnostic, Severity
 from aipipe.core.locations import DataPath, LocationIndex, format_path
-from aipipe.spec.common import ResourceBase
+from aipipe.spec.model import ResourceBase
 from aipipe.spec.document import spec_folder
 
 MAX_DIAGNOSTICS = 500

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 
-from aipipe.spec.common import ResourceBase, StrictModel, Tags, cloud_only
+from aipipe.spec.model import ResourceBase, StrictModel, Tags, cloud_only
 from aipipe.spec.values import BackendUrl, OutputName, ProjectName, ResourceName, SecretName, StackName, Text
 
 DEFAULT_STACK = "dev"

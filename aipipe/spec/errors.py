@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from aipipe.core.diagnostics import Diagnostic
 from aipipe.core.locations import DataPath, LocationIndex, format_path
-from aipipe.spec.common import UNION_TAGS
+from aipipe.spec.model import UNION_TAGS
 from aipipe.spec.values import PATTERNS, yaml_text
 from aipipe.core.suggest import did_you_mean, one_of
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aipipe.core.locations import DataPath
+from aipipe.semantics.symbols import Attr, Concat, Deployment, Secret
 
 _TOKEN = re.compile(r"\$\$\{|\$\{([^}]*)\}|\$\{")
 _RESOURCE = re.compile(r"^([a-z][a-z0-9-]{0,39})\.([A-Za-z_][A-Za-z0-9_]*)$")
@@ -19,9 +20,9 @@ _SECRET = re.compile(r"^secret\.([A-Z_][A-Z0-9_]*)$")
 
 @dataclass(frozen=True)
 class Reference:
-    """One `${...}` in a string. `kind` is resource, secret, stack or project; `problem` is set when malformed."""
+    """One `${...}` in a string. `form` is resource, secret, stack, project or invalid (`problem` says why)."""
 
-    kind: str
+    form: str
     text: str
     target: str = ""
     attribute: str = ""
@@ -30,17 +31,63 @@ class Reference:
 
 def parse_references(value: str) -> list[Reference]:
     """Every reference in a string, malformed ones included (with `problem` set)."""
-    found = []
+    return [part for part in split_text(value) if isinstance(part, Reference)]
+
+
+def split_text(value: str) -> list[str | Reference]:
+    """A string as its literal pieces (with `$${` already turned into `${`) and its references, in order."""
+    found: list[str | Reference] = []
+    literal, position = "", 0
     for match in _TOKEN.finditer(value):
+        literal += value[position:match.start()]
+        position = match.end()
         token = match.group(0)
         if token == "$${":
+            literal += "${"
             continue
+        if literal:
+            found.append(literal)
+            literal = ""
         if match.group(1) is None:
             found.append(Reference("invalid", token, problem="`${` is never closed with `}` (write `$${` for a literal `${`)"))
-            continue
-        inner = match.group(1).strip()
-        found.append(_classify(inner, token))
+        else:
+            found.append(_classify(match.group(1).strip(), token))
+    literal += value[position:]
+    if literal:
+        found.append(literal)
     return found
+
+
+def symbolic(value: str):
+    """A validated spec string as a plain string, or the symbol (aipipe.semantics.symbols) it stands for:
+    a single reference is its symbol, text mixing references and literals a Concat."""
+    parts = [_symbol(part) if isinstance(part, Reference) else part for part in split_text(value)]
+    if not parts:
+        return ""
+    if len(parts) == 1:
+        return parts[0]
+    return Concat(*parts)
+
+
+def symbolic_data(value):
+    """Every string inside nested lists and mappings through `symbolic`; other values unchanged."""
+    if isinstance(value, str):
+        return symbolic(value)
+    if isinstance(value, dict):
+        return {key: symbolic_data(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [symbolic_data(item) for item in value]
+    return value
+
+
+def _symbol(reference: Reference):
+    if reference.form == "secret":
+        return Secret(reference.target)
+    if reference.form in ("stack", "project"):
+        return Deployment(reference.form)
+    if reference.form == "resource":
+        return Attr(reference.target, reference.attribute)
+    raise ValueError(f"{reference.text} is not a valid reference: {reference.problem}")
 
 
 def _classify(inner: str, token: str) -> Reference:

@@ -1,0 +1,137 @@
+"""`bucket`: an S3 bucket (aws) or a Cloud Storage bucket (gcp). Public access is always blocked; versioning,
+encryption and lifecycle rules are set, and the bucket is retained on destroy unless the spec says otherwise.
+An `existing` bucket is only referred to: nothing is created, references still work."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from aipipe.kinds.base import CloudForm, GraphShape, Kind
+from aipipe.semantics.iam import statement
+from aipipe.semantics.symbols import Attr, Child, Concat
+from aipipe.spec.context import CheckContext
+from aipipe.spec.model import ResourceBase, StrictModel, cloud_only
+from aipipe.spec.values import Duration, ExistingBucketName, format_duration
+
+DAY = 86400
+
+
+class Lifecycle(StrictModel):
+    """Object lifecycle rules: archive to cold storage, then expire."""
+
+    expire_after: Duration | None = Field(None, description="Delete objects this long after creation.")
+    archive_after: Duration | None = Field(
+        None, description="Move objects to archival storage (Glacier / Archive class) this long after creation."
+    )
+
+
+class Bucket(ResourceBase):
+    """An S3 bucket (aws) or Cloud Storage bucket (gcp). Public access is always blocked."""
+
+    type: Literal["bucket"]
+    existing: ExistingBucketName | None = Field(
+        None, description="Name of a bucket that already exists: nothing is created, references still work."
+    )
+    versioning: bool = True
+    encryption: Literal["default", "kms"] = "default"
+    kms_key: str | None = Field(None, description="KMS key ARN (aws) or Cloud KMS key id (gcp) for `encryption: kms`.")
+    lifecycle: Lifecycle | None = None
+    location: str | None = cloud_only("gcp", description="Bucket location; default: the spec's region.")
+    retain_on_destroy: bool = Field(True, description="`aipipe destroy` keeps the bucket and its data.")
+    force_destroy: bool = Field(False, description="Delete all objects when the bucket itself is deleted.")
+
+
+# --- checks --------------------------------------------------------------------------------------------------
+
+_UNMANAGED_FIELDS = {"type", "existing", "description", "tags", "region", "protect", "depends_on"}
+
+
+def check(ctx: CheckContext, name: str, bucket: Bucket) -> None:
+    """Existing buckets take no settings; KMS keys need KMS; lifecycle rules work in whole days."""
+    if bucket.existing:
+        for field_name in sorted(bucket.model_fields_set - _UNMANAGED_FIELDS):
+            ctx.report("AP403", f"`{field_name}` has no effect on an `existing` bucket (aipipe does not manage "
+                       "it); remove it", ctx.at(name, field_name), True)
+    if bucket.kms_key and bucket.encryption != "kms" and not ctx.was_dropped(name, "encryption"):
+        ctx.report("AP403", "`kms_key` needs `encryption: kms`", ctx.at(name, "kms_key"), True)
+    if ctx.cloud == "gcp" and bucket.encryption == "kms" and not bucket.kms_key and not bucket.existing:
+        ctx.report("AP403", "on gcp `encryption: kms` needs `kms_key` (a Cloud KMS key id)",
+                   ctx.at(name, "encryption"))
+    lifecycle = bucket.lifecycle
+    if lifecycle is None:
+        return
+    if lifecycle.expire_after is None and lifecycle.archive_after is None:
+        ctx.report("AP403", "`lifecycle` needs `expire_after`, `archive_after` or both", ctx.at(name, "lifecycle"))
+    for field_name in ("expire_after", "archive_after"):
+        seconds = getattr(lifecycle, field_name)
+        if seconds is not None and (seconds < DAY or seconds % DAY):
+            ctx.report("AP402", f"`{field_name}` must be whole days (at least 1d), got "
+                       f"{format_duration(seconds)}", ctx.at(name, "lifecycle", field_name))
+    # S3 refuses expiration days that do not exceed transition days ("'Days' in the Expiration action ...
+    # must be greater than 'Days' in the Transition action"); on gcp objects would expire before archiving.
+    if lifecycle.expire_after and lifecycle.archive_after and lifecycle.archive_after >= lifecycle.expire_after:
+        ctx.report("AP403", "`archive_after` must be shorter than `expire_after` (objects would expire before "
+                   "they are archived)", ctx.at(name, "lifecycle", "archive_after"))
+
+
+# --- attributes and access -------------------------------------------------------------------------------------
+
+def _existing_attribute(cloud: str):
+    def attribute(name: str, bucket: Bucket, attribute: str):
+        if bucket.existing:
+            scheme = "s3" if cloud == "aws" else "gs"
+            return {"name": bucket.existing, "id": bucket.existing, "arn": f"arn:aws:s3:::{bucket.existing}",
+                    "url": f"{scheme}://{bucket.existing}"}[attribute]
+        if cloud == "aws" and attribute == "url":
+            return Concat("s3://", Child(name, "bucket", "bucket"))
+        return None
+
+    return attribute
+
+
+def _aws_reads(name: str, bucket: Bucket, prefix: str) -> list[dict]:
+    # Reading lists only within the prefix: s3:prefix narrows ListBucket (docs.aws.amazon.com/AmazonS3/latest/
+    # userguide/amazon-s3-policy-keys.html#condition-key-bucket-ops-2).
+    arn = Attr(name, "arn")
+    listing = statement(["s3:ListBucket"], [arn],
+                        {"StringLike": {"s3:prefix": [f"{prefix}*"]}} if prefix else None)
+    return [statement(["s3:GetObject"], [Concat(arn, f"/{prefix}*")]), listing]
+
+
+def _aws_writes(name: str, bucket: Bucket, prefix: str) -> list[dict]:
+    return [statement(["s3:PutObject", "s3:AbortMultipartUpload"], [Concat(Attr(name, "arn"), f"/{prefix}*")])]
+
+
+def _gcp_grant(role: str):
+    def grant(name: str, bucket: Bucket, prefix: str) -> dict:
+        found = {"type": "bucket", "role": role, "resource": Attr(name, "name"), "condition": None}
+        if prefix:
+            # bucket-level grant narrowed to the prefix with an IAM condition (needs uniform bucket access):
+            # cloud.google.com/storage/docs/access-control/iam#conditions
+            expression = Concat('resource.name.startsWith("projects/_/buckets/', Attr(name, "name"),
+                                f'/objects/{prefix}")')
+            found["condition"] = {"title": f"objects under {prefix}", "expression": expression}
+        return found
+
+    return grant
+
+
+KIND = Kind(
+    name="bucket",
+    model=Bucket,
+    clouds={
+        "aws": CloudForm("S3 bucket", {"name": ("bucket", "bucket"), "arn": ("bucket", "arn"),
+                                       "url": ("bucket", "bucket"), "id": ("bucket", "id")},
+                         access={"reads": _aws_reads, "writes": _aws_writes},
+                         special_attribute=_existing_attribute("aws")),
+        "gcp": CloudForm("Cloud Storage bucket", {"name": ("bucket", "name"), "url": ("bucket", "url"),
+                                                  "id": ("bucket", "id")},
+                         access={"reads": _gcp_grant("roles/storage.objectViewer"),
+                                 "writes": _gcp_grant("roles/storage.objectCreator")},
+                         special_attribute=_existing_attribute("gcp")),
+    },
+    graph=GraphShape(('[("', '")]'), "cylinder"),
+    check=check,
+)

@@ -1,0 +1,39 @@
+"""A function on AWS: a Lambda function with its own role, a least-privilege inline policy (logging, its
+reads and writes, what its triggers need), a log group with retention, and the wiring of each trigger."""
+
+from __future__ import annotations
+
+from aipipe.kinds.base import RenderInputs
+from aipipe.kinds.function.checks import trigger_uses
+from aipipe.kinds.function.links import links
+from aipipe.kinds.function.model import Function
+from aipipe.clouds.aws import AWS
+from aipipe.semantics.iam import merge, policy_document, statement, trust_policy
+from aipipe.semantics.symbols import Child, CodeFolder, Concat
+from aipipe.spec.references import symbolic
+from aipipe.triggers.registry import trigger_kind
+
+LOG_RETENTION_DAYS = 30
+
+
+def values(job: RenderInputs, name: str, function: Function) -> dict:
+    """The Lambda template's values: runtime id, code folder, environment, policy, and each trigger's wiring."""
+    statements = [statement(["logs:CreateLogStream", "logs:PutLogEvents"], [Concat(Child(name, "logs", "arn"), ":*")])]
+    for link in links(name, function):
+        if link.role in ("reads", "writes"):
+            statements += job.access(link.target, link.role, link.prefix)
+    triggers = []
+    for use in trigger_uses(name, function):
+        kind = trigger_kind(use.trigger)
+        triggers.append(kind.wiring[("aws", "function")](job.spec, use))
+        if "aws" in kind.consumer_access:  # the function polls the source (Kinesis): it needs to read it
+            statements += job.access(kind.source(use.trigger), kind.consumer_access["aws"])
+    return {
+        "runtime": AWS.runtimes[function.runtime],
+        "code_path": CodeFolder(function.code),
+        "environment": {key: symbolic(text) for key, text in function.environment.items()},
+        "trust_policy": trust_policy(AWS.principals["lambda"]),
+        "policy": policy_document(merge(statements)),
+        "triggers": triggers,
+        "log_retention": LOG_RETENTION_DAYS,
+    }

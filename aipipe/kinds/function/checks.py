@@ -1,0 +1,107 @@
+"""Rules for functions: the code folder, runtime, handler, memory and timeout limits, reserved environment
+names, access prefixes, and the triggers' own rules."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from aipipe.clouds.registry import CLOUDS
+from aipipe.core.suggest import did_you_mean, one_of
+from aipipe.kinds.function.links import links
+from aipipe.kinds.function.model import Function
+from aipipe.spec.context import CheckContext
+from aipipe.spec.values import format_duration
+from aipipe.triggers.base import TriggerUse
+from aipipe.triggers.registry import trigger_kind
+
+
+def check(ctx: CheckContext, name: str, function: Function) -> None:
+    """Runtime, handler, code directory, memory/timeout limits, environment names, access prefixes, triggers."""
+    check_code_folder(ctx, name, function.code)
+    _check_prefixes(ctx, name, function)
+    if ctx.cloud is None:
+        return  # `cloud` itself is invalid (reported): the per-cloud rules below would only add noise
+    cloud = CLOUDS[ctx.cloud]
+    _check_runtime(ctx, name, function.runtime)
+    pattern, form = cloud.functions.handler_form(function.runtime)
+    if not pattern.fullmatch(function.handler):
+        ctx.report("AP202", f"`handler` on {cloud.name} must have the form {form}, got {function.handler!r}",
+                   ctx.at(name, "handler"))
+    low, high = cloud.functions.memory_mb
+    if not low <= function.memory <= high:
+        ctx.report("AP402", f"`memory` on {cloud.name} must be between {low} and {high} MB, got {function.memory}",
+                   ctx.at(name, "memory"))
+    limit = cloud.functions.max_timeout_seconds  # event-triggered Cloud Functions: 9m, a pipeline check (AP504)
+    if not 1 <= function.timeout <= limit:
+        ctx.report("AP402", f"`timeout` on {cloud.name} must be between 1s and {format_duration(limit)}, got "
+                   f"{format_duration(function.timeout)}", ctx.at(name, "timeout"))
+    for key in function.environment:
+        if key in cloud.functions.reserved_environment or key.startswith(cloud.functions.reserved_environment_prefixes):
+            ctx.report("AP403", f"`{key}` is reserved by the {cloud.name} runtime; choose another name",
+                       ctx.at(name, "environment", key), True)
+    _check_triggers(ctx, name, function)
+
+
+def check_code_folder(ctx: CheckContext, name: str, code: str) -> None:
+    """`code` is a directory strictly inside the spec's folder, symlinks resolved, outside `.aipipe/`.
+
+    Whatever `code` names is packaged and uploaded to the cloud, so a spec from a pull request must not be
+    able to point it at /etc, at $HOME, or at the folder holding aipipe's state and passphrase."""
+    path = ctx.at(name, "code")
+    folder = ctx.base_dir
+    if PurePath(code).is_absolute() or not code.strip():
+        ctx.report("AP400", f"`code` must be a folder relative to the spec file, such as ./{name}", path)
+        return
+    try:
+        resolved = (folder / code).resolve()
+        exists, is_dir = resolved.exists(), resolved.is_dir()
+    except (OSError, RuntimeError) as error:  # too long, not permitted, symlink loop
+        ctx.report("AP400", f"code directory `{code}` cannot be read: {getattr(error, 'strerror', None) or error}", path)
+        return
+    if resolved == folder or folder not in resolved.parents:
+        ctx.report("AP400", f"code directory `{code}` must be inside the spec's folder ({folder}), not the folder "
+                   "itself or outside it (symlinks are followed)", path)
+    elif ".aipipe" in resolved.relative_to(folder).parts:
+        ctx.report("AP400", "`code` cannot point into `.aipipe/`, which holds aipipe's state and secrets", path)
+    elif not is_dir:
+        what = "is a file, not a directory" if exists else "does not exist"
+        ctx.report("AP400", f"code directory `{code}` {what} (resolved against the spec's folder: {resolved})", path)
+
+
+def _check_prefixes(ctx: CheckContext, name: str, function: Function) -> None:
+    for link in links(name, function):
+        if link.prefix and ctx.types.get(link.target, "bucket") != "bucket":
+            ctx.report("AP403", f"a key prefix (`{link.target}/{link.prefix}`) only applies to buckets",
+                       ctx.at(name, *link.path))
+
+
+def _check_runtime(ctx: CheckContext, name: str, runtime: str) -> None:
+    cloud = CLOUDS[ctx.cloud]
+    available = cloud.runtimes
+    if runtime in available:
+        return
+    path = ctx.at(name, "runtime")
+    if runtime in cloud.retired_runtimes:
+        ctx.report("AP401", f"runtime `{runtime}` is retired; use `{cloud.retired_runtimes[runtime]}`", path)
+        return
+    if any(runtime in other.runtimes for other in CLOUDS.values()):
+        ctx.report("AP401", f"runtime `{runtime}` is not available on {cloud.name}; it has {one_of(available)}", path)
+        return
+    ctx.report("AP401", f"unknown runtime `{runtime}`{did_you_mean(runtime, available)}; {cloud.name} has "
+               f"{one_of(available)}", path)
+
+
+def trigger_uses(name: str, function: Function) -> list[TriggerUse]:
+    """Each trigger of the function, with where it is."""
+    return [TriggerUse(name, position, trigger, function) for position, trigger in enumerate(function.triggers)]
+
+
+def _check_triggers(ctx: CheckContext, name: str, function: Function) -> None:
+    uses = trigger_uses(name, function)
+    for use in uses:
+        trigger_kind(use.trigger).check(ctx, use)
+    if ctx.cloud == "gcp":
+        # a Cloud Function (2nd gen) has one `event_trigger` (cloud.google.com/functions/docs/calling)
+        for use in [use for use in uses if trigger_kind(use.trigger).eventarc][1:]:
+            ctx.report("AP407", "a Cloud Function has one event trigger; split the work into another function",
+                       use.path)

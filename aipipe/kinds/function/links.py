@@ -1,0 +1,24 @@
+"""The resources a function names: what it reads and writes (optionally under a key prefix), and the sources
+of its triggers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from aipipe.kinds.function.model import Function
+from aipipe.spec.links import ANY_TYPE, Link
+from aipipe.triggers.registry import trigger_kind
+
+
+def links(name: str, function: Function) -> Iterator[Link]:
+    """`reads`/`writes` entries (which kinds they may name comes from the kinds' access, checked by the
+    validation) and each trigger's source."""
+    for role in ("reads", "writes"):
+        for position, entry in enumerate(getattr(function, role)):
+            target, _, prefix = entry.partition("/")
+            yield Link(name, target, (role, position), ANY_TYPE, role, prefix)
+    for position, trigger in enumerate(function.triggers):
+        kind = trigger_kind(trigger)
+        source = kind.source(trigger)
+        if source is not None:
+            yield Link(name, source, ("triggers", position, kind.key), kind.source_kinds, "trigger")

@@ -1,0 +1,57 @@
+"""The resource kinds, found by looking into aipipe.kinds: every module or package there that defines `KIND`
+is a kind of the spec language. Adding a kind is adding a module (and its templates), nothing else."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Iterator
+
+from aipipe import kinds as _package
+from aipipe.kinds.base import Kind
+from aipipe.spec.links import ANY_TYPE, Link
+from aipipe.spec.model import ResourceBase
+
+_NOT_KINDS = {"base", "registry"}
+
+
+def _discover() -> dict[str, Kind]:
+    found: dict[str, Kind] = {}
+    for module in sorted(info.name for info in pkgutil.iter_modules(_package.__path__)):
+        if module in _NOT_KINDS:
+            continue
+        kind = getattr(importlib.import_module(f"{_package.__name__}.{module}"), "KIND", None)
+        if isinstance(kind, Kind):
+            found[kind.name] = kind
+    return found
+
+
+KINDS: dict[str, Kind] = _discover()
+RESOURCE_TYPES: dict[str, type[ResourceBase]] = {name: kind.model for name, kind in KINDS.items()}
+
+
+def kind_of(resource: ResourceBase) -> Kind:
+    """The kind of a validated resource."""
+    return KINDS[resource.type]
+
+
+def clouds_of(type_name: str) -> tuple[str, ...]:
+    """The clouds a resource type exists on."""
+    return tuple(KINDS[type_name].clouds)
+
+
+def attributes_of(type_name: str, cloud: str) -> tuple[str, ...]:
+    """The attributes `${name.attr}` may read from a resource of this type on this cloud."""
+    return KINDS[type_name].attributes(cloud)
+
+
+def accessible(role: str) -> tuple[str, ...]:
+    """The kinds a function may name under `reads` (role reads) or `writes` on some cloud."""
+    return tuple(name for name, kind in KINDS.items() if any(role in form.access for form in kind.clouds.values()))
+
+
+def links_of(name: str, resource: ResourceBase) -> Iterator[Link]:
+    """Every reference-by-name a validated resource makes: its `depends_on`, then its kind's own links."""
+    for position, target in enumerate(resource.depends_on):
+        yield Link(name, target, ("depends_on", position), ANY_TYPE, "depends_on")
+    yield from KINDS[resource.type].links(name, resource)

@@ -1,0 +1,116 @@
+"""`replication` (aws): copy objects from one bucket to another, continuously with S3 replication (a role S3
+assumes and a replication configuration on the source bucket) or on a schedule with a DataSync task."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from aipipe.clouds.aws import AWS
+from aipipe.kinds.base import CloudForm, GraphShape, Kind, RenderInputs
+from aipipe.semantics.iam import merge, policy_document, statement, trust_policy
+from aipipe.semantics.symbols import Attr, Child, Concat, Options
+from aipipe.spec.context import CheckContext
+from aipipe.spec.links import Link
+from aipipe.spec.model import ResourceBase
+from aipipe.spec.values import ResourceName, ScheduleExpression
+
+
+class Replication(ResourceBase):
+    """Copy objects from one bucket to another: continuous S3 replication or scheduled DataSync (aws)."""
+
+    type: Literal["replication"]
+    source: ResourceName
+    destination: ResourceName
+    method: Literal["s3", "datasync"] = "s3"
+    schedule: ScheduleExpression | None = Field(None, description="datasync only: when the copy runs.")
+    overwrite: Literal["always", "never"] | None = Field(None, description="datasync only.")
+    verify: Literal["point-in-time-consistent", "only-files-transferred", "none"] | None = Field(
+        None, description="datasync only."
+    )
+    delete_removed: bool = Field(
+        False, description="Remove from the destination what was deleted at the source (s3: delete markers)."
+    )
+
+
+def check(ctx: CheckContext, name: str, replication: Replication) -> None:
+    """Source and destination differ; S3 replication needs versioning; DataSync-only options stay there."""
+    if replication.source == replication.destination:
+        ctx.report("AP406", "`source` and `destination` are the same bucket", ctx.at(name, "destination"))
+    if replication.method == "s3" and not ctx.was_dropped(name, "method"):
+        for field_name in ("schedule", "overwrite", "verify"):
+            if getattr(replication, field_name) is not None:
+                ctx.report("AP403", f"`{field_name}` applies only to `method: datasync` (S3 replication is "
+                           "continuous)", ctx.at(name, field_name), True)
+        for field_name in ("source", "destination"):
+            bucket = ctx.checkable().get(getattr(replication, field_name))
+            # docs.aws.amazon.com/AmazonS3/latest/userguide/replication-requirements.html: both versioned
+            if bucket is not None and bucket.type == "bucket" and not bucket.existing and not bucket.versioning:
+                ctx.report("AP406", f"S3 replication needs versioning on the {field_name} bucket "
+                           f"`{getattr(replication, field_name)}`; remove `versioning: false` there or use "
+                           "`method: datasync`", ctx.at(name, field_name))
+
+
+def links(name: str, replication: Replication):
+    yield Link(name, replication.source, ("source",), ("bucket",), "source")
+    yield Link(name, replication.destination, ("destination",), ("bucket",), "destination")
+
+
+def _s3_statements(source_arn, destination_arn) -> list[dict]:
+    # docs.aws.amazon.com/AmazonS3/latest/userguide/setting-repl-config-perm-overview.html
+    return [
+        statement(["s3:GetReplicationConfiguration", "s3:ListBucket"], [source_arn]),
+        statement(["s3:GetObjectVersionAcl", "s3:GetObjectVersionForReplication", "s3:GetObjectVersionTagging"],
+                  [Concat(source_arn, "/*")]),
+        statement(["s3:ReplicateDelete", "s3:ReplicateObject", "s3:ReplicateTags"], [Concat(destination_arn, "/*")]),
+    ]
+
+
+def _datasync_statements(source_arn, destination_arn) -> list[dict]:
+    # docs.aws.amazon.com/datasync/latest/userguide/create-s3-location.html#create-role-manually
+    statements: list[dict] = []
+    for arn, extra in ((source_arn, ["s3:GetObjectVersion", "s3:GetObjectVersionTagging"]), (destination_arn, [])):
+        statements += [
+            statement(["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"], [arn]),
+            statement(["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:GetObjectTagging",
+                       "s3:ListMultipartUploadParts", "s3:PutObject", "s3:PutObjectTagging", *extra],
+                      [Concat(arn, "/*")]),
+        ]
+    return statements
+
+
+def aws_values(job: RenderInputs, name: str, replication: Replication) -> dict:
+    """Replication role, policy and wiring. S3 replication is configured on the source bucket, so that
+    resource uses the source bucket's provider (its region) and waits for both buckets' versioning."""
+    spec = job.spec
+    source, destination = replication.source, replication.destination
+    source_arn, destination_arn = Attr(source, "arn"), Attr(destination, "arn")
+    if replication.method == "s3":
+        statements = _s3_statements(source_arn, destination_arn)
+        versionings = [Child(bucket, "versioning") for bucket in (source, destination)
+                       if not spec.resources[bucket].existing]
+        principal = AWS.principals["s3"]
+    else:
+        statements, versionings, principal = _datasync_statements(source_arn, destination_arn), [], AWS.principals["datasync"]
+    return {
+        "trust_policy": trust_policy(principal), "policy": policy_document(merge(statements)),
+        "arn": _arn(name, replication), "source_arn": source_arn, "destination_arn": destination_arn,
+        "source_bucket": Attr(source, "id"),
+        "source_opts": Options(name, depends_on=(Child(name, "policy"), *versionings), provider_of=source),
+    }
+
+
+def _arn(name: str, replication: Replication) -> Child:
+    return Child(name, "role" if replication.method == "s3" else "task", "arn")
+
+
+KIND = Kind(
+    name="replication",
+    model=Replication,
+    clouds={"aws": CloudForm("S3 replication or DataSync task", {"arn": ("role", "arn")}, values=aws_values,
+                             special_attribute=lambda name, replication, attribute: _arn(name, replication))},
+    graph=GraphShape(('[/"', '"/]'), "parallelogram"),
+    links=links,
+    check=check,
+)

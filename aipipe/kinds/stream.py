@@ -1,0 +1,56 @@
+"""`stream` (aws): a Kinesis data stream, provisioned shards or on-demand capacity, encrypted by default."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from aipipe.kinds.base import CloudForm, GraphShape, Kind
+from aipipe.semantics.iam import statement
+from aipipe.semantics.symbols import Attr
+from aipipe.spec.context import CheckContext
+from aipipe.spec.model import ResourceBase
+from aipipe.spec.values import Duration, duration_between
+
+
+class Stream(ResourceBase):
+    """A Kinesis data stream (aws): provisioned shards or on-demand capacity, encrypted by default."""
+
+    type: Literal["stream"]
+    shards: Annotated[int, Field(ge=1, le=10000)] | None = Field(None, description="Provisioned shard count.")
+    mode: Literal["provisioned", "on-demand"] | None = Field(
+        None, description="Capacity mode; default provisioned with `shards` (1 when not given)."
+    )
+    retention: Annotated[Duration, duration_between(24 * 3600, 365 * 86400)] = Field(
+        24 * 3600, description="How long records are kept: 24h to 365d."
+    )
+    encryption: bool = Field(True, description="Server-side encryption with the AWS-managed KMS key.")
+    kms_key: str | None = Field(None, description="A customer-managed KMS key for encryption.")
+
+
+def check(ctx: CheckContext, name: str, stream: Stream) -> None:
+    """Shards only in provisioned mode; a KMS key only with encryption."""
+    if stream.mode == "on-demand" and stream.shards is not None:
+        ctx.report("AP403", "`shards` cannot be set with `mode: on-demand` (capacity scales by itself)",
+                   ctx.at(name, "shards"), True)
+    if stream.kms_key and not stream.encryption:
+        ctx.report("AP403", "`kms_key` needs `encryption: true`", ctx.at(name, "kms_key"), True)
+
+
+# no kinesis:SubscribeToShard: that is for enhanced fan-out consumers, which aipipe does not create
+_READ = ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords", "kinesis:GetShardIterator",
+         "kinesis:ListShards"]
+_WRITE = ["kinesis:PutRecord", "kinesis:PutRecords"]
+
+KIND = Kind(
+    name="stream",
+    model=Stream,
+    clouds={
+        "aws": CloudForm("Kinesis data stream", {"name": ("stream", "name"), "arn": ("stream", "arn")},
+                         access={"reads": lambda name, stream, prefix: [statement(_READ, [Attr(name, "arn")])],
+                                 "writes": lambda name, stream, prefix: [statement(_WRITE, [Attr(name, "arn")])]}),
+    },
+    graph=GraphShape(('[("', '")]'), "cylinder"),
+    check=check,
+)

@@ -1,0 +1,123 @@
+"""`subscription`: a Pub/Sub subscription (gcp) or an SQS queue subscribed to the SNS topic (aws), with an
+optional dead letter (a generated dead-letter topic or queue and the permissions it needs)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+
+from aipipe.kinds.base import CloudForm, GraphShape, Kind
+from aipipe.semantics.delivery import ACK_DEADLINE_RANGE, LIMITS, MAX_ATTEMPTS_RANGE
+from aipipe.semantics.iam import policy_document, statement
+from aipipe.semantics.symbols import Attr, Child, Concat, Deployment, Json
+from aipipe.spec.context import CheckContext
+from aipipe.spec.links import Link
+from aipipe.spec.model import ResourceBase, StrictModel, cloud_only
+from aipipe.spec.references import symbolic_data
+from aipipe.spec.values import Duration, ResourceName, duration_between, duration_range_problem
+
+
+class DeadLetter(StrictModel):
+    """Undeliverable messages go to a generated dead-letter topic (gcp) or queue (aws)."""
+
+    max_attempts: Annotated[int, Field(ge=MAX_ATTEMPTS_RANGE[0], le=MAX_ATTEMPTS_RANGE[1])] = Field(
+        5, description="Delivery attempts before a message is dead-lettered (5-100)."
+    )
+
+
+class RetryPolicy(StrictModel):
+    """Exponential backoff between redeliveries."""
+
+    min_backoff: Annotated[Duration, duration_between(0, 600)] = Field(10, description="0s to 600s.")
+    max_backoff: Annotated[Duration, duration_between(0, 600)] = Field(600, description="0s to 600s.")
+
+
+class Subscription(ResourceBase):
+    """A Pub/Sub subscription (gcp) or an SQS queue subscribed to the SNS topic (aws)."""
+
+    type: Literal["subscription"]
+    topic: ResourceName
+    ack_deadline: Annotated[Duration, duration_between(*ACK_DEADLINE_RANGE)] | None = Field(
+        None, description="Time a consumer has to acknowledge (SQS visibility timeout): 10s to 600s."
+    )
+    retention: Duration | None = Field(
+        None, description="How long unacknowledged messages are kept (gcp 10m-7d, aws 60s-14d)."
+    )
+    dead_letter: DeadLetter | None = None
+    retry: RetryPolicy | None = cloud_only("gcp", description="Redelivery backoff.")
+    filter: str | dict[str, Any] | None = Field(
+        None,
+        description="gcp: a Pub/Sub filter expression (string); aws: an SNS filter policy (mapping).",
+    )
+    exactly_once: bool | None = cloud_only("gcp", description="Exactly-once delivery.")
+
+
+def check(ctx: CheckContext, name: str, subscription: Subscription) -> None:
+    """Retention per cloud, the filter's form per cloud, retry bounds in order."""
+    if subscription.retention is not None and ctx.cloud in LIMITS:
+        limits = LIMITS[ctx.cloud]
+        problem = duration_range_problem(subscription.retention, *limits.retention_range)
+        if problem:
+            what = "Pub/Sub subscription retention" if ctx.cloud == "gcp" else "SQS message retention"
+            ctx.report("AP402", f"{what} {problem}", ctx.at(name, "retention"))
+    if subscription.filter is not None:
+        if ctx.cloud == "gcp" and not isinstance(subscription.filter, str):
+            ctx.report("AP202", "on gcp `filter` is a Pub/Sub filter expression string, e.g. "
+                       "'attributes.kind = \"image\"'", ctx.at(name, "filter"))
+        if ctx.cloud == "aws" and not isinstance(subscription.filter, dict):
+            ctx.report("AP202", "on aws `filter` is an SNS filter policy mapping, e.g. {kind: [image]}",
+                       ctx.at(name, "filter"))
+    retry = subscription.retry
+    if retry and retry.min_backoff > retry.max_backoff:
+        ctx.report("AP403", "`min_backoff` must not exceed `max_backoff`", ctx.at(name, "retry", "min_backoff"))
+
+
+def links(name: str, subscription: Subscription):
+    yield Link(name, subscription.topic, ("topic",), ("topic",), "topic")
+
+
+def aws_values(spec, name: str, subscription: Subscription) -> dict:
+    """The SQS template's values: the topic's ARN, the queue policy for that topic, the filter policy."""
+    topic_arn = Attr(subscription.topic, "arn")
+    queue_policy = policy_document([{
+        "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": ["sqs:SendMessage"],
+        "Resource": [Child(name, "queue", "arn")], "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}},
+    }])
+    filter_policy = Json(symbolic_data(subscription.filter)) if subscription.filter else None
+    return {"topic_arn": topic_arn, "queue_policy": queue_policy, "filter_policy": filter_policy}
+
+
+def gcp_values(spec, name: str, subscription: Subscription) -> dict:
+    """The subscription template's values: its topic's full id and the Pub/Sub service agent."""
+    return {"topic_id": Attr(subscription.topic, "id"), "pubsub_agent": pubsub_agent()}
+
+
+def pubsub_agent() -> Concat:
+    """The IAM member of this project's Pub/Sub service agent, which moves messages to dead-letter topics
+    (cloud.google.com/pubsub/docs/handling-failures#grant_forwarding_permissions)."""
+    return Concat("serviceAccount:service-", Deployment("gcp_project_number"), "@gcp-sa-pubsub.iam.gserviceaccount.com")
+
+
+# docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-permissions: what a consumer of the queue needs
+_SQS_CONSUMER = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"]
+
+KIND = Kind(
+    name="subscription",
+    model=Subscription,
+    clouds={
+        "aws": CloudForm("SQS queue subscribed to the SNS topic",
+                         {"id": ("queue", "id"), "name": ("queue", "name"), "arn": ("queue", "arn"),
+                          "url": ("queue", "url")},
+                         values=aws_values,
+                         access={"reads": lambda name, sub, prefix: [statement(_SQS_CONSUMER, [Attr(name, "arn")])]}),
+        "gcp": CloudForm("Pub/Sub subscription", {"id": ("subscription", "id"), "name": ("subscription", "name")},
+                         values=gcp_values,
+                         access={"reads": lambda name, sub, prefix: {
+                             "type": "subscription", "role": "roles/pubsub.subscriber", "resource": Attr(name, "name"),
+                             "condition": None}}),
+    },
+    graph=GraphShape(('>"', '"]'), "cds"),
+    links=links,
+    check=check,
+)

@@ -1,0 +1,47 @@
+"""`topic`: a Pub/Sub topic (gcp, optionally retaining messages for replay) or an SNS topic (aws)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from aipipe.kinds.base import CloudForm, GraphShape, Kind
+from aipipe.semantics.delivery import TOPIC_RETENTION_RANGE
+from aipipe.semantics.iam import statement
+from aipipe.semantics.symbols import Attr
+from aipipe.spec.context import CheckContext
+from aipipe.spec.model import ResourceBase, cloud_only
+from aipipe.spec.values import Duration, duration_range_problem
+
+
+class Topic(ResourceBase):
+    """A Pub/Sub topic (gcp) or SNS topic (aws)."""
+
+    type: Literal["topic"]
+    retention: Duration | None = cloud_only(
+        "gcp", description="Keep published messages this long (10m to 31d) so subscriptions can seek back."
+    )
+
+
+def check(ctx: CheckContext, name: str, topic: Topic) -> None:
+    """Pub/Sub topic retention is 10m to 31d."""
+    if ctx.cloud == "gcp" and topic.retention is not None:
+        problem = duration_range_problem(topic.retention, *TOPIC_RETENTION_RANGE["gcp"])
+        if problem:
+            ctx.report("AP402", f"Pub/Sub topic retention {problem}", ctx.at(name, "retention"))
+
+
+KIND = Kind(
+    name="topic",
+    model=Topic,
+    clouds={
+        "aws": CloudForm("SNS topic", {"id": ("topic", "id"), "name": ("topic", "name"), "arn": ("topic", "arn")},
+                         access={"writes": lambda name, topic, prefix: [statement(["sns:Publish"],
+                                                                                   [Attr(name, "arn")])]}),
+        "gcp": CloudForm("Pub/Sub topic", {"id": ("topic", "id"), "name": ("topic", "name")},
+                         access={"writes": lambda name, topic, prefix: {
+                             "type": "topic", "role": "roles/pubsub.publisher", "resource": Attr(name, "name"),
+                             "condition": None}}),
+    },
+    graph=GraphShape(('>"', '"]'), "cds"),
+    check=check,
+)

@@ -1,0 +1,52 @@
+"""`workflow` (aws): a Step Functions state machine over functions, with retries, catches and parallel branches;
+its role may invoke exactly the functions its steps name."""
+
+from aipipe.clouds.aws import AWS
+from aipipe.kinds.base import CloudForm, GraphShape, Kind, RenderInputs
+from aipipe.kinds.workflow import asl
+from aipipe.kinds.workflow.checks import check
+from aipipe.kinds.workflow.model import Workflow
+from aipipe.kinds.workflow.steps import invoked_functions, walk
+from aipipe.semantics.iam import policy_document, statement, trust_policy
+from aipipe.semantics.symbols import Attr, Child, Concat
+from aipipe.spec.links import Link
+
+LOG_RETENTION_DAYS = 30
+# Step Functions log delivery: these actions do not support resource-level permissions, so AWS requires "*"
+# (docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html#cloudwatch-iam-policy). AWS's sample policy also
+# lists logs:CreateLogStream and logs:PutLogEvents there; those two can be scoped to the log group, so they are.
+LOG_DELIVERY_ACTIONS = ["logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:DescribeLogGroups",
+                        "logs:DescribeResourcePolicies", "logs:GetLogDelivery", "logs:ListLogDeliveries",
+                        "logs:PutResourcePolicy", "logs:UpdateLogDelivery"]
+
+
+def links(name: str, workflow: Workflow):
+    """Each task step names the function it runs."""
+    for visit in walk(workflow.steps):
+        if isinstance(visit.step, str):
+            yield Link(name, visit.step, visit.path, ("function",), "step")
+        elif visit.task is not None:
+            yield Link(name, visit.task.function, visit.path + ("function",), ("function",), "step")
+
+
+def aws_values(job: RenderInputs, name: str, workflow: Workflow) -> dict:
+    """The state machine template's values: ASL definition and a role that invokes exactly its functions."""
+    statements = [statement(["lambda:InvokeFunction"],
+                            [Attr(function, "arn") for function in invoked_functions(workflow.steps)])]
+    if workflow.logging:
+        statements.append(statement(LOG_DELIVERY_ACTIONS, ["*"]))
+        statements.append(statement(["logs:CreateLogStream", "logs:PutLogEvents"],
+                                    [Concat(Child(name, "logs", "arn"), ":*")]))
+    return {"trust_policy": trust_policy(AWS.principals["states"]), "policy": policy_document(statements),
+            "definition": asl.definition(job.spec.header.name, workflow), "log_retention": LOG_RETENTION_DAYS}
+
+
+KIND = Kind(
+    name="workflow",
+    model=Workflow,
+    clouds={"aws": CloudForm("Step Functions state machine",
+                             {"name": ("state_machine", "name"), "arn": ("state_machine", "arn")}, values=aws_values)},
+    graph=GraphShape(('{{"', '"}}'), "hexagon"),
+    links=links,
+    check=check,
+)

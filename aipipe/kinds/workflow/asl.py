@@ -1,0 +1,45 @@
+"""The Amazon States Language document of a workflow, built as data with symbolic function ARNs (never by
+string concatenation): the program renders it with `pulumi.Output.json_dumps`, so the ARNs resolve, and a
+local runner can execute the very same document."""
+
+from __future__ import annotations
+
+from aipipe.kinds.workflow.model import ParallelStep, Workflow
+from aipipe.kinds.workflow.steps import Branch, task_of
+from aipipe.semantics.symbols import Attr, Json
+
+
+def definition(project: str, workflow: Workflow) -> Json:
+    """The state machine definition (docs.aws.amazon.com/step-functions/latest/dg/concepts-amazon-states-language.html)."""
+    return Json({"Comment": f"aipipe workflow of {project}", **_branch(Branch(workflow.steps, ("steps",), ()))})
+
+
+def _branch(branch: Branch) -> dict:
+    names = branch.names
+    states = {}
+    for position, step in enumerate(branch.steps):
+        state = _state(step, branch, position)
+        if position == len(branch.steps) - 1 or getattr(step, "end", False):
+            state["End"] = True
+        else:
+            state["Next"] = names[position + 1]
+        states[names[position]] = state
+    return {"StartAt": names[0], "States": states}
+
+
+def _state(step, branch: Branch, position: int) -> dict:
+    if isinstance(step, ParallelStep):
+        state: dict = {"Type": "Parallel", "Branches": [
+            _branch(Branch(inner, branch.step_path(position) + ("parallel", b), branch.positions + (position, b)))
+            for b, inner in enumerate(step.parallel)]}
+    else:
+        task = task_of(step)
+        state = {"Type": "Task", "Resource": Attr(task.function, "arn")}
+        if task.timeout:
+            state["TimeoutSeconds"] = task.timeout
+        if task.retry:
+            state["Retry"] = [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": task.retry.interval,
+                               "MaxAttempts": task.retry.attempts, "BackoffRate": task.retry.backoff}]
+    if getattr(step, "catch", None):
+        state["Catch"] = [{"ErrorEquals": ["States.ALL"], "Next": step.catch, "ResultPath": "$.error"}]
+    return state

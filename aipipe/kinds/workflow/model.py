@@ -1,0 +1,64 @@
+"""The `workflow` model: an AWS Step Functions state machine over functions, with retries, catches, parallel."""
+
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+
+from aipipe.spec.model import ResourceBase, StrictModel, tagged_union
+from aipipe.spec.values import Duration, ResourceName, StepName
+
+
+class StepRetry(StrictModel):
+    """Retry a failed task: `attempts` more times, waiting `interval`, multiplied by `backoff` each time."""
+
+    attempts: Annotated[int, Field(ge=0, le=99)] = 3
+    interval: Annotated[Duration, Field(ge=1)] = 1
+    backoff: Annotated[float, Field(ge=1.0, le=10.0)] = 2.0
+
+
+class TaskStep(StrictModel):
+    """A task that invokes a function, with its own retry, timeout and catch."""
+
+    function: ResourceName
+    name: StepName | None = Field(None, description="State name; default: the function name.")
+    retry: StepRetry | None = None
+    timeout: Duration | None = None
+    catch: StepName | None = Field(None, description="Step to go to when this one fails after its retries.")
+    end: bool = Field(
+        False, description="The workflow succeeds after this step; later steps run only when a `catch` jumps to them."
+    )
+
+
+class ParallelStep(StrictModel):
+    """Branches that run at the same time; each branch is a list of steps."""
+
+    parallel: list[Annotated[list["Step"], Field(min_length=1)]] = Field(min_length=1)
+    name: StepName | None = None
+    catch: StepName | None = Field(None, description="Step to go to when any branch fails.")
+    end: bool = Field(False, description="The workflow succeeds after this step.")
+
+
+def _step_kind(value: Any) -> str | None:
+    if isinstance(value, str):
+        return "function step"
+    if isinstance(value, dict):
+        return "parallel step" if "parallel" in value else "task step"
+    return None
+
+
+Step = tagged_union(
+    {"function step": ResourceName, "task step": TaskStep, "parallel step": ParallelStep},
+    _step_kind,
+    "step_kind",
+    "a step is a function name, `{function: NAME, ...}` or `{parallel: [[...], [...]]}`",
+)
+
+
+class Workflow(ResourceBase):
+    """A Step Functions state machine running its steps in order (aws)."""
+
+    type: Literal["workflow"]
+    steps: list[Step] = Field(min_length=1, max_length=200)
+    kind: Literal["standard", "express"] = "standard"
+    logging: bool = Field(True, description="Send execution logs to a CloudWatch log group.")

@@ -1,0 +1,35 @@
+"""What a pipeline check is: a stable code, a severity, and the text docs/checks.md is generated from, so the
+documentation cannot drift from the code. A resource suppresses a check with `ignore: [CODE]`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from aipipe.core.diagnostics import Severity
+from aipipe.core.locations import DataPath
+from aipipe.spec.context import CheckContext
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A policy finding: which resource (for `ignore`), where, and what to say."""
+
+    resource: str
+    path: DataPath
+    message: str
+    at_key: bool = False
+    severity: Severity | None = None  # when a check's findings differ in severity
+
+
+class PolicyCheck:
+    """A check over a whole spec. Subclasses set the class attributes and implement `findings`."""
+
+    code = ""
+    severity = Severity.WARNING
+    title = ""
+    why = ""
+    fix = ""
+
+    def findings(self, ctx: CheckContext) -> Iterator[Finding]:
+        raise NotImplementedError

@@ -1,0 +1,46 @@
+"""AP501: functions that trigger themselves through a bucket."""
+
+from __future__ import annotations
+
+from aipipe.core.cycles import find_cycles
+from aipipe.core.diagnostics import Severity
+from aipipe.core.locations import DataPath
+from aipipe.kinds.registry import links_of
+from aipipe.policies.base import Finding, PolicyCheck
+from aipipe.triggers.bucket import BucketTrigger
+
+
+class RecursiveInvocation(PolicyCheck):
+    code = "AP501"
+    severity = Severity.ERROR
+    title = "functions trigger themselves through a bucket"
+    why = ("A function that writes into the bucket (and prefix) whose object-created events trigger it invokes "
+           "itself again with every write, directly or through other functions. The loop runs, and is billed, "
+           "until someone notices.")
+    fix = ("Write to another bucket, or give the trigger and the write prefixes that cannot overlap "
+           "(`triggers: [{bucket: raw, prefix: in/}]` with `writes: [raw/out/]`).")
+
+    def findings(self, ctx):
+        triggered = {name: [t for t in getattr(resource, "triggers", ()) if isinstance(t, BucketTrigger)]
+                     for name, resource in ctx.checkable().items()}
+        edges: dict[str, set[str]] = {name: set() for name, resource in ctx.checkable().items()
+                                      if resource.type == "function"}
+        first_write: dict[tuple[str, str], DataPath] = {}
+        for name in edges:
+            for link in links_of(name, ctx.checkable()[name]):
+                if link.role != "writes" or ctx.types.get(link.target) != "bucket":
+                    continue
+                for other, triggers in triggered.items():
+                    # the same key-set rule as S3's own overlap check (aipipe.semantics.keys)
+                    if other in edges and any(t.fires_on_write(link.target, link.prefix) for t in triggers):
+                        edges[name].add(other)
+                        first_write.setdefault((name, other), ctx.at(name, *link.path))
+        for cycle in find_cycles(edges):
+            start = cycle[0]
+            following = cycle[1] if len(cycle) > 1 else start
+            loop = " → ".join(cycle + [start])
+            yield Finding(start, first_write[(start, following)],
+                          f"recursive invocation: {loop} (each write creates objects that trigger the next function)")
+
+
+CHECK = RecursiveInvocation()

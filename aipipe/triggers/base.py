@@ -1,0 +1,70 @@
+"""What a trigger kind is made of. Every module of aipipe.triggers defines one `TRIGGER`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from aipipe.core.locations import DataPath
+from aipipe.spec.context import CheckContext
+from aipipe.spec.model import StrictModel
+from aipipe.spec.parts import ProgramPart
+
+
+@dataclass(frozen=True)
+class TriggerUse:
+    """One trigger as a resource declares it: the owner, its position in `triggers`, the validated model."""
+
+    owner: str
+    position: int
+    trigger: Any
+    target: Any  # the owner's model (a function today)
+
+    @property
+    def path(self) -> DataPath:
+        """Where the trigger is in the spec."""
+        return ("resources", self.owner, "triggers", self.position)
+
+
+# (spec, use) -> the values wiring this trigger to its target renders (symbolic, like a kind's values)
+WiringBuilder = Callable[[Any, TriggerUse], dict]
+
+
+def _no_check(ctx: CheckContext, use: TriggerUse) -> None:
+    return None
+
+
+def _no_uses_check(ctx: CheckContext, uses: list[TriggerUse]) -> None:
+    return None
+
+
+def _no_parts(cloud: str, spec: Any, uses: list[TriggerUse]) -> list[ProgramPart]:
+    return []
+
+
+@dataclass(frozen=True)
+class TriggerKind:
+    """A way of starting a resource, and everything aipipe knows about it."""
+
+    key: str  # the field that marks a trigger of this kind: `{bucket: raw}`
+    model: type[StrictModel]
+    source_kinds: tuple[str, ...]  # kinds the key names (none: the key holds a value, like a schedule)
+    label: Callable[[Any], str]  # how `aipipe graph` labels the edge
+    # per-cloud rules of one trigger, and rules across every trigger of the kind in the spec
+    check: Callable[[CheckContext, TriggerUse], None] = _no_check
+    check_uses: Callable[[CheckContext, list[TriggerUse]], None] = _no_uses_check
+    # (cloud, target kind) -> values of the wiring; with a `template` (triggers/<key>/<cloud>-<target>.py.j2)
+    # they render resources of their own, else the target's template uses them (gcp `event_trigger`)
+    wiring: Mapping[tuple[str, str], WiringBuilder] = field(default_factory=dict)
+    # on gcp a function has one Eventarc event trigger: does a trigger of this kind take it?
+    eventarc: bool = False
+    # cloud -> the access (`reads`) the target needs on the source, when it polls rather than being pushed to
+    consumer_access: Mapping[str, str] = field(default_factory=dict)
+    # program parts for every use in the spec (the bucket notification configurations on aws)
+    parts: Callable[[str, Any, list[TriggerUse]], list[ProgramPart]] = _no_parts
+
+    def source(self, trigger: Any) -> str | None:
+        """The resource a trigger names, if its kind names one."""
+        return getattr(trigger, self.key) if self.source_kinds else None
+

@@ -1,0 +1,152 @@
+"""Bucket triggers: run when objects are created or deleted in a bucket, optionally only for keys with a
+prefix and a suffix.
+
+aws: an S3 event notification (one configuration per bucket holds every function it triggers, since S3 keeps
+a single notification configuration per bucket) and the permission S3 needs to invoke the function.
+gcp: an Eventarc trigger on the Cloud Storage event, which filters by bucket only.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from aipipe.semantics.keys import KeyPattern
+from aipipe.semantics.symbols import Attr, Child, Options
+from aipipe.spec.context import CheckContext
+from aipipe.spec.model import StrictModel
+from aipipe.spec.parts import ProgramPart
+from aipipe.spec.references import symbolic
+from aipipe.spec.values import ResourceName
+from aipipe.triggers.base import TriggerKind, TriggerUse
+
+# docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-event-types-and-destinations.html
+S3_EVENTS = {"created": "s3:ObjectCreated:*", "deleted": "s3:ObjectRemoved:*"}
+# cloud.google.com/eventarc/docs/reference/supported-events#cloud-storage
+STORAGE_EVENTS = {"created": "google.cloud.storage.object.v1.finalized",
+                  "deleted": "google.cloud.storage.object.v1.deleted"}
+MAX_NOTIFICATIONS_PER_BUCKET = 100
+
+
+class BucketTrigger(StrictModel):
+    """Run when objects are created or deleted in a bucket, optionally filtered by key prefix and suffix."""
+
+    bucket: ResourceName
+    events: list[Literal["created", "deleted"]] = Field(default_factory=lambda: ["created"], min_length=1)
+    prefix: str | None = None
+    suffix: str | None = None
+
+    @property
+    def keys(self) -> KeyPattern:
+        """The object keys this trigger fires for."""
+        return KeyPattern(self.prefix or "", self.suffix or "")
+
+    def matches(self, event: str, key: str) -> bool:
+        """Whether an object event (`created` | `deleted`) on `key` in its bucket fires this trigger."""
+        return event in self.events and self.keys.matches(key)
+
+    def fires_on_write(self, bucket: str, prefix: str) -> bool:
+        """Whether writing objects into `bucket` under `prefix` can fire this trigger."""
+        return bucket == self.bucket and "created" in self.events and KeyPattern(prefix).overlaps(self.keys)
+
+
+def overlaps(a: BucketTrigger, b: BucketTrigger) -> bool:
+    """Whether one object event can fire both triggers (same bucket, a shared event, overlapping keys)."""
+    return a.bucket == b.bucket and bool(set(a.events) & set(b.events)) and a.keys.overlaps(b.keys)
+
+
+def _check(ctx: CheckContext, use: TriggerUse) -> None:
+    if ctx.cloud != "gcp":
+        return
+    trigger = use.trigger
+    for field_name in ("prefix", "suffix"):
+        if getattr(trigger, field_name) is not None:
+            ctx.report("AP407", f"`{field_name}` is not supported on gcp (Eventarc filters Cloud Storage events by "
+                       "bucket only); filter object names in your handler", use.path + (field_name,), True)
+    if len(trigger.events) > 1:
+        ctx.report("AP407", "on gcp one trigger takes one event type; use two functions for created and deleted",
+                   use.path + ("events",))
+
+
+def _check_uses(ctx: CheckContext, uses: list[TriggerUse]) -> None:
+    """S3 refuses notification configurations on one bucket whose event, prefix and suffix overlap."""
+    if ctx.cloud != "aws":
+        return
+    by_bucket: dict[str, list[TriggerUse]] = {}
+    for use in uses:
+        by_bucket.setdefault(use.trigger.bucket, []).append(use)
+    for bucket, same_bucket in by_bucket.items():
+        if len(same_bucket) > MAX_NOTIFICATIONS_PER_BUCKET:
+            ctx.report("AP407", f"bucket `{bucket}` has {len(same_bucket)} triggers; aipipe supports at most "
+                       f"{MAX_NOTIFICATIONS_PER_BUCKET} per bucket", same_bucket[-1].path)
+            continue
+        for index, use in enumerate(same_bucket):
+            for other in same_bucket[:index]:
+                if overlaps(use.trigger, other.trigger):
+                    ctx.report("AP407", f"this trigger overlaps the one of `{other.owner}` on bucket `{bucket}` "
+                               "(same event, overlapping prefix and suffix); S3 rejects overlapping notifications: "
+                               "make the prefixes or suffixes disjoint", use.path)
+                    break  # one report per trigger is enough
+
+
+def _permission(use: TriggerUse) -> Child:
+    return Child(use.owner, f"invoke_from_{use.trigger.bucket.replace('-', '_')}")
+
+
+def _aws_function(spec, use: TriggerUse) -> dict:
+    # One lambda.Permission per (function, bucket), even when several triggers watch the same bucket.
+    earlier = [t for t in use.target.triggers[:use.position]
+               if isinstance(t, BucketTrigger) and t.bucket == use.trigger.bucket]
+    return {"template": "triggers/bucket/aws-function.py.j2", "position": use.position, "source": use.trigger.bucket,
+            "source_arn": Attr(use.trigger.bucket, "arn"), "permission": _permission(use),
+            "new_permission": not earlier}
+
+
+def _gcp_function(spec, use: TriggerUse) -> dict:
+    return {"event_trigger": {
+        "event_type": STORAGE_EVENTS[use.trigger.events[0]],
+        "event_filters": [{"attribute": "bucket", "value": Attr(use.trigger.bucket, "name")}],
+        "retry_policy": "RETRY_POLICY_RETRY",
+        "service_account_email": Child(use.owner, "account", "email"),
+    }}
+
+
+def _parts(cloud: str, spec, uses: list[TriggerUse]) -> list[ProgramPart]:
+    if cloud == "gcp":
+        # Cloud Storage publishes object events through Pub/Sub as its own service agent.
+        return [ProgramPart("triggers/bucket/gcp-publisher.py.j2", before=True)] if uses else []
+    entries: dict[str, list[dict]] = {}
+    permissions: dict[str, list[Child]] = {}
+    for use in uses:
+        trigger = use.trigger
+        entries.setdefault(trigger.bucket, []).append({
+            "function_arn": Child(use.owner, "function", "arn"),
+            "events": [S3_EVENTS[event] for event in trigger.events],
+            "prefix": symbolic(trigger.prefix) if trigger.prefix else None,
+            "suffix": symbolic(trigger.suffix) if trigger.suffix else None})
+        if _permission(use) not in permissions.setdefault(trigger.bucket, []):
+            permissions[trigger.bucket].append(_permission(use))
+    # S3 checks that it may invoke each function when the configuration is set: wait for the permissions.
+    return [ProgramPart("triggers/bucket/aws-notifications.py.j2", {
+        "bucket": bucket, "bucket_id": Child(bucket, "bucket", "id"), "entries": bucket_entries,
+        "options": Options(bucket, depends_on=tuple(permissions[bucket]), provider_of=bucket, top_level=True),
+    }) for bucket, bucket_entries in entries.items()]
+
+
+def _label(trigger: BucketTrigger) -> str:
+    pattern = f" {trigger.prefix or ''}*{trigger.suffix or ''}" if trigger.prefix or trigger.suffix else ""
+    return "/".join(trigger.events) + pattern
+
+
+TRIGGER = TriggerKind(
+    key="bucket",
+    model=BucketTrigger,
+    source_kinds=("bucket",),
+    label=_label,
+    check=_check,
+    check_uses=_check_uses,
+    wiring={("aws", "function"): _aws_function, ("gcp", "function"): _gcp_function},
+    eventarc=True,
+    parts=_parts,
+)

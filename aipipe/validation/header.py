@@ -1,0 +1,72 @@
+"""Rules for the top level (region, project, secrets, tags) and for the fields every resource has (cloud-only
+fields, region, tags, depends_on). Each rule reports at the field that has to change."""
+
+from __future__ import annotations
+
+from aipipe.clouds.gcp import PROJECT_ID
+from aipipe.clouds.registry import CLOUDS
+from aipipe.core.locations import DataPath
+from aipipe.spec.context import CheckContext
+from aipipe.spec.model import ResourceBase, field_clouds
+
+
+def check_header(ctx: CheckContext) -> None:
+    """Region and project formats, duplicate secrets, and the top-level tags."""
+    data = ctx.data
+    region = data.get("region")
+    if isinstance(region, str) and ctx.cloud:
+        _check_region(ctx, region, ("region",))
+    project = data.get("project")
+    if ctx.cloud == "aws" and project is not None:
+        ctx.report("AP205", "`project` is a gcp setting; aws uses the account of your credentials", ("project",), True)
+    elif isinstance(project, str) and not PROJECT_ID.fullmatch(project):
+        ctx.report("AP202", f"`project` must be a GCP project id (6-30 lowercase letters, digits and `-`), "
+                   f"got {project!r}", ("project",))
+    seen: set[str] = set()
+    for position, secret in ctx.declared_secrets():
+        if secret in seen:
+            ctx.report("AP403", f"secret `{secret}` is declared twice", ("secrets", position))
+        seen.add(secret)
+    if isinstance(data.get("tags"), dict):
+        _check_tags(ctx, data["tags"], ("tags",))
+
+
+def _check_region(ctx: CheckContext, region: str, path: DataPath) -> None:
+    cloud = CLOUDS[ctx.cloud]
+    if not cloud.region_pattern.fullmatch(region):
+        ctx.report("AP202", f"`{path[-1]}` must be an {cloud.title} region such as `{cloud.region_example}`, got "
+                   f"{region!r}", path)
+
+
+def _check_tags(ctx: CheckContext, tags: dict, path: DataPath, inherited: int = 0) -> None:
+    if ctx.cloud is None:
+        return
+    rules = CLOUDS[ctx.cloud].tags
+    for key, value in tags.items():
+        problem = rules.key_problem(key)
+        if problem:
+            ctx.report("AP404", problem, path + (key,), True)
+        problem = rules.value_problem(value) if isinstance(value, str) else None
+        if problem:
+            ctx.report("AP404", problem, path + (key,))
+    if len(tags) + inherited > rules.max_per_resource:
+        ctx.report("AP404", f"{ctx.cloud.upper()} allows at most {rules.max_per_resource} "
+                   f"{'labels' if ctx.cloud == 'gcp' else 'tags'} on a resource", path, True)
+
+
+def check_common(ctx: CheckContext, name: str, resource: ResourceBase) -> None:
+    """Fields every resource has: cloud-only fields, region, tags, depends_on."""
+    for field_name in sorted(resource.model_fields_set):
+        clouds = field_clouds(type(resource), field_name)
+        if clouds and ctx.cloud not in clouds:
+            ctx.report("AP205", f"`{field_name}` is only available on {', '.join(clouds)}; remove it for "
+                       f"{ctx.cloud}", ctx.at(name, field_name), True)
+    if resource.region and ctx.cloud == "aws":
+        _check_region(ctx, resource.region, ctx.at(name, "region"))
+    if resource.tags:
+        top_level = ctx.data.get("tags") if isinstance(ctx.data.get("tags"), dict) else {}
+        inherited = len(set(top_level) - set(resource.tags))
+        _check_tags(ctx, resource.tags, ctx.at(name, "tags"), inherited)
+    for position, target in enumerate(resource.depends_on):
+        if target == name:
+            ctx.report("AP304", f"`{name}` depends on itself; remove this entry", ctx.at(name, "depends_on", position))
