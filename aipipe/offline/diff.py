@@ -2,7 +2,7 @@
 
 Cloud resources are matched by URN. A resource whose provider (region) changes, or one of whose
 replacement-forcing inputs changes, is replaced; other changed inputs are updates. The Python provider SDKs do
-not say which inputs force a replacement, so that knowledge is the FORCE_NEW table below (from the providers'
+not say which inputs force a replacement, so that knowledge is in aipipe.clouds (from the providers'
 documentation: properties marked "changing this forces a new resource"); docs/diff.md documents the rule.
 Deleting or replacing a resource that holds data is data loss.
 """
@@ -14,32 +14,9 @@ import subprocess
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from aipipe.clouds.registry import force_new
 from aipipe.offline.mocks import Plan, PlannedResource
 
-# type token -> inputs whose change replaces the resource (besides a change of provider, i.e. region)
-FORCE_NEW: dict[str, set[str]] = {
-    "aws:s3/bucket:Bucket": {"bucket", "bucketPrefix", "objectLockEnabled"},
-    "aws:sns/topic:Topic": {"name", "namePrefix", "fifoTopic"},
-    "aws:sqs/queue:Queue": {"name", "namePrefix", "fifoQueue"},
-    "aws:kinesis/stream:Stream": {"name"},
-    "aws:lambda/function:Function": {"name"},
-    "aws:iam/role:Role": {"name", "namePrefix", "path"},
-    "aws:sfn/stateMachine:StateMachine": {"name", "namePrefix", "type"},
-    "aws:cloudwatch/logGroup:LogGroup": {"name", "namePrefix"},
-    "aws:lambda/permission:Permission": {"action", "function", "principal", "sourceArn", "sourceAccount",
-                                         "statementId"},
-    "aws:lambda/eventSourceMapping:EventSourceMapping": {"eventSourceArn", "startingPosition"},
-    "aws:sns/topicSubscription:TopicSubscription": {"topic", "protocol", "endpoint"},
-    "aws:datasync/s3Location:S3Location": {"s3BucketArn", "subdirectory", "s3Config"},
-    "aws:datasync/task:Task": {"sourceLocationArn", "destinationLocationArn"},
-    "gcp:storage/bucket:Bucket": {"name", "location", "project"},
-    "gcp:pubsub/topic:Topic": {"name", "project"},
-    "gcp:pubsub/subscription:Subscription": {"name", "topic", "project", "enableMessageOrdering"},
-    "gcp:cloudfunctionsv2/function:Function": {"name", "location", "project"},
-    "gcp:serviceaccount/account:Account": {"accountId", "project"},
-    "gcp:dataflow/job:Job": {"templateGcsPath", "region", "name", "serviceAccountEmail", "machineType",
-                             "tempGcsLocation", "parameters"},
-}
 DATA_HOLDING_TYPES = {"aws:s3/bucket:Bucket", "aws:kinesis/stream:Stream", "aws:sqs/queue:Queue",
                       "gcp:storage/bucket:Bucket", "gcp:pubsub/subscription:Subscription"}
 
@@ -121,7 +98,7 @@ def compare(old: Plan, new: Plan, old_region: str = "", new_region: str = "") ->
         moved = old_place != new_place or (old_place == "default" and old_region != new_region)
         if not changed and not moved:
             continue
-        because = sorted(set(changed) & FORCE_NEW.get(after.type, set())) + (["provider (region)"] if moved else [])
+        because = sorted(set(changed) & force_new(after.type)) + (["provider (region)"] if moved else [])
         op = "replace" if because else "update"
         add(after, new_by, CloudChange(op, after.type, after.name, changed, because,
                                        data_loss=op == "replace" and holds_data(after),
