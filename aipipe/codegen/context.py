@@ -4,13 +4,15 @@ no single resource, and the stack outputs."""
 
 from __future__ import annotations
 
+import keyword
+import re
 from pathlib import Path
 from typing import Any
 
 from aipipe import __version__
 from aipipe.clouds.registry import CLOUDS
 from aipipe.codegen.expressions import ExpressionRenderer
-from aipipe.codegen.safe import Code, identifier, literal
+from aipipe.codegen.safe import Code, RenderError, identifier
 from aipipe.codegen.views import ResourceView
 from aipipe.kinds.registry import KINDS
 from aipipe.spec.document import Spec
@@ -106,10 +108,23 @@ def program_context(spec: Spec, home: Path) -> dict[str, Any]:
         "parts_before": [_rendered(part, renderer) for part in parts if part.before],
         "parts_after": [_rendered(part, renderer) for part in parts if not part.before],
         "outputs": {name: renderer.value(text) for name, text in spec.header.outputs.items()},
-        "x": renderer,
-        "literal": literal,
-        "Code": Code,
+        "sdk": lambda path: sdk_class(cloud.sdk_alias, path),
+        "keyword": keyword_argument,
     }
+
+
+def sdk_class(alias: str, path: str) -> Code:
+    """A class of the provider SDK for templates that pick one from a kind's values (`storage.BucketIAMMember`)."""
+    if not re.fullmatch(r"([a-z][a-z0-9_]*\.)+[A-Z][A-Za-z0-9]*", path):
+        raise RenderError(f"{path!r} is not a provider SDK class")
+    return Code(f"{alias}.{path}")
+
+
+def keyword_argument(name: str) -> Code:
+    """An argument name for templates that pick one from a kind's values (`bucket=`)."""
+    if not name.isidentifier() or keyword.iskeyword(name):
+        raise RenderError(f"{name!r} is not an argument name")
+    return Code(name)
 
 
 def _rendered(part: ProgramPart, renderer: ExpressionRenderer) -> ProgramPart:

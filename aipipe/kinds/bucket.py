@@ -13,6 +13,7 @@ from aipipe.semantics.iam import statement
 from aipipe.semantics.symbols import Attr, Child, Concat
 from aipipe.spec.context import CheckContext
 from aipipe.spec.model import ResourceBase, StrictModel, cloud_only
+from aipipe.spec.references import symbolic
 from aipipe.spec.values import Duration, ExistingBucketName, format_duration
 
 DAY = 86400
@@ -106,7 +107,7 @@ def _aws_writes(name: str, bucket: Bucket, prefix: str) -> list[dict]:
 
 def _gcp_grant(role: str):
     def grant(name: str, bucket: Bucket, prefix: str) -> dict:
-        found = {"type": "bucket", "role": role, "resource": Attr(name, "name"), "condition": None}
+        found = {"iam_class": "storage.BucketIAMMember", "target_argument": "bucket", "role": role, "resource": Attr(name, "name"), "condition": None}
         if prefix:
             # bucket-level grant narrowed to the prefix with an IAM condition (needs uniform bucket access):
             # cloud.google.com/storage/docs/access-control/iam#conditions
@@ -118,16 +119,62 @@ def _gcp_grant(role: str):
     return grant
 
 
+# --- template values ---------------------------------------------------------------------------------------
+
+def _days(seconds: int) -> int:
+    return seconds // DAY  # validation keeps lifecycle durations to whole days
+
+
+def aws_values(job, name: str, bucket: Bucket) -> dict:
+    """The S3 template's values: versioning status, encryption and lifecycle rules, what destroy does."""
+    if bucket.existing:
+        return {"existing": bucket.existing}
+    if bucket.encryption == "kms":
+        encryption = [{"apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms",
+                                                                   "kms_master_key_id": symbolic(bucket.kms_key)},
+                       "bucket_key_enabled": True}]
+    else:
+        encryption = [{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}]
+    lifecycle = None
+    if bucket.lifecycle:
+        rule: dict = {"id": "aipipe-lifecycle", "status": "Enabled", "filter": {}}
+        if bucket.lifecycle.archive_after:
+            rule["transitions"] = [{"days": _days(bucket.lifecycle.archive_after), "storage_class": "GLACIER"}]
+        if bucket.lifecycle.expire_after:
+            rule["expiration"] = {"days": _days(bucket.lifecycle.expire_after)}
+        lifecycle = [rule]
+    return {"existing": None, "force_destroy": bucket.force_destroy, "retain": bucket.retain_on_destroy,
+            "versioning": {"status": "Enabled" if bucket.versioning else "Suspended"},
+            "encryption_rules": encryption, "lifecycle_rules": lifecycle}
+
+
+def gcp_values(job, name: str, bucket: Bucket) -> dict:
+    """The Cloud Storage template's values."""
+    if bucket.existing:
+        return {"existing": bucket.existing}
+    rules = []
+    if bucket.lifecycle and bucket.lifecycle.archive_after:
+        rules.append({"action": {"type": "SetStorageClass", "storage_class": "ARCHIVE"},
+                      "condition": {"age": _days(bucket.lifecycle.archive_after)}})
+    if bucket.lifecycle and bucket.lifecycle.expire_after:
+        rules.append({"action": {"type": "Delete"}, "condition": {"age": _days(bucket.lifecycle.expire_after)}})
+    return {"existing": None, "location": symbolic(bucket.location or job.spec.header.region),
+            "versioning": {"enabled": bucket.versioning},
+            "encryption": {"default_kms_key_name": symbolic(bucket.kms_key)} if bucket.encryption == "kms" else None,
+            "lifecycle_rules": rules or None, "force_destroy": bucket.force_destroy, "retain": bucket.retain_on_destroy}
+
+
 KIND = Kind(
     name="bucket",
     model=Bucket,
     clouds={
         "aws": CloudForm("S3 bucket", {"name": ("bucket", "bucket"), "arn": ("bucket", "arn"),
                                        "url": ("bucket", "bucket"), "id": ("bucket", "id")},
-                         access={"reads": _aws_reads, "writes": _aws_writes},
+                         values=aws_values, access={"reads": _aws_reads, "writes": _aws_writes},
                          special_attribute=_existing_attribute("aws")),
         "gcp": CloudForm("Cloud Storage bucket", {"name": ("bucket", "name"), "url": ("bucket", "url"),
                                                   "id": ("bucket", "id")},
+                         values=gcp_values,
                          access={"reads": _gcp_grant("roles/storage.objectViewer"),
                                  "writes": _gcp_grant("roles/storage.objectCreator")},
                          special_attribute=_existing_attribute("gcp")),

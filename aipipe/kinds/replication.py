@@ -94,11 +94,35 @@ def aws_values(job: RenderInputs, name: str, replication: Replication) -> dict:
     else:
         statements, versionings, principal = _datasync_statements(source_arn, destination_arn), [], AWS.principals["datasync"]
     return {
+        "title": "S3 replication" if replication.method == "s3" else "DataSync task",
+        "source": source, "destination": destination,
+        "rules": _s3_rules(replication, destination_arn) if replication.method == "s3" else None,
+        "schedule": {"schedule_expression": str(replication.schedule)} if replication.schedule else None,
+        "options": _datasync_options(replication),
         "trust_policy": trust_policy(principal), "policy": policy_document(merge(statements)),
         "arn": _arn(name, replication), "source_arn": source_arn, "destination_arn": destination_arn,
         "source_bucket": Attr(source, "id"),
         "source_opts": Options(name, depends_on=(Child(name, "policy"), *versionings), provider_of=source),
     }
+
+
+def _s3_rules(replication: Replication, destination_arn) -> list[dict]:
+    # one rule for the whole bucket; delete markers replicate when deletions should follow the source
+    return [{"id": "aipipe-replication", "status": "Enabled", "filter": {},
+             "delete_marker_replication": {"status": "Enabled" if replication.delete_removed else "Disabled"},
+             "destination": {"bucket": destination_arn}}]
+
+
+# DataSync task options (docs.aws.amazon.com/datasync/latest/userguide/API_Options.html), spec value -> API value
+OVERWRITE_MODES = {"always": "ALWAYS", "never": "NEVER"}
+VERIFY_MODES = {"point-in-time-consistent": "POINT_IN_TIME_CONSISTENT", "only-files-transferred": "ONLY_FILES_TRANSFERRED",
+                "none": "NONE"}
+
+
+def _datasync_options(replication: Replication) -> dict:
+    return {"overwrite_mode": OVERWRITE_MODES[replication.overwrite or "always"],
+            "verify_mode": VERIFY_MODES[replication.verify or "point-in-time-consistent"],
+            "preserve_deleted_files": "REMOVE" if replication.delete_removed else "PRESERVE"}
 
 
 def _arn(name: str, replication: Replication) -> Child:

@@ -11,6 +11,7 @@ from aipipe.semantics.iam import statement
 from aipipe.semantics.symbols import Attr
 from aipipe.spec.context import CheckContext
 from aipipe.spec.model import ResourceBase
+from aipipe.spec.references import symbolic
 from aipipe.spec.values import Duration, duration_between
 
 
@@ -38,6 +39,19 @@ def check(ctx: CheckContext, name: str, stream: Stream) -> None:
         ctx.report("AP403", "`kms_key` needs `encryption: true`", ctx.at(name, "kms_key"), True)
 
 
+def aws_values(job, name: str, stream: Stream) -> dict:
+    """The Kinesis template's values: capacity mode, retention in hours, encryption."""
+    on_demand = stream.mode == "on-demand"
+    return {
+        "shard_count": None if on_demand else stream.shards or 1,
+        "mode": {"stream_mode": "ON_DEMAND" if on_demand else "PROVISIONED"},
+        "retention_hours": stream.retention // 3600,
+        "encryption_type": "KMS" if stream.encryption else "NONE",
+        # the AWS-managed key unless the spec names one
+        "kms_key": symbolic(stream.kms_key or "alias/aws/kinesis") if stream.encryption else None,
+    }
+
+
 # no kinesis:SubscribeToShard: that is for enhanced fan-out consumers, which aipipe does not create
 _READ = ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords", "kinesis:GetShardIterator",
          "kinesis:ListShards"]
@@ -47,7 +61,7 @@ KIND = Kind(
     name="stream",
     model=Stream,
     clouds={
-        "aws": CloudForm("Kinesis data stream", {"name": ("stream", "name"), "arn": ("stream", "arn")},
+        "aws": CloudForm("Kinesis data stream", {"name": ("stream", "name"), "arn": ("stream", "arn")}, values=aws_values,
                          access={"reads": lambda name, stream, prefix: [statement(_READ, [Attr(name, "arn")])],
                                  "writes": lambda name, stream, prefix: [statement(_WRITE, [Attr(name, "arn")])]}),
     },

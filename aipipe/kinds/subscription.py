@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from aipipe.clouds.gcp import ROLES
 from aipipe.kinds.base import CloudForm, GraphShape, Kind
 from aipipe.semantics.delivery import ACK_DEADLINE_RANGE, LIMITS, MAX_ATTEMPTS_RANGE
 from aipipe.semantics.iam import policy_document, statement
@@ -14,7 +15,7 @@ from aipipe.semantics.symbols import Attr, Child, Concat, Deployment, Json
 from aipipe.spec.context import CheckContext
 from aipipe.spec.links import Link
 from aipipe.spec.model import ResourceBase, StrictModel, cloud_only
-from aipipe.spec.references import symbolic_data
+from aipipe.spec.references import symbolic, symbolic_data
 from aipipe.spec.values import Duration, ResourceName, duration_between, duration_range_problem
 
 
@@ -85,12 +86,30 @@ def aws_values(spec, name: str, subscription: Subscription) -> dict:
         "Resource": [Child(name, "queue", "arn")], "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}},
     }])
     filter_policy = Json(symbolic_data(subscription.filter)) if subscription.filter else None
-    return {"topic_arn": topic_arn, "queue_policy": queue_policy, "filter_policy": filter_policy}
+    dead_letter = subscription.dead_letter
+    return {"topic": subscription.topic, "topic_arn": topic_arn, "queue_policy": queue_policy, "filter_policy": filter_policy,
+            "visibility_timeout": subscription.ack_deadline, "message_retention": subscription.retention,
+            "dead_letter_retention": LIMITS["aws"].dead_letter_retention if dead_letter else None,
+            "redrive": {"deadLetterTargetArn": Child(name, "dead_letters", "arn"),
+                        "maxReceiveCount": dead_letter.max_attempts} if dead_letter else None}
 
 
 def gcp_values(spec, name: str, subscription: Subscription) -> dict:
     """The subscription template's values: its topic's full id and the Pub/Sub service agent."""
-    return {"topic_id": Attr(subscription.topic, "id"), "pubsub_agent": pubsub_agent()}
+    dead_letter, retry = subscription.dead_letter, subscription.retry
+    return {
+        "topic": subscription.topic, "topic_id": Attr(subscription.topic, "id"), "pubsub_agent": pubsub_agent(),
+        "ack_deadline": subscription.ack_deadline,
+        "message_retention": f"{subscription.retention}s" if subscription.retention else None,
+        "dead_letter_policy": {"dead_letter_topic": Child(name, "dead_letters", "id"),
+                               "max_delivery_attempts": dead_letter.max_attempts} if dead_letter else None,
+        "retry_policy": {"minimum_backoff": f"{retry.min_backoff}s",
+                         "maximum_backoff": f"{retry.max_backoff}s"} if retry else None,
+        "filter": symbolic(subscription.filter) if subscription.filter else None,
+        "exactly_once": bool(subscription.exactly_once),
+        # what the Pub/Sub service agent needs to move messages to the dead-letter topic
+        "roles": {"publish": ROLES["publish"], "subscribe": ROLES["subscribe"]},
+    }
 
 
 def pubsub_agent() -> Concat:
@@ -114,7 +133,8 @@ KIND = Kind(
         "gcp": CloudForm("Pub/Sub subscription", {"id": ("subscription", "id"), "name": ("subscription", "name")},
                          values=gcp_values,
                          access={"reads": lambda name, sub, prefix: {
-                             "type": "subscription", "role": "roles/pubsub.subscriber", "resource": Attr(name, "name"),
+                             "iam_class": "pubsub.SubscriptionIAMMember", "target_argument": "subscription",
+                             "role": ROLES["subscribe"], "resource": Attr(name, "name"),
                              "condition": None}}),
     },
     graph=GraphShape(('>"', '"]'), "cds"),

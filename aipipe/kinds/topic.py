@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from aipipe.clouds.gcp import ROLES
 from aipipe.kinds.base import CloudForm, GraphShape, Kind
 from aipipe.semantics.delivery import TOPIC_RETENTION_RANGE
 from aipipe.semantics.iam import statement
@@ -30,6 +31,11 @@ def check(ctx: CheckContext, name: str, topic: Topic) -> None:
             ctx.report("AP402", f"Pub/Sub topic retention {problem}", ctx.at(name, "retention"))
 
 
+def gcp_values(job, name: str, topic: Topic) -> dict:
+    """The Pub/Sub topic template's values: message retention, as Pub/Sub writes durations (`600s`)."""
+    return {"message_retention": f"{topic.retention}s" if topic.retention else None}
+
+
 KIND = Kind(
     name="topic",
     model=Topic,
@@ -37,9 +43,9 @@ KIND = Kind(
         "aws": CloudForm("SNS topic", {"id": ("topic", "id"), "name": ("topic", "name"), "arn": ("topic", "arn")},
                          access={"writes": lambda name, topic, prefix: [statement(["sns:Publish"],
                                                                                    [Attr(name, "arn")])]}),
-        "gcp": CloudForm("Pub/Sub topic", {"id": ("topic", "id"), "name": ("topic", "name")},
+        "gcp": CloudForm("Pub/Sub topic", {"id": ("topic", "id"), "name": ("topic", "name")}, values=gcp_values,
                          access={"writes": lambda name, topic, prefix: {
-                             "type": "topic", "role": "roles/pubsub.publisher", "resource": Attr(name, "name"),
+                             "iam_class": "pubsub.TopicIAMMember", "target_argument": "topic", "role": ROLES["publish"], "resource": Attr(name, "name"),
                              "condition": None}}),
     },
     graph=GraphShape(('>"', '"]'), "cds"),

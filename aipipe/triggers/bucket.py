@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import Field
 
+from aipipe.clouds.aws import AWS
+from aipipe.clouds.gcp import ROLES
 from aipipe.semantics.keys import KeyPattern
 from aipipe.semantics.symbols import Attr, Child, Options
 from aipipe.spec.context import CheckContext
@@ -94,11 +96,16 @@ def _permission(use: TriggerUse) -> Child:
     return Child(use.owner, f"invoke_from_{use.trigger.bucket.replace('-', '_')}")
 
 
+def _invoke_permission() -> dict:
+    """What the lambda.Permission says: s3 may invoke the function."""
+    return {"action": "lambda:InvokeFunction", "principal": AWS.principals["s3"]}
+
+
 def _aws_function(spec, use: TriggerUse) -> dict:
     # One lambda.Permission per (function, bucket), even when several triggers watch the same bucket.
     earlier = [t for t in use.target.triggers[:use.position]
                if isinstance(t, BucketTrigger) and t.bucket == use.trigger.bucket]
-    return {"template": "triggers/bucket/aws-function.py.j2", "position": use.position, "source": use.trigger.bucket,
+    return {"template": "triggers/bucket/aws-function.py.j2", "position": use.position, **_invoke_permission(), "source": use.trigger.bucket,
             "source_arn": Attr(use.trigger.bucket, "arn"), "permission": _permission(use),
             "new_permission": not earlier}
 
@@ -115,7 +122,7 @@ def _gcp_function(spec, use: TriggerUse) -> dict:
 def _parts(cloud: str, spec, uses: list[TriggerUse]) -> list[ProgramPart]:
     if cloud == "gcp":
         # Cloud Storage publishes object events through Pub/Sub as its own service agent.
-        return [ProgramPart("triggers/bucket/gcp-publisher.py.j2", before=True)] if uses else []
+        return [ProgramPart("triggers/bucket/gcp-publisher.py.j2", {"role": ROLES["publish"]}, before=True)] if uses else []
     entries: dict[str, list[dict]] = {}
     permissions: dict[str, list[Child]] = {}
     for use in uses:

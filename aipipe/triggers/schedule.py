@@ -6,6 +6,7 @@ gcp: a Cloud Scheduler job calling the function over HTTP with an OIDC token of 
 
 from __future__ import annotations
 
+from aipipe.clouds.aws import AWS
 from aipipe.semantics.symbols import Child
 from aipipe.spec.model import StrictModel
 from aipipe.spec.values import ScheduleExpression
@@ -30,14 +31,19 @@ def unix_cron(schedule: str) -> str:
     return " ".join(part.replace("?", "*") for part in (minute, hour, day, month, weekday))
 
 
+def _invoke_permission() -> dict:
+    """What the lambda.Permission says: events may invoke the function."""
+    return {"action": "lambda:InvokeFunction", "principal": AWS.principals["events"]}
+
+
 def _aws_function(spec, use: TriggerUse) -> dict:
-    return {"template": "triggers/schedule/aws-function.py.j2", "position": use.position,
+    return {"template": "triggers/schedule/aws-function.py.j2", "position": use.position, **_invoke_permission(),
             "schedule": use.trigger.schedule, "rule": Child(use.owner, f"schedule_{use.position}")}
 
 
 def _gcp_function(spec, use: TriggerUse) -> dict:
     return {"template": "triggers/schedule/gcp-function.py.j2", "position": use.position,
-            "cron": unix_cron(use.trigger.schedule)}
+            "cron": unix_cron(use.trigger.schedule), "region": spec.header.region}
 
 
 TRIGGER = TriggerKind(

@@ -6,6 +6,7 @@ gcp: an Eventarc trigger on the Pub/Sub topic's messagePublished event.
 
 from __future__ import annotations
 
+from aipipe.clouds.aws import AWS
 from aipipe.semantics.symbols import Attr, Child
 from aipipe.spec.model import StrictModel
 from aipipe.spec.values import ResourceName
@@ -21,8 +22,13 @@ class TopicTrigger(StrictModel):
     topic: ResourceName
 
 
+def _invoke_permission() -> dict:
+    """What the lambda.Permission says: sns may invoke the function."""
+    return {"action": "lambda:InvokeFunction", "principal": AWS.principals["sns"]}
+
+
 def _aws_function(spec, use: TriggerUse) -> dict:
-    return {"template": "triggers/topic/aws-function.py.j2", "position": use.position, "source": use.trigger.topic,
+    return {"template": "triggers/topic/aws-function.py.j2", "position": use.position, **_invoke_permission(), "source": use.trigger.topic,
             "source_arn": Attr(use.trigger.topic, "arn")}
 
 

@@ -41,6 +41,15 @@ def values(inputs: RenderInputs, name: str, job: Dataflow) -> dict:
                                 "name": f"{name}-{role.split('.')[-1]}-{job.input}"}
                                for role in (ROLES["subscribe"], ROLES["view_subscription"])]
     return {
+        "template": job.template,
+        "generated_account": job.service_account is None,
+        "service_account_email": job.service_account or Child(name, "account", "email"),
+        "region": spec.header.region,
+        "max_workers": job.max_workers,
+        "machine_type": symbolic(job.machine_type) if job.machine_type else None,
+        "on_delete": job.on_delete,
+        "roles": {"worker": ROLES["dataflow_worker"], "objects": ROLES["dataflow_objects"],
+                  "topic_input": ROLES["dataflow_topic_input"]},
         "template_path": path,
         "parameters": parameters,
         "temp": symbolic(job.temp),

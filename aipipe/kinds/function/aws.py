@@ -30,6 +30,9 @@ def values(job: RenderInputs, name: str, function: Function) -> dict:
             statements += job.access(kind.source(use.trigger), kind.consumer_access["aws"])
     return {
         "runtime": AWS.runtimes[function.runtime],
+        "handler": function.handler,
+        "memory_size": function.memory,
+        "timeout": function.timeout,
         "code_path": CodeFolder(function.code),
         "environment": {key: symbolic(text) for key, text in function.environment.items()},
         "trust_policy": trust_policy(AWS.principals["lambda"]),

@@ -4,7 +4,7 @@ one Eventarc event trigger and any number of Cloud Scheduler jobs."""
 
 from __future__ import annotations
 
-from aipipe.clouds.gcp import GCP, service_account_id
+from aipipe.clouds.gcp import GCP, ROLES, service_account_id
 from aipipe.kinds.base import RenderInputs
 from aipipe.kinds.function.checks import trigger_uses
 from aipipe.kinds.function.links import links
@@ -31,12 +31,18 @@ def values(job: RenderInputs, name: str, function: Function) -> dict:
         "account_id": service_account_id(spec.header.name, spec.stack, name, "fn"),
         "member": member,
         "runtime": GCP.runtimes[function.runtime],
+        "region": spec.header.region,
+        "entry_point": function.handler,
+        "available_memory": f"{function.memory}M",  # Cloud Run's memory units (M: megabytes)
+        "timeout": function.timeout,
+        "source_object": f"{name}/source.zip",
         "code_path": CodeFolder(function.code),
         "environment": {key: symbolic(text) for key, text in function.environment.items()},
         "event_trigger": event,
         "triggers": [wiring for wiring in triggers if "template" in wiring],
         "grants": grants,
         "project": Deployment("gcp_project_id"),
+        "roles": {"invoke": ROLES["invoke"], "receive_events": ROLES["receive_events"]},
     }
 
 

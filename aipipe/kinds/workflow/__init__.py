@@ -37,8 +37,12 @@ def aws_values(job: RenderInputs, name: str, workflow: Workflow) -> dict:
         statements.append(statement(LOG_DELIVERY_ACTIONS, ["*"]))
         statements.append(statement(["logs:CreateLogStream", "logs:PutLogEvents"],
                                     [Concat(Child(name, "logs", "arn"), ":*")]))
+    # execution history at ERROR level, without the data passing through (it may hold training records)
+    logging = {"log_destination": Concat(Child(name, "logs", "arn"), ":*"), "include_execution_data": False,
+               "level": "ERROR"} if workflow.logging else None
     return {"trust_policy": trust_policy(AWS.principals["states"]), "policy": policy_document(statements),
-            "definition": asl.definition(job.spec.header.name, workflow), "log_retention": LOG_RETENTION_DAYS}
+            "definition": asl.definition(job.spec.header.name, workflow), "log_retention": LOG_RETENTION_DAYS,
+            "type": workflow.kind.upper(), "logging": logging}
 
 
 KIND = Kind(

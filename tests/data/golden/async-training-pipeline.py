@@ -27,13 +27,13 @@ aws.s3.BucketPublicAccessBlock(
 datasets_versioning = aws.s3.BucketVersioning(
     'datasets-versioning',
     bucket=datasets_bucket.id,
-    versioning_configuration={"status": 'Enabled'},
+    versioning_configuration={'status': 'Enabled'},
     opts=pulumi.ResourceOptions(parent=datasets),
 )
 aws.s3.BucketServerSideEncryptionConfiguration(
     'datasets-encryption',
     bucket=datasets_bucket.id,
-    rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+    rules=[{'apply_server_side_encryption_by_default': {'sse_algorithm': 'AES256'}}],
     opts=pulumi.ResourceOptions(parent=datasets),
 )
 datasets.register_outputs({"name": datasets_bucket.bucket, "arn": datasets_bucket.arn})
@@ -58,24 +58,19 @@ aws.s3.BucketPublicAccessBlock(
 models_versioning = aws.s3.BucketVersioning(
     'models-versioning',
     bucket=models_bucket.id,
-    versioning_configuration={"status": 'Enabled'},
+    versioning_configuration={'status': 'Enabled'},
     opts=pulumi.ResourceOptions(parent=models),
 )
 aws.s3.BucketServerSideEncryptionConfiguration(
     'models-encryption',
     bucket=models_bucket.id,
-    rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+    rules=[{'apply_server_side_encryption_by_default': {'sse_algorithm': 'AES256'}}],
     opts=pulumi.ResourceOptions(parent=models),
 )
 aws.s3.BucketLifecycleConfiguration(
     'models-lifecycle',
     bucket=models_bucket.id,
-    rules=[{
-        "id": "aipipe-lifecycle",
-        "status": "Enabled",
-        "filter": {},
-        "transitions": [{"days": 60, "storage_class": "GLACIER"}],
-    }],
+    rules=[{'id': 'aipipe-lifecycle', 'status': 'Enabled', 'filter': {}, 'transitions': [{'days': 60, 'storage_class': 'GLACIER'}]}],
     opts=pulumi.ResourceOptions(parent=models, depends_on=[models_versioning]),
 )
 models.register_outputs({"name": models_bucket.bucket, "arn": models_bucket.arn})
@@ -279,11 +274,7 @@ training_pipeline_state_machine = aws.sfn.StateMachine(
     type='STANDARD',
     role_arn=training_pipeline_role.arn,
     definition=pulumi.Output.json_dumps({'Comment': 'aipipe workflow of async-training-pipeline', 'StartAt': 'Preprocess', 'States': {'Preprocess': {'Type': 'Task', 'Resource': preprocess_function.arn, 'Retry': [{'ErrorEquals': ['States.ALL'], 'IntervalSeconds': 5, 'MaxAttempts': 3, 'BackoffRate': 2.0}], 'Catch': [{'ErrorEquals': ['States.ALL'], 'Next': 'NotifyFailure', 'ResultPath': '$.error'}], 'Next': 'TrainAndProfile'}, 'TrainAndProfile': {'Type': 'Parallel', 'Branches': [{'StartAt': 'Train', 'States': {'Train': {'Type': 'Task', 'Resource': train_function.arn, 'TimeoutSeconds': 900, 'Retry': [{'ErrorEquals': ['States.ALL'], 'IntervalSeconds': 30, 'MaxAttempts': 2, 'BackoffRate': 2.0}], 'End': True}}}, {'StartAt': 'Profile', 'States': {'Profile': {'Type': 'Task', 'Resource': profile_function.arn, 'Retry': [{'ErrorEquals': ['States.ALL'], 'IntervalSeconds': 1, 'MaxAttempts': 2, 'BackoffRate': 2.0}], 'End': True}}}], 'Catch': [{'ErrorEquals': ['States.ALL'], 'Next': 'NotifyFailure', 'ResultPath': '$.error'}], 'Next': 'BatchPredict'}, 'BatchPredict': {'Type': 'Task', 'Resource': predict_function.arn, 'Retry': [{'ErrorEquals': ['States.ALL'], 'IntervalSeconds': 10, 'MaxAttempts': 2, 'BackoffRate': 2.0}], 'Catch': [{'ErrorEquals': ['States.ALL'], 'Next': 'NotifyFailure', 'ResultPath': '$.error'}], 'End': True}, 'NotifyFailure': {'Type': 'Task', 'Resource': notify_function.arn, 'Retry': [{'ErrorEquals': ['States.ALL'], 'IntervalSeconds': 1, 'MaxAttempts': 2, 'BackoffRate': 2.0}], 'End': True}}}),
-    logging_configuration={
-        "log_destination": pulumi.Output.concat(training_pipeline_logs.arn, ":*"),
-        "include_execution_data": False,
-        "level": "ERROR",
-    },
+    logging_configuration={'log_destination': pulumi.Output.concat(training_pipeline_logs.arn, ':*'), 'include_execution_data': False, 'level': 'ERROR'},
     tags={'aipipe:project': 'async-training-pipeline', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'pipeline': 'training', 'aipipe:resource': 'training-pipeline'},
     opts=pulumi.ResourceOptions(parent=training_pipeline, depends_on=[training_pipeline_policy]),
 )

@@ -28,13 +28,13 @@ aws.s3.BucketPublicAccessBlock(
 source_versioning = aws.s3.BucketVersioning(
     'source-versioning',
     bucket=source_bucket.id,
-    versioning_configuration={"status": 'Enabled'},
+    versioning_configuration={'status': 'Enabled'},
     opts=pulumi.ResourceOptions(parent=source, provider=aws_us_east_2, protect=True),
 )
 aws.s3.BucketServerSideEncryptionConfiguration(
     'source-encryption',
     bucket=source_bucket.id,
-    rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+    rules=[{'apply_server_side_encryption_by_default': {'sse_algorithm': 'AES256'}}],
     opts=pulumi.ResourceOptions(parent=source, provider=aws_us_east_2, protect=True),
 )
 source.register_outputs({"name": source_bucket.bucket, "arn": source_bucket.arn})
@@ -59,13 +59,13 @@ aws.s3.BucketPublicAccessBlock(
 copy_versioning = aws.s3.BucketVersioning(
     'copy-versioning',
     bucket=copy_bucket.id,
-    versioning_configuration={"status": 'Enabled'},
+    versioning_configuration={'status': 'Enabled'},
     opts=pulumi.ResourceOptions(parent=copy, depends_on=[source]),
 )
 aws.s3.BucketServerSideEncryptionConfiguration(
     'copy-encryption',
     bucket=copy_bucket.id,
-    rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+    rules=[{'apply_server_side_encryption_by_default': {'sse_algorithm': 'AES256'}}],
     opts=pulumi.ResourceOptions(parent=copy, depends_on=[source]),
 )
 copy.register_outputs({"name": copy_bucket.bucket, "arn": copy_bucket.arn})
@@ -108,9 +108,9 @@ feed = pulumi.ComponentResource('aipipe:index:Stream', 'feed')
 feed_stream = aws.kinesis.Stream(
     'feed',
     shard_count=1,
-    stream_mode_details={"stream_mode": "PROVISIONED"},
+    stream_mode_details={'stream_mode': 'PROVISIONED'},
     retention_period=24,
-    encryption_type="KMS",
+    encryption_type='KMS',
     kms_key_id='alias/aws/kinesis',
     tags={'aipipe:project': 'aws-common-fields', 'aipipe:stack': 'dev', 'role': 'feed', 'aipipe:resource': 'feed'},
     opts=pulumi.ResourceOptions(parent=feed, provider=aws_us_east_2, protect=True, depends_on=[source]),
@@ -176,11 +176,7 @@ flow_state_machine = aws.sfn.StateMachine(
     type='STANDARD',
     role_arn=flow_role.arn,
     definition=pulumi.Output.json_dumps({'Comment': 'aipipe workflow of aws-common-fields', 'StartAt': 'worker', 'States': {'worker': {'Type': 'Task', 'Resource': worker_function.arn, 'End': True}}}),
-    logging_configuration={
-        "log_destination": pulumi.Output.concat(flow_logs.arn, ":*"),
-        "include_execution_data": False,
-        "level": "ERROR",
-    },
+    logging_configuration={'log_destination': pulumi.Output.concat(flow_logs.arn, ':*'), 'include_execution_data': False, 'level': 'ERROR'},
     tags={'aipipe:project': 'aws-common-fields', 'aipipe:stack': 'dev', 'role': 'flow', 'aipipe:resource': 'flow'},
     opts=pulumi.ResourceOptions(parent=flow, provider=aws_us_east_2, protect=True, depends_on=[worker, flow_policy]),
 )
@@ -204,13 +200,7 @@ aws.s3.BucketReplicationConfig(
     'mirror',
     bucket=source_bucket.id,
     role=mirror_role.arn,
-    rules=[{
-        "id": "aipipe-replication",
-        "status": "Enabled",
-        "filter": {},
-        "delete_marker_replication": {"status": 'Disabled'},
-        "destination": {"bucket": copy_bucket.arn},
-    }],
+    rules=[{'id': 'aipipe-replication', 'status': 'Enabled', 'filter': {}, 'delete_marker_replication': {'status': 'Disabled'}, 'destination': {'bucket': copy_bucket.arn}}],
     opts=pulumi.ResourceOptions(parent=mirror, provider=aws_us_east_2, protect=True, depends_on=[copy, mirror_policy, source_versioning, copy_versioning]),
 )
 mirror.register_outputs({"arn": mirror_role.arn})

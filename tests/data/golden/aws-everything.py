@@ -28,28 +28,19 @@ aws.s3.BucketPublicAccessBlock(
 landing_versioning = aws.s3.BucketVersioning(
     'landing-versioning',
     bucket=landing_bucket.id,
-    versioning_configuration={"status": 'Enabled'},
+    versioning_configuration={'status': 'Enabled'},
     opts=pulumi.ResourceOptions(parent=landing, protect=True),
 )
 aws.s3.BucketServerSideEncryptionConfiguration(
     'landing-encryption',
     bucket=landing_bucket.id,
-    rules=[{
-        "apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id": 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'},
-        "bucket_key_enabled": True,
-    }],
+    rules=[{'apply_server_side_encryption_by_default': {'sse_algorithm': 'aws:kms', 'kms_master_key_id': 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'}, 'bucket_key_enabled': True}],
     opts=pulumi.ResourceOptions(parent=landing, protect=True),
 )
 aws.s3.BucketLifecycleConfiguration(
     'landing-lifecycle',
     bucket=landing_bucket.id,
-    rules=[{
-        "id": "aipipe-lifecycle",
-        "status": "Enabled",
-        "filter": {},
-        "transitions": [{"days": 30, "storage_class": "GLACIER"}],
-        "expiration": {"days": 365},
-    }],
+    rules=[{'id': 'aipipe-lifecycle', 'status': 'Enabled', 'filter': {}, 'transitions': [{'days': 30, 'storage_class': 'GLACIER'}], 'expiration': {'days': 365}}],
     opts=pulumi.ResourceOptions(parent=landing, protect=True, depends_on=[landing_versioning]),
 )
 landing.register_outputs({"name": landing_bucket.bucket, "arn": landing_bucket.arn})
@@ -74,24 +65,19 @@ aws.s3.BucketPublicAccessBlock(
 scratch_versioning = aws.s3.BucketVersioning(
     'scratch-versioning',
     bucket=scratch_bucket.id,
-    versioning_configuration={"status": 'Enabled'},
+    versioning_configuration={'status': 'Enabled'},
     opts=pulumi.ResourceOptions(parent=scratch),
 )
 aws.s3.BucketServerSideEncryptionConfiguration(
     'scratch-encryption',
     bucket=scratch_bucket.id,
-    rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+    rules=[{'apply_server_side_encryption_by_default': {'sse_algorithm': 'AES256'}}],
     opts=pulumi.ResourceOptions(parent=scratch),
 )
 aws.s3.BucketLifecycleConfiguration(
     'scratch-lifecycle',
     bucket=scratch_bucket.id,
-    rules=[{
-        "id": "aipipe-lifecycle",
-        "status": "Enabled",
-        "filter": {},
-        "expiration": {"days": 7},
-    }],
+    rules=[{'id': 'aipipe-lifecycle', 'status': 'Enabled', 'filter': {}, 'expiration': {'days': 7}}],
     opts=pulumi.ResourceOptions(parent=scratch, depends_on=[scratch_versioning]),
 )
 scratch.register_outputs({"name": scratch_bucket.bucket, "arn": scratch_bucket.arn})
@@ -116,13 +102,13 @@ aws.s3.BucketPublicAccessBlock(
 replica_versioning = aws.s3.BucketVersioning(
     'replica-versioning',
     bucket=replica_bucket.id,
-    versioning_configuration={"status": 'Enabled'},
+    versioning_configuration={'status': 'Enabled'},
     opts=pulumi.ResourceOptions(parent=replica, provider=aws_eu_west_1),
 )
 aws.s3.BucketServerSideEncryptionConfiguration(
     'replica-encryption',
     bucket=replica_bucket.id,
-    rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+    rules=[{'apply_server_side_encryption_by_default': {'sse_algorithm': 'AES256'}}],
     opts=pulumi.ResourceOptions(parent=replica, provider=aws_eu_west_1),
 )
 replica.register_outputs({"name": replica_bucket.bucket, "arn": replica_bucket.arn})
@@ -154,10 +140,7 @@ events_queue_queue = aws.sqs.Queue(
     'events-queue',
     visibility_timeout_seconds=600,
     message_retention_seconds=345600,
-    redrive_policy=pulumi.Output.json_dumps({
-        "deadLetterTargetArn": events_queue_dead_letters.arn,
-        "maxReceiveCount": 8,
-    }),
+    redrive_policy=pulumi.Output.json_dumps({'deadLetterTargetArn': events_queue_dead_letters.arn, 'maxReceiveCount': 8}),
     sqs_managed_sse_enabled=True,
     tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'events-queue'},
     opts=pulumi.ResourceOptions(parent=events_queue),
@@ -184,9 +167,9 @@ clicks = pulumi.ComponentResource('aipipe:index:Stream', 'clicks')
 clicks_stream = aws.kinesis.Stream(
     'clicks',
     shard_count=2,
-    stream_mode_details={"stream_mode": "PROVISIONED"},
+    stream_mode_details={'stream_mode': 'PROVISIONED'},
     retention_period=168,
-    encryption_type="KMS",
+    encryption_type='KMS',
     kms_key_id='alias/aws/kinesis',
     tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'clicks'},
     opts=pulumi.ResourceOptions(parent=clicks),
@@ -197,9 +180,9 @@ clicks.register_outputs({"name": clicks_stream.name, "arn": clicks_stream.arn})
 burst = pulumi.ComponentResource('aipipe:index:Stream', 'burst')
 burst_stream = aws.kinesis.Stream(
     'burst',
-    stream_mode_details={"stream_mode": "ON_DEMAND"},
+    stream_mode_details={'stream_mode': 'ON_DEMAND'},
     retention_period=24,
-    encryption_type="KMS",
+    encryption_type='KMS',
     kms_key_id='alias/aws/kinesis',
     tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'burst'},
     opts=pulumi.ResourceOptions(parent=burst),
@@ -241,9 +224,9 @@ ingest_function = aws.lambda_.Function(
 )
 ingest_invoke_from_landing = aws.lambda_.Permission(
     'ingest-invoke-from-landing',
-    action="lambda:InvokeFunction",
+    action='lambda:InvokeFunction',
     function=ingest_function.name,
-    principal="s3.amazonaws.com",
+    principal='s3.amazonaws.com',
     source_arn=landing_bucket.arn,
     source_account=aws.get_caller_identity_output().account_id,
     opts=pulumi.ResourceOptions(parent=ingest),
@@ -258,9 +241,9 @@ aws.lambda_.EventSourceMapping(
 )
 aws.lambda_.Permission(
     'ingest-invoke-from-events',
-    action="lambda:InvokeFunction",
+    action='lambda:InvokeFunction',
     function=ingest_function.name,
-    principal="sns.amazonaws.com",
+    principal='sns.amazonaws.com',
     source_arn=events_topic.arn,
     opts=pulumi.ResourceOptions(parent=ingest),
 )
@@ -285,9 +268,9 @@ aws.cloudwatch.EventTarget(
 )
 aws.lambda_.Permission(
     'ingest-invoke-from-schedule-4',
-    action="lambda:InvokeFunction",
+    action='lambda:InvokeFunction',
     function=ingest_function.name,
-    principal="events.amazonaws.com",
+    principal='events.amazonaws.com',
     source_arn=ingest_schedule_4.arn,
     opts=pulumi.ResourceOptions(parent=ingest),
 )
@@ -370,13 +353,7 @@ aws.s3.BucketReplicationConfig(
     'to-replica',
     bucket=landing_bucket.id,
     role=to_replica_role.arn,
-    rules=[{
-        "id": "aipipe-replication",
-        "status": "Enabled",
-        "filter": {},
-        "delete_marker_replication": {"status": 'Enabled'},
-        "destination": {"bucket": replica_bucket.arn},
-    }],
+    rules=[{'id': 'aipipe-replication', 'status': 'Enabled', 'filter': {}, 'delete_marker_replication': {'status': 'Enabled'}, 'destination': {'bucket': replica_bucket.arn}}],
     opts=pulumi.ResourceOptions(parent=to_replica, depends_on=[to_replica_policy, landing_versioning, replica_versioning]),
 )
 to_replica.register_outputs({"arn": to_replica_role.arn})
@@ -415,12 +392,8 @@ nightly_task = aws.datasync.Task(
     'nightly',
     source_location_arn=nightly_source.arn,
     destination_location_arn=nightly_destination.arn,
-    schedule={"schedule_expression": 'cron(0 3 * * ? *)'},
-    options={
-        "overwrite_mode": 'NEVER',
-        "verify_mode": 'POINT_IN_TIME_CONSISTENT',
-        "preserve_deleted_files": 'PRESERVE',
-    },
+    schedule={'schedule_expression': 'cron(0 3 * * ? *)'},
+    options={'overwrite_mode': 'NEVER', 'verify_mode': 'POINT_IN_TIME_CONSISTENT', 'preserve_deleted_files': 'PRESERVE'},
     tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'nightly'},
     opts=pulumi.ResourceOptions(parent=nightly),
 )

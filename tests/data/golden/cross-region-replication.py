@@ -29,13 +29,13 @@ aws.s3.BucketPublicAccessBlock(
 corpus_versioning = aws.s3.BucketVersioning(
     'corpus-versioning',
     bucket=corpus_bucket.id,
-    versioning_configuration={"status": 'Enabled'},
+    versioning_configuration={'status': 'Enabled'},
     opts=pulumi.ResourceOptions(parent=corpus, protect=True),
 )
 aws.s3.BucketServerSideEncryptionConfiguration(
     'corpus-encryption',
     bucket=corpus_bucket.id,
-    rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+    rules=[{'apply_server_side_encryption_by_default': {'sse_algorithm': 'AES256'}}],
     opts=pulumi.ResourceOptions(parent=corpus, protect=True),
 )
 corpus.register_outputs({"name": corpus_bucket.bucket, "arn": corpus_bucket.arn})
@@ -60,13 +60,13 @@ aws.s3.BucketPublicAccessBlock(
 corpus_eu_versioning = aws.s3.BucketVersioning(
     'corpus-eu-versioning',
     bucket=corpus_eu_bucket.id,
-    versioning_configuration={"status": 'Enabled'},
+    versioning_configuration={'status': 'Enabled'},
     opts=pulumi.ResourceOptions(parent=corpus_eu, provider=aws_eu_west_1),
 )
 aws.s3.BucketServerSideEncryptionConfiguration(
     'corpus-eu-encryption',
     bucket=corpus_eu_bucket.id,
-    rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+    rules=[{'apply_server_side_encryption_by_default': {'sse_algorithm': 'AES256'}}],
     opts=pulumi.ResourceOptions(parent=corpus_eu, provider=aws_eu_west_1),
 )
 corpus_eu.register_outputs({"name": corpus_eu_bucket.bucket, "arn": corpus_eu_bucket.arn})
@@ -91,24 +91,19 @@ aws.s3.BucketPublicAccessBlock(
 corpus_archive_versioning = aws.s3.BucketVersioning(
     'corpus-archive-versioning',
     bucket=corpus_archive_bucket.id,
-    versioning_configuration={"status": 'Enabled'},
+    versioning_configuration={'status': 'Enabled'},
     opts=pulumi.ResourceOptions(parent=corpus_archive, provider=aws_us_west_2),
 )
 aws.s3.BucketServerSideEncryptionConfiguration(
     'corpus-archive-encryption',
     bucket=corpus_archive_bucket.id,
-    rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+    rules=[{'apply_server_side_encryption_by_default': {'sse_algorithm': 'AES256'}}],
     opts=pulumi.ResourceOptions(parent=corpus_archive, provider=aws_us_west_2),
 )
 aws.s3.BucketLifecycleConfiguration(
     'corpus-archive-lifecycle',
     bucket=corpus_archive_bucket.id,
-    rules=[{
-        "id": "aipipe-lifecycle",
-        "status": "Enabled",
-        "filter": {},
-        "transitions": [{"days": 7, "storage_class": "GLACIER"}],
-    }],
+    rules=[{'id': 'aipipe-lifecycle', 'status': 'Enabled', 'filter': {}, 'transitions': [{'days': 7, 'storage_class': 'GLACIER'}]}],
     opts=pulumi.ResourceOptions(parent=corpus_archive, provider=aws_us_west_2, depends_on=[corpus_archive_versioning]),
 )
 corpus_archive.register_outputs({"name": corpus_archive_bucket.bucket, "arn": corpus_archive_bucket.arn})
@@ -131,13 +126,7 @@ aws.s3.BucketReplicationConfig(
     'replicate-eu',
     bucket=corpus_bucket.id,
     role=replicate_eu_role.arn,
-    rules=[{
-        "id": "aipipe-replication",
-        "status": "Enabled",
-        "filter": {},
-        "delete_marker_replication": {"status": 'Enabled'},
-        "destination": {"bucket": corpus_eu_bucket.arn},
-    }],
+    rules=[{'id': 'aipipe-replication', 'status': 'Enabled', 'filter': {}, 'delete_marker_replication': {'status': 'Enabled'}, 'destination': {'bucket': corpus_eu_bucket.arn}}],
     opts=pulumi.ResourceOptions(parent=replicate_eu, depends_on=[replicate_eu_policy, corpus_versioning, corpus_eu_versioning]),
 )
 replicate_eu.register_outputs({"arn": replicate_eu_role.arn})
@@ -176,12 +165,8 @@ nightly_archive_task = aws.datasync.Task(
     'nightly-archive',
     source_location_arn=nightly_archive_source.arn,
     destination_location_arn=nightly_archive_destination.arn,
-    schedule={"schedule_expression": 'cron(0 3 * * ? *)'},
-    options={
-        "overwrite_mode": 'ALWAYS',
-        "verify_mode": 'ONLY_FILES_TRANSFERRED',
-        "preserve_deleted_files": 'PRESERVE',
-    },
+    schedule={'schedule_expression': 'cron(0 3 * * ? *)'},
+    options={'overwrite_mode': 'ALWAYS', 'verify_mode': 'ONLY_FILES_TRANSFERRED', 'preserve_deleted_files': 'PRESERVE'},
     tags={'aipipe:project': 'cross-region-replication', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'data-class': 'training', 'aipipe:resource': 'nightly-archive'},
     opts=pulumi.ResourceOptions(parent=nightly_archive),
 )

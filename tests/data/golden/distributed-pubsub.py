@@ -38,22 +38,22 @@ batch_workers_subscription = gcp.pubsub.Subscription(
     topic=work_items_topic.id,
     ack_deadline_seconds=120,
     message_retention_duration='259200s',
-    dead_letter_policy={"dead_letter_topic": batch_workers_dead_letters.id, "max_delivery_attempts": 10},
-    retry_policy={"minimum_backoff": '10s', "maximum_backoff": '300s'},
+    dead_letter_policy={'dead_letter_topic': batch_workers_dead_letters.id, 'max_delivery_attempts': 10},
+    retry_policy={'minimum_backoff': '10s', 'maximum_backoff': '300s'},
     labels={'aipipe-project': 'distributed-pubsub', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'embeddings', 'aipipe-resource': 'batch-workers'},
     opts=pulumi.ResourceOptions(parent=batch_workers),
 )
 gcp.pubsub.TopicIAMMember(
     'batch-workers-dead-letters-publisher',
     topic=batch_workers_dead_letters.name,
-    role="roles/pubsub.publisher",
+    role='roles/pubsub.publisher',
     member=pulumi.Output.concat('serviceAccount:service-', gcp.organizations.get_project_output().number, '@gcp-sa-pubsub.iam.gserviceaccount.com'),
     opts=pulumi.ResourceOptions(parent=batch_workers),
 )
 gcp.pubsub.SubscriptionIAMMember(
     'batch-workers-dead-letters-subscriber',
     subscription=batch_workers_subscription.name,
-    role="roles/pubsub.subscriber",
+    role='roles/pubsub.subscriber',
     member=pulumi.Output.concat('serviceAccount:service-', gcp.organizations.get_project_output().number, '@gcp-sa-pubsub.iam.gserviceaccount.com'),
     opts=pulumi.ResourceOptions(parent=batch_workers),
 )
@@ -66,10 +66,8 @@ embeddings_bucket = gcp.storage.Bucket(
     location='us-central1',
     uniform_bucket_level_access=True,
     public_access_prevention="enforced",
-    versioning={"enabled": True},
-    lifecycle_rules=[
-        {"action": {"type": "SetStorageClass", "storage_class": "ARCHIVE"}, "condition": {"age": 30}},
-    ],
+    versioning={'enabled': True},
+    lifecycle_rules=[{'action': {'type': 'SetStorageClass', 'storage_class': 'ARCHIVE'}, 'condition': {'age': 30}}],
     force_destroy=False,
     labels={'aipipe-project': 'distributed-pubsub', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'embeddings', 'aipipe-resource': 'embeddings'},
     opts=pulumi.ResourceOptions(parent=embeddings, retain_on_delete=True),
@@ -125,14 +123,14 @@ gcp.cloudrun.IamMember(
     'embed-invoker',
     service=embed_function.name,
     location='us-central1',
-    role="roles/run.invoker",
+    role='roles/run.invoker',
     member=pulumi.Output.concat('serviceAccount:', embed_account.email),
     opts=pulumi.ResourceOptions(parent=embed),
 )
 gcp.projects.IAMMember(
     'embed-event-receiver',
     project=gcp.organizations.get_project_output().project_id,
-    role="roles/eventarc.eventReceiver",
+    role='roles/eventarc.eventReceiver',
     member=pulumi.Output.concat('serviceAccount:', embed_account.email),
     opts=pulumi.ResourceOptions(parent=embed),
 )

@@ -27,24 +27,19 @@ aws.s3.BucketPublicAccessBlock(
 raw_versioning = aws.s3.BucketVersioning(
     'raw-versioning',
     bucket=raw_bucket.id,
-    versioning_configuration={"status": 'Enabled'},
+    versioning_configuration={'status': 'Enabled'},
     opts=pulumi.ResourceOptions(parent=raw),
 )
 aws.s3.BucketServerSideEncryptionConfiguration(
     'raw-encryption',
     bucket=raw_bucket.id,
-    rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+    rules=[{'apply_server_side_encryption_by_default': {'sse_algorithm': 'AES256'}}],
     opts=pulumi.ResourceOptions(parent=raw),
 )
 aws.s3.BucketLifecycleConfiguration(
     'raw-lifecycle',
     bucket=raw_bucket.id,
-    rules=[{
-        "id": "aipipe-lifecycle",
-        "status": "Enabled",
-        "filter": {},
-        "expiration": {"days": 90},
-    }],
+    rules=[{'id': 'aipipe-lifecycle', 'status': 'Enabled', 'filter': {}, 'expiration': {'days': 90}}],
     opts=pulumi.ResourceOptions(parent=raw, depends_on=[raw_versioning]),
 )
 raw.register_outputs({"name": raw_bucket.bucket, "arn": raw_bucket.arn})
@@ -69,24 +64,19 @@ aws.s3.BucketPublicAccessBlock(
 curated_versioning = aws.s3.BucketVersioning(
     'curated-versioning',
     bucket=curated_bucket.id,
-    versioning_configuration={"status": 'Enabled'},
+    versioning_configuration={'status': 'Enabled'},
     opts=pulumi.ResourceOptions(parent=curated),
 )
 aws.s3.BucketServerSideEncryptionConfiguration(
     'curated-encryption',
     bucket=curated_bucket.id,
-    rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+    rules=[{'apply_server_side_encryption_by_default': {'sse_algorithm': 'AES256'}}],
     opts=pulumi.ResourceOptions(parent=curated),
 )
 aws.s3.BucketLifecycleConfiguration(
     'curated-lifecycle',
     bucket=curated_bucket.id,
-    rules=[{
-        "id": "aipipe-lifecycle",
-        "status": "Enabled",
-        "filter": {},
-        "transitions": [{"days": 30, "storage_class": "GLACIER"}],
-    }],
+    rules=[{'id': 'aipipe-lifecycle', 'status': 'Enabled', 'filter': {}, 'transitions': [{'days': 30, 'storage_class': 'GLACIER'}]}],
     opts=pulumi.ResourceOptions(parent=curated, depends_on=[curated_versioning]),
 )
 curated.register_outputs({"name": curated_bucket.bucket, "arn": curated_bucket.arn})
@@ -95,9 +85,9 @@ curated.register_outputs({"name": curated_bucket.bucket, "arn": curated_bucket.a
 record_events = pulumi.ComponentResource('aipipe:index:Stream', 'record-events')
 record_events_stream = aws.kinesis.Stream(
     'record-events',
-    stream_mode_details={"stream_mode": "ON_DEMAND"},
+    stream_mode_details={'stream_mode': 'ON_DEMAND'},
     retention_period=48,
-    encryption_type="KMS",
+    encryption_type='KMS',
     kms_key_id='alias/aws/kinesis',
     tags={'aipipe:project': 'event-driven-ingest', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'pipeline': 'ingest', 'aipipe:resource': 'record-events'},
     opts=pulumi.ResourceOptions(parent=record_events),
@@ -139,9 +129,9 @@ preprocess_function = aws.lambda_.Function(
 )
 preprocess_invoke_from_raw = aws.lambda_.Permission(
     'preprocess-invoke-from-raw',
-    action="lambda:InvokeFunction",
+    action='lambda:InvokeFunction',
     function=preprocess_function.name,
-    principal="s3.amazonaws.com",
+    principal='s3.amazonaws.com',
     source_arn=raw_bucket.arn,
     source_account=aws.get_caller_identity_output().account_id,
     opts=pulumi.ResourceOptions(parent=preprocess),

@@ -33,7 +33,7 @@ data_bucket = gcp.storage.Bucket(
     location='us-central1',
     uniform_bucket_level_access=True,
     public_access_prevention="enforced",
-    versioning={"enabled": True},
+    versioning={'enabled': True},
     force_destroy=False,
     labels={'aipipe-project': 'gcp-common-fields', 'aipipe-stack': 'dev', 'aipipe-resource': 'data'},
     opts=pulumi.ResourceOptions(parent=data, retain_on_delete=True, depends_on=[notes]),
@@ -98,14 +98,14 @@ job_account = gcp.serviceaccount.Account(
 job_worker = gcp.projects.IAMMember(
     'job-worker',
     project=gcp.organizations.get_project_output().project_id,
-    role="roles/dataflow.worker",
+    role='roles/dataflow.worker',
     member=pulumi.Output.concat('serviceAccount:', job_account.email),
     opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[worker]),
 )
 gcp.storage.BucketIAMMember(
     'job-objects-data',
     bucket=data_bucket.name,
-    role="roles/storage.objectAdmin",
+    role='roles/storage.objectAdmin',
     member=pulumi.Output.concat('serviceAccount:', job_account.email),
     opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[worker]),
 )
@@ -113,7 +113,7 @@ gcp.storage.BucketIAMMember(
 gcp.projects.IAMMember(
     'job-pubsub',
     project=gcp.organizations.get_project_output().project_id,
-    role="roles/pubsub.editor",
+    role='roles/pubsub.editor',
     member=pulumi.Output.concat('serviceAccount:', job_account.email),
     opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[worker]),
 )

@@ -20,7 +20,7 @@ function_sources = gcp.storage.Bucket(
 gcp.projects.IAMMember(
     "storage-events-publisher",
     project=gcp.organizations.get_project_output().project_id,
-    role="roles/pubsub.publisher",
+    role='roles/pubsub.publisher',
     member=pulumi.Output.concat("serviceAccount:", gcp.storage.get_project_service_account_output().email_address),
 )
 
@@ -31,12 +31,9 @@ landing_bucket = gcp.storage.Bucket(
     location='EU',
     uniform_bucket_level_access=True,
     public_access_prevention="enforced",
-    versioning={"enabled": False},
-    encryption={"default_kms_key_name": 'projects/ml-platform-123/locations/europe/keyRings/ring/cryptoKeys/key'},
-    lifecycle_rules=[
-        {"action": {"type": "SetStorageClass", "storage_class": "ARCHIVE"}, "condition": {"age": 30}},
-        {"action": {"type": "Delete"}, "condition": {"age": 365}},
-    ],
+    versioning={'enabled': False},
+    encryption={'default_kms_key_name': 'projects/ml-platform-123/locations/europe/keyRings/ring/cryptoKeys/key'},
+    lifecycle_rules=[{'action': {'type': 'SetStorageClass', 'storage_class': 'ARCHIVE'}, 'condition': {'age': 30}}, {'action': {'type': 'Delete'}, 'condition': {'age': 365}}],
     force_destroy=False,
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'tier': 'raw', 'aipipe-resource': 'landing'},
     opts=pulumi.ResourceOptions(parent=landing, protect=True, retain_on_delete=True),
@@ -50,10 +47,8 @@ temp_bucket = gcp.storage.Bucket(
     location='europe-west1',
     uniform_bucket_level_access=True,
     public_access_prevention="enforced",
-    versioning={"enabled": True},
-    lifecycle_rules=[
-        {"action": {"type": "Delete"}, "condition": {"age": 1}},
-    ],
+    versioning={'enabled': True},
+    lifecycle_rules=[{'action': {'type': 'Delete'}, 'condition': {'age': 1}}],
     force_destroy=True,
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'temp'},
     opts=pulumi.ResourceOptions(parent=temp),
@@ -87,8 +82,8 @@ updates_sub_subscription = gcp.pubsub.Subscription(
     topic=updates_topic.id,
     ack_deadline_seconds=600,
     message_retention_duration='172800s',
-    dead_letter_policy={"dead_letter_topic": updates_sub_dead_letters.id, "max_delivery_attempts": 20},
-    retry_policy={"minimum_backoff": '5s', "maximum_backoff": '600s'},
+    dead_letter_policy={'dead_letter_topic': updates_sub_dead_letters.id, 'max_delivery_attempts': 20},
+    retry_policy={'minimum_backoff': '5s', 'maximum_backoff': '600s'},
     filter='attributes.kind = "image"',
     enable_exactly_once_delivery=True,
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'updates-sub'},
@@ -97,14 +92,14 @@ updates_sub_subscription = gcp.pubsub.Subscription(
 gcp.pubsub.TopicIAMMember(
     'updates-sub-dead-letters-publisher',
     topic=updates_sub_dead_letters.name,
-    role="roles/pubsub.publisher",
+    role='roles/pubsub.publisher',
     member=pulumi.Output.concat('serviceAccount:service-', gcp.organizations.get_project_output().number, '@gcp-sa-pubsub.iam.gserviceaccount.com'),
     opts=pulumi.ResourceOptions(parent=updates_sub),
 )
 gcp.pubsub.SubscriptionIAMMember(
     'updates-sub-dead-letters-subscriber',
     subscription=updates_sub_subscription.name,
-    role="roles/pubsub.subscriber",
+    role='roles/pubsub.subscriber',
     member=pulumi.Output.concat('serviceAccount:service-', gcp.organizations.get_project_output().number, '@gcp-sa-pubsub.iam.gserviceaccount.com'),
     opts=pulumi.ResourceOptions(parent=updates_sub),
 )
@@ -181,14 +176,14 @@ gcp.cloudrun.IamMember(
     'on-upload-invoker',
     service=on_upload_function.name,
     location='europe-west1',
-    role="roles/run.invoker",
+    role='roles/run.invoker',
     member=pulumi.Output.concat('serviceAccount:', on_upload_account.email),
     opts=pulumi.ResourceOptions(parent=on_upload),
 )
 gcp.projects.IAMMember(
     'on-upload-event-receiver',
     project=gcp.organizations.get_project_output().project_id,
-    role="roles/eventarc.eventReceiver",
+    role='roles/eventarc.eventReceiver',
     member=pulumi.Output.concat('serviceAccount:', on_upload_account.email),
     opts=pulumi.ResourceOptions(parent=on_upload),
 )
@@ -246,14 +241,14 @@ gcp.cloudrun.IamMember(
     'on-update-invoker',
     service=on_update_function.name,
     location='europe-west1',
-    role="roles/run.invoker",
+    role='roles/run.invoker',
     member=pulumi.Output.concat('serviceAccount:', on_update_account.email),
     opts=pulumi.ResourceOptions(parent=on_update),
 )
 gcp.projects.IAMMember(
     'on-update-event-receiver',
     project=gcp.organizations.get_project_output().project_id,
-    role="roles/eventarc.eventReceiver",
+    role='roles/eventarc.eventReceiver',
     member=pulumi.Output.concat('serviceAccount:', on_update_account.email),
     opts=pulumi.ResourceOptions(parent=on_update),
 )
@@ -264,21 +259,21 @@ to_text = pulumi.ComponentResource('aipipe:index:Dataflow', 'to-text')
 to_text_worker = gcp.projects.IAMMember(
     'to-text-worker',
     project=gcp.organizations.get_project_output().project_id,
-    role="roles/dataflow.worker",
+    role='roles/dataflow.worker',
     member="'serviceAccount:dataflow-worker@ml-platform-123.iam.gserviceaccount.com'",
     opts=pulumi.ResourceOptions(parent=to_text),
 )
 gcp.storage.BucketIAMMember(
     'to-text-objects-landing',
     bucket=landing_bucket.name,
-    role="roles/storage.objectAdmin",
+    role='roles/storage.objectAdmin',
     member="'serviceAccount:dataflow-worker@ml-platform-123.iam.gserviceaccount.com'",
     opts=pulumi.ResourceOptions(parent=to_text),
 )
 gcp.storage.BucketIAMMember(
     'to-text-objects-temp',
     bucket=temp_bucket.name,
-    role="roles/storage.objectAdmin",
+    role='roles/storage.objectAdmin',
     member="'serviceAccount:dataflow-worker@ml-platform-123.iam.gserviceaccount.com'",
     opts=pulumi.ResourceOptions(parent=to_text),
 )
@@ -286,7 +281,7 @@ gcp.storage.BucketIAMMember(
 gcp.projects.IAMMember(
     'to-text-pubsub',
     project=gcp.organizations.get_project_output().project_id,
-    role="roles/pubsub.editor",
+    role='roles/pubsub.editor',
     member="'serviceAccount:dataflow-worker@ml-platform-123.iam.gserviceaccount.com'",
     opts=pulumi.ResourceOptions(parent=to_text),
 )
@@ -316,7 +311,7 @@ to_bq_account = gcp.serviceaccount.Account(
 to_bq_worker = gcp.projects.IAMMember(
     'to-bq-worker',
     project=gcp.organizations.get_project_output().project_id,
-    role="roles/dataflow.worker",
+    role='roles/dataflow.worker',
     member=pulumi.Output.concat('serviceAccount:', to_bq_account.email),
     opts=pulumi.ResourceOptions(parent=to_bq),
 )
@@ -358,14 +353,14 @@ custom_account = gcp.serviceaccount.Account(
 custom_worker = gcp.projects.IAMMember(
     'custom-worker',
     project=gcp.organizations.get_project_output().project_id,
-    role="roles/dataflow.worker",
+    role='roles/dataflow.worker',
     member=pulumi.Output.concat('serviceAccount:', custom_account.email),
     opts=pulumi.ResourceOptions(parent=custom),
 )
 gcp.storage.BucketIAMMember(
     'custom-objects-temp',
     bucket=temp_bucket.name,
-    role="roles/storage.objectAdmin",
+    role='roles/storage.objectAdmin',
     member=pulumi.Output.concat('serviceAccount:', custom_account.email),
     opts=pulumi.ResourceOptions(parent=custom),
 )

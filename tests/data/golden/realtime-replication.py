@@ -14,10 +14,8 @@ training_data_bucket = gcp.storage.Bucket(
     location='EU',
     uniform_bucket_level_access=True,
     public_access_prevention="enforced",
-    versioning={"enabled": True},
-    lifecycle_rules=[
-        {"action": {"type": "SetStorageClass", "storage_class": "ARCHIVE"}, "condition": {"age": 90}},
-    ],
+    versioning={'enabled': True},
+    lifecycle_rules=[{'action': {'type': 'SetStorageClass', 'storage_class': 'ARCHIVE'}, 'condition': {'age': 90}}],
     force_destroy=False,
     labels={'aipipe-project': 'realtime-replication', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'streaming', 'aipipe-resource': 'training-data'},
     opts=pulumi.ResourceOptions(parent=training_data, retain_on_delete=True),
@@ -31,10 +29,8 @@ dataflow_staging_bucket = gcp.storage.Bucket(
     location='europe-west1',
     uniform_bucket_level_access=True,
     public_access_prevention="enforced",
-    versioning={"enabled": True},
-    lifecycle_rules=[
-        {"action": {"type": "Delete"}, "condition": {"age": 7}},
-    ],
+    versioning={'enabled': True},
+    lifecycle_rules=[{'action': {'type': 'Delete'}, 'condition': {'age': 7}}],
     force_destroy=True,
     labels={'aipipe-project': 'realtime-replication', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'streaming', 'aipipe-resource': 'dataflow-staging'},
     opts=pulumi.ResourceOptions(parent=dataflow_staging),
@@ -62,21 +58,21 @@ stream_to_gcs_account = gcp.serviceaccount.Account(
 stream_to_gcs_worker = gcp.projects.IAMMember(
     'stream-to-gcs-worker',
     project=gcp.organizations.get_project_output().project_id,
-    role="roles/dataflow.worker",
+    role='roles/dataflow.worker',
     member=pulumi.Output.concat('serviceAccount:', stream_to_gcs_account.email),
     opts=pulumi.ResourceOptions(parent=stream_to_gcs),
 )
 gcp.storage.BucketIAMMember(
     'stream-to-gcs-objects-training-data',
     bucket=training_data_bucket.name,
-    role="roles/storage.objectAdmin",
+    role='roles/storage.objectAdmin',
     member=pulumi.Output.concat('serviceAccount:', stream_to_gcs_account.email),
     opts=pulumi.ResourceOptions(parent=stream_to_gcs),
 )
 gcp.storage.BucketIAMMember(
     'stream-to-gcs-objects-dataflow-staging',
     bucket=dataflow_staging_bucket.name,
-    role="roles/storage.objectAdmin",
+    role='roles/storage.objectAdmin',
     member=pulumi.Output.concat('serviceAccount:', stream_to_gcs_account.email),
     opts=pulumi.ResourceOptions(parent=stream_to_gcs),
 )
@@ -84,7 +80,7 @@ gcp.storage.BucketIAMMember(
 gcp.projects.IAMMember(
     'stream-to-gcs-pubsub',
     project=gcp.organizations.get_project_output().project_id,
-    role="roles/pubsub.editor",
+    role='roles/pubsub.editor',
     member=pulumi.Output.concat('serviceAccount:', stream_to_gcs_account.email),
     opts=pulumi.ResourceOptions(parent=stream_to_gcs),
 )
