@@ -15,6 +15,7 @@ from aipipe.codegen.expressions import ExpressionRenderer
 from aipipe.codegen.safe import Code, RenderError, identifier
 from aipipe.codegen.views import ResourceView
 from aipipe.kinds.registry import KINDS
+from aipipe.semantics.symbols import Attr
 from aipipe.spec.document import Spec
 from aipipe.spec.parts import ProgramPart
 from aipipe.spec.references import symbolic
@@ -92,6 +93,8 @@ def program_context(spec: Spec, home: Path) -> dict[str, Any]:
         form = KINDS[view.type].clouds[spec.cloud]
         if form.values is not None:
             view.values = renderer.render(form.values(job, view.name, view.model))
+        # the component's outputs are exactly the attributes `${name.attr}` reads: one table, in the kind
+        view.outputs = {attribute: renderer.render(Attr(view.name, attribute)) for attribute in form.attributes}
     parts = [part for kind in KINDS.values() for part in kind.parts(spec.cloud, spec)]
     uses = trigger_uses(spec.resources)
     parts += [part for key, trigger in TRIGGERS.items() for part in trigger.parts(spec.cloud, spec, uses[key])]

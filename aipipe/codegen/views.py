@@ -21,6 +21,7 @@ class ResourceView:
     tags: dict[str, Any]
     model: Any
     values: dict[str, Any] = field(default_factory=dict)  # rendered: literals and Code only
+    outputs: dict[str, Any] = field(default_factory=dict)  # every attribute references may read, rendered
     provider: Code | None = None
     depends_on: list[Code] = field(default_factory=list)
 

@@ -100,7 +100,7 @@ def aws_values(job: RenderInputs, name: str, replication: Replication) -> dict:
         "schedule": {"schedule_expression": str(replication.schedule)} if replication.schedule else None,
         "options": _datasync_options(replication),
         "trust_policy": trust_policy(principal), "policy": policy_document(merge(statements)),
-        "arn": _arn(name, replication), "source_arn": source_arn, "destination_arn": destination_arn,
+        "source_arn": source_arn, "destination_arn": destination_arn,
         "source_bucket": Attr(source, "id"),
         "source_opts": Options(name, depends_on=(Child(name, "policy"), *versionings), provider_of=source),
     }

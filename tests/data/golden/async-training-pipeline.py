@@ -36,7 +36,7 @@ aws.s3.BucketServerSideEncryptionConfiguration(
     rules=[{'apply_server_side_encryption_by_default': {'sse_algorithm': 'AES256'}}],
     opts=pulumi.ResourceOptions(parent=datasets),
 )
-datasets.register_outputs({"name": datasets_bucket.bucket, "arn": datasets_bucket.arn})
+datasets.register_outputs({'name': datasets_bucket.bucket, 'arn': datasets_bucket.arn, 'url': pulumi.Output.concat('s3://', datasets_bucket.bucket), 'id': datasets_bucket.id})
 
 # --- 'models': S3 bucket
 models = pulumi.ComponentResource('aipipe:index:Bucket', 'models')
@@ -73,7 +73,7 @@ aws.s3.BucketLifecycleConfiguration(
     rules=[{'id': 'aipipe-lifecycle', 'status': 'Enabled', 'filter': {}, 'transitions': [{'days': 60, 'storage_class': 'GLACIER'}]}],
     opts=pulumi.ResourceOptions(parent=models, depends_on=[models_versioning]),
 )
-models.register_outputs({"name": models_bucket.bucket, "arn": models_bucket.arn})
+models.register_outputs({'name': models_bucket.bucket, 'arn': models_bucket.arn, 'url': pulumi.Output.concat('s3://', models_bucket.bucket), 'id': models_bucket.id})
 
 # --- 'preprocess': Lambda function
 preprocess = pulumi.ComponentResource('aipipe:index:Function', 'preprocess')
@@ -108,7 +108,7 @@ preprocess_function = aws.lambda_.Function(
     tags={'aipipe:project': 'async-training-pipeline', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'pipeline': 'training', 'aipipe:resource': 'preprocess'},
     opts=pulumi.ResourceOptions(parent=preprocess, depends_on=[preprocess_policy]),
 )
-preprocess.register_outputs({"name": preprocess_function.name, "arn": preprocess_function.arn})
+preprocess.register_outputs({'name': preprocess_function.name, 'arn': preprocess_function.arn})
 
 # --- 'train': Lambda function
 train = pulumi.ComponentResource('aipipe:index:Function', 'train')
@@ -143,7 +143,7 @@ train_function = aws.lambda_.Function(
     tags={'aipipe:project': 'async-training-pipeline', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'pipeline': 'training', 'aipipe:resource': 'train'},
     opts=pulumi.ResourceOptions(parent=train, depends_on=[train_policy]),
 )
-train.register_outputs({"name": train_function.name, "arn": train_function.arn})
+train.register_outputs({'name': train_function.name, 'arn': train_function.arn})
 
 # --- 'profile': Lambda function
 profile = pulumi.ComponentResource('aipipe:index:Function', 'profile')
@@ -178,7 +178,7 @@ profile_function = aws.lambda_.Function(
     tags={'aipipe:project': 'async-training-pipeline', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'pipeline': 'training', 'aipipe:resource': 'profile'},
     opts=pulumi.ResourceOptions(parent=profile, depends_on=[profile_policy]),
 )
-profile.register_outputs({"name": profile_function.name, "arn": profile_function.arn})
+profile.register_outputs({'name': profile_function.name, 'arn': profile_function.arn})
 
 # --- 'predict': Lambda function
 predict = pulumi.ComponentResource('aipipe:index:Function', 'predict')
@@ -213,7 +213,7 @@ predict_function = aws.lambda_.Function(
     tags={'aipipe:project': 'async-training-pipeline', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'pipeline': 'training', 'aipipe:resource': 'predict'},
     opts=pulumi.ResourceOptions(parent=predict, depends_on=[predict_policy]),
 )
-predict.register_outputs({"name": predict_function.name, "arn": predict_function.arn})
+predict.register_outputs({'name': predict_function.name, 'arn': predict_function.arn})
 
 # --- 'notify': Lambda function
 notify = pulumi.ComponentResource('aipipe:index:Function', 'notify')
@@ -247,7 +247,7 @@ notify_function = aws.lambda_.Function(
     tags={'aipipe:project': 'async-training-pipeline', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'pipeline': 'training', 'aipipe:resource': 'notify'},
     opts=pulumi.ResourceOptions(parent=notify, depends_on=[notify_policy]),
 )
-notify.register_outputs({"name": notify_function.name, "arn": notify_function.arn})
+notify.register_outputs({'name': notify_function.name, 'arn': notify_function.arn})
 
 # --- 'training-pipeline': Step Functions state machine
 training_pipeline = pulumi.ComponentResource('aipipe:index:Workflow', 'training-pipeline')
@@ -278,7 +278,7 @@ training_pipeline_state_machine = aws.sfn.StateMachine(
     tags={'aipipe:project': 'async-training-pipeline', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'pipeline': 'training', 'aipipe:resource': 'training-pipeline'},
     opts=pulumi.ResourceOptions(parent=training_pipeline, depends_on=[training_pipeline_policy]),
 )
-training_pipeline.register_outputs({"name": training_pipeline_state_machine.name, "arn": training_pipeline_state_machine.arn})
+training_pipeline.register_outputs({'name': training_pipeline_state_machine.name, 'arn': training_pipeline_state_machine.arn})
 
 pulumi.export('state_machine_arn', training_pipeline_state_machine.arn)
 pulumi.export('models_bucket', models_bucket.bucket)

@@ -37,7 +37,7 @@ aws.s3.BucketServerSideEncryptionConfiguration(
     rules=[{'apply_server_side_encryption_by_default': {'sse_algorithm': 'AES256'}}],
     opts=pulumi.ResourceOptions(parent=source, provider=aws_us_east_2, protect=True),
 )
-source.register_outputs({"name": source_bucket.bucket, "arn": source_bucket.arn})
+source.register_outputs({'name': source_bucket.bucket, 'arn': source_bucket.arn, 'url': pulumi.Output.concat('s3://', source_bucket.bucket), 'id': source_bucket.id})
 
 # --- 'copy': S3 bucket
 copy = pulumi.ComponentResource('aipipe:index:Bucket', 'copy')
@@ -68,7 +68,7 @@ aws.s3.BucketServerSideEncryptionConfiguration(
     rules=[{'apply_server_side_encryption_by_default': {'sse_algorithm': 'AES256'}}],
     opts=pulumi.ResourceOptions(parent=copy, depends_on=[source]),
 )
-copy.register_outputs({"name": copy_bucket.bucket, "arn": copy_bucket.arn})
+copy.register_outputs({'name': copy_bucket.bucket, 'arn': copy_bucket.arn, 'url': pulumi.Output.concat('s3://', copy_bucket.bucket), 'id': copy_bucket.id})
 
 # --- 'notes': SNS topic
 notes = pulumi.ComponentResource('aipipe:index:Topic', 'notes')
@@ -77,7 +77,7 @@ notes_topic = aws.sns.Topic(
     tags={'aipipe:project': 'aws-common-fields', 'aipipe:stack': 'dev', 'role': 'fanout', 'aipipe:resource': 'notes'},
     opts=pulumi.ResourceOptions(parent=notes, provider=aws_us_east_2, protect=True, depends_on=[source]),
 )
-notes.register_outputs({"name": notes_topic.name, "arn": notes_topic.arn})
+notes.register_outputs({'id': notes_topic.id, 'name': notes_topic.name, 'arn': notes_topic.arn})
 
 # --- 'notes-queue': SQS queue subscribed to 'notes'
 notes_queue = pulumi.ComponentResource('aipipe:index:Subscription', 'notes-queue')
@@ -101,7 +101,7 @@ aws.sns.TopicSubscription(
     raw_message_delivery=True,
     opts=pulumi.ResourceOptions(parent=notes_queue, provider=aws_us_east_2, protect=True, depends_on=[notes]),
 )
-notes_queue.register_outputs({"name": notes_queue_queue.name, "arn": notes_queue_queue.arn, "url": notes_queue_queue.url})
+notes_queue.register_outputs({'id': notes_queue_queue.id, 'name': notes_queue_queue.name, 'arn': notes_queue_queue.arn, 'url': notes_queue_queue.url})
 
 # --- 'feed': Kinesis data stream
 feed = pulumi.ComponentResource('aipipe:index:Stream', 'feed')
@@ -115,7 +115,7 @@ feed_stream = aws.kinesis.Stream(
     tags={'aipipe:project': 'aws-common-fields', 'aipipe:stack': 'dev', 'role': 'feed', 'aipipe:resource': 'feed'},
     opts=pulumi.ResourceOptions(parent=feed, provider=aws_us_east_2, protect=True, depends_on=[source]),
 )
-feed.register_outputs({"name": feed_stream.name, "arn": feed_stream.arn})
+feed.register_outputs({'name': feed_stream.name, 'arn': feed_stream.arn})
 
 # --- 'worker': Lambda function
 worker = pulumi.ComponentResource('aipipe:index:Function', 'worker')
@@ -149,7 +149,7 @@ worker_function = aws.lambda_.Function(
     tags={'aipipe:project': 'aws-common-fields', 'aipipe:stack': 'dev', 'role': 'worker', 'aipipe:resource': 'worker'},
     opts=pulumi.ResourceOptions(parent=worker, provider=aws_us_east_2, protect=True, depends_on=[feed, worker_policy]),
 )
-worker.register_outputs({"name": worker_function.name, "arn": worker_function.arn})
+worker.register_outputs({'name': worker_function.name, 'arn': worker_function.arn})
 
 # --- 'flow': Step Functions state machine
 flow = pulumi.ComponentResource('aipipe:index:Workflow', 'flow')
@@ -180,7 +180,7 @@ flow_state_machine = aws.sfn.StateMachine(
     tags={'aipipe:project': 'aws-common-fields', 'aipipe:stack': 'dev', 'role': 'flow', 'aipipe:resource': 'flow'},
     opts=pulumi.ResourceOptions(parent=flow, provider=aws_us_east_2, protect=True, depends_on=[worker, flow_policy]),
 )
-flow.register_outputs({"name": flow_state_machine.name, "arn": flow_state_machine.arn})
+flow.register_outputs({'name': flow_state_machine.name, 'arn': flow_state_machine.arn})
 
 # --- 'mirror': 'S3 replication' from 'source' to 'copy'
 mirror = pulumi.ComponentResource('aipipe:index:Replication', 'mirror')
@@ -203,5 +203,5 @@ aws.s3.BucketReplicationConfig(
     rules=[{'id': 'aipipe-replication', 'status': 'Enabled', 'filter': {}, 'delete_marker_replication': {'status': 'Disabled'}, 'destination': {'bucket': copy_bucket.arn}}],
     opts=pulumi.ResourceOptions(parent=mirror, provider=aws_us_east_2, protect=True, depends_on=[copy, mirror_policy, source_versioning, copy_versioning]),
 )
-mirror.register_outputs({"arn": mirror_role.arn})
+mirror.register_outputs({'arn': mirror_role.arn})
 

@@ -43,7 +43,7 @@ aws.s3.BucketLifecycleConfiguration(
     rules=[{'id': 'aipipe-lifecycle', 'status': 'Enabled', 'filter': {}, 'transitions': [{'days': 30, 'storage_class': 'GLACIER'}], 'expiration': {'days': 365}}],
     opts=pulumi.ResourceOptions(parent=landing, protect=True, depends_on=[landing_versioning]),
 )
-landing.register_outputs({"name": landing_bucket.bucket, "arn": landing_bucket.arn})
+landing.register_outputs({'name': landing_bucket.bucket, 'arn': landing_bucket.arn, 'url': pulumi.Output.concat('s3://', landing_bucket.bucket), 'id': landing_bucket.id})
 
 # --- 'scratch': S3 bucket
 scratch = pulumi.ComponentResource('aipipe:index:Bucket', 'scratch')
@@ -80,7 +80,7 @@ aws.s3.BucketLifecycleConfiguration(
     rules=[{'id': 'aipipe-lifecycle', 'status': 'Enabled', 'filter': {}, 'expiration': {'days': 7}}],
     opts=pulumi.ResourceOptions(parent=scratch, depends_on=[scratch_versioning]),
 )
-scratch.register_outputs({"name": scratch_bucket.bucket, "arn": scratch_bucket.arn})
+scratch.register_outputs({'name': scratch_bucket.bucket, 'arn': scratch_bucket.arn, 'url': pulumi.Output.concat('s3://', scratch_bucket.bucket), 'id': scratch_bucket.id})
 
 # --- 'replica': S3 bucket
 replica = pulumi.ComponentResource('aipipe:index:Bucket', 'replica')
@@ -111,12 +111,12 @@ aws.s3.BucketServerSideEncryptionConfiguration(
     rules=[{'apply_server_side_encryption_by_default': {'sse_algorithm': 'AES256'}}],
     opts=pulumi.ResourceOptions(parent=replica, provider=aws_eu_west_1),
 )
-replica.register_outputs({"name": replica_bucket.bucket, "arn": replica_bucket.arn})
+replica.register_outputs({'name': replica_bucket.bucket, 'arn': replica_bucket.arn, 'url': pulumi.Output.concat('s3://', replica_bucket.bucket), 'id': replica_bucket.id})
 
 # --- 'vendor-drop': S3 bucket
 vendor_drop = pulumi.ComponentResource('aipipe:index:Bucket', 'vendor-drop')
 vendor_drop_bucket = aws.s3.Bucket.get('vendor-drop', 'vendor-drop-bucket-2024', opts=pulumi.ResourceOptions(parent=vendor_drop))
-vendor_drop.register_outputs({"name": vendor_drop_bucket.bucket, "arn": vendor_drop_bucket.arn})
+vendor_drop.register_outputs({'name': 'vendor-drop-bucket-2024', 'arn': 'arn:aws:s3:::vendor-drop-bucket-2024', 'url': 's3://vendor-drop-bucket-2024', 'id': 'vendor-drop-bucket-2024'})
 
 # --- 'events': SNS topic
 events = pulumi.ComponentResource('aipipe:index:Topic', 'events')
@@ -125,7 +125,7 @@ events_topic = aws.sns.Topic(
     tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'events'},
     opts=pulumi.ResourceOptions(parent=events, depends_on=[landing]),
 )
-events.register_outputs({"name": events_topic.name, "arn": events_topic.arn})
+events.register_outputs({'id': events_topic.id, 'name': events_topic.name, 'arn': events_topic.arn})
 
 # --- 'events-queue': SQS queue subscribed to 'events'
 events_queue = pulumi.ComponentResource('aipipe:index:Subscription', 'events-queue')
@@ -160,7 +160,7 @@ aws.sns.TopicSubscription(
     filter_policy=pulumi.Output.json_dumps({'kind': ['image', 'text']}),
     opts=pulumi.ResourceOptions(parent=events_queue),
 )
-events_queue.register_outputs({"name": events_queue_queue.name, "arn": events_queue_queue.arn, "url": events_queue_queue.url})
+events_queue.register_outputs({'id': events_queue_queue.id, 'name': events_queue_queue.name, 'arn': events_queue_queue.arn, 'url': events_queue_queue.url})
 
 # --- 'clicks': Kinesis data stream
 clicks = pulumi.ComponentResource('aipipe:index:Stream', 'clicks')
@@ -174,7 +174,7 @@ clicks_stream = aws.kinesis.Stream(
     tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'clicks'},
     opts=pulumi.ResourceOptions(parent=clicks),
 )
-clicks.register_outputs({"name": clicks_stream.name, "arn": clicks_stream.arn})
+clicks.register_outputs({'name': clicks_stream.name, 'arn': clicks_stream.arn})
 
 # --- 'burst': Kinesis data stream
 burst = pulumi.ComponentResource('aipipe:index:Stream', 'burst')
@@ -187,7 +187,7 @@ burst_stream = aws.kinesis.Stream(
     tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'burst'},
     opts=pulumi.ResourceOptions(parent=burst),
 )
-burst.register_outputs({"name": burst_stream.name, "arn": burst_stream.arn})
+burst.register_outputs({'name': burst_stream.name, 'arn': burst_stream.arn})
 
 # --- 'ingest': Lambda function
 ingest = pulumi.ComponentResource('aipipe:index:Function', 'ingest')
@@ -274,7 +274,7 @@ aws.lambda_.Permission(
     source_arn=ingest_schedule_4.arn,
     opts=pulumi.ResourceOptions(parent=ingest),
 )
-ingest.register_outputs({"name": ingest_function.name, "arn": ingest_function.arn})
+ingest.register_outputs({'name': ingest_function.name, 'arn': ingest_function.arn})
 
 # --- 'train': Lambda function
 train = pulumi.ComponentResource('aipipe:index:Function', 'train')
@@ -309,7 +309,7 @@ train_function = aws.lambda_.Function(
     tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'train'},
     opts=pulumi.ResourceOptions(parent=train, depends_on=[train_policy]),
 )
-train.register_outputs({"name": train_function.name, "arn": train_function.arn})
+train.register_outputs({'name': train_function.name, 'arn': train_function.arn})
 
 # --- 'pipeline': Step Functions state machine
 pipeline = pulumi.ComponentResource('aipipe:index:Workflow', 'pipeline')
@@ -333,7 +333,7 @@ pipeline_state_machine = aws.sfn.StateMachine(
     tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'pipeline'},
     opts=pulumi.ResourceOptions(parent=pipeline, depends_on=[pipeline_policy]),
 )
-pipeline.register_outputs({"name": pipeline_state_machine.name, "arn": pipeline_state_machine.arn})
+pipeline.register_outputs({'name': pipeline_state_machine.name, 'arn': pipeline_state_machine.arn})
 
 # --- 'to-replica': 'S3 replication' from 'landing' to 'replica'
 to_replica = pulumi.ComponentResource('aipipe:index:Replication', 'to-replica')
@@ -356,7 +356,7 @@ aws.s3.BucketReplicationConfig(
     rules=[{'id': 'aipipe-replication', 'status': 'Enabled', 'filter': {}, 'delete_marker_replication': {'status': 'Enabled'}, 'destination': {'bucket': replica_bucket.arn}}],
     opts=pulumi.ResourceOptions(parent=to_replica, depends_on=[to_replica_policy, landing_versioning, replica_versioning]),
 )
-to_replica.register_outputs({"arn": to_replica_role.arn})
+to_replica.register_outputs({'arn': to_replica_role.arn})
 
 # --- 'nightly': 'DataSync task' from 'landing' to 'vendor-drop'
 nightly = pulumi.ComponentResource('aipipe:index:Replication', 'nightly')
@@ -397,7 +397,7 @@ nightly_task = aws.datasync.Task(
     tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'nightly'},
     opts=pulumi.ResourceOptions(parent=nightly),
 )
-nightly.register_outputs({"arn": nightly_task.arn})
+nightly.register_outputs({'arn': nightly_task.arn})
 
 # --- notifications of 'landing': every function it triggers, in one configuration
 aws.s3.BucketNotification(

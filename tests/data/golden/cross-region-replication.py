@@ -38,7 +38,7 @@ aws.s3.BucketServerSideEncryptionConfiguration(
     rules=[{'apply_server_side_encryption_by_default': {'sse_algorithm': 'AES256'}}],
     opts=pulumi.ResourceOptions(parent=corpus, protect=True),
 )
-corpus.register_outputs({"name": corpus_bucket.bucket, "arn": corpus_bucket.arn})
+corpus.register_outputs({'name': corpus_bucket.bucket, 'arn': corpus_bucket.arn, 'url': pulumi.Output.concat('s3://', corpus_bucket.bucket), 'id': corpus_bucket.id})
 
 # --- 'corpus-eu': S3 bucket
 corpus_eu = pulumi.ComponentResource('aipipe:index:Bucket', 'corpus-eu')
@@ -69,7 +69,7 @@ aws.s3.BucketServerSideEncryptionConfiguration(
     rules=[{'apply_server_side_encryption_by_default': {'sse_algorithm': 'AES256'}}],
     opts=pulumi.ResourceOptions(parent=corpus_eu, provider=aws_eu_west_1),
 )
-corpus_eu.register_outputs({"name": corpus_eu_bucket.bucket, "arn": corpus_eu_bucket.arn})
+corpus_eu.register_outputs({'name': corpus_eu_bucket.bucket, 'arn': corpus_eu_bucket.arn, 'url': pulumi.Output.concat('s3://', corpus_eu_bucket.bucket), 'id': corpus_eu_bucket.id})
 
 # --- 'corpus-archive': S3 bucket
 corpus_archive = pulumi.ComponentResource('aipipe:index:Bucket', 'corpus-archive')
@@ -106,7 +106,7 @@ aws.s3.BucketLifecycleConfiguration(
     rules=[{'id': 'aipipe-lifecycle', 'status': 'Enabled', 'filter': {}, 'transitions': [{'days': 7, 'storage_class': 'GLACIER'}]}],
     opts=pulumi.ResourceOptions(parent=corpus_archive, provider=aws_us_west_2, depends_on=[corpus_archive_versioning]),
 )
-corpus_archive.register_outputs({"name": corpus_archive_bucket.bucket, "arn": corpus_archive_bucket.arn})
+corpus_archive.register_outputs({'name': corpus_archive_bucket.bucket, 'arn': corpus_archive_bucket.arn, 'url': pulumi.Output.concat('s3://', corpus_archive_bucket.bucket), 'id': corpus_archive_bucket.id})
 
 # --- 'replicate-eu': 'S3 replication' from 'corpus' to 'corpus-eu'
 replicate_eu = pulumi.ComponentResource('aipipe:index:Replication', 'replicate-eu')
@@ -129,7 +129,7 @@ aws.s3.BucketReplicationConfig(
     rules=[{'id': 'aipipe-replication', 'status': 'Enabled', 'filter': {}, 'delete_marker_replication': {'status': 'Enabled'}, 'destination': {'bucket': corpus_eu_bucket.arn}}],
     opts=pulumi.ResourceOptions(parent=replicate_eu, depends_on=[replicate_eu_policy, corpus_versioning, corpus_eu_versioning]),
 )
-replicate_eu.register_outputs({"arn": replicate_eu_role.arn})
+replicate_eu.register_outputs({'arn': replicate_eu_role.arn})
 
 # --- 'nightly-archive': 'DataSync task' from 'corpus' to 'corpus-archive'
 nightly_archive = pulumi.ComponentResource('aipipe:index:Replication', 'nightly-archive')
@@ -170,7 +170,7 @@ nightly_archive_task = aws.datasync.Task(
     tags={'aipipe:project': 'cross-region-replication', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'data-class': 'training', 'aipipe:resource': 'nightly-archive'},
     opts=pulumi.ResourceOptions(parent=nightly_archive),
 )
-nightly_archive.register_outputs({"arn": nightly_archive_task.arn})
+nightly_archive.register_outputs({'arn': nightly_archive_task.arn})
 
 pulumi.export('corpus_bucket', corpus_bucket.bucket)
 pulumi.export('replica_bucket', corpus_eu_bucket.bucket)

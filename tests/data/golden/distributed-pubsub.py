@@ -24,7 +24,7 @@ work_items_topic = gcp.pubsub.Topic(
     labels={'aipipe-project': 'distributed-pubsub', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'embeddings', 'aipipe-resource': 'work-items'},
     opts=pulumi.ResourceOptions(parent=work_items),
 )
-work_items.register_outputs({"name": work_items_topic.name, "id": work_items_topic.id})
+work_items.register_outputs({'id': work_items_topic.id, 'name': work_items_topic.name})
 
 # --- 'batch-workers': Pub/Sub subscription to 'work-items'
 batch_workers = pulumi.ComponentResource('aipipe:index:Subscription', 'batch-workers')
@@ -57,7 +57,7 @@ gcp.pubsub.SubscriptionIAMMember(
     member=pulumi.Output.concat('serviceAccount:service-', gcp.organizations.get_project_output().number, '@gcp-sa-pubsub.iam.gserviceaccount.com'),
     opts=pulumi.ResourceOptions(parent=batch_workers),
 )
-batch_workers.register_outputs({"name": batch_workers_subscription.name, "id": batch_workers_subscription.id})
+batch_workers.register_outputs({'id': batch_workers_subscription.id, 'name': batch_workers_subscription.name})
 
 # --- 'embeddings': Cloud Storage bucket
 embeddings = pulumi.ComponentResource('aipipe:index:Bucket', 'embeddings')
@@ -72,7 +72,7 @@ embeddings_bucket = gcp.storage.Bucket(
     labels={'aipipe-project': 'distributed-pubsub', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'embeddings', 'aipipe-resource': 'embeddings'},
     opts=pulumi.ResourceOptions(parent=embeddings, retain_on_delete=True),
 )
-embeddings.register_outputs({"name": embeddings_bucket.name, "url": embeddings_bucket.url})
+embeddings.register_outputs({'name': embeddings_bucket.name, 'url': embeddings_bucket.url, 'id': embeddings_bucket.id})
 
 # --- 'embed': Cloud Function (2nd gen)
 embed = pulumi.ComponentResource('aipipe:index:Function', 'embed')
@@ -134,7 +134,7 @@ gcp.projects.IAMMember(
     member=pulumi.Output.concat('serviceAccount:', embed_account.email),
     opts=pulumi.ResourceOptions(parent=embed),
 )
-embed.register_outputs({"name": embed_function.name, "url": embed_function.url})
+embed.register_outputs({'name': embed_function.name, 'url': embed_function.url})
 
 pulumi.export('topic', work_items_topic.name)
 pulumi.export('subscription', batch_workers_subscription.name)

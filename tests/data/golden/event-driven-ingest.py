@@ -42,7 +42,7 @@ aws.s3.BucketLifecycleConfiguration(
     rules=[{'id': 'aipipe-lifecycle', 'status': 'Enabled', 'filter': {}, 'expiration': {'days': 90}}],
     opts=pulumi.ResourceOptions(parent=raw, depends_on=[raw_versioning]),
 )
-raw.register_outputs({"name": raw_bucket.bucket, "arn": raw_bucket.arn})
+raw.register_outputs({'name': raw_bucket.bucket, 'arn': raw_bucket.arn, 'url': pulumi.Output.concat('s3://', raw_bucket.bucket), 'id': raw_bucket.id})
 
 # --- 'curated': S3 bucket
 curated = pulumi.ComponentResource('aipipe:index:Bucket', 'curated')
@@ -79,7 +79,7 @@ aws.s3.BucketLifecycleConfiguration(
     rules=[{'id': 'aipipe-lifecycle', 'status': 'Enabled', 'filter': {}, 'transitions': [{'days': 30, 'storage_class': 'GLACIER'}]}],
     opts=pulumi.ResourceOptions(parent=curated, depends_on=[curated_versioning]),
 )
-curated.register_outputs({"name": curated_bucket.bucket, "arn": curated_bucket.arn})
+curated.register_outputs({'name': curated_bucket.bucket, 'arn': curated_bucket.arn, 'url': pulumi.Output.concat('s3://', curated_bucket.bucket), 'id': curated_bucket.id})
 
 # --- 'record-events': Kinesis data stream
 record_events = pulumi.ComponentResource('aipipe:index:Stream', 'record-events')
@@ -92,7 +92,7 @@ record_events_stream = aws.kinesis.Stream(
     tags={'aipipe:project': 'event-driven-ingest', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'pipeline': 'ingest', 'aipipe:resource': 'record-events'},
     opts=pulumi.ResourceOptions(parent=record_events),
 )
-record_events.register_outputs({"name": record_events_stream.name, "arn": record_events_stream.arn})
+record_events.register_outputs({'name': record_events_stream.name, 'arn': record_events_stream.arn})
 
 # --- 'preprocess': Lambda function
 preprocess = pulumi.ComponentResource('aipipe:index:Function', 'preprocess')
@@ -136,7 +136,7 @@ preprocess_invoke_from_raw = aws.lambda_.Permission(
     source_account=aws.get_caller_identity_output().account_id,
     opts=pulumi.ResourceOptions(parent=preprocess),
 )
-preprocess.register_outputs({"name": preprocess_function.name, "arn": preprocess_function.arn})
+preprocess.register_outputs({'name': preprocess_function.name, 'arn': preprocess_function.arn})
 
 # --- 'index-events': Lambda function
 index_events = pulumi.ComponentResource('aipipe:index:Function', 'index-events')
@@ -179,7 +179,7 @@ aws.lambda_.EventSourceMapping(
     batch_size=500,
     opts=pulumi.ResourceOptions(parent=index_events, depends_on=[index_events_policy]),
 )
-index_events.register_outputs({"name": index_events_function.name, "arn": index_events_function.arn})
+index_events.register_outputs({'name': index_events_function.name, 'arn': index_events_function.arn})
 
 # --- notifications of 'raw': every function it triggers, in one configuration
 aws.s3.BucketNotification(

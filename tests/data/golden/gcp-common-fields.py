@@ -24,7 +24,7 @@ notes_topic = gcp.pubsub.Topic(
     labels={'aipipe-project': 'gcp-common-fields', 'aipipe-stack': 'dev', 'role': 'fanout', 'aipipe-resource': 'notes'},
     opts=pulumi.ResourceOptions(parent=notes, protect=True),
 )
-notes.register_outputs({"name": notes_topic.name, "id": notes_topic.id})
+notes.register_outputs({'id': notes_topic.id, 'name': notes_topic.name})
 
 # --- 'data': Cloud Storage bucket
 data = pulumi.ComponentResource('aipipe:index:Bucket', 'data')
@@ -38,7 +38,7 @@ data_bucket = gcp.storage.Bucket(
     labels={'aipipe-project': 'gcp-common-fields', 'aipipe-stack': 'dev', 'aipipe-resource': 'data'},
     opts=pulumi.ResourceOptions(parent=data, retain_on_delete=True, depends_on=[notes]),
 )
-data.register_outputs({"name": data_bucket.name, "url": data_bucket.url})
+data.register_outputs({'name': data_bucket.name, 'url': data_bucket.url, 'id': data_bucket.id})
 
 # --- 'notes-sub': Pub/Sub subscription to 'notes'
 notes_sub = pulumi.ComponentResource('aipipe:index:Subscription', 'notes-sub')
@@ -48,7 +48,7 @@ notes_sub_subscription = gcp.pubsub.Subscription(
     labels={'aipipe-project': 'gcp-common-fields', 'aipipe-stack': 'dev', 'role': 'queue', 'aipipe-resource': 'notes-sub'},
     opts=pulumi.ResourceOptions(parent=notes_sub, protect=True, depends_on=[notes]),
 )
-notes_sub.register_outputs({"name": notes_sub_subscription.name, "id": notes_sub_subscription.id})
+notes_sub.register_outputs({'id': notes_sub_subscription.id, 'name': notes_sub_subscription.name})
 
 # --- 'worker': Cloud Function (2nd gen)
 worker = pulumi.ComponentResource('aipipe:index:Function', 'worker')
@@ -85,7 +85,7 @@ worker_function = gcp.cloudfunctionsv2.Function(
     labels={'aipipe-project': 'gcp-common-fields', 'aipipe-stack': 'dev', 'role': 'worker', 'aipipe-resource': 'worker'},
     opts=pulumi.ResourceOptions(parent=worker, protect=True, depends_on=[data]),
 )
-worker.register_outputs({"name": worker_function.name, "url": worker_function.url})
+worker.register_outputs({'name': worker_function.name, 'url': worker_function.url})
 
 # --- 'job': Dataflow job from 'pubsub-to-avro'
 job = pulumi.ComponentResource('aipipe:index:Dataflow', 'job')
@@ -128,5 +128,5 @@ job_job = gcp.dataflow.Job(
     labels={'aipipe-project': 'gcp-common-fields', 'aipipe-stack': 'dev', 'role': 'job', 'aipipe-resource': 'job'},
     opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[worker, job_worker]),
 )
-job.register_outputs({"name": job_job.name, "job_id": job_job.job_id})
+job.register_outputs({'id': job_job.id, 'name': job_job.name, 'job_id': job_job.job_id})
 

@@ -38,7 +38,7 @@ landing_bucket = gcp.storage.Bucket(
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'tier': 'raw', 'aipipe-resource': 'landing'},
     opts=pulumi.ResourceOptions(parent=landing, protect=True, retain_on_delete=True),
 )
-landing.register_outputs({"name": landing_bucket.name, "url": landing_bucket.url})
+landing.register_outputs({'name': landing_bucket.name, 'url': landing_bucket.url, 'id': landing_bucket.id})
 
 # --- 'temp': Cloud Storage bucket
 temp = pulumi.ComponentResource('aipipe:index:Bucket', 'temp')
@@ -53,12 +53,12 @@ temp_bucket = gcp.storage.Bucket(
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'temp'},
     opts=pulumi.ResourceOptions(parent=temp),
 )
-temp.register_outputs({"name": temp_bucket.name, "url": temp_bucket.url})
+temp.register_outputs({'name': temp_bucket.name, 'url': temp_bucket.url, 'id': temp_bucket.id})
 
 # --- 'shared': Cloud Storage bucket
 shared = pulumi.ComponentResource('aipipe:index:Bucket', 'shared')
 shared_bucket = gcp.storage.Bucket.get('shared', 'shared-datasets-bucket', opts=pulumi.ResourceOptions(parent=shared))
-shared.register_outputs({"name": shared_bucket.name, "url": shared_bucket.url})
+shared.register_outputs({'name': 'shared-datasets-bucket', 'url': 'gs://shared-datasets-bucket', 'id': 'shared-datasets-bucket'})
 
 # --- 'updates': Pub/Sub topic
 updates = pulumi.ComponentResource('aipipe:index:Topic', 'updates')
@@ -68,7 +68,7 @@ updates_topic = gcp.pubsub.Topic(
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'updates'},
     opts=pulumi.ResourceOptions(parent=updates, depends_on=[landing]),
 )
-updates.register_outputs({"name": updates_topic.name, "id": updates_topic.id})
+updates.register_outputs({'id': updates_topic.id, 'name': updates_topic.name})
 
 # --- 'updates-sub': Pub/Sub subscription to 'updates'
 updates_sub = pulumi.ComponentResource('aipipe:index:Subscription', 'updates-sub')
@@ -103,7 +103,7 @@ gcp.pubsub.SubscriptionIAMMember(
     member=pulumi.Output.concat('serviceAccount:service-', gcp.organizations.get_project_output().number, '@gcp-sa-pubsub.iam.gserviceaccount.com'),
     opts=pulumi.ResourceOptions(parent=updates_sub),
 )
-updates_sub.register_outputs({"name": updates_sub_subscription.name, "id": updates_sub_subscription.id})
+updates_sub.register_outputs({'id': updates_sub_subscription.id, 'name': updates_sub_subscription.name})
 
 # --- 'on-upload': Cloud Function (2nd gen)
 on_upload = pulumi.ComponentResource('aipipe:index:Function', 'on-upload')
@@ -199,7 +199,7 @@ gcp.cloudscheduler.Job(
     },
     opts=pulumi.ResourceOptions(parent=on_upload),
 )
-on_upload.register_outputs({"name": on_upload_function.name, "url": on_upload_function.url})
+on_upload.register_outputs({'name': on_upload_function.name, 'url': on_upload_function.url})
 
 # --- 'on-update': Cloud Function (2nd gen)
 on_update = pulumi.ComponentResource('aipipe:index:Function', 'on-update')
@@ -252,7 +252,7 @@ gcp.projects.IAMMember(
     member=pulumi.Output.concat('serviceAccount:', on_update_account.email),
     opts=pulumi.ResourceOptions(parent=on_update),
 )
-on_update.register_outputs({"name": on_update_function.name, "url": on_update_function.url})
+on_update.register_outputs({'name': on_update_function.name, 'url': on_update_function.url})
 
 # --- 'to-text': Dataflow job from 'pubsub-to-gcs-text'
 to_text = pulumi.ComponentResource('aipipe:index:Dataflow', 'to-text')
@@ -298,7 +298,7 @@ to_text_job = gcp.dataflow.Job(
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'to-text'},
     opts=pulumi.ResourceOptions(parent=to_text, depends_on=[to_text_worker]),
 )
-to_text.register_outputs({"name": to_text_job.name, "job_id": to_text_job.job_id})
+to_text.register_outputs({'id': to_text_job.id, 'name': to_text_job.name, 'job_id': to_text_job.job_id})
 
 # --- 'to-bq': Dataflow job from 'pubsub-to-bigquery'
 to_bq = pulumi.ComponentResource('aipipe:index:Dataflow', 'to-bq')
@@ -340,7 +340,7 @@ to_bq_job = gcp.dataflow.Job(
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'to-bq'},
     opts=pulumi.ResourceOptions(parent=to_bq, depends_on=[to_bq_worker]),
 )
-to_bq.register_outputs({"name": to_bq_job.name, "job_id": to_bq_job.job_id})
+to_bq.register_outputs({'id': to_bq_job.id, 'name': to_bq_job.name, 'job_id': to_bq_job.job_id})
 
 # --- 'custom': Dataflow job from 'gs://my-templates/pipelines/custom-v2'
 custom = pulumi.ComponentResource('aipipe:index:Dataflow', 'custom')
@@ -375,7 +375,7 @@ custom_job = gcp.dataflow.Job(
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'custom'},
     opts=pulumi.ResourceOptions(parent=custom, depends_on=[custom_worker]),
 )
-custom.register_outputs({"name": custom_job.name, "job_id": custom_job.job_id})
+custom.register_outputs({'id': custom_job.id, 'name': custom_job.name, 'job_id': custom_job.job_id})
 
 pulumi.export('url', landing_bucket.url)
 pulumi.export('topic', updates_topic.id)

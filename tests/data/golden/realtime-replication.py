@@ -20,7 +20,7 @@ training_data_bucket = gcp.storage.Bucket(
     labels={'aipipe-project': 'realtime-replication', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'streaming', 'aipipe-resource': 'training-data'},
     opts=pulumi.ResourceOptions(parent=training_data, retain_on_delete=True),
 )
-training_data.register_outputs({"name": training_data_bucket.name, "url": training_data_bucket.url})
+training_data.register_outputs({'name': training_data_bucket.name, 'url': training_data_bucket.url, 'id': training_data_bucket.id})
 
 # --- 'dataflow-staging': Cloud Storage bucket
 dataflow_staging = pulumi.ComponentResource('aipipe:index:Bucket', 'dataflow-staging')
@@ -35,7 +35,7 @@ dataflow_staging_bucket = gcp.storage.Bucket(
     labels={'aipipe-project': 'realtime-replication', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'streaming', 'aipipe-resource': 'dataflow-staging'},
     opts=pulumi.ResourceOptions(parent=dataflow_staging),
 )
-dataflow_staging.register_outputs({"name": dataflow_staging_bucket.name, "url": dataflow_staging_bucket.url})
+dataflow_staging.register_outputs({'name': dataflow_staging_bucket.name, 'url': dataflow_staging_bucket.url, 'id': dataflow_staging_bucket.id})
 
 # --- 'record-updates': Pub/Sub topic
 record_updates = pulumi.ComponentResource('aipipe:index:Topic', 'record-updates')
@@ -45,7 +45,7 @@ record_updates_topic = gcp.pubsub.Topic(
     labels={'aipipe-project': 'realtime-replication', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'streaming', 'aipipe-resource': 'record-updates'},
     opts=pulumi.ResourceOptions(parent=record_updates),
 )
-record_updates.register_outputs({"name": record_updates_topic.name, "id": record_updates_topic.id})
+record_updates.register_outputs({'id': record_updates_topic.id, 'name': record_updates_topic.name})
 
 # --- 'stream-to-gcs': Dataflow job from 'pubsub-to-gcs-text'
 stream_to_gcs = pulumi.ComponentResource('aipipe:index:Dataflow', 'stream-to-gcs')
@@ -97,7 +97,7 @@ stream_to_gcs_job = gcp.dataflow.Job(
     labels={'aipipe-project': 'realtime-replication', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'streaming', 'aipipe-resource': 'stream-to-gcs'},
     opts=pulumi.ResourceOptions(parent=stream_to_gcs, depends_on=[stream_to_gcs_worker]),
 )
-stream_to_gcs.register_outputs({"name": stream_to_gcs_job.name, "job_id": stream_to_gcs_job.job_id})
+stream_to_gcs.register_outputs({'id': stream_to_gcs_job.id, 'name': stream_to_gcs_job.name, 'job_id': stream_to_gcs_job.job_id})
 
 pulumi.export('bucket_url', training_data_bucket.url)
 pulumi.export('topic_id', record_updates_topic.id)
