@@ -11,19 +11,13 @@ import sys
 import time
 from dataclasses import dataclass, field
 
+from aipipe.clouds.registry import holds_data
+from aipipe.codegen.ownership import COMPONENT_PREFIX, name_of, owner_of
 from aipipe.core.text import printable
 from aipipe.semantics.secrets import mask_secrets
 
 CHANGES = {"create": "create", "update": "update", "replace": "replace", "create-replacement": "replace",
            "delete": "delete", "delete-replaced": "replace"}
-# Cloud resources whose deletion or replacement loses data (objects, records, messages).
-DATA_HOLDING = {"aws:s3/bucket:Bucket", "aws:kinesis/stream:Stream", "aws:sqs/queue:Queue", "aws:sns/topic:Topic",
-                "gcp:storage/bucket:Bucket", "gcp:pubsub/topic:Topic", "gcp:pubsub/subscription:Subscription"}
-
-
-def name_of(urn: str) -> str:
-    """The logical name at the end of a URN."""
-    return urn.rsplit("::", 1)[-1]
 
 
 @dataclass
@@ -34,10 +28,12 @@ class Change:
     type: str
     op: str  # create | update | replace | delete
     owner: str
+    inputs: dict | None = None  # as the engine reported them (None when it did not)
 
     @property
     def loses_data(self) -> bool:
-        return self.op in ("replace", "delete") and self.type in DATA_HOLDING
+        """Deleting or replacing what holds data (aipipe.clouds decides, as it does for `aipipe diff`)."""
+        return self.op in ("replace", "delete") and holds_data(self.type, self.inputs)
 
 
 @dataclass
@@ -46,23 +42,27 @@ class ChangeSet:
 
     owners: list[str] = field(default_factory=list)  # spec resource names, for attributing cloud resources
     changes: dict[str, Change] = field(default_factory=dict)
+    parents: dict[str, str] = field(default_factory=dict)  # urn -> parent urn, as the engine reports them
 
     def owner_of(self, urn: str) -> str:
-        name = name_of(urn)
-        candidates = [o for o in self.owners if name == o or name.startswith(o + "-")]
-        return max(candidates, key=len) if candidates else name
+        """The spec resource owning a cloud resource (aipipe.codegen.ownership, as `aipipe diff` decides)."""
+        return owner_of(urn, self.parents, self.owners)
 
     def on_event(self, event) -> None:
         pre = getattr(event, "resource_pre_event", None)
         if pre is None:
             return
         metadata = pre.metadata
+        state = metadata.new or metadata.old  # the step's resource state: its parent and inputs
+        if state is not None and state.parent:
+            self.parents[metadata.urn] = state.parent
         op = CHANGES.get(getattr(metadata.op, "value", metadata.op))
-        if op is None or metadata.type.startswith("pulumi:providers:") or metadata.type.startswith("aipipe:"):
+        if op is None or metadata.type.startswith(("pulumi:providers:", COMPONENT_PREFIX)):
             return
         previous = self.changes.get(metadata.urn)
         if previous is None or op == "replace":  # a replacement shows as several steps: keep "replace"
-            self.changes[metadata.urn] = Change(metadata.urn, metadata.type, op, self.owner_of(metadata.urn))
+            inputs = dict(state.inputs) if state is not None and state.inputs is not None else None
+            self.changes[metadata.urn] = Change(metadata.urn, metadata.type, op, self.owner_of(metadata.urn), inputs)
 
     def count(self, op: str) -> int:
         return sum(1 for change in self.changes.values() if change.op == op)

@@ -4,7 +4,7 @@ Cloud resources are matched by URN. A resource whose provider (region) changes, 
 replacement-forcing inputs changes, is replaced; other changed inputs are updates. The Python provider SDKs do
 not say which inputs force a replacement, so that knowledge is in aipipe.clouds (from the providers'
 documentation: properties marked "changing this forces a new resource"); docs/diff.md documents the rule.
-Deleting or replacing a resource that holds data is data loss.
+Deleting or replacing a resource that holds data is data loss (aipipe.clouds decides which do, for `up` too).
 """
 
 from __future__ import annotations
@@ -15,17 +15,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from aipipe.clouds.registry import force_new
+from aipipe.clouds.registry import holds_data as cloud_holds_data
+from aipipe.codegen.ownership import COMPONENT_PREFIX, owner_of
 from aipipe.offline.mocks import Plan, PlannedResource
 
-DATA_HOLDING_TYPES = {"aws:s3/bucket:Bucket", "aws:kinesis/stream:Stream", "aws:sqs/queue:Queue",
-                      "gcp:storage/bucket:Bucket", "gcp:pubsub/subscription:Subscription"}
-
-
 def holds_data(resource: PlannedResource) -> bool:
-    """Buckets, streams, queues and subscriptions hold data; topics only when they retain messages."""
-    if resource.type in DATA_HOLDING_TYPES:
-        return True
-    return resource.type == "gcp:pubsub/topic:Topic" and bool(resource.inputs.get("messageRetentionDuration"))
+    """Whether deleting or replacing this planned resource loses data (the same verdict `aipipe up` reaches)."""
+    return cloud_holds_data(resource.type, resource.inputs)
 
 
 @dataclass
@@ -59,16 +55,17 @@ class SpecChange:
 _STRENGTH = {"update": 1, "create": 2, "replace": 3, "delete": 4}
 
 
-def _owner(resource: PlannedResource, by_urn: dict[str, PlannedResource]) -> tuple[str, str]:
-    """(spec resource, its type) owning a cloud resource: the aipipe component above it."""
-    parent = by_urn.get(resource.parent)
-    while parent is not None:
-        if parent.type.startswith("aipipe:index:"):
-            return parent.name, parent.type.rsplit(":", 1)[-1].lower()
-        parent = by_urn.get(parent.parent)
-    if resource.type.startswith("aipipe:index:"):
-        return resource.name, resource.type.rsplit(":", 1)[-1].lower()
-    return resource.name.removesuffix("-notifications"), "bucket" if resource.name.endswith("-notifications") else "-"
+def _owners(plan: Plan):
+    """For one plan: cloud resource -> (spec resource, its kind), as the deploy commands attribute it too."""
+    components = {r.name: r.type for r in plan.resources if r.type.startswith(COMPONENT_PREFIX)}
+    parents = {r.urn: r.parent for r in plan.resources}
+
+    def owner(resource: PlannedResource) -> tuple[str, str]:
+        name = owner_of(resource.urn, parents, components)
+        token = components.get(name, "")
+        return name, token.removeprefix(COMPONENT_PREFIX).lower() if token else "-"
+
+    return owner
 
 
 def _provider_region(urn_with_id: str) -> str:
@@ -82,16 +79,17 @@ def compare(old: Plan, new: Plan, old_region: str = "", new_region: str = "") ->
     old_by = {r.urn: r for r in old.resources}
     new_by = {r.urn: r for r in new.resources}
     found: dict[tuple[str, str], list[CloudChange]] = {}
+    old_owner, new_owner = _owners(old), _owners(new)
 
-    def add(resource, owner_index, change):
-        found.setdefault(_owner(resource, owner_index), []).append(change)
+    def add(resource, owner, change):
+        found.setdefault(owner(resource), []).append(change)
 
     for urn, after in new_by.items():
-        if after.type.startswith("aipipe:index:") or after.type.startswith("pulumi:providers:"):
+        if after.type.startswith((COMPONENT_PREFIX, "pulumi:providers:")):
             continue
         before = old_by.get(urn)
         if before is None:
-            add(after, new_by, CloudChange("create", after.type, after.name, after=after.inputs))
+            add(after, new_owner, CloudChange("create", after.type, after.name, after=after.inputs))
             continue
         changed = sorted(k for k in set(before.inputs) | set(after.inputs) if before.inputs.get(k) != after.inputs.get(k))
         old_place, new_place = _provider_region(before.provider), _provider_region(after.provider)
@@ -100,14 +98,14 @@ def compare(old: Plan, new: Plan, old_region: str = "", new_region: str = "") ->
             continue
         because = sorted(set(changed) & force_new(after.type)) + (["provider (region)"] if moved else [])
         op = "replace" if because else "update"
-        add(after, new_by, CloudChange(op, after.type, after.name, changed, because,
+        add(after, new_owner, CloudChange(op, after.type, after.name, changed, because,
                                        data_loss=op == "replace" and holds_data(after),
                                        before={k: before.inputs.get(k) for k in changed},
                                        after={k: after.inputs.get(k) for k in changed}))
     for urn, before in old_by.items():
-        if urn in new_by or before.type.startswith("aipipe:index:") or before.type.startswith("pulumi:providers:"):
+        if urn in new_by or before.type.startswith((COMPONENT_PREFIX, "pulumi:providers:")):
             continue
-        add(before, old_by, CloudChange("delete", before.type, before.name, data_loss=holds_data(before),
+        add(before, old_owner, CloudChange("delete", before.type, before.name, data_loss=holds_data(before),
                                         before=before.inputs))
     result = []
     for (resource, kind), changes in sorted(found.items()):
