@@ -297,3 +297,14 @@ def test_asl_validator_is_a_real_judge(tmp_path):
     broken = tmp_path / "broken.json"
     broken.write_text('{"StartAt": "A", "States": {"A": {"Type": "Task", "Next": "Missing"}}}')
     assert subprocess.run([_asl_validator(), "--json-path", str(broken)], capture_output=True).returncode != 0
+
+
+def test_a_named_dataflow_service_account_is_granted_as_itself(plans):
+    """An earlier version rendered the member of a named account with quotes inside
+    ("'serviceAccount:...'"), which GCP would refuse as an IAM member."""
+    plan = plans["tests/data/good/gcp-everything.yaml"]
+    member = "serviceAccount:dataflow-worker@ml-platform-123.iam.gserviceaccount.com"
+    grants = [r for r in plan.resources if r.name.startswith("to-text-") and r.type.endswith("IAMMember")]
+    assert len(grants) == 4 and {r.inputs["member"] for r in grants} == {member}
+    [job] = find(plan, "gcp:dataflow/job:Job", "to-text")
+    assert job.inputs["serviceAccountEmail"] == "dataflow-worker@ml-platform-123.iam.gserviceaccount.com"

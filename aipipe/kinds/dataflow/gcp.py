@@ -27,7 +27,7 @@ def values(inputs: RenderInputs, name: str, job: Dataflow) -> dict:
     else:
         path = symbolic(job.template)
     parameters.update({key: symbolic(text) for key, text in job.parameters.items()})
-    member = (repr(f"serviceAccount:{job.service_account}") if job.service_account
+    member = (f"serviceAccount:{job.service_account}" if job.service_account
               else Concat("serviceAccount:", Child(name, "account", "email")))
     buckets = []
     for text in filter(None, (job.output, job.temp, *job.parameters.values())):

@@ -260,21 +260,21 @@ to_text_worker = gcp.projects.IAMMember(
     'to-text-worker',
     project=gcp.organizations.get_project_output().project_id,
     role='roles/dataflow.worker',
-    member="'serviceAccount:dataflow-worker@ml-platform-123.iam.gserviceaccount.com'",
+    member='serviceAccount:dataflow-worker@ml-platform-123.iam.gserviceaccount.com',
     opts=pulumi.ResourceOptions(parent=to_text),
 )
 gcp.storage.BucketIAMMember(
     'to-text-objects-landing',
     bucket=landing_bucket.name,
     role='roles/storage.objectAdmin',
-    member="'serviceAccount:dataflow-worker@ml-platform-123.iam.gserviceaccount.com'",
+    member='serviceAccount:dataflow-worker@ml-platform-123.iam.gserviceaccount.com',
     opts=pulumi.ResourceOptions(parent=to_text),
 )
 gcp.storage.BucketIAMMember(
     'to-text-objects-temp',
     bucket=temp_bucket.name,
     role='roles/storage.objectAdmin',
-    member="'serviceAccount:dataflow-worker@ml-platform-123.iam.gserviceaccount.com'",
+    member='serviceAccount:dataflow-worker@ml-platform-123.iam.gserviceaccount.com',
     opts=pulumi.ResourceOptions(parent=to_text),
 )
 # A topic input makes the template create its own subscription: that needs Pub/Sub rights in the project.
@@ -282,7 +282,7 @@ gcp.projects.IAMMember(
     'to-text-pubsub',
     project=gcp.organizations.get_project_output().project_id,
     role='roles/pubsub.editor',
-    member="'serviceAccount:dataflow-worker@ml-platform-123.iam.gserviceaccount.com'",
+    member='serviceAccount:dataflow-worker@ml-platform-123.iam.gserviceaccount.com',
     opts=pulumi.ResourceOptions(parent=to_text),
 )
 to_text_job = gcp.dataflow.Job(
