@@ -39,19 +39,26 @@ def _check_region(ctx: CheckContext, region: str, path: DataPath) -> None:
 
 
 def _check_tags(ctx: CheckContext, tags: dict, path: DataPath, inherited: int = 0) -> None:
+    """Each key and value by the cloud's rules; none in aipipe's own namespace; and room for aipipe's own
+    tags: every resource gets them besides the user's, so the user's limit is the cloud's minus those."""
     if ctx.cloud is None:
         return
     rules = CLOUDS[ctx.cloud].tags
     for key, value in tags.items():
         problem = rules.key_problem(key)
+        if not problem and key.startswith(rules.managed_prefix):
+            problem = (f"{rules.word} keys starting with `{rules.managed_prefix}` are aipipe's own (it adds "
+                       f"{', '.join(f'`{k}`' for k in rules.managed('p', 's', 'r'))}); choose another key")
         if problem:
             ctx.report("AP404", problem, path + (key,), True)
         problem = rules.value_problem(value) if isinstance(value, str) else None
         if problem:
             ctx.report("AP404", problem, path + (key,))
-    if len(tags) + inherited > rules.max_per_resource:
-        ctx.report("AP404", f"{ctx.cloud.upper()} allows at most {rules.max_per_resource} "
-                   f"{'labels' if ctx.cloud == 'gcp' else 'tags'} on a resource", path, True)
+    if len(tags) + inherited > rules.user_limit:
+        word = "labels" if ctx.cloud == "gcp" else "tags"
+        ctx.report("AP404", f"{ctx.cloud.upper()} allows at most {rules.max_per_resource} {word} on a resource and "
+                   f"aipipe adds {rules.managed_count} of its own, so a resource takes at most {rules.user_limit} of "
+                   f"yours; this one would have {len(tags) + inherited}", path, True)
 
 
 def check_common(ctx: CheckContext, name: str, resource: ResourceBase) -> None:
