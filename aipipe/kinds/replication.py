@@ -97,7 +97,7 @@ def aws_values(job: RenderInputs, name: str, replication: Replication) -> dict:
         "title": "S3 replication" if replication.method == "s3" else "DataSync task",
         "source": source, "destination": destination,
         "rules": _s3_rules(replication, destination_arn) if replication.method == "s3" else None,
-        "schedule": {"schedule_expression": str(replication.schedule)} if replication.schedule else None,
+        "schedule": {"schedule_expression": replication.schedule.eventbridge()} if replication.schedule else None,
         "options": _datasync_options(replication),
         "trust_policy": trust_policy(principal), "policy": policy_document(merge(statements)),
         "source_arn": source_arn, "destination_arn": destination_arn,

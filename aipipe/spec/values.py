@@ -7,8 +7,10 @@ Each type is an `Annotated` pydantic type with a readable error and a JSON Schem
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, StringConstraints, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer, PlainValidator, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
+
+from aipipe.semantics.schedules import Schedule, ScheduleError, parse_schedule
 
 _DURATION = re.compile(r"^([0-9]+)(s|m|h|d)$")
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -150,10 +152,20 @@ ServiceAccountEmail = named_pattern(
     r"^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z0-9.-]+\.iam\.gserviceaccount\.com$|^[0-9]+-compute@developer\.gserviceaccount\.com$",
     "a service account e-mail such as `dataflow-worker@my-project.iam.gserviceaccount.com`",
 )
-ScheduleExpression = named_pattern(
-    r"^(rate\([0-9]+ (minute|minutes|hour|hours|day|days)\)|cron\(\S+ \S+ \S+ \S+ \S+ \S+\))$",
-    "`rate(1 hour)`, `rate(5 minutes)` or a six-field `cron(0 12 * * ? *)`",
-)
+
+
+def _schedule(value: Any) -> Schedule:
+    try:
+        return parse_schedule(value)
+    except ScheduleError as error:
+        raise PydanticCustomError("schedule", str(error)) from None
+
+
+# Parsed once (aipipe.semantics.schedules): a model holds the Schedule, which knows its form on each cloud.
+ScheduleExpression = Annotated[Schedule, PlainValidator(_schedule), PlainSerializer(str), WithJsonSchema({
+    "type": "string", "pattern": r"^(rate|cron)\(.*\)$",
+    "description": "EventBridge syntax: `rate(1 hour)`, `rate(5 minutes)` or a six-field `cron(0 12 * * ? *)` (UTC).",
+})]
 BackendUrl = named_pattern(
     r"^(file://|s3://|gs://|azblob://|https://)\S+$",
     "a state backend URL: file://…, s3://…, gs://…, azblob://… or https://api.pulumi.com",

@@ -1,0 +1,140 @@
+"""Schedules parse once (EventBridge syntax) and become exactly what each cloud runs, or an error: never a
+schedule that fires at other times than the spec says."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from aipipe.semantics.schedules import ScheduleError, parse_schedule
+
+# (expression, Cloud Scheduler's unix cron, or None when it has none)
+CASES = [
+    ("rate(1 minute)", "* * * * *"),
+    ("rate(5 minutes)", "*/5 * * * *"),
+    ("rate(60 minutes)", "0 * * * *"),
+    ("rate(120 minutes)", "0 */2 * * *"),
+    ("rate(1 hour)", "0 * * * *"),
+    ("rate(6 hours)", "0 */6 * * *"),
+    ("rate(24 hours)", "0 0 * * *"),
+    ("rate(1 day)", "0 0 * * *"),
+    ("rate(7 days)", "0 0 * * 0"),
+    ("rate(90 minutes)", None),  # used to render */90 in the minute field: once an hour
+    ("rate(7 minutes)", None),  # */7 fires at :56 and again at :00
+    ("rate(5 hours)", None),  # 0 */5 fires at 20:00 and again at 00:00
+    ("rate(45 days)", None),  # used to render a monthly cron
+    ("cron(0 3 * * ? *)", "0 3 * * *"),
+    ("cron(15 10 ? * MON-FRI *)", "15 10 * * MON-FRI"),
+    ("cron(0 12 ? * 2-6 *)", "0 12 * * 1-5"),  # EventBridge Monday=2, unix Monday=1
+    ("cron(0 12 ? * 1,7 *)", "0 12 * * 0,6"),
+    ("cron(0/15 * * * ? *)", "0-59/15 * * * *"),
+    ("cron(0 3 * * ? 2027)", None),
+    ("cron(0 3 L * ? *)", None),
+    ("cron(0 3 ? * 6L *)", None),
+    ("cron(0 3 ? * 2#1 *)", None),
+]
+
+
+@pytest.mark.parametrize("expression, unix", CASES)
+def test_cloud_scheduler_gets_the_exact_schedule_or_an_error(expression, unix):
+    schedule = parse_schedule(expression)
+    assert schedule.eventbridge() == expression
+    if unix is None:
+        with pytest.raises(ScheduleError):
+            schedule.unix_cron()
+    else:
+        assert schedule.unix_cron() == unix
+
+
+def _unix_fires(unix: str, start: datetime, count: int) -> list[datetime]:
+    """An independent unix cron matcher for the forms above (lists, ranges, steps, names), minute by minute."""
+    names = {"SUN": 0, "MON": 1, "TUE": 2, "WED": 3, "THU": 4, "FRI": 5, "SAT": 6}
+
+    def allows(field: str, value: int, low: int, high: int) -> bool:
+        for item in field.split(","):
+            base, _, step = item.partition("/")
+            if base == "*":
+                first, last = low, high
+            elif "-" in base:
+                first, last = (int(names.get(p, p)) for p in base.split("-"))
+            else:
+                first = last = int(names.get(base, base))
+            if first <= value <= last and (value - first) % int(step or 1) == 0:
+                return True
+        return False
+
+    minute, hour, day, month, weekday = unix.split()
+    found, moment = [], start
+    while len(found) < count:
+        moment += timedelta(minutes=1)
+        if (allows(minute, moment.minute, 0, 59) and allows(hour, moment.hour, 0, 23)
+                and allows(day, moment.day, 1, 31) and allows(month, moment.month, 1, 12)
+                and allows(weekday, (moment.weekday() + 1) % 7, 0, 6)):
+            found.append(moment)
+    return found
+
+
+@pytest.mark.parametrize("expression", [e for e, unix in CASES if unix and e.startswith("rate(")])
+def test_each_converted_rate_fires_at_exactly_its_interval(expression):
+    schedule = parse_schedule(expression)
+    fires = _unix_fires(schedule.unix_cron(), datetime(2026, 11, 22), 4)
+    assert {b - a for a, b in zip(fires, fires[1:])} == {timedelta(seconds=schedule.rule.seconds)}
+
+
+@pytest.mark.parametrize("expression", [e for e, unix in CASES if unix and e.startswith("cron(")])
+def test_each_converted_cron_fires_when_eventbridge_would(expression):
+    schedule = parse_schedule(expression)
+    start = datetime(2026, 11, 22, 9, 59)
+    expected, moment = [], start
+    for _ in range(5):
+        moment = schedule.next_after(moment)
+        expected.append(moment)
+    assert _unix_fires(schedule.unix_cron(), start, 5) == expected
+
+
+@pytest.mark.parametrize("expression, moment, expected", [
+    ("cron(0 3 * * ? *)", datetime(2026, 11, 22, 3, 0), datetime(2026, 11, 23, 3, 0)),  # strictly after
+    ("cron(0 12 ? * MON-FRI *)", datetime(2026, 11, 21, 13, 0), datetime(2026, 11, 23, 12, 0)),  # Sat -> Mon
+    ("cron(0 0 L * ? *)", datetime(2026, 2, 1), datetime(2026, 2, 28)),
+    ("cron(0 9 15W * ? *)", datetime(2026, 8, 1), datetime(2026, 8, 14, 9)),  # the 15th is a Saturday
+    ("cron(30 10 ? * 6L *)", datetime(2026, 11, 1), datetime(2026, 11, 27, 10, 30)),  # last Friday
+    ("cron(0 8 ? * 2#1 *)", datetime(2026, 11, 3), datetime(2026, 12, 7, 8)),  # first Monday
+    ("cron(0 0 1 1 ? 2030)", datetime(2026, 11, 22), datetime(2030, 1, 1)),
+])
+def test_next_fire_time(expression, moment, expected):
+    assert parse_schedule(expression).next_after(moment) == expected
+
+
+def test_a_rate_counts_from_its_start():
+    schedule = parse_schedule("rate(90 minutes)")
+    start = datetime(2026, 11, 22, 10, 0)
+    assert schedule.next_after(datetime(2026, 11, 22, 11, 29), start) == datetime(2026, 11, 22, 11, 30)
+    assert schedule.next_after(datetime(2026, 11, 22, 11, 30), start) == datetime(2026, 11, 22, 13, 0)
+
+
+@pytest.mark.parametrize("text, words", [
+    ("rate(0 minutes)", "at least 1"),
+    ("rate(1 hours)", "rate(1 hour)"),
+    ("rate(5 minute)", "rate(5 minutes)"),
+    ("rate(2 weeks)", "minute(s), hour(s) or day(s)"),
+    ("rate(1.5 hours)", "whole number"),
+    ("cron(0 3 * * * *)", "exactly one of day-of-month and day-of-week"),
+    ("cron(0 3 ? * ? *)", "exactly one of day-of-month and day-of-week"),
+    ("cron(0 12 * * *)", "six fields"),
+    ("cron(61 * * * ? *)", "minutes must be within 0-59"),
+    ("cron(0 * * 13 ? *)", "month must be within 1-12"),
+    ("cron(0 * ? * 8 *)", "day-of-week must be within 1-7"),
+    ("cron(0 * * * ? 1969)", "year must be within 1970-2199"),
+    ("cron(0 ? * * ? *)", "`?` is only for day-of-month or day-of-week"),
+    ("cron(5-1 * * * ? *)", "from low to high"),
+    ("cron(*/0 * * * ? *)", "at least 1"),
+    ("cron(0 * ? * 2#6 *)", "1-5"),
+    ("cron(0 * ? * 2/2 *)", "no `/` step"),
+    ("every hour", "expected `rate(1 hour)`"),
+    (3600, "is text"),
+])
+def test_malformed_schedules_say_what_to_write(text, words):
+    with pytest.raises(ScheduleError, match=None) as caught:
+        parse_schedule(text)
+    assert words in str(caught.value)
