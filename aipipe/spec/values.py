@@ -163,7 +163,10 @@ def _schedule(value: Any) -> Schedule:
 
 # Parsed once (aipipe.semantics.schedules): a model holds the Schedule, which knows its form on each cloud.
 ScheduleExpression = Annotated[Schedule, PlainValidator(_schedule), PlainSerializer(str), WithJsonSchema({
-    "type": "string", "pattern": r"^(rate|cron)\(.*\)$",
+    # the shape of both forms, for editors: singular unit for 1, six cron fields with exactly one `?`
+    "type": "string",
+    "pattern": r"^(rate\((1 (minute|hour|day)|([2-9]|[1-9][0-9]+) (minutes|hours|days))\)"
+               r"|cron\(\S+ \S+ (\? \S+ [^?\s]\S*|[^?\s]\S* \S+ \?) \S+\))$",
     "description": "EventBridge syntax: `rate(1 hour)`, `rate(5 minutes)` or a six-field `cron(0 12 * * ? *)` (UTC).",
 })]
 BackendUrl = named_pattern(
