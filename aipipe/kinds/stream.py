@@ -12,7 +12,9 @@ from aipipe.semantics.symbols import Attr
 from aipipe.spec.context import CheckContext
 from aipipe.spec.model import ResourceBase
 from aipipe.spec.references import symbolic
-from aipipe.spec.values import Duration, duration_between
+from aipipe.spec.values import Duration, duration_between, format_duration
+
+HOUR = 3600
 
 
 class Stream(ResourceBase):
@@ -37,6 +39,12 @@ def check(ctx: CheckContext, name: str, stream: Stream) -> None:
                    ctx.at(name, "shards"), True)
     if stream.kms_key and not stream.encryption:
         ctx.report("AP403", "`kms_key` needs `encryption: true`", ctx.at(name, "kms_key"), True)
+    # RetentionPeriodHours is a whole number of hours (docs.aws.amazon.com/kinesis/latest/APIReference/
+    # API_IncreaseStreamRetentionPeriod.html): 1470m would silently become 24h
+    if stream.retention % HOUR:
+        hours = stream.retention // HOUR
+        ctx.report("AP402", f"Kinesis keeps records for whole hours: `retention` {format_duration(stream.retention)} "
+                   f"is not one; write {hours}h or {hours + 1}h", ctx.at(name, "retention"))
 
 
 def aws_values(job, name: str, stream: Stream) -> dict:
@@ -45,7 +53,7 @@ def aws_values(job, name: str, stream: Stream) -> dict:
     return {
         "shard_count": None if on_demand else stream.shards or 1,
         "mode": {"stream_mode": "ON_DEMAND" if on_demand else "PROVISIONED"},
-        "retention_hours": stream.retention // 3600,
+        "retention_hours": stream.retention // HOUR,  # whole hours: the check above
         "encryption_type": "KMS" if stream.encryption else "NONE",
         # the AWS-managed key unless the spec names one
         "kms_key": symbolic(stream.kms_key or "alias/aws/kinesis") if stream.encryption else None,
