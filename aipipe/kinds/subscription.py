@@ -10,6 +10,7 @@ from pydantic import Field
 from aipipe.clouds.gcp import ROLES
 from aipipe.kinds.base import CloudForm, GraphShape, Kind
 from aipipe.semantics.delivery import ACK_DEADLINE_RANGE, LIMITS, MAX_ATTEMPTS_RANGE
+from aipipe.semantics.filters import FilterError, parse_pubsub_filter, parse_sns_filter_policy
 from aipipe.semantics.iam import policy_document, statement
 from aipipe.semantics.symbols import Attr, Child, Concat, Deployment, Json
 from aipipe.spec.context import CheckContext
@@ -63,15 +64,32 @@ def check(ctx: CheckContext, name: str, subscription: Subscription) -> None:
             what = "Pub/Sub subscription retention" if ctx.cloud == "gcp" else "SQS message retention"
             ctx.report("AP402", f"{what} {problem}", ctx.at(name, "retention"))
     if subscription.filter is not None:
-        if ctx.cloud == "gcp" and not isinstance(subscription.filter, str):
-            ctx.report("AP202", "on gcp `filter` is a Pub/Sub filter expression string, e.g. "
-                       "'attributes.kind = \"image\"'", ctx.at(name, "filter"))
-        if ctx.cloud == "aws" and not isinstance(subscription.filter, dict):
-            ctx.report("AP202", "on aws `filter` is an SNS filter policy mapping, e.g. {kind: [image]}",
-                       ctx.at(name, "filter"))
+        _check_filter(ctx, name, subscription.filter)
     retry = subscription.retry
     if retry and retry.min_backoff > retry.max_backoff:
         ctx.report("AP403", "`min_backoff` must not exceed `max_backoff`", ctx.at(name, "retry", "min_backoff"))
+
+
+def _check_filter(ctx: CheckContext, name: str, value) -> None:
+    """The filter's form per cloud, and the filter itself as the cloud would parse it (semantics/filters)."""
+    path = ctx.at(name, "filter")
+    if ctx.cloud == "gcp":
+        if not isinstance(value, str):
+            ctx.report("AP202", "on gcp `filter` is a Pub/Sub filter expression string, e.g. "
+                       "'attributes.kind = \"image\"'", path)
+            return
+        parse = parse_pubsub_filter
+    elif ctx.cloud == "aws":
+        if not isinstance(value, dict):
+            ctx.report("AP202", "on aws `filter` is an SNS filter policy mapping, e.g. {kind: [image]}", path)
+            return
+        parse = parse_sns_filter_policy
+    else:
+        return
+    try:
+        parse(value)
+    except FilterError as error:
+        ctx.report("AP202", f"`filter`: {error}", path)
 
 
 def links(name: str, subscription: Subscription):
