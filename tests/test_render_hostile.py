@@ -1,15 +1,19 @@
-"""Hostile text in every free-text field that reaches the program comes back unchanged as a Python constant,
-and the program still passes the import/call allowlist: rendering cannot be used to inject code."""
+"""Hostile text in every free-text field that reaches the program arrives in the cloud's inputs unchanged, and the
+program still passes the import/call allowlist: rendering cannot be used to inject code.
+
+Each text is placed in every field below, the spec is rendered and planned under mocks, and each field's planned
+input is compared with the text: a field that lost, escaped or reinterpreted it fails by name."""
 
 from __future__ import annotations
 
-import ast
+import json
 
 import pytest
 import yaml
 
 from aipipe.codegen.project import render_program
 from aipipe.codegen.safe import check_program
+from aipipe.offline.plan import plan_spec
 from aipipe.validation import load_spec
 
 from test_render_safety import HOSTILE
@@ -25,7 +29,7 @@ def aws_spec(text: str) -> dict:
             "raw": {"type": "bucket", "encryption": "kms", "kms_key": text, "tags": {"owner": text}},
             "events": {"type": "stream", "kms_key": text},
             "topic": {"type": "topic"},
-            "queue": {"type": "subscription", "topic": "topic", "filter": {"kind": [text]}},
+            "queue": {"type": "subscription", "topic": "topic", "filter": {"kind": [text]}, "dead_letter": {}},
             "fn": {"type": "function", "runtime": "python3.12", "handler": "app.handler", "code": "./app",
                    "environment": {"TEXT": text},
                    "triggers": [{"bucket": "raw", "prefix": text, "suffix": text}]},
@@ -34,13 +38,21 @@ def aws_spec(text: str) -> dict:
     }
 
 
+def pubsub_string(text: str) -> str:
+    """`text` as a Pub/Sub filter string literal (backslash escapes for quotes, backslashes and controls)."""
+    escaped = "".join("\\" + c if c in '"\\' else c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+    return f'"{escaped}"'
+
+
 def gcp_spec(text: str) -> dict:
     return {
         "aipipe": 1, "name": "hostile", "cloud": "gcp", "region": "europe-west1",
         "resources": {
-            "data": {"type": "bucket", "encryption": "kms", "kms_key": text},
+            "data": {"type": "bucket", "encryption": "kms", "kms_key": text, "lifecycle": {"expire_after": "7d"}},
             "topic": {"type": "topic"},
-            "sub": {"type": "subscription", "topic": "topic", "filter": text},
+            # Pub/Sub filters are at most 256 bytes: a prefix of the text, as a string literal of the filter
+            "sub": {"type": "subscription", "topic": "topic", "dead_letter": {},
+                    "filter": "attributes.note = " + pubsub_string(text[:40])},
             "fn": {"type": "function", "runtime": "python3.12", "handler": "main", "code": "./app",
                    "environment": {"TEXT": text}, "triggers": [{"topic": "topic"}]},
             "job": {"type": "dataflow", "template": "pubsub-to-avro", "input": "topic", "machine_type": text,
@@ -50,19 +62,56 @@ def gcp_spec(text: str) -> dict:
     }
 
 
-def constants(source: str) -> set[str]:
-    return {node.value for node in ast.walk(ast.parse(source))
-            if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+def one(plan, token: str, name: str) -> dict:
+    [resource] = [r for r in plan.resources if r.type == token and r.name == name]
+    return resource.inputs
 
 
-@pytest.mark.parametrize("build, fields", [(aws_spec, 8), (gcp_spec, 5)], ids=["aws", "gcp"])
+def aws_fields(plan, text: str) -> dict:
+    bucket = one(plan, "aws:s3/bucket:Bucket", "raw")
+    [rule] = one(plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                 "raw-encryption")["rules"]
+    [notification] = one(plan, "aws:s3/bucketNotification:BucketNotification", "raw-notifications")["lambdaFunctions"]
+    return {
+        "top-level tag": (bucket["tags"]["note"], text),
+        "resource tag": (bucket["tags"]["owner"], text),
+        "bucket kms key": (rule["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"], text),
+        "stream kms key": (one(plan, "aws:kinesis/stream:Stream", "events")["kmsKeyId"], text),
+        "filter policy": (json.loads(one(plan, "aws:sns/topicSubscription:TopicSubscription",
+                                         "queue-subscription")["filterPolicy"]), {"kind": [text]}),
+        "environment": (one(plan, "aws:lambda/function:Function", "fn")["environment"]["variables"]["TEXT"], text),
+        "trigger prefix": (notification["filterPrefix"], text),
+        "trigger suffix": (notification["filterSuffix"], text),
+        "output": (plan.outputs["plain"], text),
+        "output around a reference": (plan.outputs["around"], text + "raw" + text),
+    }
+
+
+def gcp_fields(plan, text: str) -> dict:
+    job = one(plan, "gcp:dataflow/job:Job", "job")
+    return {
+        "bucket kms key": (one(plan, "gcp:storage/bucket:Bucket", "data")["encryption"]["defaultKmsKeyName"], text),
+        "filter": (one(plan, "gcp:pubsub/subscription:Subscription", "sub")["filter"],
+                   "attributes.note = " + pubsub_string(text[:40])),
+        "environment": (one(plan, "gcp:cloudfunctionsv2/function:Function", "fn")["serviceConfig"]
+                        ["environmentVariables"]["TEXT"], text),
+        "machine type": (job["machineType"], text),
+        "output location": (job["parameters"]["outputDirectory"], "gs://data/" + text),
+        "template parameter": (job["parameters"]["extra"], text),
+        "output": (plan.outputs["plain"], text),
+    }
+
+
+@pytest.mark.parametrize("build, fields, expected_count", [(aws_spec, aws_fields, 10), (gcp_spec, gcp_fields, 7)],
+                         ids=["aws", "gcp"])
 @pytest.mark.parametrize("text", TEXTS, ids=range(len(TEXTS)))
-def test_hostile_text_renders_as_constants_only(build, fields, text, write_spec, tmp_path):
+def test_hostile_text_arrives_unchanged_in_every_field(build, fields, expected_count, text, write_spec, tmp_path):
+    expected = text.replace("$${", "${")
     path = write_spec(yaml.safe_dump(build(text), allow_unicode=True))
     result = load_spec(str(path), "dev")
     assert result.valid, result.diagnostics
-    source = render_program(result.spec, tmp_path)["__main__.py"]
-    check_program(source)
-    found = constants(source)
-    expected = text.replace("$${", "${")
-    assert expected in found or (build is gcp_spec and "/" + expected in found)
+    check_program(render_program(result.spec, tmp_path)["__main__.py"])
+    found = fields(plan_spec(result.spec), expected)
+    assert len(found) == expected_count
+    wrong = {field: got for field, (got, want) in found.items() if got != want}
+    assert not wrong, f"fields that changed the text: {sorted(wrong)}"
