@@ -301,3 +301,35 @@ def test_commands_that_need_no_secret_neither_read_nor_write_one(project, stack,
         result = run(*command)
         assert result.exit_code == 0, result.output
         assert stack["settings"].secrets == {} and stack["settings"].secret_config == {}
+
+
+def test_a_failed_destroy_exits_one_names_the_resource_and_keeps_the_record(project, stack):
+    """An engine error during destroy is a failure: exit 1 with the error, and the stack stays recorded (it still
+    exists) so `aipipe destroy` can run again from here."""
+    assert run("up", project, "--yes").exit_code == 0
+    stack["stack"].destroy_events = [
+        fake.pre("delete", fake.FUNCTION, "preprocess", "aipipe:index:Function"),
+        fake.diagnostic("deleting Lambda Function (preprocess): AccessDeniedException: not allowed",
+                        on=fake.urn(fake.FUNCTION, "preprocess", "aipipe:index:Function")),
+        fake.failed("delete", fake.FUNCTION, "preprocess", "aipipe:index:Function"), fake.summary(delete=0)]
+    result = run("destroy", project, "--yes")
+    assert result.exit_code == 1
+    assert "AccessDeniedException: not allowed" in result.output and "destroyed stack" not in result.output
+    assert "dev" in json.loads((project / ".aipipe" / "deployments.json").read_text())
+
+
+def test_an_empty_secret_is_missing(project, monkeypatch):
+    """A deployed pipeline with an empty API key fails later and less clearly: refuse before deploying."""
+    monkeypatch.setenv("LABELLING_API_KEY", "")
+    spec = load_spec(str(project / "aipipe.yaml")).spec
+    with pytest.raises(deploy_settings.DeployError, match="LABELLING_API_KEY"):
+        deploy_settings.settings_for(spec, {"LABELLING_API_KEY": ""})
+
+
+def test_components_are_not_changes(project, stack):
+    """The aipipe components group cloud resources; only cloud resources are counted and listed."""
+    stack["stack"].preview_events = [fake.pre("create", "aipipe:index:Bucket", "raw", "pulumi:pulumi:Stack"),
+                                     fake.pre("create", fake.BUCKET, "raw")]
+    result = run("preview", project)
+    assert result.exit_code == 0, result.output
+    assert "stack dev: 1 to create" in result.output and "aipipe:index:Bucket" not in result.output

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 from typer.testing import CliRunner
 
 from aipipe.cli.app import app
@@ -72,3 +75,28 @@ def test_graph_command_formats():
 def test_docs_graphs_page_is_current():
     page = (ROOT / "docs" / "graphs.md").read_text(encoding="utf-8")
     assert page == graphs_markdown(EXAMPLES, ROOT), "docs/graphs.md is stale: run python -m aipipe.offline.docs"
+
+
+def test_dot_labels_round_trip_through_dot_quoting(write_spec):
+    """A DOT string ends at the first unescaped quote: every backslash and quote of a label must be escaped, or
+    a suffix ending in a backslash swallows the closing quote."""
+    prefix, suffix = 'say "hi" \\n', 'ends in \\'
+    path = write_spec(f"""\
+aipipe: 1
+name: hostile
+cloud: aws
+region: us-east-1
+resources:
+  raw: {{type: bucket}}
+  fn:
+    type: function
+    runtime: python3.12
+    handler: app.handler
+    code: ./app
+    triggers: [{{bucket: raw, prefix: {json.dumps(prefix)}, suffix: {json.dumps(suffix)}}}]
+""")
+    dot = to_dot(load_spec(str(path), "dev").spec)
+    line = next(line for line in dot.splitlines() if '"raw" -> "fn"' in line)
+    match = re.fullmatch(r'  "raw" -> "fn" \[label="((?:[^"\\]|\\.)*)"\];', line)
+    assert match, line
+    assert re.sub(r"\\(.)", r"\1", match.group(1)) == f"created {prefix}*{suffix}"

@@ -90,3 +90,16 @@ def test_docs_checks_page_is_current():
     assert page == checks_markdown(), "docs/checks.md is stale: run python -m aipipe.offline.docs"
     for check in CHECKS:
         assert f"## {check.code}" in page and check.why in page and check.fix in page
+
+
+@pytest.mark.parametrize("cloud, timeout, warned", [("aws", "30s", False), ("aws", "31s", True),
+                                                   ("gcp", "10s", False), ("gcp", "11s", True)])
+def test_a_reader_outlasting_the_default_ack_deadline_is_warned(cloud, timeout, warned, write_spec):
+    """Without `ack_deadline` a message is redelivered after the cloud's default (SQS visibility timeout 30s,
+    Pub/Sub ack deadline 10s): a reader that may run longer processes it twice."""
+    head = AWS if cloud == "aws" else GCP
+    handler = "app.handler" if cloud == "aws" else "main"
+    spec = write_spec(head + "  t: {type: topic}\n  s: {type: subscription, topic: t, dead_letter: {max_attempts: 5}}\n"
+                      f"  fn:\n    type: function\n    runtime: python3.12\n    handler: {handler}\n    code: ./app\n"
+                      f"    timeout: {timeout}\n    reads: [s]\n")
+    assert ("AP504" in codes(spec)) is warned

@@ -308,3 +308,30 @@ def test_a_named_dataflow_service_account_is_granted_as_itself(plans):
     assert len(grants) == 4 and {r.inputs["member"] for r in grants} == {member}
     [job] = find(plan, "gcp:dataflow/job:Job", "to-text")
     assert job.inputs["serviceAccountEmail"] == "dataflow-worker@ml-platform-123.iam.gserviceaccount.com"
+
+
+IAM = yaml.safe_load((DATA / "iam_expectations.yaml").read_text())
+
+
+def granted(plan) -> dict:
+    """Every permission a plan grants, in the shape of tests/data/iam_expectations.yaml."""
+    found = {}
+    for resource in plan.resources:
+        if resource.type == "aws:iam/rolePolicy:RolePolicy":
+            found[resource.name] = [{"actions": s["Action"], "resources": s["Resource"],
+                                     **({"condition": s["Condition"]} if "Condition" in s else {})}
+                                    for s in json.loads(resource.inputs["policy"])["Statement"]]
+        elif resource.type.lower().endswith("iammember"):
+            grant = {"role": resource.inputs["role"], "member": resource.inputs["member"]}
+            for target in ("bucket", "topic", "subscription", "service", "project"):
+                if target in resource.inputs:
+                    grant["on"] = f"{target} {resource.inputs[target]}"
+            if resource.inputs.get("condition"):
+                grant["condition"] = resource.inputs["condition"]["expression"]
+            found[resource.name] = grant
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(IAM))
+def test_good_corpus_grants_exactly_the_reviewed_permissions(name, plans):
+    assert granted(plans[name]) == IAM[name]
