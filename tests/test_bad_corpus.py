@@ -47,7 +47,7 @@ def test_bad_spec_reports_exactly_the_expected_errors(path):
     found_warnings = {(d.code, d.line, d.column) for d in result.diagnostics if d.severity is Severity.WARNING}
     listing = "\n".join(f"  {d.code} {d.line}:{d.column} {d.message}" for d in result.diagnostics)
     assert found_errors == expected_errors, f"diagnostics of {path.name}:\n{listing}"
-    assert expected_warnings <= found_warnings, f"diagnostics of {path.name}:\n{listing}"
+    assert found_warnings == expected_warnings, f"diagnostics of {path.name}:\n{listing}"
     if expected_errors:
         assert result.spec is None and not result.valid
     for diagnostic in result.diagnostics:
