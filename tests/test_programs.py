@@ -335,3 +335,36 @@ def granted(plan) -> dict:
 @pytest.mark.parametrize("name", sorted(IAM))
 def test_good_corpus_grants_exactly_the_reviewed_permissions(name, plans):
     assert granted(plans[name]) == IAM[name]
+
+
+# --- resource options: what destroy and replacements do ------------------------------------------------------
+
+@pytest.mark.parametrize("path", ALL, ids=key)
+def test_buckets_are_retained_on_destroy_exactly_as_the_spec_says(path, plans):
+    spec = spec_of(path)
+    buckets = {name: r for name, r in spec.resources.items() if r.type == "bucket" and not r.existing}
+    planned = {r.name: r for r in plans[key(path)].resources if r.type in ("aws:s3/bucket:Bucket",
+                                                                           "gcp:storage/bucket:Bucket")}
+    for name, bucket in buckets.items():
+        assert planned[name].options["retain_on_delete"] is bucket.retain_on_destroy, name
+    others = [r for r in plans[key(path)].resources if r.options["retain_on_delete"] and r.name not in buckets]
+    assert others == []  # nothing else survives destroy by surprise
+
+
+def test_protect_covers_every_cloud_resource_of_the_spec_resource(plans):
+    plan = plans["tests/data/good/aws-everything.yaml"]
+    landing = next(r.urn for r in plan.resources if r.type == "aipipe:index:Bucket" and r.name == "landing")
+    children = [r for r in plan.resources if r.parent == landing]
+    assert len(children) == 5 and all(r.options["protect"] for r in children)
+    assert not any(r.options["protect"] for r in plan.resources if r.parent != landing)
+
+
+def test_depends_on_waits_for_everything_the_named_resource_creates(plans):
+    plan = plans["tests/data/good/aws-everything.yaml"]
+    [topic] = find(plan, "aws:sns/topic:Topic", "events")
+    component = next(r.urn for r in plan.resources if r.type == "aipipe:index:Bucket" and r.name == "landing")
+    landing = {r.urn for r in plan.resources if r.parent == component}
+    assert len(landing) == 5 and landing <= set(topic.options["depends_on"])
+    [function] = find(plan, "aws:lambda/function:Function", "ingest")
+    [policy] = find(plan, "aws:iam/rolePolicy:RolePolicy", "ingest-policy")
+    assert function.options["depends_on"] == [policy.urn]  # the role's policy exists before the function runs

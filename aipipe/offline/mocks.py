@@ -39,11 +39,14 @@ class PlannedResource:
     dependencies: list[str] = field(default_factory=list)
     custom: bool = True
     provider: str = ""
+    # resource options as registered: protect, retain_on_delete, and the explicit depends_on (dependencies that
+    # no input carries)
+    options: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict:
-        """The shape of `plan --json`."""
+        """The shape of `plan --json` (SPEC.md's keys, plus `options`)."""
         return {"urn": self.urn, "type": self.type, "name": self.name, "parent": self.parent,
-                "inputs": self.inputs, "dependencies": self.dependencies}
+                "inputs": self.inputs, "dependencies": self.dependencies, "options": self.options}
 
 
 @dataclass
@@ -96,8 +99,16 @@ class _RecordingMonitor(mocks.MockMonitor):
             self.records.append(PlannedResource(
                 urn=response.urn, type=request.type, name=request.name, parent=request.parent,
                 inputs=_plain(rpc.deserialize_properties(request.object, keep_unknowns=True)),
-                dependencies=sorted(set(request.dependencies)), custom=request.custom, provider=request.provider))
+                dependencies=sorted(set(request.dependencies)), custom=request.custom, provider=request.provider,
+                options=_options(request)))
         return response
+
+
+def _options(request) -> dict[str, Any]:
+    """The options a RegisterResource request carries that decide what destroy and replacements do."""
+    carried = {urn for dependencies in request.propertyDependencies.values() for urn in dependencies.urns}
+    return {"protect": bool(request.protect), "retain_on_delete": bool(request.retainOnDelete),
+            "depends_on": sorted(set(request.dependencies) - carried)}
 
 
 class _CloudMocks(mocks.Mocks):
