@@ -1,0 +1,156 @@
+"""The values each kind and trigger kind builds for its template, checked as plain data and symbols: no
+Jinja, no Pulumi. The end-to-end tests (goldens, plans) check the same values once rendered."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+
+from aipipe.codegen.context import RenderJob
+from aipipe.kinds.registry import KINDS
+from aipipe.kinds.workflow import asl
+from aipipe.offline.plan import plan_spec
+from aipipe.semantics.symbols import Attr, Child, CodeFolder, Concat, Deployment, Json, Options, Secret
+from aipipe.validation import load_spec
+
+from conftest import DATA
+
+AWS = DATA / "good" / "aws-everything.yaml"
+GCP = DATA / "good" / "gcp-everything.yaml"
+
+
+@pytest.fixture(scope="module")
+def aws():
+    return load_spec(str(AWS), "dev").spec
+
+
+@pytest.fixture(scope="module")
+def gcp():
+    return load_spec(str(GCP), "dev").spec
+
+
+def values(spec, name):
+    resource = spec.resources[name]
+    return KINDS[resource.type].clouds[spec.cloud].values(RenderJob(spec), name, resource)
+
+
+def test_aws_bucket_values_from_the_spec(aws):
+    landing = values(aws, "landing")
+    assert landing["versioning"] == {"status": "Enabled"} and landing["retain"] is True
+    [rule] = landing["lifecycle_rules"]
+    assert rule["transitions"] == [{"days": 30, "storage_class": "GLACIER"}] and rule["expiration"] == {"days": 365}
+    [encryption] = landing["encryption_rules"]
+    assert encryption["apply_server_side_encryption_by_default"]["sse_algorithm"] == "aws:kms"
+    scratch = values(aws, "scratch")
+    assert scratch["retain"] is False and scratch["force_destroy"] is True
+    assert scratch["encryption_rules"] == [{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}]
+    assert values(aws, "vendor-drop") == {"existing": "vendor-drop-bucket-2024"}
+
+
+def test_gcp_bucket_values_from_the_spec(gcp):
+    landing = values(gcp, "landing")
+    assert landing["location"] == "EU" and landing["versioning"] == {"enabled": False}
+    assert [rule["condition"]["age"] for rule in landing["lifecycle_rules"]] == [30, 365]
+    assert values(gcp, "temp")["location"] == "europe-west1"  # the spec's region when no location is given
+
+
+def test_stream_capacity_retention_and_key(aws):
+    clicks, burst = values(aws, "clicks"), values(aws, "burst")
+    assert (clicks["shard_count"], clicks["mode"], clicks["retention_hours"]) == (2, {"stream_mode": "PROVISIONED"}, 168)
+    assert (burst["shard_count"], burst["mode"]) == (None, {"stream_mode": "ON_DEMAND"})
+    assert burst["kms_key"] == "alias/aws/kinesis"  # the AWS-managed key when none is named
+
+
+def test_aws_subscription_dead_letters_and_filter(aws):
+    queue = values(aws, "events-queue")
+    assert queue["dead_letter_retention"] == 14 * 86400  # SQS's maximum: time to inspect what failed
+    assert queue["redrive"] == {"deadLetterTargetArn": Child("events-queue", "dead_letters", "arn"),
+                                "maxReceiveCount": 8}
+    assert queue["filter_policy"] == Json({"kind": ["image", "text"]})
+    [statement] = queue["queue_policy"].document["Statement"]
+    assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": Attr("events", "arn")}}
+
+
+def test_gcp_subscription_durations_and_dead_letter(gcp):
+    sub = values(gcp, "updates-sub")
+    assert (sub["ack_deadline"], sub["message_retention"]) == (600, "172800s")
+    assert sub["retry_policy"] == {"minimum_backoff": "5s", "maximum_backoff": "600s"}
+    assert sub["dead_letter_policy"]["max_delivery_attempts"] == 20 and sub["exactly_once"] is True
+
+
+def test_aws_function_policy_and_trigger_wiring(aws):
+    ingest = values(aws, "ingest")
+    assert (ingest["runtime"], ingest["memory_size"], ingest["timeout"]) == ("python3.12", 1024, 300)
+    assert ingest["code_path"] == CodeFolder("./app")
+    assert ingest["environment"]["TOKEN"] == Secret("API_TOKEN")
+    assert ingest["environment"]["STAGE"] == Deployment("stack")
+    assert ingest["environment"]["LITERAL"] == "${not-a-reference}"
+    assert [t["template"].split("/")[1] for t in ingest["triggers"]] == ["bucket", "bucket", "stream", "topic",
+                                                                            "schedule"]
+    first, second = ingest["triggers"][:2]
+    assert first["new_permission"] and not second["new_permission"]  # one permission per (function, bucket)
+    statements = ingest["policy"].document["Statement"]
+    reads_of_clicks = [s for s in statements if s["Resource"] == [Attr("clicks", "arn")]]
+    assert len(reads_of_clicks) == 1  # `reads: [clicks]` and the stream trigger need the same, granted once
+
+
+def test_gcp_function_takes_one_event_trigger_and_schedules(gcp):
+    on_upload = values(gcp, "on-upload")
+    assert on_upload["event_trigger"]["event_type"] == "google.cloud.storage.object.v1.finalized"
+    assert [t["cron"] for t in on_upload["triggers"]] == ["0 * * * *"]
+    assert on_upload["available_memory"] == "2048M"
+    assert {g["role"] for g in on_upload["grants"]} == {"roles/storage.objectViewer", "roles/storage.objectCreator",
+                                                         "roles/pubsub.subscriber", "roles/pubsub.publisher"}
+
+
+def test_state_machine_document_refers_to_functions_by_symbol(aws):
+    document = asl.definition("aws-everything", aws.resources["pipeline"]).document
+    assert document["StartAt"] == "ingest"
+    train = document["States"]["Train"]
+    assert train["Resource"] == Attr("train", "arn") and train["TimeoutSeconds"] == 600
+    assert train["Retry"] == [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 10, "MaxAttempts": 2,
+                               "BackoffRate": 1.5}]
+    assert train["Catch"][0]["Next"] == "Cleanup"
+    fanout = document["States"]["Fanout"]
+    assert [b["StartAt"] for b in fanout["Branches"]] == ["IngestAgain", "TrainAgain"] and fanout["End"] is True
+
+
+def test_replication_options_and_ordering(aws):
+    nightly, to_replica = values(aws, "nightly"), values(aws, "to-replica")
+    assert nightly["options"] == {"overwrite_mode": "NEVER", "verify_mode": "POINT_IN_TIME_CONSISTENT",
+                                  "preserve_deleted_files": "PRESERVE"}
+    assert nightly["schedule"] == {"schedule_expression": "cron(0 3 * * ? *)"} and nightly["rules"] is None
+    assert to_replica["source_opts"] == Options("to-replica", depends_on=(
+        Child("to-replica", "policy"), Child("landing", "versioning"), Child("replica", "versioning")),
+        provider_of="landing")
+
+
+def test_dataflow_catalogue_parameters(gcp):
+    job = values(gcp, "to-text")
+    assert job["template_path"] == "gs://dataflow-templates-europe-west1/latest/Cloud_PubSub_to_GCS_Text"
+    assert job["parameters"]["inputTopic"] == Attr("updates", "id")
+    assert job["parameters"]["outputDirectory"] == Concat(Attr("landing", "url"), "/stream/")
+    assert job["parameters"]["apiToken"] == Secret("API_TOKEN")
+    assert job["generated_account"] is False
+
+
+@pytest.mark.parametrize("path", [AWS, GCP], ids=["aws", "gcp"])
+def test_every_attribute_of_every_kind_resolves_in_the_program(path, write_spec):
+    """The attribute table of each kind names variables its template defines: a spec whose outputs read every
+    attribute of every resource plans, and each output has a value."""
+    document = yaml.safe_load(path.read_text())
+    spec = load_spec(str(path), "dev").spec
+    outputs = {f"{name}_{attribute}".replace("-", "_"): f"${{{name}.{attribute}}}"
+               for name, resource in spec.resources.items()
+               for attribute in KINDS[resource.type].attributes(spec.cloud)}
+    document = copy.deepcopy(document)
+    document["outputs"] = outputs
+    written = write_spec(yaml.safe_dump(document))
+    (written.parent / "app").mkdir(exist_ok=True)
+    checked = load_spec(str(written), "dev")
+    assert checked.valid, checked.diagnostics
+    planned = plan_spec(checked.spec).outputs
+    assert set(planned) == set(outputs) and len(outputs) >= 25
+    assert all(value not in (None, "", "[unknown]") for value in planned.values()), planned
