@@ -34,15 +34,19 @@ def examples() -> dict[str, Example]:
     found = {}
     for spec in sorted(bundled_folder("specs").glob("*/aipipe.yaml")):
         data = yaml.safe_load(spec.read_text(encoding="utf-8")) or {}
-        found[spec.parent.name] = Example(spec.parent.name, spec.parent, str(data.get("description", "")),
-                                          str(data.get("cloud", "")))
+        found[spec.parent.name] = Example(
+            spec.parent.name, spec.parent, str(data.get("description", "")), str(data.get("cloud", ""))
+        )
     return found
 
 
 def plan_copy(example: Example, target: Path) -> list[tuple[Path, Path]]:
     """(source, destination) of every file the project gets, including the schema for editors."""
-    pairs = [(source, target / source.relative_to(example.folder)) for source in sorted(example.folder.rglob("*"))
-             if source.is_file() and "__pycache__" not in source.parts and ".aipipe" not in source.parts]
+    pairs = [
+        (source, target / source.relative_to(example.folder))
+        for source in sorted(example.folder.rglob("*"))
+        if source.is_file() and "__pycache__" not in source.parts and ".aipipe" not in source.parts
+    ]
     pairs.append((bundled_folder("specs") / "aipipe.schema.json", target / "aipipe.schema.json"))
     return pairs
 
@@ -58,14 +62,16 @@ def create_project(name: str, target: Path, force: bool = False) -> list[Path]:
     existing = [destination for _, destination in pairs if destination.exists()]
     if existing and not force:
         shown = ", ".join(str(path) for path in existing[:5]) + (" ..." if len(existing) > 5 else "")
-        raise ScaffoldError(f"{len(existing)} file(s) already exist: {shown}; nothing was written (use --force to "
-                        "overwrite them)")
+        raise ScaffoldError(
+            f"{len(existing)} file(s) already exist: {shown}; nothing was written (use --force to overwrite them)"
+        )
     written = []
     for source, destination in pairs:
         destination.parent.mkdir(parents=True, exist_ok=True)
         if destination.name == "aipipe.yaml" and destination.parent == target:
-            destination.write_text(source.read_text(encoding="utf-8").replace(MODELINE, LOCAL_MODELINE, 1),
-                                   encoding="utf-8")
+            destination.write_text(
+                source.read_text(encoding="utf-8").replace(MODELINE, LOCAL_MODELINE, 1), encoding="utf-8"
+            )
         else:
             shutil.copyfile(source, destination)
         written.append(destination)

@@ -7,8 +7,8 @@ from typing import Annotated, Union
 
 from pydantic import Field, create_model
 
-from aipipe.spec.document import SpecHeader
 from aipipe.kinds.registry import RESOURCE_TYPES
+from aipipe.spec.document import SpecHeader
 from aipipe.spec.values import ResourceName
 
 SCHEMA_ID = "https://aipipe.dev/schema/v1/aipipe.schema.json"

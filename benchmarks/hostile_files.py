@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HEADER = "aipipe: 1\nname: hostile\ncloud: aws\nregion: us-east-1\n"
-FUNCTION = "resources:\n  fn:\n    type: function\n    runtime: python3.12\n    handler: app.handler\n    code: {code}\n"
+FUNCTION = (
+    "resources:\n  fn:\n    type: function\n    runtime: python3.12\n    handler: app.handler\n    code: {code}\n"
+)
 
 
 def billion_laughs() -> bytes:
@@ -35,35 +35,43 @@ def cases(folder: Path) -> dict[str, bytes]:
         "YAML bomb (9 levels of 9 aliases)": billion_laughs(),
         "nesting 10,000 deep": b"a: " + b"[" * 10_000 + b"]" * 10_000 + b"\n",
         "10 MB string": HEADER.encode() + b"description: " + b"x" * 10_000_000 + b"\n",
-        "900 KB string (under the cap)": HEADER.encode() + b"description: " + b"x" * 900_000 + b"\nresources: {r: {type: bucket}}\n",
+        "900 KB string (under the cap)": HEADER.encode()
+        + b"description: "
+        + b"x" * 900_000
+        + b"\nresources: {r: {type: bucket}}\n",
         "100,000 values in one list": b"a: [" + b"1," * 100_001 + b"1]\n",
         "200,000 duplicate keys": b"a: 1\n" * 200_000,
         "NUL byte": HEADER.encode() + b"description: a\x00b\n",
         "invalid UTF-8": HEADER.encode() + b"description: caf\xe9\n",
         "UTF-16 file": (HEADER + "resources: {r: {type: bucket}}\n").encode("utf-16"),
         "bidi override in a resource name": (HEADER + "resources:\n  ra\u202ew: {type: bucket}\n").encode(),
-        "bidi override in a description": (HEADER + "description: \"admin\u202e\u2066txt\"\nresources: {r: {type: bucket}}\n").encode(),
+        "bidi override in a description": (
+            HEADER + 'description: "admin\u202e\u2066txt"\nresources: {r: {type: bucket}}\n'
+        ).encode(),
         "!!python/object/apply tag": HEADER.encode() + b"description: !!python/object/apply:os.system ['id']\n",
         "code: symlink to outside": (HEADER + FUNCTION.format(code="./linked")).encode(),
         "code: ../../etc": (HEADER + FUNCTION.format(code="../../etc")).encode(),
         "code: /etc": (HEADER + FUNCTION.format(code="/etc")).encode(),
         "5,000-digit integer": HEADER.encode() + b"description: " + b"9" * 5000 + b"\n",
-        "2,000 stacks": (HEADER + "resources: {r: {type: bucket}}\nstacks:\n"
-                         + "".join(f"  s{i}: {{}}\n" for i in range(2000))).encode(),
+        "2,000 stacks": (
+            HEADER + "resources: {r: {type: bucket}}\nstacks:\n" + "".join(f"  s{i}: {{}}\n" for i in range(2000))
+        ).encode(),
         "recursive alias": b"a: &x [*x]\n",
     }
 
 
 def measure(path: Path) -> tuple[float, float, str]:
     """Run validate in a child; return seconds, the child's peak RSS in MB, and the first diagnostic code."""
-    script = ("import resource, subprocess, sys, json, time\n"
-              "started = time.perf_counter()\n"
-              "out = subprocess.run([sys.executable, '-m', 'aipipe', 'validate', '--format', 'json', sys.argv[1]],"
-              " capture_output=True, text=True)\n"
-              "elapsed = time.perf_counter() - started\n"
-              "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
-              "codes = sorted({d['code'] for d in json.loads(out.stdout)['diagnostics']})\n"
-              "print(json.dumps([elapsed, peak, ','.join(codes[:3])]))\n")
+    script = (
+        "import resource, subprocess, sys, json, time\n"
+        "started = time.perf_counter()\n"
+        "out = subprocess.run([sys.executable, '-m', 'aipipe', 'validate', '--format', 'json', sys.argv[1]],"
+        " capture_output=True, text=True)\n"
+        "elapsed = time.perf_counter() - started\n"
+        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+        "codes = sorted({d['code'] for d in json.loads(out.stdout)['diagnostics']})\n"
+        "print(json.dumps([elapsed, peak, ','.join(codes[:3])]))\n"
+    )
     result = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True)
     elapsed, peak, codes = json.loads(result.stdout)
     return elapsed, peak, codes

@@ -52,9 +52,16 @@ def generated_spec(size: int, folder: Path) -> Path:
         elif kind == 2:
             lines.append(f"  {name}: {{type: subscription, topic: events-{group}, dead_letter: {{max_attempts: 5}}}}")
         else:
-            lines += [f"  {name}:", "    type: function", "    runtime: python3.12", "    handler: app.handler",
-                      "    code: ./app", f"    reads: [data-{group}/in/]", f"    writes: [events-{group}]",
-                      f"    triggers: [{{bucket: data-{group}, prefix: in/}}]"]
+            lines += [
+                f"  {name}:",
+                "    type: function",
+                "    runtime: python3.12",
+                "    handler: app.handler",
+                "    code: ./app",
+                f"    reads: [data-{group}/in/]",
+                f"    writes: [events-{group}]",
+                f"    triggers: [{{bucket: data-{group}, prefix: in/}}]",
+            ]
     path = folder / "aipipe.yaml"
     path.write_text("\n".join(lines) + "\n")
     return path
@@ -63,8 +70,9 @@ def generated_spec(size: int, folder: Path) -> Path:
 def measure(spec: Path, repeat: int) -> dict:
     runs = []
     for _ in range(repeat):
-        output = subprocess.run([sys.executable, "-c", MEASURE, str(spec)], check=True, capture_output=True,
-                                text=True, env=ENVIRONMENT).stdout
+        output = subprocess.run(
+            [sys.executable, "-c", MEASURE, str(spec)], check=True, capture_output=True, text=True, env=ENVIRONMENT
+        ).stdout
         runs.append(json.loads(output.strip().splitlines()[-1]))
     return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
 
@@ -80,8 +88,10 @@ def main() -> None:
         cases += [(f"generated-{size}", generated_spec(size, Path(folder) / str(size))) for size in args.sizes]
         for label, spec in cases:
             result = measure(spec, args.repeat)
-            print(f"{label:<32} {result['resources']:>8.0f} {result['cloud_resources']:>9.0f} "
-                  f"{result['render']:>9.2f} {result['plan']:>8.2f} {result['total']:>8.2f}")
+            print(
+                f"{label:<32} {result['resources']:>8.0f} {result['cloud_resources']:>9.0f} "
+                f"{result['render']:>9.2f} {result['plan']:>8.2f} {result['total']:>8.2f}"
+            )
 
 
 if __name__ == "__main__":

@@ -38,23 +38,38 @@ def diagnostic(message: str, severity: str = "error", on: str | None = None) -> 
 
 
 def summary(**changes: int) -> ev.EngineEvent:
-    return _event(summary_event=ev.SummaryEvent(
-        maybe_corrupt=False, duration_seconds=4,
-        resource_changes={ev.OpType(op): count for op, count in changes.items()}, policy_packs={}))
+    return _event(
+        summary_event=ev.SummaryEvent(
+            maybe_corrupt=False,
+            duration_seconds=4,
+            resource_changes={ev.OpType(op): count for op, count in changes.items()},
+            policy_packs={},
+        )
+    )
 
 
 BUCKET = "aws:s3/bucket:Bucket"
 FUNCTION = "aws:lambda/function:Function"
 
 CREATE_TWO = [pre("create", BUCKET, "raw"), pre("create", FUNCTION, "preprocess", "aipipe:index:Function")]
-DEPLOY_TWO = [pre("create", BUCKET, "raw"), done("create", BUCKET, "raw"),
-              pre("create", FUNCTION, "preprocess", "aipipe:index:Function"),
-              done("create", FUNCTION, "preprocess", "aipipe:index:Function"), summary(create=2)]
-FAIL_FUNCTION = [pre("create", BUCKET, "raw"), done("create", BUCKET, "raw"),
-                 pre("create", FUNCTION, "preprocess", "aipipe:index:Function"),
-                 diagnostic("creating Lambda Function (preprocess): InvalidParameterValueException: bad role",
-                            on=urn(FUNCTION, "preprocess", "aipipe:index:Function")),
-                 failed("create", FUNCTION, "preprocess", "aipipe:index:Function"), summary(create=1)]
+DEPLOY_TWO = [
+    pre("create", BUCKET, "raw"),
+    done("create", BUCKET, "raw"),
+    pre("create", FUNCTION, "preprocess", "aipipe:index:Function"),
+    done("create", FUNCTION, "preprocess", "aipipe:index:Function"),
+    summary(create=2),
+]
+FAIL_FUNCTION = [
+    pre("create", BUCKET, "raw"),
+    done("create", BUCKET, "raw"),
+    pre("create", FUNCTION, "preprocess", "aipipe:index:Function"),
+    diagnostic(
+        "creating Lambda Function (preprocess): InvalidParameterValueException: bad role",
+        on=urn(FUNCTION, "preprocess", "aipipe:index:Function"),
+    ),
+    failed("create", FUNCTION, "preprocess", "aipipe:index:Function"),
+    summary(create=1),
+]
 
 
 class FakeStack:
@@ -82,10 +97,20 @@ class FakeStack:
         return dict(self._outputs)
 
     def preview_destroy(self, on_event):
-        self._replay("preview_destroy", [pre("delete", e.resource_pre_event.metadata.type,
-                                             e.resource_pre_event.metadata.urn.rsplit("::", 1)[-1],
-                                             e.resource_pre_event.metadata.urn.split("::")[2].split("$")[0])
-                                         for e in self.destroy_events if e.resource_pre_event], on_event)
+        self._replay(
+            "preview_destroy",
+            [
+                pre(
+                    "delete",
+                    e.resource_pre_event.metadata.type,
+                    e.resource_pre_event.metadata.urn.rsplit("::", 1)[-1],
+                    e.resource_pre_event.metadata.urn.split("::")[2].split("$")[0],
+                )
+                for e in self.destroy_events
+                if e.resource_pre_event
+            ],
+            on_event,
+        )
 
     def destroy(self, on_event):
         self._replay("destroy", self.destroy_events, on_event)

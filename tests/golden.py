@@ -25,12 +25,15 @@ def compare_with_golden(name: str, rendered: str) -> None:
     if os.environ.get("AIPIPE_UPDATE_GOLDEN"):
         if not golden.exists() or golden.read_text() != rendered:
             golden.write_text(rendered)
-            pytest.fail(f"golden/{name} rewritten (AIPIPE_UPDATE_GOLDEN is set): review the change with git diff, "
-                        "then run the tests again without AIPIPE_UPDATE_GOLDEN")
+            pytest.fail(
+                f"golden/{name} rewritten (AIPIPE_UPDATE_GOLDEN is set): review the change with git diff, "
+                "then run the tests again without AIPIPE_UPDATE_GOLDEN"
+            )
         return pytest.fail("AIPIPE_UPDATE_GOLDEN is set: unset it, goldens are compared only without it")
     expected = golden.read_text() if golden.exists() else ""
-    diff = "".join(difflib.unified_diff(expected.splitlines(True), rendered.splitlines(True),
-                                        f"golden/{name}", "rendered"))
+    diff = "".join(
+        difflib.unified_diff(expected.splitlines(True), rendered.splitlines(True), f"golden/{name}", "rendered")
+    )
     assert not diff, f"{name} changed (AIPIPE_UPDATE_GOLDEN=1 accepts it, then rerun):\n{diff}"
 
 

@@ -45,8 +45,9 @@ def test_every_access_declaration_grants_something():
 def test_a_kind_without_access_on_the_cloud_is_refused_at_validate(write_spec, monkeypatch):
     subscription = KINDS["subscription"]
     aws = dataclasses.replace(subscription.clouds["aws"], access={})
-    monkeypatch.setitem(registry.KINDS, "subscription",
-                        dataclasses.replace(subscription, clouds={**subscription.clouds, "aws": aws}))
+    monkeypatch.setitem(
+        registry.KINDS, "subscription", dataclasses.replace(subscription, clouds={**subscription.clouds, "aws": aws})
+    )
     result = load_spec(str(write_spec(SPEC)), "dev")
     [error] = [d for d in result.diagnostics if d.severity.value == "error"]
     assert (error.code, error.line) == ("AP305", 13) and "least-privilege" in error.message

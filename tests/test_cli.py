@@ -54,7 +54,7 @@ def test_text_format_lists_every_problem_sorted_and_exits_one(write_spec):
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 1
     lines = [line for line in result.output.splitlines() if TEXT_LINE.match(line)]
-    found = [(int(TEXT_LINE.match(l)["line"]), TEXT_LINE.match(l)["code"]) for l in lines]
+    found = [(int(TEXT_LINE.match(line)["line"]), TEXT_LINE.match(line)["code"]) for line in lines]
     assert found == [(5, "AP307"), (8, "AP203"), (14, "AP202")]
     assert "[warning]" in lines[0] and "did you mean `bucket`" in lines[1]
     assert result.output.rstrip().endswith("2 errors, 1 warning")
@@ -147,7 +147,7 @@ def test_folder_and_default_spec(tmp_path, monkeypatch):
 def test_every_command_help_renders_its_examples_verbatim():
     """Click keeps an `Examples:` block unwrapped only after a line holding the \\b character; a docstring that
     writes a backslash and a `b` instead shows `\\b` and runs the examples together into one line."""
-    commands = [name for name in app.registered_commands]
+    commands = list(app.registered_commands)
     assert len(commands) >= 15
     for command in app.registered_commands:
         name = command.name or command.callback.__name__

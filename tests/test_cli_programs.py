@@ -38,7 +38,9 @@ def test_plan_json_has_the_documented_shape_and_hides_secrets():
     assert set(first) == {"urn", "type", "name", "parent", "inputs", "dependencies", "options"}
     assert set(first["options"]) == {"protect", "retain_on_delete", "depends_on"}
     assert any(r["type"] == "aws:s3/bucket:Bucket" for r in document["resources"])
-    [function] = [r for r in document["resources"] if r["type"] == "aws:lambda/function:Function" and r["name"] == "preprocess"]
+    [function] = [
+        r for r in document["resources"] if r["type"] == "aws:lambda/function:Function" and r["name"] == "preprocess"
+    ]
     assert function["inputs"]["environment"] == "[secret]"
     assert document["outputs"]["raw_bucket"] == "raw"
 

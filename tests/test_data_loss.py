@@ -22,10 +22,25 @@ def urn(chain: str, name: str) -> str:
 def pre_event(op: str, resource_urn: str, token: str, parent: str = "", inputs: dict | None = None) -> ev.EngineEvent:
     """A resourcePreEvent as the engine writes it (see the event streams in Pulumi's lifecycle tests): the
     step's old state carries the resource's parent and inputs."""
-    state = {"type": token, "urn": resource_urn, "custom": True, "id": "1", "parent": parent,
-             "inputs": inputs or {}, "outputs": {}, "provider": ""}
-    return ev.EngineEvent.from_json({"sequence": 1, "timestamp": 0, "resourcePreEvent": {"metadata": {
-        "op": op, "urn": resource_urn, "type": token, "provider": "", "old": state, "new": None}}})
+    state = {
+        "type": token,
+        "urn": resource_urn,
+        "custom": True,
+        "id": "1",
+        "parent": parent,
+        "inputs": inputs or {},
+        "outputs": {},
+        "provider": "",
+    }
+    return ev.EngineEvent.from_json(
+        {
+            "sequence": 1,
+            "timestamp": 0,
+            "resourcePreEvent": {
+                "metadata": {"op": op, "urn": resource_urn, "type": token, "provider": "", "old": state, "new": None}
+            },
+        }
+    )
 
 
 CASES = [  # (type token, inputs, holds data?)
@@ -59,10 +74,17 @@ def test_unknown_inputs_count_as_holding_data_where_it_depends_on_them():
 
 
 def test_every_resource_type_that_holds_data_is_declared_in_one_place():
-    declared = {token for cloud in CLOUDS.values() for token, facts in cloud.resources.items()
-                if facts.loses_data(None)}
-    assert declared == {"aws:s3/bucket:Bucket", "aws:sqs/queue:Queue", "aws:kinesis/stream:Stream",
-                        "gcp:storage/bucket:Bucket", "gcp:pubsub/subscription:Subscription", "gcp:pubsub/topic:Topic"}
+    declared = {
+        token for cloud in CLOUDS.values() for token, facts in cloud.resources.items() if facts.loses_data(None)
+    }
+    assert declared == {
+        "aws:s3/bucket:Bucket",
+        "aws:sqs/queue:Queue",
+        "aws:kinesis/stream:Stream",
+        "gcp:storage/bucket:Bucket",
+        "gcp:pubsub/subscription:Subscription",
+        "gcp:pubsub/topic:Topic",
+    }
 
 
 def test_a_child_belongs_to_its_component_whatever_its_name():
@@ -70,11 +92,18 @@ def test_a_child_belongs_to_its_component_whatever_its_name():
     component = urn("aipipe:index:Function", "preprocess")
     role = urn("aipipe:index:Function$aws:iam/role:Role", "role-for-preprocessing")  # no `preprocess-` prefix
     changes = ChangeSet(["preprocess", "role"])
-    changes.on_event(pre_event("create", component, "aipipe:index:Function", parent=STACK + "pulumi:pulumi:Stack::proj-dev"))
+    changes.on_event(
+        pre_event("create", component, "aipipe:index:Function", parent=STACK + "pulumi:pulumi:Stack::proj-dev")
+    )
     changes.on_event(pre_event("create", role, "aws:iam/role:Role", parent=component))
     assert changes.changes[role].owner == "preprocess"
-    plan = Plan([PlannedResource(component, "aipipe:index:Function", "preprocess", "", {}),
-                 PlannedResource(role, "aws:iam/role:Role", "role-for-preprocessing", component, {})], {})
+    plan = Plan(
+        [
+            PlannedResource(component, "aipipe:index:Function", "preprocess", "", {}),
+            PlannedResource(role, "aws:iam/role:Role", "role-for-preprocessing", component, {}),
+        ],
+        {},
+    )
     [change] = diff.compare(Plan([], {}), plan)
     assert (change.resource, change.kind) == ("preprocess", "function")
 
@@ -84,8 +113,14 @@ def test_top_level_wiring_belongs_to_the_spec_resource_it_is_named_after():
     changes = ChangeSet(["raw", "raw-data"])
     changes.on_event(pre_event("create", notifications, "aws:s3/bucketNotification:BucketNotification"))
     assert changes.changes[notifications].owner == "raw-data"  # the longest name that prefixes it
-    plan = Plan([PlannedResource(urn("aipipe:index:Bucket", "raw-data"), "aipipe:index:Bucket", "raw-data", "", {}),
-                 PlannedResource(notifications, "aws:s3/bucketNotification:BucketNotification",
-                                 "raw-data-notifications", "", {})], {})
+    plan = Plan(
+        [
+            PlannedResource(urn("aipipe:index:Bucket", "raw-data"), "aipipe:index:Bucket", "raw-data", "", {}),
+            PlannedResource(
+                notifications, "aws:s3/bucketNotification:BucketNotification", "raw-data-notifications", "", {}
+            ),
+        ],
+        {},
+    )
     [change] = diff.compare(Plan([], {}), plan)
     assert (change.resource, change.kind) == ("raw-data", "bucket")

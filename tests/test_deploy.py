@@ -15,9 +15,9 @@ from pulumi.automation._cmd import CommandResult
 from typer.testing import CliRunner
 
 from aipipe.cli import deploy as cli_deploy
+from aipipe.cli.app import app
 from aipipe.deploy import settings as deploy_settings
 from aipipe.deploy import stack as deploy_stack
-from aipipe.cli.app import app
 from aipipe.validation import load_spec
 
 import fake_stack as fake
@@ -43,8 +43,14 @@ def project(tmp_path, monkeypatch):
 @pytest.fixture
 def stack(monkeypatch):
     """Install a fake stack behind the seam; returns it (tests set its events) and the settings it got."""
-    holder = {"stack": fake.FakeStack(preview_events=fake.CREATE_TWO, up_events=fake.DEPLOY_TWO,
-                                      destroy_events=fake.DEPLOY_TWO, outputs={"raw_bucket": "raw-8d2f"})}
+    holder = {
+        "stack": fake.FakeStack(
+            preview_events=fake.CREATE_TWO,
+            up_events=fake.DEPLOY_TWO,
+            destroy_events=fake.DEPLOY_TWO,
+            outputs={"raw_bucket": "raw-8d2f"},
+        )
+    }
 
     def open_stack(settings, create=True):
         holder["settings"], holder["create"] = settings, create
@@ -63,6 +69,7 @@ def files_text(folder):
 
 
 # --- up -----------------------------------------------------------------------------------------------------
+
 
 def test_up_with_yes_previews_deploys_and_records(project, stack):
     result = run("up", project, "--yes")
@@ -92,10 +99,11 @@ def test_up_asks_on_a_terminal(project, stack, monkeypatch, answer, code, calls)
 
 
 def test_up_calls_out_data_loss(project, stack):
-    stack["stack"].preview_events = [fake.pre("delete", fake.BUCKET, "curated"),
-                                     fake.pre("replace", "aws:kinesis/stream:Stream", "record-events",
-                                              "aipipe:index:Stream"),
-                                     fake.pre("update", fake.FUNCTION, "preprocess", "aipipe:index:Function")]
+    stack["stack"].preview_events = [
+        fake.pre("delete", fake.BUCKET, "curated"),
+        fake.pre("replace", "aws:kinesis/stream:Stream", "record-events", "aipipe:index:Stream"),
+        fake.pre("update", fake.FUNCTION, "preprocess", "aipipe:index:Function"),
+    ]
     result = run("up", project, "--yes")
     assert "1 to update, 1 to replace, 1 to delete" in result.output
     assert "!! delete   aws:s3/bucket:Bucket curated (spec: curated)" in result.output
@@ -119,8 +127,14 @@ def test_up_json_streams_events_as_json_lines(project, stack):
     assert result.exit_code == 0, result.output
     records = [json.loads(line) for line in result.output.strip().splitlines()]
     assert [(r["phase"], r["event"]) for r in records[:-1]] == [
-        ("preview", "planned"), ("preview", "planned"),
-        ("update", "start"), ("update", "done"), ("update", "start"), ("update", "done"), ("update", "summary")]
+        ("preview", "planned"),
+        ("preview", "planned"),
+        ("update", "start"),
+        ("update", "done"),
+        ("update", "start"),
+        ("update", "done"),
+        ("update", "summary"),
+    ]
     updates = [r for r in records[:-1] if r["phase"] == "update"]
     assert updates[0]["spec_resource"] == "raw" and updates[2]["spec_resource"] == "preprocess"
     assert records[-1] == {"outputs": {"raw_bucket": "raw-8d2f"}}
@@ -134,6 +148,7 @@ def test_nothing_to_deploy(project, stack):
 
 
 # --- secrets ------------------------------------------------------------------------------------------------
+
 
 def test_missing_secret_stops_before_anything_runs(project, stack, monkeypatch):
     monkeypatch.delenv("LABELLING_API_KEY")
@@ -161,6 +176,7 @@ def test_generated_passphrase_is_private(project, stack):
 
 
 # --- destroy ------------------------------------------------------------------------------------------------
+
 
 def test_destroy_from_the_directory_lists_retained_buckets_and_needs_the_name(project, stack, monkeypatch):
     run("up", project, "--yes")
@@ -202,6 +218,7 @@ def test_destroy_with_nothing_deployed(tmp_path, monkeypatch, stack):
 
 # --- refresh, outputs, ls, cancel -----------------------------------------------------------------------------
 
+
 def test_outputs_ls_refresh_cancel(project, stack, monkeypatch):
     run("up", project, "--yes")
     monkeypatch.chdir(project)
@@ -216,12 +233,18 @@ def test_outputs_ls_refresh_cancel(project, stack, monkeypatch):
 
 # --- errors and interrupts -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("error, expected", [
-    (auto_errors.ConcurrentUpdateError(CommandResult("", "conflict: stack is locked", 255)),
-     "aipipe cancel --stack dev"),
-    (auto_errors.CompilationError(CommandResult("", "SyntaxError: invalid", 1)), "does not compile"),
-    (auto_errors.RuntimeError(CommandResult("", "Exception: boom", 1)), "the program failed"),
-])
+
+@pytest.mark.parametrize(
+    "error, expected",
+    [
+        (
+            auto_errors.ConcurrentUpdateError(CommandResult("", "conflict: stack is locked", 255)),
+            "aipipe cancel --stack dev",
+        ),
+        (auto_errors.CompilationError(CommandResult("", "SyntaxError: invalid", 1)), "does not compile"),
+        (auto_errors.RuntimeError(CommandResult("", "Exception: boom", 1)), "the program failed"),
+    ],
+)
 def test_automation_errors_become_clear_messages(project, stack, error, expected):
     stack["stack"].raises = {"up": error}
     result = run("up", project, "--yes")
@@ -229,8 +252,9 @@ def test_automation_errors_become_clear_messages(project, stack, error, expected
 
 
 def test_missing_stack_for_outputs(project, stack):
-    stack["stack"].raises = {"outputs": auto_errors.StackNotFoundError(
-        CommandResult("", "no stack named 'dev' found", 255))}
+    stack["stack"].raises = {
+        "outputs": auto_errors.StackNotFoundError(CommandResult("", "no stack named 'dev' found", 255))
+    }
     result = run("outputs", project)
     assert result.exit_code == 1 and "does not exist" in result.output
 
@@ -244,8 +268,14 @@ def test_ctrl_c_exits_130_with_recovery_advice(project, stack):
 
 def test_without_the_pulumi_cli_every_deploy_command_points_at_doctor(project, monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
-    for command in (["up", project, "--yes"], ["preview", project], ["destroy", project, "--yes"],
-                    ["outputs", project], ["refresh", project], ["cancel", project]):
+    for command in (
+        ["up", project, "--yes"],
+        ["preview", project],
+        ["destroy", project, "--yes"],
+        ["outputs", project],
+        ["refresh", project],
+        ["cancel", project],
+    ):
         result = run(*command)
         assert result.exit_code == 1, command
         assert "aipipe doctor" in result.output and "Traceback" not in result.output
@@ -253,13 +283,17 @@ def test_without_the_pulumi_cli_every_deploy_command_points_at_doctor(project, m
 
 # --- the real Automation API wiring (no CLI needed) ----------------------------------------------------------
 
+
 def test_settings_default_to_local_state_and_generated_passphrase(project):
     spec = load_spec(str(project / "aipipe.yaml"), "prod").spec
     settings = deploy_settings.settings_for(spec, {"LABELLING_API_KEY": "x"})
     assert settings.backend_url == "file://" + (project / ".aipipe" / "state").as_posix()
     assert (project / ".aipipe" / "state").is_dir()
-    assert settings.environment == {"PULUMI_BACKEND_URL": settings.backend_url, "PULUMI_PYTHON_CMD": sys.executable,
-                                    "PULUMI_CONFIG_PASSPHRASE_FILE": str(project / ".aipipe" / "passphrase")}
+    assert settings.environment == {
+        "PULUMI_BACKEND_URL": settings.backend_url,
+        "PULUMI_PYTHON_CMD": sys.executable,
+        "PULUMI_CONFIG_PASSPHRASE_FILE": str(project / ".aipipe" / "passphrase"),
+    }
     assert settings.program_dir == project / ".aipipe" / "prod" / "program"
     options = deploy_stack.workspace_options(settings)
     assert options.work_dir == str(settings.program_dir)
@@ -274,8 +308,9 @@ def test_backend_and_passphrase_from_the_spec_and_environment(project):
     assert settings.backend_url == "s3://team-state"
     assert settings.environment["PULUMI_CONFIG_PASSPHRASE"] == "pw"
     assert not (project / ".aipipe" / "passphrase").exists()
-    spec_path.write_text(spec_path.read_text().replace("region: us-east-1\n",
-                                                       "region: us-east-1\nbackend: https://api.pulumi.com\n", 1))
+    spec_path.write_text(
+        spec_path.read_text().replace("region: us-east-1\n", "region: us-east-1\nbackend: https://api.pulumi.com\n", 1)
+    )
     cloud = deploy_settings.settings_for(load_spec(str(spec_path)).spec, environ)
     assert cloud.backend_url == "https://api.pulumi.com"  # the spec wins over PULUMI_BACKEND_URL
     assert "PULUMI_CONFIG_PASSPHRASE" not in cloud.environment
@@ -309,9 +344,13 @@ def test_a_failed_destroy_exits_one_names_the_resource_and_keeps_the_record(proj
     assert run("up", project, "--yes").exit_code == 0
     stack["stack"].destroy_events = [
         fake.pre("delete", fake.FUNCTION, "preprocess", "aipipe:index:Function"),
-        fake.diagnostic("deleting Lambda Function (preprocess): AccessDeniedException: not allowed",
-                        on=fake.urn(fake.FUNCTION, "preprocess", "aipipe:index:Function")),
-        fake.failed("delete", fake.FUNCTION, "preprocess", "aipipe:index:Function"), fake.summary(delete=0)]
+        fake.diagnostic(
+            "deleting Lambda Function (preprocess): AccessDeniedException: not allowed",
+            on=fake.urn(fake.FUNCTION, "preprocess", "aipipe:index:Function"),
+        ),
+        fake.failed("delete", fake.FUNCTION, "preprocess", "aipipe:index:Function"),
+        fake.summary(delete=0),
+    ]
     result = run("destroy", project, "--yes")
     assert result.exit_code == 1
     assert "AccessDeniedException: not allowed" in result.output and "destroyed stack" not in result.output
@@ -328,8 +367,10 @@ def test_an_empty_secret_is_missing(project, monkeypatch):
 
 def test_components_are_not_changes(project, stack):
     """The aipipe components group cloud resources; only cloud resources are counted and listed."""
-    stack["stack"].preview_events = [fake.pre("create", "aipipe:index:Bucket", "raw", "pulumi:pulumi:Stack"),
-                                     fake.pre("create", fake.BUCKET, "raw")]
+    stack["stack"].preview_events = [
+        fake.pre("create", "aipipe:index:Bucket", "raw", "pulumi:pulumi:Stack"),
+        fake.pre("create", fake.BUCKET, "raw"),
+    ]
     result = run("preview", project)
     assert result.exit_code == 0, result.output
     assert "stack dev: 1 to create" in result.output and "aipipe:index:Bucket" not in result.output

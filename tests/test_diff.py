@@ -44,6 +44,7 @@ FUNCTION = """  report:
 def pair(write_spec):
     def make(old: str, new: str):
         return write_spec(new, "new.yaml"), write_spec(old, "old.yaml")
+
     return make
 
 
@@ -66,9 +67,12 @@ def test_added_function_is_created(pair):
     assert code == 3 and document["data_loss"] == []
     [change] = document["changes"]
     assert (change["resource"], change["op"]) == ("report", "create")
-    assert {c["type"] for c in change["changes"]} == {"aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy",
-                                                       "aws:cloudwatch/logGroup:LogGroup",
-                                                       "aws:lambda/function:Function"}
+    assert {c["type"] for c in change["changes"]} == {
+        "aws:iam/role:Role",
+        "aws:iam/rolePolicy:RolePolicy",
+        "aws:cloudwatch/logGroup:LogGroup",
+        "aws:lambda/function:Function",
+    }
     assert document["summary"] == {"create": 4, "update": 0, "replace": 0, "delete": 0}
 
 
@@ -82,7 +86,9 @@ def test_changed_memory_is_an_update_with_the_changed_input(pair):
 
 
 def test_renamed_resource_is_delete_and_create_and_flagged(pair):
-    renamed = BASE.replace("  events: {type: stream", "  clicks: {type: stream").replace("archive, events]", "archive, clicks]")
+    renamed = BASE.replace("  events: {type: stream", "  clicks: {type: stream").replace(
+        "archive, events]", "archive, clicks]"
+    )
     code, document = as_json(*pair(BASE, renamed))
     assert code == 1
     by_resource = {c["resource"]: c for c in document["changes"]}
@@ -94,7 +100,8 @@ def test_renamed_resource_is_delete_and_create_and_flagged(pair):
 
 def test_removed_bucket_is_data_loss(pair):
     removed = BASE.replace("  archive: {type: bucket, lifecycle: {archive_after: 30d}}\n", "").replace(
-        "writes: [archive, events]", "writes: [events]")
+        "writes: [archive, events]", "writes: [events]"
+    )
     new, old = pair(BASE, removed)
     result = diff(new, old)
     assert result.exit_code == 1

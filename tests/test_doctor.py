@@ -20,12 +20,16 @@ def probes(tmp_path, environ=None, cli=True, version="3.200.0", plugins=None):
     def run(command):
         if command[1:] == ["version"]:
             return f"v{version}\n"
-        return json.dumps(plugins if plugins is not None else [
-            {"name": "aws", "kind": "resource", "version": "7.51.1"},
-            {"name": "gcp", "kind": "resource", "version": "9.37.1"}])
+        return json.dumps(
+            plugins
+            if plugins is not None
+            else [
+                {"name": "aws", "kind": "resource", "version": "7.51.1"},
+                {"name": "gcp", "kind": "resource", "version": "9.37.1"},
+            ]
+        )
 
-    return Probes(which=lambda name: "/usr/bin/pulumi" if cli else None, run=run, environ=environ or {},
-                  home=tmp_path)
+    return Probes(which=lambda name: "/usr/bin/pulumi" if cli else None, run=run, environ=environ or {}, home=tmp_path)
 
 
 def by_name(checks):
@@ -50,8 +54,12 @@ def test_missing_cli_plugins_credentials_and_secrets_say_how_to_fix(tmp_path):
 
 
 def test_old_cli_and_wrong_plugin_version(tmp_path):
-    checks = by_name(run_checks(probes(tmp_path, version="2.9.0", plugins=[
-        {"name": "gcp", "kind": "resource", "version": "8.0.0"}]), load_spec(str(PUBSUB)).spec))
+    checks = by_name(
+        run_checks(
+            probes(tmp_path, version="2.9.0", plugins=[{"name": "gcp", "kind": "resource", "version": "8.0.0"}]),
+            load_spec(str(PUBSUB)).spec,
+        )
+    )
     assert checks["pulumi CLI"].status == FAIL and "older than" in checks["pulumi CLI"].detail
     assert checks["gcp provider plugin"].status == WARN and "installed: 8.0.0" in checks["gcp provider plugin"].detail
     assert "gcloud auth application-default login" in checks["GCP credentials"].fix

@@ -35,15 +35,17 @@ def test_references_inside_text_concatenate_literals_and_expressions():
     expression = build.value("${training-data.url}/stream/ and '${stack}' $${x}")
     call = ast.parse(str(expression), mode="eval").body
     assert ast.unparse(call.func) == "pulumi.Output.concat"
-    assert [ast.unparse(arg) for arg in (call.args[0], call.args[2])] == ["training_data_bucket.url",
-                                                                          "pulumi.get_stack()"]
+    assert [ast.unparse(arg) for arg in (call.args[0], call.args[2])] == [
+        "training_data_bucket.url",
+        "pulumi.get_stack()",
+    ]
     assert [ast.literal_eval(arg) for arg in (call.args[1], call.args[3])] == ["/stream/ and '", "' ${x}"]
     check_program(f"import pulumi\nx = {literal(expression)}\n")
 
 
 def test_secrets_read_encrypted_config():
     build = builder("event-driven-ingest")
-    assert build.value("${secret.LABELLING_API_KEY}") == Code('config.require_secret(\'LABELLING_API_KEY\')')
+    assert build.value("${secret.LABELLING_API_KEY}") == Code("config.require_secret('LABELLING_API_KEY')")
 
 
 def test_hostile_text_around_references_stays_literal():

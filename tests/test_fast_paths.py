@@ -17,13 +17,20 @@ try:
     app(sys.argv[1:])
 except SystemExit as exit:
     code = exit.code
-heavy = sorted({name.split('.')[0] for name in sys.modules} & set(%r))
+heavy = sorted({name.split('.')[0] for name in sys.modules} & set(HEAVY))
 print("HEAVY=" + ",".join(heavy))
-""" % (HEAVY,)
+""".replace("HEAVY)", f"{HEAVY!r})")
 
 
-@pytest.mark.parametrize("arguments", [["--help"], ["validate", *map(str, EXAMPLES)], ["validate", "--help"],
-                                       ["validate", "--format", "json", str(EXAMPLES[0])]])
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["--help"],
+        ["validate", *map(str, EXAMPLES)],
+        ["validate", "--help"],
+        ["validate", "--format", "json", str(EXAMPLES[0])],
+    ],
+)
 def test_command_imports_nothing_heavy(arguments):
     result = subprocess.run([sys.executable, "-c", PROBE, *arguments], capture_output=True, text=True, check=True)
     assert result.stdout.strip().splitlines()[-1] == "HEAVY=", result.stdout
@@ -34,8 +41,12 @@ def test_only_deploy_imports_the_automation_api():
 
     from conftest import ROOT
 
-    statement = re.compile(r"^\s*(from pulumi\.automation\b|from pulumi import automation|import pulumi\.automation)",
-                           re.MULTILINE)
-    importers = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "aipipe").rglob("*.py")
-                       if statement.search(path.read_text()))
+    statement = re.compile(
+        r"^\s*(from pulumi\.automation\b|from pulumi import automation|import pulumi\.automation)", re.MULTILINE
+    )
+    importers = sorted(
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "aipipe").rglob("*.py")
+        if statement.search(path.read_text())
+    )
     assert importers == ["aipipe/deploy/stack.py"]

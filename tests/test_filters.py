@@ -40,15 +40,27 @@ PUBSUB_MATCHES = [
     ('NOT hasPrefix(attributes.name, "co")', {"name": "com"}, False),
     # [GCP] boolean operators, valid examples
     ('attributes:"iana.org/language_tag" AND NOT attributes.name = "com"', {"iana.org/language_tag": "en"}, True),
-    ('attributes:"iana.org/language_tag" AND NOT attributes.name = "com"',
-     {"iana.org/language_tag": "en", "name": "com"}, False),
-    ('attributes:"iana.org/language_tag" AND (attributes.name = "net" OR attributes.name = "org")',
-     {"iana.org/language_tag": "en", "name": "org"}, True),
-    ('attributes:"iana.org/language_tag" AND (attributes.name = "net" OR attributes.name = "org")',
-     {"name": "org"}, False),
+    (
+        'attributes:"iana.org/language_tag" AND NOT attributes.name = "com"',
+        {"iana.org/language_tag": "en", "name": "com"},
+        False,
+    ),
+    (
+        'attributes:"iana.org/language_tag" AND (attributes.name = "net" OR attributes.name = "org")',
+        {"iana.org/language_tag": "en", "name": "org"},
+        True,
+    ),
+    (
+        'attributes:"iana.org/language_tag" AND (attributes.name = "net" OR attributes.name = "org")',
+        {"name": "org"},
+        False,
+    ),
     ('attributes.name = "com" AND -attributes:"iana.org/language_tag"', {"name": "com"}, True),
-    ('attributes.name = "com" AND -attributes:"iana.org/language_tag"',
-     {"name": "com", "iana.org/language_tag": "en"}, False),
+    (
+        'attributes.name = "com" AND -attributes:"iana.org/language_tag"',
+        {"name": "com", "iana.org/language_tag": "en"},
+        False,
+    ),
     ('attributes."iana.org/language_tag" = "en"', {"iana.org/language_tag": "en"}, True),
     ('attributes:"\\u307F\\u3093\\u306A"', {"\u307f\u3093\u306a": "x"}, True),
     ('attributes.author="unknown"', {"author": "unknown"}, True),  # [GCP] client-library samples, no spaces
@@ -61,10 +73,10 @@ PUBSUB_MATCHES = [
     ('attributes.my-key = "x" AND attributes:my_key2', {"my-key": "x", "my_key2": ""}, True),
     ("attributes.k = 'single quoted'", {"k": "single quoted"}, True),
     (r'attributes.k = "a\"b\\c\n\x41\101\u00e9\U0001F600"', {"k": 'a"b\\c\nAAé\U0001f600'}, True),
-    ('NOT (attributes:a OR attributes:b)', {"c": "1"}, True),
-    ('((attributes:a))', {"a": "1"}, True),
-    ('attributes:a OR attributes:b OR attributes:c', {"c": "1"}, True),
-    ('attributes:a AND attributes:b AND attributes:c', {"a": "1", "b": "2"}, False),
+    ("NOT (attributes:a OR attributes:b)", {"c": "1"}, True),
+    ("((attributes:a))", {"a": "1"}, True),
+    ("attributes:a OR attributes:b OR attributes:c", {"c": "1"}, True),
+    ("attributes:a AND attributes:b AND attributes:c", {"a": "1", "b": "2"}, False),
 ]
 
 
@@ -74,26 +86,35 @@ def test_pubsub_filter_matches_like_the_service(text, attributes, expected):
 
 
 PSTEST_MESSAGES = {  # [pstest] getAttrs()
-    1: {"lang": "en", "name": "com", "timezone": "UTC"}, 2: {"lang": "en", "name": "net", "timezone": "UTC"},
-    3: {"lang": "en", "name": "org", "timezone": "UTC"}, 4: {"lang": "cn", "name": "com", "timezone": "UTC"},
-    5: {"lang": "cn", "name": "net", "timezone": "UTC"}, 6: {"lang": "cn", "name": "org", "timezone": "UTC"},
-    7: {"lang": "jp", "name": "co", "timezone": "UTC"}, 8: {"lang": "jp", "timezone": "UTC"},
-    9: {"name": "com", "timezone": "UTC"}, 10: {"lang": "jp", "\u307f\u3093\u306a": "dummy1"},
-    11: {"\u307f\u3093\u306a": "dummy2"}, 12: {"name": "com", "\u307f\u3093\u306a": "dummy3"},
+    1: {"lang": "en", "name": "com", "timezone": "UTC"},
+    2: {"lang": "en", "name": "net", "timezone": "UTC"},
+    3: {"lang": "en", "name": "org", "timezone": "UTC"},
+    4: {"lang": "cn", "name": "com", "timezone": "UTC"},
+    5: {"lang": "cn", "name": "net", "timezone": "UTC"},
+    6: {"lang": "cn", "name": "org", "timezone": "UTC"},
+    7: {"lang": "jp", "name": "co", "timezone": "UTC"},
+    8: {"lang": "jp", "timezone": "UTC"},
+    9: {"name": "com", "timezone": "UTC"},
+    10: {"lang": "jp", "\u307f\u3093\u306a": "dummy1"},
+    11: {"\u307f\u3093\u306a": "dummy2"},
+    12: {"name": "com", "\u307f\u3093\u306a": "dummy3"},
 }
 
 
-@pytest.mark.parametrize(("text", "selected"), [  # [pstest] Test_filterByAttrs
-    ('attributes.name = "com"', [1, 4, 9, 12]),
-    ('attributes.name != "com"', [2, 3, 5, 6, 7, 8, 10, 11]),
-    ('hasPrefix(attributes.name, "co")', [1, 4, 7, 9, 12]),
-    ("attributes:name", [1, 2, 3, 4, 5, 6, 7, 9, 12]),
-    ("NOT attributes:name", [8, 10, 11]),
-    ('(NOT attributes:name) OR attributes.name = "co"', [7, 8, 10, 11]),
-    ('NOT (attributes:name OR attributes.lang = "jp")', [11]),
-    ('attributes.name = "com" AND -attributes:"lang"', [9, 12]),
-    ('attributes:"\u307F\u3093\u306A"', [10, 11, 12]),
-])
+@pytest.mark.parametrize(
+    ("text", "selected"),
+    [  # [pstest] Test_filterByAttrs
+        ('attributes.name = "com"', [1, 4, 9, 12]),
+        ('attributes.name != "com"', [2, 3, 5, 6, 7, 8, 10, 11]),
+        ('hasPrefix(attributes.name, "co")', [1, 4, 7, 9, 12]),
+        ("attributes:name", [1, 2, 3, 4, 5, 6, 7, 9, 12]),
+        ("NOT attributes:name", [8, 10, 11]),
+        ('(NOT attributes:name) OR attributes.name = "co"', [7, 8, 10, 11]),
+        ('NOT (attributes:name OR attributes.lang = "jp")', [11]),
+        ('attributes.name = "com" AND -attributes:"lang"', [9, 12]),
+        ('attributes:"\u307f\u3093\u306a"', [10, 11, 12]),
+    ],
+)
 def test_pubsub_filter_agrees_with_googles_fake_server(text, selected):
     found = [number for number, attributes in PSTEST_MESSAGES.items() if parse_pubsub_filter(text).matches(attributes)]
     assert found == selected
@@ -104,16 +125,18 @@ PUBSUB_ERRORS = [
     ('"com" = attributes.name', "cannot start with a quoted value"),
     ("attributes.name = attributes.website", "not two keys"),
     ("attributes:\\u307F\\u3093\\u306A", "must be quoted"),
-    ('attributes:"iana.org/language_tag" AND attributes.name = "net" OR attributes.name = "org"',
-     "`AND` and `OR` cannot be mixed without parentheses: write `(a AND b) OR c`"),
+    (
+        'attributes:"iana.org/language_tag" AND attributes.name = "net" OR attributes.name = "org"',
+        "`AND` and `OR` cannot be mixed without parentheses: write `(a AND b) OR c`",
+    ),
     ('attributes.name = "com" AND ("net" OR "org")', "cannot start with a quoted value"),
     # "The operators must be in uppercase letters." [GCP]
-    ('attributes:a and attributes:b', "`and` must be written in uppercase: use `AND`"),
-    ('attributes:a Or attributes:b', "use `OR`"),
+    ("attributes:a and attributes:b", "`and` must be written in uppercase: use `AND`"),
+    ("attributes:a Or attributes:b", "use `OR`"),
     ("not attributes:a", "use `NOT`"),
     # keys with other characters than letters, digits, - and _ need a string literal [GCP]
     ('attributes.iana.org/language_tag = "en"', 'write `"iana.org/language_tag"`'),
-    ('attributes:na me', "expected `AND` or `OR` before `me`"),
+    ("attributes:na me", "expected `AND` or `OR` before `me`"),
     # only =, != and : compare; hasPrefix is the only function [GCP]
     ('attributes.size > "3"', "only with `=` and `!=`"),
     ('hasSuffix(attributes.x, "a")', "`hasPrefix` is the only one"),
@@ -167,19 +190,51 @@ def test_pubsub_filter_length_limit_is_inclusive_and_counts_bytes():
 def test_pubsub_filter_refuses_non_strings_and_keeps_its_text():
     with pytest.raises(FilterError, match="must be a string, got int"):
         parse_pubsub_filter(42)
-    assert PubSubFilter('attributes:a').text == "attributes:a"
+    assert PubSubFilter("attributes:a").text == "attributes:a"
     with pytest.raises(FilterError):
         PubSubFilter("attributes")
 
 
-PUBSUB_TOKENS = ["attributes", ".", ":", "k", "my-key", '"v"', "'v'", '"a\\"b"', "=", "!=", "AND", "OR", "NOT",
-                 "and", "-", "(", ")", "hasPrefix", ",", '"\\u00e9"', '"', "\\", "<", "x.y", "\u00e9", "\n", " "]
+PUBSUB_TOKENS = [
+    "attributes",
+    ".",
+    ":",
+    "k",
+    "my-key",
+    '"v"',
+    "'v'",
+    '"a\\"b"',
+    "=",
+    "!=",
+    "AND",
+    "OR",
+    "NOT",
+    "and",
+    "-",
+    "(",
+    ")",
+    "hasPrefix",
+    ",",
+    '"\\u00e9"',
+    '"',
+    "\\",
+    "<",
+    "x.y",
+    "\u00e9",
+    "\n",
+    " ",
+]
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.one_of(st.text(max_size=300), st.lists(st.sampled_from(PUBSUB_TOKENS), max_size=40).map("".join),
-                 st.lists(st.sampled_from(PUBSUB_TOKENS), max_size=40).map(" ".join)),
-       st.dictionaries(st.sampled_from(["k", "my-key", "v", "x.y"]), st.sampled_from(["v", "a\"b", ""])))
+@given(
+    st.one_of(
+        st.text(max_size=300),
+        st.lists(st.sampled_from(PUBSUB_TOKENS), max_size=40).map("".join),
+        st.lists(st.sampled_from(PUBSUB_TOKENS), max_size=40).map(" ".join),
+    ),
+    st.dictionaries(st.sampled_from(["k", "my-key", "v", "x.y"]), st.sampled_from(["v", 'a"b', ""])),
+)
 def test_any_pubsub_text_parses_or_raises_filter_error(text, attributes):
     try:
         parsed = parse_pubsub_filter(text)
@@ -190,15 +245,23 @@ def test_any_pubsub_text_parses_or_raises_filter_error(text, attributes):
 
 
 KEYS = st.sampled_from(["k", "my-key", "a.b", 'q"uote', "\u00e9"])
-ATOMS = st.one_of(st.tuples(st.just("has"), KEYS), st.tuples(st.sampled_from(["eq", "ne", "prefix"]), KEYS,
-                                                              st.sampled_from(["", "v", "va", 'x"\\'])))
-TREES = st.recursive(ATOMS, lambda inner: st.one_of(
-    st.tuples(st.just("NOT"), inner), st.tuples(st.sampled_from(["AND", "OR"]), st.lists(inner, min_size=2, max_size=3))),
-    max_leaves=6)
+ATOMS = st.one_of(
+    st.tuples(st.just("has"), KEYS),
+    st.tuples(st.sampled_from(["eq", "ne", "prefix"]), KEYS, st.sampled_from(["", "v", "va", 'x"\\'])),
+)
+TREES = st.recursive(
+    ATOMS,
+    lambda inner: st.one_of(
+        st.tuples(st.just("NOT"), inner),
+        st.tuples(st.sampled_from(["AND", "OR"]), st.lists(inner, min_size=2, max_size=3)),
+    ),
+    max_leaves=6,
+)
 
 
 def render(tree) -> str:
     """A filter text for a tree, written with the documented syntax and no reliance on precedence."""
+
     def quote(text: str) -> str:  # JSON string escapes are all valid filter escapes
         return json.dumps(text, ensure_ascii=False)
 
@@ -243,17 +306,35 @@ def test_pubsub_filter_agrees_with_the_documented_semantics(tree, attributes):
 # ------------------------------------------------------------------------------------------------ SNS
 
 MESSAGE = {  # [SNS sns-subscription-filter-policies] "Example message with attributes"
-    "customer_interests": ["soccer", "rugby", "hockey"], "store": "example_corp", "event": "order_placed",
+    "customer_interests": ["soccer", "rugby", "hockey"],
+    "store": "example_corp",
+    "event": "order_placed",
     "price_usd": 210.75,
 }
 CLOUDWATCH_OR = {"source": ["aws.cloudwatch"], "$or": [{"metricName": ["CPUUtilization"]}, {"namespace": ["AWS/EC2"]}]}
 
 SNS_MATCHES = [
     # [SNS example-filter-policies] a policy that accepts the example message, and one that rejects it
-    ({"store": ["example_corp"], "event": [{"anything-but": "order_cancelled"}],
-      "customer_interests": ["rugby", "football", "baseball"], "price_usd": [{"numeric": [">=", 100]}]}, MESSAGE, True),
-    ({"store": ["example_corp"], "event": ["order_cancelled"], "encrypted": [False],
-      "customer_interests": ["basketball", "baseball"]}, MESSAGE, False),
+    (
+        {
+            "store": ["example_corp"],
+            "event": [{"anything-but": "order_cancelled"}],
+            "customer_interests": ["rugby", "football", "baseball"],
+            "price_usd": [{"numeric": [">=", 100]}],
+        },
+        MESSAGE,
+        True,
+    ),
+    (
+        {
+            "store": ["example_corp"],
+            "event": ["order_cancelled"],
+            "encrypted": [False],
+            "customer_interests": ["basketball", "baseball"],
+        },
+        MESSAGE,
+        False,
+    ),
     # [SNS string-value-matching] exact matching, String and String.Array
     ({"customer_interests": ["rugby", "tennis"]}, {"customer_interests": "rugby"}, True),
     ({"customer_interests": ["rugby", "tennis"]}, {"customer_interests": "tennis"}, True),
@@ -263,21 +344,36 @@ SNS_MATCHES = [
     # anything-but: a String.Array matches when one element is not excluded
     ({"customer_interests": [{"anything-but": ["rugby", "tennis"]}]}, {"customer_interests": "baseball"}, True),
     ({"customer_interests": [{"anything-but": ["rugby", "tennis"]}]}, {"customer_interests": "football"}, True),
-    ({"customer_interests": [{"anything-but": ["rugby", "tennis"]}]},
-     {"customer_interests": ["rugby", "baseball"]}, True),
+    (
+        {"customer_interests": [{"anything-but": ["rugby", "tennis"]}]},
+        {"customer_interests": ["rugby", "baseball"]},
+        True,
+    ),
     ({"customer_interests": [{"anything-but": ["rugby", "tennis"]}]}, {"customer_interests": "rugby"}, False),
     ({"customer_interests": [{"anything-but": ["rugby", "tennis"]}]}, {"customer_interests": ["rugby"]}, False),
     ({"event": [{"anything-but": {"prefix": "order-"}}]}, {"event": "data-entry"}, True),
     ({"event": [{"anything-but": {"prefix": "order-"}}]}, {"event": "order_number"}, True),
     ({"event": [{"anything-but": {"prefix": "order-"}}]}, {"event": "order-cancelled"}, False),
-    ({"customer_interests": [{"anything-but": {"wildcard": "*ball"}}]},
-     {"customer_interests": ["hockey", "rugby", "soccer"]}, True),
-    ({"customer_interests": [{"anything-but": {"wildcard": "*ball"}}]},
-     {"customer_interests": ["baseball", "basketball"]}, False),
-    ({"customer_interests": [{"anything-but": {"suffix": "ball"}}]},
-     {"customer_interests": ["hockey", "rugby", "soccer"]}, True),
-    ({"customer_interests": [{"anything-but": {"suffix": "ball"}}]},
-     {"customer_interests": ["baseball", "basketball"]}, False),
+    (
+        {"customer_interests": [{"anything-but": {"wildcard": "*ball"}}]},
+        {"customer_interests": ["hockey", "rugby", "soccer"]},
+        True,
+    ),
+    (
+        {"customer_interests": [{"anything-but": {"wildcard": "*ball"}}]},
+        {"customer_interests": ["baseball", "basketball"]},
+        False,
+    ),
+    (
+        {"customer_interests": [{"anything-but": {"suffix": "ball"}}]},
+        {"customer_interests": ["hockey", "rugby", "soccer"]},
+        True,
+    ),
+    (
+        {"customer_interests": [{"anything-but": {"suffix": "ball"}}]},
+        {"customer_interests": ["baseball", "basketball"]},
+        False,
+    ),
     ({"customer_interests": [{"equals-ignore-case": "tennis"}]}, {"customer_interests": "TENNIS"}, True),
     ({"customer_interests": [{"equals-ignore-case": "tennis"}]}, {"customer_interests": "Tennis"}, True),
     ({"customer_interests": [{"equals-ignore-case": "tennis"}]}, {"customer_interests": "teNnis"}, True),
@@ -320,10 +416,16 @@ SNS_MATCHES = [
     ({"store": [{"exists": False}]}, {}, False),  # "An empty set of attributes results in the filter not matching."
     ({"store": [{"exists": True}]}, {"store": ""}, False),  # "The key must have a non-null and non-empty value."
     # [SNS and-or-logic]
-    ({"customer_interests": ["rugby"], "price_usd": [{"numeric": [">", 100]}]},
-     {"customer_interests": "rugby", "price_usd": 150}, True),
-    ({"customer_interests": ["rugby"], "price_usd": [{"numeric": [">", 100]}]},
-     {"customer_interests": "rugby", "price_usd": 50}, False),
+    (
+        {"customer_interests": ["rugby"], "price_usd": [{"numeric": [">", 100]}]},
+        {"customer_interests": "rugby", "price_usd": 150},
+        True,
+    ),
+    (
+        {"customer_interests": ["rugby"], "price_usd": [{"numeric": [">", 100]}]},
+        {"customer_interests": "rugby", "price_usd": 50},
+        False,
+    ),
     ({"customer_interests": ["rugby", "football", "baseball"]}, {"customer_interests": "football"}, True),
     (CLOUDWATCH_OR, {"source": "aws.cloudwatch", "metricName": "CPUUtilization"}, True),
     (CLOUDWATCH_OR, {"source": "aws.cloudwatch", "namespace": "AWS/EC2"}, True),
@@ -367,22 +469,32 @@ def values(count: int) -> list[str]:
 # [AWS-snapshot] test_policy_complexity_with_or: (3 * 6) + (3 * 4 * 4) + (3 * 4 * 7) = 150 is accepted
 COMPLEX_OR = {
     "source": values(3),
-    "$or": [{"metricName": values(6)}, {"metricType": values(4), "$or": [{"metricId": [1, 2, 3, 4]},
-                                                                         {"spaceId": [1, 2, 3, 4, 5, 6, 7]}]}],
+    "$or": [
+        {"metricName": values(6)},
+        {"metricType": values(4), "$or": [{"metricId": [1, 2, 3, 4]}, {"spaceId": [1, 2, 3, 4, 5, 6, 7]}]},
+    ],
 }
 
 
-@pytest.mark.parametrize("policy", [
-    {"key_a": values(3), "key_b": values(1), "key_c": values(2)},  # 3 x 1 x 2 = 6 [SNS constraints]
-    {"source": ["aws.cloudwatch"], "$or": [{"metricName": ["CPUUtilization", "ReadLatency"]}, {
-        "metricType": ["MetricType"], "$or": [{"metricId": [1234, 4321]}, {"spaceId": [1000, 2000, 3000]}]}]},  # 7
-    COMPLEX_OR,
-    {"key": values(150)},
-    {f"key{i}": ["v"] for i in range(5)},
-    {"n": [{"numeric": [">=", -1_000_000_000, "<=", 1_000_000_000]}], "m": [0.00001, 123456789.12345]},
-    {"k": [{"anything-but": {"prefix": ["a", "b"]}}, {"anything-but": "x"}, {"anything-but": 5}]},
-    {"k": [{"cidr": "10.0.0.7/24"}, {"cidr": "::/0"}, "text", 1, True, False, None]},
-])
+@pytest.mark.parametrize(
+    "policy",
+    [
+        {"key_a": values(3), "key_b": values(1), "key_c": values(2)},  # 3 x 1 x 2 = 6 [SNS constraints]
+        {
+            "source": ["aws.cloudwatch"],
+            "$or": [
+                {"metricName": ["CPUUtilization", "ReadLatency"]},
+                {"metricType": ["MetricType"], "$or": [{"metricId": [1234, 4321]}, {"spaceId": [1000, 2000, 3000]}]},
+            ],
+        },  # 7
+        COMPLEX_OR,
+        {"key": values(150)},
+        {f"key{i}": ["v"] for i in range(5)},
+        {"n": [{"numeric": [">=", -1_000_000_000, "<=", 1_000_000_000]}], "m": [0.00001, 123456789.12345]},
+        {"k": [{"anything-but": {"prefix": ["a", "b"]}}, {"anything-but": "x"}, {"anything-but": 5}]},
+        {"k": [{"cidr": "10.0.0.7/24"}, {"cidr": "::/0"}, "text", 1, True, False, None]},
+    ],
+)
 def test_sns_filter_policy_accepts_what_the_service_accepts(policy):
     assert parse_sns_filter_policy(policy).document is policy
 
@@ -396,8 +508,10 @@ def with_more_spaces(count: int) -> dict:
 SNS_ERRORS = [
     # [SNS subscription-filter-policy-constraints] and [AWS-snapshot] test_policy_complexity*
     ({f"key{i}": ["v"] for i in range(6)}, "SNS allows at most 5 attribute names in a filter policy, got 6"),
-    ({"a": ["v"], "$or": [{f"k{i}": ["v"] for i in range(5)}, {"b": ["v"]}]},
-     "attribute names in a filter policy, got 6"),
+    (
+        {"a": ["v"], "$or": [{f"k{i}": ["v"] for i in range(5)}, {"b": ["v"]}]},
+        "attribute names in a filter policy, got 6",
+    ),
     ({"key": values(151)}, "value combinations come to 151, more than 150"),
     ({"key1": values(100), "key2": values(51)}, "come to 5100"),
     (with_more_spaces(1), "come to 162"),
@@ -411,7 +525,7 @@ SNS_ERRORS = [
     ({"key_a": "value_one"}, 'write "key_a": ["value_one"]'),
     ({"key": []}, "non-empty list"),
     ({"key": [["value"]]}, "cannot hold another list"),
-    ({"key": [{"wrong-operator": True}]}, "`\"wrong-operator\"` is not an SNS filter operator"),
+    ({"key": [{"wrong-operator": True}]}, '`"wrong-operator"` is not an SNS filter operator'),
     ({"key": [{"suffix": "value", "prefix": "value2"}]}, "exactly one key"),
     ({"key": [{"suffix": 100}]}, "`suffix` needs a string"),
     ({"key": [{"prefix": None}]}, "`prefix` needs a string"),
@@ -503,35 +617,79 @@ def test_sns_filter_policy_is_a_frozen_value():
         policy.document = {}  # type: ignore[misc]
 
 
-json_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.builds(pow, st.just(10), st.just(5000)),
-                         st.floats(allow_nan=True), st.text(max_size=8),
-                         st.sampled_from(["=", ">", "<=", "*a", "10.0.0.0/8", "prefix", "$or"]))
-OPERATOR_NAMES = st.sampled_from(["anything-but", "cidr", "equals-ignore-case", "exists", "numeric", "prefix",
-                                  "suffix", "wildcard", "$or", "kind", "size"])
-json_data = st.recursive(json_scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=5), st.dictionaries(st.one_of(OPERATOR_NAMES, st.text(max_size=4)), inner, max_size=4)),
-    max_leaves=25)
+json_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.builds(pow, st.just(10), st.just(5000)),
+    st.floats(allow_nan=True),
+    st.text(max_size=8),
+    st.sampled_from(["=", ">", "<=", "*a", "10.0.0.0/8", "prefix", "$or"]),
+)
+OPERATOR_NAMES = st.sampled_from(
+    [
+        "anything-but",
+        "cidr",
+        "equals-ignore-case",
+        "exists",
+        "numeric",
+        "prefix",
+        "suffix",
+        "wildcard",
+        "$or",
+        "kind",
+        "size",
+    ]
+)
+json_data = st.recursive(
+    json_scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=5), st.dictionaries(st.one_of(OPERATOR_NAMES, st.text(max_size=4)), inner, max_size=4)
+    ),
+    max_leaves=25,
+)
 
 
 TEXT = st.sampled_from(["", "a", "ab", "*b", "a**", "a\\*", "x\\", "10.0.0.1", "10.0.0.0/8", "::1/64", "A"])
 NUMBER = st.one_of(st.integers(-2_000_000_000, 2_000_000_000), st.floats(-1e10, 1e10), st.sampled_from([0.000001]))
 RULES = st.one_of(
-    TEXT, NUMBER, st.booleans(), st.none(),
-    st.builds(lambda op, arg: {op: arg}, st.sampled_from(["prefix", "suffix", "equals-ignore-case", "wildcard", "cidr"]),
-              st.one_of(TEXT, NUMBER)),
-    st.builds(lambda arg: {"anything-but": arg}, st.one_of(TEXT, NUMBER, st.lists(st.one_of(TEXT, NUMBER), max_size=3),
-                                                           st.builds(lambda op, p: {op: p}, st.sampled_from(
-                                                               ["prefix", "suffix", "wildcard"]), TEXT))),
-    st.builds(lambda terms: {"numeric": terms}, st.lists(st.one_of(st.sampled_from(["=", "<", "<=", ">", ">="]),
-                                                                   NUMBER), max_size=5)),
-    st.builds(lambda flag: {"exists": flag}, st.one_of(st.booleans(), TEXT)))
+    TEXT,
+    NUMBER,
+    st.booleans(),
+    st.none(),
+    st.builds(
+        lambda op, arg: {op: arg},
+        st.sampled_from(["prefix", "suffix", "equals-ignore-case", "wildcard", "cidr"]),
+        st.one_of(TEXT, NUMBER),
+    ),
+    st.builds(
+        lambda arg: {"anything-but": arg},
+        st.one_of(
+            TEXT,
+            NUMBER,
+            st.lists(st.one_of(TEXT, NUMBER), max_size=3),
+            st.builds(lambda op, p: {op: p}, st.sampled_from(["prefix", "suffix", "wildcard"]), TEXT),
+        ),
+    ),
+    st.builds(
+        lambda terms: {"numeric": terms},
+        st.lists(st.one_of(st.sampled_from(["=", "<", "<=", ">", ">="]), NUMBER), max_size=5),
+    ),
+    st.builds(lambda flag: {"exists": flag}, st.one_of(st.booleans(), TEXT)),
+)
 NAMES = st.sampled_from(["kind", "size", "ip", "tags", "a", "b"])
 CONJUNCTION = st.dictionaries(NAMES, st.lists(RULES, min_size=1, max_size=3), min_size=1, max_size=3)
-POLICIES = st.one_of(CONJUNCTION, st.builds(lambda top, options: {**top, "$or": options},
-                                            st.dictionaries(NAMES, st.lists(RULES, min_size=1, max_size=2), max_size=2),
-                                            st.lists(CONJUNCTION, min_size=2, max_size=3)))
-ATTRIBUTE_VALUES = st.one_of(TEXT, NUMBER, st.booleans(), st.lists(st.one_of(TEXT, NUMBER, st.none()), max_size=3),
-                             st.binary(max_size=2))
+POLICIES = st.one_of(
+    CONJUNCTION,
+    st.builds(
+        lambda top, options: {**top, "$or": options},
+        st.dictionaries(NAMES, st.lists(RULES, min_size=1, max_size=2), max_size=2),
+        st.lists(CONJUNCTION, min_size=2, max_size=3),
+    ),
+)
+ATTRIBUTE_VALUES = st.one_of(
+    TEXT, NUMBER, st.booleans(), st.lists(st.one_of(TEXT, NUMBER, st.none()), max_size=3), st.binary(max_size=2)
+)
 
 
 @settings(max_examples=600, deadline=None)
@@ -546,8 +704,13 @@ def test_policy_shaped_sns_data_parses_and_matches_or_raises_filter_error(policy
 
 
 @settings(max_examples=600, deadline=None)
-@given(json_data, st.dictionaries(st.sampled_from(["kind", "size", "$or", "a"]),
-                                  st.one_of(json_scalars, st.lists(json_scalars, max_size=3), st.binary(max_size=2))))
+@given(
+    json_data,
+    st.dictionaries(
+        st.sampled_from(["kind", "size", "$or", "a"]),
+        st.one_of(json_scalars, st.lists(json_scalars, max_size=3), st.binary(max_size=2)),
+    ),
+)
 def test_any_sns_data_parses_or_raises_filter_error(policy, attributes):
     try:
         parsed = parse_sns_filter_policy(policy)

@@ -21,35 +21,105 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aipipe.core.loader import load_spec_bytes
 from aipipe.codegen.project import render_program
 from aipipe.codegen.safe import check_program
-from aipipe.validation import load_spec
+from aipipe.core.loader import load_spec_bytes
 from aipipe.kinds.registry import RESOURCE_TYPES
+from aipipe.validation import load_spec
 
 from conftest import EXAMPLES
 
 PROFILE = os.environ.get("AIPIPE_FUZZ", "fast")
 EXAMPLES_PER_TEST = {"fast": 150, "long": 5000}[PROFILE]
-FUZZ = settings(max_examples=EXAMPLES_PER_TEST, deadline=None, derandomize=PROFILE == "fast",
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                       HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=EXAMPLES_PER_TEST,
+    deadline=None,
+    derandomize=PROFILE == "fast",
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+)
 COUNTS: dict[str, int] = {}
 
 # The spec's own words, so generated documents get past the first layer of validation.
-VOCABULARY = sorted({"aipipe", "name", "cloud", "region", "resources", "outputs", "stacks", "secrets", "tags",
-                     "type", "topic", "bucket", "stream", "schedule", "steps", "function", "parallel", "runtime",
-                     "handler", "code", "reads", "writes", "triggers", "lifecycle", "expire_after", "depends_on",
-                     "dead_letter", "max_attempts", "retry", "catch", "source", "destination", "template", "input",
-                     "output", "temp", "memory", "timeout", "environment", "events", "prefix", "aws", "gcp",
-                     *RESOURCE_TYPES, *(f for m in RESOURCE_TYPES.values() for f in m.model_fields)})
-SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**12), st.floats(allow_nan=False, width=32),
-                    st.sampled_from(VOCABULARY), st.text(max_size=30),
-                    st.sampled_from(["${raw.name}", "${secret.KEY}", "${stack}", "$${x}", "${", "30d", "512MB",
-                                     "rate(1 hour)", "python3.12", "app.handler", "./app", "us-east-1"]))
-DOCUMENTS = st.recursive(SCALARS, lambda children: st.one_of(
-    st.lists(children, max_size=5), st.dictionaries(st.sampled_from(VOCABULARY), children, max_size=6)),
-    max_leaves=40)
+VOCABULARY = sorted(
+    {
+        "aipipe",
+        "name",
+        "cloud",
+        "region",
+        "resources",
+        "outputs",
+        "stacks",
+        "secrets",
+        "tags",
+        "type",
+        "topic",
+        "bucket",
+        "stream",
+        "schedule",
+        "steps",
+        "function",
+        "parallel",
+        "runtime",
+        "handler",
+        "code",
+        "reads",
+        "writes",
+        "triggers",
+        "lifecycle",
+        "expire_after",
+        "depends_on",
+        "dead_letter",
+        "max_attempts",
+        "retry",
+        "catch",
+        "source",
+        "destination",
+        "template",
+        "input",
+        "output",
+        "temp",
+        "memory",
+        "timeout",
+        "environment",
+        "events",
+        "prefix",
+        "aws",
+        "gcp",
+        *RESOURCE_TYPES,
+        *(f for m in RESOURCE_TYPES.values() for f in m.model_fields),
+    }
+)
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**12),
+    st.floats(allow_nan=False, width=32),
+    st.sampled_from(VOCABULARY),
+    st.text(max_size=30),
+    st.sampled_from(
+        [
+            "${raw.name}",
+            "${secret.KEY}",
+            "${stack}",
+            "$${x}",
+            "${",
+            "30d",
+            "512MB",
+            "rate(1 hour)",
+            "python3.12",
+            "app.handler",
+            "./app",
+            "us-east-1",
+        ]
+    ),
+)
+DOCUMENTS = st.recursive(
+    SCALARS,
+    lambda children: st.one_of(
+        st.lists(children, max_size=5), st.dictionaries(st.sampled_from(VOCABULARY), children, max_size=6)
+    ),
+    max_leaves=40,
+)
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +197,9 @@ class Choices:
         return self.rng.choice([None, True, 0, 12, "x", "30d", [], {}, ["raw"], {"type": "bucket"}])
 
     def text(self) -> str:
-        return self.data.draw(st.text(min_size=1, max_size=12), label="key") if self.data else f"k{self.rng.randint(0, 9)}"
+        return (
+            self.data.draw(st.text(min_size=1, max_size=12), label="key") if self.data else f"k{self.rng.randint(0, 9)}"
+        )
 
 
 def mutate(document: dict, choices: Choices) -> dict:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from aipipe.validation import load_spec
+from aipipe.kinds.registry import RESOURCE_TYPES, clouds_of
+from aipipe.kinds.workflow.model import ParallelStep, TaskStep
 from aipipe.spec.model import field_clouds
 from aipipe.triggers.bucket import BucketTrigger
 from aipipe.triggers.schedule import ScheduleTrigger
 from aipipe.triggers.stream import StreamTrigger
 from aipipe.triggers.topic import TopicTrigger
-from aipipe.kinds.registry import RESOURCE_TYPES, clouds_of
-from aipipe.kinds.workflow.model import ParallelStep, TaskStep
+from aipipe.validation import load_spec
 
 from conftest import DATA, EXAMPLES
 

@@ -33,12 +33,19 @@ def test_event_driven_edges_follow_the_data():
 def test_workflow_replication_and_dataflow_edges():
     _, workflow = pipeline_edges(spec("async-training-pipeline"))
     assert {e.target for e in workflow if e.source == "training-pipeline"} == {
-        "preprocess", "train", "profile", "predict", "notify"}
+        "preprocess",
+        "train",
+        "profile",
+        "predict",
+        "notify",
+    }
     _, replication = pipeline_edges(spec("cross-region-replication"))
     assert {(e.source, e.target) for e in replication} >= {("corpus", "replicate-eu"), ("replicate-eu", "corpus-eu")}
     _, dataflow = pipeline_edges(spec("realtime-replication"))
     assert {(e.source, e.target, e.label) for e in dataflow} >= {
-        ("record-updates", "stream-to-gcs", "streams"), ("stream-to-gcs", "training-data", "outputs")}
+        ("record-updates", "stream-to-gcs", "streams"),
+        ("stream-to-gcs", "training-data", "outputs"),
+    }
 
 
 def test_labels_cannot_break_out_of_mermaid_or_dot(write_spec):
@@ -80,7 +87,7 @@ def test_docs_graphs_page_is_current():
 def test_dot_labels_round_trip_through_dot_quoting(write_spec):
     """A DOT string ends at the first unescaped quote: every backslash and quote of a label must be escaped, or
     a suffix ending in a backslash swallows the closing quote."""
-    prefix, suffix = 'say "hi" \\n', 'ends in \\'
+    prefix, suffix = 'say "hi" \\n', "ends in \\"
     path = write_spec(f"""\
 aipipe: 1
 name: hostile

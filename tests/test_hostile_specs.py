@@ -47,7 +47,9 @@ def test_code_symlink_inside_the_folder_is_fine(write_spec):
 
 
 def test_control_characters_cannot_reach_the_terminal_or_ci(write_spec):
-    hostile = BASE + 'resources:\n  r: {type: bucket}\noutputs:\n  o: "${\\e]0;pwned\\a\\n::error file=x::fake \\u202e}"\n'
+    hostile = (
+        BASE + 'resources:\n  r: {type: bucket}\noutputs:\n  o: "${\\e]0;pwned\\a\\n::error file=x::fake \\u202e}"\n'
+    )
     path = write_spec(hostile)
     for output_format in ("text", "github"):
         result = runner.invoke(app, ["validate", "--format", output_format, str(path)])
@@ -58,7 +60,9 @@ def test_control_characters_cannot_reach_the_terminal_or_ci(write_spec):
 
 
 def test_stack_override_does_not_leak_through_yaml_aliases(write_spec):
-    path = write_spec(BASE + """\
+    path = write_spec(
+        BASE
+        + """\
 tags: &t {team: ml}
 resources:
   a: &b {type: bucket, tags: *t}
@@ -67,7 +71,8 @@ stacks:
   prod:
     resources:
       a: {versioning: false, tags: {env: prod}}
-""")
+"""
+    )
     prod = load_spec(str(path), "prod").spec
     assert prod.resources["a"].versioning is False and prod.resources["c"].versioning is True
     assert prod.header.tags == {"team": "ml"} and prod.resources["c"].tags == {"team": "ml"}
@@ -75,7 +80,9 @@ stacks:
 
 
 def test_secret_used_only_by_one_stack_is_not_unused(write_spec):
-    path = write_spec(BASE + """\
+    path = write_spec(
+        BASE
+        + """\
 secrets: [KEY]
 resources:
   f:
@@ -87,7 +94,8 @@ stacks:
   prod:
     resources:
       f: {environment: {K: "${secret.KEY}"}}
-""")
+"""
+    )
     assert load_spec(str(path)).diagnostics == []
     assert [d.code for d in load_spec(str(path), "dev").diagnostics] == ["AP307"]
 

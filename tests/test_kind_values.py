@@ -58,7 +58,11 @@ def test_gcp_bucket_values_from_the_spec(gcp):
 
 def test_stream_capacity_retention_and_key(aws):
     clicks, burst = values(aws, "clicks"), values(aws, "burst")
-    assert (clicks["shard_count"], clicks["mode"], clicks["retention_hours"]) == (2, {"stream_mode": "PROVISIONED"}, 168)
+    assert (clicks["shard_count"], clicks["mode"], clicks["retention_hours"]) == (
+        2,
+        {"stream_mode": "PROVISIONED"},
+        168,
+    )
     assert (burst["shard_count"], burst["mode"]) == (None, {"stream_mode": "ON_DEMAND"})
     assert burst["kms_key"] == "alias/aws/kinesis"  # the AWS-managed key when none is named
 
@@ -66,8 +70,10 @@ def test_stream_capacity_retention_and_key(aws):
 def test_aws_subscription_dead_letters_and_filter(aws):
     queue = values(aws, "events-queue")
     assert queue["dead_letter_retention"] == 14 * 86400  # SQS's maximum: time to inspect what failed
-    assert queue["redrive"] == {"deadLetterTargetArn": Child("events-queue", "dead_letters", "arn"),
-                                "maxReceiveCount": 8}
+    assert queue["redrive"] == {
+        "deadLetterTargetArn": Child("events-queue", "dead_letters", "arn"),
+        "maxReceiveCount": 8,
+    }
     assert queue["filter_policy"] == Json({"kind": ["image", "text"]})
     [statement] = queue["queue_policy"].document["Statement"]
     assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": Attr("events", "arn")}}
@@ -87,8 +93,13 @@ def test_aws_function_policy_and_trigger_wiring(aws):
     assert ingest["environment"]["TOKEN"] == Secret("API_TOKEN")
     assert ingest["environment"]["STAGE"] == Deployment("stack")
     assert ingest["environment"]["LITERAL"] == "${not-a-reference}"
-    assert [t["template"].split("/")[1] for t in ingest["triggers"]] == ["bucket", "bucket", "stream", "topic",
-                                                                            "schedule"]
+    assert [t["template"].split("/")[1] for t in ingest["triggers"]] == [
+        "bucket",
+        "bucket",
+        "stream",
+        "topic",
+        "schedule",
+    ]
     first, second = ingest["triggers"][:2]
     assert first["new_permission"] and not second["new_permission"]  # one permission per (function, bucket)
     statements = ingest["policy"].document["Statement"]
@@ -101,8 +112,12 @@ def test_gcp_function_takes_one_event_trigger_and_schedules(gcp):
     assert on_upload["event_trigger"]["event_type"] == "google.cloud.storage.object.v1.finalized"
     assert [t["cron"] for t in on_upload["triggers"]] == ["0 * * * *"]
     assert on_upload["available_memory"] == "2048M"
-    assert {g["role"] for g in on_upload["grants"]} == {"roles/storage.objectViewer", "roles/storage.objectCreator",
-                                                         "roles/pubsub.subscriber", "roles/pubsub.publisher"}
+    assert {g["role"] for g in on_upload["grants"]} == {
+        "roles/storage.objectViewer",
+        "roles/storage.objectCreator",
+        "roles/pubsub.subscriber",
+        "roles/pubsub.publisher",
+    }
 
 
 def test_state_machine_document_refers_to_functions_by_symbol(aws):
@@ -110,8 +125,9 @@ def test_state_machine_document_refers_to_functions_by_symbol(aws):
     assert document["StartAt"] == "ingest"
     train = document["States"]["Train"]
     assert train["Resource"] == Attr("train", "arn") and train["TimeoutSeconds"] == 600
-    assert train["Retry"] == [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 10, "MaxAttempts": 2,
-                               "BackoffRate": 1.5}]
+    assert train["Retry"] == [
+        {"ErrorEquals": ["States.ALL"], "IntervalSeconds": 10, "MaxAttempts": 2, "BackoffRate": 1.5}
+    ]
     assert train["Catch"][0]["Next"] == "Cleanup"
     fanout = document["States"]["Fanout"]
     assert [b["StartAt"] for b in fanout["Branches"]] == ["IngestAgain", "TrainAgain"] and fanout["End"] is True
@@ -119,12 +135,17 @@ def test_state_machine_document_refers_to_functions_by_symbol(aws):
 
 def test_replication_options_and_ordering(aws):
     nightly, to_replica = values(aws, "nightly"), values(aws, "to-replica")
-    assert nightly["options"] == {"overwrite_mode": "NEVER", "verify_mode": "POINT_IN_TIME_CONSISTENT",
-                                  "preserve_deleted_files": "PRESERVE"}
+    assert nightly["options"] == {
+        "overwrite_mode": "NEVER",
+        "verify_mode": "POINT_IN_TIME_CONSISTENT",
+        "preserve_deleted_files": "PRESERVE",
+    }
     assert nightly["schedule"] == {"schedule_expression": "cron(0 3 * * ? *)"} and nightly["rules"] is None
-    assert to_replica["source_opts"] == Options("to-replica", depends_on=(
-        Child("to-replica", "policy"), Child("landing", "versioning"), Child("replica", "versioning")),
-        provider_of="landing")
+    assert to_replica["source_opts"] == Options(
+        "to-replica",
+        depends_on=(Child("to-replica", "policy"), Child("landing", "versioning"), Child("replica", "versioning")),
+        provider_of="landing",
+    )
 
 
 def test_dataflow_catalogue_parameters(gcp):
@@ -142,9 +163,11 @@ def test_every_attribute_of_every_kind_resolves_in_the_program(path, write_spec)
     attribute of every resource plans, and each output has a value."""
     document = yaml.safe_load(path.read_text())
     spec = load_spec(str(path), "dev").spec
-    outputs = {f"{name}_{attribute}".replace("-", "_"): f"${{{name}.{attribute}}}"
-               for name, resource in spec.resources.items()
-               for attribute in KINDS[resource.type].attributes(spec.cloud)}
+    outputs = {
+        f"{name}_{attribute}".replace("-", "_"): f"${{{name}.{attribute}}}"
+        for name, resource in spec.resources.items()
+        for attribute in KINDS[resource.type].attributes(spec.cloud)
+    }
     document = copy.deepcopy(document)
     document["outputs"] = outputs
     written = write_spec(yaml.safe_dump(document))

@@ -73,7 +73,7 @@ def test_billion_laughs_is_refused_quickly():
 def test_alias_bomb_is_reported_at_the_alias_that_crosses_the_limit():
     document = load_spec_bytes(billion_laughs(), "bomb.yaml")
     line, column = codes(document)[0][1:]
-    assert line >= 5 and billion_laughs().splitlines()[line - 1][column - 1:column] == b"*"
+    assert line >= 5 and billion_laughs().splitlines()[line - 1][column - 1 : column] == b"*"
 
 
 def test_complex_keys_are_reported_and_left_out():
@@ -109,8 +109,12 @@ def test_non_string_keys_are_reported_and_explained():
 
 @pytest.mark.parametrize(
     "source",
-    [b"a: !!python/object/apply:os.system ['echo hacked']\n", b"a: !!binary aGk=\n", b"a: !custom x\n",
-     b"a: !!set {x, y}\n"],
+    [
+        b"a: !!python/object/apply:os.system ['echo hacked']\n",
+        b"a: !!binary aGk=\n",
+        b"a: !custom x\n",
+        b"a: !!set {x, y}\n",
+    ],
 )
 def test_foreign_tags_are_refused_and_nothing_is_constructed(source):
     document = load_spec_bytes(source, "f.yaml")

@@ -20,7 +20,9 @@ from conftest import EXAMPLES
 ENDPOINT = os.environ.get("AIPIPE_TEST_LOCALSTACK", "")
 pytestmark = [
     pytest.mark.skipif(shutil.which("pulumi") is None, reason="needs the pulumi CLI on PATH"),
-    pytest.mark.skipif(not ENDPOINT, reason="needs AIPIPE_TEST_LOCALSTACK=<LocalStack URL, e.g. http://localhost:4566>"),
+    pytest.mark.skipif(
+        not ENDPOINT, reason="needs AIPIPE_TEST_LOCALSTACK=<LocalStack URL, e.g. http://localhost:4566>"
+    ),
 ]
 
 

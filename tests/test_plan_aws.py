@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from aipipe.offline.mocks import run_program
 from aipipe.codegen.project import render_program
+from aipipe.offline.mocks import run_program
 from aipipe.validation import load_spec
 
 from conftest import DATA
@@ -29,22 +29,33 @@ def find(planned, type_suffix, name=None):
 
 def test_bucket_and_function_plan(tmp_path):
     planned = plan(DATA / "plan" / "aws-bucket-function.yaml", tmp_path)
-    assert Counter(r.type for r in planned.resources) == Counter({
-        "aipipe:index:Bucket": 2, "aipipe:index:Function": 1, "pulumi:providers:aws": 1,
-        "aws:s3/bucket:Bucket": 2, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 2,
-        "aws:s3/bucketVersioning:BucketVersioning": 2,
-        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 2,
-        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 1,
-        "aws:iam/role:Role": 1, "aws:iam/rolePolicy:RolePolicy": 1, "aws:cloudwatch/logGroup:LogGroup": 1,
-        "aws:lambda/function:Function": 1, "aws:lambda/permission:Permission": 2,
-        "aws:cloudwatch/eventRule:EventRule": 1, "aws:cloudwatch/eventTarget:EventTarget": 1,
-        "aws:s3/bucketNotification:BucketNotification": 1,
-    })
+    assert Counter(r.type for r in planned.resources) == Counter(
+        {
+            "aipipe:index:Bucket": 2,
+            "aipipe:index:Function": 1,
+            "pulumi:providers:aws": 1,
+            "aws:s3/bucket:Bucket": 2,
+            "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 2,
+            "aws:s3/bucketVersioning:BucketVersioning": 2,
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 2,
+            "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 1,
+            "aws:iam/role:Role": 1,
+            "aws:iam/rolePolicy:RolePolicy": 1,
+            "aws:cloudwatch/logGroup:LogGroup": 1,
+            "aws:lambda/function:Function": 1,
+            "aws:lambda/permission:Permission": 2,
+            "aws:cloudwatch/eventRule:EventRule": 1,
+            "aws:cloudwatch/eventTarget:EventTarget": 1,
+            "aws:s3/bucketNotification:BucketNotification": 1,
+        }
+    )
     # one notification for the bucket, holding both triggers, after the permission that allows S3 to invoke
     [notification] = find(planned, "BucketNotification")
     assert notification.inputs["bucket"] == "raw"
     assert [(f["events"], f["filterPrefix"]) for f in notification.inputs["lambdaFunctions"]] == [
-        (["s3:ObjectCreated:*"], "data/"), (["s3:ObjectRemoved:*"], "other/")]
+        (["s3:ObjectCreated:*"], "data/"),
+        (["s3:ObjectRemoved:*"], "other/"),
+    ]
     [s3_permission] = find(planned, "Permission", "fn-invoke-from-raw")
     assert s3_permission.urn in notification.dependencies
     assert s3_permission.inputs["principal"] == "s3.amazonaws.com"
@@ -59,8 +70,9 @@ def test_bucket_and_function_plan(tmp_path):
     assert provider.inputs["region"] == "eu-west-1"
     # retained on destroy by default; public access blocked
     [access] = find(planned, "BucketPublicAccessBlock", "raw-public-access")
-    assert all(access.inputs[k] for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls",
-                                          "restrictPublicBuckets"))
+    assert all(
+        access.inputs[k] for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+    )
 
 
 def test_function_policy_is_least_privilege(tmp_path):

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from aipipe.codegen.project import default_program_dir, write_project
-from aipipe.offline.plan import plan_spec
 from aipipe.codegen.context import program_context
+from aipipe.codegen.project import default_program_dir, write_project
 from aipipe.codegen.safe import check_program, literal
+from aipipe.offline.plan import plan_spec
 from aipipe.validation import load_spec
 
 from conftest import DATA, EXAMPLES, ROOT
@@ -65,14 +65,29 @@ def test_rendered_program_matches_its_golden_file(path, tmp_path):
 def context_snapshot(spec) -> dict:
     """What the templates render for a spec, every value as the Python text it becomes in the program."""
     context = program_context(spec, default_program_dir(spec))
-    views = {view.name: {"type": view.type, "component": str(view.component), "token": view.token,
-                         "tags": literal(view.tags), "provider": view.provider, "depends_on": literal(view.depends_on),
-                         "values": {k: literal(v) for k, v in sorted(view.values.items())}}
-             for view in context["resources"]}
-    parts = [{"template": part.template, "values": {k: literal(v) for k, v in sorted(part.values.items())}}
-             for part in context["parts_before"] + context["parts_after"]]
-    return {"resources": views, "order": [view.name for view in context["resources"]], "parts": parts,
-            "providers": literal(context["providers"]), "outputs": literal(context["outputs"])}
+    views = {
+        view.name: {
+            "type": view.type,
+            "component": str(view.component),
+            "token": view.token,
+            "tags": literal(view.tags),
+            "provider": view.provider,
+            "depends_on": literal(view.depends_on),
+            "values": {k: literal(v) for k, v in sorted(view.values.items())},
+        }
+        for view in context["resources"]
+    }
+    parts = [
+        {"template": part.template, "values": {k: literal(v) for k, v in sorted(part.values.items())}}
+        for part in context["parts_before"] + context["parts_after"]
+    ]
+    return {
+        "resources": views,
+        "order": [view.name for view in context["resources"]],
+        "parts": parts,
+        "providers": literal(context["providers"]),
+        "outputs": literal(context["outputs"]),
+    }
 
 
 @pytest.mark.parametrize("path", ALL, ids=key)
@@ -80,15 +95,22 @@ def test_program_context_matches_its_golden_file(path):
     compare_with_golden(golden_name(path, ".context.json"), snapshot(context_snapshot(spec_of(path))))
 
 
-@pytest.mark.skipif(shutil.which("pyright") is None and not (Path(sys.executable).parent / "pyright").exists(),
-                    reason="pyright is not installed (pip install '.[test]')")
+@pytest.mark.skipif(
+    shutil.which("pyright") is None and not (Path(sys.executable).parent / "pyright").exists(),
+    reason="pyright is not installed (pip install '.[test]')",
+)
 def test_every_rendered_program_type_checks_with_pyright(tmp_path):
     for path in ALL:
         spec = spec_of(path)
         write_project(spec, tmp_path / key(path).replace("/", "_").removesuffix(".yaml"))
     executable = shutil.which("pyright") or str(Path(sys.executable).parent / "pyright")
-    result = subprocess.run([executable, "--outputjson", "--pythonpath", sys.executable, str(tmp_path)],
-                            capture_output=True, text=True, timeout=900)
+    result = subprocess.run(
+        [executable, "--outputjson", "--pythonpath", sys.executable, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,  # pyright exits 1 when it finds errors: the report below says which
+        timeout=900,
+    )
     report = json.loads(result.stdout)
     errors = [d for d in report["generalDiagnostics"] if d["severity"] == "error"]
     assert report["summary"]["filesAnalyzed"] == len(ALL)
@@ -105,13 +127,23 @@ def _policies(plan):
 
 
 # Step Functions log delivery: actions AWS does not scope to resources (AWS documents "Resource": "*").
-LOG_DELIVERY = {"logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:DescribeLogGroups",
-                "logs:DescribeResourcePolicies", "logs:GetLogDelivery", "logs:ListLogDeliveries",
-                "logs:PutResourcePolicy", "logs:UpdateLogDelivery"}
+LOG_DELIVERY = {
+    "logs:CreateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:DescribeLogGroups",
+    "logs:DescribeResourcePolicies",
+    "logs:GetLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:UpdateLogDelivery",
+}
 
 
-@pytest.mark.parametrize("path", [p for p in ALL if "gcp" not in key(p) and p.parent.name not in
-                                  ("realtime-replication", "distributed-pubsub")], ids=key)
+@pytest.mark.parametrize(
+    "path",
+    [p for p in ALL if "gcp" not in key(p) and p.parent.name not in ("realtime-replication", "distributed-pubsub")],
+    ids=key,
+)
 def test_no_policy_grants_wildcards_except_log_delivery(path, plans):
     checked = 0
     for origin, document in _policies(plans[key(path)]):
@@ -132,15 +164,25 @@ def test_gcp_grants_are_on_single_resources(plans):
     for path in ALL:
         for resource in plans[key(path)].resources:
             if resource.type == "gcp:projects/iAMMember:IAMMember":
-                assert resource.inputs["role"] in {"roles/eventarc.eventReceiver", "roles/dataflow.worker",
-                                                   "roles/pubsub.publisher", "roles/pubsub.editor"}
+                assert resource.inputs["role"] in {
+                    "roles/eventarc.eventReceiver",
+                    "roles/dataflow.worker",
+                    "roles/pubsub.publisher",
+                    "roles/pubsub.editor",
+                }
             if resource.type.endswith("IAMMember") and resource.type != "gcp:projects/iAMMember:IAMMember":
-                assert resource.inputs["role"] in {"roles/storage.objectViewer", "roles/storage.objectCreator",
-                                                   "roles/storage.objectAdmin", "roles/pubsub.publisher",
-                                                   "roles/pubsub.subscriber", "roles/pubsub.viewer"}
+                assert resource.inputs["role"] in {
+                    "roles/storage.objectViewer",
+                    "roles/storage.objectCreator",
+                    "roles/storage.objectAdmin",
+                    "roles/pubsub.publisher",
+                    "roles/pubsub.subscriber",
+                    "roles/pubsub.viewer",
+                }
 
 
 # --- the wiring each pattern depends on ------------------------------------------------------------------
+
 
 def plan_of(plans, name):
     return plans[f"specs/{name}/aipipe.yaml"]
@@ -150,16 +192,23 @@ def test_event_driven_ingest_wiring(plans):
     plan = plan_of(plans, "event-driven-ingest")
     [notification] = find(plan, "aws:s3/bucketNotification:BucketNotification")
     assert notification.inputs["bucket"] == "raw"
-    assert notification.inputs["lambdaFunctions"] == [{
-        "events": ["s3:ObjectCreated:*"], "filterPrefix": "data/", "filterSuffix": ".json",
-        "lambdaFunctionArn": "arn:aws:lambda:us-east-1:123456789012:function:preprocess"}]
+    assert notification.inputs["lambdaFunctions"] == [
+        {
+            "events": ["s3:ObjectCreated:*"],
+            "filterPrefix": "data/",
+            "filterSuffix": ".json",
+            "lambdaFunctionArn": "arn:aws:lambda:us-east-1:123456789012:function:preprocess",
+        }
+    ]
     [permission] = find(plan, "aws:lambda/permission:Permission")
     assert (permission.inputs["principal"], permission.inputs["sourceArn"]) == ("s3.amazonaws.com", "arn:aws:s3:::raw")
     assert permission.urn in notification.dependencies
     [mapping] = find(plan, "aws:lambda/eventSourceMapping:EventSourceMapping")
     assert mapping.inputs["startingPosition"] == "TRIM_HORIZON" and mapping.inputs["batchSize"] == 500
     [policy] = find(plan, "aws:iam/rolePolicy:RolePolicy", "preprocess-policy")
-    granted = {(a, r) for s in json.loads(policy.inputs["policy"])["Statement"] for a in s["Action"] for r in s["Resource"]}
+    granted = {
+        (a, r) for s in json.loads(policy.inputs["policy"])["Statement"] for a in s["Action"] for r in s["Resource"]
+    }
     assert ("s3:GetObject", "arn:aws:s3:::raw/data/*") in granted
     assert ("s3:PutObject", "arn:aws:s3:::curated/processed/*") in granted
     assert ("kinesis:PutRecord", "arn:aws:kinesis:us-east-1:123456789012:stream/record-events") in granted
@@ -173,8 +222,9 @@ def test_async_training_pipeline_state_machine(plans):
     states = definition["States"]
     assert definition["StartAt"] == "Preprocess"
     assert list(states) == ["Preprocess", "TrainAndProfile", "BatchPredict", "NotifyFailure"]
-    assert states["Preprocess"]["Retry"] == [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 5, "MaxAttempts": 3,
-                                              "BackoffRate": 2.0}]
+    assert states["Preprocess"]["Retry"] == [
+        {"ErrorEquals": ["States.ALL"], "IntervalSeconds": 5, "MaxAttempts": 3, "BackoffRate": 2.0}
+    ]
     assert states["Preprocess"]["Catch"][0]["Next"] == "NotifyFailure"
     assert states["Preprocess"]["Resource"] == "arn:aws:lambda:us-west-2:123456789012:function:preprocess"
     branches = states["TrainAndProfile"]["Branches"]
@@ -183,9 +233,13 @@ def test_async_training_pipeline_state_machine(plans):
     assert states["BatchPredict"]["End"] is True and "Next" not in states["BatchPredict"]
     assert states["NotifyFailure"]["End"] is True
     [policy] = find(plan, "aws:iam/rolePolicy:RolePolicy", "training-pipeline-policy")
-    invoke = next(s for s in json.loads(policy.inputs["policy"])["Statement"] if s["Action"] == ["lambda:InvokeFunction"])
-    assert sorted(invoke["Resource"]) == sorted(f"arn:aws:lambda:us-west-2:123456789012:function:{n}"
-                                                for n in ("preprocess", "train", "profile", "predict", "notify"))
+    invoke = next(
+        s for s in json.loads(policy.inputs["policy"])["Statement"] if s["Action"] == ["lambda:InvokeFunction"]
+    )
+    assert sorted(invoke["Resource"]) == sorted(
+        f"arn:aws:lambda:us-west-2:123456789012:function:{n}"
+        for n in ("preprocess", "train", "profile", "predict", "notify")
+    )
 
 
 def test_cross_region_replication_wiring(plans):
@@ -195,24 +249,32 @@ def test_cross_region_replication_wiring(plans):
     assert config.inputs["bucket"] == "corpus"
     assert rule["destination"]["bucket"] == "arn:aws:s3:::corpus-eu"
     assert rule["deleteMarkerReplication"] == {"status": "Enabled"} and rule["filter"] == {}
-    versionings = {r.urn for r in find(plan, "aws:s3/bucketVersioning:BucketVersioning")
-                   if r.name in ("corpus-versioning", "corpus-eu-versioning")}
+    versionings = {
+        r.urn
+        for r in find(plan, "aws:s3/bucketVersioning:BucketVersioning")
+        if r.name in ("corpus-versioning", "corpus-eu-versioning")
+    }
     assert versionings <= set(config.dependencies)
     [replica] = find(plan, "aws:s3/bucket:Bucket", "corpus-eu")
     assert "aws-eu-west-1" in replica.provider
     [task] = find(plan, "aws:datasync/task:Task")
     assert task.inputs["schedule"] == {"scheduleExpression": "cron(0 3 * * ? *)"}
-    assert task.inputs["options"] == {"overwriteMode": "ALWAYS", "verifyMode": "ONLY_FILES_TRANSFERRED",
-                                      "preserveDeletedFiles": "PRESERVE"}
+    assert task.inputs["options"] == {
+        "overwriteMode": "ALWAYS",
+        "verifyMode": "ONLY_FILES_TRANSFERRED",
+        "preserveDeletedFiles": "PRESERVE",
+    }
 
 
 def test_realtime_replication_dataflow(plans):
     plan = plan_of(plans, "realtime-replication")
     [job] = find(plan, "gcp:dataflow/job:Job")
     assert job.inputs["templateGcsPath"] == "gs://dataflow-templates-europe-west1/latest/Cloud_PubSub_to_GCS_Text"
-    assert job.inputs["parameters"] == {"inputTopic": "projects/mock-project/topics/record-updates",
-                                        "outputDirectory": "gs://training-data/stream/",
-                                        "outputFilenamePrefix": "output-"}
+    assert job.inputs["parameters"] == {
+        "inputTopic": "projects/mock-project/topics/record-updates",
+        "outputDirectory": "gs://training-data/stream/",
+        "outputFilenamePrefix": "output-",
+    }
     assert job.inputs["tempGcsLocation"] == "gs://dataflow-staging/temp/"
     assert job.inputs["serviceAccountEmail"].endswith("@mock-project.iam.gserviceaccount.com")
     assert (job.inputs["onDelete"], job.inputs["maxWorkers"]) == ("drain", 10)
@@ -222,7 +284,9 @@ def test_distributed_pubsub_dead_letters_and_trigger(plans):
     plan = plan_of(plans, "distributed-pubsub")
     [subscription] = find(plan, "gcp:pubsub/subscription:Subscription")
     assert subscription.inputs["deadLetterPolicy"] == {
-        "deadLetterTopic": "projects/mock-project/topics/batch-workers-dead-letters", "maxDeliveryAttempts": 10}
+        "deadLetterTopic": "projects/mock-project/topics/batch-workers-dead-letters",
+        "maxDeliveryAttempts": 10,
+    }
     agent = "serviceAccount:service-123456789012@gcp-sa-pubsub.iam.gserviceaccount.com"
     [publisher] = find(plan, "gcp:pubsub/topicIAMMember:TopicIAMMember")
     [subscriber] = find(plan, "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember")
@@ -233,8 +297,10 @@ def test_distributed_pubsub_dead_letters_and_trigger(plans):
     assert function.inputs["buildConfig"]["runtime"] == "python312"
     [grant] = find(plan, "gcp:storage/bucketIAMMember:BucketIAMMember")
     assert grant.inputs["role"] == "roles/storage.objectCreator"
-    assert grant.inputs["condition"]["expression"] == \
-        'resource.name.startsWith("projects/_/buckets/embeddings/objects/vectors/")'
+    assert (
+        grant.inputs["condition"]["expression"]
+        == 'resource.name.startsWith("projects/_/buckets/embeddings/objects/vectors/")'
+    )
 
 
 def test_aws_subscription_dead_letters_and_queue_policy(plans):
@@ -243,14 +309,17 @@ def test_aws_subscription_dead_letters_and_queue_policy(plans):
     [dead_letters] = find(plan, "aws:sqs/queue:Queue", "events-queue-dead-letters")
     assert json.loads(queue.inputs["redrivePolicy"]) == {
         "deadLetterTargetArn": "arn:aws:sqs:us-east-1:123456789012:queue/events-queue-dead-letters",
-        "maxReceiveCount": 8}
+        "maxReceiveCount": 8,
+    }
     assert dead_letters.urn in queue.dependencies
     assert queue.inputs["visibilityTimeoutSeconds"] == 600 and queue.inputs["messageRetentionSeconds"] == 4 * 86400
     [policy] = find(plan, "aws:sqs/queuePolicy:QueuePolicy")
     [statement] = json.loads(policy.inputs["policy"])["Statement"]
     assert statement["Principal"] == {"Service": "sns.amazonaws.com"} and statement["Action"] == ["sqs:SendMessage"]
     assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": "arn:aws:sns:us-east-1:123456789012:topic/events"}}
-    [subscription] = [s for s in find(plan, "aws:sns/topicSubscription:TopicSubscription") if s.inputs["protocol"] == "sqs"]
+    [subscription] = [
+        s for s in find(plan, "aws:sns/topicSubscription:TopicSubscription") if s.inputs["protocol"] == "sqs"
+    ]
     assert json.loads(subscription.inputs["filterPolicy"]) == {"kind": ["image", "text"]}
 
 
@@ -278,17 +347,24 @@ def _asl_validator() -> str | None:
     return os.environ.get("AIPIPE_ASL_VALIDATOR") or shutil.which("asl-validator")
 
 
-@pytest.mark.skipif(_asl_validator() is None,
-                    reason="asl-validator (npm) is not installed; .ci/run installs it, or set AIPIPE_ASL_VALIDATOR")
+@pytest.mark.skipif(
+    _asl_validator() is None,
+    reason="asl-validator (npm) is not installed; .ci/run installs it, or set AIPIPE_ASL_VALIDATOR",
+)
 def test_asl_validator_accepts_every_state_machine(plans, tmp_path):
-    definitions = [(key(path), resource.inputs["definition"]) for path in ALL for resource in plans[key(path)].resources
-                   if resource.type == "aws:sfn/stateMachine:StateMachine"]
+    definitions = [
+        (key(path), resource.inputs["definition"])
+        for path in ALL
+        for resource in plans[key(path)].resources
+        if resource.type == "aws:sfn/stateMachine:StateMachine"
+    ]
     assert len(definitions) >= 3
     for number, (origin, text) in enumerate(definitions):
         target = tmp_path / f"definition-{number}.json"
         target.write_text(text)
-        result = subprocess.run([_asl_validator(), "--json-path", str(target)], capture_output=True, text=True,
-                                timeout=60)
+        result = subprocess.run(
+            [_asl_validator(), "--json-path", str(target)], capture_output=True, text=True, timeout=60, check=False
+        )
         assert result.returncode == 0, f"{origin}: {result.stdout}{result.stderr}"
 
 
@@ -296,7 +372,8 @@ def test_asl_validator_accepts_every_state_machine(plans, tmp_path):
 def test_asl_validator_is_a_real_judge(tmp_path):
     broken = tmp_path / "broken.json"
     broken.write_text('{"StartAt": "A", "States": {"A": {"Type": "Task", "Next": "Missing"}}}')
-    assert subprocess.run([_asl_validator(), "--json-path", str(broken)], capture_output=True).returncode != 0
+    judged = subprocess.run([_asl_validator(), "--json-path", str(broken)], capture_output=True, check=False)
+    assert judged.returncode != 0
 
 
 def test_a_named_dataflow_service_account_is_granted_as_itself(plans):
@@ -318,9 +395,14 @@ def granted(plan) -> dict:
     found = {}
     for resource in plan.resources:
         if resource.type == "aws:iam/rolePolicy:RolePolicy":
-            found[resource.name] = [{"actions": s["Action"], "resources": s["Resource"],
-                                     **({"condition": s["Condition"]} if "Condition" in s else {})}
-                                    for s in json.loads(resource.inputs["policy"])["Statement"]]
+            found[resource.name] = [
+                {
+                    "actions": s["Action"],
+                    "resources": s["Resource"],
+                    **({"condition": s["Condition"]} if "Condition" in s else {}),
+                }
+                for s in json.loads(resource.inputs["policy"])["Statement"]
+            ]
         elif resource.type.lower().endswith("iammember"):
             grant = {"role": resource.inputs["role"], "member": resource.inputs["member"]}
             for target in ("bucket", "topic", "subscription", "service", "project"):
@@ -339,12 +421,14 @@ def test_good_corpus_grants_exactly_the_reviewed_permissions(name, plans):
 
 # --- resource options: what destroy and replacements do ------------------------------------------------------
 
+
 @pytest.mark.parametrize("path", ALL, ids=key)
 def test_buckets_are_retained_on_destroy_exactly_as_the_spec_says(path, plans):
     spec = spec_of(path)
     buckets = {name: r for name, r in spec.resources.items() if r.type == "bucket" and not r.existing}
-    planned = {r.name: r for r in plans[key(path)].resources if r.type in ("aws:s3/bucket:Bucket",
-                                                                           "gcp:storage/bucket:Bucket")}
+    planned = {
+        r.name: r for r in plans[key(path)].resources if r.type in ("aws:s3/bucket:Bucket", "gcp:storage/bucket:Bucket")
+    }
     for name, bucket in buckets.items():
         assert planned[name].options["retain_on_delete"] is bucket.retain_on_destroy, name
     others = [r for r in plans[key(path)].resources if r.options["retain_on_delete"] and r.name not in buckets]

@@ -24,15 +24,24 @@ TEXTS = [t for t in HOSTILE if "\ud800" not in t and "${" not in t.replace("$${"
 
 def aws_spec(text: str) -> dict:
     return {
-        "aipipe": 1, "name": "hostile", "cloud": "aws", "region": "us-east-1", "tags": {"note": text},
+        "aipipe": 1,
+        "name": "hostile",
+        "cloud": "aws",
+        "region": "us-east-1",
+        "tags": {"note": text},
         "resources": {
             "raw": {"type": "bucket", "encryption": "kms", "kms_key": text, "tags": {"owner": text}},
             "events": {"type": "stream", "kms_key": text},
             "topic": {"type": "topic"},
             "queue": {"type": "subscription", "topic": "topic", "filter": {"kind": [text]}, "dead_letter": {}},
-            "fn": {"type": "function", "runtime": "python3.12", "handler": "app.handler", "code": "./app",
-                   "environment": {"TEXT": text},
-                   "triggers": [{"bucket": "raw", "prefix": text, "suffix": text}]},
+            "fn": {
+                "type": "function",
+                "runtime": "python3.12",
+                "handler": "app.handler",
+                "code": "./app",
+                "environment": {"TEXT": text},
+                "triggers": [{"bucket": "raw", "prefix": text, "suffix": text}],
+            },
         },
         "outputs": {"around": text + "${raw.name}" + text, "plain": text},
     }
@@ -46,17 +55,37 @@ def pubsub_string(text: str) -> str:
 
 def gcp_spec(text: str) -> dict:
     return {
-        "aipipe": 1, "name": "hostile", "cloud": "gcp", "region": "europe-west1",
+        "aipipe": 1,
+        "name": "hostile",
+        "cloud": "gcp",
+        "region": "europe-west1",
         "resources": {
             "data": {"type": "bucket", "encryption": "kms", "kms_key": text, "lifecycle": {"expire_after": "7d"}},
             "topic": {"type": "topic"},
             # Pub/Sub filters are at most 256 bytes: a prefix of the text, as a string literal of the filter
-            "sub": {"type": "subscription", "topic": "topic", "dead_letter": {},
-                    "filter": "attributes.note = " + pubsub_string(text[:40])},
-            "fn": {"type": "function", "runtime": "python3.12", "handler": "main", "code": "./app",
-                   "environment": {"TEXT": text}, "triggers": [{"topic": "topic"}]},
-            "job": {"type": "dataflow", "template": "pubsub-to-avro", "input": "topic", "machine_type": text,
-                    "output": "${data.url}/" + text, "temp": "${data.url}/tmp/", "parameters": {"extra": text}},
+            "sub": {
+                "type": "subscription",
+                "topic": "topic",
+                "dead_letter": {},
+                "filter": "attributes.note = " + pubsub_string(text[:40]),
+            },
+            "fn": {
+                "type": "function",
+                "runtime": "python3.12",
+                "handler": "main",
+                "code": "./app",
+                "environment": {"TEXT": text},
+                "triggers": [{"topic": "topic"}],
+            },
+            "job": {
+                "type": "dataflow",
+                "template": "pubsub-to-avro",
+                "input": "topic",
+                "machine_type": text,
+                "output": "${data.url}/" + text,
+                "temp": "${data.url}/tmp/",
+                "parameters": {"extra": text},
+            },
         },
         "outputs": {"plain": text},
     }
@@ -69,16 +98,19 @@ def one(plan, token: str, name: str) -> dict:
 
 def aws_fields(plan, text: str) -> dict:
     bucket = one(plan, "aws:s3/bucket:Bucket", "raw")
-    [rule] = one(plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-                 "raw-encryption")["rules"]
+    [rule] = one(
+        plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "raw-encryption"
+    )["rules"]
     [notification] = one(plan, "aws:s3/bucketNotification:BucketNotification", "raw-notifications")["lambdaFunctions"]
     return {
         "top-level tag": (bucket["tags"]["note"], text),
         "resource tag": (bucket["tags"]["owner"], text),
         "bucket kms key": (rule["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"], text),
         "stream kms key": (one(plan, "aws:kinesis/stream:Stream", "events")["kmsKeyId"], text),
-        "filter policy": (json.loads(one(plan, "aws:sns/topicSubscription:TopicSubscription",
-                                         "queue-subscription")["filterPolicy"]), {"kind": [text]}),
+        "filter policy": (
+            json.loads(one(plan, "aws:sns/topicSubscription:TopicSubscription", "queue-subscription")["filterPolicy"]),
+            {"kind": [text]},
+        ),
         "environment": (one(plan, "aws:lambda/function:Function", "fn")["environment"]["variables"]["TEXT"], text),
         "trigger prefix": (notification["filterPrefix"], text),
         "trigger suffix": (notification["filterSuffix"], text),
@@ -91,10 +123,14 @@ def gcp_fields(plan, text: str) -> dict:
     job = one(plan, "gcp:dataflow/job:Job", "job")
     return {
         "bucket kms key": (one(plan, "gcp:storage/bucket:Bucket", "data")["encryption"]["defaultKmsKeyName"], text),
-        "filter": (one(plan, "gcp:pubsub/subscription:Subscription", "sub")["filter"],
-                   "attributes.note = " + pubsub_string(text[:40])),
-        "environment": (one(plan, "gcp:cloudfunctionsv2/function:Function", "fn")["serviceConfig"]
-                        ["environmentVariables"]["TEXT"], text),
+        "filter": (
+            one(plan, "gcp:pubsub/subscription:Subscription", "sub")["filter"],
+            "attributes.note = " + pubsub_string(text[:40]),
+        ),
+        "environment": (
+            one(plan, "gcp:cloudfunctionsv2/function:Function", "fn")["serviceConfig"]["environmentVariables"]["TEXT"],
+            text,
+        ),
         "machine type": (job["machineType"], text),
         "output location": (job["parameters"]["outputDirectory"], "gs://data/" + text),
         "template parameter": (job["parameters"]["extra"], text),
@@ -102,8 +138,9 @@ def gcp_fields(plan, text: str) -> dict:
     }
 
 
-@pytest.mark.parametrize("build, fields, expected_count", [(aws_spec, aws_fields, 10), (gcp_spec, gcp_fields, 7)],
-                         ids=["aws", "gcp"])
+@pytest.mark.parametrize(
+    "build, fields, expected_count", [(aws_spec, aws_fields, 10), (gcp_spec, gcp_fields, 7)], ids=["aws", "gcp"]
+)
 @pytest.mark.parametrize("text", TEXTS, ids=range(len(TEXTS)))
 def test_hostile_text_arrives_unchanged_in_every_field(build, fields, expected_count, text, write_spec, tmp_path):
     expected = text.replace("$${", "${")

@@ -80,8 +80,16 @@ def test_code_passes_through_verbatim():
     assert literal([Code("a.b"), "c"]) == "[a.b, 'c']"
 
 
-@pytest.mark.parametrize("name, expected", [("raw", "raw"), ("record-events", "record_events"),
-                                            ("import", "import_"), ("json", "json_"), ("config", "config_")])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("raw", "raw"),
+        ("record-events", "record_events"),
+        ("import", "import_"),
+        ("json", "json_"),
+        ("config", "config_"),
+    ],
+)
 def test_identifiers_come_from_validated_names_only(name, expected):
     assert identifier(name) == expected
     assert identifier(name, "bucket") == expected.rstrip("_") + "_bucket"

@@ -3,6 +3,7 @@ schedule that fires at other times than the spec says."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime, timedelta
 
 import pytest
@@ -68,9 +69,13 @@ def _unix_fires(unix: str, start: datetime, count: int) -> list[datetime]:
     found, moment = [], start
     while len(found) < count:
         moment += timedelta(minutes=1)
-        if (allows(minute, moment.minute, 0, 59) and allows(hour, moment.hour, 0, 23)
-                and allows(day, moment.day, 1, 31) and allows(month, moment.month, 1, 12)
-                and allows(weekday, (moment.weekday() + 1) % 7, 0, 6)):
+        if (
+            allows(minute, moment.minute, 0, 59)
+            and allows(hour, moment.hour, 0, 23)
+            and allows(day, moment.day, 1, 31)
+            and allows(month, moment.month, 1, 12)
+            and allows(weekday, (moment.weekday() + 1) % 7, 0, 6)
+        ):
             found.append(moment)
     return found
 
@@ -79,7 +84,7 @@ def _unix_fires(unix: str, start: datetime, count: int) -> list[datetime]:
 def test_each_converted_rate_fires_at_exactly_its_interval(expression):
     schedule = parse_schedule(expression)
     fires = _unix_fires(schedule.unix_cron(), datetime(2026, 11, 22), 4)
-    assert {b - a for a, b in zip(fires, fires[1:])} == {timedelta(seconds=schedule.rule.seconds)}
+    assert {b - a for a, b in itertools.pairwise(fires)} == {timedelta(seconds=schedule.rule.seconds)}
 
 
 @pytest.mark.parametrize("expression", [e for e, unix in CASES if unix and e.startswith("cron(")])
@@ -93,15 +98,18 @@ def test_each_converted_cron_fires_when_eventbridge_would(expression):
     assert _unix_fires(schedule.unix_cron(), start, 5) == expected
 
 
-@pytest.mark.parametrize("expression, moment, expected", [
-    ("cron(0 3 * * ? *)", datetime(2026, 11, 22, 3, 0), datetime(2026, 11, 23, 3, 0)),  # strictly after
-    ("cron(0 12 ? * MON-FRI *)", datetime(2026, 11, 21, 13, 0), datetime(2026, 11, 23, 12, 0)),  # Sat -> Mon
-    ("cron(0 0 L * ? *)", datetime(2026, 2, 1), datetime(2026, 2, 28)),
-    ("cron(0 9 15W * ? *)", datetime(2026, 8, 1), datetime(2026, 8, 14, 9)),  # the 15th is a Saturday
-    ("cron(30 10 ? * 6L *)", datetime(2026, 11, 1), datetime(2026, 11, 27, 10, 30)),  # last Friday
-    ("cron(0 8 ? * 2#1 *)", datetime(2026, 11, 3), datetime(2026, 12, 7, 8)),  # first Monday
-    ("cron(0 0 1 1 ? 2030)", datetime(2026, 11, 22), datetime(2030, 1, 1)),
-])
+@pytest.mark.parametrize(
+    "expression, moment, expected",
+    [
+        ("cron(0 3 * * ? *)", datetime(2026, 11, 22, 3, 0), datetime(2026, 11, 23, 3, 0)),  # strictly after
+        ("cron(0 12 ? * MON-FRI *)", datetime(2026, 11, 21, 13, 0), datetime(2026, 11, 23, 12, 0)),  # Sat -> Mon
+        ("cron(0 0 L * ? *)", datetime(2026, 2, 1), datetime(2026, 2, 28)),
+        ("cron(0 9 15W * ? *)", datetime(2026, 8, 1), datetime(2026, 8, 14, 9)),  # the 15th is a Saturday
+        ("cron(30 10 ? * 6L *)", datetime(2026, 11, 1), datetime(2026, 11, 27, 10, 30)),  # last Friday
+        ("cron(0 8 ? * 2#1 *)", datetime(2026, 11, 3), datetime(2026, 12, 7, 8)),  # first Monday
+        ("cron(0 0 1 1 ? 2030)", datetime(2026, 11, 22), datetime(2030, 1, 1)),
+    ],
+)
 def test_next_fire_time(expression, moment, expected):
     assert parse_schedule(expression).next_after(moment) == expected
 
@@ -113,27 +121,30 @@ def test_a_rate_counts_from_its_start():
     assert schedule.next_after(datetime(2026, 11, 22, 11, 30), start) == datetime(2026, 11, 22, 13, 0)
 
 
-@pytest.mark.parametrize("text, words", [
-    ("rate(0 minutes)", "at least 1"),
-    ("rate(1 hours)", "rate(1 hour)"),
-    ("rate(5 minute)", "rate(5 minutes)"),
-    ("rate(2 weeks)", "minute(s), hour(s) or day(s)"),
-    ("rate(1.5 hours)", "whole number"),
-    ("cron(0 3 * * * *)", "exactly one of day-of-month and day-of-week"),
-    ("cron(0 3 ? * ? *)", "exactly one of day-of-month and day-of-week"),
-    ("cron(0 12 * * *)", "six fields"),
-    ("cron(61 * * * ? *)", "minutes must be within 0-59"),
-    ("cron(0 * * 13 ? *)", "month must be within 1-12"),
-    ("cron(0 * ? * 8 *)", "day-of-week must be within 1-7"),
-    ("cron(0 * * * ? 1969)", "year must be within 1970-2199"),
-    ("cron(0 ? * * ? *)", "`?` is only for day-of-month or day-of-week"),
-    ("cron(5-1 * * * ? *)", "from low to high"),
-    ("cron(*/0 * * * ? *)", "at least 1"),
-    ("cron(0 * ? * 2#6 *)", "1-5"),
-    ("cron(0 * ? * 2/2 *)", "no `/` step"),
-    ("every hour", "expected `rate(1 hour)`"),
-    (3600, "is text"),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("rate(0 minutes)", "at least 1"),
+        ("rate(1 hours)", "rate(1 hour)"),
+        ("rate(5 minute)", "rate(5 minutes)"),
+        ("rate(2 weeks)", "minute(s), hour(s) or day(s)"),
+        ("rate(1.5 hours)", "whole number"),
+        ("cron(0 3 * * * *)", "exactly one of day-of-month and day-of-week"),
+        ("cron(0 3 ? * ? *)", "exactly one of day-of-month and day-of-week"),
+        ("cron(0 12 * * *)", "six fields"),
+        ("cron(61 * * * ? *)", "minutes must be within 0-59"),
+        ("cron(0 * * 13 ? *)", "month must be within 1-12"),
+        ("cron(0 * ? * 8 *)", "day-of-week must be within 1-7"),
+        ("cron(0 * * * ? 1969)", "year must be within 1970-2199"),
+        ("cron(0 ? * * ? *)", "`?` is only for day-of-month or day-of-week"),
+        ("cron(5-1 * * * ? *)", "from low to high"),
+        ("cron(*/0 * * * ? *)", "at least 1"),
+        ("cron(0 * ? * 2#6 *)", "1-5"),
+        ("cron(0 * ? * 2/2 *)", "no `/` step"),
+        ("every hour", "expected `rate(1 hour)`"),
+        (3600, "is text"),
+    ],
+)
 def test_malformed_schedules_say_what_to_write(text, words):
     with pytest.raises(ScheduleError, match=None) as caught:
         parse_schedule(text)

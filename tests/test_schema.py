@@ -20,8 +20,16 @@ GOOD = EXAMPLES + sorted((DATA / "good").glob("*.yaml"))
 # unknown types, wrong value types, choices and name patterns. Ranges of durations written as strings,
 # per-cloud rules, references and cycles are beyond a schema and are not in this sample.
 SHAPE_CODES = {"AP200", "AP201", "AP203"}
-SHAPE_MESSAGES = ("must be a string", "must be a whole number", "must be a number", "must be a mapping",
-                  "must be a list", "must be true or false", "must be `", "the name `")
+SHAPE_MESSAGES = (
+    "must be a string",
+    "must be a whole number",
+    "must be a number",
+    "must be a mapping",
+    "must be a list",
+    "must be true or false",
+    "must be `",
+    "the name `",
+)
 
 
 def test_schema_is_valid_draft_2020_12():
@@ -72,7 +80,10 @@ def test_schema_rejects_shape_errors_of_the_bad_corpus():
 
 def test_schema_describes_every_resource_type():
     schema = spec_json_schema()
-    kinds = {definition["properties"]["type"]["const"] for definition in schema["$defs"].values()
-             if "type" in definition.get("properties", {}) and "const" in definition["properties"]["type"]}
+    kinds = {
+        definition["properties"]["type"]["const"]
+        for definition in schema["$defs"].values()
+        if "type" in definition.get("properties", {}) and "const" in definition["properties"]["type"]
+    }
     assert kinds == {"bucket", "topic", "subscription", "stream", "function", "workflow", "replication", "dataflow"}
     assert json.loads(COMMITTED.read_text())["$schema"].endswith("2020-12/schema")

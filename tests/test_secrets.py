@@ -13,9 +13,9 @@ from pulumi.automation._cmd import CommandResult
 from typer.testing import CliRunner
 
 from aipipe.cli import deploy as cli_deploy
+from aipipe.cli.app import app
 from aipipe.deploy import settings as deploy_settings
 from aipipe.deploy import stack as deploy_stack
-from aipipe.cli.app import app
 
 import fake_stack as fake
 from conftest import EXAMPLES
@@ -53,16 +53,24 @@ def test_channel_plan_text_and_json(project):
 def test_channel_state_folder_preview_up_and_json(project, monkeypatch):
     stack = fake.FakeStack(preview_events=fake.CREATE_TWO, up_events=fake.DEPLOY_TWO)
     monkeypatch.setattr(deploy_stack, "open_stack", lambda settings, create=True: stack)
-    outputs = [runner.invoke(app, arguments).output for arguments in (
-        ["preview", str(project)], ["preview", str(project), "--json"],
-        ["up", str(project), "--yes"], ["up", str(project), "--yes", "--json"])]
+    outputs = [
+        runner.invoke(app, arguments).output
+        for arguments in (
+            ["preview", str(project)],
+            ["preview", str(project), "--json"],
+            ["up", str(project), "--yes"],
+            ["up", str(project), "--yes", "--json"],
+        )
+    ]
     assert all(VALUE not in text for text in outputs)
     assert VALUE not in everything_under(project / ".aipipe")
 
 
 def test_channel_provider_messages(project, monkeypatch):
-    stack = fake.FakeStack(preview_events=fake.CREATE_TWO,
-                           up_events=[fake.diagnostic(f"error creating function: env API_KEY={VALUE} rejected")])
+    stack = fake.FakeStack(
+        preview_events=fake.CREATE_TWO,
+        up_events=[fake.diagnostic(f"error creating function: env API_KEY={VALUE} rejected")],
+    )
     monkeypatch.setattr(deploy_stack, "open_stack", lambda settings, create=True: stack)
     for arguments in (["up", str(project), "--yes"], ["up", str(project), "--yes", "--json"]):
         result = runner.invoke(app, arguments)

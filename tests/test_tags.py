@@ -12,8 +12,14 @@ from aipipe.validation import load_spec
 
 def spec_with(cloud: str, count: int) -> dict:
     region = "us-east-1" if cloud == "aws" else "europe-west1"
-    return {"aipipe": 1, "name": "tags", "cloud": cloud, "region": region,
-            "tags": {f"t{i}": "v" for i in range(count)}, "resources": {"raw": {"type": "bucket"}}}
+    return {
+        "aipipe": 1,
+        "name": "tags",
+        "cloud": cloud,
+        "region": region,
+        "tags": {f"t{i}": "v" for i in range(count)},
+        "resources": {"raw": {"type": "bucket"}},
+    }
 
 
 @pytest.mark.parametrize("cloud", ["aws", "gcp"])

@@ -40,11 +40,16 @@ def test_format_duration_picks_the_largest_exact_unit():
 def test_references_inside_longer_strings():
     refs = parse_references("${data.url}/temp/${stack}-${project} $${not.a.ref} ${secret.API_KEY}")
     assert [(r.form, r.target, r.attribute) for r in refs] == [
-        ("resource", "data", "url"), ("stack", "", ""), ("project", "", ""), ("secret", "API_KEY", ""),
+        ("resource", "data", "url"),
+        ("stack", "", ""),
+        ("project", "", ""),
+        ("secret", "API_KEY", ""),
     ]
 
 
-@pytest.mark.parametrize("text", ["${}", "${data}", "${data.}", "${Data.url}", "${secret.lower}", "${a.b.c}", "x ${data.url"])
+@pytest.mark.parametrize(
+    "text", ["${}", "${data}", "${data.}", "${Data.url}", "${secret.lower}", "${a.b.c}", "x ${data.url"]
+)
 def test_malformed_references(text):
     refs = parse_references(text)
     assert refs and refs[0].form == "invalid" and refs[0].problem

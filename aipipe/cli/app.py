@@ -47,9 +47,22 @@ def main_options(
     """Declarative cloud pipelines for AI training data."""
 
 
-for _command in (check.validate, check.schema, offline.render, offline.plan, offline.graph, offline.diff,
-                 offline.init, deploy.preview, deploy.up, deploy.destroy, deploy.refresh, deploy.outputs,
-                 deploy.cancel, deploy.doctor):
+for _command in (
+    check.validate,
+    check.schema,
+    offline.render,
+    offline.plan,
+    offline.graph,
+    offline.diff,
+    offline.init,
+    deploy.preview,
+    deploy.up,
+    deploy.destroy,
+    deploy.refresh,
+    deploy.outputs,
+    deploy.cancel,
+    deploy.doctor,
+):
     app.command()(_command)
 app.command(name="ls")(deploy.list_stacks)
 
@@ -61,9 +74,12 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
-    except Exception as error:  # noqa: BLE001 - last resort: a bug in aipipe, shown without a traceback
+    except Exception as error:
         if os.environ.get("AIPIPE_DEBUG"):
             raise
-        typer.echo(f"internal error: {type(error).__name__}: {error}\nThis is a bug in aipipe; rerun with "
-                   "AIPIPE_DEBUG=1 for the traceback and please report it.", err=True)
+        typer.echo(
+            f"internal error: {type(error).__name__}: {error}\nThis is a bug in aipipe; rerun with "
+            "AIPIPE_DEBUG=1 for the traceback and please report it.",
+            err=True,
+        )
         sys.exit(1)

@@ -24,8 +24,9 @@ class OutputFormat(str, enum.Enum):
 def validate(
     specs: Annotated[
         Optional[list[Path]],
-        typer.Argument(help="Spec files, or folders holding an aipipe.yaml (default: ./aipipe.yaml).",
-                       show_default=False),
+        typer.Argument(
+            help="Spec files, or folders holding an aipipe.yaml (default: ./aipipe.yaml).", show_default=False
+        ),
     ] = None,
     output_format: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="text for people, json for tools, github for Actions.")

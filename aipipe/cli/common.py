@@ -13,8 +13,9 @@ import typer
 
 DEFAULT_SPEC = "aipipe.yaml"
 
-SpecArgument = Annotated[Path, typer.Argument(help="The spec file (or a folder with an aipipe.yaml).",
-                                              show_default=False)]
+SpecArgument = Annotated[
+    Path, typer.Argument(help="The spec file (or a folder with an aipipe.yaml).", show_default=False)
+]
 StackOption = Annotated[
     Optional[str],
     typer.Option("--stack", "-s", help="Stack whose overrides apply (default: dev; validate checks every stack)."),

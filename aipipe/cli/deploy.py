@@ -17,9 +17,13 @@ from aipipe.cli.common import DEFAULT_SPEC, StackOption, fail, load_valid, resol
 
 OptionalSpec = Annotated[
     Optional[Path],
-    typer.Argument(help="The spec (or its folder). Default: the stack deployed from this directory.", show_default=False),
+    typer.Argument(
+        help="The spec (or its folder). Default: the stack deployed from this directory.", show_default=False
+    ),
 ]
-YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (needed without a terminal).")]
+YesOption = Annotated[
+    bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (needed without a terminal).")
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Stream events as JSON lines (outputs as JSON).")]
 EndpointOption = Annotated[
     Optional[str],
@@ -36,9 +40,14 @@ def _interaction(assume_yes: bool, as_json: bool):
     from aipipe.deploy.operations import Interaction
 
     mode = "json" if as_json else ("live" if sys.stdout.isatty() else "plain")
-    return Interaction(interactive=is_interactive(), assume_yes=assume_yes, mode=mode, echo=typer.echo,
-                       confirm=lambda question: typer.confirm(question, default=False),
-                       prompt=lambda question: typer.prompt(question, default="", show_default=False))
+    return Interaction(
+        interactive=is_interactive(),
+        assume_yes=assume_yes,
+        mode=mode,
+        echo=typer.echo,
+        confirm=lambda question: typer.confirm(question, default=False),
+        prompt=lambda question: typer.prompt(question, default="", show_default=False),
+    )
 
 
 def _fail(error) -> None:
@@ -53,11 +62,14 @@ def _settings(spec_path: Optional[Path], stack: Optional[str], need_secrets: boo
     if spec_path is None:
         records = read_records(Path.cwd() / STATE_FOLDER)
         if not records:
-            raise DeployError(f"nothing was deployed from this directory (no {STATE_FOLDER}/"
-                              f"{RECORD_FILE}); name the spec: aipipe <command> {DEFAULT_SPEC}")
+            raise DeployError(
+                f"nothing was deployed from this directory (no {STATE_FOLDER}/"
+                f"{RECORD_FILE}); name the spec: aipipe <command> {DEFAULT_SPEC}"
+            )
         if stack is None and len(records) > 1:
-            raise DeployError("several stacks were deployed from here: " + ", ".join(sorted(records))
-                                     + "; choose one with --stack", 2)
+            raise DeployError(
+                "several stacks were deployed from here: " + ", ".join(sorted(records)) + "; choose one with --stack", 2
+            )
         name = stack or next(iter(records))
         if name not in records:
             raise DeployError(f"stack `{name}` was not deployed from here; deployed: {', '.join(sorted(records))}")
@@ -79,9 +91,9 @@ def preview(
     endpoint: EndpointOption = None,
 ) -> None:
     """Show what `up` would change in the real cloud, without changing anything (needs credentials)."""
+    from aipipe.codegen.project import write_project
     from aipipe.deploy import operations
     from aipipe.deploy.settings import DeployError
-    from aipipe.codegen.project import write_project
 
     try:
         settings = _settings(spec, stack, need_secrets=True, endpoint=endpoint)
@@ -109,9 +121,9 @@ def up(
       aipipe up aipipe.yaml --stack prod --yes
       aipipe up aipipe.yaml --endpoint http://localhost:4566     # LocalStack
     """
+    from aipipe.codegen.project import write_project
     from aipipe.deploy import operations
     from aipipe.deploy.settings import DeployError
-    from aipipe.codegen.project import write_project
 
     try:
         settings = _settings(spec, stack, need_secrets=True, endpoint=endpoint)
@@ -195,8 +207,10 @@ def list_stacks(
         return
     typer.echo(f"{'stack':<16} {'project':<28} {'updated':<22} {'resources':>9}  backend")
     for name, record in sorted(records.items()):
-        typer.echo(f"{name:<16} {record.get('project', ''):<28} {record.get('updated', ''):<22} "
-                   f"{record.get('resources') or '?':>9}  {record.get('backend', '')}")
+        typer.echo(
+            f"{name:<16} {record.get('project', ''):<28} {record.get('updated', ''):<22} "
+            f"{record.get('resources') or '?':>9}  {record.get('backend', '')}"
+        )
 
 
 def cancel(spec: OptionalSpec = None, stack: StackOption = None) -> None:
@@ -213,8 +227,9 @@ def cancel(spec: OptionalSpec = None, stack: StackOption = None) -> None:
 
 
 def doctor(
-    spec: Annotated[Optional[Path], typer.Argument(help="Check for this spec: its cloud, backend and secrets.",
-                                                   show_default=False)] = None,
+    spec: Annotated[
+        Optional[Path], typer.Argument(help="Check for this spec: its cloud, backend and secrets.", show_default=False)
+    ] = None,
     stack: StackOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the checks as JSON.")] = False,
 ) -> None:

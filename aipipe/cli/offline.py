@@ -16,7 +16,9 @@ def render(
     spec: SpecArgument,
     output: Annotated[
         Optional[Path],
-        typer.Option("--output", "-o", help="Folder for the project (default: .aipipe/<stack>/program beside the spec)."),
+        typer.Option(
+            "--output", "-o", help="Folder for the project (default: .aipipe/<stack>/program beside the spec)."
+        ),
     ] = None,
     stack: StackOption = None,
 ) -> None:
@@ -63,8 +65,13 @@ def plan(
     except PlanError as error:
         fail(str(error))
     if as_json:
-        typer.echo(json.dumps({"resources": [r.to_json() for r in planned.resources], "outputs": planned.outputs},
-                              indent=2, sort_keys=True))
+        typer.echo(
+            json.dumps(
+                {"resources": [r.to_json() for r in planned.resources], "outputs": planned.outputs},
+                indent=2,
+                sort_keys=True,
+            )
+        )
     else:
         print_plan(planned, loaded)
 
@@ -106,13 +113,20 @@ class DiffFormat(str, enum.Enum):
 
 def diff(
     spec: Annotated[Path, typer.Argument(help="The spec as it is now (or its folder).", show_default=False)],
-    against: Annotated[str, typer.Option("--against", help="The old version: a spec file, or git:REF "
-                                                           "(the same path at that revision, e.g. git:origin/main).")],
+    against: Annotated[
+        str,
+        typer.Option(
+            "--against",
+            help="The old version: a spec file, or git:REF (the same path at that revision, e.g. git:origin/main).",
+        ),
+    ],
     stack: StackOption = None,
-    output_format: Annotated[DiffFormat, typer.Option("--format", "-f", help="text, json, or markdown for PR comments.")]
-    = DiffFormat.text,
-    allow_data_loss: Annotated[bool, typer.Option("--allow-data-loss", help="Exit 3, not 1, when data would be lost.")]
-    = False,
+    output_format: Annotated[
+        DiffFormat, typer.Option("--format", "-f", help="text, json, or markdown for PR comments.")
+    ] = DiffFormat.text,
+    allow_data_loss: Annotated[
+        bool, typer.Option("--allow-data-loss", help="Exit 3, not 1, when data would be lost.")
+    ] = False,
 ) -> None:
     """What a spec change does to the infrastructure, offline: plans both versions and compares them.
 

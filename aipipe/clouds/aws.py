@@ -33,42 +33,119 @@ def _handler_form(runtime: str) -> tuple[re.Pattern, str]:
     return _MODULE_FUNCTION, "`module.function` (e.g. `app.handler`)"
 
 
+_ARN = "arn:aws:{service}:{region}:{account}:{kind}/{name}"  # the usual ARN shape
+_ID_IS_ARN = MockShape(arn=_ARN, identity="{arn}")  # resources whose id is their ARN
+
 # Resources that hold data, and the inputs whose change replaces them (pulumi-aws 7 docstrings).
-RESOURCES = {facts.token: facts for facts in (
-    ResourceFacts("aws:s3/bucket:Bucket", holds_data=True,
-                  force_new=frozenset({"bucket", "bucketPrefix", "objectLockEnabled"}),
-                  mock=MockShape(arn="arn:aws:s3:::{name}", outputs={"bucket": "{name}"})),
-    ResourceFacts("aws:sns/topic:Topic", force_new=frozenset({"name", "namePrefix", "fifoTopic"}),
-                  mock=MockShape(arn="arn:aws:{service}:{region}:{account}:{kind}/{name}", identity="{arn}")),
-    ResourceFacts("aws:sqs/queue:Queue", holds_data=True, force_new=frozenset({"name", "namePrefix", "fifoQueue"}),
-                  mock=MockShape(arn="arn:aws:{service}:{region}:{account}:{kind}/{name}",
-                                 outputs={"url": "https://sqs.{region}.amazonaws.com/{account}/{name}"},
-                                 identity="{url}")),
-    ResourceFacts("aws:kinesis/stream:Stream", holds_data=True, force_new=frozenset({"name"}),
-                  mock=MockShape(arn="arn:aws:{service}:{region}:{account}:{kind}/{name}", identity="{arn}")),
-    ResourceFacts("aws:lambda/function:Function", force_new=frozenset({"name"}),
-                  mock=MockShape(arn="arn:aws:lambda:{region}:{account}:function:{name}", outputs={
-                      "invokeArn": "arn:aws:apigateway:{region}:lambda:path/functions/"
-                                   "arn:aws:lambda:{region}:{account}:function:{name}/invocations"})),
-    ResourceFacts("aws:iam/role:Role", force_new=frozenset({"name", "namePrefix", "path"}),
-                  mock=MockShape(arn="arn:aws:iam::{account}:role/{name}")),
-    ResourceFacts("aws:sfn/stateMachine:StateMachine", force_new=frozenset({"name", "namePrefix", "type"}),
-                  mock=MockShape(arn="arn:aws:{service}:{region}:{account}:{kind}/{name}", identity="{arn}")),
-    ResourceFacts("aws:cloudwatch/logGroup:LogGroup", force_new=frozenset({"name", "namePrefix"}),
-                  mock=MockShape(arn="arn:aws:logs:{region}:{account}:log-group:{name}")),
-    ResourceFacts("aws:lambda/permission:Permission", force_new=frozenset(
-        {"action", "function", "principal", "sourceArn", "sourceAccount", "statementId"})),
-    ResourceFacts("aws:lambda/eventSourceMapping:EventSourceMapping",
-                  force_new=frozenset({"eventSourceArn", "startingPosition"})),
-    ResourceFacts("aws:sns/topicSubscription:TopicSubscription", force_new=frozenset({"topic", "protocol", "endpoint"})),
-    ResourceFacts("aws:datasync/s3Location:S3Location", force_new=frozenset({"s3BucketArn", "subdirectory", "s3Config"})),
-    ResourceFacts("aws:datasync/task:Task", force_new=frozenset({"sourceLocationArn", "destinationLocationArn"})),
-)}
+RESOURCES = {
+    facts.token: facts
+    for facts in (
+        ResourceFacts(
+            "aws:s3/bucket:Bucket",
+            holds_data=True,
+            force_new=frozenset({"bucket", "bucketPrefix", "objectLockEnabled"}),
+            mock=MockShape(arn="arn:aws:s3:::{name}", outputs={"bucket": "{name}"}),
+        ),
+        ResourceFacts(
+            "aws:sns/topic:Topic",
+            force_new=frozenset({"name", "namePrefix", "fifoTopic"}),
+            mock=_ID_IS_ARN,
+        ),
+        ResourceFacts(
+            "aws:sqs/queue:Queue",
+            holds_data=True,
+            force_new=frozenset({"name", "namePrefix", "fifoQueue"}),
+            mock=MockShape(
+                arn=_ARN,
+                outputs={"url": "https://sqs.{region}.amazonaws.com/{account}/{name}"},
+                identity="{url}",
+            ),
+        ),
+        ResourceFacts(
+            "aws:kinesis/stream:Stream",
+            holds_data=True,
+            force_new=frozenset({"name"}),
+            mock=_ID_IS_ARN,
+        ),
+        ResourceFacts(
+            "aws:lambda/function:Function",
+            force_new=frozenset({"name"}),
+            mock=MockShape(
+                arn="arn:aws:lambda:{region}:{account}:function:{name}",
+                outputs={
+                    "invokeArn": "arn:aws:apigateway:{region}:lambda:path/functions/"
+                    "arn:aws:lambda:{region}:{account}:function:{name}/invocations"
+                },
+            ),
+        ),
+        ResourceFacts(
+            "aws:iam/role:Role",
+            force_new=frozenset({"name", "namePrefix", "path"}),
+            mock=MockShape(arn="arn:aws:iam::{account}:role/{name}"),
+        ),
+        ResourceFacts(
+            "aws:sfn/stateMachine:StateMachine",
+            force_new=frozenset({"name", "namePrefix", "type"}),
+            mock=_ID_IS_ARN,
+        ),
+        ResourceFacts(
+            "aws:cloudwatch/logGroup:LogGroup",
+            force_new=frozenset({"name", "namePrefix"}),
+            mock=MockShape(arn="arn:aws:logs:{region}:{account}:log-group:{name}"),
+        ),
+        ResourceFacts(
+            "aws:lambda/permission:Permission",
+            force_new=frozenset({"action", "function", "principal", "sourceArn", "sourceAccount", "statementId"}),
+        ),
+        ResourceFacts(
+            "aws:lambda/eventSourceMapping:EventSourceMapping",
+            force_new=frozenset({"eventSourceArn", "startingPosition"}),
+        ),
+        ResourceFacts(
+            "aws:sns/topicSubscription:TopicSubscription", force_new=frozenset({"topic", "protocol", "endpoint"})
+        ),
+        ResourceFacts(
+            "aws:datasync/s3Location:S3Location", force_new=frozenset({"s3BucketArn", "subdirectory", "s3Config"})
+        ),
+        ResourceFacts("aws:datasync/task:Task", force_new=frozenset({"sourceLocationArn", "destinationLocationArn"})),
+    )
+}
 
 # AWS services aipipe's programs call, by their provider endpoint names (aws:endpoints / ProviderEndpointArgs):
 # what an emulator such as LocalStack must serve.
-EMULATED_SERVICES = ("s3", "iam", "sts", "lambda", "sns", "sqs", "kinesis", "sfn", "cloudwatchlogs",
-                     "cloudwatchevents", "datasync")
+EMULATED_SERVICES = (
+    "s3",
+    "iam",
+    "sts",
+    "lambda",
+    "sns",
+    "sqs",
+    "kinesis",
+    "sfn",
+    "cloudwatchlogs",
+    "cloudwatchevents",
+    "datasync",
+)
+
+
+def _provider_config(header, endpoint: str | None) -> dict:
+    """The region; with an emulator endpoint (LocalStack) every service pointed at it, credential checks off,
+    path-style S3 (the aws provider's configuration keys, pulumi-aws docs: Installation & Configuration)."""
+    config: dict = {"aws:region": header.region}
+    if endpoint:
+        config.update(
+            {
+                "aws:endpoints": [dict.fromkeys(EMULATED_SERVICES, endpoint)],
+                "aws:skipCredentialsValidation": True,
+                "aws:skipRequestingAccountId": True,
+                "aws:skipMetadataApiCheck": True,
+                "aws:s3UsePathStyle": True,
+                "aws:accessKey": "test",
+                "aws:secretKey": "test",
+            }
+        )
+    return config
+
 
 AWS = Cloud(
     name="aws",
@@ -81,26 +158,51 @@ AWS = Cloud(
     # docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html: at most 50 tags per resource
     tags=TagRules("AWS tag", 50, "aipipe:", _tag_key_problem, _tag_value_problem),
     # docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html (2026-11)
-    runtimes={"python3.12": "python3.12", "python3.13": "python3.13", "python3.14": "python3.14",
-              "nodejs22": "nodejs22.x", "nodejs24": "nodejs24.x",
-              "java17": "java17", "java21": "java21", "java25": "java25"},
+    runtimes={
+        "python3.12": "python3.12",
+        "python3.13": "python3.13",
+        "python3.14": "python3.14",
+        "nodejs22": "nodejs22.x",
+        "nodejs24": "nodejs24.x",
+        "java17": "java17",
+        "java21": "java21",
+        "java25": "java25",
+    },
     retired_runtimes=RETIRED_RUNTIMES,
     functions=FunctionLimits(
         # docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html: 128-10240 MB, 900 s
         memory_mb=(128, 10240),
         max_timeout_seconds=900,
         # docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
-        reserved_environment=frozenset({
-            "_HANDLER", "_X_AMZN_TRACE_ID", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "AWS_REGION",
-            "AWS_DEFAULT_REGION", "AWS_EXECUTION_ENV", "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID",
-            "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_LAMBDA_RUNTIME_API"}),
+        reserved_environment=frozenset(
+            {
+                "_HANDLER",
+                "_X_AMZN_TRACE_ID",
+                "LAMBDA_TASK_ROOT",
+                "LAMBDA_RUNTIME_DIR",
+                "AWS_REGION",
+                "AWS_DEFAULT_REGION",
+                "AWS_EXECUTION_ENV",
+                "AWS_ACCESS_KEY",
+                "AWS_ACCESS_KEY_ID",
+                "AWS_SECRET_ACCESS_KEY",
+                "AWS_SESSION_TOKEN",
+                "AWS_LAMBDA_RUNTIME_API",
+            }
+        ),
         reserved_environment_prefixes=("AWS_LAMBDA_",),
         handler_form=_handler_form,
     ),
     resources=RESOURCES,
-    default_mock=MockShape(arn="arn:aws:{service}:{region}:{account}:{kind}/{name}"),
+    default_mock=MockShape(arn=_ARN),
     # service principals that assume roles or invoke functions
-    principals={"lambda": "lambda.amazonaws.com", "states": "states.amazonaws.com", "s3": "s3.amazonaws.com",
-                "sns": "sns.amazonaws.com", "events": "events.amazonaws.com",
-                "datasync": "datasync.amazonaws.com"},
+    principals={
+        "lambda": "lambda.amazonaws.com",
+        "states": "states.amazonaws.com",
+        "s3": "s3.amazonaws.com",
+        "sns": "sns.amazonaws.com",
+        "events": "events.amazonaws.com",
+        "datasync": "datasync.amazonaws.com",
+    },
+    provider_config=_provider_config,
 )

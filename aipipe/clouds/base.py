@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,8 @@ class Cloud:
     default_mock: MockShape
     # principals and identities aipipe grants to, by role in the pipeline
     principals: Mapping[str, str] = field(default_factory=dict)
+    # (spec header, emulator endpoint or None) -> the provider's stack configuration
+    provider_config: Callable[[Any, str | None], dict] = lambda header, endpoint: {}
 
     def facts(self, token: str) -> ResourceFacts:
         """The facts of a type token (an unknown token holds no data and is replaced by nothing but a move)."""

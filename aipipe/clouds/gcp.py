@@ -22,8 +22,10 @@ _LABEL_VALUE = re.compile(r"[a-z0-9_-]{0,63}")
 def _label_key_problem(key: str) -> str | None:
     if _LABEL_KEY.fullmatch(key):
         return None
-    return (f"GCP label key `{key}` must start with a lowercase letter and hold only lowercase letters, digits, "
-            "`_` and `-` (at most 63)")
+    return (
+        f"GCP label key `{key}` must start with a lowercase letter and hold only lowercase letters, digits, "
+        "`_` and `-` (at most 63)"
+    )
 
 
 def _label_value_problem(value: str) -> str | None:
@@ -45,22 +47,54 @@ def _topic_retains_messages(inputs: Mapping | None) -> bool:
     return inputs is None or bool(inputs.get("messageRetentionDuration"))
 
 
-RESOURCES = {facts.token: facts for facts in (
-    ResourceFacts("gcp:storage/bucket:Bucket", holds_data=True, force_new=frozenset({"name", "location", "project"}),
-                  mock=MockShape(outputs={"url": "gs://{name}"})),
-    ResourceFacts("gcp:pubsub/topic:Topic", holds_data=_topic_retains_messages, force_new=frozenset({"name", "project"}),
-                  mock=MockShape(identity="projects/{project}/topics/{name}")),
-    ResourceFacts("gcp:pubsub/subscription:Subscription", holds_data=True,
-                  force_new=frozenset({"name", "topic", "project", "enableMessageOrdering"}),
-                  mock=MockShape(identity="projects/{project}/subscriptions/{name}")),
-    ResourceFacts("gcp:cloudfunctionsv2/function:Function", force_new=frozenset({"name", "location", "project"}),
-                  mock=MockShape(outputs={"url": "https://{name}-mock.a.run.app"})),
-    ResourceFacts("gcp:serviceaccount/account:Account", force_new=frozenset({"accountId", "project"}),
-                  mock=MockShape(outputs={"email": "{accountId}@{project}.iam.gserviceaccount.com"})),
-    ResourceFacts("gcp:dataflow/job:Job", force_new=frozenset({"templateGcsPath", "region", "name", "serviceAccountEmail",
-                                                               "machineType", "tempGcsLocation", "parameters"}),
-                  mock=MockShape(outputs={"jobId": "2026-01-01_00_00_00-{digest}"})),
-)}
+RESOURCES = {
+    facts.token: facts
+    for facts in (
+        ResourceFacts(
+            "gcp:storage/bucket:Bucket",
+            holds_data=True,
+            force_new=frozenset({"name", "location", "project"}),
+            mock=MockShape(outputs={"url": "gs://{name}"}),
+        ),
+        ResourceFacts(
+            "gcp:pubsub/topic:Topic",
+            holds_data=_topic_retains_messages,
+            force_new=frozenset({"name", "project"}),
+            mock=MockShape(identity="projects/{project}/topics/{name}"),
+        ),
+        ResourceFacts(
+            "gcp:pubsub/subscription:Subscription",
+            holds_data=True,
+            force_new=frozenset({"name", "topic", "project", "enableMessageOrdering"}),
+            mock=MockShape(identity="projects/{project}/subscriptions/{name}"),
+        ),
+        ResourceFacts(
+            "gcp:cloudfunctionsv2/function:Function",
+            force_new=frozenset({"name", "location", "project"}),
+            mock=MockShape(outputs={"url": "https://{name}-mock.a.run.app"}),
+        ),
+        ResourceFacts(
+            "gcp:serviceaccount/account:Account",
+            force_new=frozenset({"accountId", "project"}),
+            mock=MockShape(outputs={"email": "{accountId}@{project}.iam.gserviceaccount.com"}),
+        ),
+        ResourceFacts(
+            "gcp:dataflow/job:Job",
+            force_new=frozenset(
+                {
+                    "templateGcsPath",
+                    "region",
+                    "name",
+                    "serviceAccountEmail",
+                    "machineType",
+                    "tempGcsLocation",
+                    "parameters",
+                }
+            ),
+            mock=MockShape(outputs={"jobId": "2026-01-01_00_00_00-{digest}"}),
+        ),
+    )
+}
 
 # Roles granted beside the per-kind access roles (kinds declare those), by what they are for.
 ROLES = {
@@ -75,6 +109,15 @@ ROLES = {
     "view_subscription": "roles/pubsub.viewer",
 }
 
+
+def _provider_config(header, endpoint: str | None) -> dict:
+    """The region, and the project when the spec names one (else the provider's own configuration)."""
+    config = {"gcp:region": header.region}
+    if header.project:
+        config["gcp:project"] = header.project
+    return config
+
+
 GCP = Cloud(
     name="gcp",
     title="GCP",
@@ -85,22 +128,32 @@ GCP = Cloud(
     region_example="europe-west1",
     tags=TagRules("GCP label", 64, "aipipe-", _label_key_problem, _label_value_problem),
     # cloud.google.com/functions/docs/runtime-support (2026-11)
-    runtimes={"python3.11": "python311", "python3.12": "python312", "python3.13": "python313",
-              "nodejs20": "nodejs20", "nodejs22": "nodejs22", "java17": "java17", "java21": "java21",
-              "go1.22": "go122", "go1.23": "go123"},
+    runtimes={
+        "python3.11": "python311",
+        "python3.12": "python312",
+        "python3.13": "python313",
+        "nodejs20": "nodejs20",
+        "nodejs22": "nodejs22",
+        "java17": "java17",
+        "java21": "java21",
+        "go1.22": "go122",
+        "go1.23": "go123",
+    },
     retired_runtimes=RETIRED_RUNTIMES,
     functions=FunctionLimits(
         # cloud.google.com/functions/docs/configuring/memory (up to 32 GiB) and /timeout (60 min for HTTP)
         memory_mb=(128, 32768),
         max_timeout_seconds=3600,
         # cloud.google.com/functions/docs/configuring/env-var#reserved_keys
-        reserved_environment=frozenset({"PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION", "FUNCTION_TARGET",
-                                        "FUNCTION_SIGNATURE_TYPE"}),
+        reserved_environment=frozenset(
+            {"PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION", "FUNCTION_TARGET", "FUNCTION_SIGNATURE_TYPE"}
+        ),
         reserved_environment_prefixes=("X_GOOGLE_",),
         handler_form=_handler_form,
     ),
     resources=RESOURCES,
     default_mock=MockShape(outputs={"project": "{project}"}),
+    provider_config=_provider_config,
 )
 
 # An event-triggered Cloud Function may run at most 9 minutes (cloud.google.com/functions/docs/configuring/timeout).
@@ -111,4 +164,4 @@ def service_account_id(project: str, stack: str, resource: str, purpose: str) ->
     """A service account id for what `resource` does (`fn`, `df`): 6-30 characters
     (cloud.google.com/iam/docs/service-accounts-create#creating), unique per project, stack and resource."""
     digest = hashlib.sha256(f"{project}/{stack}/{resource}/{purpose}".encode()).hexdigest()[:6]
-    return f"{purpose}-{resource[:30 - len(purpose) - 8].rstrip('-')}-{digest}"
+    return f"{purpose}-{resource[: 30 - len(purpose) - 8].rstrip('-')}-{digest}"

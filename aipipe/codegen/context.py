@@ -78,8 +78,13 @@ def program_context(spec: Spec, home: Path) -> dict[str, Any]:
         kind = KINDS[resource.type]
         user_tags = {key: symbolic(text) for key, text in spec.tags_for(name).items()}
         view = ResourceView(
-            name=name, type=resource.type, template=kind.template(spec.cloud), component=identifier(name),
-            token=kind.component, model=resource, depends_on=[identifier(target) for target in resource.depends_on],
+            name=name,
+            type=resource.type,
+            template=kind.template(spec.cloud),
+            component=identifier(name),
+            token=kind.component,
+            model=resource,
+            depends_on=[identifier(target) for target in resource.depends_on],
             tags=renderer.render({**managed_tags(spec), **user_tags, **managed_tags(spec, name)}),
         )
         region = getattr(resource, "region", None)

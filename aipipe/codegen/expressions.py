@@ -16,8 +16,7 @@ from typing import Any
 from aipipe.codegen.safe import Code, RenderError, identifier, literal
 from aipipe.codegen.views import top_level_opts
 from aipipe.kinds.registry import KINDS
-from aipipe.semantics.symbols import (Attr, Child, CodeFolder, Concat, Deployment, Json, Options, Secret,
-                                      deep_map)
+from aipipe.semantics.symbols import Attr, Child, CodeFolder, Concat, Deployment, Json, Options, Secret, deep_map
 from aipipe.spec.references import symbolic
 
 # What the program calls for facts of the deployment.

@@ -63,9 +63,12 @@ def render_program(spec, output_dir, endpoint: str | None = None) -> dict[str, s
     context["endpoint_arguments"] = endpoint_arguments(endpoint) if endpoint else None
     source = make_environment().get_template("program.py.j2").render(**context)
     check_program(source)
-    project = {"name": spec.header.name, "runtime": "python",
-               "description": spec.header.description or f"aipipe spec {spec.header.name}",
-               "config": {key: {"value": value} for key, value in provider_config(spec, endpoint).items()}}
+    project = {
+        "name": spec.header.name,
+        "runtime": "python",
+        "description": spec.header.description or f"aipipe spec {spec.header.name}",
+        "config": {key: {"value": value} for key, value in provider_config(spec, endpoint).items()},
+    }
     return {
         "Pulumi.yaml": yaml.safe_dump(project, sort_keys=False),
         "__main__.py": source,
@@ -74,19 +77,8 @@ def render_program(spec, output_dir, endpoint: str | None = None) -> dict[str, s
 
 
 def provider_config(spec, endpoint: str | None = None) -> dict:
-    """Provider configuration the program needs: region, the GCP project when the spec names one, and with an
-    endpoint (LocalStack) every AWS service pointed at it, credential checks off, path-style S3."""
-    config: dict = {f"{spec.cloud}:region": spec.header.region}
-    if spec.cloud == "gcp" and spec.header.project:
-        config["gcp:project"] = spec.header.project
-    if endpoint and spec.cloud == "aws":
-        config.update({
-            "aws:endpoints": [{service: endpoint for service in EMULATED_SERVICES}],
-            "aws:skipCredentialsValidation": True, "aws:skipRequestingAccountId": True,
-            "aws:skipMetadataApiCheck": True, "aws:s3UsePathStyle": True,
-            "aws:accessKey": "test", "aws:secretKey": "test",
-        })
-    return config
+    """Provider configuration the program needs (Pulumi.yaml's `config`), from the cloud's facts."""
+    return CLOUDS[spec.cloud].provider_config(spec.header, endpoint)
 
 
 def endpoint_arguments(endpoint: str) -> Code:
@@ -94,9 +86,11 @@ def endpoint_arguments(endpoint: str) -> Code:
     provider (explicit providers do not read the stack's `aws:` config)."""
     if not re.fullmatch(r"https?://[^\s'\"\\]+", endpoint):
         raise RenderError(f"the endpoint must be an http(s) URL, got {endpoint!r}")
-    services = ", ".join(f"{'lambda_' if service == 'lambda' else service}={literal(endpoint)}"
-                         for service in EMULATED_SERVICES)
-    return Code(f"endpoints=[aws.ProviderEndpointArgs({services})], skip_credentials_validation=True, "
-                "skip_requesting_account_id=True, skip_metadata_api_check=True, s3_use_path_style=True, "
-                "access_key='test', secret_key='test'")
-
+    services = ", ".join(
+        f"{'lambda_' if service == 'lambda' else service}={literal(endpoint)}" for service in EMULATED_SERVICES
+    )
+    return Code(
+        f"endpoints=[aws.ProviderEndpointArgs({services})], skip_credentials_validation=True, "
+        "skip_requesting_account_id=True, skip_metadata_api_check=True, s3_use_path_style=True, "
+        "access_key='test', secret_key='test'"
+    )

@@ -68,8 +68,26 @@ _CALL_ROOTS = {"pulumi", "aws", "gcp", "json"}
 # Methods the program may call on its own variables (components, resources, outputs, config).
 _METHODS = {"register_outputs", "apply", "require", "require_secret", "get", "get_secret", "format"}
 _BUILTINS = {"dict", "list", "str", "int", "len", "sorted"}
-_FORBIDDEN_NAMES = {"eval", "exec", "compile", "open", "__import__", "getattr", "setattr", "delattr", "globals",
-                    "locals", "vars", "breakpoint", "input", "exit", "quit", "help", "memoryview", "__builtins__"}
+_FORBIDDEN_NAMES = {
+    "eval",
+    "exec",
+    "compile",
+    "open",
+    "__import__",
+    "getattr",
+    "setattr",
+    "delattr",
+    "globals",
+    "locals",
+    "vars",
+    "breakpoint",
+    "input",
+    "exit",
+    "quit",
+    "help",
+    "memoryview",
+    "__builtins__",
+}
 _RESERVED_NAMES = _CALL_ROOTS | _BUILTINS | _FORBIDDEN_NAMES | {"config", "stack", "project", "tags"}
 
 

@@ -33,8 +33,9 @@ class ResourceView:
         """The logical name of a child resource: `raw` or `raw-versioning`."""
         return f"{self.name}-{suffix}" if suffix else self.name
 
-    def opts(self, *, retain: bool = False, depends_on: list[Code] | None = None,
-             provider: Code | None | bool = True) -> Code:
+    def opts(
+        self, *, retain: bool = False, depends_on: list[Code] | None = None, provider: Code | bool | None = True
+    ) -> Code:
         """`pulumi.ResourceOptions(...)` for a child: parent, provider (this resource's unless another is
         given), protect, retain, depends_on."""
         parts = [f"parent={self.component}"]
@@ -54,5 +55,6 @@ class ResourceView:
 def top_level_opts(provider: Code | None, depends_on: list[Code]) -> Code:
     """`pulumi.ResourceOptions(...)` for a resource outside any component (bucket notifications)."""
     parts = ([f"provider={provider}"] if provider else []) + (
-        ["depends_on=[" + ", ".join(depends_on) + "]"] if depends_on else [])
+        ["depends_on=[" + ", ".join(depends_on) + "]"] if depends_on else []
+    )
     return Code("pulumi.ResourceOptions(" + ", ".join(parts) + ")")

@@ -57,7 +57,7 @@ def _cycle_within(members: set[str], edges: dict[str, set[str]]) -> list[str]:
             return path
         nxt = next((n for n in following if n not in seen), following[0])
         if nxt in seen:
-            return path[path.index(nxt):]
+            return path[path.index(nxt) :]
         path.append(nxt)
         seen.add(nxt)
         node = nxt

@@ -2,7 +2,8 @@
 
 Codes are grouped by area: AP1xx reading the file (YAML, encoding, size), AP2xx the shape of the spec
 (fields, types, values), AP3xx references and the dependency graph, AP4xx rules that tie fields and
-resources together, AP5xx pipeline policy checks (aipipe/spec/policies.py). A code never changes meaning once released; new problems get new codes.
+resources together, AP5xx pipeline policy checks (aipipe/policies/). A code never changes meaning once
+released; new problems get new codes.
 """
 
 from __future__ import annotations

@@ -52,15 +52,19 @@ class SpecLoader(yaml.SafeLoader):
             anchored = self.anchors.get(event.anchor)
             if anchored is not None:
                 if id(anchored) not in self._sizes:
-                    raise _LimitExceeded("this alias refers to the collection that contains it (a recursive "
-                                         "alias); aipipe specs cannot be recursive", _location(event.start_mark))
+                    raise _LimitExceeded(
+                        "this alias refers to the collection that contains it (a recursive "
+                        "alias); aipipe specs cannot be recursive",
+                        _location(event.start_mark),
+                    )
                 self._count(self._sizes[id(anchored)], event.start_mark)
             return super().compose_node(parent, index)
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise _LimitExceeded(f"the document is nested more than {MAX_DEPTH} levels deep",
-                                     _location(event.start_mark))
+                raise _LimitExceeded(
+                    f"the document is nested more than {MAX_DEPTH} levels deep", _location(event.start_mark)
+                )
             before = self._expanded
             self._count(1, event.start_mark)
             node = super().compose_node(parent, index)
@@ -118,13 +122,19 @@ class _Walker:
 
     def problem(self, code: str, message: str, location: Location, path: DataPath) -> None:
         if len(self.diagnostics) == MAX_LOAD_PROBLEMS:
-            self.diagnostics.append(Diagnostic("AP110", f"more than {MAX_LOAD_PROBLEMS} problems in the file; these "
-                                               "are the first, fix them and validate again", self.file, 1, 1))
+            self.diagnostics.append(
+                Diagnostic(
+                    "AP110",
+                    f"more than {MAX_LOAD_PROBLEMS} problems in the file; these "
+                    "are the first, fix them and validate again",
+                    self.file,
+                    1,
+                    1,
+                )
+            )
         if len(self.diagnostics) > MAX_LOAD_PROBLEMS:
             return
-        self.diagnostics.append(
-            Diagnostic(code, message, self.file, location.line, location.column, format_path(path))
-        )
+        self.diagnostics.append(Diagnostic(code, message, self.file, location.line, location.column, format_path(path)))
 
     def walk(self, node: Node, path: DataPath) -> None:
         if len(path) > 2 * MAX_DEPTH:  # aliases can nest written depth twice over at most
@@ -143,11 +153,21 @@ class _Walker:
             if node.tag == _TAG + "bool" and node.style is None:
                 self.index.boolean_words[path] = node.value
             elif node.tag in (_TAG + "int", _TAG + "float") and len(node.value) > MAX_NUMBER_DIGITS:
-                self.problem("AP202", f"this number has more than {MAX_NUMBER_DIGITS} digits; no spec value needs "
-                             "that many (quote it if it is text)", _location(node.start_mark), path)
+                self.problem(
+                    "AP202",
+                    f"this number has more than {MAX_NUMBER_DIGITS} digits; no spec value needs "
+                    "that many (quote it if it is text)",
+                    _location(node.start_mark),
+                    path,
+                )
             if any("\ud800" <= character <= "\udfff" for character in node.value):
-                self.problem("AP105", "this string holds a lone surrogate escape (\\uD800-\\uDFFF), which is "
-                             "not valid Unicode; remove it", _location(node.start_mark), path)
+                self.problem(
+                    "AP105",
+                    "this string holds a lone surrogate escape (\\uD800-\\uDFFF), which is "
+                    "not valid Unicode; remove it",
+                    _location(node.start_mark),
+                    path,
+                )
         elif isinstance(node, SequenceNode):
             for position, child in enumerate(node.value):
                 self.walk(child, path + (position,))
@@ -161,15 +181,20 @@ class _Walker:
                 continue
             key_location = _location(key_node.start_mark)
             if not isinstance(key_node, ScalarNode):
-                self.problem("AP103", "mapping keys must be strings, not a list or mapping (`? ...` keys are "
-                             "not part of the spec language)", key_location, path)
+                self.problem(
+                    "AP103",
+                    "mapping keys must be strings, not a list or mapping (`? ...` keys are "
+                    "not part of the spec language)",
+                    key_location,
+                    path,
+                )
                 continue
             if key_node.tag != _TAG + "str":
                 shown = key_node.value
                 self.problem(
                     "AP103",
                     f"mapping keys must be strings, but `{shown}` is read as "
-                    f"{_tag_name(key_node.tag)}; quote it (\"{shown}\")",
+                    f'{_tag_name(key_node.tag)}; quote it ("{shown}")',
                     key_location,
                     path,
                 )
@@ -209,8 +234,11 @@ def load_spec_file(path: str | Path) -> LoadedDocument:
         return _failed(file, "AP100", f"cannot read the spec file: {reason}", Location(1, 1))
     if len(raw) > MAX_FILE_BYTES:
         return _failed(
-            file, "AP107", f"the file is larger than {MAX_FILE_BYTES // 1024} KiB; a spec should be far smaller "
-            "(split it, or move data out of it)", Location(1, 1)
+            file,
+            "AP107",
+            f"the file is larger than {MAX_FILE_BYTES // 1024} KiB; a spec should be far smaller "
+            "(split it, or move data out of it)",
+            Location(1, 1),
         )
     return load_spec_bytes(raw, file)
 
@@ -223,7 +251,9 @@ def load_spec_bytes(raw: bytes, file: str = "<spec>") -> LoadedDocument:
         line = raw.count(b"\n", 0, error.start) + 1
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
         return _failed(
-            file, "AP105", f"the file is not valid UTF-8 (byte 0x{raw[error.start]:02x}); save it as UTF-8",
+            file,
+            "AP105",
+            f"the file is not valid UTF-8 (byte 0x{raw[error.start]:02x}); save it as UTF-8",
             Location(line, column),
         )
     text = text.removeprefix("\ufeff")
@@ -240,11 +270,14 @@ def _parse_text(text: str, file: str) -> LoadedDocument:
         finally:
             loader.dispose()
         if node is None:
-            return _failed(file, "AP108", "the spec is empty; start from `aipipe init` or an example in specs/",
-                           Location(1, 1))
+            return _failed(
+                file, "AP108", "the spec is empty; start from `aipipe init` or an example in specs/", Location(1, 1)
+            )
         if not isinstance(node, MappingNode):
             return _failed(
-                file, "AP104", "the top level of a spec must be a mapping (`aipipe: 1`, `name: ...`, ...)",
+                file,
+                "AP104",
+                "the top level of a spec must be a mapping (`aipipe: 1`, `name: ...`, ...)",
                 _location(node.start_mark),
             )
         walker = _Walker(loader, file)
@@ -257,8 +290,12 @@ def _parse_text(text: str, file: str) -> LoadedDocument:
     except yaml.MarkedYAMLError as error:
         return _failed(file, *_describe_yaml_error(error))
     except yaml.reader.ReaderError as error:
-        return _failed(file, "AP101", f"the file contains a character YAML does not allow "
-                       f"({_char_name(error.character)}); remove it", _text_location(text, error.position))
+        return _failed(
+            file,
+            "AP101",
+            f"the file contains a character YAML does not allow ({_char_name(error.character)}); remove it",
+            _text_location(text, error.position),
+        )
     except yaml.YAMLError as error:  # pragma: no cover - every PyYAML error above is marked or a reader error
         return _failed(file, "AP101", f"invalid YAML: {error}", Location(1, 1))
     except RecursionError:
@@ -280,8 +317,14 @@ def _describe_yaml_error(error: yaml.MarkedYAMLError) -> tuple[str, str, Locatio
     if (error.context or "").startswith("while parsing a flow") and opened and mark and mark.line > opened.line:
         bracket = "[" if "sequence" in error.context else "{"
         closing = "]" if bracket == "[" else "}"
-        return "AP101", (f"invalid YAML: this `{bracket}` is never closed (YAML expected `,` or `{closing}` before "
-                         f"line {mark.line + 1}, column {mark.column + 1}); add the `{closing}`"), _location(opened)
+        return (
+            "AP101",
+            (
+                f"invalid YAML: this `{bracket}` is never closed (YAML expected `,` or `{closing}` before "
+                f"line {mark.line + 1}, column {mark.column + 1}); add the `{closing}`"
+            ),
+            _location(opened),
+        )
     context = f" {error.context}" if error.context else ""
     hint = _hint(problem, error.context or "", _problem_line(error))
     return "AP101", f"invalid YAML:{context} {problem}{hint}".replace(": :", ":").strip(), location
@@ -292,9 +335,9 @@ def _hint(problem: str, context: str, line: str) -> str:
     if "\\t" in problem or "\t" in problem:
         return "; indent with spaces, not tabs"
     if "cron(" in line or "while scanning an alias" in context:
-        return "; quote values that contain `*` or `?`, such as schedule: \"cron(0 3 * * ? *)\""
+        return '; quote values that contain `*` or `?`, such as schedule: "cron(0 3 * * ? *)"'
     if "but got '{'" in problem and "${" in line:
-        return "; inside `{...}` or `[...]`, quote values that hold references: \"${name.attr}\""
+        return '; inside `{...}` or `[...]`, quote values that hold references: "${name.attr}"'
     if "mapping values are not allowed" in problem:
         return "; a value containing `: ` must be quoted"
     return ""
@@ -306,7 +349,7 @@ def _problem_line(error: yaml.MarkedYAMLError) -> str:
         return ""
     start = mark.buffer.rfind("\n", 0, mark.pointer) + 1
     end = mark.buffer.find("\n", mark.pointer)
-    return mark.buffer[start:end if end != -1 else None]
+    return mark.buffer[start : end if end != -1 else None]
 
 
 def _char_name(character) -> str:
@@ -321,4 +364,6 @@ def _text_location(text: str, position: int) -> Location:
 
 
 def _failed(file: str, code: str, message: str, location: Location) -> LoadedDocument:
-    return LoadedDocument(file, None, LocationIndex(), [Diagnostic(code, message, file, location.line, location.column)])
+    return LoadedDocument(
+        file, None, LocationIndex(), [Diagnostic(code, message, file, location.line, location.column)]
+    )

@@ -14,7 +14,9 @@ from aipipe.core.text import printable
 _RED, _YELLOW, _BOLD, _DIM, _RESET = "\033[31m", "\033[33m", "\033[1m", "\033[2m", "\033[0m"
 
 
-def format_text(diagnostics: list[Diagnostic], colour: bool = False, sources: dict[str, list[str]] | None = None) -> str:
+def format_text(
+    diagnostics: list[Diagnostic], colour: bool = False, sources: dict[str, list[str]] | None = None
+) -> str:
     """`file:line:col: CODE message`, one per line; warnings say so. With `sources`, each is followed by the
     offending line and a caret under the column."""
     lines = []
@@ -69,7 +71,6 @@ def format_github(diagnostics: Iterable[Diagnostic]) -> str:
     lines = []
     for d in diagnostics:
         level = "warning" if d.severity is Severity.WARNING else "error"
-        properties = (f"file={_escape_property(d.file)},line={d.line},col={d.column},"
-                      f"title={_escape_property(d.code)}")
+        properties = f"file={_escape_property(d.file)},line={d.line},col={d.column},title={_escape_property(d.code)}"
         lines.append(f"::{level} {properties}::{_escape_data(d.message)}")
     return "\n".join(lines)

@@ -34,8 +34,9 @@ class Probes:
     """How doctor looks at the machine; tests replace these."""
 
     which: Callable[[str], str | None] = shutil.which
-    run: Callable[[list[str]], str] = lambda command: subprocess.run(
-        command, capture_output=True, text=True, timeout=20, check=True).stdout
+    run: Callable[[list[str]], str] = lambda command: (
+        subprocess.run(command, capture_output=True, text=True, timeout=20, check=True).stdout
+    )
     environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
     home: Path = field(default_factory=Path.home)
 
@@ -51,19 +52,29 @@ def check_cli(probes: Probes) -> Check:
     """The pulumi CLI, new enough for the Automation API."""
     path = probes.which("pulumi")
     if not path:
-        return Check("pulumi CLI", FAIL, "not on PATH (deploy commands drive it through the Automation API)",
-                     "curl -fsSL https://get.pulumi.com | sh   (or: brew install pulumi/tap/pulumi)")
+        return Check(
+            "pulumi CLI",
+            FAIL,
+            "not on PATH (deploy commands drive it through the Automation API)",
+            "curl -fsSL https://get.pulumi.com | sh   (or: brew install pulumi/tap/pulumi)",
+        )
     try:
         version = probes.run([path, "version"]).strip().lstrip("v")
     except (OSError, subprocess.SubprocessError) as error:
-        return Check("pulumi CLI", FAIL, f"{path} does not run: {error}", "reinstall: curl -fsSL https://get.pulumi.com | sh")
+        return Check(
+            "pulumi CLI", FAIL, f"{path} does not run: {error}", "reinstall: curl -fsSL https://get.pulumi.com | sh"
+        )
     from aipipe.deploy.stack import minimum_cli_version
 
     minimum = minimum_cli_version()
     parts = tuple(int(p) for p in version.split("-")[0].split(".")[:3] if p.isdigit())
     if parts < minimum:
-        return Check("pulumi CLI", FAIL, f"version {version} is older than {'.'.join(map(str, minimum))}",
-                     "curl -fsSL https://get.pulumi.com | sh")
+        return Check(
+            "pulumi CLI",
+            FAIL,
+            f"version {version} is older than {'.'.join(map(str, minimum))}",
+            "curl -fsSL https://get.pulumi.com | sh",
+        )
     return Check("pulumi CLI", OK, f"{version} at {path}")
 
 
@@ -85,9 +96,14 @@ def check_plugins(probes: Probes, clouds: list[str]) -> list[Check]:
             checks.append(Check(f"{cloud} provider plugin", OK, f"{wanted} installed"))
         else:
             found = ", ".join(sorted(installed.get(cloud, set()))) or "none"
-            checks.append(Check(f"{cloud} provider plugin", WARN if path else FAIL,
-                                f"{wanted or '?'} wanted (the pulumi-{cloud} SDK's version), installed: {found}",
-                                f"pulumi plugin install resource {cloud} v{wanted}"))
+            checks.append(
+                Check(
+                    f"{cloud} provider plugin",
+                    WARN if path else FAIL,
+                    f"{wanted or '?'} wanted (the pulumi-{cloud} SDK's version), installed: {found}",
+                    f"pulumi plugin install resource {cloud} v{wanted}",
+                )
+            )
     return checks
 
 
@@ -95,15 +111,23 @@ def check_aws_credentials(probes: Probes) -> Check:
     environ = probes.environ
     if environ.get("AWS_ACCESS_KEY_ID") and environ.get("AWS_SECRET_ACCESS_KEY"):
         return Check("AWS credentials", OK, "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are set (values not shown)")
-    for variable in ("AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-                     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"):
+    for variable in (
+        "AWS_PROFILE",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    ):
         if environ.get(variable):
             return Check("AWS credentials", OK, f"{variable} is set")
     for name in ("credentials", "config"):
         if (probes.home / ".aws" / name).is_file():
             return Check("AWS credentials", OK, f"~/.aws/{name} exists")
-    return Check("AWS credentials", WARN, "none found in the environment or ~/.aws",
-                 "aws configure   (or export AWS_PROFILE=<profile>)")
+    return Check(
+        "AWS credentials",
+        WARN,
+        "none found in the environment or ~/.aws",
+        "aws configure   (or export AWS_PROFILE=<profile>)",
+    )
 
 
 def check_gcp_credentials(probes: Probes) -> Check:
@@ -112,8 +136,12 @@ def check_gcp_credentials(probes: Probes) -> Check:
     if keyfile:
         if Path(keyfile).is_file():
             return Check("GCP credentials", OK, "GOOGLE_APPLICATION_CREDENTIALS points at a file")
-        return Check("GCP credentials", FAIL, "GOOGLE_APPLICATION_CREDENTIALS points at a file that does not exist",
-                     "export GOOGLE_APPLICATION_CREDENTIALS=/path/to/key.json")
+        return Check(
+            "GCP credentials",
+            FAIL,
+            "GOOGLE_APPLICATION_CREDENTIALS points at a file that does not exist",
+            "export GOOGLE_APPLICATION_CREDENTIALS=/path/to/key.json",
+        )
     if environ.get("GOOGLE_CREDENTIALS") or environ.get("GOOGLE_OAUTH_ACCESS_TOKEN"):
         return Check("GCP credentials", OK, "credentials are set in the environment (values not shown)")
     if (probes.home / ".config" / "gcloud" / "application_default_credentials.json").is_file():
@@ -140,8 +168,12 @@ def check_passphrase(probes: Probes, backend: str) -> Check:
     for variable in ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE"):
         if variable in probes.environ:
             return Check("secrets passphrase", OK, f"{variable} is set")
-    return Check("secrets passphrase", OK, "a passphrase file is generated in .aipipe/ (mode 0600) at the first "
-                 "deploy; keep it, or set PULUMI_CONFIG_PASSPHRASE to share stacks with a team")
+    return Check(
+        "secrets passphrase",
+        OK,
+        "a passphrase file is generated in .aipipe/ (mode 0600) at the first "
+        "deploy; keep it, or set PULUMI_CONFIG_PASSPHRASE to share stacks with a team",
+    )
 
 
 def check_secrets(probes: Probes, names: list[str]) -> Check | None:
@@ -151,8 +183,9 @@ def check_secrets(probes: Probes, names: list[str]) -> Check | None:
 
     missing = missing_secrets(names, probes.environ)
     if missing:
-        return Check("spec secrets", FAIL, f"not set: {', '.join(missing)}",
-                     " ".join(f"export {name}=..." for name in missing))
+        return Check(
+            "spec secrets", FAIL, f"not set: {', '.join(missing)}", " ".join(f"export {name}=..." for name in missing)
+        )
     return Check("spec secrets", OK, f"{len(names)} set (values not shown)")
 
 
@@ -161,8 +194,11 @@ def run_checks(probes: Probes, spec=None) -> list[Check]:
     from aipipe.deploy.settings import backend_for
 
     clouds = [spec.cloud] if spec else ["aws", "gcp"]
-    backend = backend_for(spec, probes.environ) if spec else (probes.environ.get("PULUMI_BACKEND_URL")
-                                                              or "file://./.aipipe/state")
+    backend = (
+        backend_for(spec, probes.environ)
+        if spec
+        else (probes.environ.get("PULUMI_BACKEND_URL") or "file://./.aipipe/state")
+    )
     checks = [check_cli(probes), *check_plugins(probes, clouds)]
     if "aws" in clouds:
         checks.append(check_aws_credentials(probes))

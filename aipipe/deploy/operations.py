@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from aipipe.deploy.progress import ChangeSet, EventPrinter
 from aipipe.deploy.records import forget_deployment, record_deployment
 from aipipe.deploy.settings import DeployError, DeploySettings
 from aipipe.deploy.stack import StackOperations, classify
-from aipipe.deploy.progress import ChangeSet, EventPrinter
 
 
 @dataclass
@@ -32,8 +32,14 @@ class Interaction:
 
 def _printer(settings: DeploySettings, ui: Interaction, phase: str = "update") -> EventPrinter:
     spec = settings.spec
-    return EventPrinter(ui.mode, ui.stream, owner_lines=dict(spec.resource_lines), owners=list(spec.resources),
-                        phase=phase, secrets=tuple(settings.secrets.values()))
+    return EventPrinter(
+        ui.mode,
+        ui.stream,
+        owner_lines=dict(spec.resource_lines),
+        owners=list(spec.resources),
+        phase=phase,
+        secrets=tuple(settings.secrets.values()),
+    )
 
 
 def _run(settings: DeploySettings, action: Callable[[], Any]) -> Any:
@@ -44,10 +50,12 @@ def _run(settings: DeploySettings, action: Callable[[], Any]) -> Any:
         raise DeployError(
             f"interrupted. Pulumi stops cleanly on the signal, but if the stack stays locked run "
             f"`aipipe cancel --stack {settings.stack_name}`, then `aipipe refresh --stack {settings.stack_name}` to "
-            "bring the state back in line with the cloud", 130) from None
+            "bring the state back in line with the cloud",
+            130,
+        ) from None
     except DeployError:
         raise
-    except Exception as error:  # noqa: BLE001 - classify() knows the Automation API's error types
+    except Exception as error:
         raise classify(error, settings) from None
 
 
@@ -103,8 +111,10 @@ def up(settings: DeploySettings, stack: StackOperations, ui: Interaction) -> dic
     _raise_failures(printer)
     record_deployment(settings, sum(v for k, v in printer.summary.items() if k != "delete") or None)
     if ui.mode != "json":
-        ui.echo(f"deployed stack {settings.stack_name}: "
-                + (", ".join(f"{n} {op}" for op, n in sorted(printer.summary.items())) or "done"))
+        ui.echo(
+            f"deployed stack {settings.stack_name}: "
+            + (", ".join(f"{n} {op}" for op, n in sorted(printer.summary.items())) or "done")
+        )
     return outputs
 
 
@@ -116,9 +126,13 @@ def _raise_failures(printer: EventPrinter) -> None:
 
 def retained_resources(changes: ChangeSet, settings: DeploySettings) -> list[str]:
     """Spec resources whose cloud resources stay when the stack is destroyed (buckets keep their data)."""
-    kept = [name for name, resource in settings.spec.resources.items()
-            if resource.type == "bucket" and getattr(resource, "retain_on_destroy", False)
-            and not getattr(resource, "existing", None)]
+    kept = [
+        name
+        for name, resource in settings.spec.resources.items()
+        if resource.type == "bucket"
+        and getattr(resource, "retain_on_destroy", False)
+        and not getattr(resource, "existing", None)
+    ]
     return [name for name in kept if any(c.owner == name for c in changes.changes.values()) or not changes.changes]
 
 
@@ -133,8 +147,11 @@ def destroy(settings: DeploySettings, stack: StackOperations, ui: Interaction) -
             keep = change.owner in retained and change.type in ("aws:s3/bucket:Bucket", "gcp:storage/bucket:Bucket")
             ui.echo(f"     {'retain' if keep else 'delete':<8} {change.type} {change.urn.rsplit('::', 1)[-1]}")
         if retained:
-            ui.echo("kept in the cloud with their data (removed from the stack only): " + ", ".join(retained)
-                    + ". Set `retain_on_destroy: false` on a bucket to delete it with the stack.")
+            ui.echo(
+                "kept in the cloud with their data (removed from the stack only): "
+                + ", ".join(retained)
+                + ". Set `retain_on_destroy: false` on a bucket to delete it with the stack."
+            )
     if not ui.assume_yes:
         if not ui.interactive:
             raise DeployError("refusing to destroy without --yes: there is no terminal to confirm", 2)

@@ -16,8 +16,14 @@ from aipipe.codegen.ownership import COMPONENT_PREFIX, name_of, owner_of
 from aipipe.core.text import printable
 from aipipe.semantics.secrets import mask_secrets
 
-CHANGES = {"create": "create", "update": "update", "replace": "replace", "create-replacement": "replace",
-           "delete": "delete", "delete-replaced": "replace"}
+CHANGES = {
+    "create": "create",
+    "update": "update",
+    "replace": "replace",
+    "create-replacement": "replace",
+    "delete": "delete",
+    "delete-replaced": "replace",
+}
 
 
 @dataclass
@@ -93,8 +99,15 @@ class _Row:
 class EventPrinter:
     """Live progress from engine events. Modes: `live` (rich table, a terminal), `plain` lines, `json` lines."""
 
-    def __init__(self, mode: str = "plain", stream=None, owner_lines: dict[str, int] | None = None,
-                 owners: list[str] | None = None, phase: str = "update", secrets: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        mode: str = "plain",
+        stream=None,
+        owner_lines: dict[str, int] | None = None,
+        owners: list[str] | None = None,
+        phase: str = "update",
+        secrets: tuple[str, ...] = (),
+    ):
         self.mode = mode
         self.phase = phase  # preview | update | destroy | refresh: JSON consumers need to tell them apart
         self._secrets = tuple(secrets)
@@ -169,7 +182,6 @@ class EventPrinter:
         where = f" (spec resource `{owner}`, line {line})" if line else f" (spec resource `{owner}`)"
         return f"{name_of(urn)}{where}"
 
-
     # -- output
     def _emit(self, kind: str, urn: str, **details) -> None:
         if self.mode == "json":
@@ -184,8 +196,11 @@ class EventPrinter:
                 print(f"{_VERBS.get(row.op, row.op)} {row.type} {printable(row.name)}", file=self.stream, flush=True)
             elif kind in ("done", "failed") and row:
                 seconds = (row.finished or self._clock()) - row.started
-                print(f"{'done' if kind == 'done' else 'FAILED'}: {printable(row.name)} ({seconds:.1f}s)",
-                      file=self.stream, flush=True)
+                print(
+                    f"{'done' if kind == 'done' else 'FAILED'}: {printable(row.name)} ({seconds:.1f}s)",
+                    file=self.stream,
+                    flush=True,
+                )
             elif kind == "error":
                 print(f"error: {self.errors[-1]}", file=self.stream, flush=True)
 
@@ -203,6 +218,12 @@ class EventPrinter:
         return table
 
 
-_VERBS = {"create": "creating", "update": "updating", "replace": "replacing", "delete": "deleting",
-          "create-replacement": "creating replacement", "delete-replaced": "deleting replaced",
-          "refresh": "refreshing"}
+_VERBS = {
+    "create": "creating",
+    "update": "updating",
+    "replace": "replacing",
+    "delete": "deleting",
+    "create-replacement": "creating replacement",
+    "delete-replaced": "deleting replaced",
+    "refresh": "refreshing",
+}

@@ -17,8 +17,11 @@ def record_deployment(settings: DeploySettings, resource_count: int | None = Non
     path = settings.folder / RECORD_FILE
     records = read_records(settings.folder)
     records[settings.stack_name] = {
-        "project": settings.spec.header.name, "spec": Path(settings.spec.file).name, "backend": settings.backend_url,
-        "updated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "resources": resource_count,
+        "project": settings.spec.header.name,
+        "spec": Path(settings.spec.file).name,
+        "backend": settings.backend_url,
+        "updated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "resources": resource_count,
     }
     settings.folder.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(records, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -67,8 +67,9 @@ def backend_for(spec: Spec, environ: Mapping[str, str]) -> str:
     return "file://" + (spec.base_dir / STATE_FOLDER / "state").as_posix()
 
 
-def settings_for(spec: Spec, environ: Mapping[str, str] | None = None, endpoint: str | None = None,
-                 need_secrets: bool = True) -> DeploySettings:
+def settings_for(
+    spec: Spec, environ: Mapping[str, str] | None = None, endpoint: str | None = None, need_secrets: bool = True
+) -> DeploySettings:
     """Resolve backend, passphrase and secrets for a spec. Raises DeployError when a secret is missing, before
     anything touches a cloud. Without `need_secrets` (destroy, refresh, outputs, cancel) no secret is read, so
     none is written: the stack keeps the encrypted values `up` stored."""
@@ -77,8 +78,10 @@ def settings_for(spec: Spec, environ: Mapping[str, str] | None = None, endpoint:
     missing = missing_secrets(names, environ)
     if missing:
         exports = " ".join(f"{name}=..." for name in missing)
-        raise DeployError(f"missing secret{'s' if len(missing) > 1 else ''} {', '.join(missing)}: the spec declares "
-                          f"them under `secrets`, and they are read from the environment. Set them first: export {exports}")
+        raise DeployError(
+            f"missing secret{'s' if len(missing) > 1 else ''} {', '.join(missing)}: the spec declares "
+            f"them under `secrets`, and they are read from the environment. Set them first: export {exports}"
+        )
     folder = spec.base_dir / STATE_FOLDER
     backend = backend_for(spec, environ)
     # The program runs with aipipe's own interpreter, which has the Pulumi SDKs (python3 on PATH may not).

@@ -54,8 +54,10 @@ def pulumi_cli() -> str:
     """The path of the `pulumi` CLI, or DeployError pointing at `aipipe doctor`."""
     found = shutil.which("pulumi")
     if not found:
-        raise DeployError("the `pulumi` CLI is not installed (deploy commands drive it through Pulumi's Automation "
-                          "API); run `aipipe doctor` for what is missing and how to install it")
+        raise DeployError(
+            "the `pulumi` CLI is not installed (deploy commands drive it through Pulumi's Automation "
+            "API); run `aipipe doctor` for what is missing and how to install it"
+        )
     return found
 
 
@@ -102,7 +104,7 @@ def open_stack(settings: DeploySettings, create: bool = True) -> StackOperations
             stack = auto.select_stack(settings.stack_name, work_dir=str(settings.program_dir), opts=options)
         for key, value in settings.secret_config.items():
             stack.set_config(key, auto.ConfigValue(value=value, secret=True))
-    except Exception as error:  # noqa: BLE001 - every Automation API failure is classified for the user
+    except Exception as error:
         raise classify(error, settings) from None
     return AutomationStack(stack, settings.stack_name)
 
@@ -116,8 +118,10 @@ def classify(error: Exception, settings: DeploySettings | None = None) -> Deploy
     if isinstance(error, errors.StackNotFoundError):
         return DeployError(f"stack `{stack}` does not exist in this backend; deploy it with `aipipe up` first")
     if isinstance(error, errors.ConcurrentUpdateError):
-        return DeployError(f"stack `{stack}` is locked by another update. If none is running (a previous run was "
-                           f"interrupted), unlock it with `aipipe cancel --stack {stack}`")
+        return DeployError(
+            f"stack `{stack}` is locked by another update. If none is running (a previous run was "
+            f"interrupted), unlock it with `aipipe cancel --stack {stack}`"
+        )
     if isinstance(error, errors.CompilationError):
         return DeployError(f"the rendered program does not compile (a bug in aipipe, please report it):\n{detail}")
     if isinstance(error, errors.RuntimeError):

@@ -13,7 +13,6 @@ from aipipe.spec.model import ResourceBase
 from aipipe.spec.parts import ProgramPart
 
 
-
 class RenderInputs(Protocol):
     """What a kind's values builder may ask while the program is rendered (aipipe.codegen provides it)."""
 

@@ -53,13 +53,16 @@ def check(ctx: CheckContext, name: str, bucket: Bucket) -> None:
     """Existing buckets take no settings; KMS keys need KMS; lifecycle rules work in whole days."""
     if bucket.existing:
         for field_name in sorted(bucket.model_fields_set - _UNMANAGED_FIELDS):
-            ctx.report("AP403", f"`{field_name}` has no effect on an `existing` bucket (aipipe does not manage "
-                       "it); remove it", ctx.at(name, field_name), True)
+            ctx.report(
+                "AP403",
+                f"`{field_name}` has no effect on an `existing` bucket (aipipe does not manage it); remove it",
+                ctx.at(name, field_name),
+                True,
+            )
     if bucket.kms_key and bucket.encryption != "kms" and not ctx.was_dropped(name, "encryption"):
         ctx.report("AP403", "`kms_key` needs `encryption: kms`", ctx.at(name, "kms_key"), True)
     if ctx.cloud == "gcp" and bucket.encryption == "kms" and not bucket.kms_key and not bucket.existing:
-        ctx.report("AP403", "on gcp `encryption: kms` needs `kms_key` (a Cloud KMS key id)",
-                   ctx.at(name, "encryption"))
+        ctx.report("AP403", "on gcp `encryption: kms` needs `kms_key` (a Cloud KMS key id)", ctx.at(name, "encryption"))
     lifecycle = bucket.lifecycle
     if lifecycle is None:
         return
@@ -68,23 +71,34 @@ def check(ctx: CheckContext, name: str, bucket: Bucket) -> None:
     for field_name in ("expire_after", "archive_after"):
         seconds = getattr(lifecycle, field_name)
         if seconds is not None and (seconds < DAY or seconds % DAY):
-            ctx.report("AP402", f"`{field_name}` must be whole days (at least 1d), got "
-                       f"{format_duration(seconds)}", ctx.at(name, "lifecycle", field_name))
+            ctx.report(
+                "AP402",
+                f"`{field_name}` must be whole days (at least 1d), got {format_duration(seconds)}",
+                ctx.at(name, "lifecycle", field_name),
+            )
     # S3 refuses expiration days that do not exceed transition days ("'Days' in the Expiration action ...
     # must be greater than 'Days' in the Transition action"); on gcp objects would expire before archiving.
     if lifecycle.expire_after and lifecycle.archive_after and lifecycle.archive_after >= lifecycle.expire_after:
-        ctx.report("AP403", "`archive_after` must be shorter than `expire_after` (objects would expire before "
-                   "they are archived)", ctx.at(name, "lifecycle", "archive_after"))
+        ctx.report(
+            "AP403",
+            "`archive_after` must be shorter than `expire_after` (objects would expire before they are archived)",
+            ctx.at(name, "lifecycle", "archive_after"),
+        )
 
 
 # --- attributes and access -------------------------------------------------------------------------------------
+
 
 def _existing_attribute(cloud: str):
     def attribute(name: str, bucket: Bucket, attribute: str):
         if bucket.existing:
             scheme = "s3" if cloud == "aws" else "gs"
-            return {"name": bucket.existing, "id": bucket.existing, "arn": f"arn:aws:s3:::{bucket.existing}",
-                    "url": f"{scheme}://{bucket.existing}"}[attribute]
+            return {
+                "name": bucket.existing,
+                "id": bucket.existing,
+                "arn": f"arn:aws:s3:::{bucket.existing}",
+                "url": f"{scheme}://{bucket.existing}",
+            }[attribute]
         if cloud == "aws" and attribute == "url":
             return Concat("s3://", Child(name, "bucket", "bucket"))
         return None
@@ -96,8 +110,7 @@ def _aws_reads(name: str, bucket: Bucket, prefix: str) -> list[dict]:
     # Reading lists only within the prefix: s3:prefix narrows ListBucket (docs.aws.amazon.com/AmazonS3/latest/
     # userguide/amazon-s3-policy-keys.html#condition-key-bucket-ops-2).
     arn = Attr(name, "arn")
-    listing = statement(["s3:ListBucket"], [arn],
-                        {"StringLike": {"s3:prefix": [f"{prefix}*"]}} if prefix else None)
+    listing = statement(["s3:ListBucket"], [arn], {"StringLike": {"s3:prefix": [f"{prefix}*"]}} if prefix else None)
     return [statement(["s3:GetObject"], [Concat(arn, f"/{prefix}*")]), listing]
 
 
@@ -107,12 +120,19 @@ def _aws_writes(name: str, bucket: Bucket, prefix: str) -> list[dict]:
 
 def _gcp_grant(role: str):
     def grant(name: str, bucket: Bucket, prefix: str) -> dict:
-        found = {"iam_class": "storage.BucketIAMMember", "target_argument": "bucket", "role": role, "resource": Attr(name, "name"), "condition": None}
+        found = {
+            "iam_class": "storage.BucketIAMMember",
+            "target_argument": "bucket",
+            "role": role,
+            "resource": Attr(name, "name"),
+            "condition": None,
+        }
         if prefix:
             # bucket-level grant narrowed to the prefix with an IAM condition (needs uniform bucket access):
             # cloud.google.com/storage/docs/access-control/iam#conditions
-            expression = Concat('resource.name.startsWith("projects/_/buckets/', Attr(name, "name"),
-                                f'/objects/{prefix}")')
+            expression = Concat(
+                'resource.name.startsWith("projects/_/buckets/', Attr(name, "name"), f'/objects/{prefix}")'
+            )
             found["condition"] = {"title": f"objects under {prefix}", "expression": expression}
         return found
 
@@ -120,6 +140,7 @@ def _gcp_grant(role: str):
 
 
 # --- template values ---------------------------------------------------------------------------------------
+
 
 def _days(seconds: int) -> int:
     return seconds // DAY  # validation keeps lifecycle durations to whole days
@@ -130,9 +151,15 @@ def aws_values(job, name: str, bucket: Bucket) -> dict:
     if bucket.existing:
         return {"existing": bucket.existing}
     if bucket.encryption == "kms":
-        encryption = [{"apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms",
-                                                                   "kms_master_key_id": symbolic(bucket.kms_key)},
-                       "bucket_key_enabled": True}]
+        encryption = [
+            {
+                "apply_server_side_encryption_by_default": {
+                    "sse_algorithm": "aws:kms",
+                    "kms_master_key_id": symbolic(bucket.kms_key),
+                },
+                "bucket_key_enabled": True,
+            }
+        ]
     else:
         encryption = [{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}]
     lifecycle = None
@@ -143,9 +170,14 @@ def aws_values(job, name: str, bucket: Bucket) -> dict:
         if bucket.lifecycle.expire_after:
             rule["expiration"] = {"days": _days(bucket.lifecycle.expire_after)}
         lifecycle = [rule]
-    return {"existing": None, "force_destroy": bucket.force_destroy, "retain": bucket.retain_on_destroy,
-            "versioning": {"status": "Enabled" if bucket.versioning else "Suspended"},
-            "encryption_rules": encryption, "lifecycle_rules": lifecycle}
+    return {
+        "existing": None,
+        "force_destroy": bucket.force_destroy,
+        "retain": bucket.retain_on_destroy,
+        "versioning": {"status": "Enabled" if bucket.versioning else "Suspended"},
+        "encryption_rules": encryption,
+        "lifecycle_rules": lifecycle,
+    }
 
 
 def gcp_values(job, name: str, bucket: Bucket) -> dict:
@@ -154,30 +186,51 @@ def gcp_values(job, name: str, bucket: Bucket) -> dict:
         return {"existing": bucket.existing}
     rules = []
     if bucket.lifecycle and bucket.lifecycle.archive_after:
-        rules.append({"action": {"type": "SetStorageClass", "storage_class": "ARCHIVE"},
-                      "condition": {"age": _days(bucket.lifecycle.archive_after)}})
+        rules.append(
+            {
+                "action": {"type": "SetStorageClass", "storage_class": "ARCHIVE"},
+                "condition": {"age": _days(bucket.lifecycle.archive_after)},
+            }
+        )
     if bucket.lifecycle and bucket.lifecycle.expire_after:
         rules.append({"action": {"type": "Delete"}, "condition": {"age": _days(bucket.lifecycle.expire_after)}})
-    return {"existing": None, "location": symbolic(bucket.location or job.spec.header.region),
-            "versioning": {"enabled": bucket.versioning},
-            "encryption": {"default_kms_key_name": symbolic(bucket.kms_key)} if bucket.encryption == "kms" else None,
-            "lifecycle_rules": rules or None, "force_destroy": bucket.force_destroy, "retain": bucket.retain_on_destroy}
+    return {
+        "existing": None,
+        "location": symbolic(bucket.location or job.spec.header.region),
+        "versioning": {"enabled": bucket.versioning},
+        "encryption": {"default_kms_key_name": symbolic(bucket.kms_key)} if bucket.encryption == "kms" else None,
+        "lifecycle_rules": rules or None,
+        "force_destroy": bucket.force_destroy,
+        "retain": bucket.retain_on_destroy,
+    }
 
 
 KIND = Kind(
     name="bucket",
     model=Bucket,
     clouds={
-        "aws": CloudForm("S3 bucket", {"name": ("bucket", "bucket"), "arn": ("bucket", "arn"),
-                                       "url": ("bucket", "bucket"), "id": ("bucket", "id")},
-                         values=aws_values, access={"reads": _aws_reads, "writes": _aws_writes},
-                         special_attribute=_existing_attribute("aws")),
-        "gcp": CloudForm("Cloud Storage bucket", {"name": ("bucket", "name"), "url": ("bucket", "url"),
-                                                  "id": ("bucket", "id")},
-                         values=gcp_values,
-                         access={"reads": _gcp_grant("roles/storage.objectViewer"),
-                                 "writes": _gcp_grant("roles/storage.objectCreator")},
-                         special_attribute=_existing_attribute("gcp")),
+        "aws": CloudForm(
+            "S3 bucket",
+            {
+                "name": ("bucket", "bucket"),
+                "arn": ("bucket", "arn"),
+                "url": ("bucket", "bucket"),
+                "id": ("bucket", "id"),
+            },
+            values=aws_values,
+            access={"reads": _aws_reads, "writes": _aws_writes},
+            special_attribute=_existing_attribute("aws"),
+        ),
+        "gcp": CloudForm(
+            "Cloud Storage bucket",
+            {"name": ("bucket", "name"), "url": ("bucket", "url"), "id": ("bucket", "id")},
+            values=gcp_values,
+            access={
+                "reads": _gcp_grant("roles/storage.objectViewer"),
+                "writes": _gcp_grant("roles/storage.objectCreator"),
+            },
+            special_attribute=_existing_attribute("gcp"),
+        ),
     },
     graph=GraphShape(('[("', '")]'), "cylinder"),
     check=check,

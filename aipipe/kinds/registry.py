@@ -3,30 +3,15 @@ is a kind of the spec language. Adding a kind is adding a module (and its templa
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Iterator
 
 from aipipe import kinds as _package
+from aipipe.core.discovery import discover
 from aipipe.kinds.base import Kind
 from aipipe.spec.links import ANY_TYPE, Link
 from aipipe.spec.model import ResourceBase
 
-_NOT_KINDS = {"base", "registry"}
-
-
-def _discover() -> dict[str, Kind]:
-    found: dict[str, Kind] = {}
-    for module in sorted(info.name for info in pkgutil.iter_modules(_package.__path__)):
-        if module in _NOT_KINDS:
-            continue
-        kind = getattr(importlib.import_module(f"{_package.__name__}.{module}"), "KIND", None)
-        if isinstance(kind, Kind):
-            found[kind.name] = kind
-    return found
-
-
-KINDS: dict[str, Kind] = _discover()
+KINDS: dict[str, Kind] = {kind.name: kind for kind in discover(_package, "KIND", Kind, frozenset({"base", "registry"}))}
 RESOURCE_TYPES: dict[str, type[ResourceBase]] = {name: kind.model for name, kind in KINDS.items()}
 
 

@@ -41,15 +41,23 @@ def check(ctx: CheckContext, name: str, replication: Replication) -> None:
     if replication.method == "s3" and not ctx.was_dropped(name, "method"):
         for field_name in ("schedule", "overwrite", "verify"):
             if getattr(replication, field_name) is not None:
-                ctx.report("AP403", f"`{field_name}` applies only to `method: datasync` (S3 replication is "
-                           "continuous)", ctx.at(name, field_name), True)
+                ctx.report(
+                    "AP403",
+                    f"`{field_name}` applies only to `method: datasync` (S3 replication is continuous)",
+                    ctx.at(name, field_name),
+                    True,
+                )
         for field_name in ("source", "destination"):
             bucket = ctx.checkable().get(getattr(replication, field_name))
             # docs.aws.amazon.com/AmazonS3/latest/userguide/replication-requirements.html: both versioned
             if bucket is not None and bucket.type == "bucket" and not bucket.existing and not bucket.versioning:
-                ctx.report("AP406", f"S3 replication needs versioning on the {field_name} bucket "
-                           f"`{getattr(replication, field_name)}`; remove `versioning: false` there or use "
-                           "`method: datasync`", ctx.at(name, field_name))
+                ctx.report(
+                    "AP406",
+                    f"S3 replication needs versioning on the {field_name} bucket "
+                    f"`{getattr(replication, field_name)}`; remove `versioning: false` there or use "
+                    "`method: datasync`",
+                    ctx.at(name, field_name),
+                )
 
 
 def links(name: str, replication: Replication):
@@ -61,8 +69,10 @@ def _s3_statements(source_arn, destination_arn) -> list[dict]:
     # docs.aws.amazon.com/AmazonS3/latest/userguide/setting-repl-config-perm-overview.html
     return [
         statement(["s3:GetReplicationConfiguration", "s3:ListBucket"], [source_arn]),
-        statement(["s3:GetObjectVersionAcl", "s3:GetObjectVersionForReplication", "s3:GetObjectVersionTagging"],
-                  [Concat(source_arn, "/*")]),
+        statement(
+            ["s3:GetObjectVersionAcl", "s3:GetObjectVersionForReplication", "s3:GetObjectVersionTagging"],
+            [Concat(source_arn, "/*")],
+        ),
         statement(["s3:ReplicateDelete", "s3:ReplicateObject", "s3:ReplicateTags"], [Concat(destination_arn, "/*")]),
     ]
 
@@ -73,9 +83,19 @@ def _datasync_statements(source_arn, destination_arn) -> list[dict]:
     for arn, extra in ((source_arn, ["s3:GetObjectVersion", "s3:GetObjectVersionTagging"]), (destination_arn, [])):
         statements += [
             statement(["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"], [arn]),
-            statement(["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:GetObjectTagging",
-                       "s3:ListMultipartUploadParts", "s3:PutObject", "s3:PutObjectTagging", *extra],
-                      [Concat(arn, "/*")]),
+            statement(
+                [
+                    "s3:AbortMultipartUpload",
+                    "s3:DeleteObject",
+                    "s3:GetObject",
+                    "s3:GetObjectTagging",
+                    "s3:ListMultipartUploadParts",
+                    "s3:PutObject",
+                    "s3:PutObjectTagging",
+                    *extra,
+                ],
+                [Concat(arn, "/*")],
+            ),
         ]
     return statements
 
@@ -88,19 +108,27 @@ def aws_values(job: RenderInputs, name: str, replication: Replication) -> dict:
     source_arn, destination_arn = Attr(source, "arn"), Attr(destination, "arn")
     if replication.method == "s3":
         statements = _s3_statements(source_arn, destination_arn)
-        versionings = [Child(bucket, "versioning") for bucket in (source, destination)
-                       if not spec.resources[bucket].existing]
+        versionings = [
+            Child(bucket, "versioning") for bucket in (source, destination) if not spec.resources[bucket].existing
+        ]
         principal = AWS.principals["s3"]
     else:
-        statements, versionings, principal = _datasync_statements(source_arn, destination_arn), [], AWS.principals["datasync"]
+        statements, versionings, principal = (
+            _datasync_statements(source_arn, destination_arn),
+            [],
+            AWS.principals["datasync"],
+        )
     return {
         "title": "S3 replication" if replication.method == "s3" else "DataSync task",
-        "source": source, "destination": destination,
+        "source": source,
+        "destination": destination,
         "rules": _s3_rules(replication, destination_arn) if replication.method == "s3" else None,
         "schedule": {"schedule_expression": replication.schedule.eventbridge()} if replication.schedule else None,
         "options": _datasync_options(replication),
-        "trust_policy": trust_policy(principal), "policy": policy_document(merge(statements)),
-        "source_arn": source_arn, "destination_arn": destination_arn,
+        "trust_policy": trust_policy(principal),
+        "policy": policy_document(merge(statements)),
+        "source_arn": source_arn,
+        "destination_arn": destination_arn,
         "source_bucket": Attr(source, "id"),
         "source_opts": Options(name, depends_on=(Child(name, "policy"), *versionings), provider_of=source),
     }
@@ -108,21 +136,32 @@ def aws_values(job: RenderInputs, name: str, replication: Replication) -> dict:
 
 def _s3_rules(replication: Replication, destination_arn) -> list[dict]:
     # one rule for the whole bucket; delete markers replicate when deletions should follow the source
-    return [{"id": "aipipe-replication", "status": "Enabled", "filter": {},
-             "delete_marker_replication": {"status": "Enabled" if replication.delete_removed else "Disabled"},
-             "destination": {"bucket": destination_arn}}]
+    return [
+        {
+            "id": "aipipe-replication",
+            "status": "Enabled",
+            "filter": {},
+            "delete_marker_replication": {"status": "Enabled" if replication.delete_removed else "Disabled"},
+            "destination": {"bucket": destination_arn},
+        }
+    ]
 
 
 # DataSync task options (docs.aws.amazon.com/datasync/latest/userguide/API_Options.html), spec value -> API value
 OVERWRITE_MODES = {"always": "ALWAYS", "never": "NEVER"}
-VERIFY_MODES = {"point-in-time-consistent": "POINT_IN_TIME_CONSISTENT", "only-files-transferred": "ONLY_FILES_TRANSFERRED",
-                "none": "NONE"}
+VERIFY_MODES = {
+    "point-in-time-consistent": "POINT_IN_TIME_CONSISTENT",
+    "only-files-transferred": "ONLY_FILES_TRANSFERRED",
+    "none": "NONE",
+}
 
 
 def _datasync_options(replication: Replication) -> dict:
-    return {"overwrite_mode": OVERWRITE_MODES[replication.overwrite or "always"],
-            "verify_mode": VERIFY_MODES[replication.verify or "point-in-time-consistent"],
-            "preserve_deleted_files": "REMOVE" if replication.delete_removed else "PRESERVE"}
+    return {
+        "overwrite_mode": OVERWRITE_MODES[replication.overwrite or "always"],
+        "verify_mode": VERIFY_MODES[replication.verify or "point-in-time-consistent"],
+        "preserve_deleted_files": "REMOVE" if replication.delete_removed else "PRESERVE",
+    }
 
 
 def _arn(name: str, replication: Replication) -> Child:
@@ -132,8 +171,14 @@ def _arn(name: str, replication: Replication) -> Child:
 KIND = Kind(
     name="replication",
     model=Replication,
-    clouds={"aws": CloudForm("S3 replication or DataSync task", {"arn": ("role", "arn")}, values=aws_values,
-                             special_attribute=lambda name, replication, attribute: _arn(name, replication))},
+    clouds={
+        "aws": CloudForm(
+            "S3 replication or DataSync task",
+            {"arn": ("role", "arn")},
+            values=aws_values,
+            special_attribute=lambda name, replication, attribute: _arn(name, replication),
+        )
+    },
     graph=GraphShape(('[/"', '"/]'), "parallelogram"),
     links=links,
     check=check,

@@ -35,16 +35,24 @@ class Stream(ResourceBase):
 def check(ctx: CheckContext, name: str, stream: Stream) -> None:
     """Shards only in provisioned mode; a KMS key only with encryption."""
     if stream.mode == "on-demand" and stream.shards is not None:
-        ctx.report("AP403", "`shards` cannot be set with `mode: on-demand` (capacity scales by itself)",
-                   ctx.at(name, "shards"), True)
+        ctx.report(
+            "AP403",
+            "`shards` cannot be set with `mode: on-demand` (capacity scales by itself)",
+            ctx.at(name, "shards"),
+            True,
+        )
     if stream.kms_key and not stream.encryption:
         ctx.report("AP403", "`kms_key` needs `encryption: true`", ctx.at(name, "kms_key"), True)
     # RetentionPeriodHours is a whole number of hours (docs.aws.amazon.com/kinesis/latest/APIReference/
     # API_IncreaseStreamRetentionPeriod.html): 1470m would silently become 24h
     if stream.retention % HOUR:
         hours = stream.retention // HOUR
-        ctx.report("AP402", f"Kinesis keeps records for whole hours: `retention` {format_duration(stream.retention)} "
-                   f"is not one; write {hours}h or {hours + 1}h", ctx.at(name, "retention"))
+        ctx.report(
+            "AP402",
+            f"Kinesis keeps records for whole hours: `retention` {format_duration(stream.retention)} "
+            f"is not one; write {hours}h or {hours + 1}h",
+            ctx.at(name, "retention"),
+        )
 
 
 def aws_values(job, name: str, stream: Stream) -> dict:
@@ -61,17 +69,28 @@ def aws_values(job, name: str, stream: Stream) -> dict:
 
 
 # no kinesis:SubscribeToShard: that is for enhanced fan-out consumers, which aipipe does not create
-_READ = ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords", "kinesis:GetShardIterator",
-         "kinesis:ListShards"]
+_READ = [
+    "kinesis:DescribeStream",
+    "kinesis:DescribeStreamSummary",
+    "kinesis:GetRecords",
+    "kinesis:GetShardIterator",
+    "kinesis:ListShards",
+]
 _WRITE = ["kinesis:PutRecord", "kinesis:PutRecords"]
 
 KIND = Kind(
     name="stream",
     model=Stream,
     clouds={
-        "aws": CloudForm("Kinesis data stream", {"name": ("stream", "name"), "arn": ("stream", "arn")}, values=aws_values,
-                         access={"reads": lambda name, stream, prefix: [statement(_READ, [Attr(name, "arn")])],
-                                 "writes": lambda name, stream, prefix: [statement(_WRITE, [Attr(name, "arn")])]}),
+        "aws": CloudForm(
+            "Kinesis data stream",
+            {"name": ("stream", "name"), "arn": ("stream", "arn")},
+            values=aws_values,
+            access={
+                "reads": lambda name, stream, prefix: [statement(_READ, [Attr(name, "arn")])],
+                "writes": lambda name, stream, prefix: [statement(_WRITE, [Attr(name, "arn")])],
+            },
+        ),
     },
     graph=GraphShape(('[("', '")]'), "cylinder"),
     check=check,

@@ -75,8 +75,11 @@ def _check_filter(ctx: CheckContext, name: str, value) -> None:
     path = ctx.at(name, "filter")
     if ctx.cloud == "gcp":
         if not isinstance(value, str):
-            ctx.report("AP202", "on gcp `filter` is a Pub/Sub filter expression string, e.g. "
-                       "'attributes.kind = \"image\"'", path)
+            ctx.report(
+                "AP202",
+                "on gcp `filter` is a Pub/Sub filter expression string, e.g. 'attributes.kind = \"image\"'",
+                path,
+            )
             return
         parse = parse_pubsub_filter
     elif ctx.cloud == "aws":
@@ -99,30 +102,54 @@ def links(name: str, subscription: Subscription):
 def aws_values(spec, name: str, subscription: Subscription) -> dict:
     """The SQS template's values: the topic's ARN, the queue policy for that topic, the filter policy."""
     topic_arn = Attr(subscription.topic, "arn")
-    queue_policy = policy_document([{
-        "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": ["sqs:SendMessage"],
-        "Resource": [Child(name, "queue", "arn")], "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}},
-    }])
+    queue_policy = policy_document(
+        [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "sns.amazonaws.com"},
+                "Action": ["sqs:SendMessage"],
+                "Resource": [Child(name, "queue", "arn")],
+                "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}},
+            }
+        ]
+    )
     filter_policy = Json(symbolic_data(subscription.filter)) if subscription.filter else None
     dead_letter = subscription.dead_letter
-    return {"topic": subscription.topic, "topic_arn": topic_arn, "queue_policy": queue_policy, "filter_policy": filter_policy,
-            "visibility_timeout": subscription.ack_deadline, "message_retention": subscription.retention,
-            "dead_letter_retention": LIMITS["aws"].dead_letter_retention if dead_letter else None,
-            "redrive": {"deadLetterTargetArn": Child(name, "dead_letters", "arn"),
-                        "maxReceiveCount": dead_letter.max_attempts} if dead_letter else None}
+    return {
+        "topic": subscription.topic,
+        "topic_arn": topic_arn,
+        "queue_policy": queue_policy,
+        "filter_policy": filter_policy,
+        "visibility_timeout": subscription.ack_deadline,
+        "message_retention": subscription.retention,
+        "dead_letter_retention": LIMITS["aws"].dead_letter_retention if dead_letter else None,
+        "redrive": {
+            "deadLetterTargetArn": Child(name, "dead_letters", "arn"),
+            "maxReceiveCount": dead_letter.max_attempts,
+        }
+        if dead_letter
+        else None,
+    }
 
 
 def gcp_values(spec, name: str, subscription: Subscription) -> dict:
     """The subscription template's values: its topic's full id and the Pub/Sub service agent."""
     dead_letter, retry = subscription.dead_letter, subscription.retry
     return {
-        "topic": subscription.topic, "topic_id": Attr(subscription.topic, "id"), "pubsub_agent": pubsub_agent(),
+        "topic": subscription.topic,
+        "topic_id": Attr(subscription.topic, "id"),
+        "pubsub_agent": pubsub_agent(),
         "ack_deadline": subscription.ack_deadline,
         "message_retention": f"{subscription.retention}s" if subscription.retention else None,
-        "dead_letter_policy": {"dead_letter_topic": Child(name, "dead_letters", "id"),
-                               "max_delivery_attempts": dead_letter.max_attempts} if dead_letter else None,
-        "retry_policy": {"minimum_backoff": f"{retry.min_backoff}s",
-                         "maximum_backoff": f"{retry.max_backoff}s"} if retry else None,
+        "dead_letter_policy": {
+            "dead_letter_topic": Child(name, "dead_letters", "id"),
+            "max_delivery_attempts": dead_letter.max_attempts,
+        }
+        if dead_letter
+        else None,
+        "retry_policy": {"minimum_backoff": f"{retry.min_backoff}s", "maximum_backoff": f"{retry.max_backoff}s"}
+        if retry
+        else None,
         "filter": symbolic(subscription.filter) if subscription.filter else None,
         "exactly_once": bool(subscription.exactly_once),
         # what the Pub/Sub service agent needs to move messages to the dead-letter topic
@@ -143,17 +170,26 @@ KIND = Kind(
     name="subscription",
     model=Subscription,
     clouds={
-        "aws": CloudForm("SQS queue subscribed to the SNS topic",
-                         {"id": ("queue", "id"), "name": ("queue", "name"), "arn": ("queue", "arn"),
-                          "url": ("queue", "url")},
-                         values=aws_values,
-                         access={"reads": lambda name, sub, prefix: [statement(_SQS_CONSUMER, [Attr(name, "arn")])]}),
-        "gcp": CloudForm("Pub/Sub subscription", {"id": ("subscription", "id"), "name": ("subscription", "name")},
-                         values=gcp_values,
-                         access={"reads": lambda name, sub, prefix: {
-                             "iam_class": "pubsub.SubscriptionIAMMember", "target_argument": "subscription",
-                             "role": ROLES["subscribe"], "resource": Attr(name, "name"),
-                             "condition": None}}),
+        "aws": CloudForm(
+            "SQS queue subscribed to the SNS topic",
+            {"id": ("queue", "id"), "name": ("queue", "name"), "arn": ("queue", "arn"), "url": ("queue", "url")},
+            values=aws_values,
+            access={"reads": lambda name, sub, prefix: [statement(_SQS_CONSUMER, [Attr(name, "arn")])]},
+        ),
+        "gcp": CloudForm(
+            "Pub/Sub subscription",
+            {"id": ("subscription", "id"), "name": ("subscription", "name")},
+            values=gcp_values,
+            access={
+                "reads": lambda name, sub, prefix: {
+                    "iam_class": "pubsub.SubscriptionIAMMember",
+                    "target_argument": "subscription",
+                    "role": ROLES["subscribe"],
+                    "resource": Attr(name, "name"),
+                    "condition": None,
+                }
+            },
+        ),
     },
     graph=GraphShape(('>"', '"]'), "cds"),
     links=links,

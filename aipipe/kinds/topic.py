@@ -40,13 +40,25 @@ KIND = Kind(
     name="topic",
     model=Topic,
     clouds={
-        "aws": CloudForm("SNS topic", {"id": ("topic", "id"), "name": ("topic", "name"), "arn": ("topic", "arn")},
-                         access={"writes": lambda name, topic, prefix: [statement(["sns:Publish"],
-                                                                                   [Attr(name, "arn")])]}),
-        "gcp": CloudForm("Pub/Sub topic", {"id": ("topic", "id"), "name": ("topic", "name")}, values=gcp_values,
-                         access={"writes": lambda name, topic, prefix: {
-                             "iam_class": "pubsub.TopicIAMMember", "target_argument": "topic", "role": ROLES["publish"], "resource": Attr(name, "name"),
-                             "condition": None}}),
+        "aws": CloudForm(
+            "SNS topic",
+            {"id": ("topic", "id"), "name": ("topic", "name"), "arn": ("topic", "arn")},
+            access={"writes": lambda name, topic, prefix: [statement(["sns:Publish"], [Attr(name, "arn")])]},
+        ),
+        "gcp": CloudForm(
+            "Pub/Sub topic",
+            {"id": ("topic", "id"), "name": ("topic", "name")},
+            values=gcp_values,
+            access={
+                "writes": lambda name, topic, prefix: {
+                    "iam_class": "pubsub.TopicIAMMember",
+                    "target_argument": "topic",
+                    "role": ROLES["publish"],
+                    "resource": Attr(name, "name"),
+                    "condition": None,
+                }
+            },
+        ),
     },
     graph=GraphShape(('>"', '"]'), "cds"),
     check=check,

@@ -19,6 +19,7 @@ from aipipe.clouds.registry import holds_data as cloud_holds_data
 from aipipe.codegen.ownership import COMPONENT_PREFIX, owner_of
 from aipipe.offline.mocks import Plan, PlannedResource
 
+
 def holds_data(resource: PlannedResource) -> bool:
     """Whether deleting or replacing this planned resource loses data (the same verdict `aipipe up` reaches)."""
     return cloud_holds_data(resource.type, resource.inputs)
@@ -91,22 +92,37 @@ def compare(old: Plan, new: Plan, old_region: str = "", new_region: str = "") ->
         if before is None:
             add(after, new_owner, CloudChange("create", after.type, after.name, after=after.inputs))
             continue
-        changed = sorted(k for k in set(before.inputs) | set(after.inputs) if before.inputs.get(k) != after.inputs.get(k))
+        changed = sorted(
+            k for k in set(before.inputs) | set(after.inputs) if before.inputs.get(k) != after.inputs.get(k)
+        )
         old_place, new_place = _provider_region(before.provider), _provider_region(after.provider)
         moved = old_place != new_place or (old_place == "default" and old_region != new_region)
         if not changed and not moved:
             continue
         because = sorted(set(changed) & force_new(after.type)) + (["provider (region)"] if moved else [])
         op = "replace" if because else "update"
-        add(after, new_owner, CloudChange(op, after.type, after.name, changed, because,
-                                       data_loss=op == "replace" and holds_data(after),
-                                       before={k: before.inputs.get(k) for k in changed},
-                                       after={k: after.inputs.get(k) for k in changed}))
+        add(
+            after,
+            new_owner,
+            CloudChange(
+                op,
+                after.type,
+                after.name,
+                changed,
+                because,
+                data_loss=op == "replace" and holds_data(after),
+                before={k: before.inputs.get(k) for k in changed},
+                after={k: after.inputs.get(k) for k in changed},
+            ),
+        )
     for urn, before in old_by.items():
         if urn in new_by or before.type.startswith((COMPONENT_PREFIX, "pulumi:providers:")):
             continue
-        add(before, old_owner, CloudChange("delete", before.type, before.name, data_loss=holds_data(before),
-                                        before=before.inputs))
+        add(
+            before,
+            old_owner,
+            CloudChange("delete", before.type, before.name, data_loss=holds_data(before), before=before.inputs),
+        )
     result = []
     for (resource, kind), changes in sorted(found.items()):
         op = max((c.op for c in changes), key=_STRENGTH.__getitem__)
@@ -116,7 +132,7 @@ def compare(old: Plan, new: Plan, old_region: str = "", new_region: str = "") ->
 
 def summary(changes: list[SpecChange]) -> dict[str, int]:
     """How many cloud resources per operation."""
-    counts = {op: 0 for op in ("create", "update", "replace", "delete")}
+    counts = dict.fromkeys(("create", "update", "replace", "delete"), 0)
     for change in changes:
         for cloud in change.changes:
             counts[cloud.op] += 1
@@ -131,11 +147,13 @@ def old_spec_file(spec_path: Path, against: str) -> tuple[Path, bool]:
     reference = against.removeprefix("git:")
     folder = spec_path.resolve().parent
     try:
-        root = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=folder, capture_output=True, text=True,
-                              check=True).stdout.strip()
+        root = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], cwd=folder, capture_output=True, text=True, check=True
+        ).stdout.strip()
         relative = spec_path.resolve().relative_to(Path(root).resolve()).as_posix()
-        content = subprocess.run(["git", "show", f"{reference}:{relative}"], cwd=folder, capture_output=True,
-                                 check=True).stdout
+        content = subprocess.run(
+            ["git", "show", f"{reference}:{relative}"], cwd=folder, capture_output=True, check=True
+        ).stdout
     except FileNotFoundError as error:
         raise DiffError("git is not installed") from error
     except subprocess.CalledProcessError as error:
@@ -152,10 +170,16 @@ class DiffError(Exception):
 
 def to_json(changes: list[SpecChange]) -> str:
     """The diff as JSON: changes per spec resource, a summary, and the data loss."""
-    return json.dumps({"changes": [{**asdict(c), "data_loss": c.data_loss} for c in changes],
-                       "summary": summary(changes),
-                       "data_loss": [c.resource for c in changes if c.data_loss]}, indent=2, sort_keys=True,
-                      default=str)
+    return json.dumps(
+        {
+            "changes": [{**asdict(c), "data_loss": c.data_loss} for c in changes],
+            "summary": summary(changes),
+            "data_loss": [c.resource for c in changes if c.data_loss],
+        },
+        indent=2,
+        sort_keys=True,
+        default=str,
+    )
 
 
 _SIGNS = {"create": "+", "update": "~", "replace": "±", "delete": "-"}
@@ -179,8 +203,10 @@ def to_text(changes: list[SpecChange]) -> str:
         for cloud in change.changes:
             lines.append(f"    {_SIGNS[cloud.op]} {cloud.op:<8} {cloud.type} {printable(cloud.name)}")
             for key in cloud.changed:
-                lines.append(f"        {key}: {printable(_value(cloud.before.get(key)))} → "
-                             f"{printable(_value(cloud.after.get(key)))}")
+                lines.append(
+                    f"        {key}: {printable(_value(cloud.before.get(key)))} → "
+                    f"{printable(_value(cloud.after.get(key)))}"
+                )
             if cloud.because:
                 lines.append(f"        replaced because {', '.join(cloud.because)} changed")
     counts = summary(changes)
@@ -198,21 +224,29 @@ def to_markdown(changes: list[SpecChange], new_spec, old_spec=None) -> str:
     if not changes:
         return "### aipipe diff\n\nNo infrastructure changes.\n"
     counts = summary(changes)
-    lines = ["### aipipe diff", "",
-             " · ".join(f"**{n}** to {op}" for op, n in counts.items()), ""]
+    lines = ["### aipipe diff", "", " · ".join(f"**{n}** to {op}" for op, n in counts.items()), ""]
     lost = [c.resource for c in changes if c.data_loss]
     if lost:
-        lines += [f"> :warning: **Data loss:** {', '.join(f'`{name}`' for name in lost)} would be deleted or "
-                  "replaced with the data they hold.", ""]
+        lines += [
+            f"> :warning: **Data loss:** {', '.join(f'`{name}`' for name in lost)} would be deleted or "
+            "replaced with the data they hold.",
+            "",
+        ]
     lines += ["| spec resource | change | cloud resources | notes |", "|---|---|---|---|"]
     for change in changes:
-        clouds = "<br>".join(f"{cloud.op} `{cloud.type.rsplit(':', 1)[-1]}` {_cell(cloud.name)}"
-                             for cloud in change.changes)
-        notes = "; ".join(sorted({f"replaced: {', '.join(cloud.because)}" for cloud in change.changes if cloud.because}
-                                 | {f"changed: {', '.join(cloud.changed)}" for cloud in change.changes
-                                    if cloud.op == "update"}))
-        lines.append(f"| `{_cell(change.resource)}` ({change.kind}) | {change.op}{' :warning:' if change.data_loss else ''}"
-                     f" | {clouds} | {_cell(notes)} |")
+        clouds = "<br>".join(
+            f"{cloud.op} `{cloud.type.rsplit(':', 1)[-1]}` {_cell(cloud.name)}" for cloud in change.changes
+        )
+        notes = "; ".join(
+            sorted(
+                {f"replaced: {', '.join(cloud.because)}" for cloud in change.changes if cloud.because}
+                | {f"changed: {', '.join(cloud.changed)}" for cloud in change.changes if cloud.op == "update"}
+            )
+        )
+        lines.append(
+            f"| `{_cell(change.resource)}` ({change.kind}) | {change.op}{' :warning:' if change.data_loss else ''}"
+            f" | {clouds} | {_cell(notes)} |"
+        )
     graph = to_mermaid(new_spec).rstrip("\n").split("\n")
     styles = {"create": "fill:#dff5dd", "update": "fill:#fff4c2", "replace": "fill:#ffd8a8", "delete": "fill:#ffc9c9"}
     present = {line.split("[", 1)[0].split(">", 1)[0].split("{", 1)[0].strip() for line in graph[1:]}

@@ -11,9 +11,17 @@ from aipipe.spec.document import Spec
 from aipipe.triggers.registry import trigger_kind
 
 # how data flows along each kind of link: (data goes from the target to the source?, label)
-_FLOWS = {"reads": (True, "read by"), "writes": (False, "writes"), "trigger": (True, "triggers"),
-          "topic": (True, "delivers"), "step": (False, "runs"), "source": (True, "copies"),
-          "destination": (False, "into"), "input": (True, "streams"), "depends_on": (True, "before")}
+_FLOWS = {
+    "reads": (True, "read by"),
+    "writes": (False, "writes"),
+    "trigger": (True, "triggers"),
+    "topic": (True, "delivers"),
+    "step": (False, "runs"),
+    "source": (True, "copies"),
+    "destination": (False, "into"),
+    "input": (True, "streams"),
+    "depends_on": (True, "before"),
+}
 _SCHEDULE_SHAPE = (('(("', '"))'), "circle")
 
 
@@ -45,7 +53,9 @@ def pipeline_edges(spec: Spec) -> tuple[dict[str, str], list[Edge]]:
                 clock = f"{name}-{trigger_kind(trigger).key}-{position}"
                 nodes[clock] = "schedule"
                 edges.append(Edge(clock, name, trigger_kind(trigger).label(trigger)))
-        edges += [Edge(source, target, label) for source, target, label in KINDS[resource.type].graph_edges(name, resource)]
+        edges += [
+            Edge(source, target, label) for source, target, label in KINDS[resource.type].graph_edges(name, resource)
+        ]
     return nodes, edges
 
 
@@ -56,8 +66,9 @@ def _shape(kind: str):
 def _mermaid_text(text: str) -> str:
     # inside "..." Mermaid takes entity codes; no raw quotes, newlines, or markdown-breaking characters
     replacements = {'"': "#quot;", "<": "#lt;", ">": "#gt;", "\n": " ", "\r": " ", "`": "#96;", "|": "#124;"}
-    return "".join(replacements.get(character, character) for character in text if character.isprintable()
-                   or character in "\n\r")
+    return "".join(
+        replacements.get(character, character) for character in text if character.isprintable() or character in "\n\r"
+    )
 
 
 def _mermaid_id(name: str) -> str:

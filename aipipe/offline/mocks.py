@@ -45,8 +45,15 @@ class PlannedResource:
 
     def to_json(self) -> dict:
         """The shape of `plan --json` (SPEC.md's keys, plus `options`)."""
-        return {"urn": self.urn, "type": self.type, "name": self.name, "parent": self.parent,
-                "inputs": self.inputs, "dependencies": self.dependencies, "options": self.options}
+        return {
+            "urn": self.urn,
+            "type": self.type,
+            "name": self.name,
+            "parent": self.parent,
+            "inputs": self.inputs,
+            "dependencies": self.dependencies,
+            "options": self.options,
+        }
 
 
 @dataclass
@@ -64,15 +71,15 @@ class Plan:
         return dict(sorted(counts.items()))
 
 
-def run_program(program_dir: Path, project: str, stack: str, config: dict[str, str],
-                secrets: list[str] = ()) -> Plan:
+def run_program(program_dir: Path, project: str, stack: str, config: dict[str, str], secrets: list[str] = ()) -> Plan:
     """Execute `program_dir/__main__.py` under mocks; `config` is Pulumi config (`aws:region`, ...), `secrets`
     the config keys whose values are secret (they get a placeholder, never a real value)."""
     settings.ROOT.set(None)  # a fresh root stack: exports of an earlier run must not merge into this one
     all_config = {**config, **{f"{project}:{name}": SECRET for name in secrets}}
     pulumi.runtime.set_all_config(all_config, [f"{project}:{name}" for name in secrets])
-    fake = _CloudMocks(config.get("aws:region") or config.get("gcp:region") or "us-east-1",
-                       config.get("gcp:project") or "mock-project")
+    fake = _CloudMocks(
+        config.get("aws:region") or config.get("gcp:region") or "us-east-1", config.get("gcp:project") or "mock-project"
+    )
     monitor = _RecordingMonitor(fake)
     mocks.set_mocks(fake, project=project, stack=stack, preview=False, monitor=monitor)
     program = Path(program_dir).resolve()
@@ -93,22 +100,33 @@ class _RecordingMonitor(mocks.MockMonitor):
         super().__init__(fake)
         self.records: list[PlannedResource] = []
 
-    def RegisterResource(self, request):  # noqa: N802 - the gRPC method name
+    def RegisterResource(self, request):
         response = super().RegisterResource(request)
         if request.type != "pulumi:pulumi:Stack":
-            self.records.append(PlannedResource(
-                urn=response.urn, type=request.type, name=request.name, parent=request.parent,
-                inputs=_plain(rpc.deserialize_properties(request.object, keep_unknowns=True)),
-                dependencies=sorted(set(request.dependencies)), custom=request.custom, provider=request.provider,
-                options=_options(request)))
+            self.records.append(
+                PlannedResource(
+                    urn=response.urn,
+                    type=request.type,
+                    name=request.name,
+                    parent=request.parent,
+                    inputs=_plain(rpc.deserialize_properties(request.object, keep_unknowns=True)),
+                    dependencies=sorted(set(request.dependencies)),
+                    custom=request.custom,
+                    provider=request.provider,
+                    options=_options(request),
+                )
+            )
         return response
 
 
 def _options(request) -> dict[str, Any]:
     """The options a RegisterResource request carries that decide what destroy and replacements do."""
     carried = {urn for dependencies in request.propertyDependencies.values() for urn in dependencies.urns}
-    return {"protect": bool(request.protect), "retain_on_delete": bool(request.retainOnDelete),
-            "depends_on": sorted(set(request.dependencies) - carried)}
+    return {
+        "protect": bool(request.protect),
+        "retain_on_delete": bool(request.retainOnDelete),
+        "depends_on": sorted(set(request.dependencies) - carried),
+    }
 
 
 class _CloudMocks(mocks.Mocks):
@@ -124,8 +142,10 @@ class _CloudMocks(mocks.Mocks):
         if args.token == "gcp:organizations/getProject:getProject":
             return {"number": "123456789012", "projectId": self.project, "name": self.project}
         if args.token == "gcp:storage/getProjectServiceAccount:getProjectServiceAccount":
-            return {"emailAddress": "service-123456789012@gs-project-accounts.iam.gserviceaccount.com",
-                    "project": self.project}
+            return {
+                "emailAddress": "service-123456789012@gs-project-accounts.iam.gserviceaccount.com",
+                "project": self.project,
+            }
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {"accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/mock", "userId": "mock"}
         return {}
@@ -143,9 +163,16 @@ def _new_resource(args, region: str, project: str) -> tuple[str, dict]:
         return str(name), outputs
     facts = cloud.facts(token)
     shape = facts.mock or cloud.default_mock
-    fields = {**{k: v for k, v in inputs.items() if isinstance(v, str)}, "name": name, "region": region,
-              "account": ACCOUNT, "project": project, "service": token.split(":")[1].split("/")[0],
-              "kind": token.split(":")[-1].lower(), "digest": hashlib.sha256(str(name).encode()).hexdigest()[:8]}
+    fields = {
+        **{k: v for k, v in inputs.items() if isinstance(v, str)},
+        "name": name,
+        "region": region,
+        "account": ACCOUNT,
+        "project": project,
+        "service": token.split(":")[1].split("/")[0],
+        "kind": token.split(":")[-1].lower(),
+        "digest": hashlib.sha256(str(name).encode()).hexdigest()[:8],
+    }
     for key, template in {**cloud.default_mock.outputs, **shape.outputs}.items():
         outputs.setdefault(key, template.format(**fields))
     arn = shape.arn or cloud.default_mock.arn

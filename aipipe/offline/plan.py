@@ -32,14 +32,14 @@ def plan_spec(spec: Spec):
             raise PlanError(str(error)) from error
         with _watchdog(PLAN_TIMEOUT_SECONDS):
             try:
-                return run_program(program, spec.header.name, spec.stack, provider_config(spec),
-                                   spec.header.secrets)
+                return run_program(program, spec.header.name, spec.stack, provider_config(spec), spec.header.secrets)
             except _Timeout:
-                raise PlanError(f"the program did not finish within {PLAN_TIMEOUT_SECONDS}s under mocks (a "
-                                "dependency cycle between cloud resources?)") from None
+                raise PlanError(
+                    f"the program did not finish within {PLAN_TIMEOUT_SECONDS}s under mocks (a "
+                    "dependency cycle between cloud resources?)"
+                ) from None
             except Exception as error:  # the SDK raises many kinds; all mean the program is wrong
-                raise PlanError(f"the rendered program failed under mocks: {type(error).__name__}: {error}") \
-                    from error
+                raise PlanError(f"the rendered program failed under mocks: {type(error).__name__}: {error}") from error
 
 
 class _Timeout(Exception):
@@ -49,6 +49,7 @@ class _Timeout(Exception):
 @contextmanager
 def _watchdog(seconds: int):
     """Interrupt a run that hangs (an Output waiting on itself never resolves). Main thread only."""
+
     def expire(signum, frame):
         raise _Timeout
 

@@ -8,16 +8,26 @@ from aipipe.policies.base import Finding, PolicyCheck
 class StatefulNotRetained(PolicyCheck):
     code = "AP507"
     title = "a bucket is deleted with the stack and not protected"
-    why = ("With `retain_on_destroy: false`, `aipipe destroy` deletes the bucket; with no `protect`, nothing stops "
-           "it. Fine for scratch data, a disaster for a training set.")
+    why = (
+        "With `retain_on_destroy: false`, `aipipe destroy` deletes the bucket; with no `protect`, nothing stops "
+        "it. Fine for scratch data, a disaster for a training set."
+    )
     fix = "Keep the default `retain_on_destroy: true`, or set `protect: true` where the data matters."
 
     def findings(self, ctx):
         for name, resource in ctx.checkable().items():
-            if resource.type == "bucket" and not resource.existing and not resource.retain_on_destroy \
-                    and not resource.protect:
-                yield Finding(name, ctx.at(name, "retain_on_destroy"),
-                              f"bucket `{name}` is deleted by `aipipe destroy` and not protected", at_key=True)
+            if (
+                resource.type == "bucket"
+                and not resource.existing
+                and not resource.retain_on_destroy
+                and not resource.protect
+            ):
+                yield Finding(
+                    name,
+                    ctx.at(name, "retain_on_destroy"),
+                    f"bucket `{name}` is deleted by `aipipe destroy` and not protected",
+                    at_key=True,
+                )
 
 
 CHECK = StatefulNotRetained()

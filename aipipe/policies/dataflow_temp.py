@@ -9,8 +9,10 @@ from aipipe.spec.references import parse_references
 class DataflowTempOutsideSpec(PolicyCheck):
     code = "AP506"
     title = "a Dataflow job's temp location is not in a bucket of the spec"
-    why = ("aipipe grants the job's worker account access only to buckets of the spec, and only those get "
-           "lifecycle rules and cleanup; a temp location elsewhere needs grants you manage by hand.")
+    why = (
+        "aipipe grants the job's worker account access only to buckets of the spec, and only those get "
+        "lifecycle rules and cleanup; a temp location elsewhere needs grants you manage by hand."
+    )
     fix = 'Point `temp` at a bucket of the spec: `temp: "${staging.url}/temp/"`.'
 
     def findings(self, ctx):

@@ -8,8 +8,10 @@ from aipipe.policies.base import Finding, PolicyCheck
 class SubscriptionWithoutDeadLetter(PolicyCheck):
     code = "AP502"
     title = "a subscription has no dead letter"
-    why = ("A message that always fails is redelivered until its retention runs out: it blocks or slows "
-           "consumers and is lost in the end, with nothing left to inspect.")
+    why = (
+        "A message that always fails is redelivered until its retention runs out: it blocks or slows "
+        "consumers and is lost in the end, with nothing left to inspect."
+    )
     fix = "Add `dead_letter: {max_attempts: 5}`: failed messages move to a dead-letter topic/queue you can inspect."
 
     def findings(self, ctx):

@@ -14,17 +14,24 @@ class RecursiveInvocation(PolicyCheck):
     code = "AP501"
     severity = Severity.ERROR
     title = "functions trigger themselves through a bucket"
-    why = ("A function that writes into the bucket (and prefix) whose object-created events trigger it invokes "
-           "itself again with every write, directly or through other functions. The loop runs, and is billed, "
-           "until someone notices.")
-    fix = ("Write to another bucket, or give the trigger and the write prefixes that cannot overlap "
-           "(`triggers: [{bucket: raw, prefix: in/}]` with `writes: [raw/out/]`).")
+    why = (
+        "A function that writes into the bucket (and prefix) whose object-created events trigger it invokes "
+        "itself again with every write, directly or through other functions. The loop runs, and is billed, "
+        "until someone notices."
+    )
+    fix = (
+        "Write to another bucket, or give the trigger and the write prefixes that cannot overlap "
+        "(`triggers: [{bucket: raw, prefix: in/}]` with `writes: [raw/out/]`)."
+    )
 
     def findings(self, ctx):
-        triggered = {name: [t for t in getattr(resource, "triggers", ()) if isinstance(t, BucketTrigger)]
-                     for name, resource in ctx.checkable().items()}
-        edges: dict[str, set[str]] = {name: set() for name, resource in ctx.checkable().items()
-                                      if resource.type == "function"}
+        triggered = {
+            name: [t for t in getattr(resource, "triggers", ()) if isinstance(t, BucketTrigger)]
+            for name, resource in ctx.checkable().items()
+        }
+        edges: dict[str, set[str]] = {
+            name: set() for name, resource in ctx.checkable().items() if resource.type == "function"
+        }
         first_write: dict[tuple[str, str], DataPath] = {}
         for name in edges:
             for link in links_of(name, ctx.checkable()[name]):
@@ -39,8 +46,11 @@ class RecursiveInvocation(PolicyCheck):
             start = cycle[0]
             following = cycle[1] if len(cycle) > 1 else start
             loop = " → ".join(cycle + [start])
-            yield Finding(start, first_write[(start, following)],
-                          f"recursive invocation: {loop} (each write creates objects that trigger the next function)")
+            yield Finding(
+                start,
+                first_write[(start, following)],
+                f"recursive invocation: {loop} (each write creates objects that trigger the next function)",
+            )
 
 
 CHECK = RecursiveInvocation()

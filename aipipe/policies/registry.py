@@ -3,27 +3,14 @@ code; running them over a spec, and docs/checks.md generated from them."""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
 from aipipe import policies as _package
+from aipipe.core.discovery import discover
 from aipipe.policies.base import PolicyCheck
 from aipipe.spec.context import CheckContext
 
-_NOT_CHECKS = {"base", "registry"}
-
-
-def _discover() -> tuple[PolicyCheck, ...]:
-    found = []
-    for module in (info.name for info in pkgutil.iter_modules(_package.__path__)):
-        if module not in _NOT_CHECKS:
-            check = getattr(importlib.import_module(f"{_package.__name__}.{module}"), "CHECK", None)
-            if isinstance(check, PolicyCheck):
-                found.append(check)
-    return tuple(sorted(found, key=lambda check: check.code))
-
-
-CHECKS: tuple[PolicyCheck, ...] = _discover()
+CHECKS: tuple[PolicyCheck, ...] = tuple(
+    sorted(discover(_package, "CHECK", PolicyCheck, frozenset({"base", "registry"})), key=lambda check: check.code)
+)
 POLICY_CODES = {check.code: check for check in CHECKS}
 
 
@@ -35,18 +22,27 @@ def run_policies(ctx: CheckContext) -> None:
             resource = resources.get(finding.resource)
             if resource is not None and check.code in resource.ignore:
                 continue
-            ctx.report(check.code, f"{finding.message}. {check.fix} (or `ignore: [{check.code}]`)", finding.path,
-                       at_key=finding.at_key, severity=finding.severity or check.severity)
+            ctx.report(
+                check.code,
+                f"{finding.message}. {check.fix} (or `ignore: [{check.code}]`)",
+                finding.path,
+                at_key=finding.at_key,
+                severity=finding.severity or check.severity,
+            )
 
 
 def checks_markdown() -> str:
     """docs/checks.md: every policy check, generated from the check modules."""
-    parts = ["# Pipeline checks\n\n",
-             "`aipipe validate` runs these after the spec itself is valid. Errors fail validation; warnings fail it "
-             "only with `--strict`. Suppress a check for one resource with `ignore: [CODE]` on that resource.\n",
-             "Generated from the modules of `aipipe/policies/` (`python -m aipipe.offline.docs`).\n"]
+    parts = [
+        "# Pipeline checks\n\n",
+        "`aipipe validate` runs these after the spec itself is valid. Errors fail validation; warnings fail it "
+        "only with `--strict`. Suppress a check for one resource with `ignore: [CODE]` on that resource.\n",
+        "Generated from the modules of `aipipe/policies/` (`python -m aipipe.offline.docs`).\n",
+    ]
     for check in CHECKS:
-        parts.append(f"\n## {check.code} — {check.title}\n\n*Severity:* {check.severity.value}\n\n"
-                     f"**Why it matters.** {check.why}\n\n**How to fix it.** {check.fix}\n\n"
-                     f"**How to suppress it.** On the resource: `ignore: [{check.code}]`.\n")
+        parts.append(
+            f"\n## {check.code} — {check.title}\n\n*Severity:* {check.severity.value}\n\n"
+            f"**Why it matters.** {check.why}\n\n**How to fix it.** {check.fix}\n\n"
+            f"**How to suppress it.** On the resource: `ignore: [{check.code}]`.\n"
+        )
     return "".join(parts)

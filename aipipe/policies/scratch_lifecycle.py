@@ -13,8 +13,10 @@ SCRATCH_PREFIXES = {"tmp", "temp", "scratch", "staging", "output", "outputs"}
 class ScratchWithoutLifecycle(PolicyCheck):
     code = "AP505"
     title = "a bucket holds temporary or output data but has no lifecycle rule"
-    why = ("Temporary files, staging data and job outputs pile up: without an expiry rule the bucket grows, and "
-           "bills, forever.")
+    why = (
+        "Temporary files, staging data and job outputs pile up: without an expiry rule the bucket grows, and "
+        "bills, forever."
+    )
     fix = "Add `lifecycle: {expire_after: 7d}` (or `archive_after` for outputs you keep)."
 
     def findings(self, ctx):
@@ -32,10 +34,18 @@ class ScratchWithoutLifecycle(PolicyCheck):
                             scratch.setdefault(reference.target, after + "/")
         for bucket, prefix in scratch.items():
             resource = ctx.checkable().get(bucket)
-            if resource is not None and resource.type == "bucket" and resource.lifecycle is None \
-                    and not resource.existing:
-                yield Finding(bucket, ctx.at(bucket), f"bucket `{bucket}` holds `{prefix}` data but has no lifecycle "
-                              "rule", at_key=True)
+            if (
+                resource is not None
+                and resource.type == "bucket"
+                and resource.lifecycle is None
+                and not resource.existing
+            ):
+                yield Finding(
+                    bucket,
+                    ctx.at(bucket),
+                    f"bucket `{bucket}` holds `{prefix}` data but has no lifecycle rule",
+                    at_key=True,
+                )
 
 
 CHECK = ScratchWithoutLifecycle()

@@ -16,10 +16,12 @@ class TimeoutBeyondSource(PolicyCheck):
     code = "AP504"
     severity = Severity.ERROR
     title = "a function may run longer than its source allows"
-    why = ("An event-triggered Cloud Function may run at most 9 minutes (an error: GCP refuses it). A function "
-           "consuming a subscription should finish before the message's acknowledgement deadline (SQS visibility "
-           "timeout), or the message is delivered again while it is still being processed: duplicate work and "
-           "writes (a warning).")
+    why = (
+        "An event-triggered Cloud Function may run at most 9 minutes (an error: GCP refuses it). A function "
+        "consuming a subscription should finish before the message's acknowledgement deadline (SQS visibility "
+        "timeout), or the message is delivered again while it is still being processed: duplicate work and "
+        "writes (a warning)."
+    )
     fix = "Lower the function's `timeout`, or raise the subscription's `ack_deadline` above it."
 
     def findings(self, ctx):
@@ -29,26 +31,44 @@ class TimeoutBeyondSource(PolicyCheck):
                 continue
             event = any(trigger_kind(t).eventarc for t in function.triggers)
             if ctx.cloud == "gcp" and event and function.timeout > EVENT_FUNCTION_TIMEOUT:
-                yield Finding(name, ctx.at(name, "timeout"),
-                              f"`timeout` {format_duration(function.timeout)} exceeds the 9m an event-triggered Cloud "
-                              "Function may run")
+                yield Finding(
+                    name,
+                    ctx.at(name, "timeout"),
+                    f"`timeout` {format_duration(function.timeout)} exceeds the 9m an event-triggered Cloud "
+                    "Function may run",
+                )
             for link in links_of(name, function):
                 subscription = resources.get(link.target)
-                if link.role == "reads" and subscription is not None and subscription.type == "subscription" \
-                        and ctx.cloud in LIMITS:
+                if (
+                    link.role == "reads"
+                    and subscription is not None
+                    and subscription.type == "subscription"
+                    and ctx.cloud in LIMITS
+                ):
                     deadline = delivery_of(subscription, ctx.cloud).ack_deadline
                     if function.timeout > deadline:
-                        yield Finding(name, ctx.at(name, *link.path),
-                                      f"`{name}` may run {format_duration(function.timeout)} but messages of "
-                                      f"`{link.target}` are redelivered after {format_duration(deadline)} "
-                                      "(`ack_deadline`)", severity=Severity.WARNING)
+                        yield Finding(
+                            name,
+                            ctx.at(name, *link.path),
+                            f"`{name}` may run {format_duration(function.timeout)} but messages of "
+                            f"`{link.target}` are redelivered after {format_duration(deadline)} "
+                            "(`ack_deadline`)",
+                            severity=Severity.WARNING,
+                        )
             for position, trigger in enumerate(function.triggers):
                 stream = resources.get(getattr(trigger, "stream", ""))
-                if isinstance(trigger, StreamTrigger) and stream is not None and stream.type == "stream" \
-                        and function.timeout >= stream.retention:
-                    yield Finding(name, ctx.at(name, "triggers", position),
-                                  f"`{name}` may run longer than `{trigger.stream}` keeps records",
-                                  severity=Severity.WARNING)
+                if (
+                    isinstance(trigger, StreamTrigger)
+                    and stream is not None
+                    and stream.type == "stream"
+                    and function.timeout >= stream.retention
+                ):
+                    yield Finding(
+                        name,
+                        ctx.at(name, "triggers", position),
+                        f"`{name}` may run longer than `{trigger.stream}` keeps records",
+                        severity=Severity.WARNING,
+                    )
 
 
 CHECK = TimeoutBeyondSource()

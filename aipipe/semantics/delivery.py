@@ -28,10 +28,22 @@ class DeliveryLimits:
 
 
 LIMITS = {
-    "aws": DeliveryLimits("SQS", default_ack_deadline=30, default_retention=4 * DAY, retention_range=(60, 14 * DAY),
-                          dead_letter_retention=14 * DAY, default_backoff=None),
-    "gcp": DeliveryLimits("Pub/Sub", default_ack_deadline=10, default_retention=7 * DAY,
-                          retention_range=(600, 7 * DAY), dead_letter_retention=None, default_backoff=(10, 600)),
+    "aws": DeliveryLimits(
+        "SQS",
+        default_ack_deadline=30,
+        default_retention=4 * DAY,
+        retention_range=(60, 14 * DAY),
+        dead_letter_retention=14 * DAY,
+        default_backoff=None,
+    ),
+    "gcp": DeliveryLimits(
+        "Pub/Sub",
+        default_ack_deadline=10,
+        default_retention=7 * DAY,
+        retention_range=(600, 7 * DAY),
+        dead_letter_retention=None,
+        default_backoff=(10, 600),
+    ),
 }
 TOPIC_RETENTION_RANGE = {"gcp": (600, 31 * DAY)}  # SNS topics keep no messages
 ACK_DEADLINE_RANGE = (10, 600)

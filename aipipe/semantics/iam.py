@@ -40,5 +40,9 @@ def policy_document(statements: list[dict]) -> Json:
 
 def trust_policy(principal: str) -> str:
     """The assume-role policy letting an AWS service principal (`lambda.amazonaws.com`) take a role."""
-    return json.dumps({"Version": POLICY_VERSION, "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": principal}, "Action": "sts:AssumeRole"}]})
+    return json.dumps(
+        {
+            "Version": POLICY_VERSION,
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": principal}, "Action": "sts:AssumeRole"}],
+        }
+    )

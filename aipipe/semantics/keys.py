@@ -26,8 +26,9 @@ class KeyPattern:
         """Whether some key is in both sets. It is exactly when one prefix extends the other and one suffix
         extends the other: then the longer prefix followed by the longer suffix is such a key; otherwise no key
         can start (or end) with both."""
-        return (_compatible(self.prefix, other.prefix, str.startswith)
-                and _compatible(self.suffix, other.suffix, str.endswith))
+        return _compatible(self.prefix, other.prefix, str.startswith) and _compatible(
+            self.suffix, other.suffix, str.endswith
+        )
 
 
 def _compatible(a: str, b: str, extends) -> bool:

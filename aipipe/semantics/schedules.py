@@ -41,9 +41,14 @@ class Field:
     specials: str = ""  # of ? L W #
 
 
-_FIELDS = (Field("minutes", 0, 59), Field("hours", 0, 23), Field("day-of-month", 1, 31, specials="?LW"),
-           Field("month", 1, 12, _MONTHS), Field("day-of-week", 1, 7, _DAYS, specials="?L#"),
-           Field("year", 1970, 2199))
+_FIELDS = (
+    Field("minutes", 0, 59),
+    Field("hours", 0, 23),
+    Field("day-of-month", 1, 31, specials="?LW"),
+    Field("month", 1, 12, _MONTHS),
+    Field("day-of-week", 1, 7, _DAYS, specials="?L#"),
+    Field("year", 1970, 2199),
+)
 
 
 @dataclass(frozen=True)
@@ -126,22 +131,27 @@ def _parse_rate(amount_text: str, unit_text: str) -> Rate:
         raise ScheduleError(f"the unit of a rate is minute(s), hour(s) or day(s), got `{unit_text}`")
     wanted = unit if amount == 1 else unit + "s"
     if unit_text != wanted:
-        raise ScheduleError(f"write `rate({amount} {wanted})`: AWS requires the singular unit for 1 and the plural "
-                            "otherwise")
+        raise ScheduleError(
+            f"write `rate({amount} {wanted})`: AWS requires the singular unit for 1 and the plural otherwise"
+        )
     return Rate(amount, unit)
 
 
 def _parse_cron(body: str) -> Cron:
     parts = body.split()
     if len(parts) != 6 or body != " ".join(parts):
-        raise ScheduleError("a cron schedule has six fields separated by single spaces: minutes hours "
-                            f"day-of-month month day-of-week year, e.g. `cron(0 12 * * ? *)`; got `cron({body})`")
-    for field, value in zip(_FIELDS, parts):
+        raise ScheduleError(
+            "a cron schedule has six fields separated by single spaces: minutes hours "
+            f"day-of-month month day-of-week year, e.g. `cron(0 12 * * ? *)`; got `cron({body})`"
+        )
+    for field, value in zip(_FIELDS, parts, strict=True):
         _check_field(field, value)
     day_of_month, day_of_week = parts[2], parts[4]
     if (day_of_month == "?") == (day_of_week == "?"):
-        raise ScheduleError("exactly one of day-of-month and day-of-week must be `?` (AWS cannot combine them): "
-                            "e.g. `cron(0 3 * * ? *)` every day, `cron(0 3 ? * MON *)` every Monday")
+        raise ScheduleError(
+            "exactly one of day-of-month and day-of-week must be `?` (AWS cannot combine them): "
+            "e.g. `cron(0 3 * * ? *)` every day, `cron(0 3 ? * MON *)` every Monday"
+        )
     return Cron(*parts)
 
 
@@ -202,6 +212,7 @@ def _check_item(field: Field, item: str) -> None:
 
 # --- Cloud Scheduler --------------------------------------------------------------------------------------
 
+
 def _rate_as_unix_cron(rate: Rate, text: str) -> str:
     minutes = rate.seconds // 60
     if minutes < 60 and 60 % minutes == 0:
@@ -213,9 +224,11 @@ def _rate_as_unix_cron(rate: Rate, text: str) -> str:
         return "0 0 * * *"
     if minutes == 7 * 24 * 60:
         return "0 0 * * 0"
-    raise ScheduleError(f"`{text}` cannot run on Cloud Scheduler, whose unix cron repeats within an hour, a day or "
-                        "a week: use a rate that divides the hour or the day (such as 30 minutes or 2 hours), "
-                        "1 day, 7 days, or a `cron(...)` with the exact times")
+    raise ScheduleError(
+        f"`{text}` cannot run on Cloud Scheduler, whose unix cron repeats within an hour, a day or "
+        "a week: use a rate that divides the hour or the day (such as 30 minutes or 2 hours), "
+        "1 day, 7 days, or a `cron(...)` with the exact times"
+    )
 
 
 def _cron_as_unix_cron(cron: Cron, text: str) -> str:
@@ -224,11 +237,14 @@ def _cron_as_unix_cron(cron: Cron, text: str) -> str:
     for value in (cron.day_of_month, cron.day_of_week):
         if any(mark in value for mark in "LW#"):
             raise ScheduleError(f"`{text}`: Cloud Scheduler's unix cron has no `L`, `W` or `#`; name the days instead")
-    day_of_week = "*" if cron.day_of_week == "?" else ",".join(
-        _unix_weekday(item) for item in cron.day_of_week.split(","))
+    day_of_week = (
+        "*" if cron.day_of_week == "?" else ",".join(_unix_weekday(item) for item in cron.day_of_week.split(","))
+    )
     day_of_month = "*" if cron.day_of_month == "?" else cron.day_of_month
     fields = (cron.minutes, cron.hours, day_of_month, cron.month)
-    return " ".join([_unix_steps(field, value) for field, value in zip(_FIELDS, fields)] + [day_of_week])
+    return " ".join(
+        [_unix_steps(field, value) for field, value in zip(_FIELDS[:4], fields, strict=True)] + [day_of_week]
+    )
 
 
 def _unix_steps(field: Field, value: str) -> str:
@@ -250,6 +266,7 @@ def _unix_weekday(item: str) -> str:
 
 
 # --- next fire time -----------------------------------------------------------------------------------------
+
 
 def _expand(field: Field, value: str) -> set[int]:
     """The plain values a field allows (`L`, `W` and `#` items are matched per day, not expanded)."""

@@ -60,8 +60,14 @@ class Secret:
 
 
 # What `Deployment` may name: facts known only where and when the program runs.
-DEPLOYMENT_FACTS = ("stack", "project", "aws_account_id", "gcp_project_id", "gcp_project_number",
-                    "gcp_storage_agent_email")
+DEPLOYMENT_FACTS = (
+    "stack",
+    "project",
+    "aws_account_id",
+    "gcp_project_id",
+    "gcp_project_number",
+    "gcp_storage_agent_email",
+)
 
 
 @dataclass(frozen=True)
@@ -133,5 +139,4 @@ def symbols_in(value: Any) -> list:
     return found
 
 
-__all__ = ["Attr", "Child", "CodeFolder", "Concat", "Deployment", "Json", "Options", "Secret", "deep_map",
-           "symbols_in"]
+__all__ = ["Attr", "Child", "CodeFolder", "Concat", "Deployment", "Json", "Options", "Secret", "deep_map", "symbols_in"]

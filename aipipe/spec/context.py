@@ -7,8 +7,8 @@ from pathlib import Path
 
 from aipipe.core.diagnostics import Diagnostic, Severity
 from aipipe.core.locations import DataPath, LocationIndex, format_path
-from aipipe.spec.model import ResourceBase
 from aipipe.spec.document import spec_folder
+from aipipe.spec.model import ResourceBase
 
 MAX_DIAGNOSTICS = 500
 
@@ -60,8 +60,9 @@ class CheckContext:
     def base_dir(self) -> Path:
         return spec_folder(self.file)
 
-    def report(self, code: str, message: str, path: DataPath, at_key: bool = False,
-               severity: Severity = Severity.ERROR) -> None:
+    def report(
+        self, code: str, message: str, path: DataPath, at_key: bool = False, severity: Severity = Severity.ERROR
+    ) -> None:
         """Record a diagnostic at the location of `path` (or its nearest ancestor)."""
         if len(self.diagnostics) >= MAX_DIAGNOSTICS:
             raise TooManyProblems

@@ -1,6 +1,5 @@
 """The top level of a spec, stack overrides, and `Spec`: the validated result everything else consumes."""
 
-
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal

@@ -11,9 +11,9 @@ from pydantic import BaseModel, ValidationError
 
 from aipipe.core.diagnostics import Diagnostic
 from aipipe.core.locations import DataPath, LocationIndex, format_path
+from aipipe.core.suggest import did_you_mean, one_of
 from aipipe.spec.model import UNION_TAGS
 from aipipe.spec.values import PATTERNS, yaml_text
-from aipipe.core.suggest import did_you_mean, one_of
 
 _TYPE_WORDS = {
     "string_type": "a string",
@@ -26,8 +26,12 @@ _TYPE_WORDS = {
     "model_type": "a mapping",
     "model_attributes_type": "a mapping",
 }
-_BOUNDS = {"greater_than_equal": ("at least", "ge"), "less_than_equal": ("at most", "le"),
-           "greater_than": ("more than", "gt"), "less_than": ("less than", "lt")}
+_BOUNDS = {
+    "greater_than_equal": ("at least", "ge"),
+    "less_than_equal": ("at most", "le"),
+    "greater_than": ("more than", "gt"),
+    "less_than": ("less than", "lt"),
+}
 
 
 def diagnostics_from_validation_error(
@@ -77,8 +81,11 @@ def _describe(item: dict, model: type[BaseModel], relative: DataPath, path: Data
         field = str(relative[-1])
         allowed = _fields_at(model, relative[:-1])
         if field in allowed:  # a field of another member of a union, e.g. `stream` inside a bucket trigger
-            return "AP200", f"`{field}` cannot be combined with the other fields of this entry; split it into " \
-                            "separate entries", True
+            return (
+                "AP200",
+                f"`{field}` cannot be combined with the other fields of this entry; split it into separate entries",
+                True,
+            )
         suggestion = did_you_mean(field, allowed)
         if not suggestion and allowed:
             suggestion = f"; allowed here: {', '.join(sorted(allowed))}"
@@ -86,7 +93,11 @@ def _describe(item: dict, model: type[BaseModel], relative: DataPath, path: Data
     if kind == "literal_error":
         choices = re.findall(r"'([^']*)'|(\d+)", ctx.get("expected", ""))
         options = [a or b for a, b in choices]
-        return "AP202", f"`{label}` must be {one_of(options)}, got {_show(value)}{did_you_mean(str(value), options)}", False
+        return (
+            "AP202",
+            f"`{label}` must be {one_of(options)}, got {_show(value)}{did_you_mean(str(value), options)}",
+            False,
+        )
     if kind == "string_pattern_mismatch":
         explanation = PATTERNS.get(ctx.get("pattern", ""), f"match {ctx.get('pattern')}")
         return "AP202", f"`{label}` must be {explanation}, got {_show(value)}", False
@@ -94,7 +105,7 @@ def _describe(item: dict, model: type[BaseModel], relative: DataPath, path: Data
         hint = ""
         if isinstance(value, bool) and path in index.boolean_words:
             word = index.boolean_words[path]
-            hint = f" (YAML reads `{word}` as {str(value).lower()}; quote it: \"{word}\")"
+            hint = f' (YAML reads `{word}` as {str(value).lower()}; quote it: "{word}")'
         return "AP202", f"`{label}` must be {_TYPE_WORDS[kind]}, got {_show(value)}{hint}", False
     if kind in _BOUNDS:
         words, key = _BOUNDS[kind]
@@ -117,7 +128,7 @@ def _label(relative: DataPath) -> str:
     names = [position for position, part in enumerate(relative) if isinstance(part, str)]
     if not names:
         return format_path(relative) or "value"
-    return format_path(relative[names[-1]:])
+    return format_path(relative[names[-1] :])
 
 
 def _show(value: Any) -> str:

@@ -3,7 +3,6 @@
 The models of each resource kind live with their kind (aipipe.kinds), the trigger models with their trigger
 kind (aipipe.triggers)."""
 
-
 from collections.abc import Callable
 from typing import Annotated, Any, Union
 
@@ -56,4 +55,5 @@ class ResourceBase(StrictModel):
     protect: bool = Field(False, description="Pulumi `protect`: the resource cannot be deleted until unprotected.")
     depends_on: list[ResourceName] = Field(default_factory=list, description="Resources to create first.")
     ignore: list[Annotated[str, StringConstraints(pattern=r"^AP5[0-9]{2}$")]] = Field(
-        default_factory=list, description="Pipeline checks to suppress for this resource, e.g. [AP502].")
+        default_factory=list, description="Pipeline checks to suppress for this resource, e.g. [AP502]."
+    )

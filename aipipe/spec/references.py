@@ -39,7 +39,7 @@ def split_text(value: str) -> list[str | Reference]:
     found: list[str | Reference] = []
     literal, position = "", 0
     for match in _TOKEN.finditer(value):
-        literal += value[position:match.start()]
+        literal += value[position : match.start()]
         position = match.end()
         token = match.group(0)
         if token == "$${":
@@ -49,7 +49,9 @@ def split_text(value: str) -> list[str | Reference]:
             found.append(literal)
             literal = ""
         if match.group(1) is None:
-            found.append(Reference("invalid", token, problem="`${` is never closed with `}` (write `$${` for a literal `${`)"))
+            found.append(
+                Reference("invalid", token, problem="`${` is never closed with `}` (write `$${` for a literal `${`)")
+            )
         else:
             found.append(_classify(match.group(1).strip(), token))
     literal += value[position:]

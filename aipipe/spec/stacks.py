@@ -9,8 +9,8 @@ import copy
 
 from aipipe.core.diagnostics import Diagnostic
 from aipipe.core.locations import DataPath, LocationIndex, format_path
-from aipipe.spec.document import DEFAULT_STACK
 from aipipe.core.suggest import did_you_mean
+from aipipe.spec.document import DEFAULT_STACK
 
 _MERGED_TOP_LEVEL = ("region", "project", "tags")
 
@@ -21,7 +21,9 @@ def declared_stacks(data: dict) -> list[str]:
     return [name for name in stacks if isinstance(name, str)] if isinstance(stacks, dict) else []
 
 
-def apply_stack(data: dict, index: LocationIndex, stack: str, file: str) -> tuple[dict, LocationIndex, list[Diagnostic]]:
+def apply_stack(
+    data: dict, index: LocationIndex, stack: str, file: str
+) -> tuple[dict, LocationIndex, list[Diagnostic]]:
     """The spec as `stack` sees it, with an index that points overridden values at the override's line."""
     merged = unshared_copy(data)
     merged_index = copy.deepcopy(index)
@@ -31,10 +33,16 @@ def apply_stack(data: dict, index: LocationIndex, stack: str, file: str) -> tupl
         if stack != DEFAULT_STACK:
             location = index.locate(("stacks",), at_key=True)
             known = [DEFAULT_STACK, *declared_stacks(data)]
-            problems.append(Diagnostic(
-                "AP206", f"unknown stack `{stack}`{did_you_mean(stack, known)}; this spec has: {', '.join(known)}",
-                file, location.line, location.column, "stacks",
-            ))
+            problems.append(
+                Diagnostic(
+                    "AP206",
+                    f"unknown stack `{stack}`{did_you_mean(stack, known)}; this spec has: {', '.join(known)}",
+                    file,
+                    location.line,
+                    location.column,
+                    "stacks",
+                )
+            )
         return merged, merged_index, problems
     override = stacks[stack]
     if not isinstance(override, dict):
@@ -50,19 +58,30 @@ def apply_stack(data: dict, index: LocationIndex, stack: str, file: str) -> tupl
             here = source + ("resources", name)
             if name not in base_resources:
                 location = index.locate(here, at_key=True)
-                problems.append(Diagnostic(
-                    "AP206",
-                    f"stack `{stack}` overrides `{name}`, which is not a resource"
-                    f"{did_you_mean(name, base_resources)}",
-                    file, location.line, location.column, format_path(here),
-                ))
+                problems.append(
+                    Diagnostic(
+                        "AP206",
+                        f"stack `{stack}` overrides `{name}`, which is not a resource"
+                        f"{did_you_mean(name, base_resources)}",
+                        file,
+                        location.line,
+                        location.column,
+                        format_path(here),
+                    )
+                )
             elif isinstance(fields, dict) and isinstance(base_resources[name], dict):
                 if "type" in fields and fields["type"] != base_resources[name].get("type"):
                     location = index.locate(here + ("type",))
-                    problems.append(Diagnostic(
-                        "AP206", f"stack `{stack}` cannot change the type of `{name}`; define another resource",
-                        file, location.line, location.column, format_path(here + ("type",)),
-                    ))
+                    problems.append(
+                        Diagnostic(
+                            "AP206",
+                            f"stack `{stack}` cannot change the type of `{name}`; define another resource",
+                            file,
+                            location.line,
+                            location.column,
+                            format_path(here + ("type",)),
+                        )
+                    )
                     continue
                 for key, value in fields.items():
                     _merge_key(base_resources[name], key, value, ("resources", name), here, merged_index)
@@ -79,7 +98,9 @@ def unshared_copy(value):
     return value
 
 
-def _merge_key(target: dict, key: str, value, target_path: DataPath, source_path: DataPath, index: LocationIndex) -> None:
+def _merge_key(
+    target: dict, key: str, value, target_path: DataPath, source_path: DataPath, index: LocationIndex
+) -> None:
     here, there = target_path + (key,), source_path + (key,)
     old = target.get(key)
     containers = isinstance(old, (dict, list)) or isinstance(value, (dict, list))

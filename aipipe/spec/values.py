@@ -3,7 +3,6 @@
 Each type is an `Annotated` pydantic type with a readable error and a JSON Schema that editors understand.
 """
 
-
 import re
 from typing import Annotated, Any
 
@@ -132,7 +131,8 @@ SecretName = named_pattern(
     r"^[A-Z_][A-Z0-9_]{0,127}$", "an environment-variable name: uppercase letters, digits and `_`"
 )
 EnvironmentName = named_pattern(
-    r"^[A-Za-z_][A-Za-z0-9_]{0,127}$", "an environment-variable name: letters, digits and `_`, not starting with a digit"
+    r"^[A-Za-z_][A-Za-z0-9_]{0,127}$",
+    "an environment-variable name: letters, digits and `_`, not starting with a digit",
 )
 OutputName = named_pattern(
     r"^[A-Za-z_][A-Za-z0-9_-]{0,127}$", "letters, digits, `_` and `-`, starting with a letter or `_`"
@@ -146,7 +146,8 @@ AccessTarget = named_pattern(
     "a resource name, optionally followed by a key prefix for buckets (`curated` or `curated/processed/`)",
 )
 ExistingBucketName = named_pattern(
-    r"^[a-z0-9][a-z0-9.\-_]{1,220}[a-z0-9]$", "a bucket name: lowercase letters, digits, `.`, `-` and `_` (3-63 characters; longer only with dots on gcp)"
+    r"^[a-z0-9][a-z0-9.\-_]{1,220}[a-z0-9]$",
+    "a bucket name: lowercase letters, digits, `.`, `-` and `_` (3-63 characters; longer only with dots on gcp)",
 )
 ServiceAccountEmail = named_pattern(
     r"^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z0-9.-]+\.iam\.gserviceaccount\.com$|^[0-9]+-compute@developer\.gserviceaccount\.com$",
@@ -162,13 +163,21 @@ def _schedule(value: Any) -> Schedule:
 
 
 # Parsed once (aipipe.semantics.schedules): a model holds the Schedule, which knows its form on each cloud.
-ScheduleExpression = Annotated[Schedule, PlainValidator(_schedule), PlainSerializer(str), WithJsonSchema({
-    # the shape of both forms, for editors: singular unit for 1, six cron fields with exactly one `?`
-    "type": "string",
-    "pattern": r"^(rate\((1 (minute|hour|day)|([2-9]|[1-9][0-9]+) (minutes|hours|days))\)"
-               r"|cron\(\S+ \S+ (\? \S+ [^?\s]\S*|[^?\s]\S* \S+ \?) \S+\))$",
-    "description": "EventBridge syntax: `rate(1 hour)`, `rate(5 minutes)` or a six-field `cron(0 12 * * ? *)` (UTC).",
-})]
+ScheduleExpression = Annotated[
+    Schedule,
+    PlainValidator(_schedule),
+    PlainSerializer(str),
+    WithJsonSchema(
+        {
+            # the shape of both forms, for editors: singular unit for 1, six cron fields with exactly one `?`
+            "type": "string",
+            "pattern": r"^(rate\((1 (minute|hour|day)|([2-9]|[1-9][0-9]+) (minutes|hours|days))\)"
+            r"|cron\(\S+ \S+ (\? \S+ [^?\s]\S*|[^?\s]\S* \S+ \?) \S+\))$",
+            "description": "EventBridge syntax: `rate(1 hour)`, `rate(5 minutes)` or a six-field "
+            "`cron(0 12 * * ? *)` (UTC).",
+        }
+    ),
+]
 BackendUrl = named_pattern(
     r"^(file://|s3://|gs://|azblob://|https://)\S+$",
     "a state backend URL: file://…, s3://…, gs://…, azblob://… or https://api.pulumi.com",

@@ -67,4 +67,3 @@ class TriggerKind:
     def source(self, trigger: Any) -> str | None:
         """The resource a trigger names, if its kind names one."""
         return getattr(trigger, self.key) if self.source_kinds else None
-

@@ -26,8 +26,10 @@ from aipipe.triggers.base import TriggerKind, TriggerUse
 # docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-event-types-and-destinations.html
 S3_EVENTS = {"created": "s3:ObjectCreated:*", "deleted": "s3:ObjectRemoved:*"}
 # cloud.google.com/eventarc/docs/reference/supported-events#cloud-storage
-STORAGE_EVENTS = {"created": "google.cloud.storage.object.v1.finalized",
-                  "deleted": "google.cloud.storage.object.v1.deleted"}
+STORAGE_EVENTS = {
+    "created": "google.cloud.storage.object.v1.finalized",
+    "deleted": "google.cloud.storage.object.v1.deleted",
+}
 MAX_NOTIFICATIONS_PER_BUCKET = 100
 
 
@@ -64,11 +66,19 @@ def _check(ctx: CheckContext, use: TriggerUse) -> None:
     trigger = use.trigger
     for field_name in ("prefix", "suffix"):
         if getattr(trigger, field_name) is not None:
-            ctx.report("AP407", f"`{field_name}` is not supported on gcp (Eventarc filters Cloud Storage events by "
-                       "bucket only); filter object names in your handler", use.path + (field_name,), True)
+            ctx.report(
+                "AP407",
+                f"`{field_name}` is not supported on gcp (Eventarc filters Cloud Storage events by "
+                "bucket only); filter object names in your handler",
+                use.path + (field_name,),
+                True,
+            )
     if len(trigger.events) > 1:
-        ctx.report("AP407", "on gcp one trigger takes one event type; use two functions for created and deleted",
-                   use.path + ("events",))
+        ctx.report(
+            "AP407",
+            "on gcp one trigger takes one event type; use two functions for created and deleted",
+            use.path + ("events",),
+        )
 
 
 def _check_uses(ctx: CheckContext, uses: list[TriggerUse]) -> None:
@@ -80,15 +90,23 @@ def _check_uses(ctx: CheckContext, uses: list[TriggerUse]) -> None:
         by_bucket.setdefault(use.trigger.bucket, []).append(use)
     for bucket, same_bucket in by_bucket.items():
         if len(same_bucket) > MAX_NOTIFICATIONS_PER_BUCKET:
-            ctx.report("AP407", f"bucket `{bucket}` has {len(same_bucket)} triggers; aipipe supports at most "
-                       f"{MAX_NOTIFICATIONS_PER_BUCKET} per bucket", same_bucket[-1].path)
+            ctx.report(
+                "AP407",
+                f"bucket `{bucket}` has {len(same_bucket)} triggers; aipipe supports at most "
+                f"{MAX_NOTIFICATIONS_PER_BUCKET} per bucket",
+                same_bucket[-1].path,
+            )
             continue
         for index, use in enumerate(same_bucket):
             for other in same_bucket[:index]:
                 if overlaps(use.trigger, other.trigger):
-                    ctx.report("AP407", f"this trigger overlaps the one of `{other.owner}` on bucket `{bucket}` "
-                               "(same event, overlapping prefix and suffix); S3 rejects overlapping notifications: "
-                               "make the prefixes or suffixes disjoint", use.path)
+                    ctx.report(
+                        "AP407",
+                        f"this trigger overlaps the one of `{other.owner}` on bucket `{bucket}` "
+                        "(same event, overlapping prefix and suffix); S3 rejects overlapping notifications: "
+                        "make the prefixes or suffixes disjoint",
+                        use.path,
+                    )
                     break  # one report per trigger is enough
 
 
@@ -103,42 +121,68 @@ def _invoke_permission() -> dict:
 
 def _aws_function(spec, use: TriggerUse) -> dict:
     # One lambda.Permission per (function, bucket), even when several triggers watch the same bucket.
-    earlier = [t for t in use.target.triggers[:use.position]
-               if isinstance(t, BucketTrigger) and t.bucket == use.trigger.bucket]
-    return {"template": "triggers/bucket/aws-function.py.j2", "position": use.position, **_invoke_permission(), "source": use.trigger.bucket,
-            "source_arn": Attr(use.trigger.bucket, "arn"), "permission": _permission(use),
-            "new_permission": not earlier}
+    earlier = [
+        t
+        for t in use.target.triggers[: use.position]
+        if isinstance(t, BucketTrigger) and t.bucket == use.trigger.bucket
+    ]
+    return {
+        "template": "triggers/bucket/aws-function.py.j2",
+        "position": use.position,
+        **_invoke_permission(),
+        "source": use.trigger.bucket,
+        "source_arn": Attr(use.trigger.bucket, "arn"),
+        "permission": _permission(use),
+        "new_permission": not earlier,
+    }
 
 
 def _gcp_function(spec, use: TriggerUse) -> dict:
-    return {"event_trigger": {
-        "event_type": STORAGE_EVENTS[use.trigger.events[0]],
-        "event_filters": [{"attribute": "bucket", "value": Attr(use.trigger.bucket, "name")}],
-        "retry_policy": "RETRY_POLICY_RETRY",
-        "service_account_email": Child(use.owner, "account", "email"),
-    }}
+    return {
+        "event_trigger": {
+            "event_type": STORAGE_EVENTS[use.trigger.events[0]],
+            "event_filters": [{"attribute": "bucket", "value": Attr(use.trigger.bucket, "name")}],
+            "retry_policy": "RETRY_POLICY_RETRY",
+            "service_account_email": Child(use.owner, "account", "email"),
+        }
+    }
 
 
 def _parts(cloud: str, spec, uses: list[TriggerUse]) -> list[ProgramPart]:
     if cloud == "gcp":
         # Cloud Storage publishes object events through Pub/Sub as its own service agent.
-        return [ProgramPart("triggers/bucket/gcp-publisher.py.j2", {"role": ROLES["publish"]}, before=True)] if uses else []
+        return (
+            [ProgramPart("triggers/bucket/gcp-publisher.py.j2", {"role": ROLES["publish"]}, before=True)]
+            if uses
+            else []
+        )
     entries: dict[str, list[dict]] = {}
     permissions: dict[str, list[Child]] = {}
     for use in uses:
         trigger = use.trigger
-        entries.setdefault(trigger.bucket, []).append({
-            "function_arn": Child(use.owner, "function", "arn"),
-            "events": [S3_EVENTS[event] for event in trigger.events],
-            "prefix": symbolic(trigger.prefix) if trigger.prefix else None,
-            "suffix": symbolic(trigger.suffix) if trigger.suffix else None})
+        entries.setdefault(trigger.bucket, []).append(
+            {
+                "function_arn": Child(use.owner, "function", "arn"),
+                "events": [S3_EVENTS[event] for event in trigger.events],
+                "prefix": symbolic(trigger.prefix) if trigger.prefix else None,
+                "suffix": symbolic(trigger.suffix) if trigger.suffix else None,
+            }
+        )
         if _permission(use) not in permissions.setdefault(trigger.bucket, []):
             permissions[trigger.bucket].append(_permission(use))
     # S3 checks that it may invoke each function when the configuration is set: wait for the permissions.
-    return [ProgramPart("triggers/bucket/aws-notifications.py.j2", {
-        "bucket": bucket, "bucket_id": Child(bucket, "bucket", "id"), "entries": bucket_entries,
-        "options": Options(bucket, depends_on=tuple(permissions[bucket]), provider_of=bucket, top_level=True),
-    }) for bucket, bucket_entries in entries.items()]
+    return [
+        ProgramPart(
+            "triggers/bucket/aws-notifications.py.j2",
+            {
+                "bucket": bucket,
+                "bucket_id": Child(bucket, "bucket", "id"),
+                "entries": bucket_entries,
+                "options": Options(bucket, depends_on=tuple(permissions[bucket]), provider_of=bucket, top_level=True),
+            },
+        )
+        for bucket, bucket_entries in entries.items()
+    ]
 
 
 def _label(trigger: BucketTrigger) -> str:

@@ -3,30 +3,17 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from typing import Any
 
 from aipipe import triggers as _package
+from aipipe.core.discovery import discover
 from aipipe.core.suggest import one_of
 from aipipe.spec.model import tagged_union
 from aipipe.triggers.base import TriggerKind, TriggerUse
 
-_NOT_TRIGGERS = {"base", "registry"}
-
-
-def _discover() -> dict[str, TriggerKind]:
-    found: dict[str, TriggerKind] = {}
-    for module in sorted(info.name for info in pkgutil.iter_modules(_package.__path__)):
-        if module in _NOT_TRIGGERS:
-            continue
-        trigger = getattr(importlib.import_module(f"{_package.__name__}.{module}"), "TRIGGER", None)
-        if isinstance(trigger, TriggerKind):
-            found[trigger.key] = trigger
-    return found
-
-
-TRIGGERS: dict[str, TriggerKind] = _discover()
+TRIGGERS: dict[str, TriggerKind] = {
+    trigger.key: trigger for trigger in discover(_package, "TRIGGER", TriggerKind, frozenset({"base", "registry"}))
+}
 _BY_MODEL = {trigger.model: trigger for trigger in TRIGGERS.values()}
 
 

@@ -36,13 +36,22 @@ def _invoke_permission() -> dict:
 
 
 def _aws_function(spec, use: TriggerUse) -> dict:
-    return {"template": "triggers/schedule/aws-function.py.j2", "position": use.position, **_invoke_permission(),
-            "schedule": use.trigger.schedule.eventbridge(), "rule": Child(use.owner, f"schedule_{use.position}")}
+    return {
+        "template": "triggers/schedule/aws-function.py.j2",
+        "position": use.position,
+        **_invoke_permission(),
+        "schedule": use.trigger.schedule.eventbridge(),
+        "rule": Child(use.owner, f"schedule_{use.position}"),
+    }
 
 
 def _gcp_function(spec, use: TriggerUse) -> dict:
-    return {"template": "triggers/schedule/gcp-function.py.j2", "position": use.position,
-            "cron": use.trigger.schedule.unix_cron(), "region": spec.header.region}
+    return {
+        "template": "triggers/schedule/gcp-function.py.j2",
+        "position": use.position,
+        "cron": use.trigger.schedule.unix_cron(),
+        "region": spec.header.region,
+    }
 
 
 TRIGGER = TriggerKind(

@@ -12,7 +12,7 @@ from aipipe.spec.model import StrictModel
 from aipipe.spec.values import ResourceName
 from aipipe.triggers.base import TriggerKind, TriggerUse
 
-# docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html#lambda-CreateEventSourceMapping-request-StartingPosition
+# StartingPosition of docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html
 STARTING_POSITIONS = {"latest": "LATEST", "trim-horizon": "TRIM_HORIZON"}
 
 
@@ -26,9 +26,14 @@ class StreamTrigger(StrictModel):
 
 def _aws_function(spec, use: TriggerUse) -> dict:
     trigger = use.trigger
-    return {"template": "triggers/stream/aws-function.py.j2", "position": use.position, "source": trigger.stream,
-            "source_arn": Attr(trigger.stream, "arn"), "batch_size": trigger.batch_size,
-            "starting_position": STARTING_POSITIONS[trigger.starting_position]}
+    return {
+        "template": "triggers/stream/aws-function.py.j2",
+        "position": use.position,
+        "source": trigger.stream,
+        "source_arn": Attr(trigger.stream, "arn"),
+        "batch_size": trigger.batch_size,
+        "starting_position": STARTING_POSITIONS[trigger.starting_position],
+    }
 
 
 TRIGGER = TriggerKind(

@@ -28,14 +28,24 @@ def _invoke_permission() -> dict:
 
 
 def _aws_function(spec, use: TriggerUse) -> dict:
-    return {"template": "triggers/topic/aws-function.py.j2", "position": use.position, **_invoke_permission(), "source": use.trigger.topic,
-            "source_arn": Attr(use.trigger.topic, "arn")}
+    return {
+        "template": "triggers/topic/aws-function.py.j2",
+        "position": use.position,
+        **_invoke_permission(),
+        "source": use.trigger.topic,
+        "source_arn": Attr(use.trigger.topic, "arn"),
+    }
 
 
 def _gcp_function(spec, use: TriggerUse) -> dict:
-    return {"event_trigger": {"event_type": PUBSUB_EVENT, "pubsub_topic": Attr(use.trigger.topic, "id"),
-                              "retry_policy": "RETRY_POLICY_RETRY",
-                              "service_account_email": Child(use.owner, "account", "email")}}
+    return {
+        "event_trigger": {
+            "event_type": PUBSUB_EVENT,
+            "pubsub_topic": Attr(use.trigger.topic, "id"),
+            "retry_policy": "RETRY_POLICY_RETRY",
+            "service_account_email": Child(use.owner, "account", "email"),
+        }
+    }
 
 
 TRIGGER = TriggerKind(

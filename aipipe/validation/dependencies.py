@@ -24,19 +24,30 @@ def check_links(ctx: CheckContext, edges: dict[str, set[str]]) -> None:
             if link.target not in ctx.types:
                 if link.target in ctx.raw_resources():
                     continue  # exists but its type is invalid: already reported
-                ctx.report("AP306", f"`{link.target}` is not a resource of this spec"
-                           f"{did_you_mean(link.target, ctx.types)}", path)
+                ctx.report(
+                    "AP306",
+                    f"`{link.target}` is not a resource of this spec{did_you_mean(link.target, ctx.types)}",
+                    path,
+                )
                 continue
             actual = ctx.types[link.target]
             allowed = accessible(link.role) if link.role in ACCESS_ROLES else link.allowed
             if allowed and actual not in allowed:
-                ctx.report("AP305", f"`{link.role}` must name a {one_of(allowed)}, "
-                           f"but `{link.target}` is a {actual}", path)
+                ctx.report(
+                    "AP305", f"`{link.role}` must name a {one_of(allowed)}, but `{link.target}` is a {actual}", path
+                )
                 continue
-            if link.role in ACCESS_ROLES and ctx.cloud in KINDS[actual].clouds \
-                    and KINDS[actual].access(ctx.cloud, link.role) is None:
-                ctx.report("AP305", f"a {actual} cannot be named under `{link.role}` on {ctx.cloud}: aipipe knows no "
-                           f"least-privilege access for it there", path)
+            if (
+                link.role in ACCESS_ROLES
+                and ctx.cloud in KINDS[actual].clouds
+                and KINDS[actual].access(ctx.cloud, link.role) is None
+            ):
+                ctx.report(
+                    "AP305",
+                    f"a {actual} cannot be named under `{link.role}` on {ctx.cloud}: aipipe knows no "
+                    f"least-privilege access for it there",
+                    path,
+                )
                 continue
             edges[name].add(link.target)
 
@@ -48,17 +59,28 @@ def check_references(ctx: CheckContext, edges: dict[str, set[str]]) -> None:
         for path, text, is_key in strings_in(ctx.data.get(root), (root,)):
             for reference in parse_references(text):
                 if is_key:
-                    ctx.report("AP309", f"`{reference.text}` is in a key; keys are taken literally, references "
-                               "work only in values", path, at_key=True)
+                    ctx.report(
+                        "AP309",
+                        f"`{reference.text}` is in a key; keys are taken literally, references work only in values",
+                        path,
+                        at_key=True,
+                    )
                 elif root == "backend":
-                    ctx.report("AP309", f"`{reference.text}`: the backend URL is read before anything exists; "
-                               "write it literally", path)
+                    ctx.report(
+                        "AP309",
+                        f"`{reference.text}`: the backend URL is read before anything exists; write it literally",
+                        path,
+                    )
                 else:
                     _check_reference(ctx, reference, path, edges, used_secrets)
     for position, secret in ctx.declared_secrets():
         if secret not in used_secrets:
-            ctx.report("AP307", f"secret `{secret}` is declared but never used; remove it or reference it as "
-                       f"`${{secret.{secret}}}`", ("secrets", position), severity=Severity.WARNING)
+            ctx.report(
+                "AP307",
+                f"secret `{secret}` is declared but never used; remove it or reference it as `${{secret.{secret}}}`",
+                ("secrets", position),
+                severity=Severity.WARNING,
+            )
 
 
 def _check_reference(ctx: CheckContext, reference, path: DataPath, edges, used_secrets: set[str]) -> None:
@@ -67,30 +89,50 @@ def _check_reference(ctx: CheckContext, reference, path: DataPath, edges, used_s
         ctx.report("AP303", reference.problem, path)
     elif reference.form == "secret":
         if reference.target not in ctx.secrets:
-            ctx.report("AP302", f"`{reference.text}` uses a secret that is not declared; add "
-                       f"`{reference.target}` to `secrets`{did_you_mean(reference.target, ctx.secrets)}", path)
+            ctx.report(
+                "AP302",
+                f"`{reference.text}` uses a secret that is not declared; add "
+                f"`{reference.target}` to `secrets`{did_you_mean(reference.target, ctx.secrets)}",
+                path,
+            )
             return
         used_secrets.add(reference.target)
         if not (path[0] == "outputs" or (owner is not None and len(path) > 2 and path[2] in SECRET_FIELDS)):
             field = path[2] if owner is not None and len(path) > 2 else path[0]
-            ctx.report("AP308", f"`{reference.text}` would be stored in plain text in `{field}`; secrets may "
-                       "only be used in `environment`, Dataflow `parameters` and `outputs`", path)
+            ctx.report(
+                "AP308",
+                f"`{reference.text}` would be stored in plain text in `{field}`; secrets may "
+                "only be used in `environment`, Dataflow `parameters` and `outputs`",
+                path,
+            )
     elif reference.form == "resource":
         if path[0] not in ("resources", "outputs"):
-            ctx.report("AP309", f"`{reference.text}`: top-level `{path[0]}` apply to every resource and cannot "
-                       "read a resource's attributes; use `${stack}` or `${project}` there", path)
+            ctx.report(
+                "AP309",
+                f"`{reference.text}`: top-level `{path[0]}` apply to every resource and cannot "
+                "read a resource's attributes; use `${stack}` or `${project}` there",
+                path,
+            )
             return
         target = reference.target
         if target not in ctx.types:
             if target not in ctx.raw_resources():
-                ctx.report("AP300", f"`{reference.text}` refers to `{target}`, which is not a resource"
-                           f"{did_you_mean(target, ctx.types)}", path)
+                ctx.report(
+                    "AP300",
+                    f"`{reference.text}` refers to `{target}`, which is not a resource"
+                    f"{did_you_mean(target, ctx.types)}",
+                    path,
+                )
             return
         attributes = attributes_of(ctx.types[target], ctx.cloud) if ctx.cloud else ()
         if attributes and reference.attribute not in attributes:  # none: the type is not on this cloud (AP204)
-            ctx.report("AP301", f"`{reference.text}`: a {ctx.types[target]} on {ctx.cloud} has no attribute "
-                       f"`{reference.attribute}`{did_you_mean(reference.attribute, attributes)}; it has "
-                       f"{one_of(attributes)}", path)
+            ctx.report(
+                "AP301",
+                f"`{reference.text}`: a {ctx.types[target]} on {ctx.cloud} has no attribute "
+                f"`{reference.attribute}`{did_you_mean(reference.attribute, attributes)}; it has "
+                f"{one_of(attributes)}",
+                path,
+            )
         if owner is not None:
             edges[owner].add(target)
 
@@ -103,6 +145,11 @@ def check_cycles(ctx: CheckContext, edges: dict[str, set[str]]) -> None:
         ordered = cycle[start:] + cycle[:start] + [first]
         if len(ordered) > 12:
             ordered = ordered[:5] + [f"… ({len(cycle) - 7} more) …"] + ordered[-3:]
-        ctx.report("AP304", "dependency cycle: " + " → ".join(ordered) +
-                   "; break it by removing one of these references or `depends_on` entries",
-                   ctx.at(first), at_key=True)
+        ctx.report(
+            "AP304",
+            "dependency cycle: "
+            + " → ".join(ordered)
+            + "; break it by removing one of these references or `depends_on` entries",
+            ctx.at(first),
+            at_key=True,
+        )

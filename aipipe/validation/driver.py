@@ -76,18 +76,32 @@ def _result(document: LoadedDocument, spec: Spec | None, found: list[Diagnostic]
 def _in_stack(diagnostic: Diagnostic, stack: str) -> Diagnostic:
     if f"stack `{stack}`" in diagnostic.message:
         return diagnostic
-    return Diagnostic(diagnostic.code, f"{diagnostic.message} [stack `{stack}`]", diagnostic.file, diagnostic.line,
-                      diagnostic.column, diagnostic.path, diagnostic.severity)
+    return Diagnostic(
+        diagnostic.code,
+        f"{diagnostic.message} [stack `{stack}`]",
+        diagnostic.file,
+        diagnostic.line,
+        diagnostic.column,
+        diagnostic.path,
+        diagnostic.severity,
+    )
 
 
 def validate_document(document: LoadedDocument, stack: str) -> tuple[Spec | None, list[Diagnostic]]:
     """Validate loaded data as seen by `stack`. Returns the Spec only when there is no error."""
     try:
         return _validate_document(document, stack)
-    except Exception as error:  # noqa: BLE001 - last resort: a bug must not become a traceback for users
-        return None, [Diagnostic(
-            "AP999", f"internal error while checking this spec ({type(error).__name__}: {error}); this is a bug "
-            "in aipipe, please report it with the spec", document.path, 1, 1)]
+    except Exception as error:
+        return None, [
+            Diagnostic(
+                "AP999",
+                f"internal error while checking this spec ({type(error).__name__}: {error}); this is a bug "
+                "in aipipe, please report it with the spec",
+                document.path,
+                1,
+                1,
+            )
+        ]
 
 
 def _validate_document(document: LoadedDocument, stack: str) -> tuple[Spec | None, list[Diagnostic]]:
@@ -105,15 +119,27 @@ def _validate_document(document: LoadedDocument, stack: str) -> tuple[Spec | Non
     try:
         _check(ctx, raw_resources, edges)
     except TooManyProblems:
-        ctx.diagnostics.append(Diagnostic("AP110", f"more than {MAX_DIAGNOSTICS} problems; these are the first, "
-                                          "fix them and validate again", document.path, 1, 1))
+        ctx.diagnostics.append(
+            Diagnostic(
+                "AP110",
+                f"more than {MAX_DIAGNOSTICS} problems; these are the first, fix them and validate again",
+                document.path,
+                1,
+                1,
+            )
+        )
     found += ctx.diagnostics
     if header is None or has_errors(found) or ctx.partial or len(ctx.resources) != len(raw_resources):
         return None, found
-    spec = Spec(document.path, stack, header, dict(ctx.resources),
-                stack_names=tuple(dict.fromkeys([DEFAULT_STACK, *declared_stacks(document.data or {})])),
-                resource_lines={name: index.locate(("resources", name), at_key=True).line for name in ctx.resources},
-                dependencies={name: tuple(sorted(targets)) for name, targets in edges.items()})
+    spec = Spec(
+        document.path,
+        stack,
+        header,
+        dict(ctx.resources),
+        stack_names=tuple(dict.fromkeys([DEFAULT_STACK, *declared_stacks(document.data or {})])),
+        resource_lines={name: index.locate(("resources", name), at_key=True).line for name in ctx.resources},
+        dependencies={name: tuple(sorted(targets)) for name, targets in edges.items()},
+    )
     return spec, found
 
 
@@ -151,13 +177,20 @@ def _validate_resource(ctx: CheckContext, name: str, raw) -> None:
         ctx.report("AP202", f"`type` must be a string: one of {', '.join(RESOURCE_TYPES)}", path + ("type",))
         return
     if type_name not in RESOURCE_TYPES:
-        ctx.report("AP203", f"unknown resource type `{type_name}`{did_you_mean(str(type_name), RESOURCE_TYPES)}; "
-                   f"types: {', '.join(RESOURCE_TYPES)}", path + ("type",))
+        ctx.report(
+            "AP203",
+            f"unknown resource type `{type_name}`{did_you_mean(str(type_name), RESOURCE_TYPES)}; "
+            f"types: {', '.join(RESOURCE_TYPES)}",
+            path + ("type",),
+        )
         return
     ctx.types[name] = type_name
     if ctx.cloud and ctx.cloud not in clouds_of(type_name):
-        ctx.report("AP204", f"`{type_name}` is not available on {ctx.cloud}; it exists on "
-                   f"{', '.join(clouds_of(type_name))}", path + ("type",))
+        ctx.report(
+            "AP204",
+            f"`{type_name}` is not available on {ctx.cloud}; it exists on {', '.join(clouds_of(type_name))}",
+            path + ("type",),
+        )
     model = RESOURCE_TYPES[type_name]
     try:
         ctx.resources[name] = model.model_validate(raw)

@@ -20,8 +20,11 @@ def check_header(ctx: CheckContext) -> None:
     if ctx.cloud == "aws" and project is not None:
         ctx.report("AP205", "`project` is a gcp setting; aws uses the account of your credentials", ("project",), True)
     elif isinstance(project, str) and not PROJECT_ID.fullmatch(project):
-        ctx.report("AP202", f"`project` must be a GCP project id (6-30 lowercase letters, digits and `-`), "
-                   f"got {project!r}", ("project",))
+        ctx.report(
+            "AP202",
+            f"`project` must be a GCP project id (6-30 lowercase letters, digits and `-`), got {project!r}",
+            ("project",),
+        )
     seen: set[str] = set()
     for position, secret in ctx.declared_secrets():
         if secret in seen:
@@ -34,8 +37,11 @@ def check_header(ctx: CheckContext) -> None:
 def _check_region(ctx: CheckContext, region: str, path: DataPath) -> None:
     cloud = CLOUDS[ctx.cloud]
     if not cloud.region_pattern.fullmatch(region):
-        ctx.report("AP202", f"`{path[-1]}` must be an {cloud.title} region such as `{cloud.region_example}`, got "
-                   f"{region!r}", path)
+        ctx.report(
+            "AP202",
+            f"`{path[-1]}` must be an {cloud.title} region such as `{cloud.region_example}`, got {region!r}",
+            path,
+        )
 
 
 def _check_tags(ctx: CheckContext, tags: dict, path: DataPath, inherited: int = 0) -> None:
@@ -47,18 +53,25 @@ def _check_tags(ctx: CheckContext, tags: dict, path: DataPath, inherited: int = 
     for key, value in tags.items():
         problem = rules.key_problem(key)
         if not problem and key.startswith(rules.managed_prefix):
-            problem = (f"{rules.word} keys starting with `{rules.managed_prefix}` are aipipe's own (it adds "
-                       f"{', '.join(f'`{k}`' for k in rules.managed('p', 's', 'r'))}); choose another key")
+            problem = (
+                f"{rules.word} keys starting with `{rules.managed_prefix}` are aipipe's own (it adds "
+                f"{', '.join(f'`{k}`' for k in rules.managed('p', 's', 'r'))}); choose another key"
+            )
         if problem:
             ctx.report("AP404", problem, path + (key,), True)
         problem = rules.value_problem(value) if isinstance(value, str) else None
         if problem:
             ctx.report("AP404", problem, path + (key,))
     if len(tags) + inherited > rules.user_limit:
-        word = "labels" if ctx.cloud == "gcp" else "tags"
-        ctx.report("AP404", f"{ctx.cloud.upper()} allows at most {rules.max_per_resource} {word} on a resource and "
-                   f"aipipe adds {rules.managed_count} of its own, so a resource takes at most {rules.user_limit} of "
-                   f"yours; this one would have {len(tags) + inherited}", path, True)
+        word = rules.word.split()[-1] + "s"
+        ctx.report(
+            "AP404",
+            f"{ctx.cloud.upper()} allows at most {rules.max_per_resource} {word} on a resource and "
+            f"aipipe adds {rules.managed_count} of its own, so a resource takes at most {rules.user_limit} of "
+            f"yours; this one would have {len(tags) + inherited}",
+            path,
+            True,
+        )
 
 
 def check_common(ctx: CheckContext, name: str, resource: ResourceBase) -> None:
@@ -66,8 +79,12 @@ def check_common(ctx: CheckContext, name: str, resource: ResourceBase) -> None:
     for field_name in sorted(resource.model_fields_set):
         clouds = field_clouds(type(resource), field_name)
         if clouds and ctx.cloud not in clouds:
-            ctx.report("AP205", f"`{field_name}` is only available on {', '.join(clouds)}; remove it for "
-                       f"{ctx.cloud}", ctx.at(name, field_name), True)
+            ctx.report(
+                "AP205",
+                f"`{field_name}` is only available on {', '.join(clouds)}; remove it for {ctx.cloud}",
+                ctx.at(name, field_name),
+                True,
+            )
     if resource.region and ctx.cloud == "aws":
         _check_region(ctx, resource.region, ctx.at(name, "region"))
     if resource.tags:

@@ -25,8 +25,13 @@ def graph_edges(name: str, job: Dataflow):
 KIND = Kind(
     name="dataflow",
     model=Dataflow,
-    clouds={"gcp": CloudForm("Dataflow job", {"id": ("job", "id"), "name": ("job", "name"), "job_id": ("job", "job_id")},
-                             values=gcp.values)},
+    clouds={
+        "gcp": CloudForm(
+            "Dataflow job",
+            {"id": ("job", "id"), "name": ("job", "name"), "job_id": ("job", "job_id")},
+            values=gcp.values,
+        )
+    },
     graph=GraphShape(('[/"', '"/]'), "parallelogram"),
     links=links,
     check=check,

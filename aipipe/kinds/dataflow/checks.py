@@ -17,19 +17,30 @@ def check(ctx: CheckContext, name: str, job: Dataflow) -> None:
         if not re.fullmatch(r"gs://[a-z0-9._-]+/\S+", job.template):
             ctx.report("AP408", f"`template` {job.template!r} is not a gs://bucket/path", ctx.at(name, "template"))
     elif job.template not in CATALOGUE:
-        ctx.report("AP408", f"unknown Dataflow template `{job.template}`{did_you_mean(job.template, CATALOGUE)};"
-                   f" use {one_of(CATALOGUE)} or a gs:// template path", ctx.at(name, "template"))
+        ctx.report(
+            "AP408",
+            f"unknown Dataflow template `{job.template}`{did_you_mean(job.template, CATALOGUE)};"
+            f" use {one_of(CATALOGUE)} or a gs:// template path",
+            ctx.at(name, "template"),
+        )
     else:
         entry = CATALOGUE[job.template]
         if job.input is None and not ctx.was_dropped(name, "input"):
-            ctx.report("AP408", f"template `{job.template}` needs `input` (a {one_of(entry.paths)})",
-                       ctx.at(name), True)
+            ctx.report(
+                "AP408", f"template `{job.template}` needs `input` (a {one_of(entry.paths)})", ctx.at(name), True
+            )
         elif ctx.types.get(job.input) in ("topic", "subscription") and ctx.types[job.input] not in entry.paths:
-            ctx.report("AP408", f"template `{job.template}` reads a {one_of(entry.paths)}, but `{job.input}` is "
-                       f"a {ctx.types[job.input]}", ctx.at(name, "input"))
+            ctx.report(
+                "AP408",
+                f"template `{job.template}` reads a {one_of(entry.paths)}, but `{job.input}` is "
+                f"a {ctx.types[job.input]}",
+                ctx.at(name, "input"),
+            )
         if job.output is None and not ctx.was_dropped(name, "output"):
-            ctx.report("AP408", f"template `{job.template}` needs `output` ({entry.output_parameter})",
-                       ctx.at(name), True)
+            ctx.report(
+                "AP408", f"template `{job.template}` needs `output` ({entry.output_parameter})", ctx.at(name), True
+            )
     if not (job.temp.startswith("gs://") or re.match(r"\$\{[a-z][a-z0-9-]*\.url\}", job.temp)):
-        ctx.report("AP408", "`temp` must be a Cloud Storage location: gs://… or \"${bucket.url}/temp/\"",
-                   ctx.at(name, "temp"))
+        ctx.report(
+            "AP408", '`temp` must be a Cloud Storage location: gs://… or "${bucket.url}/temp/"', ctx.at(name, "temp")
+        )

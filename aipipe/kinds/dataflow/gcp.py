@@ -27,19 +27,26 @@ def values(inputs: RenderInputs, name: str, job: Dataflow) -> dict:
     else:
         path = symbolic(job.template)
     parameters.update({key: symbolic(text) for key, text in job.parameters.items()})
-    member = (f"serviceAccount:{job.service_account}" if job.service_account
-              else Concat("serviceAccount:", Child(name, "account", "email")))
+    member = (
+        f"serviceAccount:{job.service_account}"
+        if job.service_account
+        else Concat("serviceAccount:", Child(name, "account", "email"))
+    )
     buckets = []
     for text in filter(None, (job.output, job.temp, *job.parameters.values())):
         for reference in parse_references(text):
-            if reference.form == "resource" and spec.resources[reference.target].type == "bucket" \
-                    and reference.target not in buckets:
+            if (
+                reference.form == "resource"
+                and spec.resources[reference.target].type == "bucket"
+                and reference.target not in buckets
+            ):
                 buckets.append(reference.target)
     subscription_grants = []
     if input_kind == "subscription":
-        subscription_grants = [{"role": role, "subscription": Attr(job.input, "name"),
-                                "name": f"{name}-{role.split('.')[-1]}-{job.input}"}
-                               for role in (ROLES["subscribe"], ROLES["view_subscription"])]
+        subscription_grants = [
+            {"role": role, "subscription": Attr(job.input, "name"), "name": f"{name}-{role.split('.')[-1]}-{job.input}"}
+            for role in (ROLES["subscribe"], ROLES["view_subscription"])
+        ]
     return {
         "template": job.template,
         "generated_account": job.service_account is None,
@@ -48,8 +55,11 @@ def values(inputs: RenderInputs, name: str, job: Dataflow) -> dict:
         "max_workers": job.max_workers,
         "machine_type": symbolic(job.machine_type) if job.machine_type else None,
         "on_delete": job.on_delete,
-        "roles": {"worker": ROLES["dataflow_worker"], "objects": ROLES["dataflow_objects"],
-                  "topic_input": ROLES["dataflow_topic_input"]},
+        "roles": {
+            "worker": ROLES["dataflow_worker"],
+            "objects": ROLES["dataflow_objects"],
+            "topic_input": ROLES["dataflow_topic_input"],
+        },
         "template_path": path,
         "parameters": parameters,
         "temp": symbolic(job.temp),

@@ -11,10 +11,12 @@ KIND = Kind(
     name="function",
     model=Function,
     clouds={
-        "aws": CloudForm("Lambda function", {"name": ("function", "name"), "arn": ("function", "arn")},
-                         values=aws.values),
-        "gcp": CloudForm("Cloud Function (2nd gen)", {"name": ("function", "name"), "url": ("function", "url")},
-                         values=gcp.values),
+        "aws": CloudForm(
+            "Lambda function", {"name": ("function", "name"), "arn": ("function", "arn")}, values=aws.values
+        ),
+        "gcp": CloudForm(
+            "Cloud Function (2nd gen)", {"name": ("function", "name"), "url": ("function", "url")}, values=gcp.values
+        ),
     },
     graph=GraphShape(('["', '"]'), "box"),
     links=links,

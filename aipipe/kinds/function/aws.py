@@ -3,11 +3,11 @@ reads and writes, what its triggers need), a log group with retention, and the w
 
 from __future__ import annotations
 
+from aipipe.clouds.aws import AWS
 from aipipe.kinds.base import RenderInputs
 from aipipe.kinds.function.checks import trigger_uses
 from aipipe.kinds.function.links import links
 from aipipe.kinds.function.model import Function
-from aipipe.clouds.aws import AWS
 from aipipe.semantics.iam import merge, policy_document, statement, trust_policy
 from aipipe.semantics.symbols import Child, CodeFolder, Concat
 from aipipe.spec.references import symbolic

@@ -25,20 +25,34 @@ def check(ctx: CheckContext, name: str, function: Function) -> None:
     _check_runtime(ctx, name, function.runtime)
     pattern, form = cloud.functions.handler_form(function.runtime)
     if not pattern.fullmatch(function.handler):
-        ctx.report("AP202", f"`handler` on {cloud.name} must have the form {form}, got {function.handler!r}",
-                   ctx.at(name, "handler"))
+        ctx.report(
+            "AP202",
+            f"`handler` on {cloud.name} must have the form {form}, got {function.handler!r}",
+            ctx.at(name, "handler"),
+        )
     low, high = cloud.functions.memory_mb
     if not low <= function.memory <= high:
-        ctx.report("AP402", f"`memory` on {cloud.name} must be between {low} and {high} MB, got {function.memory}",
-                   ctx.at(name, "memory"))
+        ctx.report(
+            "AP402",
+            f"`memory` on {cloud.name} must be between {low} and {high} MB, got {function.memory}",
+            ctx.at(name, "memory"),
+        )
     limit = cloud.functions.max_timeout_seconds  # event-triggered Cloud Functions: 9m, a pipeline check (AP504)
     if not 1 <= function.timeout <= limit:
-        ctx.report("AP402", f"`timeout` on {cloud.name} must be between 1s and {format_duration(limit)}, got "
-                   f"{format_duration(function.timeout)}", ctx.at(name, "timeout"))
+        ctx.report(
+            "AP402",
+            f"`timeout` on {cloud.name} must be between 1s and {format_duration(limit)}, got "
+            f"{format_duration(function.timeout)}",
+            ctx.at(name, "timeout"),
+        )
     for key in function.environment:
         if key in cloud.functions.reserved_environment or key.startswith(cloud.functions.reserved_environment_prefixes):
-            ctx.report("AP403", f"`{key}` is reserved by the {cloud.name} runtime; choose another name",
-                       ctx.at(name, "environment", key), True)
+            ctx.report(
+                "AP403",
+                f"`{key}` is reserved by the {cloud.name} runtime; choose another name",
+                ctx.at(name, "environment", key),
+                True,
+            )
     _check_triggers(ctx, name, function)
 
 
@@ -56,11 +70,17 @@ def check_code_folder(ctx: CheckContext, name: str, code: str) -> None:
         resolved = (folder / code).resolve()
         exists, is_dir = resolved.exists(), resolved.is_dir()
     except (OSError, RuntimeError) as error:  # too long, not permitted, symlink loop
-        ctx.report("AP400", f"code directory `{code}` cannot be read: {getattr(error, 'strerror', None) or error}", path)
+        ctx.report(
+            "AP400", f"code directory `{code}` cannot be read: {getattr(error, 'strerror', None) or error}", path
+        )
         return
     if resolved == folder or folder not in resolved.parents:
-        ctx.report("AP400", f"code directory `{code}` must be inside the spec's folder ({folder}), not the folder "
-                   "itself or outside it (symlinks are followed)", path)
+        ctx.report(
+            "AP400",
+            f"code directory `{code}` must be inside the spec's folder ({folder}), not the folder "
+            "itself or outside it (symlinks are followed)",
+            path,
+        )
     elif ".aipipe" in resolved.relative_to(folder).parts:
         ctx.report("AP400", "`code` cannot point into `.aipipe/`, which holds aipipe's state and secrets", path)
     elif not is_dir:
@@ -71,8 +91,11 @@ def check_code_folder(ctx: CheckContext, name: str, code: str) -> None:
 def _check_prefixes(ctx: CheckContext, name: str, function: Function) -> None:
     for link in links(name, function):
         if link.prefix and ctx.types.get(link.target, "bucket") != "bucket":
-            ctx.report("AP403", f"a key prefix (`{link.target}/{link.prefix}`) only applies to buckets",
-                       ctx.at(name, *link.path))
+            ctx.report(
+                "AP403",
+                f"a key prefix (`{link.target}/{link.prefix}`) only applies to buckets",
+                ctx.at(name, *link.path),
+            )
 
 
 def _check_runtime(ctx: CheckContext, name: str, runtime: str) -> None:
@@ -87,8 +110,11 @@ def _check_runtime(ctx: CheckContext, name: str, runtime: str) -> None:
     if any(runtime in other.runtimes for other in CLOUDS.values()):
         ctx.report("AP401", f"runtime `{runtime}` is not available on {cloud.name}; it has {one_of(available)}", path)
         return
-    ctx.report("AP401", f"unknown runtime `{runtime}`{did_you_mean(runtime, available)}; {cloud.name} has "
-               f"{one_of(available)}", path)
+    ctx.report(
+        "AP401",
+        f"unknown runtime `{runtime}`{did_you_mean(runtime, available)}; {cloud.name} has {one_of(available)}",
+        path,
+    )
 
 
 def trigger_uses(name: str, function: Function) -> list[TriggerUse]:
@@ -103,5 +129,6 @@ def _check_triggers(ctx: CheckContext, name: str, function: Function) -> None:
     if ctx.cloud == "gcp":
         # a Cloud Function (2nd gen) has one `event_trigger` (cloud.google.com/functions/docs/calling)
         for use in [use for use in uses if trigger_kind(use.trigger).eventarc][1:]:
-            ctx.report("AP407", "a Cloud Function has one event trigger; split the work into another function",
-                       use.path)
+            ctx.report(
+                "AP407", "a Cloud Function has one event trigger; split the work into another function", use.path
+            )

@@ -24,8 +24,9 @@ def values(job: RenderInputs, name: str, function: Function) -> dict:
         if link.role in ("reads", "writes"):
             grant = job.access(link.target, link.role, link.prefix)
             grants.append({"name": f"{name}-{link.role}-{link.target}", "member": member, **grant})
-    triggers = [trigger_kind(use.trigger).wiring[("gcp", "function")](spec, use)
-                for use in trigger_uses(name, function)]
+    triggers = [
+        trigger_kind(use.trigger).wiring[("gcp", "function")](spec, use) for use in trigger_uses(name, function)
+    ]
     event = next((wiring["event_trigger"] for wiring in triggers if "event_trigger" in wiring), None)
     return {
         "account_id": service_account_id(spec.header.name, spec.stack, name, "fn"),

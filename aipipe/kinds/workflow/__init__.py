@@ -15,9 +15,16 @@ LOG_RETENTION_DAYS = 30
 # Step Functions log delivery: these actions do not support resource-level permissions, so AWS requires "*"
 # (docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html#cloudwatch-iam-policy). AWS's sample policy also
 # lists logs:CreateLogStream and logs:PutLogEvents there; those two can be scoped to the log group, so they are.
-LOG_DELIVERY_ACTIONS = ["logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:DescribeLogGroups",
-                        "logs:DescribeResourcePolicies", "logs:GetLogDelivery", "logs:ListLogDeliveries",
-                        "logs:PutResourcePolicy", "logs:UpdateLogDelivery"]
+LOG_DELIVERY_ACTIONS = [
+    "logs:CreateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:DescribeLogGroups",
+    "logs:DescribeResourcePolicies",
+    "logs:GetLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:UpdateLogDelivery",
+]
 
 
 def links(name: str, workflow: Workflow):
@@ -31,25 +38,40 @@ def links(name: str, workflow: Workflow):
 
 def aws_values(job: RenderInputs, name: str, workflow: Workflow) -> dict:
     """The state machine template's values: ASL definition and a role that invokes exactly its functions."""
-    statements = [statement(["lambda:InvokeFunction"],
-                            [Attr(function, "arn") for function in invoked_functions(workflow.steps)])]
+    statements = [
+        statement(["lambda:InvokeFunction"], [Attr(function, "arn") for function in invoked_functions(workflow.steps)])
+    ]
     if workflow.logging:
         statements.append(statement(LOG_DELIVERY_ACTIONS, ["*"]))
-        statements.append(statement(["logs:CreateLogStream", "logs:PutLogEvents"],
-                                    [Concat(Child(name, "logs", "arn"), ":*")]))
+        statements.append(
+            statement(["logs:CreateLogStream", "logs:PutLogEvents"], [Concat(Child(name, "logs", "arn"), ":*")])
+        )
     # execution history at ERROR level, without the data passing through (it may hold training records)
-    logging = {"log_destination": Concat(Child(name, "logs", "arn"), ":*"), "include_execution_data": False,
-               "level": "ERROR"} if workflow.logging else None
-    return {"trust_policy": trust_policy(AWS.principals["states"]), "policy": policy_document(statements),
-            "definition": asl.definition(job.spec.header.name, workflow), "log_retention": LOG_RETENTION_DAYS,
-            "type": workflow.kind.upper(), "logging": logging}
+    logging = (
+        {"log_destination": Concat(Child(name, "logs", "arn"), ":*"), "include_execution_data": False, "level": "ERROR"}
+        if workflow.logging
+        else None
+    )
+    return {
+        "trust_policy": trust_policy(AWS.principals["states"]),
+        "policy": policy_document(statements),
+        "definition": asl.definition(job.spec.header.name, workflow),
+        "log_retention": LOG_RETENTION_DAYS,
+        "type": workflow.kind.upper(),
+        "logging": logging,
+    }
 
 
 KIND = Kind(
     name="workflow",
     model=Workflow,
-    clouds={"aws": CloudForm("Step Functions state machine",
-                             {"name": ("state_machine", "name"), "arn": ("state_machine", "arn")}, values=aws_values)},
+    clouds={
+        "aws": CloudForm(
+            "Step Functions state machine",
+            {"name": ("state_machine", "name"), "arn": ("state_machine", "arn")},
+            values=aws_values,
+        )
+    },
     graph=GraphShape(('{{"', '"}}'), "hexagon"),
     links=links,
     check=check,

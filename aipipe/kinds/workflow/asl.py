@@ -10,7 +10,8 @@ from aipipe.semantics.symbols import Attr, Json
 
 
 def definition(project: str, workflow: Workflow) -> Json:
-    """The state machine definition (docs.aws.amazon.com/step-functions/latest/dg/concepts-amazon-states-language.html)."""
+    """The state machine definition, in the Amazon States Language
+    (docs.aws.amazon.com/step-functions/latest/dg/concepts-amazon-states-language.html)."""
     return Json({"Comment": f"aipipe workflow of {project}", **_branch(Branch(workflow.steps, ("steps",), ()))})
 
 
@@ -29,17 +30,27 @@ def _branch(branch: Branch) -> dict:
 
 def _state(step, branch: Branch, position: int) -> dict:
     if isinstance(step, ParallelStep):
-        state: dict = {"Type": "Parallel", "Branches": [
-            _branch(Branch(inner, branch.step_path(position) + ("parallel", b), branch.positions + (position, b)))
-            for b, inner in enumerate(step.parallel)]}
+        state: dict = {
+            "Type": "Parallel",
+            "Branches": [
+                _branch(Branch(inner, branch.step_path(position) + ("parallel", b), branch.positions + (position, b)))
+                for b, inner in enumerate(step.parallel)
+            ],
+        }
     else:
         task = task_of(step)
         state = {"Type": "Task", "Resource": Attr(task.function, "arn")}
         if task.timeout:
             state["TimeoutSeconds"] = task.timeout
         if task.retry:
-            state["Retry"] = [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": task.retry.interval,
-                               "MaxAttempts": task.retry.attempts, "BackoffRate": task.retry.backoff}]
+            state["Retry"] = [
+                {
+                    "ErrorEquals": ["States.ALL"],
+                    "IntervalSeconds": task.retry.interval,
+                    "MaxAttempts": task.retry.attempts,
+                    "BackoffRate": task.retry.backoff,
+                }
+            ]
     if getattr(step, "catch", None):
         state["Catch"] = [{"ErrorEquals": ["States.ALL"], "Next": step.catch, "ResultPath": "$.error"}]
     return state

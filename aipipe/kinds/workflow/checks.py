@@ -5,29 +5,35 @@ from __future__ import annotations
 
 from aipipe.core.suggest import did_you_mean
 from aipipe.kinds.workflow.model import Workflow
-from aipipe.kinds.workflow.steps import Branch, walk
+from aipipe.kinds.workflow.steps import Branch, branches, walk
 from aipipe.spec.context import CheckContext
 
 
 def check(ctx: CheckContext, name: str, workflow: Workflow) -> None:
     """State names are unique across the machine; `catch` names a step of the same branch; steps are reached."""
     seen: set[str] = set()
-    branches: dict[tuple, Branch] = {}
     for visit in walk(workflow.steps):
         here = ctx.at(name, *visit.path)
         if visit.state in seen:
-            ctx.report("AP405", f"step name `{visit.state}` is used twice in this workflow (state names must be "
-                       "unique); give one of them a `name`", here)
+            ctx.report(
+                "AP405",
+                f"step name `{visit.state}` is used twice in this workflow (state names must be "
+                "unique); give one of them a `name`",
+                here,
+            )
         seen.add(visit.state)
         catch = getattr(visit.step, "catch", None)
         if catch is not None:
             if catch == visit.state:
                 ctx.report("AP405", "a step cannot catch into itself", here + ("catch",))
             elif catch not in visit.branch.names:
-                ctx.report("AP405", f"`catch` names `{catch}`, which is not a step of the same branch"
-                           f"{did_you_mean(catch, visit.branch.names)}", here + ("catch",))
-        branches.setdefault(visit.branch.path, visit.branch)
-    for branch in branches.values():
+                ctx.report(
+                    "AP405",
+                    f"`catch` names `{catch}`, which is not a step of the same branch"
+                    f"{did_you_mean(catch, visit.branch.names)}",
+                    here + ("catch",),
+                )
+    for branch in branches(workflow.steps):
         _check_reachable(ctx, name, branch)
 
 
@@ -38,6 +44,10 @@ def _check_reachable(ctx: CheckContext, name: str, branch: Branch) -> None:
     for position, step in enumerate(branch.steps):
         runs = flows_in or branch.names[position] in catch_targets
         if not runs:
-            ctx.report("AP405", f"step `{branch.names[position]}` is never reached: it follows a step with "
-                       "`end: true` and no `catch` jumps to it", ctx.at(name, *branch.step_path(position)))
+            ctx.report(
+                "AP405",
+                f"step `{branch.names[position]}` is never reached: it follows a step with "
+                "`end: true` and no `catch` jumps to it",
+                ctx.at(name, *branch.step_path(position)),
+            )
         flows_in = runs and not getattr(step, "end", False)

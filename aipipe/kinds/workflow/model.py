@@ -1,6 +1,5 @@
 """The `workflow` model: an AWS Step Functions state machine over functions, with retries, catches, parallel."""
 
-
 from typing import Annotated, Any, Literal
 
 from pydantic import Field

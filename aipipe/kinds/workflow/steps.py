@@ -46,18 +46,12 @@ class Branch:
         return self.path + (position,)
 
 
-def branches(steps: list) -> Iterator[Branch]:
+def branches(steps: list) -> list[Branch]:
     """Every branch of a workflow, the top-level steps first, then depth-first in the order they are written."""
-    yield from _branches(Branch(steps, ("steps",), ()))
-
-
-def _branches(branch: Branch) -> Iterator[Branch]:
-    yield branch
-    for position, step in enumerate(branch.steps):
-        if isinstance(step, ParallelStep):
-            for branch_position, inner in enumerate(step.parallel):
-                yield from _branches(Branch(inner, branch.path + (position, "parallel", branch_position),
-                                            branch.positions + (position, branch_position)))
+    found: dict[DataPath, Branch] = {}
+    for visit in walk(steps):
+        found.setdefault(visit.branch.path, visit.branch)
+    return list(found.values())
 
 
 @dataclass(frozen=True)
@@ -91,8 +85,13 @@ def _walk(branch: Branch) -> Iterator[StepVisit]:
         yield StepVisit(step, branch, position)
         if isinstance(step, ParallelStep):
             for branch_position, inner in enumerate(step.parallel):
-                yield from _walk(Branch(inner, branch.path + (position, "parallel", branch_position),
-                                        branch.positions + (position, branch_position)))
+                yield from _walk(
+                    Branch(
+                        inner,
+                        branch.path + (position, "parallel", branch_position),
+                        branch.positions + (position, branch_position),
+                    )
+                )
 
 
 def invoked_functions(steps: list) -> list[str]:

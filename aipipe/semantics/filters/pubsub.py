@@ -17,8 +17,20 @@ _KEYLIKE = re.compile(r"[^\s()=!:,<>\"']+")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # "You can also use Unicode, hexadecimal, and octal escape sequences within a string literal." [GCP]; the exact set
 # is CEL's, as unescaped by einride/aip-go filtering, the parser of Google's fake (google-cloud-go pubsub/pstest).
-_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v",
-            "\\": "\\", '"': '"', "'": "'", "`": "`", "?": "?"}
+_ESCAPES = {
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+    "v": "\v",
+    "\\": "\\",
+    '"': '"',
+    "'": "'",
+    "`": "`",
+    "?": "?",
+}
 _HEX_DIGITS = {"x": 2, "X": 2, "u": 4, "U": 8}
 _FORMS = '`attributes:KEY`, `attributes.KEY = "value"` or `hasPrefix(attributes.KEY, "prefix")`'
 
@@ -55,7 +67,9 @@ class _PubSubParser:
         if self.peek(")"):
             self.fail("this `)` has no matching `(`: remove it or add the `(`")
         if self.pos < len(self.text):
-            self.fail(f"expected `AND` or `OR` before `{self.text[self.pos:self.pos + 20]}`: join conditions with one")
+            self.fail(
+                f"expected `AND` or `OR` before `{self.text[self.pos : self.pos + 20]}`: join conditions with one"
+            )
         return tree
 
     def expression(self):
@@ -104,7 +118,7 @@ class _PubSubParser:
             self.fail(f"`{word}` is not a Pub/Sub filter function: `hasPrefix` is the only one")
         if self.text[self.pos] == ")":
             self.fail(f"expected a condition before `)`: write e.g. {_FORMS}")
-        self.fail(f"`{self.text[self.pos:self.pos + 20].split()[0]}` is not a condition: write e.g. {_FORMS}")
+        self.fail(f"`{self.text[self.pos : self.pos + 20].split()[0]}` is not a condition: write e.g. {_FORMS}")
 
     def attribute_condition(self):
         if self.peek(":"):  # "The : operator matches a key in a list of attributes." [GCP]
@@ -119,8 +133,10 @@ class _PubSubParser:
         if any(self.peek(other) for other in "<>:"):  # comparison operators are :, = and != [GCP]
             self.fail("Pub/Sub filters compare values only with `=` and `!=`; there is no `<`, `>` or `.KEY:`")
         shown = key if _BARE_KEY.fullmatch(key) else json.dumps(key, ensure_ascii=False)
-        self.fail(f'`attributes.{shown}` needs a comparison: write `attributes.{shown} = "value"`, '
-                  f"or `attributes:{shown}` to test that the key is present")
+        self.fail(
+            f'`attributes.{shown}` needs a comparison: write `attributes.{shown} = "value"`, '
+            f"or `attributes:{shown}` to test that the key is present"
+        )
 
     def has_prefix(self):
         usage = '`hasPrefix(attributes.KEY, "prefix")`'
@@ -144,8 +160,10 @@ class _PubSubParser:
             # "If a key contains characters other than hyphens, underscores, or alphanumeric characters, use a
             # string literal." [GCP]
             whole = _KEYLIKE.match(self.text, self.pos).group()
-            self.fail(f'the key `{whole}` has characters other than letters, digits, `-` and `_`, so it must be '
-                      f'quoted: write `"{whole}"`')
+            self.fail(
+                f"the key `{whole}` has characters other than letters, digits, `-` and `_`, so it must be "
+                f'quoted: write `"{whole}"`'
+            )
         if not bare:
             self.fail('expected an attribute key here, bare (letters, digits, `-`, `_`) or quoted like `"my.key"`')
         self.pos = bare.end()
@@ -156,7 +174,7 @@ class _PubSubParser:
             return self.string()
         if self.word() == "attributes":  # "Invalid: Filter compares two keys" [GCP]
             self.fail(f'`{operator}` compares a key with a quoted value, not two keys: write `attributes.KEY = "v"`')
-        found = re.match(r"[^\s()]*", self.text[self.pos:]).group()
+        found = re.match(r"[^\s()]*", self.text[self.pos :]).group()
         self.fail(f'the value after `{operator}` must be a quoted string: write `"{found or "value"}"`')
 
     def string(self) -> str:
@@ -177,23 +195,30 @@ class _PubSubParser:
             out.append(char)
 
     def escape(self, i: int) -> tuple[int, str]:
-        code = self.text[i + 1:i + 2]
+        code = self.text[i + 1 : i + 2]
         if not code:
             self.fail("this string ends in a lone `\\` and is never closed: write `\\\\` for a backslash", at=i)
         if code in _ESCAPES:
             return i + 2, _ESCAPES[code]
         if code in _HEX_DIGITS:
-            digits = self.text[i + 2:i + 2 + _HEX_DIGITS[code]]
-            if (re.fullmatch(r"[0-9a-fA-F]+", digits) and len(digits) == _HEX_DIGITS[code]
-                    and int(digits, 16) <= 0x10FFFF and not 0xD800 <= int(digits, 16) <= 0xDFFF):
+            digits = self.text[i + 2 : i + 2 + _HEX_DIGITS[code]]
+            if (
+                re.fullmatch(r"[0-9a-fA-F]+", digits)
+                and len(digits) == _HEX_DIGITS[code]
+                and int(digits, 16) <= 0x10FFFF
+                and not 0xD800 <= int(digits, 16) <= 0xDFFF
+            ):
                 return i + 2 + len(digits), chr(int(digits, 16))
             self.fail(f"`\\{code}` must be followed by {_HEX_DIGITS[code]} hex digits of a valid character", at=i)
         if code in "0123":
-            if re.fullmatch(r"[0-7]{3}", digits := self.text[i + 1:i + 4]):
+            if re.fullmatch(r"[0-7]{3}", digits := self.text[i + 1 : i + 4]):
                 return i + 4, chr(int(digits, 8))
             self.fail("an octal escape needs exactly three digits 0-7, as in `\\101`", at=i)
-        self.fail(f"`\\{code}` is not a valid escape: write `\\\\` for a backslash, `\\\"` for a quote or "
-                  "`\\uXXXX` for a character", at=i)
+        self.fail(
+            f'`\\{code}` is not a valid escape: write `\\\\` for a backslash, `\\"` for a quote or '
+            "`\\uXXXX` for a character",
+            at=i,
+        )
 
 
 def _parse_pubsub(text: object):
@@ -204,8 +229,10 @@ def _parse_pubsub(text: object):
     except UnicodeEncodeError:
         raise FilterError("the Pub/Sub filter is not valid UTF-8 (it holds an unpaired surrogate): remove it") from None
     if size > _PUBSUB_MAX_BYTES:
-        raise FilterError(f"Pub/Sub filters are limited to {_PUBSUB_MAX_BYTES} bytes, this one has {size}: "
-                          "shorten it, e.g. with shorter attribute names")
+        raise FilterError(
+            f"Pub/Sub filters are limited to {_PUBSUB_MAX_BYTES} bytes, this one has {size}: "
+            "shorten it, e.g. with shorter attribute names"
+        )
     return _PubSubParser(text).parse() if text.strip() else None  # an empty filter means "no filter"
 
 

@@ -25,9 +25,27 @@ _SNS_STEP = Decimal("0.00001")  # "with five digits of accuracy after the decima
 _OPERATORS = ("anything-but", "cidr", "equals-ignore-case", "exists", "numeric", "prefix", "suffix", "wildcard")
 # "None of the objects in the "$or" array have field names that are reserved keywords" [SNS and-or-logic]; the
 # keywords are event-ruler's Constants.RESERVED_FIELD_NAMES_IN_OR_RELATIONSHIP.
-_RESERVED_IN_OR = frozenset((*_OPERATORS, "exactly", "=", "<", "<=", ">", ">=", "regex", "not-wildcard",
-                             "not-equals-ignore-case", "date-after", "date-on-or-after", "date-before",
-                             "date-on-or-before", "in-date-range", "ip-address-in-range", "ip-address-not-in-range"))
+_RESERVED_IN_OR = frozenset(
+    (
+        *_OPERATORS,
+        "exactly",
+        "=",
+        "<",
+        "<=",
+        ">",
+        ">=",
+        "regex",
+        "not-wildcard",
+        "not-equals-ignore-case",
+        "date-after",
+        "date-on-or-after",
+        "date-before",
+        "date-on-or-before",
+        "in-date-range",
+        "ip-address-in-range",
+        "ip-address-not-in-range",
+    )
+)
 _COMPARE = {"=": Decimal.__eq__, "<": Decimal.__lt__, "<=": Decimal.__le__, ">": Decimal.__gt__, ">=": Decimal.__ge__}
 
 
@@ -55,11 +73,16 @@ def _policy_number(key: str, value: object, what: str) -> Decimal:
         raise _sns_error(key, f"{what} must be a number, got {_show(value)}: write a number without quotes")
     number = _number(value)
     if number is None or abs(number) > _SNS_LIMIT:  # range [SNS subscription-filter-policy-constraints]
-        raise _sns_error(key, f"SNS numbers must lie between -1000000000 and 1000000000, got {_show(value)}: "
-                              "use a number in that range")
+        raise _sns_error(
+            key,
+            f"SNS numbers must lie between -1000000000 and 1000000000, got {_show(value)}: use a number in that range",
+        )
     if number != (Decimal(repr(value)) if isinstance(value, float) else value):  # five decimals [same page]
-        raise _sns_error(key, f"SNS compares numbers to 5 decimal places, so {_show(value)} cannot match as written: "
-                              "round it to 5 decimals")
+        raise _sns_error(
+            key,
+            f"SNS compares numbers to 5 decimal places, so {_show(value)} cannot match as written: "
+            "round it to 5 decimals",
+        )
     return number
 
 
@@ -105,6 +128,7 @@ def _cidr(key: str, block: object):
             return isinstance(value, str) and ipaddress.ip_address(value) in network
         except ValueError:
             return False
+
     return inside
 
 
@@ -125,8 +149,7 @@ def _string_test(key: str, operator: str, pattern: object):
         raise _sns_error(key, f"`wildcard` {_show(pattern)} has consecutive `*`: use a single `*`")
     if any("\\" in part for part in parts if part not in ("\\\\", "\\*")):
         raise _sns_error(key, f"`wildcard` {_show(pattern)} has a `\\` that escapes neither `*` nor `\\`: double it")
-    regex = re.compile("".join(".*" if p == "*" else re.escape(p[-1] if p[0] == "\\" else p) for p in parts),
-                       re.DOTALL)
+    regex = re.compile("".join(".*" if p == "*" else re.escape(p[-1] if p[0] == "\\" else p) for p in parts), re.DOTALL)
     return lambda value: isinstance(value, str) and regex.fullmatch(value) is not None
 
 
@@ -135,9 +158,12 @@ def _anything_but(key: str, argument: object):
     numeric-value-matching]; lists hold strings or numbers, not both and no true/false/null (event-ruler)."""
     if isinstance(argument, Mapping):
         if len(argument) != 1 or next(iter(argument)) not in ("prefix", "suffix", "wildcard"):
-            raise _sns_error(key, "an `anything-but` object takes exactly one of `prefix`, `suffix` or `wildcard`, "
-                                  f'as in {{"anything-but": {{"prefix": "order-"}}}}, got {_show(argument)}')
-        (operator, patterns), = argument.items()
+            raise _sns_error(
+                key,
+                "an `anything-but` object takes exactly one of `prefix`, `suffix` or `wildcard`, "
+                f'as in {{"anything-but": {{"prefix": "order-"}}}}, got {_show(argument)}',
+            )
+        ((operator, patterns),) = argument.items()
         patterns = list(patterns) if isinstance(patterns, (list, tuple)) else [patterns]
         if not patterns or (operator != "wildcard" and "" in patterns):  # "Null prefix/suffix not allowed"
             raise _sns_error(key, f"`anything-but` `{operator}` needs a non-empty string: give the text to exclude")
@@ -145,8 +171,11 @@ def _anything_but(key: str, argument: object):
         return lambda value: not any(test(value) for test in tests)
     values = list(argument) if isinstance(argument, (list, tuple)) else [argument]
     if any(value is None or isinstance(value, bool) or not isinstance(value, (str, int, float)) for value in values):
-        raise _sns_error(key, "`anything-but` takes strings or numbers (or a prefix/suffix/wildcard object), "
-                              f"not {_show(argument)}: list the values to exclude")
+        raise _sns_error(
+            key,
+            "`anything-but` takes strings or numbers (or a prefix/suffix/wildcard object), "
+            f"not {_show(argument)}: list the values to exclude",
+        )
     strings = {value for value in values if isinstance(value, str)}
     if not values or 0 < len(strings) < len(values):
         raise _sns_error(key, "the `anything-but` list must hold only strings or only numbers: split it in two rules")
@@ -170,7 +199,7 @@ def _condition(key: str, rule: object):
         raise _sns_error(key, f"{_show(rule)} is not a JSON value: use a string, number, true, false or null")
     if len(rule) != 1:  # "Only one key allowed in match expression" (event-ruler)
         raise _sns_error(key, f"each operator object needs exactly one key, got {_show(rule)}: split it in two items")
-    (operator, argument), = rule.items()
+    ((operator, argument),) = rule.items()
     if operator == "exists":  # [SNS attribute-key-matching]
         if not isinstance(argument, bool):
             raise _sns_error(key, f'`exists` must be true or false, got {_show(argument)}: write {{"exists": true}}')
@@ -184,8 +213,12 @@ def _condition(key: str, rule: object):
 
 def _is_or(value: object) -> bool:
     """The three conditions under which SNS reads "$or" as an OR relationship [SNS and-or-logic]."""
-    return (isinstance(value, (list, tuple)) and len(value) >= 2 and all(isinstance(o, Mapping) for o in value)
-            and not any(name in _RESERVED_IN_OR for o in value for name in o))
+    return (
+        isinstance(value, (list, tuple))
+        and len(value) >= 2
+        and all(isinstance(o, Mapping) for o in value)
+        and not any(name in _RESERVED_IN_OR for o in value for name in o)
+    )
 
 
 def _branches(policy: Mapping, current: list[dict], inside_or: bool = False) -> list[dict]:
@@ -203,19 +236,28 @@ def _branches(policy: Mapping, current: list[dict], inside_or: bool = False) -> 
                     break
             current = alternatives
         elif isinstance(value, Mapping):  # "doesn't accept a nested filter policy for attribute-based filtering"
-            raise _sns_error(key, "attribute filter policies cannot nest objects: give it a list of values, as in "
-                                  f'{_show(key)}: ["value"] (nesting needs FilterPolicyScope MessageBody)')
+            raise _sns_error(
+                key,
+                "attribute filter policies cannot nest objects: give it a list of values, as in "
+                f'{_show(key)}: ["value"] (nesting needs FilterPolicyScope MessageBody)',
+            )
         elif not isinstance(value, (list, tuple)) or not value:  # "Empty arrays are not allowed" (event-ruler)
-            raise _sns_error(key, f"the value must be a non-empty list, got {_show(value)}: write {_show(key)}: "
-                                  f"[{_show(value) if isinstance(value, (str, int, float)) else '...'}]")
+            raise _sns_error(
+                key,
+                f"the value must be a non-empty list, got {_show(value)}: write {_show(key)}: "
+                f"[{_show(value) if isinstance(value, (str, int, float)) else '...'}]",
+            )
         else:
             try:
                 conditions = tuple(_condition(key, rule) for rule in value)
             except FilterError:  # an "$or" that is not an OR "is treated as a regular attribute name" [and-or-logic]
                 if key != "$or":
                     raise
-                raise _sns_error(key, "`$or` needs a list of at least 2 objects whose keys are attribute names, "
-                                      'not operators, as in {"$or": [{"a": ["x"]}, {"b": ["y"]}]}') from None
+                raise _sns_error(
+                    key,
+                    "`$or` needs a list of at least 2 objects whose keys are attribute names, "
+                    'not operators, as in {"$or": [{"a": ["x"]}, {"b": ["y"]}]}',
+                ) from None
             current = [{**branch, key: conditions} for branch in current]  # a repeated key overrides (event-ruler)
         _check_complexity(current)
     return current
@@ -224,20 +266,26 @@ def _branches(policy: Mapping, current: list[dict], inside_or: bool = False) -> 
 def _check_complexity(branches: list[dict]) -> None:
     keys = max((len(branch) for branch in branches), default=0)
     if keys > _SNS_MAX_KEYS:  # counted per "$or" alternative, including the keys outside the "$or"
-        raise FilterError(f"SNS allows at most {_SNS_MAX_KEYS} attribute names in a filter policy, got {keys}: "
-                          "drop some or split the subscription")
+        raise FilterError(
+            f"SNS allows at most {_SNS_MAX_KEYS} attribute names in a filter policy, got {keys}: "
+            "drop some or split the subscription"
+        )
     # "multiply the number of values in each array" [SNS subscription-filter-policy-constraints]; with "$or", "the
     # sum of the combination complexities for each OR statement" [SNS and-or-logic]
     total = sum(math.prod(len(conditions) for conditions in branch.values()) for branch in branches)
     if total > _SNS_MAX_COMBINATIONS:
-        raise FilterError(f"SNS filter policy is too complex: its value combinations come to {total}, more than "
-                          f"{_SNS_MAX_COMBINATIONS} (list lengths multiplied, summed over `$or` branches): use fewer")
+        raise FilterError(
+            f"SNS filter policy is too complex: its value combinations come to {total}, more than "
+            f"{_SNS_MAX_COMBINATIONS} (list lengths multiplied, summed over `$or` branches): use fewer"
+        )
 
 
 def _compile_sns(policy: object) -> list[dict]:
     if not isinstance(policy, Mapping):
-        raise FilterError("an SNS filter policy must be a mapping of attribute names to lists, got "
-                          f'{type(policy).__name__}: write e.g. {{"kind": ["image"]}}')
+        raise FilterError(
+            "an SNS filter policy must be a mapping of attribute names to lists, got "
+            f'{type(policy).__name__}: write e.g. {{"kind": ["image"]}}'
+        )
     try:
         branches = _branches(policy, [{}]) if policy else []  # {} is no filter (as in localstack and moto)
         text = json.dumps(policy, separators=(",", ":"), ensure_ascii=False, default=dict)
@@ -262,8 +310,9 @@ def _attribute_matches(key: str, conditions: tuple, attributes: Mapping[str, obj
             if present and not (isinstance(value, (str, list, tuple)) and len(value) == 0):
                 return True
         elif kind == "exists":  # "exists": false "only matches if at least one attribute is present" [same page]
-            if not present and any(v is not None and not isinstance(v, (bytes, bytearray))
-                                   for v in attributes.values()):
+            if not present and any(
+                v is not None and not isinstance(v, (bytes, bytearray)) for v in attributes.values()
+            ):
                 return True
         elif any(test(item) for item in values):  # an absent key fails every value rule, anything-but included
             return True
@@ -285,7 +334,8 @@ class SnsFilterPolicy:
         # AND between attribute names, OR within a name's list and between "$or" alternatives [SNS and-or-logic]
         return not self._branches or any(
             all(_attribute_matches(key, conditions, attributes) for key, conditions in branch.items())
-            for branch in self._branches)
+            for branch in self._branches
+        )
 
 
 def parse_sns_filter_policy(policy: object) -> SnsFilterPolicy:
