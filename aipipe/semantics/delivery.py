@@ -63,7 +63,7 @@ class Delivery:
 def delivery_of(subscription, cloud: str) -> Delivery:
     """The effective delivery of a validated subscription model on `cloud`."""
     limits = LIMITS[cloud]
-    retry = getattr(subscription, "retry", None)
+    retry = subscription.retry
     backoff = (retry.min_backoff, retry.max_backoff) if retry else limits.default_backoff
     dead_letter = subscription.dead_letter
     return Delivery(

@@ -37,4 +37,4 @@ def _compatible(a: str, b: str, extends) -> bool:
 
 def written_keys(prefix: str) -> KeyPattern:
     """The keys a writer narrowed to `prefix` may create (any key when the prefix is empty)."""
-    return KeyPattern(prefix, "")
+    return KeyPattern(prefix)
