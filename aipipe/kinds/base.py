@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from aipipe.semantics.symbols import Child
+from aipipe.semantics.iam import statement
+from aipipe.semantics.symbols import Attr, Child
 from aipipe.spec.context import CheckContext
 from aipipe.spec.links import Link
 from aipipe.spec.model import ResourceBase
@@ -30,6 +31,22 @@ AttributeSource = tuple[str, str]
 ValuesBuilder = Callable[[RenderInputs, str, Any], dict]
 # (target name, target model, key prefix) -> what lets a principal read or write that target on this cloud
 AccessBuilder = Callable[[str, Any, str], Any]
+
+
+def arn_statement(actions: list[str], name: str, model: Any, prefix: str) -> list[dict]:
+    """Access on aws: `actions` on the resource's ARN (use with functools.partial to fix the actions)."""
+    return [statement(actions, [Attr(name, "arn")])]
+
+
+def resource_grant(iam_class: str, target_argument: str, role: str, name: str, model: Any, prefix: str) -> dict:
+    """Access on gcp: `role` granted on the one resource, by the SDK's IAM member class for it."""
+    return {
+        "iam_class": iam_class,
+        "target_argument": target_argument,
+        "role": role,
+        "resource": Attr(name, "name"),
+        "condition": None,
+    }
 
 
 def _no_links(name: str, resource: Any) -> Iterable[Link]:

@@ -4,6 +4,7 @@ An `existing` bucket is only referred to: nothing is created, references still w
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Literal
 
 from pydantic import Field
@@ -89,21 +90,19 @@ def check(ctx: CheckContext, name: str, bucket: Bucket) -> None:
 # --- attributes and access -------------------------------------------------------------------------------------
 
 
-def _existing_attribute(cloud: str):
-    def attribute(name: str, bucket: Bucket, attribute: str):
-        if bucket.existing:
-            scheme = "s3" if cloud == "aws" else "gs"
-            return {
-                "name": bucket.existing,
-                "id": bucket.existing,
-                "arn": f"arn:aws:s3:::{bucket.existing}",
-                "url": f"{scheme}://{bucket.existing}",
-            }[attribute]
-        if cloud == "aws" and attribute == "url":
-            return Concat("s3://", Child(name, "bucket", "bucket"))
-        return None
-
-    return attribute
+def _special_attribute(cloud: str, name: str, bucket: Bucket, attribute: str):
+    """An existing bucket's attributes are known already; an S3 bucket's url is computed from its name."""
+    if bucket.existing:
+        scheme = "s3" if cloud == "aws" else "gs"
+        return {
+            "name": bucket.existing,
+            "id": bucket.existing,
+            "arn": f"arn:aws:s3:::{bucket.existing}",
+            "url": f"{scheme}://{bucket.existing}",
+        }[attribute]
+    if cloud == "aws" and attribute == "url":
+        return Concat("s3://", Child(name, "bucket", "bucket"))
+    return None
 
 
 def _aws_reads(name: str, bucket: Bucket, prefix: str) -> list[dict]:
@@ -118,25 +117,21 @@ def _aws_writes(name: str, bucket: Bucket, prefix: str) -> list[dict]:
     return [statement(["s3:PutObject", "s3:AbortMultipartUpload"], [Concat(Attr(name, "arn"), f"/{prefix}*")])]
 
 
-def _gcp_grant(role: str):
-    def grant(name: str, bucket: Bucket, prefix: str) -> dict:
-        found = {
-            "iam_class": "storage.BucketIAMMember",
-            "target_argument": "bucket",
-            "role": role,
-            "resource": Attr(name, "name"),
-            "condition": None,
-        }
-        if prefix:
-            # bucket-level grant narrowed to the prefix with an IAM condition (needs uniform bucket access):
-            # cloud.google.com/storage/docs/access-control/iam#conditions
-            expression = Concat(
-                'resource.name.startsWith("projects/_/buckets/', Attr(name, "name"), f'/objects/{prefix}")'
-            )
-            found["condition"] = {"title": f"objects under {prefix}", "expression": expression}
-        return found
-
-    return grant
+def _gcp_grant(role: str, name: str, bucket: Bucket, prefix: str) -> dict:
+    """`role` on the bucket, narrowed to objects under `prefix` when there is one."""
+    found = {
+        "iam_class": "storage.BucketIAMMember",
+        "target_argument": "bucket",
+        "role": role,
+        "resource": Attr(name, "name"),
+        "condition": None,
+    }
+    if prefix:
+        # bucket-level grant narrowed to the prefix with an IAM condition (needs uniform bucket access):
+        # cloud.google.com/storage/docs/access-control/iam#conditions
+        expression = Concat('resource.name.startsWith("projects/_/buckets/', Attr(name, "name"), f'/objects/{prefix}")')
+        found["condition"] = {"title": f"objects under {prefix}", "expression": expression}
+    return found
 
 
 # --- template values ---------------------------------------------------------------------------------------
@@ -219,17 +214,17 @@ KIND = Kind(
             },
             values=aws_values,
             access={"reads": _aws_reads, "writes": _aws_writes},
-            special_attribute=_existing_attribute("aws"),
+            special_attribute=partial(_special_attribute, "aws"),
         ),
         "gcp": CloudForm(
             "Cloud Storage bucket",
             {"name": ("bucket", "name"), "url": ("bucket", "url"), "id": ("bucket", "id")},
             values=gcp_values,
             access={
-                "reads": _gcp_grant("roles/storage.objectViewer"),
-                "writes": _gcp_grant("roles/storage.objectCreator"),
+                "reads": partial(_gcp_grant, "roles/storage.objectViewer"),
+                "writes": partial(_gcp_grant, "roles/storage.objectCreator"),
             },
-            special_attribute=_existing_attribute("gcp"),
+            special_attribute=partial(_special_attribute, "gcp"),
         ),
     },
     graph=GraphShape(('[("', '")]'), "cylinder"),

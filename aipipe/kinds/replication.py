@@ -164,6 +164,11 @@ def _datasync_options(replication: Replication) -> dict:
     }
 
 
+def _special_attribute(name: str, replication: Replication, attribute: str) -> Child:
+    """`arn` is the replication role's (s3) or the DataSync task's."""
+    return _arn(name, replication)
+
+
 def _arn(name: str, replication: Replication) -> Child:
     return Child(name, "role" if replication.method == "s3" else "task", "arn")
 
@@ -176,7 +181,7 @@ KIND = Kind(
             "S3 replication or DataSync task",
             {"arn": ("role", "arn")},
             values=aws_values,
-            special_attribute=lambda name, replication, attribute: _arn(name, replication),
+            special_attribute=_special_attribute,
         )
     },
     graph=GraphShape(('[/"', '"/]'), "parallelogram"),

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Literal
 
 from pydantic import Field
 
-from aipipe.kinds.base import CloudForm, GraphShape, Kind
-from aipipe.semantics.iam import statement
-from aipipe.semantics.symbols import Attr
+from aipipe.kinds.base import CloudForm, GraphShape, Kind, arn_statement
 from aipipe.spec.context import CheckContext
 from aipipe.spec.model import ResourceBase
 from aipipe.spec.references import symbolic
@@ -86,10 +85,7 @@ KIND = Kind(
             "Kinesis data stream",
             {"name": ("stream", "name"), "arn": ("stream", "arn")},
             values=aws_values,
-            access={
-                "reads": lambda name, stream, prefix: [statement(_READ, [Attr(name, "arn")])],
-                "writes": lambda name, stream, prefix: [statement(_WRITE, [Attr(name, "arn")])],
-            },
+            access={"reads": partial(arn_statement, _READ), "writes": partial(arn_statement, _WRITE)},
         ),
     },
     graph=GraphShape(('[("', '")]'), "cylinder"),

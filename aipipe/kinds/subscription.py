@@ -3,15 +3,16 @@ optional dead letter (a generated dead-letter topic or queue and the permissions
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
 from aipipe.clouds.gcp import ROLES
-from aipipe.kinds.base import CloudForm, GraphShape, Kind
+from aipipe.kinds.base import CloudForm, GraphShape, Kind, arn_statement, resource_grant
 from aipipe.semantics.delivery import ACK_DEADLINE_RANGE, LIMITS, MAX_ATTEMPTS_RANGE
 from aipipe.semantics.filters import FilterError, parse_pubsub_filter, parse_sns_filter_policy
-from aipipe.semantics.iam import policy_document, statement
+from aipipe.semantics.iam import policy_document
 from aipipe.semantics.symbols import Attr, Child, Concat, Deployment, Json
 from aipipe.spec.context import CheckContext
 from aipipe.spec.links import Link
@@ -174,20 +175,14 @@ KIND = Kind(
             "SQS queue subscribed to the SNS topic",
             {"id": ("queue", "id"), "name": ("queue", "name"), "arn": ("queue", "arn"), "url": ("queue", "url")},
             values=aws_values,
-            access={"reads": lambda name, sub, prefix: [statement(_SQS_CONSUMER, [Attr(name, "arn")])]},
+            access={"reads": partial(arn_statement, _SQS_CONSUMER)},
         ),
         "gcp": CloudForm(
             "Pub/Sub subscription",
             {"id": ("subscription", "id"), "name": ("subscription", "name")},
             values=gcp_values,
             access={
-                "reads": lambda name, sub, prefix: {
-                    "iam_class": "pubsub.SubscriptionIAMMember",
-                    "target_argument": "subscription",
-                    "role": ROLES["subscribe"],
-                    "resource": Attr(name, "name"),
-                    "condition": None,
-                }
+                "reads": partial(resource_grant, "pubsub.SubscriptionIAMMember", "subscription", ROLES["subscribe"])
             },
         ),
     },

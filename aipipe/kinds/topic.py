@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Literal
 
 from aipipe.clouds.gcp import ROLES
-from aipipe.kinds.base import CloudForm, GraphShape, Kind
+from aipipe.kinds.base import CloudForm, GraphShape, Kind, arn_statement, resource_grant
 from aipipe.semantics.delivery import TOPIC_RETENTION_RANGE
-from aipipe.semantics.iam import statement
-from aipipe.semantics.symbols import Attr
 from aipipe.spec.context import CheckContext
 from aipipe.spec.model import ResourceBase, cloud_only
 from aipipe.spec.values import Duration, duration_range_problem
@@ -43,21 +42,13 @@ KIND = Kind(
         "aws": CloudForm(
             "SNS topic",
             {"id": ("topic", "id"), "name": ("topic", "name"), "arn": ("topic", "arn")},
-            access={"writes": lambda name, topic, prefix: [statement(["sns:Publish"], [Attr(name, "arn")])]},
+            access={"writes": partial(arn_statement, ["sns:Publish"])},
         ),
         "gcp": CloudForm(
             "Pub/Sub topic",
             {"id": ("topic", "id"), "name": ("topic", "name")},
             values=gcp_values,
-            access={
-                "writes": lambda name, topic, prefix: {
-                    "iam_class": "pubsub.TopicIAMMember",
-                    "target_argument": "topic",
-                    "role": ROLES["publish"],
-                    "resource": Attr(name, "name"),
-                    "condition": None,
-                }
-            },
+            access={"writes": partial(resource_grant, "pubsub.TopicIAMMember", "topic", ROLES["publish"])},
         ),
     },
     graph=GraphShape(('>"', '"]'), "cds"),
