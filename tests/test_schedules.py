@@ -149,3 +149,65 @@ def test_malformed_schedules_say_what_to_write(text, words):
     with pytest.raises(ScheduleError, match=None) as caught:
         parse_schedule(text)
     assert words in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "expression, unix",
+    [
+        ("cron(0 3 1,15 * ? *)", "0 3 1,15 * *"),  # day-of-month kept when day-of-week is `?`
+        ("cron(0 9 ? * MON,FRI *)", "0 9 * * MON,FRI"),
+        ("cron(5,35/10 * * * ? *)", "5,35-59/10 * * * *"),  # each list item converted on its own
+        ("cron(0 0-6/2 * * ? *)", "0 0-6/2 * * *"),  # a step on a range stays
+        ("cron(0 0 * JAN-MAR ? *)", "0 0 * JAN-MAR *"),
+    ],
+)
+def test_lists_ranges_and_steps_convert_item_by_item(expression, unix):
+    assert parse_schedule(expression).unix_cron() == unix
+
+
+@pytest.mark.parametrize(
+    "expression, moment, expected",
+    [
+        ("cron(0 12 1,15 * ? *)", datetime(2026, 11, 2), datetime(2026, 11, 15, 12)),
+        ("cron(0 12 ? * mon,fri *)", datetime(2026, 11, 24), datetime(2026, 11, 27, 12)),  # names in lowercase
+        ("cron(0 12 ? * L *)", datetime(2026, 11, 22), datetime(2026, 11, 28, 12)),  # L alone: Saturday
+        ("cron(0/20 9 * * ? *)", datetime(2026, 11, 22, 9, 5), datetime(2026, 11, 22, 9, 20)),
+        ("cron(0 0 1W * ? *)", datetime(2026, 7, 30), datetime(2026, 8, 3)),  # the 1st is a Saturday: Monday the 3rd
+        ("cron(0 0 31W * ? *)", datetime(2026, 5, 1), datetime(2026, 5, 29)),  # the 31st is a Sunday: Friday the 29th
+        ("cron(0 0 31W * ? *)", datetime(2026, 2, 1), datetime(2026, 2, 27)),  # past the end: the last weekday
+        ("cron(0 0 ? * 1-7 *)", datetime(2026, 11, 22, 10), datetime(2026, 11, 23)),
+        ("cron(0 0 1 JAN,JUL ? *)", datetime(2026, 2, 1), datetime(2026, 7, 1)),
+    ],
+)
+def test_next_fire_time_of_lists_names_and_nearest_weekdays(expression, moment, expected):
+    assert parse_schedule(expression).next_after(moment) == expected
+
+
+def test_a_rate_before_its_start_fires_one_period_after_it():
+    start = datetime(2026, 11, 22, 12)
+    assert parse_schedule("rate(1 hour)").next_after(datetime(2026, 11, 22, 10), start) == datetime(2026, 11, 22, 13)
+    assert parse_schedule("rate(1 hour)").next_after(start, start) == datetime(2026, 11, 22, 13)
+
+
+@pytest.mark.parametrize(
+    "expression, words",
+    [
+        ("rate(90 minutes)", "`rate(90 minutes)` cannot run on Cloud Scheduler"),
+        ("cron(0 3 * * ? 2027)", "`cron(0 3 * * ? 2027)`: Cloud Scheduler has no year field"),
+        ("cron(0 3 ? * 2#1 *)", "`cron(0 3 ? * 2#1 *)`: Cloud Scheduler's unix cron has no `L`, `W` or `#`"),
+        ("cron(0 3 15W * ? *)", "has no `L`, `W` or `#`"),
+    ],
+)
+def test_what_cloud_scheduler_cannot_run_is_named_in_the_error(expression, words):
+    with pytest.raises(ScheduleError) as caught:
+        parse_schedule(expression).unix_cron()
+    assert words in str(caught.value)
+
+
+def test_out_of_range_messages_name_the_range_and_the_names():
+    with pytest.raises(ScheduleError, match=r"month must be within 1-12 or JAN-DEC, got 13"):
+        parse_schedule("cron(0 0 1 13 ? *)")
+    with pytest.raises(ScheduleError, match=r"day-of-week must be within 1-7 or SUN-SAT, got 0"):
+        parse_schedule("cron(0 0 ? * 0 *)")
+    with pytest.raises(ScheduleError, match=r"hours must be within 0-23, got 24$"):
+        parse_schedule("cron(0 24 * * ? *)")
