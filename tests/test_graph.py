@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from typer.testing import CliRunner
 
 from aipipe.cli.app import app
@@ -107,3 +108,19 @@ resources:
     match = re.fullmatch(r'  "raw" -> "fn" \[label="((?:[^"\\]|\\.)*)"\];', line)
     assert match, line
     assert re.sub(r"\\(.)", r"\1", match.group(1)) == f"created {prefix}*{suffix}"
+
+
+@pytest.mark.parametrize(
+    "trigger, label",
+    [
+        ({"bucket": "raw"}, "created"),
+        ({"bucket": "raw", "prefix": "in/"}, "created in/*"),
+        ({"bucket": "raw", "suffix": ".json"}, "created *.json"),
+        ({"bucket": "raw", "events": ["created", "deleted"], "prefix": "a/", "suffix": ".z"}, "created/deleted a/*.z"),
+    ],
+)
+def test_bucket_trigger_edges_say_which_objects(trigger, label):
+    from aipipe.triggers.bucket import BucketTrigger
+    from aipipe.triggers.registry import TRIGGERS
+
+    assert TRIGGERS["bucket"].label(BucketTrigger.model_validate(trigger)) == label

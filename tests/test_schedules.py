@@ -211,3 +211,53 @@ def test_out_of_range_messages_name_the_range_and_the_names():
         parse_schedule("cron(0 0 ? * 0 *)")
     with pytest.raises(ScheduleError, match=r"hours must be within 0-23, got 24$"):
         parse_schedule("cron(0 24 * * ? *)")
+
+
+@pytest.mark.parametrize(
+    "expression, moment, expected",
+    [
+        ("cron(* * * * ? *)", datetime(2026, 11, 22, 10, 7, 30), datetime(2026, 11, 22, 10, 8)),  # seconds dropped
+        ("cron(* * * * ? *)", datetime(2026, 11, 22, 10, 7, 0, 500), datetime(2026, 11, 22, 10, 8)),
+        ("cron(*/20 9 * * ? *)", datetime(2026, 11, 22, 9, 21), datetime(2026, 11, 22, 9, 40)),
+        ("cron(0 0 L,15 * ? *)", datetime(2026, 11, 1), datetime(2026, 11, 15)),  # items after L still count
+        ("cron(0 0 15,L * ? *)", datetime(2026, 11, 16), datetime(2026, 11, 30)),
+        ("cron(0 0 ? * 6L *)", datetime(2026, 7, 1), datetime(2026, 7, 31)),  # July 31 is a Friday: not the 24th
+        ("cron(0 0 ? * FRIL *)", datetime(2026, 7, 1), datetime(2026, 7, 31)),
+        ("cron(0 8 ? * 4#1 *)", datetime(2026, 6, 30), datetime(2026, 7, 1, 8)),  # July 1 is the first Wednesday
+        ("cron(0 8 ? * 4#2 *)", datetime(2026, 7, 2), datetime(2026, 7, 8, 8)),
+        ("cron(0 0 2W * ? *)", datetime(2026, 4, 30), datetime(2026, 5, 1)),  # May 2 is a Saturday: Friday the 1st
+        ("cron(0 0 15W * ? *)", datetime(2026, 3, 1), datetime(2026, 3, 16)),  # March 15 is a Sunday: Monday
+        ("cron(0 0 1 1 ? 2199)", datetime(2026, 11, 22), datetime(2199, 1, 1)),  # the last year cron can name
+    ],
+)
+def test_next_fire_time_at_the_edges(expression, moment, expected):
+    assert parse_schedule(expression).next_after(moment) == expected
+
+
+def test_a_schedule_that_never_fires_again_says_so():
+    with pytest.raises(ScheduleError, match="never fires again"):
+        parse_schedule("cron(0 0 1 1 ? 2026)").next_after(datetime(2026, 11, 22))
+
+
+@pytest.mark.parametrize(
+    "expression, unix",
+    [
+        ("cron(*/15 * * * ? *)", "*/15 * * * *"),  # a step on * stays as it is
+        ("cron(10-20,30/5 * * * ? *)", "10-20,30-59/5 * * * *"),
+        ("cron(0 3 ? * * *)", "0 3 * * *"),  # `*` day-of-week
+    ],
+)
+def test_more_conversions(expression, unix):
+    assert parse_schedule(expression).unix_cron() == unix
+
+
+def test_the_gcp_refusal_says_which_schedule_and_why(write_spec):
+    from aipipe.validation import load_spec
+
+    path = write_spec(
+        "aipipe: 1\nname: demo\ncloud: gcp\nregion: europe-west1\nresources:\n  fn:\n    type: function\n"
+        "    runtime: python3.12\n    handler: main\n    code: ./app\n    triggers: [{schedule: rate(90 minutes)}]\n"
+    )
+    [error] = [d for d in load_spec(str(path), "dev").diagnostics if d.code == "AP407"]
+    assert "`rate(90 minutes)` cannot run on Cloud Scheduler" in error.message
+    assert error.path == "resources.fn.triggers[0].schedule"

@@ -102,3 +102,22 @@ def test_unknown_stack_is_reported_with_suggestion():
     _, _, problems = apply_stack(document.data, document.index, "prd", "f.yaml")
     assert [p.code for p in problems] == ["AP206"]
     assert "did you mean `prod`" in problems[0].message
+
+
+def test_a_problem_of_one_stack_is_tagged_with_it_and_keeps_its_place(write_spec):
+    """Validating every stack reports what only `prod` gets wrong once, tagged with the stack, at the override's
+    line, with its path and severity; a message that names its stack already is not tagged twice."""
+    path = write_spec(
+        "aipipe: 1\nname: demo\ncloud: aws\nregion: us-east-1\nresources:\n"
+        "  t: {type: topic}\n  s: {type: subscription, topic: t, dead_letter: {max_attempts: 5}}\n"
+        "stacks:\n  prod:\n    resources:\n      s: {ack_deadline: 5s, dead_letter: null}\n      x: {}\n"
+    )
+    from aipipe.validation import load_spec
+
+    found = {(d.code, d.line): d for d in load_spec(str(path)).diagnostics}
+    deadline = found[("AP402", 11)]
+    assert deadline.message.endswith("[stack `prod`]") and deadline.path == "resources.s.ack_deadline"
+    warning = found[("AP502", 7)]
+    assert warning.severity.value == "warning" and warning.message.endswith("[stack `prod`]")
+    unknown = found[("AP206", 12)]
+    assert unknown.message.count("stack `prod`") == 1

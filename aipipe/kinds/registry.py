@@ -38,5 +38,5 @@ def accessible(role: str) -> tuple[str, ...]:
 def links_of(name: str, resource: ResourceBase) -> Iterator[Link]:
     """Every reference-by-name a validated resource makes: its `depends_on`, then its kind's own links."""
     for position, target in enumerate(resource.depends_on):
-        yield Link(name, target, ("depends_on", position), ANY_TYPE, "depends_on")
+        yield Link(target, ("depends_on", position), ANY_TYPE, "depends_on")
     yield from KINDS[resource.type].links(name, resource)

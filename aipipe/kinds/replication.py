@@ -61,8 +61,8 @@ def check(ctx: CheckContext, name: str, replication: Replication) -> None:
 
 
 def links(name: str, replication: Replication):
-    yield Link(name, replication.source, ("source",), ("bucket",), "source")
-    yield Link(name, replication.destination, ("destination",), ("bucket",), "destination")
+    yield Link(replication.source, ("source",), ("bucket",), "source")
+    yield Link(replication.destination, ("destination",), ("bucket",), "destination")
 
 
 def _s3_statements(source_arn, destination_arn) -> list[dict]:

@@ -97,7 +97,7 @@ def _check_filter(ctx: CheckContext, name: str, value) -> None:
 
 
 def links(name: str, subscription: Subscription):
-    yield Link(name, subscription.topic, ("topic",), ("topic",), "topic")
+    yield Link(subscription.topic, ("topic",), ("topic",), "topic")
 
 
 def aws_values(spec, name: str, subscription: Subscription) -> dict:

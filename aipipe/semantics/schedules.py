@@ -17,7 +17,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
 _RATE = re.compile(r"rate\((\S+) (\S+)\)")
@@ -102,9 +102,8 @@ class Schedule:
         if isinstance(self.rule, Rate):
             origin = start or moment
             period = timedelta(seconds=self.rule.seconds)
-            if moment < origin:
-                return origin + period
-            return origin + period * ((moment - origin) // period + 1)
+            # the first firing is one period after the start; then every period
+            return origin + period * max(1, (moment - origin) // period + 1)
         return _next_cron(self.rule, moment)
 
 
@@ -235,16 +234,14 @@ def _cron_as_unix_cron(cron: Cron, text: str) -> str:
     if cron.year != "*":
         raise ScheduleError(f"`{text}`: Cloud Scheduler has no year field; use `*` for the year")
     for value in (cron.day_of_month, cron.day_of_week):
-        if any(mark in value for mark in "LW#"):
+        if re.search(r"[LW#]", value):
             raise ScheduleError(f"`{text}`: Cloud Scheduler's unix cron has no `L`, `W` or `#`; name the days instead")
     day_of_week = (
         "*" if cron.day_of_week == "?" else ",".join(_unix_weekday(item) for item in cron.day_of_week.split(","))
     )
     day_of_month = "*" if cron.day_of_month == "?" else cron.day_of_month
     fields = (cron.minutes, cron.hours, day_of_month, cron.month)
-    return " ".join(
-        [_unix_steps(field, value) for field, value in zip(_FIELDS[:4], fields, strict=True)] + [day_of_week]
-    )
+    return " ".join([_unix_steps(_FIELDS[position], value) for position, value in enumerate(fields)] + [day_of_week])
 
 
 def _unix_steps(field: Field, value: str) -> str:
@@ -259,9 +256,7 @@ def _unix_steps(field: Field, value: str) -> str:
 
 
 def _unix_weekday(item: str) -> str:
-    # EventBridge numbers Sunday 1 .. Saturday 7; unix cron Sunday 0 .. Saturday 6. Names are the same.
-    if item == "*":
-        return item
+    # EventBridge numbers Sunday 1 .. Saturday 7; unix cron Sunday 0 .. Saturday 6. Names (and *) are the same.
     return "-".join(str(int(part) - 1) if part.isdigit() else part for part in item.split("-"))
 
 
@@ -270,8 +265,6 @@ def _unix_weekday(item: str) -> str:
 
 def _expand(field: Field, value: str) -> set[int]:
     """The plain values a field allows (`L`, `W` and `#` items are matched per day, not expanded)."""
-    if value in ("*", "?"):
-        return set(range(field.low, field.high + 1))
     found: set[int] = set()
     for item in value.split(","):
         base, slash, step = item.partition("/")
@@ -289,14 +282,14 @@ def _expand(field: Field, value: str) -> set[int]:
     return found
 
 
-def _day_matches(cron: Cron, day: datetime) -> bool:
+def _day_matches(cron: Cron, day: date) -> bool:
     last = calendar.monthrange(day.year, day.month)[1]
     weekday = (day.weekday() + 1) % 7 + 1  # Monday -> 2 ... Sunday -> 1
     if cron.day_of_month != "?":
         for item in cron.day_of_month.split(","):
             if item == "L" and day.day == last:
                 return True
-            if item.endswith("W") and item[:-1].isdigit() and day.day == _nearest_weekday(day, int(item[:-1]), last):
+            if item.endswith("W") and day.day == _nearest_weekday(day, int(item[:-1]), last):  # validated: 15W
                 return True
         return day.day in _expand(_FIELDS[2], cron.day_of_month)
     for item in cron.day_of_week.split(","):
@@ -311,9 +304,9 @@ def _day_matches(cron: Cron, day: datetime) -> bool:
     return weekday in _expand(_FIELDS[4], cron.day_of_week)
 
 
-def _nearest_weekday(day: datetime, target: int, last: int) -> int:
+def _nearest_weekday(day: date, target: int, last: int) -> int:
     target = min(target, last)
-    weekday = datetime(day.year, day.month, target).weekday()  # Monday 0 .. Sunday 6
+    weekday = date(day.year, day.month, target).weekday()  # Monday 0 .. Sunday 6
     if weekday == 5:
         return target - 1 if target > 1 else target + 2
     if weekday == 6:
@@ -326,12 +319,12 @@ def _next_cron(cron: Cron, moment: datetime) -> datetime:
     hours = sorted(_expand(_FIELDS[1], cron.hours))
     months, years = _expand(_FIELDS[3], cron.month), _expand(_FIELDS[5], cron.year)
     start = moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
-    day = start.replace(hour=0, minute=0)
+    day = start.date()
     while day.year <= _FIELDS[5].high:
         if day.year in years and day.month in months and _day_matches(cron, day):
             for hour in hours:
                 for minute in minutes:
-                    candidate = day.replace(hour=hour, minute=minute)
+                    candidate = datetime.combine(day, time(hour, minute))
                     if candidate >= start:
                         return candidate
         day += timedelta(days=1)

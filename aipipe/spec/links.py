@@ -16,9 +16,8 @@ ANY_TYPE: tuple[str, ...] = ()
 
 @dataclass(frozen=True)
 class Link:
-    """`source` names `target` at `path` (relative to the source resource); `allowed` types, or any."""
+    """A resource names `target` at `path` (relative to itself); `allowed` types, or any."""
 
-    source: str
     target: str
     path: DataPath
     allowed: tuple[str, ...]

@@ -12,7 +12,7 @@ from aipipe.spec.references import parse_references
 def links(name: str, job: Dataflow):
     """The topic or subscription the job reads."""
     if job.input:
-        yield Link(name, job.input, ("input",), ("topic", "subscription"), "input")
+        yield Link(job.input, ("input",), ("topic", "subscription"), "input")
 
 
 def graph_edges(name: str, job: Dataflow):

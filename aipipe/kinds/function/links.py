@@ -16,9 +16,9 @@ def links(name: str, function: Function) -> Iterator[Link]:
     for role in ("reads", "writes"):
         for position, entry in enumerate(getattr(function, role)):
             target, _, prefix = entry.partition("/")
-            yield Link(name, target, (role, position), ANY_TYPE, role, prefix)
+            yield Link(target, (role, position), ANY_TYPE, role, prefix)
     for position, trigger in enumerate(function.triggers):
         kind = trigger_kind(trigger)
         source = kind.source(trigger)
         if source is not None:
-            yield Link(name, source, ("triggers", position, kind.key), kind.source_kinds, "trigger")
+            yield Link(source, ("triggers", position, kind.key), kind.source_kinds, "trigger")

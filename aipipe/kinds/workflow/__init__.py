@@ -31,9 +31,9 @@ def links(name: str, workflow: Workflow):
     """Each task step names the function it runs."""
     for visit in walk(workflow.steps):
         if isinstance(visit.step, str):
-            yield Link(name, visit.step, visit.path, ("function",), "step")
+            yield Link(visit.step, visit.path, ("function",), "step")
         elif visit.task is not None:
-            yield Link(name, visit.task.function, visit.path + ("function",), ("function",), "step")
+            yield Link(visit.task.function, visit.path + ("function",), ("function",), "step")
 
 
 def aws_values(job: RenderInputs, name: str, workflow: Workflow) -> dict:
