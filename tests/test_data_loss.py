@@ -124,3 +124,13 @@ def test_top_level_wiring_belongs_to_the_spec_resource_it_is_named_after():
     )
     [change] = diff.compare(Plan([], {}), plan)
     assert (change.resource, change.kind) == ("raw-data", "bucket")
+
+
+def test_replacing_inputs_come_from_the_clouds_facts():
+    from aipipe.clouds.registry import force_new
+
+    assert force_new("aws:s3/bucket:Bucket") == {"bucket", "bucketPrefix", "objectLockEnabled"}
+    assert "location" in force_new("gcp:storage/bucket:Bucket")
+    assert force_new("aws:s3/bucketVersioning:BucketVersioning") == frozenset()  # unlisted: updatable
+    assert force_new("azure:storage/account:Account") == frozenset()  # another cloud: nothing known
+    assert holds_data("azure:storage/account:Account") is False

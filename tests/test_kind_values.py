@@ -177,3 +177,9 @@ def test_every_attribute_of_every_kind_resolves_in_the_program(path, write_spec)
     planned = plan_spec(checked.spec).outputs
     assert set(planned) == set(outputs) and len(outputs) >= 25
     assert all(value not in (None, "", "[unknown]") for value in planned.values()), planned
+
+
+def test_a_replications_arn_is_its_role_or_its_task(aws):
+    form = KINDS["replication"].clouds["aws"]
+    assert form.attribute("to-replica", aws.resources["to-replica"], "arn") == Child("to-replica", "role", "arn")
+    assert form.attribute("nightly", aws.resources["nightly"], "arn") == Child("nightly", "task", "arn")

@@ -30,10 +30,6 @@ class Child:
     role: str
     output: str | None = None
 
-    def out(self, output: str) -> Child:
-        """The same child's output `output`."""
-        return Child(self.resource, self.role, output)
-
 
 @dataclass(frozen=True)
 class Concat:
@@ -115,28 +111,4 @@ def deep_map(value: Any, convert) -> Any:
 SYMBOL_TYPES = (Attr, Child, Concat, Json, Secret, Deployment, CodeFolder, Options)
 
 
-def symbols_in(value: Any) -> list:
-    """Every symbol inside a nested value, outermost first (Concat and Json parts included)."""
-    found: list = []
-
-    def visit(item: Any) -> None:
-        if isinstance(item, dict):
-            for child in item.values():
-                visit(child)
-        elif isinstance(item, (list, tuple)):
-            for child in item:
-                visit(child)
-        elif isinstance(item, SYMBOL_TYPES):
-            found.append(item)
-            if isinstance(item, Concat):
-                visit(item.parts)
-            elif isinstance(item, Json):
-                visit(item.document)
-            elif isinstance(item, Options):
-                visit(item.depends_on)
-
-    visit(value)
-    return found
-
-
-__all__ = ["Attr", "Child", "CodeFolder", "Concat", "Deployment", "Json", "Options", "Secret", "deep_map", "symbols_in"]
+__all__ = ["Attr", "Child", "CodeFolder", "Concat", "Deployment", "Json", "Options", "Secret", "deep_map"]
