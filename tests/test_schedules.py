@@ -261,3 +261,8 @@ def test_the_gcp_refusal_says_which_schedule_and_why(write_spec):
     [error] = [d for d in load_spec(str(path), "dev").diagnostics if d.code == "AP407"]
     assert "`rate(90 minutes)` cannot run on Cloud Scheduler" in error.message
     assert error.path == "resources.fn.triggers[0].schedule"
+
+
+def test_a_last_weekday_item_in_a_list_of_weekdays():
+    # July 28 2026 is a Tuesday: the last Friday (31st) comes before the next Monday (August 3rd)
+    assert parse_schedule("cron(0 0 ? * 6L,2 *)").next_after(datetime(2026, 7, 28)) == datetime(2026, 7, 31)

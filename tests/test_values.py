@@ -121,3 +121,23 @@ def test_a_problem_of_one_stack_is_tagged_with_it_and_keeps_its_place(write_spec
     assert warning.severity.value == "warning" and warning.message.endswith("[stack `prod`]")
     unknown = found[("AP206", 12)]
     assert unknown.message.count("stack `prod`") == 1
+
+
+@pytest.mark.parametrize(
+    "cloud, runtime, handler, form",
+    [
+        ("gcp", "python3.12", "app.main()", "a function name (e.g. `main`)"),
+        ("aws", "python3.12", "handler", "`module.function` (e.g. `app.handler`)"),
+        ("aws", "java21", "not a class", "`package.Class::method` (e.g. `example.Handler::handleRequest`)"),
+    ],
+)
+def test_a_bad_handler_says_the_form_the_cloud_wants(cloud, runtime, handler, form, write_spec):
+    from aipipe.validation import load_spec
+
+    region = "us-east-1" if cloud == "aws" else "europe-west1"
+    path = write_spec(
+        f"aipipe: 1\nname: demo\ncloud: {cloud}\nregion: {region}\nresources:\n  fn:\n    type: function\n"
+        f"    runtime: {runtime}\n    handler: '{handler}'\n    code: ./app\n"
+    )
+    [error] = [d for d in load_spec(str(path), "dev").diagnostics if d.path == "resources.fn.handler"]
+    assert error.message == f"`handler` on {cloud} must have the form {form}, got {handler!r}"
