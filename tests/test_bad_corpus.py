@@ -64,3 +64,17 @@ def test_every_diagnostic_code_has_a_bad_case():
         used |= {code for code, _, _ in set().union(*_expectations(path)[:2])}
     # AP100 (unreadable file) is built in test_loader.py; AP999 is a bug by definition.
     assert set(CODES) - used == {"AP100", "AP999"}
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("workflow-task-step-names-a-bucket", "`step` must name a `function`, but `raw` is a bucket"),
+        ("workflow-step-names-bucket", "`step` must name a `function`, but `raw` is a bucket"),
+        ("replication-destination-is-a-topic", "`destination` must name a `bucket`, but `events` is a topic"),
+        ("dataflow-input-is-a-bucket", "`input` must name a `subscription` or `topic`, but `out` is a bucket"),
+    ],
+)
+def test_a_link_to_the_wrong_kind_names_the_field_and_what_it_takes(name, message):
+    [error] = [d for d in load_spec(str(DATA / "bad" / f"{name}.yaml")).diagnostics if d.code == "AP305"]
+    assert error.message == message

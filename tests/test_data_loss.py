@@ -134,3 +134,8 @@ def test_replacing_inputs_come_from_the_clouds_facts():
     assert force_new("aws:s3/bucketVersioning:BucketVersioning") == frozenset()  # unlisted: updatable
     assert force_new("azure:storage/account:Account") == frozenset()  # another cloud: nothing known
     assert holds_data("azure:storage/account:Account") is False
+
+
+def test_an_unlisted_type_token_has_facts_that_name_it():
+    facts = CLOUDS["aws"].facts("aws:s3/bucketVersioning:BucketVersioning")
+    assert facts.token == "aws:s3/bucketVersioning:BucketVersioning" and facts.loses_data(None) is False

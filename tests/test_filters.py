@@ -718,3 +718,35 @@ def test_any_sns_data_parses_or_raises_filter_error(policy, attributes):
         assert str(error) and "\n" not in str(error)
     else:
         assert parsed.matches(attributes) in (True, False)
+
+
+@pytest.mark.parametrize(
+    "text, column, words",
+    [
+        (r'attributes.k = "\u12"', 17, "4 hex digits"),  # the column of the backslash that starts the escape
+        (r'attributes.k = "\UFFFFFFFF"', 17, "8 hex digits of a valid character"),  # beyond U+10FFFF
+        (r'attributes.k = "\U00110000"', 17, "valid character"),
+        (r'attributes.k = "\uDFFF"', 17, "valid character"),  # the last surrogate
+        (r'attributes.k = "\18"', 17, "three digits"),
+        (r'attributes.k = "\400"', 17, "`\\4` is not a valid escape"),  # an octal escape starts with 0-3
+        ('attributes.k = "abc\\', 20, "never closed"),
+    ],
+)
+def test_bad_escapes_point_at_their_backslash(text, column, words):
+    with pytest.raises(FilterError) as caught:
+        parse_pubsub_filter(text)
+    assert f"column {column}:" in str(caught.value) and words in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        (r'attributes.k = "\U0010FFFF"', "\U0010ffff"),  # the last character there is
+        (r'attributes.k = "\uD7FF"', "\ud7ff"),  # just below the surrogates
+        (r'attributes.k = "\uE000"', "\ue000"),  # just above them
+        (r'attributes.k = "\101\x42\u0043"', "ABC"),
+        (r'attributes.k = "\377"', "\xff"),
+    ],
+)
+def test_escapes_at_the_edges_of_unicode(text, value):
+    assert parse_pubsub_filter(text).matches({"k": value})

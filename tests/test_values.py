@@ -141,3 +141,33 @@ def test_a_bad_handler_says_the_form_the_cloud_wants(cloud, runtime, handler, fo
     )
     [error] = [d for d in load_spec(str(path), "dev").diagnostics if d.path == "resources.fn.handler"]
     assert error.message == f"`handler` on {cloud} must have the form {form}, got {handler!r}"
+
+
+@pytest.mark.parametrize(
+    "cloud, retention, message",
+    [
+        ("aws", "30s", "SQS message retention must be between 1m and 14d, got 30s"),
+        ("gcp", "8d", "Pub/Sub subscription retention must be between 10m and 7d, got 8d"),
+    ],
+)
+def test_subscription_retention_names_the_service(cloud, retention, message, write_spec):
+    from aipipe.validation import load_spec
+
+    region = "us-east-1" if cloud == "aws" else "europe-west1"
+    path = write_spec(
+        f"aipipe: 1\nname: demo\ncloud: {cloud}\nregion: {region}\nresources:\n  t: {{type: topic}}\n"
+        f"  s: {{type: subscription, topic: t, retention: {retention}, dead_letter: {{max_attempts: 5}}}}\n"
+    )
+    [error] = [d for d in load_spec(str(path), "dev").diagnostics if d.code == "AP402"]
+    assert error.message == message
+
+
+def test_equal_backoffs_are_fine(write_spec):
+    from aipipe.validation import load_spec
+
+    path = write_spec(
+        "aipipe: 1\nname: demo\ncloud: gcp\nregion: europe-west1\nresources:\n  t: {type: topic}\n"
+        "  s: {type: subscription, topic: t, retry: {min_backoff: 30s, max_backoff: 30s}, "
+        "dead_letter: {max_attempts: 5}}\n"
+    )
+    assert load_spec(str(path), "dev").valid
