@@ -3,6 +3,7 @@ template path), reading a topic or subscription, running as a least-privilege wo
 
 from aipipe.kinds.base import CloudForm, GraphShape, Kind
 from aipipe.kinds.dataflow import gcp
+from aipipe.kinds.dataflow.catalogue import INPUT_KINDS
 from aipipe.kinds.dataflow.checks import check
 from aipipe.kinds.dataflow.model import Dataflow
 from aipipe.spec.links import Link
@@ -12,7 +13,7 @@ from aipipe.spec.references import parse_references
 def links(name: str, job: Dataflow):
     """The topic or subscription the job reads."""
     if job.input:
-        yield Link(job.input, ("input",), ("topic", "subscription"), "input")
+        yield Link(job.input, ("input",), INPUT_KINDS, "input")
 
 
 def graph_edges(name: str, job: Dataflow):

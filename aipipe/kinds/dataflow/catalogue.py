@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# the kinds a Dataflow job's `input` may name
+INPUT_KINDS = ("topic", "subscription")
+
 
 @dataclass(frozen=True)
 class CatalogueEntry:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from aipipe.core.suggest import did_you_mean, one_of
-from aipipe.kinds.dataflow.catalogue import CATALOGUE
+from aipipe.kinds.dataflow.catalogue import CATALOGUE, INPUT_KINDS
 from aipipe.kinds.dataflow.model import Dataflow
 from aipipe.spec.context import CheckContext
 
@@ -29,7 +29,7 @@ def check(ctx: CheckContext, name: str, job: Dataflow) -> None:
             ctx.report(
                 "AP408", f"template `{job.template}` needs `input` (a {one_of(entry.paths)})", ctx.at(name), True
             )
-        elif ctx.types.get(job.input) in ("topic", "subscription") and ctx.types[job.input] not in entry.paths:
+        elif ctx.types.get(job.input) in INPUT_KINDS and ctx.types[job.input] not in entry.paths:
             ctx.report(
                 "AP408",
                 f"template `{job.template}` reads a {one_of(entry.paths)}, but `{job.input}` is "

@@ -5,7 +5,7 @@ local runner can execute the very same document."""
 from __future__ import annotations
 
 from aipipe.kinds.workflow.model import ParallelStep, Workflow
-from aipipe.kinds.workflow.steps import Branch, task_of
+from aipipe.kinds.workflow.steps import Branch, catch_of, ends, task_of
 from aipipe.semantics.symbols import Attr, Json
 
 
@@ -20,7 +20,7 @@ def _branch(branch: Branch) -> dict:
     states = {}
     for position, step in enumerate(branch.steps):
         state = _state(step, branch, position)
-        if position == len(branch.steps) - 1 or getattr(step, "end", False):
+        if position == len(branch.steps) - 1 or ends(step):
             state["End"] = True
         else:
             state["Next"] = names[position + 1]
@@ -51,6 +51,6 @@ def _state(step, branch: Branch, position: int) -> dict:
                     "BackoffRate": task.retry.backoff,
                 }
             ]
-    if getattr(step, "catch", None):
-        state["Catch"] = [{"ErrorEquals": ["States.ALL"], "Next": step.catch, "ResultPath": "$.error"}]
+    if catch_of(step):
+        state["Catch"] = [{"ErrorEquals": ["States.ALL"], "Next": catch_of(step), "ResultPath": "$.error"}]
     return state

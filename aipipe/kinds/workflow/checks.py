@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aipipe.core.suggest import did_you_mean
 from aipipe.kinds.workflow.model import Workflow
-from aipipe.kinds.workflow.steps import Branch, branches, walk
+from aipipe.kinds.workflow.steps import Branch, branches, catch_of, ends, walk
 from aipipe.spec.context import CheckContext
 
 
@@ -22,7 +22,7 @@ def check(ctx: CheckContext, name: str, workflow: Workflow) -> None:
                 here,
             )
         seen.add(visit.state)
-        catch = getattr(visit.step, "catch", None)
+        catch = catch_of(visit.step)
         if catch is not None:
             if catch == visit.state:
                 ctx.report("AP405", "a step cannot catch into itself", here + ("catch",))
@@ -39,7 +39,7 @@ def check(ctx: CheckContext, name: str, workflow: Workflow) -> None:
 
 def _check_reachable(ctx: CheckContext, name: str, branch: Branch) -> None:
     """After a step with `end: true`, a step runs only if some `catch` of the branch jumps to it."""
-    catch_targets = {getattr(step, "catch", None) for step in branch.steps}
+    catch_targets = {catch_of(step) for step in branch.steps}
     flows_in = True  # whether the previous step continues into this one
     for position, step in enumerate(branch.steps):
         runs = flows_in or branch.names[position] in catch_targets
@@ -50,4 +50,4 @@ def _check_reachable(ctx: CheckContext, name: str, branch: Branch) -> None:
                 "`end: true` and no `catch` jumps to it",
                 ctx.at(name, *branch.step_path(position)),
             )
-        flows_in = runs and not getattr(step, "end", False)
+        flows_in = runs and not ends(step)

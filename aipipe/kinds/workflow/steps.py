@@ -21,6 +21,16 @@ def state_name(step, positions: tuple[int, ...]) -> str:
     return step.name or "parallel-" + "-".join(str(p + 1) for p in positions)
 
 
+def ends(step) -> bool:
+    """Whether the workflow succeeds after this step (`end: true`); a bare function name never ends it."""
+    return not isinstance(step, str) and step.end
+
+
+def catch_of(step) -> str | None:
+    """The step a failure jumps to, if the step says (`catch:`)."""
+    return None if isinstance(step, str) else step.catch
+
+
 def task_of(step) -> TaskStep | None:
     """The task a step runs (a bare function name is a task with defaults), or None for a parallel step."""
     if isinstance(step, str):
