@@ -49,7 +49,11 @@ def resource_grant(iam_class: str, target_argument: str, role: str, name: str, m
     }
 
 
-def _no_links(name: str, resource: Any) -> Iterable[Link]:
+def _no_links(resource: Any) -> Iterable[Link]:
+    return ()
+
+
+def _no_edges(name: str, resource: Any) -> Iterable[tuple[str, str, str]]:
     return ()
 
 
@@ -100,12 +104,12 @@ class Kind:
     model: type[ResourceBase]
     clouds: Mapping[str, CloudForm]
     graph: GraphShape
-    links: Callable[[str, Any], Iterable[Link]] = _no_links
+    links: Callable[[Any], Iterable[Link]] = _no_links
     check: Callable[[CheckContext, str, Any], None] = _no_check
     # program parts shared by all resources of the kind (the function source bucket on gcp)
     parts: Callable[[str, Any], list[ProgramPart]] = _no_parts
     # data flows `aipipe graph` draws besides the links: (source, target, label)
-    graph_edges: Callable[[str, Any], Iterable[tuple[str, str, str]]] = _no_links
+    graph_edges: Callable[[str, Any], Iterable[tuple[str, str, str]]] = _no_edges
 
     @property
     def component(self) -> str:

@@ -35,8 +35,8 @@ def accessible(role: str) -> tuple[str, ...]:
     return tuple(name for name, kind in KINDS.items() if any(role in form.access for form in kind.clouds.values()))
 
 
-def links_of(name: str, resource: ResourceBase) -> Iterator[Link]:
+def links_of(resource: ResourceBase) -> Iterator[Link]:
     """Every reference-by-name a validated resource makes: its `depends_on`, then its kind's own links."""
     for position, target in enumerate(resource.depends_on):
         yield Link(target, ("depends_on", position), ANY_TYPE, "depends_on")
-    yield from KINDS[resource.type].links(name, resource)
+    yield from KINDS[resource.type].links(resource)

@@ -60,7 +60,7 @@ def check(ctx: CheckContext, name: str, replication: Replication) -> None:
                 )
 
 
-def links(name: str, replication: Replication):
+def links(replication: Replication):
     yield Link(replication.source, ("source",), ("bucket",), "source")
     yield Link(replication.destination, ("destination",), ("bucket",), "destination")
 

@@ -96,7 +96,7 @@ def _check_filter(ctx: CheckContext, name: str, value) -> None:
         ctx.report("AP202", f"`filter`: {error}", path)
 
 
-def links(name: str, subscription: Subscription):
+def links(subscription: Subscription):
     yield Link(subscription.topic, ("topic",), ("topic",), "topic")
 
 

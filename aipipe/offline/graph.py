@@ -40,7 +40,7 @@ def pipeline_edges(spec: Spec) -> tuple[dict[str, str], list[Edge]]:
     nodes = {name: resource.type for name, resource in spec.resources.items()}
     edges: list[Edge] = []
     for name, resource in spec.resources.items():
-        for link in links_of(name, resource):
+        for link in links_of(resource):
             inbound, label = _FLOWS[link.role]
             if link.role == "trigger":
                 label = trigger_kind(resource.triggers[link.path[1]]).label(resource.triggers[link.path[1]])

@@ -34,7 +34,7 @@ class RecursiveInvocation(PolicyCheck):
         }
         first_write: dict[tuple[str, str], DataPath] = {}
         for name in edges:
-            for link in links_of(name, ctx.checkable()[name]):
+            for link in links_of(ctx.checkable()[name]):
                 if link.role != "writes" or ctx.types.get(link.target) != "bucket":
                     continue
                 for other, triggers in triggered.items():

@@ -21,15 +21,15 @@ class ScratchWithoutLifecycle(PolicyCheck):
 
     def findings(self, ctx):
         scratch: dict[str, str] = {}
-        for name, resource in ctx.checkable().items():
-            for link in links_of(name, resource):
-                head = link.prefix.split("/", 1)[0] if link.prefix else ""
+        for resource in ctx.checkable().values():
+            for link in links_of(resource):
+                head = link.prefix.partition("/")[0]
                 if link.role == "writes" and head in SCRATCH_PREFIXES:
                     scratch.setdefault(link.target, head + "/")
             if isinstance(resource, Dataflow):
                 for text in filter(None, (resource.temp, resource.output)):
                     for reference in parse_references(text):
-                        after = text.split(reference.text, 1)[1].lstrip("/").split("/", 1)[0]
+                        after = text.partition(reference.text)[2].lstrip("/").partition("/")[0]
                         if reference.form == "resource" and after in SCRATCH_PREFIXES:
                             scratch.setdefault(reference.target, after + "/")
         for bucket, prefix in scratch.items():

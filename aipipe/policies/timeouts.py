@@ -37,7 +37,7 @@ class TimeoutBeyondSource(PolicyCheck):
                     f"`timeout` {format_duration(function.timeout)} exceeds the 9m an event-triggered Cloud "
                     "Function may run",
                 )
-            for link in links_of(name, function):
+            for link in links_of(function):
                 subscription = resources.get(link.target)
                 if (
                     link.role == "reads"

@@ -17,7 +17,7 @@ ACCESS_ROLES = ("reads", "writes")
 def check_links(ctx: CheckContext, edges: dict[str, set[str]]) -> None:
     """Every field that names a resource names one that exists and has an accepted type."""
     for name, resource in ctx.checkable().items():
-        for link in links_of(name, resource):
+        for link in links_of(resource):
             if link.role == "depends_on" and link.target == name:
                 continue  # reported by check_common at the entry itself
             path = ctx.at(name, *link.path)

@@ -10,7 +10,7 @@ from aipipe.spec.links import Link
 from aipipe.spec.references import parse_references
 
 
-def links(name: str, job: Dataflow):
+def links(job: Dataflow):
     """The topic or subscription the job reads."""
     if job.input:
         yield Link(job.input, ("input",), INPUT_KINDS, "input")

@@ -19,7 +19,7 @@ LOG_RETENTION_DAYS = 30
 def values(job: RenderInputs, name: str, function: Function) -> dict:
     """The Lambda template's values: runtime id, code folder, environment, policy, and each trigger's wiring."""
     statements = [statement(["logs:CreateLogStream", "logs:PutLogEvents"], [Concat(Child(name, "logs", "arn"), ":*")])]
-    for link in links(name, function):
+    for link in links(function):
         if link.role in ("reads", "writes"):
             statements += job.access(link.target, link.role, link.prefix)
     triggers = []

@@ -89,7 +89,7 @@ def check_code_folder(ctx: CheckContext, name: str, code: str) -> None:
 
 
 def _check_prefixes(ctx: CheckContext, name: str, function: Function) -> None:
-    for link in links(name, function):
+    for link in links(function):
         if link.prefix and ctx.types.get(link.target, "bucket") != "bucket":
             ctx.report(
                 "AP403",

@@ -20,7 +20,7 @@ def values(job: RenderInputs, name: str, function: Function) -> dict:
     spec = job.spec
     member = Concat("serviceAccount:", Child(name, "account", "email"))
     grants = []
-    for link in links(name, function):
+    for link in links(function):
         if link.role in ("reads", "writes"):
             grant = job.access(link.target, link.role, link.prefix)
             grants.append({"name": f"{name}-{link.role}-{link.target}", "member": member, **grant})

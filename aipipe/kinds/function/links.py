@@ -10,7 +10,7 @@ from aipipe.spec.links import ANY_TYPE, Link
 from aipipe.triggers.registry import trigger_kind
 
 
-def links(name: str, function: Function) -> Iterator[Link]:
+def links(function: Function) -> Iterator[Link]:
     """`reads`/`writes` entries (which kinds they may name comes from the kinds' access, checked by the
     validation) and each trigger's source."""
     for role in ("reads", "writes"):

@@ -27,7 +27,7 @@ LOG_DELIVERY_ACTIONS = [
 ]
 
 
-def links(name: str, workflow: Workflow):
+def links(workflow: Workflow):
     """Each task step names the function it runs."""
     for visit in walk(workflow.steps):
         if isinstance(visit.step, str):
