@@ -74,11 +74,76 @@ def test_every_check_has_a_pair():
     assert set(PAIRS) == {check.code for check in CHECKS}
 
 
+# code -> what the bad spec's finding says, before the check's advice
+MESSAGES = {
+    "AP501": "recursive invocation: fn → fn (each write creates objects that trigger the next function)",
+    "AP502": "subscription `s` has no dead letter",
+    "AP503": "the step running `fn` has no retry",
+    "AP504": "`timeout` 10m exceeds the 9m an event-triggered Cloud Function may run",
+    "AP505": "bucket `work` holds `tmp/` data but has no lifecycle rule",
+    "AP506": "`temp` of `job` is outside the spec's buckets",
+    "AP507": "bucket `data` is deleted by `aipipe destroy` and not protected",
+}
+
+
 @pytest.mark.parametrize("code", sorted(PAIRS))
 def test_bad_spec_triggers_the_check_and_good_spec_does_not(code, write_spec, tmp_path):
     bad, good = PAIRS[code]
     assert codes(write_spec(bad, "bad.yaml")) == [code]
     assert codes(write_spec(good, "good.yaml")) == []
+
+
+@pytest.mark.parametrize("code", sorted(PAIRS))
+def test_each_finding_names_its_resource_then_gives_the_fix(code, write_spec):
+    (diagnostic,) = load_spec(str(write_spec(PAIRS[code][0], "bad.yaml"))).diagnostics
+    check = next(check for check in CHECKS if check.code == code)
+    assert diagnostic.message == f"{MESSAGES[code]}. {check.fix} (or `ignore: [{code}]`)"
+
+
+def test_ignoring_a_check_on_one_resource_keeps_it_on_the_others(write_spec):
+    spec = write_spec(
+        AWS + "  t: {type: topic}\n  a: {type: subscription, topic: t, ignore: [AP502]}\n"
+        "  b: {type: subscription, topic: t}\n"
+    )
+    assert [d.message.split(".")[0] for d in load_spec(str(spec)).diagnostics] == [
+        "subscription `b` has no dead letter"
+    ]
+
+
+def test_a_loop_is_found_past_a_functions_reads(write_spec):
+    spec = write_spec(
+        AWS
+        + "  raw: {type: bucket}\n  ref: {type: bucket}\n  fn:\n    type: function\n"
+        + FN
+        + "    reads: [ref]\n    writes: [raw/in/x/]\n    triggers: [{bucket: raw, prefix: in/}]\n"
+    )
+    assert codes(spec) == ["AP501"]
+
+
+@pytest.mark.parametrize(
+    "writes, prefix",
+    [("work/tmp/", "tmp/"), ("work/tmp/a/b/", "tmp/"), ("work/outputs/run/", "outputs/"), ("work/data/tmp/", None)],
+)
+def test_scratch_is_read_from_the_first_segment_of_a_write(writes, prefix, write_spec):
+    diagnostics = load_spec(
+        str(write_spec(AWS + "  work: {type: bucket}\n  fn:\n    type: function\n" + FN + f"    writes: [{writes}]\n"))
+    ).diagnostics
+    found = [d.message.split(".")[0] for d in diagnostics]
+    assert found == ([f"bucket `work` holds `{prefix}` data but has no lifecycle rule"] if prefix else [])
+
+
+@pytest.mark.parametrize(
+    "output, prefix",
+    [("${out.url}/tmp/a/b/", "tmp/"), ("${out.url}/results/tmp/", None), ("${out.url}/output/", "output/")],
+)
+def test_scratch_is_read_from_the_first_segment_after_a_dataflow_bucket(output, prefix, write_spec):
+    spec = write_spec(
+        GCP + "  out: {type: bucket}\n  keep: {type: bucket, lifecycle: {expire_after: 7d}}\n  t: {type: topic}\n"
+        "  job:\n    type: dataflow\n    template: pubsub-to-gcs-text\n    input: t\n"
+        f"    output: {output}\n    temp: ${{keep.url}}/temp/\n"
+    )
+    found = [d.message.split(".")[0] for d in load_spec(str(spec)).diagnostics]
+    assert found == ([f"bucket `out` holds `{prefix}` data but has no lifecycle rule"] if prefix else [])
 
 
 OWNERS = {"AP501": "fn", "AP502": "s", "AP503": "flow", "AP504": "fn", "AP505": "work", "AP506": "job", "AP507": "data"}

@@ -266,3 +266,48 @@ def test_the_gcp_refusal_says_which_schedule_and_why(write_spec):
 def test_a_last_weekday_item_in_a_list_of_weekdays():
     # July 28 2026 is a Tuesday: the last Friday (31st) comes before the next Monday (August 3rd)
     assert parse_schedule("cron(0 0 ? * 6L,2 *)").next_after(datetime(2026, 7, 28)) == datetime(2026, 7, 31)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("cron(x 3 * * ? *)", "`x` is not a value of the minutes field (0-59)"),
+        # Arabic-Indic three: str.isdigit() accepts it, EventBridge does not
+        ("cron(\u0663 3 * * ? *)", "`\u0663` is not a value of the minutes field (0-59)"),
+        ("cron(0 3 ? FOO MON *)", "`FOO` is not a value of the month field (1-12 or JAN-DEC)"),
+        ("cron(0 3 ? * MONDAY *)", "`MONDAY` is not a value of the day-of-week field (1-7 or SUN-SAT)"),
+    ],
+)
+def test_a_value_that_is_not_a_number_or_name_is_named_with_the_fields_values(text, message):
+    with pytest.raises(ScheduleError) as caught:
+        parse_schedule(text)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("cron(0 3 35W * ? *)", "day-of-month must be within 1-31, got 35"),  # W reads the whole day before it
+        ("cron(0 3 1xW * ? *)", "`1xW` is not a value of the day-of-month field (1-31)"),
+        ("cron(0 3 ? * 2#3#4 *)", "`2#3#4`: the week after `#` is 1-5"),
+        ("cron(*/x * * * ? *)", "`*/x`: the step after `/` must be a whole number of at least 1"),
+        ("cron(0/5/2 * * * ? *)", "`0/5/2`: the step after `/` must be a whole number of at least 1"),
+    ],
+)
+def test_wildcard_items_are_read_whole(text, message):
+    with pytest.raises(ScheduleError) as caught:
+        parse_schedule(text)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cron(0 3 ? * L *)",  # L alone in day-of-week: the last day of the week (EventBridge cron reference)
+        "cron(0 3 ? * 2#3 *)",
+        "cron(0 5-5 * * ? *)",  # a range of one value
+        "cron(0 3 15W * ? *)",
+    ],
+)
+def test_edge_items_eventbridge_accepts_are_accepted(text):
+    assert parse_schedule(text).text == text
