@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import itertools
 
+from pulumi.automation import errors as auto_errors
 from pulumi.automation import events as ev
+from pulumi.automation._cmd import CommandResult
 
 _sequence = itertools.count(1)
 
@@ -72,6 +74,12 @@ FAIL_FUNCTION = [
 ]
 
 
+def _fails(event) -> bool:
+    return event.res_op_failed_event is not None or (
+        event.diagnostic_event is not None and event.diagnostic_event.severity == "error"
+    )
+
+
 class FakeStack:
     """Replays scripted events; records which operations ran. `raises` maps an operation to an exception."""
 
@@ -88,6 +96,10 @@ class FakeStack:
             raise self.raises[operation]
         for event in events:
             on_event(event)
+        if any(_fails(event) for event in events):
+            # the CLI exits 255 when an operation fails, and the SDK raises once the events are delivered
+            # (pulumi/automation/_cmd.py `_run_pulumi_cmd`: a non-zero code -> create_command_error)
+            raise auto_errors.CommandError(CommandResult("Updating (dev):\n...", "error: update failed\n", 255))
 
     def preview(self, on_event):
         self._replay("preview", self.preview_events, on_event)

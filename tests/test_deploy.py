@@ -119,6 +119,9 @@ def test_up_failure_names_the_spec_resource_and_its_line(project, stack):
     assert f"preprocess (spec resource `preprocess`, line {line}): creating Lambda Function" in result.output
     assert "InvalidParameterValueException: bad role" in result.output
     assert "FAILED: preprocess" in result.output
+    # the closing error names the resource too, although the CLI exited non-zero (the SDK raised)
+    assert "the update failed:\n  preprocess (spec resource `preprocess`" in result.output
+    assert "pulumi failed" not in result.output
     assert not (project / ".aipipe" / "deployments.json").exists()
 
 
@@ -241,8 +244,7 @@ def test_outputs_ls_refresh_cancel(project, stack, monkeypatch):
             auto_errors.ConcurrentUpdateError(CommandResult("", "conflict: stack is locked", 255)),
             "aipipe cancel --stack dev",
         ),
-        (auto_errors.CompilationError(CommandResult("", "SyntaxError: invalid", 1)), "does not compile"),
-        (auto_errors.RuntimeError(CommandResult("", "Exception: boom", 1)), "the program failed"),
+        (auto_errors.RuntimeError(CommandResult("", "Exception: boom", 1)), "This is a bug in aipipe"),
     ],
 )
 def test_automation_errors_become_clear_messages(project, stack, error, expected):

@@ -59,6 +59,29 @@ def _run(settings: DeploySettings, action: Callable[[], Any]) -> Any:
         raise classify(error, settings) from None
 
 
+def _operate(settings: DeploySettings, printer: EventPrinter, action: Callable[[], Any], ui: Interaction) -> Any:
+    """Run an operation whose events `printer` follows. When it fails, the CLI exits non-zero and the SDK
+    raises; the events still say which resources failed and why, so the error names their spec resources."""
+    with printer:
+        try:
+            result = _run(settings, action)
+        except DeployError as error:
+            if error.exit_code == 130 or not (printer.errors or printer.failed):
+                raise
+            result = None
+    _warn_dropped(printer, ui)
+    _raise_failures(printer, settings.stack_name)
+    return result
+
+
+def _warn_dropped(printer: EventPrinter, ui: Interaction) -> None:
+    if printer.handler_errors:
+        ui.echo(
+            f"warning: {len(printer.handler_errors)} engine event(s) could not be shown (a bug in aipipe, please "
+            f"report it): {printer.handler_errors[0]}"
+        )
+
+
 def describe_changes(changes: ChangeSet, ui: Interaction, settings: DeploySettings) -> None:
     """What a preview found, data-holding deletions and replacements first and loudest."""
     if ui.mode == "json":
@@ -106,9 +129,7 @@ def up(settings: DeploySettings, stack: StackOperations, ui: Interaction) -> dic
         question = f"This deletes or replaces {len(changes.data_loss)} resource(s) holding data. {question}"
     _approve(ui, question, "deploy")
     printer = _printer(settings, ui)
-    with printer:
-        outputs = _run(settings, lambda: stack.up(printer.on_event))
-    _raise_failures(printer)
+    outputs = _operate(settings, printer, lambda: stack.up(printer.on_event), ui)
     record_deployment(settings, sum(v for k, v in printer.summary.items() if k != "delete") or None)
     if ui.mode != "json":
         ui.echo(
@@ -118,10 +139,15 @@ def up(settings: DeploySettings, stack: StackOperations, ui: Interaction) -> dic
     return outputs
 
 
-def _raise_failures(printer: EventPrinter) -> None:
+def _raise_failures(printer: EventPrinter, stack_name: str) -> None:
     if printer.errors or printer.failed:
         details = printer.errors or [f"{printer.describe(urn)} failed" for urn in printer.failed]
-        raise DeployError("the update failed:\n" + "\n".join(f"  {line}" for line in details))
+        lines = "\n".join("  " + detail.replace("\n", "\n    ") for detail in details)
+        raise DeployError(
+            f"the {printer.phase} failed:\n{lines}\nResources that finished are in the stack; fix the cause "
+            f"and run the command again (`aipipe refresh --stack {stack_name}` first if the cloud was changed "
+            "by hand)"
+        )
 
 
 def retained_resources(changes: ChangeSet, settings: DeploySettings) -> list[str]:
@@ -158,9 +184,7 @@ def destroy(settings: DeploySettings, stack: StackOperations, ui: Interaction) -
         if ui.prompt(f"Type the stack name ({settings.stack_name}) to destroy it") != settings.stack_name:
             raise DeployError("destroy cancelled: the name did not match; nothing was changed", 1)
     printer = _printer(settings, ui, "destroy")
-    with printer:
-        _run(settings, lambda: stack.destroy(printer.on_event))
-    _raise_failures(printer)
+    _operate(settings, printer, lambda: stack.destroy(printer.on_event), ui)
     forget_deployment(settings)
     if ui.mode != "json":
         ui.echo(f"destroyed stack {settings.stack_name}")
@@ -169,9 +193,7 @@ def destroy(settings: DeploySettings, stack: StackOperations, ui: Interaction) -
 def refresh(settings: DeploySettings, stack: StackOperations, ui: Interaction) -> None:
     """Bring the stack's state in line with what exists in the cloud (drift)."""
     printer = _printer(settings, ui, "refresh")
-    with printer:
-        _run(settings, lambda: stack.refresh(printer.on_event))
-    _raise_failures(printer)
+    _operate(settings, printer, lambda: stack.refresh(printer.on_event), ui)
 
 
 def outputs(settings: DeploySettings, stack: StackOperations) -> dict[str, Any]:

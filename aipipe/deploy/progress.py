@@ -7,6 +7,7 @@ Takes pulumi.automation.events.EngineEvent objects; only reads their fields, so 
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -15,6 +16,27 @@ from aipipe.clouds.registry import holds_data
 from aipipe.codegen.ownership import COMPONENT_PREFIX, name_of, owner_of
 from aipipe.core.text import printable
 from aipipe.semantics.secrets import mask_secrets
+
+# The program's root resource: the engine reports steps for it (and counts them in its summary), but it is not a
+# cloud resource (pulumi/pulumi sdk/go/common/resource/stack.go RootStackType, named `<project>-<stack>`).
+ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
+
+# The engine's colour tags inside diagnostic messages, e.g. `<{%reset%}>` and `<{%fg 1%}>` (pulumi/pulumi
+# sdk/go/common/diag/colors/colors.go: colorLeft `<{%`, a name, `%}>`); see events/create-failed.jsonl.
+_COLOUR_TAG = re.compile(r"<\{%[^%]*%\}>")
+
+
+def message_lines(message: str) -> list[str]:
+    """An engine diagnostic as lines a person can read: colour tags removed, each line escaped (a Python
+    traceback from the program keeps its lines)."""
+    text = _COLOUR_TAG.sub("", message).strip("\n")
+    return [printable(line.rstrip()) for line in text.splitlines() if line.strip()] or [""]
+
+
+def _is_cloud_resource(type_token: str) -> bool:
+    """Whether a step is a cloud change: not a provider, not the root stack, not one of aipipe's components."""
+    return not (type_token == ROOT_STACK_TYPE or type_token.startswith(("pulumi:providers:", COMPONENT_PREFIX)))
+
 
 CHANGES = {
     "create": "create",
@@ -63,7 +85,7 @@ class ChangeSet:
         if state is not None and state.parent:
             self.parents[metadata.urn] = state.parent
         op = CHANGES.get(getattr(metadata.op, "value", metadata.op))
-        if op is None or metadata.type.startswith(("pulumi:providers:", COMPONENT_PREFIX)):
+        if op is None or not _is_cloud_resource(metadata.type):
             return
         previous = self.changes.get(metadata.urn)
         if previous is None or op == "replace":  # a replacement shows as several steps: keep "replace"
@@ -116,6 +138,8 @@ class EventPrinter:
         self.errors: list[str] = []
         self.failed: list[str] = []
         self.summary: dict[str, int] = {}
+        self.handler_errors: list[str] = []  # events this printer could not handle (a bug in aipipe)
+        self._root_ops: list[str] = []  # the root stack's steps, which the engine's summary counts
         self.owner_lines = owner_lines or {}
         self.changes = ChangeSet(owners or list(self.owner_lines))
         self._live = None
@@ -139,19 +163,30 @@ class EventPrinter:
 
     # -- events
     def on_event(self, event) -> None:
-        """Feed one EngineEvent."""
+        """Feed one EngineEvent. Never raises: the Automation API calls this on its event thread and turns an
+        exception into a warning, which would silently drop the event; a failure is kept in `handler_errors`."""
+        try:
+            self._handle(event)
+        except Exception as error:  # see the docstring
+            self.handler_errors.append(f"{type(error).__name__}: {error}")
+
+    def _handle(self, event) -> None:
         self.changes.on_event(event)
         now = self._clock()
         if event.resource_pre_event is not None:
             metadata = event.resource_pre_event.metadata
             op = getattr(metadata.op, "value", metadata.op)
+            if metadata.type == ROOT_STACK_TYPE:
+                self._root_ops.append(op)
+                return
             if op in ("same", "read") or metadata.type.startswith("pulumi:providers:"):
                 return
             self.rows[metadata.urn] = _Row(op, metadata.type, name_of(metadata.urn), now)
             self._emit("planned" if self.phase == "preview" else "start", metadata.urn, op=op)
         elif event.res_outputs_event is not None:
             row = self.rows.get(event.res_outputs_event.metadata.urn)
-            if row:
+            # a preview reports outputs too (with the planned values): only a real operation's are "done"
+            if row and self.phase != "preview":
                 row.status, row.finished = "done", now
                 self._emit("done", event.res_outputs_event.metadata.urn, op=row.op)
         elif event.res_op_failed_event is not None:
@@ -166,14 +201,22 @@ class EventPrinter:
             if diagnostic.severity == "error":
                 where = self.describe(diagnostic.urn) if diagnostic.urn else ""
                 # a provider may echo a secret value (Pulumi masks its own output already)
-                message = mask_secrets(printable(diagnostic.message.strip()), self._secrets)
+                message = mask_secrets("\n".join(message_lines(diagnostic.message)), self._secrets)
                 self.errors.append(f"{where}: {message}" if where else message)
                 self._emit("error", diagnostic.urn or "", message=message)
         elif event.summary_event is not None:
-            self.summary = {getattr(k, "value", k): v for k, v in event.summary_event.resource_changes.items()}
+            self.summary = self._cloud_summary(event.summary_event.resource_changes)
             self._emit("summary", "", changes=self.summary, seconds=event.summary_event.duration_seconds)
         if self._live is not None:
             self._live.update(self._table())
+
+    def _cloud_summary(self, counts) -> dict[str, int]:
+        """The engine's change counts without the root stack's own step."""
+        summary = {getattr(op, "value", op): count for op, count in counts.items()}
+        for op in self._root_ops:
+            if summary.get(op):
+                summary[op] -= 1
+        return {op: count for op, count in summary.items() if count}
 
     def describe(self, urn: str) -> str:
         """`name (type) of spec resource `owner` at line N`."""
@@ -202,7 +245,13 @@ class EventPrinter:
                     flush=True,
                 )
             elif kind == "error":
-                print(f"error: {self.errors[-1]}", file=self.stream, flush=True)
+                print("error: " + self.errors[-1].replace("\n", "\n  "), file=self.stream, flush=True)
+        elif self.mode == "live" and kind == "error" and self._live is not None:
+            from rich.text import Text  # plain text: a message's brackets are not rich markup
+
+            self._live.console.print(
+                Text("error: " + self.errors[-1].replace("\n", "\n  "), style="red"), soft_wrap=True
+            )
 
     def _table(self):
         from rich.table import Table

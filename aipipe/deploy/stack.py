@@ -114,7 +114,8 @@ def classify(error: Exception, settings: DeploySettings | None = None) -> Deploy
     from pulumi.automation import errors
 
     stack = settings.stack_name if settings else "the stack"
-    detail = _tail(str(getattr(error, "stderr", "") or error), settings)
+    # str(CommandError) is the CLI's exit code, stdout and stderr (CommandResult.__str__), stderr last
+    detail = _tail(str(error), settings)
     if isinstance(error, errors.StackNotFoundError):
         return DeployError(f"stack `{stack}` does not exist in this backend; deploy it with `aipipe up` first")
     if isinstance(error, errors.ConcurrentUpdateError):
@@ -122,10 +123,13 @@ def classify(error: Exception, settings: DeploySettings | None = None) -> Deploy
             f"stack `{stack}` is locked by another update. If none is running (a previous run was "
             f"interrupted), unlock it with `aipipe cancel --stack {stack}`"
         )
-    if isinstance(error, errors.CompilationError):
-        return DeployError(f"the rendered program does not compile (a bug in aipipe, please report it):\n{detail}")
+    # A Python program never yields CompilationError (its pattern is .NET's, TypeScript's and Go's); a rendered
+    # program that raises is RuntimeError ("failed with an unhandled exception", pulumi/automation/errors.py).
     if isinstance(error, errors.RuntimeError):
-        return DeployError(f"the program failed while running:\n{detail}")
+        return DeployError(
+            "the rendered program failed while running. This is a bug in aipipe, not in your spec: please report "
+            "it to aipipe's maintainers with the spec and the output of `aipipe render`. Pulumi said:\n" + detail
+        )
     if isinstance(error, errors.CommandError):
         return DeployError(f"pulumi failed:\n{detail}")
     return DeployError(f"{type(error).__name__}: {detail}")
