@@ -23,3 +23,14 @@ def write_spec(tmp_path):
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def program_virtualenv(tmp_path_factory):
+    """A real virtualenv with pip, as aipipe hands Pulumi one, made offline by the standard library's venv
+    (ensurepip installs the pip wheel Python ships)."""
+    import venv
+
+    path = tmp_path_factory.mktemp("program-env") / "venv"
+    venv.create(path, with_pip=True)
+    return path

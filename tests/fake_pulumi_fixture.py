@@ -12,7 +12,7 @@ Environment the fake reads (all set through monkeypatch, so they end with the te
 - FAKE_PULUMI_VERSION: what `pulumi version` prints (default v3.200.0). Above 3.205.0 the SDK streams engine
   events over gRPC instead of a file; from 3.226.0 exit codes follow the CLI's taxonomy instead of 255.
 - FAKE_PULUMI_SCENARIO / FAKE_PULUMI_SCENARIO_<OP>: the event stream to replay (a name in
-  /work/shared/pulumi/events or a `.jsonl` path; `locked` for a locked stack); OP is PREVIEW, UP, DESTROY,
+  tests/data/pulumi/events or a `.jsonl` path; `locked` for a locked stack); OP is PREVIEW, UP, DESTROY,
   DESTROY_PREVIEW, REFRESH or REFRESH_PREVIEW.
 - FAKE_PULUMI_REWRITE: JSON `{"types": {old: new}, "project": ..., "stack": ...}` applied to the stream.
 - FAKE_PULUMI_OUTPUTS (JSON object) and FAKE_PULUMI_SECRET_OUTPUTS (JSON list of names): outputs after `up`.

@@ -7,9 +7,9 @@ import json
 import os
 import shutil
 import stat
-import sys
 
 import pytest
+import yaml
 from pulumi.automation import errors as auto_errors
 from pulumi.automation._cmd import CommandResult
 from typer.testing import CliRunner
@@ -28,8 +28,10 @@ SECRET = "sup3r-s3cret-labelling-key"
 
 
 @pytest.fixture
-def project(tmp_path, monkeypatch):
-    """A copy of the event-driven example in a temporary folder, its secret in the environment."""
+def project(tmp_path, monkeypatch, program_virtualenv):
+    """A copy of the event-driven example in a temporary folder, its secret in the environment, the program's
+    Python environment given (building one would download the SDKs)."""
+    monkeypatch.setenv("AIPIPE_PROGRAM_VIRTUALENV", str(program_virtualenv))
     folder = tmp_path / "ingest"
     shutil.copytree(next(p for p in EXAMPLES if p.parent.name == "event-driven-ingest").parent, folder)
     monkeypatch.setenv("LABELLING_API_KEY", SECRET)
@@ -293,7 +295,6 @@ def test_settings_default_to_local_state_and_generated_passphrase(project):
     assert (project / ".aipipe" / "state").is_dir()
     assert settings.environment == {
         "PULUMI_BACKEND_URL": settings.backend_url,
-        "PULUMI_PYTHON_CMD": sys.executable,
         "PULUMI_CONFIG_PASSPHRASE_FILE": str(project / ".aipipe" / "passphrase"),
     }
     assert settings.program_dir == project / ".aipipe" / "prod" / "program"
@@ -319,10 +320,12 @@ def test_backend_and_passphrase_from_the_spec_and_environment(project):
     assert deploy_stack.workspace_options(cloud).secrets_provider is None
 
 
-def test_rendered_deploy_program_has_provider_config(project, stack):
+def test_rendered_deploy_program_has_provider_config(project, stack, program_virtualenv):
     run("up", project, "--yes", "--endpoint", "http://localhost:4566")
     program = project / ".aipipe" / "dev" / "program"
     project_file = (program / "Pulumi.yaml").read_text()
+    runtime = {"name": "python", "options": {"toolchain": "pip", "virtualenv": str(program_virtualenv.resolve())}}
+    assert yaml.safe_load(project_file)["runtime"] == runtime
     assert "aws:region" in project_file and "http://localhost:4566" in project_file
     assert "aws:s3UsePathStyle" in project_file and "aws:skipCredentialsValidation" in project_file
     assert stack["settings"].endpoint == "http://localhost:4566"

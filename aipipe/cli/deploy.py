@@ -7,6 +7,7 @@ exit code. Heavy modules are imported inside the commands, so `aipipe --help` st
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -78,6 +79,16 @@ def _settings(spec_path: Optional[Path], stack: Optional[str], need_secrets: boo
     return settings_for(spec, None, endpoint, need_secrets=need_secrets)
 
 
+def _prepare(settings) -> None:
+    """Render the program into the stack's folder, to run in the cloud's program environment (built once, on
+    first use; its progress goes to stderr so --json output stays clean)."""
+    from aipipe.codegen.project import write_project
+    from aipipe.deploy.interpreter import ensure_virtualenv
+
+    virtualenv = ensure_virtualenv(settings.spec.cloud, os.environ, lambda message: typer.echo(message, err=True))
+    write_project(settings.spec, settings.program_dir, endpoint=settings.endpoint, virtualenv=str(virtualenv))
+
+
 def _open(settings, create: bool):
     from aipipe.deploy.stack import open_stack
 
@@ -91,13 +102,12 @@ def preview(
     endpoint: EndpointOption = None,
 ) -> None:
     """Show what `up` would change in the real cloud, without changing anything (needs credentials)."""
-    from aipipe.codegen.project import write_project
     from aipipe.deploy import operations
     from aipipe.deploy.settings import DeployError
 
     try:
         settings = _settings(spec, stack, need_secrets=True, endpoint=endpoint)
-        write_project(settings.spec, settings.program_dir, endpoint=settings.endpoint)
+        _prepare(settings)
         operations.preview(settings, _open(settings, create=True), _interaction(True, as_json))
     except DeployError as error:
         _fail(error)
@@ -121,13 +131,12 @@ def up(
       aipipe up aipipe.yaml --stack prod --yes
       aipipe up aipipe.yaml --endpoint http://localhost:4566     # LocalStack
     """
-    from aipipe.codegen.project import write_project
     from aipipe.deploy import operations
     from aipipe.deploy.settings import DeployError
 
     try:
         settings = _settings(spec, stack, need_secrets=True, endpoint=endpoint)
-        write_project(settings.spec, settings.program_dir, endpoint=settings.endpoint)
+        _prepare(settings)
         result = operations.up(settings, _open(settings, create=True), _interaction(yes, as_json))
     except DeployError as error:
         _fail(error)
@@ -160,6 +169,7 @@ def destroy(
 
     try:
         settings = _settings(spec, stack, need_secrets=False)
+        _prepare(settings)
         operations.destroy(settings, _open(settings, create=False), _interaction(yes, as_json))
     except DeployError as error:
         _fail(error)
@@ -172,6 +182,7 @@ def refresh(spec: OptionalSpec = None, stack: StackOption = None, as_json: JsonO
 
     try:
         settings = _settings(spec, stack, need_secrets=False)
+        _prepare(settings)
         operations.refresh(settings, _open(settings, create=False), _interaction(True, as_json))
     except DeployError as error:
         _fail(error)

@@ -3,6 +3,7 @@ aipipe.codegen.safe before it is returned), Pulumi.yaml with the provider config
 
 from __future__ import annotations
 
+import importlib.metadata
 import re
 from pathlib import Path
 
@@ -37,11 +38,13 @@ def default_program_dir(spec) -> Path:
     return spec.base_dir / ".aipipe" / spec.stack / "program"
 
 
-def write_project(spec, output_dir: Path, home: Path | None = None, endpoint: str | None = None) -> list[Path]:
+def write_project(
+    spec, output_dir: Path, home: Path | None = None, endpoint: str | None = None, virtualenv: str | None = None
+) -> list[Path]:
     """Write the Pulumi project for `spec` into `output_dir`; returns the files written. `home` is the
     folder the program is meant to run from (code paths are relative to it), default `output_dir`.
     Raises RenderError (a bug in aipipe, not in the spec) before writing anything when rendering fails."""
-    files = render_program(spec, home or output_dir, endpoint=endpoint)
+    files = render_program(spec, home or output_dir, endpoint=endpoint, virtualenv=virtualenv)
     output_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, text in files.items():
@@ -51,11 +54,27 @@ def write_project(spec, output_dir: Path, home: Path | None = None, endpoint: st
     return written
 
 
-def render_program(spec, output_dir, endpoint: str | None = None) -> dict[str, str]:
+def program_requirements(cloud: str) -> list[str]:
+    """The packages a program for `cloud` needs, pinned to the versions installed with aipipe (the ones its
+    tests ran against)."""
+    packages = ["pulumi", re.split(r"[<>=!~ ]", CLOUDS[cloud].sdk_requirement, maxsplit=1)[0]]
+    return [f"{package}=={importlib.metadata.version(package)}" for package in packages]
+
+
+def runtime(virtualenv: str | None) -> dict:
+    """Pulumi.yaml's runtime: Python in the given virtualenv (default `venv` beside the program, which
+    `pulumi install` creates from requirements.txt) with the pip toolchain. Naming the toolchain keeps the
+    CLI (3.227+) from switching to uv or poetry when the program sits below a uv.lock or poetry.lock
+    (pulumi/pulumi sdk/python/toolchain/toolchain.go `case Auto`); naming the virtualenv makes the interpreter
+    explicit (sdk/python/toolchain/pip.go: its bin/python)."""
+    return {"name": "python", "options": {"toolchain": "pip", "virtualenv": virtualenv or "venv"}}
+
+
+def render_program(spec, output_dir, endpoint: str | None = None, virtualenv: str | None = None) -> dict[str, str]:
     """The Pulumi project for a validated Spec: {"Pulumi.yaml", "__main__.py", "requirements.txt"} -> text.
 
     `output_dir` is where the files will live: function code paths are written relative to it, so the
-    project runs from there as it is."""
+    project runs from there as it is. `virtualenv` is the environment it runs in (see `runtime`)."""
     import yaml
 
     context = program_context(spec, Path(output_dir))
@@ -65,14 +84,14 @@ def render_program(spec, output_dir, endpoint: str | None = None) -> dict[str, s
     check_program(source)
     project = {
         "name": spec.header.name,
-        "runtime": "python",
+        "runtime": runtime(virtualenv),
         "description": spec.header.description or f"aipipe spec {spec.header.name}",
         "config": {key: {"value": value} for key, value in provider_config(spec, endpoint).items()},
     }
     return {
         "Pulumi.yaml": yaml.safe_dump(project, sort_keys=False),
         "__main__.py": source,
-        "requirements.txt": f"pulumi>=3.100,<4\n{CLOUDS[spec.cloud].sdk_requirement}\n",
+        "requirements.txt": "".join(f"{requirement}\n" for requirement in program_requirements(spec.cloud)),
     }
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import secrets as secret_tokens
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,8 +83,8 @@ def settings_for(
         )
     folder = spec.base_dir / STATE_FOLDER
     backend = backend_for(spec, environ)
-    # The program runs with aipipe's own interpreter, which has the Pulumi SDKs (python3 on PATH may not).
-    environment = {"PULUMI_BACKEND_URL": backend, "PULUMI_PYTHON_CMD": sys.executable}
+    # The program's interpreter is named by Pulumi.yaml (aipipe.deploy.interpreter), not by PULUMI_PYTHON_CMD.
+    environment = {"PULUMI_BACKEND_URL": backend}
     if backend.startswith("file://"):
         Path(backend.removeprefix("file://")).mkdir(parents=True, exist_ok=True)
     if not backend.startswith(PULUMI_CLOUD):  # Pulumi Cloud encrypts secrets itself

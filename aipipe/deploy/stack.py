@@ -13,12 +13,14 @@ from typing import Any, Protocol
 from aipipe.deploy.settings import PULUMI_CLOUD, DeployError, DeploySettings
 
 
-def workspace_options(settings: DeploySettings):
-    """The Automation API workspace for the rendered program: its folder and the CLI's environment."""
+def workspace_options(settings: DeploySettings, command=None):
+    """The Automation API workspace for the rendered program: its folder, the CLI's environment and the CLI
+    (`command`, from pulumi_command(); None lets the SDK find it without aipipe's version floor)."""
     from pulumi import automation as auto
 
     return auto.LocalWorkspaceOptions(
         work_dir=str(settings.program_dir),
+        pulumi_command=command,
         env_vars=dict(settings.environment),
         secrets_provider=None if settings.backend_url.startswith(PULUMI_CLOUD) else "passphrase",
     )
@@ -43,11 +45,34 @@ class StackOperations(Protocol):
     def cancel(self) -> None: ...
 
 
+# The oldest pulumi CLI aipipe works with (pulumi/pulumi CHANGELOG.md): 3.44 reads project-level `config:` in
+# Pulumi.yaml; 3.105 has `destroy --preview-only` (what preview_destroy runs); 3.120 reads the Python runtime's
+# `toolchain` option, which the rendered Pulumi.yaml sets to `pip` (without it, CLI 3.227+ picks uv or poetry
+# when the program sits below a uv.lock or poetry.lock, sdk/python/toolchain/toolchain.go `case Auto`).
+MINIMUM_CLI = (3, 120, 0)
+INSTALL_CLI = "curl -fsSL https://get.pulumi.com | sh   (or: brew install pulumi/tap/pulumi)"
+
+
 def minimum_cli_version() -> tuple[int, int, int]:
-    """The oldest pulumi CLI the installed Automation API supports."""
+    """The oldest pulumi CLI aipipe works with: MINIMUM_CLI, or the Automation API's own floor if higher."""
     from pulumi.automation._minimum_version import _MINIMUM_VERSION
 
-    return (_MINIMUM_VERSION.major, _MINIMUM_VERSION.minor, _MINIMUM_VERSION.patch)
+    return max(MINIMUM_CLI, (_MINIMUM_VERSION.major, _MINIMUM_VERSION.minor, _MINIMUM_VERSION.patch))
+
+
+def pulumi_command():
+    """The Automation API's handle on the `pulumi` on PATH, which checks its version against
+    minimum_cli_version() before any command runs (DeployError with the upgrade when it is older)."""
+    from pulumi.automation import InvalidVersionError, PulumiCommand
+    from semver import VersionInfo
+
+    try:
+        return PulumiCommand(version=VersionInfo(*minimum_cli_version()))
+    except InvalidVersionError as error:
+        minimum = ".".join(map(str, minimum_cli_version()))
+        raise DeployError(
+            f"the pulumi CLI is too old: aipipe needs {minimum} or newer ({error}). Upgrade: {INSTALL_CLI}"
+        ) from None
 
 
 def pulumi_cli() -> str:
@@ -96,7 +121,7 @@ def open_stack(settings: DeploySettings, create: bool = True) -> StackOperations
     pulumi_cli()
     from pulumi import automation as auto
 
-    options = workspace_options(settings)
+    options = workspace_options(settings, pulumi_command())
     try:
         if create:
             stack = auto.create_or_select_stack(settings.stack_name, work_dir=str(settings.program_dir), opts=options)

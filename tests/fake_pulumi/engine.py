@@ -1,6 +1,6 @@
 """Engine side of the fake `pulumi`: scenario event streams, their rewriting, and how they reach the SDK.
 
-A scenario is a real engine event stream from `/work/shared/pulumi/events/<name>.jsonl` (one JSON event a
+A scenario is a real engine event stream from `tests/data/pulumi/events/<name>.jsonl` (one JSON event a
 line, exactly as the CLI writes them to the `--event-log` file; see that folder's README.md) or any other
 `.jsonl` file given by path. The fake `pulumi` replays it for `preview`, `up`, `destroy` and `refresh`.
 
@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-EVENTS_DIR = Path("/work/shared/pulumi/events")
+EVENTS_DIR = Path(__file__).resolve().parent.parent / "data" / "pulumi" / "events"
 
 # The engine tests that recorded the streams use project "test" and stack "test" (urn:pulumi:test::test::...).
 URN_PREFIX = "urn:pulumi:"

@@ -4,7 +4,7 @@ Each operation replays a scenario (see engine.py) to the SDK's `--event-log`, pr
 records the result in the stack's state and history, and exits as the CLI would:
 
 - the scenario comes from FAKE_PULUMI_SCENARIO_<OP> (OP one of PREVIEW, UP, DESTROY, DESTROY_PREVIEW, REFRESH,
-  REFRESH_PREVIEW), else FAKE_PULUMI_SCENARIO, else DEFAULT_SCENARIOS; a name in /work/shared/pulumi/events
+  REFRESH_PREVIEW), else FAKE_PULUMI_SCENARIO, else DEFAULT_SCENARIOS; a name in tests/data/pulumi/events
   or a path to a `.jsonl` file. The special scenario `locked` fails as a stack locked by another process.
 - URNs are moved to the real project and stack, and types mapped, by FAKE_PULUMI_REWRITE (engine.py).
 - the summaryEvent's `isPreview` is set to whether this command is a preview (so a stream recorded for an
