@@ -30,10 +30,10 @@ class Interaction:
     stream: Any = field(default_factory=lambda: sys.stdout)
 
 
-def _printer(settings: DeploySettings, ui: Interaction, phase: str = "update") -> EventPrinter:
+def _printer(settings: DeploySettings, ui: Interaction, phase: str = "update", mode: str | None = None) -> EventPrinter:
     spec = settings.spec
     return EventPrinter(
-        ui.mode,
+        mode or ui.mode,
         ui.stream,
         owner_lines=dict(spec.resource_lines),
         owners=list(spec.resources),
@@ -106,14 +106,14 @@ def _approve(ui: Interaction, question: str, what: str) -> None:
 def preview(settings: DeploySettings, stack: StackOperations, ui: Interaction) -> ChangeSet:
     """Show what `up` would change, without changing anything."""
     changes = ChangeSet(list(settings.spec.resources))
-    printer = _printer(settings, ui, "preview") if ui.mode == "json" else None
+    # JSON consumers get the preview's events; people get the change list below (errors either way)
+    printer = _printer(settings, ui, "preview", mode=ui.mode if ui.mode == "json" else "quiet")
 
     def on_event(event):
         changes.on_event(event)
-        if printer:
-            printer.on_event(event)
+        printer.on_event(event)
 
-    _run(settings, lambda: stack.preview(on_event))
+    _operate(settings, printer, lambda: stack.preview(on_event), ui)
     describe_changes(changes, ui, settings)
     return changes
 

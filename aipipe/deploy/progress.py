@@ -119,7 +119,8 @@ class _Row:
 
 
 class EventPrinter:
-    """Live progress from engine events. Modes: `live` (rich table, a terminal), `plain` lines, `json` lines."""
+    """Live progress from engine events. Modes: `live` (rich table, a terminal), `plain` lines, `json` lines,
+    `quiet` (nothing printed; failures still collected)."""
 
     def __init__(
         self,

@@ -6,6 +6,7 @@ StackOperations protocol so the orchestration can be tested with a fake stack.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -127,11 +128,32 @@ def open_stack(settings: DeploySettings, create: bool = True) -> StackOperations
             stack = auto.create_or_select_stack(settings.stack_name, work_dir=str(settings.program_dir), opts=options)
         else:
             stack = auto.select_stack(settings.stack_name, work_dir=str(settings.program_dir), opts=options)
-        for key, value in settings.secret_config.items():
-            stack.set_config(key, auto.ConfigValue(value=value, secret=True))
     except Exception as error:
         raise classify(error, settings) from None
+    for key, value in settings.secret_config.items():
+        set_secret(options.pulumi_command.command, settings, key, value)
     return AutomationStack(stack, settings.stack_name)
+
+
+def set_secret(command: str, settings: DeploySettings, key: str, value: str) -> None:
+    """Store a secret in the stack's config, encrypted, passing the value on stdin: the Automation API's
+    set_config puts it in argv (`config set KEY --secret -- VALUE`), where every process on the machine can read
+    it. Without a value argument the CLI reads stdin when it is not a terminal and drops one trailing newline
+    (pulumi/pulumi pkg/cmd/pulumi/config/config.go `configSetCmd.Run`, cmdutil.RemoveTrailingNewline)."""
+    import subprocess
+
+    result = subprocess.run(
+        [command, "config", "set", key, "--secret", "--stack", settings.stack_name, "--non-interactive"],
+        input=value + "\n",
+        capture_output=True,
+        text=True,
+        cwd=settings.program_dir,
+        env={**os.environ, **settings.environment},
+        check=False,
+    )
+    if result.returncode != 0:
+        detail = _tail(result.stderr or result.stdout, settings)
+        raise DeployError(f"could not store secret `{key}` in stack `{settings.stack_name}`:\n{detail}")
 
 
 def classify(error: Exception, settings: DeploySettings | None = None) -> DeployError:

@@ -166,8 +166,9 @@ def config_cmd(args: Args) -> int:
             secret = args.has("--secret")
             if secret:
                 require_passphrase(stack)
-            # the value is the second argument (the SDK puts it after "--"); without one the CLI reads stdin
-            value = words[2] if len(words) > 2 else sys.stdin.read().rstrip("\n")
+            # the value is the second argument (the SDK puts it after "--"); without one the CLI reads stdin and
+            # drops one trailing newline (pkg/cmd/pulumi/config/config.go, cmdutil.RemoveTrailingNewline)
+            value = words[2] if len(words) > 2 else sys.stdin.read().removesuffix("\n")
             config[full_key(words[1], project)] = {"value": value, "secret": secret}
         elif sub == "set-all":
             if args.flags.get("--secret"):

@@ -1,0 +1,140 @@
+"""`aipipe preview/up/destroy/refresh/outputs/cancel` end to end: the real open_stack and AutomationStack, the
+real pulumi.automation, and a fake `pulumi` executable on PATH that replays real engine event streams."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from aipipe.cli import deploy as cli_deploy
+from aipipe.cli.app import app
+from aipipe.validation import load_spec
+
+from conftest import EXAMPLES
+from engine_streams import derive, records, with_root_stack
+from fake_pulumi_fixture import install_fake_pulumi
+
+runner = CliRunner()
+SECRET = "sup3r-s3cret-labelling-key"
+AWS_TYPES = {"pkgA:m:typA": "aws:s3/bucket:Bucket", "pkgA:m:typB": "aws:lambda/function:Function"}
+GCP_TYPES = {"pkgA:m:typA": "gcp:storage/bucket:Bucket", "pkgA:m:typB": "gcp:cloudfunctionsv2/function:Function"}
+
+
+def example(name):
+    return next(p for p in EXAMPLES if p.parent.name == name).parent
+
+
+@pytest.fixture
+def deploy(tmp_path, monkeypatch, program_virtualenv):
+    """Returns setup(example name, scenario streams...) -> (project folder, fake CLI)."""
+
+    def setup(name="event-driven-ingest", types=AWS_TYPES, names=None, **scenarios):
+        folder = tmp_path / name
+        shutil.copytree(example(name), folder)
+        monkeypatch.setenv("LABELLING_API_KEY", SECRET)
+        for variable in ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE", "PULUMI_BACKEND_URL"):
+            monkeypatch.delenv(variable, raising=False)
+        monkeypatch.setenv("AIPIPE_PROGRAM_VIRTUALENV", str(program_virtualenv))
+        monkeypatch.setattr(cli_deploy, "is_interactive", lambda: False)
+        stack = "dev"
+        files = {}
+        for key, stream in scenarios.items():
+            path = tmp_path / f"{key}.jsonl"
+            derived = derive(records(stream), types=types, names=names, project=name, stack=stack)
+            path.write_text("\n".join(json.dumps(r) for r in with_root_stack(derived, name, stack)) + "\n")
+            files[key] = str(path)
+        fake = install_fake_pulumi(monkeypatch, tmp_path, **files)
+        return folder, fake
+
+    return setup
+
+
+def run(*arguments):
+    return runner.invoke(app, [str(a) for a in arguments])
+
+
+def test_up_on_aws_creates_reports_progress_and_outputs(deploy):
+    folder, fake = deploy(scenario="create", names={"resA": "raw", "resB": "raw-policy", "resC": "curated"})
+    fake.configure(outputs={"raw_bucket": "raw-8d2f"})
+    result = run("up", folder, "--yes")
+    assert result.exit_code == 0, result.output
+    assert "stack dev: 3 to create" in result.output  # the root stack is not counted
+    assert "creating aws:s3/bucket:Bucket raw" in result.output and "done: curated" in result.output
+    assert "deployed stack dev: 3 create" in result.output and "raw_bucket = raw-8d2f" in result.output
+    commands = [argv[1:3] for argv in fake.argvs() if argv[0] == "--non-interactive"]
+    assert ["preview", "--refresh"] not in commands
+    operations = [argv[1] for argv in fake.argvs() if argv[1:2] and argv[1] in ("preview", "up")]
+    assert operations == ["preview", "up"]
+
+
+def test_up_on_gcp(deploy):
+    folder, _ = deploy("distributed-pubsub", types=GCP_TYPES, scenario="create")
+    result = run("up", folder, "--yes")
+    assert result.exit_code == 0, result.output
+    assert "creating gcp:storage/bucket:Bucket" in result.output
+
+
+def test_a_failure_names_the_spec_resource_and_its_line(deploy):
+    folder, _ = deploy(scenario="create", scenario_up="create-failed", names={"resA-child": "preprocess"})
+    result = run("up", folder, "--yes")
+    assert result.exit_code == 1
+    line = load_spec(str(folder / "aipipe.yaml")).spec.resource_lines["preprocess"]
+    assert f"the update failed:\n  preprocess (spec resource `preprocess`, line {line}): create failed" in result.output
+    assert "<{%" not in result.output and "Traceback" not in result.output
+
+
+def test_a_locked_stack_says_how_to_unlock(deploy):
+    folder, fake = deploy()
+    fake.configure(scenario_up="locked")
+    result = run("up", folder, "--yes")
+    assert result.exit_code == 1 and "aipipe cancel --stack dev" in result.output
+
+
+def test_an_old_cli_is_refused_before_anything_runs(deploy):
+    folder, fake = deploy()
+    fake.configure(version="v3.110.0")
+    result = run("up", folder, "--yes")
+    assert result.exit_code == 1
+    assert "the pulumi CLI is too old: aipipe needs 3.120.0 or newer" in result.output
+    assert [argv for argv in fake.argvs() if argv != ["version"]] == []
+
+
+def test_no_secret_value_reaches_any_argv_and_the_stack_keeps_it_encrypted(deploy):
+    folder, fake = deploy()
+    assert run("up", folder, "--yes").exit_code == 0
+    assert all(SECRET not in " ".join(argv) for argv in fake.argvs())
+    config = fake.state()["stacks"]["dev"]["config"]
+    assert config["event-driven-ingest:LABELLING_API_KEY"] == {"value": SECRET, "secret": True}
+    on_disk = "".join(p.read_text(errors="replace") for p in (folder / ".aipipe").rglob("*") if p.is_file())
+    assert SECRET not in on_disk
+
+
+def test_destroy_and_refresh_run_through_the_sdk(deploy):
+    folder, fake = deploy(scenario="create")
+    assert run("up", folder, "--yes").exit_code == 0
+    fake.configure(scenario=None)
+    destroyed = run("destroy", folder, "--yes")
+    assert destroyed.exit_code == 0, destroyed.output
+    assert "destroyed stack dev" in destroyed.output
+    assert run("refresh", folder).exit_code == 0
+    verbs = [argv[1] for argv in fake.argvs() if argv[:1] == ["--non-interactive"]]
+    assert "destroy" in verbs and "refresh" in verbs
+
+
+def test_a_failed_destroy_names_what_failed(deploy):
+    folder, fake = deploy(scenario="create")
+    assert run("up", folder, "--yes").exit_code == 0
+    fake.configure(scenario_destroy="protected-destroy-refused")
+    result = run("destroy", folder, "--yes")
+    assert result.exit_code == 1 and "the destroy failed:" in result.output
+
+
+def test_a_failed_preview_names_the_spec_resource(deploy):
+    folder, _ = deploy(scenario="create-failed", names={"resA-child": "preprocess"})
+    result = run("preview", folder)
+    assert result.exit_code == 1
+    assert "the preview failed:\n  preprocess (spec resource `preprocess`" in result.output
+    assert "pulumi failed" not in result.output
