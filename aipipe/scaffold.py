@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aipipe.bundled import bundled_folder
+from aipipe.core.state_folder import ignore_in_project
 
 MODELINE = "# yaml-language-server: $schema=../aipipe.schema.json"
 LOCAL_MODELINE = "# yaml-language-server: $schema=./aipipe.schema.json"
@@ -75,4 +76,5 @@ def create_project(name: str, target: Path, force: bool = False) -> list[Path]:
         else:
             shutil.copyfile(source, destination)
         written.append(destination)
+    written.append(ignore_in_project(target))
     return written

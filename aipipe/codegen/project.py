@@ -14,6 +14,7 @@ from aipipe.clouds.aws import EMULATED_SERVICES
 from aipipe.clouds.registry import CLOUDS
 from aipipe.codegen.context import program_context
 from aipipe.codegen.safe import Code, RenderError, check_program, literal
+from aipipe.core.state_folder import STATE_FOLDER, protect_above
 
 
 def make_environment(templates: Path | None = None) -> jinja2.Environment:
@@ -35,7 +36,7 @@ def make_environment(templates: Path | None = None) -> jinja2.Environment:
 
 def default_program_dir(spec) -> Path:
     """Where `render` writes by default: `.aipipe/<stack>/program` beside the spec (where `up` deploys from)."""
-    return spec.base_dir / ".aipipe" / spec.stack / "program"
+    return spec.base_dir / STATE_FOLDER / spec.stack / "program"
 
 
 def write_project(
@@ -46,6 +47,7 @@ def write_project(
     Raises RenderError (a bug in aipipe, not in the spec) before writing anything when rendering fails."""
     files = render_program(spec, home or output_dir, endpoint=endpoint, virtualenv=virtualenv)
     output_dir.mkdir(parents=True, exist_ok=True)
+    protect_above(output_dir.resolve())
     written = []
     for name, text in files.items():
         path = output_dir / name

@@ -7,6 +7,7 @@ import json
 import time
 from pathlib import Path
 
+from aipipe.core.state_folder import protect
 from aipipe.deploy.settings import DeploySettings
 
 RECORD_FILE = "deployments.json"
@@ -23,7 +24,7 @@ def record_deployment(settings: DeploySettings, resource_count: int | None = Non
         "updated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "resources": resource_count,
     }
-    settings.folder.mkdir(parents=True, exist_ok=True)
+    protect(settings.folder)
     path.write_text(json.dumps(records, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 

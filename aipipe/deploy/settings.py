@@ -16,10 +16,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from aipipe.core.state_folder import STATE_FOLDER, protect, protect_above
 from aipipe.semantics.secrets import config_key, missing_secrets
 from aipipe.spec.document import Spec
 
-STATE_FOLDER = ".aipipe"
 PASSPHRASE_FILE = "passphrase"
 PULUMI_CLOUD = "https://api.pulumi.com"
 
@@ -60,10 +60,20 @@ class DeploySettings:
 def backend_for(spec: Spec, environ: Mapping[str, str]) -> str:
     """The state backend: the spec's `backend:`, else PULUMI_BACKEND_URL, else local files in .aipipe/state."""
     if spec.header.backend:
-        return spec.header.backend
+        return local_backend(spec.header.backend, spec.base_dir)
     if environ.get("PULUMI_BACKEND_URL"):
-        return environ["PULUMI_BACKEND_URL"]
+        return local_backend(environ["PULUMI_BACKEND_URL"], spec.base_dir)
     return "file://" + (spec.base_dir / STATE_FOLDER / "state").as_posix()
+
+
+def local_backend(url: str, base: Path) -> str:
+    """A `file://` backend with its path made absolute: `~` expanded and a relative path read from the spec's
+    folder, as a user means it. The CLI would read it from the rendered program's folder (.aipipe/<stack>/program)
+    instead. Other backends are returned as they are."""
+    if not url.startswith("file://"):
+        return url
+    path = Path(url.removeprefix("file://")).expanduser()
+    return "file://" + (path if path.is_absolute() else (base / path).resolve()).as_posix()
 
 
 def settings_for(
@@ -86,7 +96,9 @@ def settings_for(
     # The program's interpreter is named by Pulumi.yaml (aipipe.deploy.interpreter), not by PULUMI_PYTHON_CMD.
     environment = {"PULUMI_BACKEND_URL": backend}
     if backend.startswith("file://"):
-        Path(backend.removeprefix("file://")).mkdir(parents=True, exist_ok=True)
+        state = Path(backend.removeprefix("file://"))
+        protect_above(state)
+        state.mkdir(parents=True, exist_ok=True)
     if not backend.startswith(PULUMI_CLOUD):  # Pulumi Cloud encrypts secrets itself
         environment.update(passphrase_environment(folder, environ))
     return DeploySettings(spec, folder, backend, environment, {name: environ[name] for name in names}, endpoint)
@@ -98,7 +110,7 @@ def passphrase_environment(folder: Path, environ: Mapping[str, str]) -> dict[str
         if variable in environ:
             return {variable: environ[variable]}
     path = folder / PASSPHRASE_FILE
-    folder.mkdir(parents=True, exist_ok=True)
+    protect(folder)
     if not path.exists():
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as handle:
