@@ -138,3 +138,54 @@ def test_a_failed_preview_names_the_spec_resource(deploy):
     assert result.exit_code == 1
     assert "the preview failed:\n  preprocess (spec resource `preprocess`" in result.output
     assert "pulumi failed" not in result.output
+
+
+# --- guards: passphrase, endpoint, stack config ----------------------------------------------------------------
+
+
+def test_a_new_passphrase_for_a_stack_deployed_with_the_generated_one_is_refused(deploy, monkeypatch):
+    folder, fake = deploy()
+    assert run("up", folder, "--yes").exit_code == 0
+    generated = folder / ".aipipe" / "passphrase"
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", "something-else")
+    refused = run("up", folder, "--yes")
+    assert refused.exit_code == 1 and "incorrect passphrase" in refused.output
+    assert f'export PULUMI_CONFIG_PASSPHRASE="$(cat {generated})"' in refused.output.replace("\n", "")
+    calls = len(fake.argvs())
+    assert run("outputs", folder).exit_code == 1 and len(fake.argvs()) == calls  # refused before any CLI call
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", generated.read_text().strip())
+    assert run("up", folder, "--yes").exit_code == 0
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE")
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE_FILE", str(generated))
+    assert run("up", folder, "--yes").exit_code == 0
+
+
+def test_an_emulator_stack_is_not_moved_to_the_real_cloud_and_keeps_its_endpoint(deploy):
+    folder, _ = deploy()
+    assert run("up", folder, "--yes", "--endpoint", "http://localhost:4566").exit_code == 0
+    refused = run("up", folder, "--yes")
+    assert refused.exit_code == 1
+    assert "was deployed to the emulator at http://localhost:4566" in refused.output.replace("\n", " ")
+    assert run("destroy", folder, "--yes").exit_code == 0  # no --endpoint: destroy takes the recorded one
+    project_file = (folder / ".aipipe" / "dev" / "program" / "Pulumi.yaml").read_text()
+    assert "http://localhost:4566" in project_file
+
+
+def test_a_real_stack_is_not_moved_to_an_emulator(deploy):
+    folder, _ = deploy()
+    assert run("up", folder, "--yes").exit_code == 0
+    refused = run("preview", folder, "--endpoint", "http://localhost:4566")
+    assert refused.exit_code == 1 and "was deployed to the real cloud" in refused.output.replace("\n", " ")
+
+
+def test_stack_config_that_overrides_the_spec_is_refused_and_extra_keys_are_warned(deploy):
+    folder, _ = deploy()
+    assert run("up", folder, "--yes").exit_code == 0
+    stack_file = folder / ".aipipe" / "dev" / "program" / "Pulumi.dev.yaml"
+    stack_file.write_text("config:\n  aws:region: eu-west-1\n  event-driven-ingest:LABELLING_API_KEY:\n    secure: x\n")
+    refused = run("up", folder, "--yes")
+    assert refused.exit_code == 1
+    assert "`aws:region` is 'eu-west-1' there, 'us-east-1' in the spec" in refused.output.replace("\n", " ")
+    stack_file.write_text("config:\n  aws:region: us-east-1\n  aws:profile: ops\n")
+    warned = run("up", folder, "--yes")
+    assert warned.exit_code == 0 and "sets `aws:profile`, which the spec does not" in warned.output.replace("\n", " ")

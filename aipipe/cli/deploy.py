@@ -55,7 +55,13 @@ def _fail(error) -> None:
     fail(str(error), error.exit_code)
 
 
-def _settings(spec_path: Optional[Path], stack: Optional[str], need_secrets: bool, endpoint: Optional[str] = None):
+def _settings(
+    spec_path: Optional[Path],
+    stack: Optional[str],
+    need_secrets: bool,
+    endpoint: Optional[str] = None,
+    endpoint_given: bool = False,
+):
     """Resolve the spec (given, or recorded for this directory) and its deploy settings."""
     from aipipe.deploy.records import RECORD_FILE, read_records
     from aipipe.deploy.settings import STATE_FOLDER, DeployError, settings_for
@@ -76,17 +82,33 @@ def _settings(spec_path: Optional[Path], stack: Optional[str], need_secrets: boo
             raise DeployError(f"stack `{name}` was not deployed from here; deployed: {', '.join(sorted(records))}")
         spec_path, stack = Path.cwd() / records[name]["spec"], name
     spec = load_valid(resolve_specs([spec_path])[0], stack)
-    return settings_for(spec, None, endpoint, need_secrets=need_secrets)
+    return _guarded(settings_for(spec, None, endpoint, need_secrets=need_secrets), endpoint_given)
+
+
+def _guarded(settings, endpoint_given: bool):
+    """The settings after the checks every deploy command makes (aipipe.deploy.guards): the passphrase still
+    opens the stack; the endpoint is the stack's (commands without --endpoint take the recorded one)."""
+    from dataclasses import replace
+
+    from aipipe.deploy import guards
+
+    guards.check_passphrase(settings, os.environ)
+    if endpoint_given:
+        return replace(settings, endpoint=guards.check_endpoint(settings, settings.endpoint))
+    return replace(settings, endpoint=guards.recorded_endpoint(settings))
 
 
 def _prepare(settings) -> None:
     """Render the program into the stack's folder, to run in the cloud's program environment (built once, on
     first use; its progress goes to stderr so --json output stays clean)."""
-    from aipipe.codegen.project import write_project
+    from aipipe.codegen.project import provider_config, write_project
+    from aipipe.deploy.guards import check_stack_config
     from aipipe.deploy.interpreter import ensure_virtualenv
 
     virtualenv = ensure_virtualenv(settings.spec.cloud, os.environ, lambda message: typer.echo(message, err=True))
     write_project(settings.spec, settings.program_dir, endpoint=settings.endpoint, virtualenv=str(virtualenv))
+    for warning in check_stack_config(settings, provider_config(settings.spec, settings.endpoint)):
+        typer.echo(f"warning: {warning}", err=True)
 
 
 def _open(settings, create: bool):
@@ -106,7 +128,7 @@ def preview(
     from aipipe.deploy.settings import DeployError
 
     try:
-        settings = _settings(spec, stack, need_secrets=True, endpoint=endpoint)
+        settings = _settings(spec, stack, need_secrets=True, endpoint=endpoint, endpoint_given=True)
         _prepare(settings)
         operations.preview(settings, _open(settings, create=True), _interaction(True, as_json))
     except DeployError as error:
@@ -135,7 +157,7 @@ def up(
     from aipipe.deploy.settings import DeployError
 
     try:
-        settings = _settings(spec, stack, need_secrets=True, endpoint=endpoint)
+        settings = _settings(spec, stack, need_secrets=True, endpoint=endpoint, endpoint_given=True)
         _prepare(settings)
         result = operations.up(settings, _open(settings, create=True), _interaction(yes, as_json))
     except DeployError as error:

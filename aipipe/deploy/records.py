@@ -23,6 +23,7 @@ def record_deployment(settings: DeploySettings, resource_count: int | None = Non
         "backend": settings.backend_url,
         "updated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "resources": resource_count,
+        "endpoint": settings.endpoint,  # an emulator's URL, or None for the real cloud
     }
     protect(settings.folder)
     path.write_text(json.dumps(records, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -1,0 +1,99 @@
+"""Checks a deploy command makes before it touches a stack, each for a mistake Pulumi would report late, badly or
+not at all: a passphrase that no longer matches the stack's, stack config that silently overrides the spec, and an
+emulator deployment mixed up with a real one."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from aipipe.deploy.records import read_records
+from aipipe.deploy.settings import PASSPHRASE_FILE, DeployError, DeploySettings
+from aipipe.semantics.secrets import config_key
+
+
+def check_passphrase(settings: DeploySettings, environ: Mapping[str, str]) -> None:
+    """Refuse a passphrase from the environment that differs from the one aipipe generated for a stack already
+    deployed from here: Pulumi could not decrypt the stack's secrets and every command would fail with
+    "incorrect passphrase" (pulumi/pulumi pkg/secrets/passphrase/manager.go ErrIncorrectPassphrase)."""
+    generated = settings.folder / PASSPHRASE_FILE
+    record = read_records(settings.folder).get(settings.stack_name)
+    if not generated.is_file() or record is None or record.get("backend") != settings.backend_url:
+        return
+    given = environ.get("PULUMI_CONFIG_PASSPHRASE")
+    variable = "PULUMI_CONFIG_PASSPHRASE"
+    if given is None and environ.get("PULUMI_CONFIG_PASSPHRASE_FILE"):
+        variable = "PULUMI_CONFIG_PASSPHRASE_FILE"
+        given = _read(Path(environ[variable]).expanduser())
+        if Path(environ[variable]).expanduser().resolve() == generated.resolve():
+            return
+    if given is None or given.strip("\n") == (_read(generated) or "").strip("\n"):
+        return
+    raise DeployError(
+        f"stack `{settings.stack_name}` was deployed with the passphrase aipipe generated in {generated}, but "
+        f"{variable} now gives another one: Pulumi could not decrypt the stack's secrets (\"incorrect "
+        f'passphrase"). Unset {variable} to go on with the generated one, or keep the old passphrase under your '
+        f'own name: export PULUMI_CONFIG_PASSPHRASE="$(cat {generated})"'
+    )
+
+
+def _text(value: object) -> str:
+    """A config value as Pulumi stores it (text; booleans lower-case)."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+
+
+def recorded_endpoint(settings: DeploySettings) -> str | None:
+    """The endpoint the stack was deployed with (None: the real cloud, or never deployed from here)."""
+    record = read_records(settings.folder).get(settings.stack_name)
+    return record.get("endpoint") if record else None
+
+
+def check_endpoint(settings: DeploySettings, given: str | None) -> str | None:
+    """`up`/`preview` with `given` (their --endpoint) on a stack deployed with another: refused, as an emulator's
+    resources and the real cloud's would share one state. Returns `given`."""
+    record = read_records(settings.folder).get(settings.stack_name)
+    recorded = record.get("endpoint") if record else None
+    if record is None or given == recorded:
+        return given
+    where = f"to the emulator at {recorded}" if recorded else "to the real cloud"
+    asked = f"--endpoint {given}" if given else "without --endpoint (the real cloud)"
+    raise DeployError(
+        f"stack `{settings.stack_name}` was deployed {where}; running it {asked} would mix both in one state. "
+        f"Use the same target, or `aipipe destroy --stack {settings.stack_name}` first, or another stack "
+        "(`--stack`)"
+    )
+
+
+def check_stack_config(settings: DeploySettings, project_config: Mapping[str, object]) -> list[str]:
+    """Stack config (`Pulumi.<stack>.yaml`, written by `pulumi config set` in the program folder) beats the spec's
+    project-level config without a word. Raise when it sets a key the spec sets, to another value; return a warning
+    for each other key aipipe did not put there (secrets of the spec are aipipe's)."""
+    import yaml
+
+    path = settings.program_dir / f"Pulumi.{settings.stack_name}.yaml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return []
+    config = data.get("config") or {} if isinstance(data, dict) else {}
+    spec = settings.spec
+    secrets = {config_key(spec.header.name, name) for name in spec.header.secrets}
+    conflicts, extras = [], []
+    for key, value in config.items():
+        if key in project_config and _text(value) != _text(project_config[key]):
+            conflicts.append(f"`{key}` is {_text(value)!r} there, {_text(project_config[key])!r} in the spec")
+        elif key not in project_config and key not in secrets:
+            extras.append(key)
+    if conflicts:
+        raise DeployError(
+            f"{path} overrides the spec: " + "; ".join(conflicts) + ". Remove the stack's values (`pulumi config rm "
+            f"KEY --stack {settings.stack_name}` in {settings.program_dir}) and set them in the spec"
+        )
+    return [f"{path} sets `{key}`, which the spec does not; it applies to the deployment" for key in extras]
