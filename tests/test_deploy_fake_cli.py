@@ -4,7 +4,12 @@ real pulumi.automation, and a fake `pulumi` executable on PATH that replays real
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 from typer.testing import CliRunner
@@ -189,3 +194,53 @@ def test_stack_config_that_overrides_the_spec_is_refused_and_extra_keys_are_warn
     stack_file.write_text("config:\n  aws:region: us-east-1\n  aws:profile: ops\n")
     warned = run("up", folder, "--yes")
     assert warned.exit_code == 0 and "sets `aws:profile`, which the spec does not" in warned.output.replace("\n", " ")
+
+
+# --- Ctrl-C ----------------------------------------------------------------------------------------------------
+
+
+def _start_up(folder):
+    """`aipipe up` in its own process group, as a terminal runs a foreground job (Ctrl-C reaches the group)."""
+    command = [sys.executable, "-m", "aipipe", "up", str(folder), "--yes"]
+    return subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+    )
+
+
+def _wait_for_line(process, text, timeout=20.0):
+    seen = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        seen.append(line)
+        if text in line:
+            return seen
+    raise AssertionError(f"never saw {text!r}: {''.join(seen)}")
+
+
+def test_ctrl_c_waits_for_pulumi_to_stop_cleanly_and_leaves_the_stack_unlocked(deploy):
+    folder, fake = deploy(scenario_up="create")
+    fake.configure(event_delay=0.4)
+    process = _start_up(folder)
+    _wait_for_line(process, "creating")
+    os.killpg(process.pid, signal.SIGINT)
+    output, _ = process.communicate(timeout=30)
+    assert process.returncode == 130, output
+    assert "pulumi is stopping cleanly" in output and "pulumi stopped cleanly" in output
+    assert not (fake.state_dir / "locks" / "dev.json").exists()
+    assert not any((fake.state_dir / "locks").glob("*")) if (fake.state_dir / "locks").exists() else True
+    fake.configure(event_delay=None)
+    assert run("up", folder, "--yes").exit_code == 0  # not locked
+
+
+def test_a_second_ctrl_c_stops_waiting_and_says_how_to_unlock(deploy):
+    folder, fake = deploy(scenario_up="create")
+    fake.configure(event_delay=0.4)
+    process = _start_up(folder)
+    _wait_for_line(process, "creating")
+    os.kill(process.pid, signal.SIGINT)  # aipipe only: pulumi keeps going
+    _wait_for_line(process, "pulumi is stopping cleanly")
+    os.kill(process.pid, signal.SIGINT)
+    output, _ = process.communicate(timeout=30)
+    assert process.returncode == 130, output
+    assert "aipipe cancel --stack dev" in output

@@ -6,8 +6,11 @@ and an Interaction (how to ask the user). Raises DeployError with the exit code 
 
 from __future__ import annotations
 
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,10 +45,50 @@ def _printer(settings: DeploySettings, ui: Interaction, phase: str = "update", m
     )
 
 
-def _run(settings: DeploySettings, action: Callable[[], Any]) -> Any:
-    """Run a stack operation: Automation API errors classified, Ctrl-C turned into exit 130 with advice."""
+@contextmanager
+def patient_interrupts(notice: Callable[[str], None]) -> Iterator[list[int]]:
+    """While pulumi runs: the first Ctrl-C only says that pulumi is stopping, and aipipe keeps reading its output
+    until it exits. The terminal sent the same SIGINT to pulumi, which cancels cleanly and unlocks the stack;
+    raising at once would close its output pipe (subprocess.Popen.__exit__ on KeyboardInterrupt) and kill it
+    mid-cancel, leaving the stack locked. A second Ctrl-C gives up waiting (KeyboardInterrupt)."""
+    seen = [0]
+    if threading.current_thread() is not threading.main_thread():
+        yield seen
+        return
+
+    def on_interrupt(signum, frame):
+        seen[0] += 1
+        if seen[0] > 1:
+            raise KeyboardInterrupt
+        notice("interrupted: pulumi is stopping cleanly (Ctrl-C again to stop waiting for it)")
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
     try:
-        return action()
+        yield seen
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _notice(message: str) -> None:
+    sys.stderr.write(message + "\n")  # stderr: --json output stays machine-readable
+    sys.stderr.flush()
+
+
+def _run(settings: DeploySettings, action: Callable[[], Any], notice: Callable[[str], None] = _notice) -> Any:
+    """Run a stack operation: Automation API errors classified, Ctrl-C turned into exit 130 with advice."""
+    stack = settings.stack_name
+    try:
+        with patient_interrupts(notice) as interrupts:
+            try:
+                return action()
+            except Exception:
+                if interrupts[0]:
+                    raise DeployError(
+                        f"interrupted: pulumi stopped cleanly. What it finished is in the stack; run `aipipe "
+                        f"refresh --stack {stack}` to see where things stand, then the command again",
+                        130,
+                    ) from None
+                raise
     except KeyboardInterrupt:
         raise DeployError(
             f"interrupted. Pulumi stops cleanly on the signal, but if the stack stays locked run "
