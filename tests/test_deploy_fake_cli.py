@@ -244,3 +244,15 @@ def test_a_second_ctrl_c_stops_waiting_and_says_how_to_unlock(deploy):
     output, _ = process.communicate(timeout=30)
     assert process.returncode == 130, output
     assert "aipipe cancel --stack dev" in output
+
+
+def test_cancel_unlocks_a_local_stack_and_explains_a_refusal_from_pulumi_cloud(deploy):
+    folder, fake = deploy()
+    assert run("up", folder, "--yes").exit_code == 0
+    unlocked = run("cancel", folder)
+    assert unlocked.exit_code == 0 and "stack dev unlocked" in unlocked.output
+    fake.configure(backend="cloud")
+    refused = run("cancel", folder)
+    assert refused.exit_code == 1
+    assert "could not cancel an update of stack `dev`" in refused.output
+    assert "If no update is running, the stack is not locked" in refused.output.replace("\n", " ")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import subprocess
 
 from typer.testing import CliRunner
 
 from aipipe.cli.app import app
 from aipipe.deploy.doctor import FAIL, OK, WARN, Probes, run_checks
+from aipipe.deploy.interpreter import COMPLETE, default_virtualenv
 from aipipe.validation import load_spec
 
 from conftest import EXAMPLES
@@ -29,7 +31,14 @@ def probes(tmp_path, environ=None, cli=True, version="3.200.0", plugins=None):
             ]
         )
 
-    return Probes(which=lambda name: "/usr/bin/pulumi" if cli else None, run=run, environ=environ or {}, home=tmp_path)
+    environ = {"XDG_CACHE_HOME": str(tmp_path / "cache"), **(environ or {})}
+    return Probes(which=lambda name: "/usr/bin/pulumi" if cli else None, run=run, environ=environ, home=tmp_path)
+
+
+def built_environment(tmp_path, cloud):
+    folder = default_virtualenv(cloud, {"XDG_CACHE_HOME": str(tmp_path / "cache")})
+    folder.mkdir(parents=True)
+    (folder / COMPLETE).write_text("")
 
 
 def by_name(checks):
@@ -39,6 +48,7 @@ def by_name(checks):
 def test_ready_machine(tmp_path):
     spec = load_spec(str(INGEST)).spec
     environ = {"AWS_ACCESS_KEY_ID": "AKIAEXAMPLEKEY", "AWS_SECRET_ACCESS_KEY": "very-secret", "LABELLING_API_KEY": "k"}
+    built_environment(tmp_path, "aws")
     checks = run_checks(probes(tmp_path, environ), spec)
     assert all(check.status == OK for check in checks), checks
     assert "very-secret" not in json.dumps([c.to_json() for c in checks])
@@ -83,3 +93,33 @@ def test_doctor_command_exit_codes(tmp_path, monkeypatch):
     assert result.exit_code == 1 and "[FAIL] pulumi CLI" in result.output and "fix:" in result.output
     document = json.loads(CliRunner().invoke(app, ["doctor", "--json"]).output)
     assert {check["name"] for check in document} >= {"pulumi CLI", "AWS credentials", "GCP credentials"}
+
+
+def test_the_cli_floor_is_aipipes_not_the_sdks(tmp_path):
+    """3.105 has `destroy --preview-only` but not the runtime's `toolchain` option aipipe renders (3.120)."""
+    checks = by_name(run_checks(probes(tmp_path, version="3.119.0"), load_spec(str(INGEST)).spec))
+    assert checks["pulumi CLI"].status == FAIL and "older than 3.120.0" in checks["pulumi CLI"].detail
+    checks = by_name(run_checks(probes(tmp_path, version="3.120.0"), load_spec(str(INGEST)).spec))
+    assert checks["pulumi CLI"].status == OK
+
+
+def test_the_program_environment_is_reported_per_cloud(tmp_path):
+    checks = by_name(run_checks(probes(tmp_path)))
+    assert (
+        checks["aws program environment"].status == WARN and "pulumi-aws==" in checks["aws program environment"].detail
+    )
+    assert "pulumi-gcp==" in checks["gcp program environment"].detail
+    built_environment(tmp_path, "gcp")
+    assert by_name(run_checks(probes(tmp_path)))["gcp program environment"].status == OK
+
+
+def test_a_given_program_environment_needs_pip(tmp_path):
+    def run(command):
+        if command[1:] == ["-m", "pip", "--version"]:
+            raise subprocess.CalledProcessError(1, command)
+        return "v3.200.0" if command[1:] == ["version"] else "[]"
+
+    environ = {"AIPIPE_PROGRAM_VIRTUALENV": str(tmp_path / "uv-env")}
+    checks = by_name(run_checks(Probes(which=lambda n: "/usr/bin/pulumi", run=run, environ=environ, home=tmp_path)))
+    check = checks["aws program environment"]
+    assert check.status == FAIL and check.fix == f"{tmp_path / 'uv-env' / 'bin' / 'python'} -m ensurepip"

@@ -189,6 +189,35 @@ def check_secrets(probes: Probes, names: list[str]) -> Check | None:
     return Check("spec secrets", OK, f"{len(names)} set (values not shown)")
 
 
+def check_program_environment(probes: Probes, cloud: str) -> Check:
+    """The virtualenv the deployed program runs in (aipipe.deploy.interpreter): given, built, or to be built."""
+    import importlib.util
+
+    from aipipe.codegen.project import program_requirements
+    from aipipe.deploy.interpreter import COMPLETE, OVERRIDE, default_virtualenv, python_of
+
+    name = f"{cloud} program environment"
+    if probes.environ.get(OVERRIDE):
+        python = python_of(Path(probes.environ[OVERRIDE]).expanduser())
+        try:
+            probes.run([str(python), "-m", "pip", "--version"])
+        except (OSError, subprocess.SubprocessError):
+            return Check(name, FAIL, f"{OVERRIDE}: {python} cannot run pip", f"{python} -m ensurepip")
+        return Check(name, OK, f"{OVERRIDE}={probes.environ[OVERRIDE]} (has pip)")
+    folder = default_virtualenv(cloud, probes.environ)
+    if (folder / COMPLETE).is_file():
+        return Check(name, OK, f"ready in {folder}")
+    if importlib.util.find_spec("ensurepip") is None:
+        return Check(
+            name,
+            FAIL,
+            "this Python has no venv/ensurepip module to build it with",
+            "sudo apt install python3-venv   (or set AIPIPE_PROGRAM_VIRTUALENV to a virtualenv with pip)",
+        )
+    pins = ", ".join(program_requirements(cloud))
+    return Check(name, WARN, f"built on the first deploy into {folder} (downloads {pins})", f"or set {OVERRIDE}")
+
+
 def run_checks(probes: Probes, spec=None) -> list[Check]:
     """Every check; with a spec, only its cloud's and backend's, plus its secrets."""
     from aipipe.deploy.settings import backend_for
@@ -200,6 +229,7 @@ def run_checks(probes: Probes, spec=None) -> list[Check]:
         else (probes.environ.get("PULUMI_BACKEND_URL") or "file://./.aipipe/state")
     )
     checks = [check_cli(probes), *check_plugins(probes, clouds)]
+    checks += [check_program_environment(probes, cloud) for cloud in clouds]
     if "aws" in clouds:
         checks.append(check_aws_credentials(probes))
     if "gcp" in clouds:

@@ -245,5 +245,13 @@ def outputs(settings: DeploySettings, stack: StackOperations) -> dict[str, Any]:
 
 
 def cancel(settings: DeploySettings, stack: StackOperations) -> None:
-    """Unlock a stack left locked by an interrupted update."""
-    _run(settings, stack.cancel)
+    """Unlock a stack left locked by an interrupted update. A local (file) backend just removes the lock, even
+    when no update runs; Pulumi Cloud refuses when none is running (pulumi/pulumi pkg/backend/diy/backend.go,
+    pkg/backend/httpstate/backend.go `CancelCurrentUpdate`)."""
+    try:
+        _run(settings, stack.cancel)
+    except DeployError as error:
+        raise DeployError(
+            f"could not cancel an update of stack `{settings.stack_name}`: {error}\nIf no update is running, the "
+            "stack is not locked and there is nothing to cancel"
+        ) from None
