@@ -276,17 +276,6 @@ def test_a_last_weekday_item_in_a_list_of_weekdays():
         ("cron(\u0663 3 * * ? *)", "`\u0663` is not a value of the minutes field (0-59)"),
         ("cron(0 3 ? FOO MON *)", "`FOO` is not a value of the month field (1-12 or JAN-DEC)"),
         ("cron(0 3 ? * MONDAY *)", "`MONDAY` is not a value of the day-of-week field (1-7 or SUN-SAT)"),
-    ],
-)
-def test_a_value_that_is_not_a_number_or_name_is_named_with_the_fields_values(text, message):
-    with pytest.raises(ScheduleError) as caught:
-        parse_schedule(text)
-    assert str(caught.value) == message
-
-
-@pytest.mark.parametrize(
-    "text, message",
-    [
         ("cron(0 3 35W * ? *)", "day-of-month must be within 1-31, got 35"),  # W reads the whole day before it
         ("cron(0 3 1xW * ? *)", "`1xW` is not a value of the day-of-month field (1-31)"),
         ("cron(0 3 ? * 2#3#4 *)", "`2#3#4`: the week after `#` is 1-5"),
@@ -294,7 +283,7 @@ def test_a_value_that_is_not_a_number_or_name_is_named_with_the_fields_values(te
         ("cron(0/5/2 * * * ? *)", "`0/5/2`: the step after `/` must be a whole number of at least 1"),
     ],
 )
-def test_wildcard_items_are_read_whole(text, message):
+def test_items_are_read_whole_and_bad_values_named_with_the_fields_values(text, message):
     with pytest.raises(ScheduleError) as caught:
         parse_schedule(text)
     assert str(caught.value) == message
