@@ -75,11 +75,23 @@ def test_up_on_aws_creates_reports_progress_and_outputs(deploy):
     assert operations == ["preview", "up"]
 
 
-def test_up_on_gcp(deploy):
-    folder, _ = deploy("distributed-pubsub", types=GCP_TYPES, scenario="create")
+def test_preview_up_refresh_destroy_on_gcp(deploy):
+    folder, fake = deploy("distributed-pubsub", types=GCP_TYPES, scenario="create")
+    fake.configure(outputs={"topic": "projects/p/topics/t"})
+    previewed = run("preview", folder)
+    assert previewed.exit_code == 0 and "stack dev: 3 to create" in previewed.output
     result = run("up", folder, "--yes")
     assert result.exit_code == 0, result.output
-    assert "creating gcp:storage/bucket:Bucket" in result.output
+    assert "creating gcp:storage/bucket:Bucket" in result.output and "topic = projects/p/topics/t" in result.output
+    fake.configure(scenario=None)
+    assert run("refresh", folder).exit_code == 0
+    destroyed = run("destroy", folder, "--yes")
+    assert destroyed.exit_code == 0 and "destroyed stack dev" in destroyed.output
+    project = (folder / ".aipipe" / "dev" / "program" / "Pulumi.yaml").read_text()
+    assert (
+        "gcp:region" in project
+        and "pulumi-gcp" in (folder / ".aipipe" / "dev" / "program" / "requirements.txt").read_text()
+    )
 
 
 def test_a_failure_names_the_spec_resource_and_its_line(deploy):
