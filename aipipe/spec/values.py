@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator, PlainSerializer, PlainValidator, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from aipipe.semantics.backends import URL_PATTERN
 from aipipe.semantics.schedules import Schedule, ScheduleError, parse_schedule
 
 _DURATION = re.compile(r"^([0-9]+)(s|m|h|d)$")
@@ -179,6 +180,6 @@ ScheduleExpression = Annotated[
     ),
 ]
 BackendUrl = named_pattern(
-    r"^(file://|s3://|gs://|azblob://|https://)\S+$",
+    URL_PATTERN,
     "a state backend URL: file://…, s3://…, gs://…, azblob://… or https://api.pulumi.com",
 )

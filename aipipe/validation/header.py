@@ -3,15 +3,18 @@ fields, region, tags, depends_on). Each rule reports at the field that has to ch
 
 from __future__ import annotations
 
+import re
+
 from aipipe.clouds.gcp import PROJECT_ID
 from aipipe.clouds.registry import CLOUDS
 from aipipe.core.locations import DataPath
+from aipipe.semantics.backends import URL_PATTERN, backend_problem
 from aipipe.spec.context import CheckContext
 from aipipe.spec.model import ResourceBase, field_clouds
 
 
 def check_header(ctx: CheckContext) -> None:
-    """Region and project formats, duplicate secrets, and the top-level tags."""
+    """Region, project and backend formats, duplicate secrets, and the top-level tags."""
     data = ctx.data
     region = data.get("region")
     if isinstance(region, str) and ctx.cloud:
@@ -25,6 +28,12 @@ def check_header(ctx: CheckContext) -> None:
             f"`project` must be a GCP project id (6-30 lowercase letters, digits and `-`), got {project!r}",
             ("project",),
         )
+    backend = data.get("backend")
+    # a reference is reported as one (AP309), a URL of another shape by the schema (AP202)
+    if isinstance(backend, str) and "${" not in backend and re.match(URL_PATTERN, backend):
+        problem = backend_problem(backend)
+        if problem:
+            ctx.report("AP202", f"`backend`: {problem}", ("backend",))
     seen: set[str] = set()
     for position, secret in ctx.declared_secrets():
         if secret in seen:
