@@ -32,6 +32,7 @@ def project(tmp_path, monkeypatch, program_virtualenv):
     """A copy of the event-driven example in a temporary folder, its secret in the environment, the program's
     Python environment given (building one would download the SDKs)."""
     monkeypatch.setenv("AIPIPE_PROGRAM_VIRTUALENV", str(program_virtualenv))
+    monkeypatch.setenv("AIPIPE_ALLOW_LOCAL_STATE", "1")  # a first deploy without a terminal
     folder = tmp_path / "ingest"
     shutil.copytree(next(p for p in EXAMPLES if p.parent.name == "event-driven-ingest").parent, folder)
     monkeypatch.setenv("LABELLING_API_KEY", SECRET)
@@ -130,7 +131,7 @@ def test_up_failure_names_the_spec_resource_and_its_line(project, stack):
 def test_up_json_streams_events_as_json_lines(project, stack):
     result = run("up", project, "--yes", "--json")
     assert result.exit_code == 0, result.output
-    records = [json.loads(line) for line in result.output.strip().splitlines()]
+    records = [json.loads(line) for line in result.stdout.strip().splitlines()]
     assert [(r["phase"], r["event"]) for r in records[:-1]] == [
         ("preview", "planned"),
         ("preview", "planned"),

@@ -43,6 +43,7 @@ def deploy(tmp_path, monkeypatch, program_virtualenv):
         for variable in ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE", "PULUMI_BACKEND_URL"):
             monkeypatch.delenv(variable, raising=False)
         monkeypatch.setenv("AIPIPE_PROGRAM_VIRTUALENV", str(program_virtualenv))
+        monkeypatch.setenv("AIPIPE_ALLOW_LOCAL_STATE", "1")  # a first deploy without a terminal
         monkeypatch.setattr(cli_deploy, "is_interactive", lambda: False)
         stack = "dev"
         files = {}

@@ -29,6 +29,7 @@ def project(tmp_path, monkeypatch):
     folder = tmp_path / "ingest"
     shutil.copytree(next(p for p in EXAMPLES if p.parent.name == "event-driven-ingest").parent, folder)
     monkeypatch.setenv("LABELLING_API_KEY", VALUE)
+    monkeypatch.setenv("AIPIPE_ALLOW_LOCAL_STATE", "1")  # a first deploy without a terminal
     monkeypatch.setattr(cli_deploy, "is_interactive", lambda: False)
     return folder
 

@@ -26,6 +26,15 @@ YesOption = Annotated[
     bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (needed without a terminal).")
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Stream events as JSON lines (outputs as JSON).")]
+AllowLocalStateOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-local-state",
+        envvar="AIPIPE_ALLOW_LOCAL_STATE",
+        help="Deploy with local state (.aipipe/state) that does not exist yet, in CI or without a terminal. "
+        "Without it aipipe refuses: on a fresh checkout that would create a second copy of the pipeline.",
+    ),
+]
 EndpointOption = Annotated[
     Optional[str],
     typer.Option("--endpoint", help="Send every AWS call to this URL (a local emulator such as LocalStack)."),
@@ -61,8 +70,10 @@ def _settings(
     need_secrets: bool,
     endpoint: Optional[str] = None,
     endpoint_given: bool = False,
+    allow_local_state: Optional[bool] = None,
 ):
-    """Resolve the spec (given, or recorded for this directory) and its deploy settings."""
+    """Resolve the spec (given, or recorded for this directory) and its deploy settings. Commands that deploy
+    or read the cloud (`allow_local_state` not None) first check where the state is (aipipe.deploy.guards)."""
     from aipipe.deploy.records import RECORD_FILE, read_records
     from aipipe.deploy.settings import STATE_FOLDER, DeployError, settings_for
 
@@ -82,6 +93,12 @@ def _settings(
             raise DeployError(f"stack `{name}` was not deployed from here; deployed: {', '.join(sorted(records))}")
         spec_path, stack = Path.cwd() / records[name]["spec"], name
     spec = load_valid(resolve_specs([spec_path])[0], stack)
+    if allow_local_state is not None:  # before settings_for, which creates folders and a passphrase
+        from aipipe.deploy import guards
+
+        notice = lambda message: typer.echo(message, err=True)  # noqa: E731
+        guards.check_local_state(spec, os.environ, is_interactive(), allow_local_state, notice)
+        guards.check_shared_passphrase(spec, os.environ)
     return _guarded(settings_for(spec, None, endpoint, need_secrets=need_secrets), endpoint_given)
 
 
@@ -122,13 +139,16 @@ def preview(
     stack: StackOption = None,
     as_json: JsonOption = False,
     endpoint: EndpointOption = None,
+    allow_local_state: AllowLocalStateOption = False,
 ) -> None:
     """Show what `up` would change in the real cloud, without changing anything (needs credentials)."""
     from aipipe.deploy import operations
     from aipipe.deploy.settings import DeployError
 
     try:
-        settings = _settings(spec, stack, need_secrets=True, endpoint=endpoint, endpoint_given=True)
+        settings = _settings(
+            spec, stack, True, endpoint=endpoint, endpoint_given=True, allow_local_state=allow_local_state
+        )
         _prepare(settings)
         operations.preview(settings, _open(settings, create=True), _interaction(True, as_json))
     except DeployError as error:
@@ -141,6 +161,7 @@ def up(
     yes: YesOption = False,
     as_json: JsonOption = False,
     endpoint: EndpointOption = None,
+    allow_local_state: AllowLocalStateOption = False,
 ) -> None:
     """Deploy: preview, show what will be created, updated, replaced and deleted, ask, then apply.
 
@@ -157,7 +178,9 @@ def up(
     from aipipe.deploy.settings import DeployError
 
     try:
-        settings = _settings(spec, stack, need_secrets=True, endpoint=endpoint, endpoint_given=True)
+        settings = _settings(
+            spec, stack, True, endpoint=endpoint, endpoint_given=True, allow_local_state=allow_local_state
+        )
         _prepare(settings)
         result = operations.up(settings, _open(settings, create=True), _interaction(yes, as_json))
     except DeployError as error:
@@ -180,6 +203,7 @@ def destroy(
     stack: StackOption = None,
     yes: YesOption = False,
     as_json: JsonOption = False,
+    allow_local_state: AllowLocalStateOption = False,
 ) -> None:
     """Tear down a stack. Buckets are kept with their data unless the spec says `retain_on_destroy: false`.
 
@@ -190,20 +214,25 @@ def destroy(
     from aipipe.deploy.settings import DeployError
 
     try:
-        settings = _settings(spec, stack, need_secrets=False)
+        settings = _settings(spec, stack, need_secrets=False, allow_local_state=allow_local_state)
         _prepare(settings)
         operations.destroy(settings, _open(settings, create=False), _interaction(yes, as_json))
     except DeployError as error:
         _fail(error)
 
 
-def refresh(spec: OptionalSpec = None, stack: StackOption = None, as_json: JsonOption = False) -> None:
+def refresh(
+    spec: OptionalSpec = None,
+    stack: StackOption = None,
+    as_json: JsonOption = False,
+    allow_local_state: AllowLocalStateOption = False,
+) -> None:
     """Read the real state of every resource into the stack (shows drift)."""
     from aipipe.deploy import operations
     from aipipe.deploy.settings import DeployError
 
     try:
-        settings = _settings(spec, stack, need_secrets=False)
+        settings = _settings(spec, stack, need_secrets=False, allow_local_state=allow_local_state)
         _prepare(settings)
         operations.refresh(settings, _open(settings, create=False), _interaction(True, as_json))
     except DeployError as error:

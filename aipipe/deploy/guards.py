@@ -1,15 +1,77 @@
 """Checks a deploy command makes before it touches a stack, each for a mistake Pulumi would report late, badly or
-not at all: a passphrase that no longer matches the stack's, stack config that silently overrides the spec, and an
+not at all: a second copy of the pipeline deployed from a CI runner's empty local state, a passphrase that no
+longer matches the stack's or that teammates cannot have, stack config that silently overrides the spec, and an
 emulator deployment mixed up with a real one."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from aipipe.deploy.records import read_records
-from aipipe.deploy.settings import PASSPHRASE_FILE, DeployError, DeploySettings
+from aipipe.deploy.settings import PASSPHRASE_FILE, DeployError, DeploySettings, backend_for
+from aipipe.semantics.backends import EXAMPLES, is_local, is_pulumi_cloud
 from aipipe.semantics.secrets import config_key
+
+PASSPHRASE_VARIABLES = ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE")
+
+
+def is_ci(environ: Mapping[str, str]) -> bool:
+    """Whether this runs in CI: GitHub Actions, GitLab, CircleCI, Buildkite and others set CI=true."""
+    return environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def local_state_exists(folder: Path, project: str, stack: str) -> bool:
+    """Whether a file backend holds the stack: `.pulumi/stacks/<project>/<stack>.json[.gz|.zst]`, or without the
+    project folder in the legacy layout (pulumi/pulumi pkg/backend/diy/store.go; `stack init` writes it)."""
+    stacks = folder / ".pulumi" / "stacks"
+    return any(
+        (where / f"{stack}.json{suffix}").is_file()
+        for where in (stacks / project, stacks)
+        for suffix in ("", ".gz", ".zst")
+    )
+
+
+def check_local_state(
+    spec, environ: Mapping[str, str], interactive: bool, allow: bool, notice: Callable[[str], None]
+) -> None:
+    """A stack kept in local files that are not there yet: in CI (or without a terminal) that is a fresh
+    checkout, and deploying would create a second copy of the whole pipeline whose state is then thrown away;
+    refused (exit 2) unless `allow`. On a terminal, the first deploy says where the state lives."""
+    backend = backend_for(spec, environ)
+    if not is_local(backend):
+        return
+    folder = Path(backend.removeprefix("file://"))
+    if local_state_exists(folder, spec.header.name, spec.stack):
+        return
+    if (is_ci(environ) or not interactive) and not allow:
+        why = "this is CI" if is_ci(environ) else "there is no terminal"
+        raise DeployError(
+            f"refusing to deploy stack `{spec.stack}` with local state: {folder} holds no state for it and {why}, "
+            "so this is most likely a fresh checkout. Deploying would create a second copy of the whole pipeline, "
+            f"and its state would be lost with this machine. Keep state where CI and teammates find it: {EXAMPLES} "
+            "in the spec (or PULUMI_BACKEND_URL), with PULUMI_CONFIG_PASSPHRASE from a CI secret. To deploy with "
+            "local state anyway (a throwaway stack), pass --allow-local-state",
+            2,
+        )
+    notice(
+        f"first deploy of stack `{spec.stack}` with local state in {folder}: it is the only record of what this "
+        "stack created, so do not lose it, and it is yours alone (teammates and CI would create their own copy). "
+        f"For a shared pipeline use a shared backend: {EXAMPLES}"
+    )
+
+
+def check_shared_passphrase(spec, environ: Mapping[str, str]) -> None:
+    """A shared backend other than Pulumi Cloud encrypts secrets with a passphrase everyone who deploys must
+    have: a per-machine generated one would lock teammates and CI out of the stack."""
+    backend = backend_for(spec, environ)
+    if is_local(backend) or is_pulumi_cloud(backend) or any(environ.get(v) for v in PASSPHRASE_VARIABLES):
+        return
+    raise DeployError(
+        f"the backend {backend} is shared, so the passphrase that encrypts the stack's secrets must be too: set "
+        "PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) to the team's passphrase, from a CI secret "
+        "in CI. aipipe generates one only for local state"
+    )
 
 
 def check_passphrase(settings: DeploySettings, environ: Mapping[str, str]) -> None:

@@ -26,6 +26,7 @@ from state import (
     new_stack,
     print_json,
     require_passphrase,
+    write_local_checkpoint,
 )
 
 SECRET_SENTINEL = "[secret]"  # what `stack output --json` shows for a secret without --show-secrets
@@ -49,6 +50,7 @@ def stack_cmd(args: Args) -> int:
             require_passphrase(stack)
             stack["project"] = project
             state["stacks"][name] = stack
+            write_local_checkpoint(project, name)
             if not args.has("--no-select"):
                 state["current"] = name
         print(f"Created stack '{name}'")
@@ -61,6 +63,7 @@ def stack_cmd(args: Args) -> int:
                 stack = new_stack(args.flag("--secrets-provider"))
                 require_passphrase(stack)
                 state["stacks"][name] = stack | {"project": project}
+                write_local_checkpoint(project, name)
             name, _ = get_stack(state, name)
             state["current"] = name
         return 0

@@ -161,6 +161,17 @@ def new_stack(secrets_provider: str | None) -> dict[str, Any]:
     }
 
 
+def write_local_checkpoint(project: str, name: str) -> None:
+    """With a file:// backend, creating a stack writes its checkpoint where the CLI does:
+    <root>/.pulumi/stacks/<project>/<stack>.json (pkg/backend/diy/backend.go CreateStack -> saveStack;
+    store.go StacksDir, project-scoped layout)."""
+    url = os.environ.get("PULUMI_BACKEND_URL", "")
+    if url.startswith("file://"):
+        path = Path(url.removeprefix("file://")).expanduser() / ".pulumi" / "stacks" / project / f"{name}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"version": 3, "checkpoint": {"stack": name, "latest": None}}), encoding="utf-8")
+
+
 def find_project() -> tuple[str, Path]:
     """The project name and folder, looking for Pulumi.yaml/.yml/.json upwards from cwd as the CLI does."""
     start = Path.cwd()
