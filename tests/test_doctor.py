@@ -123,3 +123,13 @@ def test_a_given_program_environment_needs_pip(tmp_path):
     checks = by_name(run_checks(Probes(which=lambda n: "/usr/bin/pulumi", run=run, environ=environ, home=tmp_path)))
     check = checks["aws program environment"]
     assert check.status == FAIL and check.fix == f"{tmp_path / 'uv-env' / 'bin' / 'python'} -m ensurepip"
+
+
+def test_a_shared_backend_without_a_passphrase_is_missing_one(tmp_path):
+    spec = load_spec(str(INGEST)).spec
+    shared = by_name(run_checks(probes(tmp_path, {"PULUMI_BACKEND_URL": "gs://team-state/x"}), spec))
+    assert shared["secrets passphrase"].status == FAIL
+    assert shared["secrets passphrase"].fix.startswith("export PULUMI_CONFIG_PASSPHRASE=")
+    environ = {"PULUMI_BACKEND_URL": "gs://team-state/x", "PULUMI_CONFIG_PASSPHRASE": "p"}
+    assert by_name(run_checks(probes(tmp_path, environ), spec))["secrets passphrase"].status == OK
+    assert by_name(run_checks(probes(tmp_path), spec))["secrets passphrase"].status == OK  # local: generated

@@ -3,6 +3,7 @@ copy of the pipeline; a shared backend needs a shared passphrase."""
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -111,3 +112,14 @@ def test_pulumi_cloud_needs_no_passphrase(project, tmp_path, monkeypatch):
     result = run("preview", project)
     assert "is shared" not in result.output and "refusing" not in result.output
     assert any(argv[1:2] == ["preview"] for argv in fake.argvs())
+
+
+def test_ls_names_each_stacks_backend_and_warns_about_local_state(project, tmp_path, monkeypatch):
+    install_fake_pulumi(monkeypatch, tmp_path)
+    assert run("up", project, "--yes", "--allow-local-state").exit_code == 0
+    monkeypatch.chdir(project)
+    listing = run("ls")
+    assert "file://" + (project / ".aipipe" / "state").as_posix() in listing.output
+    assert "warning: dev keeps state in local files" in listing.output
+    records = json.loads(runner.invoke(app, ["ls", "--json"]).stdout)
+    assert records["dev"]["local_state"] is True

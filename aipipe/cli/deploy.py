@@ -259,9 +259,12 @@ def list_stacks(
     """List the stacks deployed from a folder, with their last update and resource count."""
     from aipipe.deploy.records import read_records
     from aipipe.deploy.settings import STATE_FOLDER
+    from aipipe.semantics.backends import is_local
 
     records = read_records(folder / STATE_FOLDER)
     if as_json:
+        for record in records.values():
+            record["local_state"] = is_local(str(record.get("backend", "")))
         typer.echo(json.dumps(records, indent=2, sort_keys=True))
         return
     if not records:
@@ -272,6 +275,14 @@ def list_stacks(
         typer.echo(
             f"{name:<16} {record.get('project', ''):<28} {record.get('updated', ''):<22} "
             f"{record.get('resources') or '?':>9}  {record.get('backend', '')}"
+        )
+    local = sorted(name for name, record in records.items() if is_local(str(record.get("backend", ""))))
+    if local:
+        typer.echo(
+            f"warning: {', '.join(local)} keep{'s' if len(local) == 1 else ''} state in local files: only this "
+            "machine can update or destroy them; a shared backend (`backend: s3://…`, `gs://…`, `azblob://…` or "
+            "Pulumi Cloud) lets CI and teammates work on the same stack",
+            err=True,
         )
 
 

@@ -168,6 +168,13 @@ def check_passphrase(probes: Probes, backend: str) -> Check:
     for variable in ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE"):
         if variable in probes.environ:
             return Check("secrets passphrase", OK, f"{variable} is set")
+    if not backend.startswith("file://"):
+        return Check(
+            "secrets passphrase",
+            FAIL,
+            f"{backend} is shared: everyone who deploys needs the same passphrase, and none is set",
+            "export PULUMI_CONFIG_PASSPHRASE=...   (the team's passphrase; a CI secret in CI)",
+        )
     return Check(
         "secrets passphrase",
         OK,
