@@ -72,6 +72,8 @@ class FunctionLimits:
     reserved_environment: frozenset[str]
     reserved_environment_prefixes: tuple[str, ...]
     handler_form: Callable[[str], tuple[re.Pattern, str]]  # runtime -> (pattern, how to write it)
+    # the most memory a new account may use until a quota is raised (None: the range above is open to all)
+    new_account_memory_mb: int | None = None
 
 
 @dataclass(frozen=True)

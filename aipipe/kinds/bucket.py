@@ -146,15 +146,12 @@ def aws_values(job, name: str, bucket: Bucket) -> dict:
     if bucket.existing:
         return {"existing": bucket.existing}
     if bucket.encryption == "kms":
-        encryption = [
-            {
-                "apply_server_side_encryption_by_default": {
-                    "sse_algorithm": "aws:kms",
-                    "kms_master_key_id": symbolic(bucket.kms_key),
-                },
-                "bucket_key_enabled": True,
-            }
-        ]
+        # Without kms_key S3 uses the AWS-managed `aws/s3` key (pulumi-aws s3 BucketServerSideEncryption-
+        # ConfigurationRuleApplyServerSideEncryptionByDefault: kms_master_key_id "absent ... the default aws/s3")
+        by_default: dict = {"sse_algorithm": "aws:kms"}
+        if bucket.kms_key:
+            by_default["kms_master_key_id"] = symbolic(bucket.kms_key)
+        encryption = [{"apply_server_side_encryption_by_default": by_default, "bucket_key_enabled": True}]
     else:
         encryption = [{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}]
     lifecycle = None

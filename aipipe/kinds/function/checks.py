@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from aipipe.clouds.registry import CLOUDS
+from aipipe.core.diagnostics import Severity
 from aipipe.core.suggest import did_you_mean, one_of
 from aipipe.kinds.function.links import links
 from aipipe.kinds.function.model import Function
@@ -36,6 +37,16 @@ def check(ctx: CheckContext, name: str, function: Function) -> None:
             "AP402",
             f"`memory` on {cloud.name} must be between {low} and {high} MB, got {function.memory}",
             ctx.at(name, "memory"),
+        )
+    quota = cloud.functions.new_account_memory_mb
+    if quota and quota < function.memory <= high:
+        ctx.report(
+            "AP402",
+            f"`memory` {function.memory} MB is above the {quota} MB a new {cloud.title} account may use: the "
+            f"deploy fails until the Lambda memory quota is raised (Service Quotas > AWS Lambda), or use at most "
+            f"{quota} MB",
+            ctx.at(name, "memory"),
+            severity=Severity.WARNING,
         )
     limit = cloud.functions.max_timeout_seconds  # event-triggered Cloud Functions: 9m, a pipeline check (AP504)
     if not 1 <= function.timeout <= limit:

@@ -1,0 +1,28 @@
+"""Deploy-time AWS facts turned into checks (issue: a first `aipipe up` on a fresh account succeeds): each test
+names the fact and where it comes from; the rules cite their sources."""
+
+from __future__ import annotations
+
+import pytest
+
+from aipipe.validation import load_spec
+
+from test_plan_aws import find, plan
+
+HEAD = "aipipe: 1\nname: demo\ncloud: aws\nregion: us-east-1\nresources:\n"
+FN = "    type: function\n    runtime: python3.12\n    handler: app.handler\n    code: ./app\n"
+
+
+@pytest.mark.parametrize("memory, warned", [(3008, False), (3009, True), (10240, True)])
+def test_lambda_memory_above_a_new_accounts_quota_is_warned(memory, warned, write_spec):
+    diagnostics = load_spec(str(write_spec(HEAD + "  fn:\n" + FN + f"    memory: {memory}\n"))).diagnostics
+    assert [(d.code, d.severity.value) for d in diagnostics] == ([("AP402", "warning")] if warned else [])
+
+
+def test_kms_encryption_without_a_key_uses_the_aws_managed_key(write_spec, tmp_path):
+    """pulumi-aws: kms_master_key_id absent with sse_algorithm aws:kms means the aws/s3 key."""
+    planned = plan(write_spec(HEAD + "  raw: {type: bucket, encryption: kms}\n"), tmp_path)
+    [sse] = find(planned, "BucketServerSideEncryptionConfiguration")
+    [rule] = sse.inputs["rules"]
+    assert rule["applyServerSideEncryptionByDefault"] == {"sseAlgorithm": "aws:kms"}
+    assert rule["bucketKeyEnabled"] is True
