@@ -26,3 +26,15 @@ def test_kms_encryption_without_a_key_uses_the_aws_managed_key(write_spec, tmp_p
     [rule] = sse.inputs["rules"]
     assert rule["applyServerSideEncryptionByDefault"] == {"sseAlgorithm": "aws:kms"}
     assert rule["bucketKeyEnabled"] is True
+
+
+@pytest.mark.parametrize("name", ["xn--data", "sthree-raw", "amzn-s3-demo-bucket"])
+def test_s3_reserved_prefixes_are_refused_for_new_buckets_only(name, write_spec):
+    new = load_spec(str(write_spec(HEAD + f"  {name}: {{type: bucket}}\n"))).diagnostics
+    assert [d.code for d in new if d.severity.value == "error"] == ["AP202"]
+    existing = load_spec(str(write_spec(HEAD + f"  {name}: {{type: bucket, existing: some-bucket}}\n"))).diagnostics
+    assert [d.code for d in existing if d.severity.value == "error"] == []
+
+
+def test_a_prefix_lookalike_is_fine(write_spec):
+    assert load_spec(str(write_spec(HEAD + "  xn-data: {type: bucket}\n  sthree: {type: bucket}\n"))).valid

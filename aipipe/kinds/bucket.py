@@ -50,8 +50,23 @@ class Bucket(ResourceBase):
 _UNMANAGED_FIELDS = {"type", "existing", "description", "tags", "region", "protect", "depends_on"}
 
 
+# docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html: names S3 reserves. aipipe names a new
+# bucket after its resource (`<name>-<random>`), so the resource name must not start with a reserved prefix;
+# the random suffix means a reserved suffix (-s3alias, --ol-s3, .mrap, --x-s3, --table-s3) cannot occur.
+S3_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+
+
 def check(ctx: CheckContext, name: str, bucket: Bucket) -> None:
-    """Existing buckets take no settings; KMS keys need KMS; lifecycle rules work in whole days."""
+    """Existing buckets take no settings; S3's reserved names; KMS keys need KMS; lifecycle in whole days."""
+    reserved = next((prefix for prefix in S3_RESERVED_PREFIXES if name.startswith(prefix)), None)
+    if ctx.cloud == "aws" and reserved and not bucket.existing:
+        ctx.report(
+            "AP202",
+            f"S3 bucket names cannot start with `{reserved}` and aipipe names the bucket after the resource "
+            f"(`{name}-<random>`); rename the resource",
+            ctx.at(name),
+            True,
+        )
     if bucket.existing:
         for field_name in sorted(bucket.model_fields_set - _UNMANAGED_FIELDS):
             ctx.report(
