@@ -38,3 +38,14 @@ def test_s3_reserved_prefixes_are_refused_for_new_buckets_only(name, write_spec)
 
 def test_a_prefix_lookalike_is_fine(write_spec):
     assert load_spec(str(write_spec(HEAD + "  xn-data: {type: bucket}\n  sthree: {type: bucket}\n"))).valid
+
+
+def test_state_machine_logs_go_to_a_vended_logs_group(write_spec, tmp_path):
+    """Step Functions best practices: /aws/vendedlogs/states/ needs no CloudWatch Logs resource policy entry
+    (that policy's 5,120-character limit otherwise fails CreateStateMachine once an account has many)."""
+    spec = HEAD + "  fn:\n" + FN + "  flow: {type: workflow, steps: [{function: fn, retry: {attempts: 2}}]}\n"
+    planned = plan(write_spec(spec), tmp_path)
+    [logs] = find(planned, "cloudwatch/logGroup:LogGroup", "flow-logs")
+    assert logs.inputs["namePrefix"] == "/aws/vendedlogs/states/demo-dev-flow-"
+    [machine] = find(planned, "StateMachine")
+    assert machine.inputs["loggingConfiguration"]["logDestination"].startswith("arn:")

@@ -12,6 +12,8 @@ from aipipe.semantics.symbols import Attr, Child, Concat
 from aipipe.spec.links import Link
 
 LOG_RETENTION_DAYS = 30
+VENDED_LOGS = "/aws/vendedlogs/states/"  # see log_group_prefix below
+
 # Step Functions log delivery: these actions do not support resource-level permissions, so AWS requires "*"
 # (docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html#cloudwatch-iam-policy). AWS's sample policy also
 # lists logs:CreateLogStream and logs:PutLogEvents there; those two can be scoped to the log group, so they are.
@@ -57,6 +59,9 @@ def aws_values(job: RenderInputs, name: str, workflow: Workflow) -> dict:
         "policy": policy_document(statements),
         "definition": asl.definition(job.spec.header.name, workflow),
         "log_retention": LOG_RETENTION_DAYS,
+        # docs.aws.amazon.com/step-functions/latest/dg/bp-cwl.html: log groups under /aws/vendedlogs/states/ need
+        # no CloudWatch Logs resource policy entry, whose 5,120-character limit otherwise fails CreateStateMachine
+        "log_group_prefix": f"{VENDED_LOGS}{job.spec.header.name}-{job.spec.stack}-{name}-",
         "type": workflow.kind.upper(),
         "logging": logging,
     }

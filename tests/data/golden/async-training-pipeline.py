@@ -259,6 +259,7 @@ training_pipeline_role = aws.iam.Role(
 )
 training_pipeline_logs = aws.cloudwatch.LogGroup(
     'training-pipeline-logs',
+    name_prefix='/aws/vendedlogs/states/async-training-pipeline-dev-training-pipeline-',
     retention_in_days=30,
     tags={'aipipe:project': 'async-training-pipeline', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'pipeline': 'training', 'aipipe:resource': 'training-pipeline'},
     opts=pulumi.ResourceOptions(parent=training_pipeline),

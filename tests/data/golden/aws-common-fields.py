@@ -161,6 +161,7 @@ flow_role = aws.iam.Role(
 )
 flow_logs = aws.cloudwatch.LogGroup(
     'flow-logs',
+    name_prefix='/aws/vendedlogs/states/aws-common-fields-dev-flow-',
     retention_in_days=30,
     tags={'aipipe:project': 'aws-common-fields', 'aipipe:stack': 'dev', 'role': 'flow', 'aipipe:resource': 'flow'},
     opts=pulumi.ResourceOptions(parent=flow, provider=aws_us_east_2, protect=True, depends_on=[worker]),
