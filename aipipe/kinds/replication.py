@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from aipipe.clouds.aws import AWS
+from aipipe.core.diagnostics import Severity
 from aipipe.kinds.base import CloudForm, GraphShape, Kind, RenderInputs
 from aipipe.semantics.iam import merge, policy_document, statement, trust_policy
 from aipipe.semantics.symbols import Attr, Child, Concat, Options
@@ -58,6 +59,35 @@ def check(ctx: CheckContext, name: str, replication: Replication) -> None:
                     "`method: datasync`",
                     ctx.at(name, field_name),
                 )
+            elif bucket is not None and bucket.type == "bucket" and bucket.existing:
+                ctx.report(
+                    "AP406",
+                    f"S3 replication fails unless versioning is enabled on the existing {field_name} bucket "
+                    f"`{bucket.existing}`, which aipipe does not manage: `aws s3api put-bucket-versioning --bucket "
+                    f"{bucket.existing} --versioning-configuration Status=Enabled` (or use `method: datasync`)",
+                    ctx.at(name, field_name),
+                    severity=Severity.WARNING,
+                )
+        _check_one_configuration_per_source(ctx, name, replication)
+
+
+def _check_one_configuration_per_source(ctx: CheckContext, name: str, replication: Replication) -> None:
+    """S3 keeps one replication configuration per bucket (PutBucketReplication replaces it): two `method: s3`
+    replications from one source would overwrite each other at every deploy."""
+    same_source = [
+        other
+        for other, resource in ctx.checkable().items()
+        if resource.type == "replication" and resource.method == "s3" and resource.source == replication.source
+    ]
+    first = same_source[0]  # the first in the spec keeps the configuration; the others are reported
+    if first != name:
+        ctx.report(
+            "AP406",
+            f"`{first}` already replicates bucket `{replication.source}` with S3 replication, and S3 keeps one "
+            "replication configuration per bucket (each deploy would overwrite the other); replicate from this "
+            "source with `method: datasync`, or chain from the first destination",
+            ctx.at(name, "source"),
+        )
 
 
 def links(replication: Replication):
