@@ -11,6 +11,7 @@ import yaml
 from aipipe.codegen.context import RenderJob
 from aipipe.kinds.registry import KINDS
 from aipipe.kinds.workflow import asl
+from aipipe.kinds.workflow.asl import TRANSIENT_LAMBDA_RETRY
 from aipipe.offline.plan import plan_spec
 from aipipe.semantics.symbols import Attr, Child, CodeFolder, Concat, Deployment, Json, Options, Secret
 from aipipe.validation import load_spec
@@ -126,7 +127,8 @@ def test_state_machine_document_refers_to_functions_by_symbol(aws):
     train = document["States"]["Train"]
     assert train["Resource"] == Attr("train", "arn") and train["TimeoutSeconds"] == 600
     assert train["Retry"] == [
-        {"ErrorEquals": ["States.ALL"], "IntervalSeconds": 10, "MaxAttempts": 2, "BackoffRate": 1.5}
+        TRANSIENT_LAMBDA_RETRY,
+        {"ErrorEquals": ["States.ALL"], "IntervalSeconds": 10, "MaxAttempts": 2, "BackoffRate": 1.5},
     ]
     assert train["Catch"][0]["Next"] == "Cleanup"
     fanout = document["States"]["Fanout"]

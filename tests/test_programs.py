@@ -221,9 +221,22 @@ def test_async_training_pipeline_state_machine(plans):
     definition = json.loads(machine.inputs["definition"])
     states = definition["States"]
     assert definition["StartAt"] == "Preprocess"
-    assert list(states) == ["Preprocess", "TrainAndProfile", "BatchPredict", "NotifyFailure"]
+    assert list(states) == ["Preprocess", "TrainAndProfile", "BatchPredict", "NotifyFailure", "aipipe:failed"]
+    transient = {
+        "ErrorEquals": [
+            "Lambda.ClientExecutionTimeoutException",
+            "Lambda.ServiceException",
+            "Lambda.AWSLambdaException",
+            "Lambda.SdkClientException",
+            "Lambda.TooManyRequestsException",
+        ],
+        "IntervalSeconds": 2,
+        "MaxAttempts": 6,
+        "BackoffRate": 2,
+    }
     assert states["Preprocess"]["Retry"] == [
-        {"ErrorEquals": ["States.ALL"], "IntervalSeconds": 5, "MaxAttempts": 3, "BackoffRate": 2.0}
+        transient,
+        {"ErrorEquals": ["States.ALL"], "IntervalSeconds": 5, "MaxAttempts": 3, "BackoffRate": 2.0},
     ]
     assert states["Preprocess"]["Catch"][0]["Next"] == "NotifyFailure"
     assert states["Preprocess"]["Resource"] == "arn:aws:lambda:us-west-2:123456789012:function:preprocess"
@@ -231,7 +244,14 @@ def test_async_training_pipeline_state_machine(plans):
     assert [b["StartAt"] for b in branches] == ["Train", "Profile"]
     assert branches[0]["States"]["Train"]["TimeoutSeconds"] == 900
     assert states["BatchPredict"]["End"] is True and "Next" not in states["BatchPredict"]
-    assert states["NotifyFailure"]["End"] is True
+    # the failure handler runs, then the execution fails: a caught failure is still a failure
+    assert states["NotifyFailure"]["Next"] == "aipipe:failed" and "End" not in states["NotifyFailure"]
+    assert states["aipipe:failed"] == {
+        "Type": "Fail",
+        "Error": "aipipe.StepFailed",
+        "Cause": "a step failed; its `catch` handler ran (mark the handler `handled: true` to succeed instead)",
+    }
+    assert branches[1]["States"]["Profile"]["Retry"][0] == transient  # every task, even without `retry`
     [policy] = find(plan, "aws:iam/rolePolicy:RolePolicy", "training-pipeline-policy")
     invoke = next(
         s for s in json.loads(policy.inputs["policy"])["Statement"] if s["Action"] == ["lambda:InvokeFunction"]

@@ -5,7 +5,7 @@ local runner can execute the very same document."""
 from __future__ import annotations
 
 from aipipe.kinds.workflow.model import ParallelStep, Workflow
-from aipipe.kinds.workflow.steps import Branch, catch_of, ends, task_of
+from aipipe.kinds.workflow.steps import Branch, catch_of, ends, failure_only, handled, task_of
 from aipipe.semantics.symbols import Attr, Json
 
 
@@ -15,16 +15,47 @@ def definition(project: str, workflow: Workflow) -> Json:
     return Json({"Comment": f"aipipe workflow of {project}", **_branch(Branch(workflow.steps, ("steps",), ()))})
 
 
+# docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html: Lambda's transient service errors
+# (and throttling, Lambda.TooManyRequestsException), retried on every task whatever the spec's own `retry` says
+TRANSIENT_LAMBDA_RETRY = {
+    "ErrorEquals": [
+        "Lambda.ClientExecutionTimeoutException",
+        "Lambda.ServiceException",
+        "Lambda.AWSLambdaException",
+        "Lambda.SdkClientException",
+        "Lambda.TooManyRequestsException",
+    ],
+    "IntervalSeconds": 2,
+    "MaxAttempts": 6,
+    "BackoffRate": 2,
+}
+
+
+def failed_state_name(positions: tuple[int, ...]) -> str:
+    """The Fail state a branch's failure handlers end in (`:` cannot occur in a step name, so it is unique)."""
+    return "aipipe:failed" + "".join(f":{p}" for p in positions)
+
+
 def _branch(branch: Branch) -> dict:
     names = branch.names
+    failing = failure_only(branch.steps, names)
     states = {}
     for position, step in enumerate(branch.steps):
         state = _state(step, branch, position)
         if position == len(branch.steps) - 1 or ends(step):
-            state["End"] = True
+            if failing[position] and not handled(step):  # a handler ran: the execution still failed
+                state["Next"] = failed_state_name(branch.positions)
+            else:
+                state["End"] = True
         else:
             state["Next"] = names[position + 1]
         states[names[position]] = state
+    if any(state.get("Next") == failed_state_name(branch.positions) for state in states.values()):
+        states[failed_state_name(branch.positions)] = {
+            "Type": "Fail",
+            "Error": "aipipe.StepFailed",
+            "Cause": "a step failed; its `catch` handler ran (mark the handler `handled: true` to succeed instead)",
+        }
     return {"StartAt": names[0], "States": states}
 
 
@@ -42,15 +73,16 @@ def _state(step, branch: Branch, position: int) -> dict:
         state = {"Type": "Task", "Resource": Attr(task.function, "arn")}
         if task.timeout:
             state["TimeoutSeconds"] = task.timeout
+        state["Retry"] = [dict(TRANSIENT_LAMBDA_RETRY)]
         if task.retry:
-            state["Retry"] = [
+            state["Retry"].append(
                 {
                     "ErrorEquals": ["States.ALL"],
                     "IntervalSeconds": task.retry.interval,
                     "MaxAttempts": task.retry.attempts,
                     "BackoffRate": task.retry.backoff,
                 }
-            ]
+            )
     if catch_of(step):
         state["Catch"] = [{"ErrorEquals": ["States.ALL"], "Next": catch_of(step), "ResultPath": "$.error"}]
     return state

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aipipe.core.suggest import did_you_mean
 from aipipe.kinds.workflow.model import Workflow
-from aipipe.kinds.workflow.steps import Branch, branches, catch_of, ends, walk
+from aipipe.kinds.workflow.steps import Branch, branches, catch_of, ends, failure_only, handled, walk
 from aipipe.spec.context import CheckContext
 
 
@@ -35,6 +35,22 @@ def check(ctx: CheckContext, name: str, workflow: Workflow) -> None:
                 )
     for branch in branches(workflow.steps):
         _check_reachable(ctx, name, branch)
+        _check_handled(ctx, name, branch)
+
+
+def _check_handled(ctx: CheckContext, name: str, branch: Branch) -> None:
+    """`handled: true` means something only where a failure handler ends: elsewhere it would mislead."""
+    failing = failure_only(branch.steps, branch.names)
+    for position, step in enumerate(branch.steps):
+        last_of_handler = failing[position] and (position == len(branch.steps) - 1 or ends(step))
+        if handled(step) and not last_of_handler:
+            ctx.report(
+                "AP403",
+                "`handled` applies to the last step of a failure handler (a step only a `catch` reaches, up to "
+                "its `end: true` or the end of the branch); remove it here",
+                ctx.at(name, *branch.step_path(position), "handled"),
+                True,
+            )
 
 
 def _check_reachable(ctx: CheckContext, name: str, branch: Branch) -> None:

@@ -27,6 +27,11 @@ class TaskStep(StrictModel):
     end: bool = Field(
         False, description="The workflow succeeds after this step; later steps run only when a `catch` jumps to them."
     )
+    handled: bool = Field(
+        False,
+        description="On a failure handler (a step only a `catch` reaches): the workflow succeeds after it. By "
+        "default it ends FAILED once the handler ran.",
+    )
 
 
 class ParallelStep(StrictModel):
@@ -36,6 +41,7 @@ class ParallelStep(StrictModel):
     name: StepName | None = None
     catch: StepName | None = Field(None, description="Step to go to when any branch fails.")
     end: bool = Field(False, description="The workflow succeeds after this step.")
+    handled: bool = Field(False, description="On a failure handler: the workflow succeeds after it.")
 
 
 def _step_kind(value: Any) -> str | None:

@@ -26,6 +26,25 @@ def ends(step) -> bool:
     return not isinstance(step, str) and step.end
 
 
+def failure_only(branch_steps: list, names: list[str]) -> list[bool]:
+    """For each step of a branch, whether it runs only after a failure: normal flow cannot reach it (the step
+    before it ends the workflow, or runs only after a failure itself) and it is a `catch` target or follows one."""
+    targets = {catch_of(step) for step in branch_steps}
+    normal, failing = [], []
+    for position in range(len(branch_steps)):
+        before = position - 1
+        flows = position == 0 or (normal[before] and not ends(branch_steps[before]))
+        follows_failure = position > 0 and failing[before] and not ends(branch_steps[before])
+        normal.append(flows)
+        failing.append(not flows and (names[position] in targets or follows_failure))
+    return failing
+
+
+def handled(step) -> bool:
+    """Whether the workflow succeeds after this failure handler (`handled: true`); by default it fails."""
+    return not isinstance(step, str) and step.handled
+
+
 def catch_of(step) -> str | None:
     """The step a failure jumps to, if the step says (`catch:`)."""
     return None if isinstance(step, str) else step.catch

@@ -176,7 +176,7 @@ flow_state_machine = aws.sfn.StateMachine(
     'flow',
     type='STANDARD',
     role_arn=flow_role.arn,
-    definition=pulumi.Output.json_dumps({'Comment': 'aipipe workflow of aws-common-fields', 'StartAt': 'worker', 'States': {'worker': {'Type': 'Task', 'Resource': worker_function.arn, 'End': True}}}),
+    definition=pulumi.Output.json_dumps({'Comment': 'aipipe workflow of aws-common-fields', 'StartAt': 'worker', 'States': {'worker': {'Type': 'Task', 'Resource': worker_function.arn, 'Retry': [{'ErrorEquals': ['Lambda.ClientExecutionTimeoutException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'], 'IntervalSeconds': 2, 'MaxAttempts': 6, 'BackoffRate': 2}], 'End': True}}}),
     logging_configuration={'log_destination': pulumi.Output.concat(flow_logs.arn, ':*'), 'include_execution_data': False, 'level': 'ERROR'},
     tags={'aipipe:project': 'aws-common-fields', 'aipipe:stack': 'dev', 'role': 'flow', 'aipipe:resource': 'flow'},
     opts=pulumi.ResourceOptions(parent=flow, provider=aws_us_east_2, protect=True, depends_on=[worker, flow_policy]),
