@@ -40,14 +40,33 @@ def values(spec, name):
 def test_aws_bucket_values_from_the_spec(aws):
     landing = values(aws, "landing")
     assert landing["versioning"] == {"status": "Enabled"} and landing["retain"] is True
-    [rule] = landing["lifecycle_rules"]
-    assert rule["transitions"] == [{"days": 30, "storage_class": "GLACIER"}] and rule["expiration"] == {"days": 365}
+    rule, cleanup = landing["lifecycle_rules"]
+    # archived objects stay readable (Glacier Instant Retrieval); old versions and delete markers expire too
+    assert rule["transitions"] == [{"days": 30, "storage_class": "GLACIER_IR"}] and rule["expiration"] == {"days": 365}
+    assert rule["noncurrent_version_expiration"] == {"noncurrent_days": 365}
+    assert cleanup == {
+        "id": "aipipe-cleanup",
+        "status": "Enabled",
+        "filter": {},
+        "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
+        "expiration": {"expired_object_delete_marker": True},
+    }
     [encryption] = landing["encryption_rules"]
     assert encryption["apply_server_side_encryption_by_default"]["sse_algorithm"] == "aws:kms"
     scratch = values(aws, "scratch")
     assert scratch["retain"] is False and scratch["force_destroy"] is True
     assert scratch["encryption_rules"] == [{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}]
     assert values(aws, "vendor-drop") == {"existing": "vendor-drop-bucket-2024"}
+
+
+def test_an_unversioned_bucket_needs_no_version_cleanup(write_spec):
+    head = "aipipe: 1\nname: demo\ncloud: aws\nregion: us-east-1\nresources:\n"
+    spec = load_spec(
+        str(write_spec(head + "  tmp: {type: bucket, versioning: false, lifecycle: {expire_after: 7d}}\n"))
+    ).spec
+    rule, cleanup = values(spec, "tmp")["lifecycle_rules"]
+    assert rule == {"id": "aipipe-lifecycle", "status": "Enabled", "filter": {}, "expiration": {"days": 7}}
+    assert "expiration" not in cleanup and cleanup["abort_incomplete_multipart_upload"] == {"days_after_initiation": 7}
 
 
 def test_gcp_bucket_values_from_the_spec(gcp):

@@ -25,7 +25,9 @@ class Lifecycle(StrictModel):
 
     expire_after: Duration | None = Field(None, description="Delete objects this long after creation.")
     archive_after: Duration | None = Field(
-        None, description="Move objects to archival storage (Glacier / Archive class) this long after creation."
+        None,
+        description="Move objects to archival storage this long after creation (S3 Glacier Instant Retrieval, GCS "
+        "Archive: both still readable at once).",
     )
 
 
@@ -169,22 +171,46 @@ def aws_values(job, name: str, bucket: Bucket) -> dict:
         encryption = [{"apply_server_side_encryption_by_default": by_default, "bucket_key_enabled": True}]
     else:
         encryption = [{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}]
-    lifecycle = None
-    if bucket.lifecycle:
-        rule: dict = {"id": "aipipe-lifecycle", "status": "Enabled", "filter": {}}
-        if bucket.lifecycle.archive_after:
-            rule["transitions"] = [{"days": _days(bucket.lifecycle.archive_after), "storage_class": "GLACIER"}]
-        if bucket.lifecycle.expire_after:
-            rule["expiration"] = {"days": _days(bucket.lifecycle.expire_after)}
-        lifecycle = [rule]
     return {
         "existing": None,
         "force_destroy": bucket.force_destroy,
         "retain": bucket.retain_on_destroy,
         "versioning": {"status": "Enabled" if bucket.versioning else "Suspended"},
         "encryption_rules": encryption,
-        "lifecycle_rules": lifecycle,
+        "lifecycle_rules": _s3_lifecycle(bucket) if bucket.lifecycle else None,
     }
+
+
+# docs.aws.amazon.com/AmazonS3/latest/userguide/storage-class-intro.html: Glacier Instant Retrieval serves
+# GetObject in milliseconds; Glacier Flexible Retrieval (GLACIER) needs a restore first, which would break any
+# reader of an archived key (a training job, a DataSync task)
+ARCHIVE_CLASS = "GLACIER_IR"
+ABORT_MULTIPART_DAYS = 7
+
+
+def _s3_lifecycle(bucket: Bucket) -> list[dict]:
+    """The spec's lifecycle as S3 rules. On a versioned bucket an expiry only hides the current version behind
+    a delete marker, so noncurrent versions expire after as long, and expired delete markers go; incomplete
+    multipart uploads are aborted (their parts are billed and invisible)
+    (docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html)."""
+    lifecycle = bucket.lifecycle
+    rule: dict = {"id": "aipipe-lifecycle", "status": "Enabled", "filter": {}}
+    if lifecycle.archive_after:
+        rule["transitions"] = [{"days": _days(lifecycle.archive_after), "storage_class": ARCHIVE_CLASS}]
+    if lifecycle.expire_after:
+        rule["expiration"] = {"days": _days(lifecycle.expire_after)}
+        if bucket.versioning:
+            rule["noncurrent_version_expiration"] = {"noncurrent_days": _days(lifecycle.expire_after)}
+    cleanup: dict = {
+        "id": "aipipe-cleanup",
+        "status": "Enabled",
+        "filter": {},
+        "abort_incomplete_multipart_upload": {"days_after_initiation": ABORT_MULTIPART_DAYS},
+    }
+    if bucket.versioning and lifecycle.expire_after:
+        # S3 refuses ExpiredObjectDeleteMarker beside Days in one Expiration: a rule of its own
+        cleanup["expiration"] = {"expired_object_delete_marker": True}
+    return [rule, cleanup]
 
 
 def gcp_values(job, name: str, bucket: Bucket) -> dict:

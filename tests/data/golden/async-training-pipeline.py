@@ -70,7 +70,7 @@ aws.s3.BucketServerSideEncryptionConfiguration(
 aws.s3.BucketLifecycleConfiguration(
     'models-lifecycle',
     bucket=models_bucket.id,
-    rules=[{'id': 'aipipe-lifecycle', 'status': 'Enabled', 'filter': {}, 'transitions': [{'days': 60, 'storage_class': 'GLACIER'}]}],
+    rules=[{'id': 'aipipe-lifecycle', 'status': 'Enabled', 'filter': {}, 'transitions': [{'days': 60, 'storage_class': 'GLACIER_IR'}]}, {'id': 'aipipe-cleanup', 'status': 'Enabled', 'filter': {}, 'abort_incomplete_multipart_upload': {'days_after_initiation': 7}}],
     opts=pulumi.ResourceOptions(parent=models, depends_on=[models_versioning]),
 )
 models.register_outputs({'name': models_bucket.bucket, 'arn': models_bucket.arn, 'url': pulumi.Output.concat('s3://', models_bucket.bucket), 'id': models_bucket.id})

@@ -40,7 +40,7 @@ aws.s3.BucketServerSideEncryptionConfiguration(
 aws.s3.BucketLifecycleConfiguration(
     'landing-lifecycle',
     bucket=landing_bucket.id,
-    rules=[{'id': 'aipipe-lifecycle', 'status': 'Enabled', 'filter': {}, 'transitions': [{'days': 30, 'storage_class': 'GLACIER'}], 'expiration': {'days': 365}}],
+    rules=[{'id': 'aipipe-lifecycle', 'status': 'Enabled', 'filter': {}, 'transitions': [{'days': 30, 'storage_class': 'GLACIER_IR'}], 'expiration': {'days': 365}, 'noncurrent_version_expiration': {'noncurrent_days': 365}}, {'id': 'aipipe-cleanup', 'status': 'Enabled', 'filter': {}, 'abort_incomplete_multipart_upload': {'days_after_initiation': 7}, 'expiration': {'expired_object_delete_marker': True}}],
     opts=pulumi.ResourceOptions(parent=landing, protect=True, depends_on=[landing_versioning]),
 )
 landing.register_outputs({'name': landing_bucket.bucket, 'arn': landing_bucket.arn, 'url': pulumi.Output.concat('s3://', landing_bucket.bucket), 'id': landing_bucket.id})
@@ -77,7 +77,7 @@ aws.s3.BucketServerSideEncryptionConfiguration(
 aws.s3.BucketLifecycleConfiguration(
     'scratch-lifecycle',
     bucket=scratch_bucket.id,
-    rules=[{'id': 'aipipe-lifecycle', 'status': 'Enabled', 'filter': {}, 'expiration': {'days': 7}}],
+    rules=[{'id': 'aipipe-lifecycle', 'status': 'Enabled', 'filter': {}, 'expiration': {'days': 7}, 'noncurrent_version_expiration': {'noncurrent_days': 7}}, {'id': 'aipipe-cleanup', 'status': 'Enabled', 'filter': {}, 'abort_incomplete_multipart_upload': {'days_after_initiation': 7}, 'expiration': {'expired_object_delete_marker': True}}],
     opts=pulumi.ResourceOptions(parent=scratch, depends_on=[scratch_versioning]),
 )
 scratch.register_outputs({'name': scratch_bucket.bucket, 'arn': scratch_bucket.arn, 'url': pulumi.Output.concat('s3://', scratch_bucket.bucket), 'id': scratch_bucket.id})

@@ -103,7 +103,7 @@ aws.s3.BucketServerSideEncryptionConfiguration(
 aws.s3.BucketLifecycleConfiguration(
     'corpus-archive-lifecycle',
     bucket=corpus_archive_bucket.id,
-    rules=[{'id': 'aipipe-lifecycle', 'status': 'Enabled', 'filter': {}, 'transitions': [{'days': 7, 'storage_class': 'GLACIER'}]}],
+    rules=[{'id': 'aipipe-lifecycle', 'status': 'Enabled', 'filter': {}, 'transitions': [{'days': 7, 'storage_class': 'GLACIER_IR'}]}, {'id': 'aipipe-cleanup', 'status': 'Enabled', 'filter': {}, 'abort_incomplete_multipart_upload': {'days_after_initiation': 7}}],
     opts=pulumi.ResourceOptions(parent=corpus_archive, provider=aws_us_west_2, depends_on=[corpus_archive_versioning]),
 )
 corpus_archive.register_outputs({'name': corpus_archive_bucket.bucket, 'arn': corpus_archive_bucket.arn, 'url': pulumi.Output.concat('s3://', corpus_archive_bucket.bucket), 'id': corpus_archive_bucket.id})

@@ -39,7 +39,7 @@ aws.s3.BucketServerSideEncryptionConfiguration(
 aws.s3.BucketLifecycleConfiguration(
     'raw-lifecycle',
     bucket=raw_bucket.id,
-    rules=[{'id': 'aipipe-lifecycle', 'status': 'Enabled', 'filter': {}, 'expiration': {'days': 90}}],
+    rules=[{'id': 'aipipe-lifecycle', 'status': 'Enabled', 'filter': {}, 'expiration': {'days': 90}, 'noncurrent_version_expiration': {'noncurrent_days': 90}}, {'id': 'aipipe-cleanup', 'status': 'Enabled', 'filter': {}, 'abort_incomplete_multipart_upload': {'days_after_initiation': 7}, 'expiration': {'expired_object_delete_marker': True}}],
     opts=pulumi.ResourceOptions(parent=raw, depends_on=[raw_versioning]),
 )
 raw.register_outputs({'name': raw_bucket.bucket, 'arn': raw_bucket.arn, 'url': pulumi.Output.concat('s3://', raw_bucket.bucket), 'id': raw_bucket.id})
@@ -76,7 +76,7 @@ aws.s3.BucketServerSideEncryptionConfiguration(
 aws.s3.BucketLifecycleConfiguration(
     'curated-lifecycle',
     bucket=curated_bucket.id,
-    rules=[{'id': 'aipipe-lifecycle', 'status': 'Enabled', 'filter': {}, 'transitions': [{'days': 30, 'storage_class': 'GLACIER'}]}],
+    rules=[{'id': 'aipipe-lifecycle', 'status': 'Enabled', 'filter': {}, 'transitions': [{'days': 30, 'storage_class': 'GLACIER_IR'}]}, {'id': 'aipipe-cleanup', 'status': 'Enabled', 'filter': {}, 'abort_incomplete_multipart_upload': {'days_after_initiation': 7}}],
     opts=pulumi.ResourceOptions(parent=curated, depends_on=[curated_versioning]),
 )
 curated.register_outputs({'name': curated_bucket.bucket, 'arn': curated_bucket.arn, 'url': pulumi.Output.concat('s3://', curated_bucket.bucket), 'id': curated_bucket.id})
