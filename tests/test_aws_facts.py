@@ -3,6 +3,8 @@ names the fact and where it comes from; the rules cite their sources."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from aipipe.validation import load_spec
@@ -49,3 +51,21 @@ def test_state_machine_logs_go_to_a_vended_logs_group(write_spec, tmp_path):
     assert logs.inputs["namePrefix"] == "/aws/vendedlogs/states/demo-dev-flow-"
     [machine] = find(planned, "StateMachine")
     assert machine.inputs["loggingConfiguration"]["logDestination"].startswith("arn:")
+
+
+def test_every_new_bucket_denies_requests_without_tls(write_spec, tmp_path):
+    """Foundational Security Best Practices S3.5: deny aws:SecureTransport false, on the bucket and its keys."""
+    planned = plan(write_spec(HEAD + "  raw: {type: bucket}\n  old: {type: bucket, existing: legacy-data}\n"), tmp_path)
+    [policy] = find(planned, "bucketPolicy:BucketPolicy")
+    [public_access] = find(planned, "BucketPublicAccessBlock")
+    assert policy.name == "raw-tls-only" and policy.inputs["bucket"] == "raw"
+    assert public_access.urn in policy.dependencies
+    [deny] = json.loads(policy.inputs["policy"])["Statement"]
+    assert deny == {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": ["arn:aws:s3:::raw", "arn:aws:s3:::raw/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }

@@ -36,6 +36,7 @@ def test_bucket_and_function_plan(tmp_path):
             "pulumi:providers:aws": 1,
             "aws:s3/bucket:Bucket": 2,
             "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 2,
+            "aws:s3/bucketPolicy:BucketPolicy": 2,
             "aws:s3/bucketVersioning:BucketVersioning": 2,
             "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 2,
             "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 1,

@@ -148,6 +148,10 @@ def test_no_policy_grants_wildcards_except_log_delivery(path, plans):
     checked = 0
     for origin, document in _policies(plans[key(path)]):
         for statement in document["Statement"]:
+            if statement["Effect"] == "Deny":  # only the TLS-only bucket policy denies, and it denies all of s3
+                assert origin.endswith("-tls-only.policy") and statement["Action"] == "s3:*", origin
+                assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+                continue
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             resources = statement.get("Resource", [])
             resources = resources if isinstance(resources, list) else [resources]
@@ -459,7 +463,7 @@ def test_protect_covers_every_cloud_resource_of_the_spec_resource(plans):
     plan = plans["tests/data/good/aws-everything.yaml"]
     landing = next(r.urn for r in plan.resources if r.type == "aipipe:index:Bucket" and r.name == "landing")
     children = [r for r in plan.resources if r.parent == landing]
-    assert len(children) == 5 and all(r.options["protect"] for r in children)
+    assert len(children) == 6 and all(r.options["protect"] for r in children)
     assert not any(r.options["protect"] for r in plan.resources if r.parent != landing)
 
 
@@ -468,7 +472,7 @@ def test_depends_on_waits_for_everything_the_named_resource_creates(plans):
     [topic] = find(plan, "aws:sns/topic:Topic", "events")
     component = next(r.urn for r in plan.resources if r.type == "aipipe:index:Bucket" and r.name == "landing")
     landing = {r.urn for r in plan.resources if r.parent == component}
-    assert len(landing) == 5 and landing <= set(topic.options["depends_on"])
+    assert len(landing) == 6 and landing <= set(topic.options["depends_on"])
     [function] = find(plan, "aws:lambda/function:Function", "ingest")
     [policy] = find(plan, "aws:iam/rolePolicy:RolePolicy", "ingest-policy")
     assert function.options["depends_on"] == [policy.urn]  # the role's policy exists before the function runs

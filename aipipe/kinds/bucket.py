@@ -11,7 +11,7 @@ from pydantic import Field
 
 from aipipe.kinds.base import CloudForm, GraphShape, Kind
 from aipipe.semantics.iam import statement
-from aipipe.semantics.symbols import Attr, Child, Concat
+from aipipe.semantics.symbols import Attr, Child, Concat, Json
 from aipipe.spec.context import CheckContext
 from aipipe.spec.model import ResourceBase, StrictModel, cloud_only
 from aipipe.spec.references import symbolic
@@ -178,7 +178,29 @@ def aws_values(job, name: str, bucket: Bucket) -> dict:
         "versioning": {"status": "Enabled" if bucket.versioning else "Suspended"},
         "encryption_rules": encryption,
         "lifecycle_rules": _s3_lifecycle(bucket) if bucket.lifecycle else None,
+        "tls_only_policy": tls_only_policy(name),
     }
+
+
+def tls_only_policy(name: str) -> Json:
+    """Deny every request that does not use TLS (AWS Foundational Security Best Practices S3.5,
+    docs.aws.amazon.com/securityhub/latest/userguide/s3-controls.html#s3-5)."""
+    bucket = Attr(name, "arn")
+    return Json(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "DenyInsecureTransport",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": [bucket, Concat(bucket, "/*")],
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                }
+            ],
+        }
+    )
 
 
 # docs.aws.amazon.com/AmazonS3/latest/userguide/storage-class-intro.html: Glacier Instant Retrieval serves

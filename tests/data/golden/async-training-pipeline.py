@@ -15,7 +15,7 @@ datasets_bucket = aws.s3.Bucket(
     tags={'aipipe:project': 'async-training-pipeline', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'pipeline': 'training', 'aipipe:resource': 'datasets'},
     opts=pulumi.ResourceOptions(parent=datasets, retain_on_delete=True),
 )
-aws.s3.BucketPublicAccessBlock(
+datasets_public_access = aws.s3.BucketPublicAccessBlock(
     'datasets-public-access',
     bucket=datasets_bucket.id,
     block_public_acls=True,
@@ -23,6 +23,12 @@ aws.s3.BucketPublicAccessBlock(
     ignore_public_acls=True,
     restrict_public_buckets=True,
     opts=pulumi.ResourceOptions(parent=datasets),
+)
+aws.s3.BucketPolicy(
+    'datasets-tls-only',
+    bucket=datasets_bucket.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Sid': 'DenyInsecureTransport', 'Effect': 'Deny', 'Principal': '*', 'Action': 's3:*', 'Resource': [datasets_bucket.arn, pulumi.Output.concat(datasets_bucket.arn, '/*')], 'Condition': {'Bool': {'aws:SecureTransport': 'false'}}}]}),
+    opts=pulumi.ResourceOptions(parent=datasets, depends_on=[datasets_public_access]),
 )
 datasets_versioning = aws.s3.BucketVersioning(
     'datasets-versioning',
@@ -46,7 +52,7 @@ models_bucket = aws.s3.Bucket(
     tags={'aipipe:project': 'async-training-pipeline', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'pipeline': 'training', 'aipipe:resource': 'models'},
     opts=pulumi.ResourceOptions(parent=models, retain_on_delete=True),
 )
-aws.s3.BucketPublicAccessBlock(
+models_public_access = aws.s3.BucketPublicAccessBlock(
     'models-public-access',
     bucket=models_bucket.id,
     block_public_acls=True,
@@ -54,6 +60,12 @@ aws.s3.BucketPublicAccessBlock(
     ignore_public_acls=True,
     restrict_public_buckets=True,
     opts=pulumi.ResourceOptions(parent=models),
+)
+aws.s3.BucketPolicy(
+    'models-tls-only',
+    bucket=models_bucket.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Sid': 'DenyInsecureTransport', 'Effect': 'Deny', 'Principal': '*', 'Action': 's3:*', 'Resource': [models_bucket.arn, pulumi.Output.concat(models_bucket.arn, '/*')], 'Condition': {'Bool': {'aws:SecureTransport': 'false'}}}]}),
+    opts=pulumi.ResourceOptions(parent=models, depends_on=[models_public_access]),
 )
 models_versioning = aws.s3.BucketVersioning(
     'models-versioning',

@@ -16,7 +16,7 @@ source_bucket = aws.s3.Bucket(
     tags={'aipipe:project': 'aws-common-fields', 'aipipe:stack': 'dev', 'role': 'source', 'aipipe:resource': 'source'},
     opts=pulumi.ResourceOptions(parent=source, provider=aws_us_east_2, protect=True, retain_on_delete=True),
 )
-aws.s3.BucketPublicAccessBlock(
+source_public_access = aws.s3.BucketPublicAccessBlock(
     'source-public-access',
     bucket=source_bucket.id,
     block_public_acls=True,
@@ -24,6 +24,12 @@ aws.s3.BucketPublicAccessBlock(
     ignore_public_acls=True,
     restrict_public_buckets=True,
     opts=pulumi.ResourceOptions(parent=source, provider=aws_us_east_2, protect=True),
+)
+aws.s3.BucketPolicy(
+    'source-tls-only',
+    bucket=source_bucket.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Sid': 'DenyInsecureTransport', 'Effect': 'Deny', 'Principal': '*', 'Action': 's3:*', 'Resource': [source_bucket.arn, pulumi.Output.concat(source_bucket.arn, '/*')], 'Condition': {'Bool': {'aws:SecureTransport': 'false'}}}]}),
+    opts=pulumi.ResourceOptions(parent=source, provider=aws_us_east_2, protect=True, depends_on=[source_public_access]),
 )
 source_versioning = aws.s3.BucketVersioning(
     'source-versioning',
@@ -47,7 +53,7 @@ copy_bucket = aws.s3.Bucket(
     tags={'aipipe:project': 'aws-common-fields', 'aipipe:stack': 'dev', 'aipipe:resource': 'copy'},
     opts=pulumi.ResourceOptions(parent=copy, retain_on_delete=True, depends_on=[source]),
 )
-aws.s3.BucketPublicAccessBlock(
+copy_public_access = aws.s3.BucketPublicAccessBlock(
     'copy-public-access',
     bucket=copy_bucket.id,
     block_public_acls=True,
@@ -55,6 +61,12 @@ aws.s3.BucketPublicAccessBlock(
     ignore_public_acls=True,
     restrict_public_buckets=True,
     opts=pulumi.ResourceOptions(parent=copy, depends_on=[source]),
+)
+aws.s3.BucketPolicy(
+    'copy-tls-only',
+    bucket=copy_bucket.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Sid': 'DenyInsecureTransport', 'Effect': 'Deny', 'Principal': '*', 'Action': 's3:*', 'Resource': [copy_bucket.arn, pulumi.Output.concat(copy_bucket.arn, '/*')], 'Condition': {'Bool': {'aws:SecureTransport': 'false'}}}]}),
+    opts=pulumi.ResourceOptions(parent=copy, depends_on=[source, copy_public_access]),
 )
 copy_versioning = aws.s3.BucketVersioning(
     'copy-versioning',

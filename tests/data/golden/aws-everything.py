@@ -16,7 +16,7 @@ landing_bucket = aws.s3.Bucket(
     tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'tier': 'raw', 'aipipe:resource': 'landing'},
     opts=pulumi.ResourceOptions(parent=landing, protect=True, retain_on_delete=True),
 )
-aws.s3.BucketPublicAccessBlock(
+landing_public_access = aws.s3.BucketPublicAccessBlock(
     'landing-public-access',
     bucket=landing_bucket.id,
     block_public_acls=True,
@@ -24,6 +24,12 @@ aws.s3.BucketPublicAccessBlock(
     ignore_public_acls=True,
     restrict_public_buckets=True,
     opts=pulumi.ResourceOptions(parent=landing, protect=True),
+)
+aws.s3.BucketPolicy(
+    'landing-tls-only',
+    bucket=landing_bucket.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Sid': 'DenyInsecureTransport', 'Effect': 'Deny', 'Principal': '*', 'Action': 's3:*', 'Resource': [landing_bucket.arn, pulumi.Output.concat(landing_bucket.arn, '/*')], 'Condition': {'Bool': {'aws:SecureTransport': 'false'}}}]}),
+    opts=pulumi.ResourceOptions(parent=landing, protect=True, depends_on=[landing_public_access]),
 )
 landing_versioning = aws.s3.BucketVersioning(
     'landing-versioning',
@@ -53,7 +59,7 @@ scratch_bucket = aws.s3.Bucket(
     tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'scratch'},
     opts=pulumi.ResourceOptions(parent=scratch),
 )
-aws.s3.BucketPublicAccessBlock(
+scratch_public_access = aws.s3.BucketPublicAccessBlock(
     'scratch-public-access',
     bucket=scratch_bucket.id,
     block_public_acls=True,
@@ -61,6 +67,12 @@ aws.s3.BucketPublicAccessBlock(
     ignore_public_acls=True,
     restrict_public_buckets=True,
     opts=pulumi.ResourceOptions(parent=scratch),
+)
+aws.s3.BucketPolicy(
+    'scratch-tls-only',
+    bucket=scratch_bucket.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Sid': 'DenyInsecureTransport', 'Effect': 'Deny', 'Principal': '*', 'Action': 's3:*', 'Resource': [scratch_bucket.arn, pulumi.Output.concat(scratch_bucket.arn, '/*')], 'Condition': {'Bool': {'aws:SecureTransport': 'false'}}}]}),
+    opts=pulumi.ResourceOptions(parent=scratch, depends_on=[scratch_public_access]),
 )
 scratch_versioning = aws.s3.BucketVersioning(
     'scratch-versioning',
@@ -90,7 +102,7 @@ replica_bucket = aws.s3.Bucket(
     tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'replica'},
     opts=pulumi.ResourceOptions(parent=replica, provider=aws_eu_west_1, retain_on_delete=True),
 )
-aws.s3.BucketPublicAccessBlock(
+replica_public_access = aws.s3.BucketPublicAccessBlock(
     'replica-public-access',
     bucket=replica_bucket.id,
     block_public_acls=True,
@@ -98,6 +110,12 @@ aws.s3.BucketPublicAccessBlock(
     ignore_public_acls=True,
     restrict_public_buckets=True,
     opts=pulumi.ResourceOptions(parent=replica, provider=aws_eu_west_1),
+)
+aws.s3.BucketPolicy(
+    'replica-tls-only',
+    bucket=replica_bucket.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Sid': 'DenyInsecureTransport', 'Effect': 'Deny', 'Principal': '*', 'Action': 's3:*', 'Resource': [replica_bucket.arn, pulumi.Output.concat(replica_bucket.arn, '/*')], 'Condition': {'Bool': {'aws:SecureTransport': 'false'}}}]}),
+    opts=pulumi.ResourceOptions(parent=replica, provider=aws_eu_west_1, depends_on=[replica_public_access]),
 )
 replica_versioning = aws.s3.BucketVersioning(
     'replica-versioning',

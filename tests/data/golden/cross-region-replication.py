@@ -17,7 +17,7 @@ corpus_bucket = aws.s3.Bucket(
     tags={'aipipe:project': 'cross-region-replication', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'data-class': 'training', 'aipipe:resource': 'corpus'},
     opts=pulumi.ResourceOptions(parent=corpus, protect=True, retain_on_delete=True),
 )
-aws.s3.BucketPublicAccessBlock(
+corpus_public_access = aws.s3.BucketPublicAccessBlock(
     'corpus-public-access',
     bucket=corpus_bucket.id,
     block_public_acls=True,
@@ -25,6 +25,12 @@ aws.s3.BucketPublicAccessBlock(
     ignore_public_acls=True,
     restrict_public_buckets=True,
     opts=pulumi.ResourceOptions(parent=corpus, protect=True),
+)
+aws.s3.BucketPolicy(
+    'corpus-tls-only',
+    bucket=corpus_bucket.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Sid': 'DenyInsecureTransport', 'Effect': 'Deny', 'Principal': '*', 'Action': 's3:*', 'Resource': [corpus_bucket.arn, pulumi.Output.concat(corpus_bucket.arn, '/*')], 'Condition': {'Bool': {'aws:SecureTransport': 'false'}}}]}),
+    opts=pulumi.ResourceOptions(parent=corpus, protect=True, depends_on=[corpus_public_access]),
 )
 corpus_versioning = aws.s3.BucketVersioning(
     'corpus-versioning',
@@ -48,7 +54,7 @@ corpus_eu_bucket = aws.s3.Bucket(
     tags={'aipipe:project': 'cross-region-replication', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'data-class': 'training', 'aipipe:resource': 'corpus-eu'},
     opts=pulumi.ResourceOptions(parent=corpus_eu, provider=aws_eu_west_1, retain_on_delete=True),
 )
-aws.s3.BucketPublicAccessBlock(
+corpus_eu_public_access = aws.s3.BucketPublicAccessBlock(
     'corpus-eu-public-access',
     bucket=corpus_eu_bucket.id,
     block_public_acls=True,
@@ -56,6 +62,12 @@ aws.s3.BucketPublicAccessBlock(
     ignore_public_acls=True,
     restrict_public_buckets=True,
     opts=pulumi.ResourceOptions(parent=corpus_eu, provider=aws_eu_west_1),
+)
+aws.s3.BucketPolicy(
+    'corpus-eu-tls-only',
+    bucket=corpus_eu_bucket.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Sid': 'DenyInsecureTransport', 'Effect': 'Deny', 'Principal': '*', 'Action': 's3:*', 'Resource': [corpus_eu_bucket.arn, pulumi.Output.concat(corpus_eu_bucket.arn, '/*')], 'Condition': {'Bool': {'aws:SecureTransport': 'false'}}}]}),
+    opts=pulumi.ResourceOptions(parent=corpus_eu, provider=aws_eu_west_1, depends_on=[corpus_eu_public_access]),
 )
 corpus_eu_versioning = aws.s3.BucketVersioning(
     'corpus-eu-versioning',
@@ -79,7 +91,7 @@ corpus_archive_bucket = aws.s3.Bucket(
     tags={'aipipe:project': 'cross-region-replication', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'data-class': 'training', 'aipipe:resource': 'corpus-archive'},
     opts=pulumi.ResourceOptions(parent=corpus_archive, provider=aws_us_west_2, retain_on_delete=True),
 )
-aws.s3.BucketPublicAccessBlock(
+corpus_archive_public_access = aws.s3.BucketPublicAccessBlock(
     'corpus-archive-public-access',
     bucket=corpus_archive_bucket.id,
     block_public_acls=True,
@@ -87,6 +99,12 @@ aws.s3.BucketPublicAccessBlock(
     ignore_public_acls=True,
     restrict_public_buckets=True,
     opts=pulumi.ResourceOptions(parent=corpus_archive, provider=aws_us_west_2),
+)
+aws.s3.BucketPolicy(
+    'corpus-archive-tls-only',
+    bucket=corpus_archive_bucket.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Sid': 'DenyInsecureTransport', 'Effect': 'Deny', 'Principal': '*', 'Action': 's3:*', 'Resource': [corpus_archive_bucket.arn, pulumi.Output.concat(corpus_archive_bucket.arn, '/*')], 'Condition': {'Bool': {'aws:SecureTransport': 'false'}}}]}),
+    opts=pulumi.ResourceOptions(parent=corpus_archive, provider=aws_us_west_2, depends_on=[corpus_archive_public_access]),
 )
 corpus_archive_versioning = aws.s3.BucketVersioning(
     'corpus-archive-versioning',

@@ -15,7 +15,7 @@ raw_bucket = aws.s3.Bucket(
     tags={'aipipe:project': 'event-driven-ingest', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'pipeline': 'ingest', 'aipipe:resource': 'raw'},
     opts=pulumi.ResourceOptions(parent=raw, retain_on_delete=True),
 )
-aws.s3.BucketPublicAccessBlock(
+raw_public_access = aws.s3.BucketPublicAccessBlock(
     'raw-public-access',
     bucket=raw_bucket.id,
     block_public_acls=True,
@@ -23,6 +23,12 @@ aws.s3.BucketPublicAccessBlock(
     ignore_public_acls=True,
     restrict_public_buckets=True,
     opts=pulumi.ResourceOptions(parent=raw),
+)
+aws.s3.BucketPolicy(
+    'raw-tls-only',
+    bucket=raw_bucket.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Sid': 'DenyInsecureTransport', 'Effect': 'Deny', 'Principal': '*', 'Action': 's3:*', 'Resource': [raw_bucket.arn, pulumi.Output.concat(raw_bucket.arn, '/*')], 'Condition': {'Bool': {'aws:SecureTransport': 'false'}}}]}),
+    opts=pulumi.ResourceOptions(parent=raw, depends_on=[raw_public_access]),
 )
 raw_versioning = aws.s3.BucketVersioning(
     'raw-versioning',
@@ -52,7 +58,7 @@ curated_bucket = aws.s3.Bucket(
     tags={'aipipe:project': 'event-driven-ingest', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'pipeline': 'ingest', 'aipipe:resource': 'curated'},
     opts=pulumi.ResourceOptions(parent=curated, retain_on_delete=True),
 )
-aws.s3.BucketPublicAccessBlock(
+curated_public_access = aws.s3.BucketPublicAccessBlock(
     'curated-public-access',
     bucket=curated_bucket.id,
     block_public_acls=True,
@@ -60,6 +66,12 @@ aws.s3.BucketPublicAccessBlock(
     ignore_public_acls=True,
     restrict_public_buckets=True,
     opts=pulumi.ResourceOptions(parent=curated),
+)
+aws.s3.BucketPolicy(
+    'curated-tls-only',
+    bucket=curated_bucket.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Sid': 'DenyInsecureTransport', 'Effect': 'Deny', 'Principal': '*', 'Action': 's3:*', 'Resource': [curated_bucket.arn, pulumi.Output.concat(curated_bucket.arn, '/*')], 'Condition': {'Bool': {'aws:SecureTransport': 'false'}}}]}),
+    opts=pulumi.ResourceOptions(parent=curated, depends_on=[curated_public_access]),
 )
 curated_versioning = aws.s3.BucketVersioning(
     'curated-versioning',
