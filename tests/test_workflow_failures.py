@@ -62,3 +62,10 @@ def test_handled_anywhere_else_is_reported(write_spec):
     assert [d.code for d in diagnostics] == ["AP403"]
     assert diagnostics[0].message.startswith("`handled` applies to the last step of a failure handler")
     assert diagnostics[0].path == "resources.flow.steps[0].handled"
+
+
+def test_a_step_timeout_longer_than_the_functions_is_fine(write_spec):
+    head = "aipipe: 1\nname: demo\ncloud: aws\nregion: us-east-1\nresources:\n"
+    fn = "    type: function\n    runtime: python3.12\n    handler: app.handler\n    code: ./app\n    timeout: 10m\n"
+    step = "  flow: {type: workflow, steps: [{function: a, timeout: 11m, retry: {attempts: 1}}]}\n"
+    assert load_spec(str(write_spec(head + "  a:\n" + fn + step))).diagnostics == []

@@ -3,10 +3,12 @@ every step reachable."""
 
 from __future__ import annotations
 
+from aipipe.core.diagnostics import Severity
 from aipipe.core.suggest import did_you_mean
 from aipipe.kinds.workflow.model import Workflow
 from aipipe.kinds.workflow.steps import Branch, branches, catch_of, ends, failure_only, handled, walk
 from aipipe.spec.context import CheckContext
+from aipipe.spec.values import format_duration
 
 
 def check(ctx: CheckContext, name: str, workflow: Workflow) -> None:
@@ -36,6 +38,27 @@ def check(ctx: CheckContext, name: str, workflow: Workflow) -> None:
     for branch in branches(workflow.steps):
         _check_reachable(ctx, name, branch)
         _check_handled(ctx, name, branch)
+    for visit in walk(workflow.steps):
+        _check_task_timeout(ctx, name, visit)
+
+
+def _check_task_timeout(ctx: CheckContext, name: str, visit) -> None:
+    """A task timeout at or below its function's: the state fails with States.Timeout after TimeoutSeconds
+    (docs.aws.amazon.com/step-functions/latest/dg/state-task.html), but the Lambda invocation it started is its
+    own request and runs on to the function's timeout, so a retry starts a second run beside the first."""
+    task = visit.task
+    function = ctx.checkable().get(task.function) if task and task.timeout else None
+    if function is None or function.type != "function" or task.timeout > function.timeout:
+        return
+    ctx.report(
+        "AP402",
+        f"the step's `timeout` ({format_duration(task.timeout)}) is not longer than function `{task.function}`'s "
+        f"({format_duration(function.timeout)}): Step Functions would give up while the function still runs, "
+        "and a retry would start a second run beside it; drop the step's `timeout` (the function's applies) or "
+        "make it longer",
+        ctx.at(name, *visit.path, "timeout"),
+        severity=Severity.WARNING,
+    )
 
 
 def _check_handled(ctx: CheckContext, name: str, branch: Branch) -> None:
