@@ -69,3 +69,19 @@ def test_every_new_bucket_denies_requests_without_tls(write_spec, tmp_path):
         "Resource": ["arn:aws:s3:::raw", "arn:aws:s3:::raw/*"],
         "Condition": {"Bool": {"aws:SecureTransport": "false"}},
     }
+
+
+@pytest.mark.parametrize(
+    "source, function_region, valid",
+    [
+        ("  raw: {type: bucket, region: eu-west-1}\n", "eu-west-1", True),
+        ("  raw: {type: bucket, region: eu-west-1}\n", None, False),
+        ("  raw: {type: bucket}\n", "us-east-1", True),  # the spec's region on both sides
+        ("  raw: {type: bucket, existing: their-bucket}\n", "eu-west-1", True),  # its region is not known here
+    ],
+)
+def test_a_bucket_starts_only_functions_of_its_region(source, function_region, valid, write_spec):
+    region = f"    region: {function_region}\n" if function_region else ""
+    spec = HEAD + source + "  fn:\n" + FN + region + "    triggers: [{bucket: raw}]\n"
+    errors = [d for d in load_spec(str(write_spec(spec))).diagnostics if d.severity.value == "error"]
+    assert [d.code for d in errors] == ([] if valid else ["AP406"])

@@ -63,6 +63,8 @@ class TriggerKind:
     consumer_access: Mapping[str, str] = field(default_factory=dict)
     # program parts for every use in the spec (the bucket notification configurations on aws)
     parts: Callable[[str, Any, list[TriggerUse]], list[ProgramPart]] = _no_parts
+    # cloud -> why the source and the target must be in one region there (the fact, with its source)
+    same_region: Mapping[str, str] = field(default_factory=dict)
 
     def source(self, trigger: Any) -> str | None:
         """The resource a trigger names, if its kind names one."""

@@ -43,4 +43,7 @@ TRIGGER = TriggerKind(
     label=lambda trigger: "triggers",
     wiring={("aws", "function"): _aws_function},
     consumer_access={"aws": "reads"},
+    # docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html: the event source mapping lives in the function's
+    # region and reads a stream of that region
+    same_region={"aws": "Lambda reads a Kinesis stream only from a function in the stream's region"},
 )

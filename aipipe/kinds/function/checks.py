@@ -133,10 +133,29 @@ def trigger_uses(name: str, function: Function) -> list[TriggerUse]:
     return [TriggerUse(name, position, trigger, function) for position, trigger in enumerate(function.triggers)]
 
 
+def _check_same_region(ctx: CheckContext, use: TriggerUse) -> None:
+    """A source that can only start a function of its own region (the trigger kind says where and why)."""
+    kind = trigger_kind(use.trigger)
+    why = kind.same_region.get(ctx.cloud or "")
+    source = ctx.checkable().get(kind.source(use.trigger) or "")
+    if not why or source is None or getattr(source, "existing", None):
+        return
+    home = ctx.data.get("region")
+    source_region, target_region = source.region or home, use.target.region or home
+    if source_region != target_region:
+        ctx.report(
+            "AP406",
+            f"`{kind.source(use.trigger)}` is in {source_region} and this function in {target_region}: {why}; give "
+            f"the function `region: {source_region}`",
+            use.path + (kind.key,),
+        )
+
+
 def _check_triggers(ctx: CheckContext, name: str, function: Function) -> None:
     uses = trigger_uses(name, function)
     for use in uses:
         trigger_kind(use.trigger).check(ctx, use)
+        _check_same_region(ctx, use)
     if ctx.cloud == "gcp":
         # a Cloud Function (2nd gen) has one `event_trigger` (cloud.google.com/functions/docs/calling)
         for use in [use for use in uses if trigger_kind(use.trigger).eventarc][1:]:
