@@ -6,6 +6,7 @@ import ast
 
 from aipipe.codegen.expressions import ExpressionRenderer
 from aipipe.codegen.safe import Code, check_program, literal
+from aipipe.semantics.symbols import Child
 from aipipe.validation import load_spec
 
 from conftest import EXAMPLES
@@ -73,6 +74,6 @@ def test_an_existing_bucket_attribute_is_its_known_value():
 
     form = KINDS["bucket"].clouds["aws"]
     existing = spec.resources["raw"].model_copy(update={"existing": "vendor-bucket"})
-    assert form.attribute("raw", existing, "arn") == "arn:aws:s3:::vendor-bucket"
+    assert form.attribute("raw", existing, "arn") == Child("raw", "bucket", "arn")  # read: partition may differ
     assert form.attribute("raw", existing, "url") == "s3://vendor-bucket"
     assert KINDS["bucket"].clouds["gcp"].attribute("raw", existing, "url") == "gs://vendor-bucket"

@@ -114,7 +114,8 @@ def _special_attribute(cloud: str, name: str, bucket: Bucket, attribute: str):
         return {
             "name": bucket.existing,
             "id": bucket.existing,
-            "arn": f"arn:aws:s3:::{bucket.existing}",
+            # read from the bucket (Bucket.get): the partition is not always `aws` (aws-cn, aws-us-gov)
+            "arn": Child(name, "bucket", "arn"),
             "url": f"{scheme}://{bucket.existing}",
         }[attribute]
     if cloud == "aws" and attribute == "url":

@@ -157,7 +157,8 @@ def _new_resource(args, region: str, project: str) -> tuple[str, dict]:
     token, inputs = args.typ, dict(args.inputs)
     cloud = CLOUDS.get(token.split(":", 1)[0])
     outputs = dict(inputs)
-    name = inputs.get("name") or inputs.get("bucket") or args.name
+    # a read (`Bucket.get(name, id)`) names the existing resource by its id, not by the logical name
+    name = inputs.get("name") or inputs.get("bucket") or args.resource_id or args.name
     outputs.setdefault("name", name)
     if cloud is None:
         return str(name), outputs

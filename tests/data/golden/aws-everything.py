@@ -134,7 +134,7 @@ replica.register_outputs({'name': replica_bucket.bucket, 'arn': replica_bucket.a
 # --- 'vendor-drop': S3 bucket
 vendor_drop = pulumi.ComponentResource('aipipe:index:Bucket', 'vendor-drop')
 vendor_drop_bucket = aws.s3.Bucket.get('vendor-drop', 'vendor-drop-bucket-2024', opts=pulumi.ResourceOptions(parent=vendor_drop))
-vendor_drop.register_outputs({'name': 'vendor-drop-bucket-2024', 'arn': 'arn:aws:s3:::vendor-drop-bucket-2024', 'url': 's3://vendor-drop-bucket-2024', 'id': 'vendor-drop-bucket-2024'})
+vendor_drop.register_outputs({'name': 'vendor-drop-bucket-2024', 'arn': vendor_drop_bucket.arn, 'url': 's3://vendor-drop-bucket-2024', 'id': 'vendor-drop-bucket-2024'})
 
 # --- 'events': SNS topic
 events = pulumi.ComponentResource('aipipe:index:Topic', 'events')
@@ -387,7 +387,7 @@ nightly_role = aws.iam.Role(
 nightly_policy = aws.iam.RolePolicy(
     'nightly-policy',
     role=nightly_role.id,
-    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], 'Resource': [landing_bucket.arn]}, {'Effect': 'Allow', 'Action': ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:GetObjectTagging', 's3:GetObjectVersion', 's3:GetObjectVersionTagging', 's3:ListMultipartUploadParts', 's3:PutObject', 's3:PutObjectTagging'], 'Resource': [pulumi.Output.concat(landing_bucket.arn, '/*')]}, {'Effect': 'Allow', 'Action': ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], 'Resource': ['arn:aws:s3:::vendor-drop-bucket-2024']}, {'Effect': 'Allow', 'Action': ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:GetObjectTagging', 's3:ListMultipartUploadParts', 's3:PutObject', 's3:PutObjectTagging'], 'Resource': [pulumi.Output.concat('arn:aws:s3:::vendor-drop-bucket-2024', '/*')]}]}),
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], 'Resource': [landing_bucket.arn]}, {'Effect': 'Allow', 'Action': ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:GetObjectTagging', 's3:GetObjectVersion', 's3:GetObjectVersionTagging', 's3:ListMultipartUploadParts', 's3:PutObject', 's3:PutObjectTagging'], 'Resource': [pulumi.Output.concat(landing_bucket.arn, '/*')]}, {'Effect': 'Allow', 'Action': ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], 'Resource': [vendor_drop_bucket.arn]}, {'Effect': 'Allow', 'Action': ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:GetObjectTagging', 's3:ListMultipartUploadParts', 's3:PutObject', 's3:PutObjectTagging'], 'Resource': [pulumi.Output.concat(vendor_drop_bucket.arn, '/*')]}]}),
     opts=pulumi.ResourceOptions(parent=nightly),
 )
 nightly_source = aws.datasync.S3Location(
@@ -400,7 +400,7 @@ nightly_source = aws.datasync.S3Location(
 )
 nightly_destination = aws.datasync.S3Location(
     'nightly-destination',
-    s3_bucket_arn='arn:aws:s3:::vendor-drop-bucket-2024',
+    s3_bucket_arn=vendor_drop_bucket.arn,
     subdirectory="/",
     s3_config={"bucket_access_role_arn": nightly_role.arn},
     tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'nightly'},
