@@ -85,3 +85,16 @@ def test_a_bucket_starts_only_functions_of_its_region(source, function_region, v
     spec = HEAD + source + "  fn:\n" + FN + region + "    triggers: [{bucket: raw}]\n"
     errors = [d for d in load_spec(str(write_spec(spec))).diagnostics if d.severity.value == "error"]
     assert [d.code for d in errors] == ([] if valid else ["AP406"])
+
+
+def test_an_sns_subscription_is_made_in_the_topics_region(write_spec, tmp_path):
+    """Subscribe is a call on the topic; SNS delivers to a Lambda function of another region."""
+    spec = HEAD + "  events: {type: topic, region: eu-west-1}\n  fn:\n" + FN + "    triggers: [{topic: events}]\n"
+    planned = plan(write_spec(spec), tmp_path)
+    [subscription] = find(planned, "TopicSubscription")
+    [topic] = find(planned, "sns/topic:Topic")
+    [permission] = find(planned, "lambda/permission:Permission")
+    [function] = find(planned, "lambda/function:Function")
+    assert subscription.provider.split("::")[0] == topic.provider.split("::")[0]
+    assert "eu-west-1" in subscription.provider and subscription.provider != function.provider
+    assert permission.provider == function.provider  # the permission belongs to the function's region

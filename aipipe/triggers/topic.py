@@ -7,7 +7,7 @@ gcp: an Eventarc trigger on the Pub/Sub topic's messagePublished event.
 from __future__ import annotations
 
 from aipipe.clouds.aws import AWS
-from aipipe.semantics.symbols import Attr, Child
+from aipipe.semantics.symbols import Attr, Child, Options
 from aipipe.spec.model import StrictModel
 from aipipe.spec.values import ResourceName
 from aipipe.triggers.base import TriggerKind, TriggerUse
@@ -34,6 +34,9 @@ def _aws_function(spec, use: TriggerUse) -> dict:
         **_invoke_permission(),
         "source": use.trigger.topic,
         "source_arn": Attr(use.trigger.topic, "arn"),
+        # Subscribe is a call on the topic, in the topic's region (docs.aws.amazon.com/sns/latest/api/
+        # API_Subscribe.html; cross-region delivery to Lambda is supported): the topic's provider
+        "subscription_opts": Options(use.owner, provider_of=use.trigger.topic),
     }
 
 
