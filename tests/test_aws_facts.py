@@ -98,3 +98,20 @@ def test_an_sns_subscription_is_made_in_the_topics_region(write_spec, tmp_path):
     assert subscription.provider.split("::")[0] == topic.provider.split("::")[0]
     assert "eu-west-1" in subscription.provider and subscription.provider != function.provider
     assert permission.provider == function.provider  # the permission belongs to the function's region
+
+
+def test_datasync_locations_live_in_their_buckets_regions_and_the_task_in_the_destinations(write_spec, tmp_path):
+    """AWS's cross-region S3 -> S3 DataSync tutorial: each location in its bucket's region, the task in the
+    destination's."""
+    spec = (
+        HEAD
+        + "  src: {type: bucket}\n  dst: {type: bucket, region: us-west-2}\n"
+        + "  copy: {type: replication, method: datasync, source: src, destination: dst}\n"
+    )
+    planned = plan(write_spec(spec), tmp_path)
+    [source] = find(planned, "datasync/s3Location:S3Location", "copy-source")
+    [destination] = find(planned, "datasync/s3Location:S3Location", "copy-destination")
+    [task] = find(planned, "datasync/task:Task")
+    [west] = find(planned, "pulumi:providers:aws", "aws-us-west-2")
+    assert destination.provider.startswith(west.urn) and task.provider.startswith(west.urn)
+    assert not source.provider.startswith(west.urn)

@@ -161,6 +161,11 @@ def aws_values(job: RenderInputs, name: str, replication: Replication) -> dict:
         "destination_arn": destination_arn,
         "source_bucket": Attr(source, "id"),
         "source_opts": Options(name, depends_on=(Child(name, "policy"), *versionings), provider_of=source),
+        # DataSync across regions (docs.aws.amazon.com/datasync/latest/userguide/tutorial_s3-s3-cross-region-
+        # transfer.html): each S3 location in its bucket's region, the task in the destination's
+        "source_location_opts": Options(name, depends_on=(Child(name, "policy"),), provider_of=source),
+        "destination_location_opts": Options(name, depends_on=(Child(name, "policy"),), provider_of=destination),
+        "task_opts": Options(name, provider_of=destination),
     }
 
 

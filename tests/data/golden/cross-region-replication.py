@@ -177,7 +177,7 @@ nightly_archive_destination = aws.datasync.S3Location(
     subdirectory="/",
     s3_config={"bucket_access_role_arn": nightly_archive_role.arn},
     tags={'aipipe:project': 'cross-region-replication', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'data-class': 'training', 'aipipe:resource': 'nightly-archive'},
-    opts=pulumi.ResourceOptions(parent=nightly_archive, depends_on=[nightly_archive_policy]),
+    opts=pulumi.ResourceOptions(parent=nightly_archive, provider=aws_us_west_2, depends_on=[nightly_archive_policy]),
 )
 nightly_archive_task = aws.datasync.Task(
     'nightly-archive',
@@ -186,7 +186,7 @@ nightly_archive_task = aws.datasync.Task(
     schedule={'schedule_expression': 'cron(0 3 * * ? *)'},
     options={'overwrite_mode': 'ALWAYS', 'verify_mode': 'ONLY_FILES_TRANSFERRED', 'preserve_deleted_files': 'PRESERVE'},
     tags={'aipipe:project': 'cross-region-replication', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'data-class': 'training', 'aipipe:resource': 'nightly-archive'},
-    opts=pulumi.ResourceOptions(parent=nightly_archive),
+    opts=pulumi.ResourceOptions(parent=nightly_archive, provider=aws_us_west_2),
 )
 nightly_archive.register_outputs({'arn': nightly_archive_task.arn})
 
