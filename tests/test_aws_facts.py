@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from aipipe.clouds.registry import CLOUDS
 from aipipe.validation import load_spec
 
 from test_plan_aws import find, plan
@@ -115,3 +116,19 @@ def test_datasync_locations_live_in_their_buckets_regions_and_the_task_in_the_de
     [west] = find(planned, "pulumi:providers:aws", "aws-us-west-2")
     assert destination.provider.startswith(west.urn) and task.provider.startswith(west.urn)
     assert not source.provider.startswith(west.urn)
+
+
+def test_a_retained_bucket_keeps_its_settings_and_a_deleted_one_loses_them(write_spec, tmp_path):
+    """Deleting BucketVersioning suspends versioning and deleting the public access block opens the bucket to
+    public policies: a bucket that outlives its stack keeps every companion (retain_on_delete)."""
+    spec = HEAD + "  kept: {type: bucket, lifecycle: {expire_after: 30d}}\n"
+    spec += "  scratch: {type: bucket, retain_on_destroy: false, protect: true}\n"
+    planned = plan(write_spec(spec), tmp_path)
+    by_owner: dict = {}
+    for resource in planned.resources:
+        if resource.type.startswith("aws:s3/"):
+            by_owner.setdefault(resource.parent.rsplit("::", 1)[-1], []).append(resource)
+    kept = CLOUDS["aws"].kept_with_bucket
+    assert {r.type for r in by_owner["kept"]} == kept
+    assert all(r.options["retain_on_delete"] for r in by_owner["kept"])
+    assert not any(r.options["retain_on_delete"] for r in by_owner["scratch"])

@@ -186,12 +186,15 @@ def test_generated_passphrase_is_private(project, stack):
 
 def test_destroy_from_the_directory_lists_retained_buckets_and_needs_the_name(project, stack, monkeypatch):
     run("up", project, "--yes")
+    versioning = fake.pre("create", "aws:s3/bucketVersioning:BucketVersioning", "raw-versioning")
+    stack["stack"].destroy_events = [*fake.DEPLOY_TWO, versioning]
     monkeypatch.chdir(project)
     monkeypatch.setattr(cli_deploy, "is_interactive", lambda: True)
     refused = run("destroy", input="prod\n")
     assert refused.exit_code == 1 and "did not match" in refused.output
     assert "kept in the cloud with their data (removed from the stack only): raw." in refused.output
     assert "retain   aws:s3/bucket:Bucket raw" in refused.output
+    assert "retain   aws:s3/bucketVersioning:BucketVersioning raw-versioning" in refused.output
     assert stack["stack"].calls[-1] == "preview_destroy" and stack["create"] is False
     accepted = run("destroy", input="dev\n")
     assert accepted.exit_code == 0, accepted.output

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from aipipe.clouds.registry import CLOUDS
 from aipipe.codegen.context import program_context
 from aipipe.codegen.project import default_program_dir, write_project
 from aipipe.codegen.safe import check_program, literal
@@ -455,8 +456,13 @@ def test_buckets_are_retained_on_destroy_exactly_as_the_spec_says(path, plans):
     }
     for name, bucket in buckets.items():
         assert planned[name].options["retain_on_delete"] is bucket.retain_on_destroy, name
-    others = [r for r in plans[key(path)].resources if r.options["retain_on_delete"] and r.name not in buckets]
-    assert others == []  # nothing else survives destroy by surprise
+    # a retained bucket keeps its settings (CLOUDS[...].kept_with_bucket); nothing else survives destroy by surprise
+    kept = CLOUDS[spec.cloud].kept_with_bucket
+    retained = {name for name, bucket in buckets.items() if bucket.retain_on_destroy}
+    for resource in plans[key(path)].resources:
+        owner = resource.parent.rsplit("::", 1)[-1] if resource.parent else ""
+        expected = resource.type in kept and (resource.name in retained or owner in retained)
+        assert resource.options["retain_on_delete"] is expected, resource.name
 
 
 def test_protect_covers_every_cloud_resource_of_the_spec_resource(plans):

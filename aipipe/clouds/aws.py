@@ -208,4 +208,15 @@ AWS = Cloud(
         "datasync": "datasync.amazonaws.com",
     },
     provider_config=_provider_config,
+    # templates/bucket/aws.py.j2 gives each of these the bucket's retain_on_delete
+    kept_with_bucket=frozenset(
+        {
+            "aws:s3/bucket:Bucket",
+            "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+            "aws:s3/bucketPolicy:BucketPolicy",
+            "aws:s3/bucketVersioning:BucketVersioning",
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+            "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        }
+    ),
 )

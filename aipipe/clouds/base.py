@@ -97,6 +97,8 @@ class Cloud:
     principals: Mapping[str, str] = field(default_factory=dict)
     # (spec header, emulator endpoint or None) -> the provider's stack configuration
     provider_config: Callable[[Any, str | None], dict] = lambda header, endpoint: {}
+    # what stays in the cloud when a retained bucket's stack is destroyed (the bucket and its settings)
+    kept_with_bucket: frozenset[str] = frozenset()
 
     def facts(self, token: str) -> ResourceFacts:
         """The facts of a type token (an unknown token holds no data and is replaced by nothing but a move)."""

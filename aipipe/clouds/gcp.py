@@ -154,6 +154,7 @@ GCP = Cloud(
     resources=RESOURCES,
     default_mock=MockShape(outputs={"project": "{project}"}),
     provider_config=_provider_config,
+    kept_with_bucket=frozenset({"gcp:storage/bucket:Bucket"}),  # settings are fields of the bucket itself
 )
 
 # An event-triggered Cloud Function may run at most 9 minutes (cloud.google.com/functions/docs/configuring/timeout).

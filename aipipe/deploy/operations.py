@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from aipipe.clouds.registry import CLOUDS
 from aipipe.deploy.progress import ChangeSet, EventPrinter
 from aipipe.deploy.records import forget_deployment, record_deployment
 from aipipe.deploy.settings import DeployError, DeploySettings
@@ -213,7 +214,7 @@ def destroy(settings: DeploySettings, stack: StackOperations, ui: Interaction) -
     if ui.mode != "json":
         ui.echo(f"stack {settings.stack_name}: {changes.count('delete')} cloud resources to delete")
         for change in sorted(changes.changes.values(), key=lambda c: (c.owner, c.urn)):
-            keep = change.owner in retained and change.type in ("aws:s3/bucket:Bucket", "gcp:storage/bucket:Bucket")
+            keep = change.owner in retained and change.type in CLOUDS[settings.spec.cloud].kept_with_bucket
             ui.echo(f"     {'retain' if keep else 'delete':<8} {change.type} {change.urn.rsplit('::', 1)[-1]}")
         if retained:
             ui.echo(

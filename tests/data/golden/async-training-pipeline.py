@@ -22,25 +22,25 @@ datasets_public_access = aws.s3.BucketPublicAccessBlock(
     block_public_policy=True,
     ignore_public_acls=True,
     restrict_public_buckets=True,
-    opts=pulumi.ResourceOptions(parent=datasets),
+    opts=pulumi.ResourceOptions(parent=datasets, retain_on_delete=True),
 )
 aws.s3.BucketPolicy(
     'datasets-tls-only',
     bucket=datasets_bucket.id,
     policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Sid': 'DenyInsecureTransport', 'Effect': 'Deny', 'Principal': '*', 'Action': 's3:*', 'Resource': [datasets_bucket.arn, pulumi.Output.concat(datasets_bucket.arn, '/*')], 'Condition': {'Bool': {'aws:SecureTransport': 'false'}}}]}),
-    opts=pulumi.ResourceOptions(parent=datasets, depends_on=[datasets_public_access]),
+    opts=pulumi.ResourceOptions(parent=datasets, retain_on_delete=True, depends_on=[datasets_public_access]),
 )
 datasets_versioning = aws.s3.BucketVersioning(
     'datasets-versioning',
     bucket=datasets_bucket.id,
     versioning_configuration={'status': 'Enabled'},
-    opts=pulumi.ResourceOptions(parent=datasets),
+    opts=pulumi.ResourceOptions(parent=datasets, retain_on_delete=True),
 )
 aws.s3.BucketServerSideEncryptionConfiguration(
     'datasets-encryption',
     bucket=datasets_bucket.id,
     rules=[{'apply_server_side_encryption_by_default': {'sse_algorithm': 'AES256'}}],
-    opts=pulumi.ResourceOptions(parent=datasets),
+    opts=pulumi.ResourceOptions(parent=datasets, retain_on_delete=True),
 )
 datasets.register_outputs({'name': datasets_bucket.bucket, 'arn': datasets_bucket.arn, 'url': pulumi.Output.concat('s3://', datasets_bucket.bucket), 'id': datasets_bucket.id})
 
@@ -59,31 +59,31 @@ models_public_access = aws.s3.BucketPublicAccessBlock(
     block_public_policy=True,
     ignore_public_acls=True,
     restrict_public_buckets=True,
-    opts=pulumi.ResourceOptions(parent=models),
+    opts=pulumi.ResourceOptions(parent=models, retain_on_delete=True),
 )
 aws.s3.BucketPolicy(
     'models-tls-only',
     bucket=models_bucket.id,
     policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Sid': 'DenyInsecureTransport', 'Effect': 'Deny', 'Principal': '*', 'Action': 's3:*', 'Resource': [models_bucket.arn, pulumi.Output.concat(models_bucket.arn, '/*')], 'Condition': {'Bool': {'aws:SecureTransport': 'false'}}}]}),
-    opts=pulumi.ResourceOptions(parent=models, depends_on=[models_public_access]),
+    opts=pulumi.ResourceOptions(parent=models, retain_on_delete=True, depends_on=[models_public_access]),
 )
 models_versioning = aws.s3.BucketVersioning(
     'models-versioning',
     bucket=models_bucket.id,
     versioning_configuration={'status': 'Enabled'},
-    opts=pulumi.ResourceOptions(parent=models),
+    opts=pulumi.ResourceOptions(parent=models, retain_on_delete=True),
 )
 aws.s3.BucketServerSideEncryptionConfiguration(
     'models-encryption',
     bucket=models_bucket.id,
     rules=[{'apply_server_side_encryption_by_default': {'sse_algorithm': 'AES256'}}],
-    opts=pulumi.ResourceOptions(parent=models),
+    opts=pulumi.ResourceOptions(parent=models, retain_on_delete=True),
 )
 aws.s3.BucketLifecycleConfiguration(
     'models-lifecycle',
     bucket=models_bucket.id,
     rules=[{'id': 'aipipe-lifecycle', 'status': 'Enabled', 'filter': {}, 'transitions': [{'days': 60, 'storage_class': 'GLACIER_IR'}]}, {'id': 'aipipe-cleanup', 'status': 'Enabled', 'filter': {}, 'abort_incomplete_multipart_upload': {'days_after_initiation': 7}}],
-    opts=pulumi.ResourceOptions(parent=models, depends_on=[models_versioning]),
+    opts=pulumi.ResourceOptions(parent=models, retain_on_delete=True, depends_on=[models_versioning]),
 )
 models.register_outputs({'name': models_bucket.bucket, 'arn': models_bucket.arn, 'url': pulumi.Output.concat('s3://', models_bucket.bucket), 'id': models_bucket.id})
 

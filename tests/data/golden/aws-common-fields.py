@@ -23,25 +23,25 @@ source_public_access = aws.s3.BucketPublicAccessBlock(
     block_public_policy=True,
     ignore_public_acls=True,
     restrict_public_buckets=True,
-    opts=pulumi.ResourceOptions(parent=source, provider=aws_us_east_2, protect=True),
+    opts=pulumi.ResourceOptions(parent=source, provider=aws_us_east_2, protect=True, retain_on_delete=True),
 )
 aws.s3.BucketPolicy(
     'source-tls-only',
     bucket=source_bucket.id,
     policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Sid': 'DenyInsecureTransport', 'Effect': 'Deny', 'Principal': '*', 'Action': 's3:*', 'Resource': [source_bucket.arn, pulumi.Output.concat(source_bucket.arn, '/*')], 'Condition': {'Bool': {'aws:SecureTransport': 'false'}}}]}),
-    opts=pulumi.ResourceOptions(parent=source, provider=aws_us_east_2, protect=True, depends_on=[source_public_access]),
+    opts=pulumi.ResourceOptions(parent=source, provider=aws_us_east_2, protect=True, retain_on_delete=True, depends_on=[source_public_access]),
 )
 source_versioning = aws.s3.BucketVersioning(
     'source-versioning',
     bucket=source_bucket.id,
     versioning_configuration={'status': 'Enabled'},
-    opts=pulumi.ResourceOptions(parent=source, provider=aws_us_east_2, protect=True),
+    opts=pulumi.ResourceOptions(parent=source, provider=aws_us_east_2, protect=True, retain_on_delete=True),
 )
 aws.s3.BucketServerSideEncryptionConfiguration(
     'source-encryption',
     bucket=source_bucket.id,
     rules=[{'apply_server_side_encryption_by_default': {'sse_algorithm': 'AES256'}}],
-    opts=pulumi.ResourceOptions(parent=source, provider=aws_us_east_2, protect=True),
+    opts=pulumi.ResourceOptions(parent=source, provider=aws_us_east_2, protect=True, retain_on_delete=True),
 )
 source.register_outputs({'name': source_bucket.bucket, 'arn': source_bucket.arn, 'url': pulumi.Output.concat('s3://', source_bucket.bucket), 'id': source_bucket.id})
 
@@ -60,25 +60,25 @@ copy_public_access = aws.s3.BucketPublicAccessBlock(
     block_public_policy=True,
     ignore_public_acls=True,
     restrict_public_buckets=True,
-    opts=pulumi.ResourceOptions(parent=copy, depends_on=[source]),
+    opts=pulumi.ResourceOptions(parent=copy, retain_on_delete=True, depends_on=[source]),
 )
 aws.s3.BucketPolicy(
     'copy-tls-only',
     bucket=copy_bucket.id,
     policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Sid': 'DenyInsecureTransport', 'Effect': 'Deny', 'Principal': '*', 'Action': 's3:*', 'Resource': [copy_bucket.arn, pulumi.Output.concat(copy_bucket.arn, '/*')], 'Condition': {'Bool': {'aws:SecureTransport': 'false'}}}]}),
-    opts=pulumi.ResourceOptions(parent=copy, depends_on=[source, copy_public_access]),
+    opts=pulumi.ResourceOptions(parent=copy, retain_on_delete=True, depends_on=[source, copy_public_access]),
 )
 copy_versioning = aws.s3.BucketVersioning(
     'copy-versioning',
     bucket=copy_bucket.id,
     versioning_configuration={'status': 'Enabled'},
-    opts=pulumi.ResourceOptions(parent=copy, depends_on=[source]),
+    opts=pulumi.ResourceOptions(parent=copy, retain_on_delete=True, depends_on=[source]),
 )
 aws.s3.BucketServerSideEncryptionConfiguration(
     'copy-encryption',
     bucket=copy_bucket.id,
     rules=[{'apply_server_side_encryption_by_default': {'sse_algorithm': 'AES256'}}],
-    opts=pulumi.ResourceOptions(parent=copy, depends_on=[source]),
+    opts=pulumi.ResourceOptions(parent=copy, retain_on_delete=True, depends_on=[source]),
 )
 copy.register_outputs({'name': copy_bucket.bucket, 'arn': copy_bucket.arn, 'url': pulumi.Output.concat('s3://', copy_bucket.bucket), 'id': copy_bucket.id})
 

@@ -23,31 +23,31 @@ landing_public_access = aws.s3.BucketPublicAccessBlock(
     block_public_policy=True,
     ignore_public_acls=True,
     restrict_public_buckets=True,
-    opts=pulumi.ResourceOptions(parent=landing, protect=True),
+    opts=pulumi.ResourceOptions(parent=landing, protect=True, retain_on_delete=True),
 )
 aws.s3.BucketPolicy(
     'landing-tls-only',
     bucket=landing_bucket.id,
     policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Sid': 'DenyInsecureTransport', 'Effect': 'Deny', 'Principal': '*', 'Action': 's3:*', 'Resource': [landing_bucket.arn, pulumi.Output.concat(landing_bucket.arn, '/*')], 'Condition': {'Bool': {'aws:SecureTransport': 'false'}}}]}),
-    opts=pulumi.ResourceOptions(parent=landing, protect=True, depends_on=[landing_public_access]),
+    opts=pulumi.ResourceOptions(parent=landing, protect=True, retain_on_delete=True, depends_on=[landing_public_access]),
 )
 landing_versioning = aws.s3.BucketVersioning(
     'landing-versioning',
     bucket=landing_bucket.id,
     versioning_configuration={'status': 'Enabled'},
-    opts=pulumi.ResourceOptions(parent=landing, protect=True),
+    opts=pulumi.ResourceOptions(parent=landing, protect=True, retain_on_delete=True),
 )
 aws.s3.BucketServerSideEncryptionConfiguration(
     'landing-encryption',
     bucket=landing_bucket.id,
     rules=[{'apply_server_side_encryption_by_default': {'sse_algorithm': 'aws:kms', 'kms_master_key_id': 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'}, 'bucket_key_enabled': True}],
-    opts=pulumi.ResourceOptions(parent=landing, protect=True),
+    opts=pulumi.ResourceOptions(parent=landing, protect=True, retain_on_delete=True),
 )
 aws.s3.BucketLifecycleConfiguration(
     'landing-lifecycle',
     bucket=landing_bucket.id,
     rules=[{'id': 'aipipe-lifecycle', 'status': 'Enabled', 'filter': {}, 'transitions': [{'days': 30, 'storage_class': 'GLACIER_IR'}], 'expiration': {'days': 365}, 'noncurrent_version_expiration': {'noncurrent_days': 365}}, {'id': 'aipipe-cleanup', 'status': 'Enabled', 'filter': {}, 'abort_incomplete_multipart_upload': {'days_after_initiation': 7}, 'expiration': {'expired_object_delete_marker': True}}],
-    opts=pulumi.ResourceOptions(parent=landing, protect=True, depends_on=[landing_versioning]),
+    opts=pulumi.ResourceOptions(parent=landing, protect=True, retain_on_delete=True, depends_on=[landing_versioning]),
 )
 landing.register_outputs({'name': landing_bucket.bucket, 'arn': landing_bucket.arn, 'url': pulumi.Output.concat('s3://', landing_bucket.bucket), 'id': landing_bucket.id})
 
@@ -109,25 +109,25 @@ replica_public_access = aws.s3.BucketPublicAccessBlock(
     block_public_policy=True,
     ignore_public_acls=True,
     restrict_public_buckets=True,
-    opts=pulumi.ResourceOptions(parent=replica, provider=aws_eu_west_1),
+    opts=pulumi.ResourceOptions(parent=replica, provider=aws_eu_west_1, retain_on_delete=True),
 )
 aws.s3.BucketPolicy(
     'replica-tls-only',
     bucket=replica_bucket.id,
     policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Sid': 'DenyInsecureTransport', 'Effect': 'Deny', 'Principal': '*', 'Action': 's3:*', 'Resource': [replica_bucket.arn, pulumi.Output.concat(replica_bucket.arn, '/*')], 'Condition': {'Bool': {'aws:SecureTransport': 'false'}}}]}),
-    opts=pulumi.ResourceOptions(parent=replica, provider=aws_eu_west_1, depends_on=[replica_public_access]),
+    opts=pulumi.ResourceOptions(parent=replica, provider=aws_eu_west_1, retain_on_delete=True, depends_on=[replica_public_access]),
 )
 replica_versioning = aws.s3.BucketVersioning(
     'replica-versioning',
     bucket=replica_bucket.id,
     versioning_configuration={'status': 'Enabled'},
-    opts=pulumi.ResourceOptions(parent=replica, provider=aws_eu_west_1),
+    opts=pulumi.ResourceOptions(parent=replica, provider=aws_eu_west_1, retain_on_delete=True),
 )
 aws.s3.BucketServerSideEncryptionConfiguration(
     'replica-encryption',
     bucket=replica_bucket.id,
     rules=[{'apply_server_side_encryption_by_default': {'sse_algorithm': 'AES256'}}],
-    opts=pulumi.ResourceOptions(parent=replica, provider=aws_eu_west_1),
+    opts=pulumi.ResourceOptions(parent=replica, provider=aws_eu_west_1, retain_on_delete=True),
 )
 replica.register_outputs({'name': replica_bucket.bucket, 'arn': replica_bucket.arn, 'url': pulumi.Output.concat('s3://', replica_bucket.bucket), 'id': replica_bucket.id})
 

@@ -24,25 +24,25 @@ corpus_public_access = aws.s3.BucketPublicAccessBlock(
     block_public_policy=True,
     ignore_public_acls=True,
     restrict_public_buckets=True,
-    opts=pulumi.ResourceOptions(parent=corpus, protect=True),
+    opts=pulumi.ResourceOptions(parent=corpus, protect=True, retain_on_delete=True),
 )
 aws.s3.BucketPolicy(
     'corpus-tls-only',
     bucket=corpus_bucket.id,
     policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Sid': 'DenyInsecureTransport', 'Effect': 'Deny', 'Principal': '*', 'Action': 's3:*', 'Resource': [corpus_bucket.arn, pulumi.Output.concat(corpus_bucket.arn, '/*')], 'Condition': {'Bool': {'aws:SecureTransport': 'false'}}}]}),
-    opts=pulumi.ResourceOptions(parent=corpus, protect=True, depends_on=[corpus_public_access]),
+    opts=pulumi.ResourceOptions(parent=corpus, protect=True, retain_on_delete=True, depends_on=[corpus_public_access]),
 )
 corpus_versioning = aws.s3.BucketVersioning(
     'corpus-versioning',
     bucket=corpus_bucket.id,
     versioning_configuration={'status': 'Enabled'},
-    opts=pulumi.ResourceOptions(parent=corpus, protect=True),
+    opts=pulumi.ResourceOptions(parent=corpus, protect=True, retain_on_delete=True),
 )
 aws.s3.BucketServerSideEncryptionConfiguration(
     'corpus-encryption',
     bucket=corpus_bucket.id,
     rules=[{'apply_server_side_encryption_by_default': {'sse_algorithm': 'AES256'}}],
-    opts=pulumi.ResourceOptions(parent=corpus, protect=True),
+    opts=pulumi.ResourceOptions(parent=corpus, protect=True, retain_on_delete=True),
 )
 corpus.register_outputs({'name': corpus_bucket.bucket, 'arn': corpus_bucket.arn, 'url': pulumi.Output.concat('s3://', corpus_bucket.bucket), 'id': corpus_bucket.id})
 
@@ -61,25 +61,25 @@ corpus_eu_public_access = aws.s3.BucketPublicAccessBlock(
     block_public_policy=True,
     ignore_public_acls=True,
     restrict_public_buckets=True,
-    opts=pulumi.ResourceOptions(parent=corpus_eu, provider=aws_eu_west_1),
+    opts=pulumi.ResourceOptions(parent=corpus_eu, provider=aws_eu_west_1, retain_on_delete=True),
 )
 aws.s3.BucketPolicy(
     'corpus-eu-tls-only',
     bucket=corpus_eu_bucket.id,
     policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Sid': 'DenyInsecureTransport', 'Effect': 'Deny', 'Principal': '*', 'Action': 's3:*', 'Resource': [corpus_eu_bucket.arn, pulumi.Output.concat(corpus_eu_bucket.arn, '/*')], 'Condition': {'Bool': {'aws:SecureTransport': 'false'}}}]}),
-    opts=pulumi.ResourceOptions(parent=corpus_eu, provider=aws_eu_west_1, depends_on=[corpus_eu_public_access]),
+    opts=pulumi.ResourceOptions(parent=corpus_eu, provider=aws_eu_west_1, retain_on_delete=True, depends_on=[corpus_eu_public_access]),
 )
 corpus_eu_versioning = aws.s3.BucketVersioning(
     'corpus-eu-versioning',
     bucket=corpus_eu_bucket.id,
     versioning_configuration={'status': 'Enabled'},
-    opts=pulumi.ResourceOptions(parent=corpus_eu, provider=aws_eu_west_1),
+    opts=pulumi.ResourceOptions(parent=corpus_eu, provider=aws_eu_west_1, retain_on_delete=True),
 )
 aws.s3.BucketServerSideEncryptionConfiguration(
     'corpus-eu-encryption',
     bucket=corpus_eu_bucket.id,
     rules=[{'apply_server_side_encryption_by_default': {'sse_algorithm': 'AES256'}}],
-    opts=pulumi.ResourceOptions(parent=corpus_eu, provider=aws_eu_west_1),
+    opts=pulumi.ResourceOptions(parent=corpus_eu, provider=aws_eu_west_1, retain_on_delete=True),
 )
 corpus_eu.register_outputs({'name': corpus_eu_bucket.bucket, 'arn': corpus_eu_bucket.arn, 'url': pulumi.Output.concat('s3://', corpus_eu_bucket.bucket), 'id': corpus_eu_bucket.id})
 
@@ -98,31 +98,31 @@ corpus_archive_public_access = aws.s3.BucketPublicAccessBlock(
     block_public_policy=True,
     ignore_public_acls=True,
     restrict_public_buckets=True,
-    opts=pulumi.ResourceOptions(parent=corpus_archive, provider=aws_us_west_2),
+    opts=pulumi.ResourceOptions(parent=corpus_archive, provider=aws_us_west_2, retain_on_delete=True),
 )
 aws.s3.BucketPolicy(
     'corpus-archive-tls-only',
     bucket=corpus_archive_bucket.id,
     policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Sid': 'DenyInsecureTransport', 'Effect': 'Deny', 'Principal': '*', 'Action': 's3:*', 'Resource': [corpus_archive_bucket.arn, pulumi.Output.concat(corpus_archive_bucket.arn, '/*')], 'Condition': {'Bool': {'aws:SecureTransport': 'false'}}}]}),
-    opts=pulumi.ResourceOptions(parent=corpus_archive, provider=aws_us_west_2, depends_on=[corpus_archive_public_access]),
+    opts=pulumi.ResourceOptions(parent=corpus_archive, provider=aws_us_west_2, retain_on_delete=True, depends_on=[corpus_archive_public_access]),
 )
 corpus_archive_versioning = aws.s3.BucketVersioning(
     'corpus-archive-versioning',
     bucket=corpus_archive_bucket.id,
     versioning_configuration={'status': 'Enabled'},
-    opts=pulumi.ResourceOptions(parent=corpus_archive, provider=aws_us_west_2),
+    opts=pulumi.ResourceOptions(parent=corpus_archive, provider=aws_us_west_2, retain_on_delete=True),
 )
 aws.s3.BucketServerSideEncryptionConfiguration(
     'corpus-archive-encryption',
     bucket=corpus_archive_bucket.id,
     rules=[{'apply_server_side_encryption_by_default': {'sse_algorithm': 'AES256'}}],
-    opts=pulumi.ResourceOptions(parent=corpus_archive, provider=aws_us_west_2),
+    opts=pulumi.ResourceOptions(parent=corpus_archive, provider=aws_us_west_2, retain_on_delete=True),
 )
 aws.s3.BucketLifecycleConfiguration(
     'corpus-archive-lifecycle',
     bucket=corpus_archive_bucket.id,
     rules=[{'id': 'aipipe-lifecycle', 'status': 'Enabled', 'filter': {}, 'transitions': [{'days': 7, 'storage_class': 'GLACIER_IR'}]}, {'id': 'aipipe-cleanup', 'status': 'Enabled', 'filter': {}, 'abort_incomplete_multipart_upload': {'days_after_initiation': 7}}],
-    opts=pulumi.ResourceOptions(parent=corpus_archive, provider=aws_us_west_2, depends_on=[corpus_archive_versioning]),
+    opts=pulumi.ResourceOptions(parent=corpus_archive, provider=aws_us_west_2, retain_on_delete=True, depends_on=[corpus_archive_versioning]),
 )
 corpus_archive.register_outputs({'name': corpus_archive_bucket.bucket, 'arn': corpus_archive_bucket.arn, 'url': pulumi.Output.concat('s3://', corpus_archive_bucket.bucket), 'id': corpus_archive_bucket.id})
 

@@ -22,31 +22,31 @@ raw_public_access = aws.s3.BucketPublicAccessBlock(
     block_public_policy=True,
     ignore_public_acls=True,
     restrict_public_buckets=True,
-    opts=pulumi.ResourceOptions(parent=raw),
+    opts=pulumi.ResourceOptions(parent=raw, retain_on_delete=True),
 )
 aws.s3.BucketPolicy(
     'raw-tls-only',
     bucket=raw_bucket.id,
     policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Sid': 'DenyInsecureTransport', 'Effect': 'Deny', 'Principal': '*', 'Action': 's3:*', 'Resource': [raw_bucket.arn, pulumi.Output.concat(raw_bucket.arn, '/*')], 'Condition': {'Bool': {'aws:SecureTransport': 'false'}}}]}),
-    opts=pulumi.ResourceOptions(parent=raw, depends_on=[raw_public_access]),
+    opts=pulumi.ResourceOptions(parent=raw, retain_on_delete=True, depends_on=[raw_public_access]),
 )
 raw_versioning = aws.s3.BucketVersioning(
     'raw-versioning',
     bucket=raw_bucket.id,
     versioning_configuration={'status': 'Enabled'},
-    opts=pulumi.ResourceOptions(parent=raw),
+    opts=pulumi.ResourceOptions(parent=raw, retain_on_delete=True),
 )
 aws.s3.BucketServerSideEncryptionConfiguration(
     'raw-encryption',
     bucket=raw_bucket.id,
     rules=[{'apply_server_side_encryption_by_default': {'sse_algorithm': 'AES256'}}],
-    opts=pulumi.ResourceOptions(parent=raw),
+    opts=pulumi.ResourceOptions(parent=raw, retain_on_delete=True),
 )
 aws.s3.BucketLifecycleConfiguration(
     'raw-lifecycle',
     bucket=raw_bucket.id,
     rules=[{'id': 'aipipe-lifecycle', 'status': 'Enabled', 'filter': {}, 'expiration': {'days': 90}, 'noncurrent_version_expiration': {'noncurrent_days': 90}}, {'id': 'aipipe-cleanup', 'status': 'Enabled', 'filter': {}, 'abort_incomplete_multipart_upload': {'days_after_initiation': 7}, 'expiration': {'expired_object_delete_marker': True}}],
-    opts=pulumi.ResourceOptions(parent=raw, depends_on=[raw_versioning]),
+    opts=pulumi.ResourceOptions(parent=raw, retain_on_delete=True, depends_on=[raw_versioning]),
 )
 raw.register_outputs({'name': raw_bucket.bucket, 'arn': raw_bucket.arn, 'url': pulumi.Output.concat('s3://', raw_bucket.bucket), 'id': raw_bucket.id})
 
@@ -65,31 +65,31 @@ curated_public_access = aws.s3.BucketPublicAccessBlock(
     block_public_policy=True,
     ignore_public_acls=True,
     restrict_public_buckets=True,
-    opts=pulumi.ResourceOptions(parent=curated),
+    opts=pulumi.ResourceOptions(parent=curated, retain_on_delete=True),
 )
 aws.s3.BucketPolicy(
     'curated-tls-only',
     bucket=curated_bucket.id,
     policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Sid': 'DenyInsecureTransport', 'Effect': 'Deny', 'Principal': '*', 'Action': 's3:*', 'Resource': [curated_bucket.arn, pulumi.Output.concat(curated_bucket.arn, '/*')], 'Condition': {'Bool': {'aws:SecureTransport': 'false'}}}]}),
-    opts=pulumi.ResourceOptions(parent=curated, depends_on=[curated_public_access]),
+    opts=pulumi.ResourceOptions(parent=curated, retain_on_delete=True, depends_on=[curated_public_access]),
 )
 curated_versioning = aws.s3.BucketVersioning(
     'curated-versioning',
     bucket=curated_bucket.id,
     versioning_configuration={'status': 'Enabled'},
-    opts=pulumi.ResourceOptions(parent=curated),
+    opts=pulumi.ResourceOptions(parent=curated, retain_on_delete=True),
 )
 aws.s3.BucketServerSideEncryptionConfiguration(
     'curated-encryption',
     bucket=curated_bucket.id,
     rules=[{'apply_server_side_encryption_by_default': {'sse_algorithm': 'AES256'}}],
-    opts=pulumi.ResourceOptions(parent=curated),
+    opts=pulumi.ResourceOptions(parent=curated, retain_on_delete=True),
 )
 aws.s3.BucketLifecycleConfiguration(
     'curated-lifecycle',
     bucket=curated_bucket.id,
     rules=[{'id': 'aipipe-lifecycle', 'status': 'Enabled', 'filter': {}, 'transitions': [{'days': 30, 'storage_class': 'GLACIER_IR'}]}, {'id': 'aipipe-cleanup', 'status': 'Enabled', 'filter': {}, 'abort_incomplete_multipart_upload': {'days_after_initiation': 7}}],
-    opts=pulumi.ResourceOptions(parent=curated, depends_on=[curated_versioning]),
+    opts=pulumi.ResourceOptions(parent=curated, retain_on_delete=True, depends_on=[curated_versioning]),
 )
 curated.register_outputs({'name': curated_bucket.bucket, 'arn': curated_bucket.arn, 'url': pulumi.Output.concat('s3://', curated_bucket.bucket), 'id': curated_bucket.id})
 
