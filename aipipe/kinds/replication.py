@@ -107,27 +107,33 @@ def _s3_statements(source_arn, destination_arn) -> list[dict]:
     ]
 
 
+# docs.aws.amazon.com/datasync/latest/userguide/create-s3-location.html#create-role-manually: what DataSync needs
+# on a bucket, and on its objects when it reads them (a source) or writes and verifies them (a destination)
+DATASYNC_BUCKET_ACTIONS = ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"]
+DATASYNC_READ_ACTIONS = [
+    "s3:GetObject",
+    "s3:GetObjectTagging",
+    "s3:GetObjectVersion",
+    "s3:GetObjectVersionTagging",
+    "s3:ListMultipartUploadParts",
+]
+DATASYNC_WRITE_ACTIONS = [
+    *DATASYNC_READ_ACTIONS,
+    "s3:AbortMultipartUpload",
+    "s3:DeleteObject",
+    "s3:PutObject",
+    "s3:PutObjectTagging",
+]
+
+
 def _datasync_statements(source_arn, destination_arn) -> list[dict]:
-    # docs.aws.amazon.com/datasync/latest/userguide/create-s3-location.html#create-role-manually
-    statements: list[dict] = []
-    for arn, extra in ((source_arn, ["s3:GetObjectVersion", "s3:GetObjectVersionTagging"]), (destination_arn, [])):
-        statements += [
-            statement(["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"], [arn]),
-            statement(
-                [
-                    "s3:AbortMultipartUpload",
-                    "s3:DeleteObject",
-                    "s3:GetObject",
-                    "s3:GetObjectTagging",
-                    "s3:ListMultipartUploadParts",
-                    "s3:PutObject",
-                    "s3:PutObjectTagging",
-                    *extra,
-                ],
-                [Concat(arn, "/*")],
-            ),
-        ]
-    return statements
+    """Read-only on the source (DataSync never writes there), read-write on the destination."""
+    return [
+        statement(DATASYNC_BUCKET_ACTIONS, [source_arn]),
+        statement(DATASYNC_READ_ACTIONS, [Concat(source_arn, "/*")]),
+        statement(DATASYNC_BUCKET_ACTIONS, [destination_arn]),
+        statement(DATASYNC_WRITE_ACTIONS, [Concat(destination_arn, "/*")]),
+    ]
 
 
 def aws_values(job: RenderInputs, name: str, replication: Replication) -> dict:
