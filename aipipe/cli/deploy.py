@@ -60,6 +60,11 @@ def _interaction(assume_yes: bool, as_json: bool):
     )
 
 
+def _to_stderr(message: str) -> None:
+    """Notices and warnings: on stderr, so --json output on stdout stays machine-readable."""
+    typer.echo(message, err=True)
+
+
 def _fail(error) -> None:
     fail(str(error), error.exit_code)
 
@@ -96,8 +101,7 @@ def _settings(
     if allow_local_state is not None:  # before settings_for, which creates folders and a passphrase
         from aipipe.deploy import guards
 
-        notice = lambda message: typer.echo(message, err=True)  # noqa: E731
-        guards.check_local_state(spec, os.environ, is_interactive(), allow_local_state, notice)
+        guards.check_local_state(spec, os.environ, is_interactive(), allow_local_state, _to_stderr)
         guards.check_shared_passphrase(spec, os.environ)
     return _guarded(settings_for(spec, None, endpoint, need_secrets=need_secrets), endpoint_given)
 
@@ -122,10 +126,10 @@ def _prepare(settings) -> None:
     from aipipe.deploy.guards import check_stack_config
     from aipipe.deploy.interpreter import ensure_virtualenv
 
-    virtualenv = ensure_virtualenv(settings.spec.cloud, os.environ, lambda message: typer.echo(message, err=True))
+    virtualenv = ensure_virtualenv(settings.spec.cloud, os.environ, _to_stderr)
     write_project(settings.spec, settings.program_dir, endpoint=settings.endpoint, virtualenv=str(virtualenv))
     for warning in check_stack_config(settings, provider_config(settings.spec, settings.endpoint)):
-        typer.echo(f"warning: {warning}", err=True)
+        _to_stderr(f"warning: {warning}")
 
 
 def _open(settings, create: bool):

@@ -13,6 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from aipipe.deploy.settings import PASSPHRASE_VARIABLES
+from aipipe.semantics.backends import is_local, is_pulumi_cloud
+
 OK, WARN, FAIL = "ok", "warning", "missing"
 
 
@@ -151,9 +154,9 @@ def check_gcp_credentials(probes: Probes) -> Check:
 
 def check_backend(probes: Probes, backend: str) -> Check:
     """The state backend, and the login it needs."""
-    if backend.startswith("file://"):
+    if is_local(backend):
         return Check("state backend", OK, f"local files: {backend}")
-    if backend.startswith("https://"):
+    if is_pulumi_cloud(backend):
         if probes.environ.get("PULUMI_ACCESS_TOKEN"):
             return Check("state backend", OK, f"{backend} with PULUMI_ACCESS_TOKEN set")
         return Check("state backend", WARN, f"{backend} needs a login", f"pulumi login {backend}")
@@ -163,12 +166,12 @@ def check_backend(probes: Probes, backend: str) -> Check:
 
 
 def check_passphrase(probes: Probes, backend: str) -> Check:
-    if backend.startswith("https://"):
+    if is_pulumi_cloud(backend):
         return Check("secrets passphrase", OK, "not needed: Pulumi Cloud encrypts secrets")
-    for variable in ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE"):
+    for variable in PASSPHRASE_VARIABLES:
         if variable in probes.environ:
             return Check("secrets passphrase", OK, f"{variable} is set")
-    if not backend.startswith("file://"):
+    if not is_local(backend):
         return Check(
             "secrets passphrase",
             FAIL,

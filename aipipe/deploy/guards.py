@@ -9,11 +9,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from aipipe.deploy.records import read_records
-from aipipe.deploy.settings import PASSPHRASE_FILE, DeployError, DeploySettings, backend_for
+from aipipe.deploy.settings import PASSPHRASE_FILE, PASSPHRASE_VARIABLES, DeployError, DeploySettings, backend_for
 from aipipe.semantics.backends import EXAMPLES, is_local, is_pulumi_cloud
 from aipipe.semantics.secrets import config_key
-
-PASSPHRASE_VARIABLES = ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE")
 
 
 def is_ci(environ: Mapping[str, str]) -> bool:
@@ -79,7 +77,7 @@ def check_passphrase(settings: DeploySettings, environ: Mapping[str, str]) -> No
     deployed from here: Pulumi could not decrypt the stack's secrets and every command would fail with
     "incorrect passphrase" (pulumi/pulumi pkg/secrets/passphrase/manager.go ErrIncorrectPassphrase)."""
     generated = settings.folder / PASSPHRASE_FILE
-    record = read_records(settings.folder).get(settings.stack_name)
+    record = _record(settings)
     if not generated.is_file() or record is None or record.get("backend") != settings.backend_url:
         return
     given = environ.get("PULUMI_CONFIG_PASSPHRASE")
@@ -111,16 +109,21 @@ def _read(path: Path) -> str | None:
         return None
 
 
+def _record(settings: DeploySettings) -> dict | None:
+    """What `.aipipe/deployments.json` says of this stack (None: never deployed from here)."""
+    return read_records(settings.folder).get(settings.stack_name)
+
+
 def recorded_endpoint(settings: DeploySettings) -> str | None:
     """The endpoint the stack was deployed with (None: the real cloud, or never deployed from here)."""
-    record = read_records(settings.folder).get(settings.stack_name)
+    record = _record(settings)
     return record.get("endpoint") if record else None
 
 
 def check_endpoint(settings: DeploySettings, given: str | None) -> str | None:
     """`up`/`preview` with `given` (their --endpoint) on a stack deployed with another: refused, as an emulator's
     resources and the real cloud's would share one state. Returns `given`."""
-    record = read_records(settings.folder).get(settings.stack_name)
+    record = _record(settings)
     recorded = record.get("endpoint") if record else None
     if record is None or given == recorded:
         return given

@@ -17,11 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aipipe.core.state_folder import STATE_FOLDER, protect, protect_above
+from aipipe.semantics.backends import is_local
 from aipipe.semantics.secrets import config_key, missing_secrets
 from aipipe.spec.document import Spec
 
 PASSPHRASE_FILE = "passphrase"
 PULUMI_CLOUD = "https://api.pulumi.com"
+# where the CLI takes the passphrase that encrypts a stack's secrets from
+PASSPHRASE_VARIABLES = ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE")
 
 
 class DeployError(Exception):
@@ -70,7 +73,7 @@ def local_backend(url: str, base: Path) -> str:
     """A `file://` backend with its path made absolute: `~` expanded and a relative path read from the spec's
     folder, as a user means it. The CLI would read it from the rendered program's folder (.aipipe/<stack>/program)
     instead. Other backends are returned as they are."""
-    if not url.startswith("file://"):
+    if not is_local(url):
         return url
     path = Path(url.removeprefix("file://")).expanduser()
     return "file://" + (path if path.is_absolute() else (base / path).resolve()).as_posix()
@@ -95,7 +98,7 @@ def settings_for(
     backend = backend_for(spec, environ)
     # The program's interpreter is named by Pulumi.yaml (aipipe.deploy.interpreter), not by PULUMI_PYTHON_CMD.
     environment = {"PULUMI_BACKEND_URL": backend}
-    if backend.startswith("file://"):
+    if is_local(backend):
         state = Path(backend.removeprefix("file://"))
         protect_above(state)
         state.mkdir(parents=True, exist_ok=True)
@@ -106,7 +109,7 @@ def settings_for(
 
 def passphrase_environment(folder: Path, environ: Mapping[str, str]) -> dict[str, str]:
     """The passphrase the user set, or a generated one in `.aipipe/passphrase` (created once, mode 0600)."""
-    for variable in ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE"):
+    for variable in PASSPHRASE_VARIABLES:
         if variable in environ:
             return {variable: environ[variable]}
     path = folder / PASSPHRASE_FILE
