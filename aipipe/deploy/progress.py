@@ -246,13 +246,15 @@ class EventPrinter:
                     flush=True,
                 )
             elif kind == "error":
-                print("error: " + self.errors[-1].replace("\n", "\n  "), file=self.stream, flush=True)
+                print(self._last_error(), file=self.stream, flush=True)
         elif self.mode == "live" and kind == "error" and self._live is not None:
             from rich.text import Text  # plain text: a message's brackets are not rich markup
 
-            self._live.console.print(
-                Text("error: " + self.errors[-1].replace("\n", "\n  "), style="red"), soft_wrap=True
-            )
+            self._live.console.print(Text(self._last_error(), style="red"), soft_wrap=True)
+
+    def _last_error(self) -> str:
+        """The newest error as printed: `error: ` and its lines, the later ones indented under the first."""
+        return "error: " + self.errors[-1].replace("\n", "\n  ")
 
     def _table(self):
         from rich.table import Table
