@@ -172,8 +172,9 @@ AWS = Cloud(
     functions=FunctionLimits(
         # docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html: 128-10240 MB, 900 s
         memory_mb=(128, 10240),
-        # same page, "Function memory allocation": new accounts get 3008 MB until the quota is raised (Service
-        # Quotas, AWS Lambda); above it CreateFunction fails with "MemorySize ... less than or equal to 3008"
+        # same page: "New AWS accounts have reduced concurrency and memory quotas"; the reduced memory quota is
+        # 3008 MB, the bound in CreateFunction's error on such accounts ("MemorySize ... less than or equal to
+        # 3008", quoted by the audit in issue 12; the page gives no number) until the quota is raised
         new_account_memory_mb=3008,
         max_timeout_seconds=900,
         # docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
