@@ -69,3 +69,20 @@ def test_a_step_timeout_longer_than_the_functions_is_fine(write_spec):
     fn = "    type: function\n    runtime: python3.12\n    handler: app.handler\n    code: ./app\n    timeout: 10m\n"
     step = "  flow: {type: workflow, steps: [{function: a, timeout: 11m, retry: {attempts: 1}}]}\n"
     assert load_spec(str(write_spec(head + "  a:\n" + fn + step))).diagnostics == []
+
+
+def test_a_parallel_step_hands_the_next_step_its_input_plus_named_branch_outputs():
+    steps = [{"name": "Both Ways", "parallel": [["a", "b"], [{"function": "c", "name": "C"}]]}, "d"]
+    both = machine(steps)["States"]["Both Ways"]
+    assert both["ResultSelector"] == {"a.$": "$[0]", "C.$": "$[1]"}
+    assert both["ResultPath"] == "$['Both Ways']" and both["Next"] == "d"
+
+
+def test_a_retry_matches_the_errors_it_names_after_the_transient_lambda_errors():
+    [transient, own] = machine(
+        [{"function": "a", "retry": {"attempts": 2, "errors": ["ValueError", "States.Timeout"]}}]
+    )["States"]["a"]["Retry"]
+    assert transient == TRANSIENT_LAMBDA_RETRY
+    assert own["ErrorEquals"] == ["ValueError", "States.Timeout"] and own["MaxAttempts"] == 2
+    [_, default] = machine([{"function": "a", "retry": {}}])["States"]["a"]["Retry"]
+    assert default["ErrorEquals"] == ["States.ALL"]

@@ -141,6 +141,10 @@ OutputName = named_pattern(
 StepName = named_pattern(
     r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,79}$", "1-80 characters: letters, digits, spaces, `_`, `.` and `-`"
 )
+# An error a workflow step retries: an exception class name, or a Step Functions error like `States.Timeout`.
+ErrorName = named_pattern(
+    r"^[A-Za-z_][A-Za-z0-9_.]{0,127}$", "an error name: an exception class (`ValueError`) or `States.Timeout` style"
+)
 # A bucket may be narrowed to a key prefix: `curated/processed/`.
 AccessTarget = named_pattern(
     r"^[a-z][a-z0-9-]{0,39}(/[^*?\s]*)?$",

@@ -36,6 +36,20 @@ def failed_state_name(positions: tuple[int, ...]) -> str:
     return "aipipe:failed" + "".join(f":{p}" for p in positions)
 
 
+def parallel_output(state: str, branch_names: list[str]) -> dict:
+    """Where a Parallel state puts its branches' outputs. Step Functions makes them an array, in branch order
+    (docs.aws.amazon.com/step-functions/latest/dg/state-parallel.html), which would reach the next step as a
+    list. aipipe names them instead: the next step receives the parallel step's own input plus one key, the
+    parallel step's name, holding each branch's output under the name of the branch's first step:
+    `{...input, "TrainAndProfile": {"Train": {...}, "Profile": {...}}}`.
+    ResultPath is a reference path, so the name goes in square brackets (it may hold spaces, `.` and `-`;
+    StepName excludes quotes): docs.aws.amazon.com/step-functions/latest/dg/amazon-states-language-paths.html."""
+    return {
+        "ResultSelector": {f"{name}.$": f"$[{b}]" for b, name in enumerate(branch_names)},
+        "ResultPath": f"$['{state}']",
+    }
+
+
 def _branch(branch: Branch) -> dict:
     names = branch.names
     failing = failure_only(branch.steps, names)
@@ -61,13 +75,12 @@ def _branch(branch: Branch) -> dict:
 
 def _state(step, branch: Branch, position: int) -> dict:
     if isinstance(step, ParallelStep):
-        state: dict = {
-            "Type": "Parallel",
-            "Branches": [
-                _branch(Branch(inner, branch.step_path(position) + ("parallel", b), branch.positions + (position, b)))
-                for b, inner in enumerate(step.parallel)
-            ],
-        }
+        inner_branches = [
+            Branch(inner, branch.step_path(position) + ("parallel", b), branch.positions + (position, b))
+            for b, inner in enumerate(step.parallel)
+        ]
+        state: dict = {"Type": "Parallel", "Branches": [_branch(inner) for inner in inner_branches]}
+        state.update(parallel_output(branch.names[position], [inner.names[0] for inner in inner_branches]))
     else:
         task = task_of(step)
         state = {"Type": "Task", "Resource": Attr(task.function, "arn")}
@@ -77,7 +90,7 @@ def _state(step, branch: Branch, position: int) -> dict:
         if task.retry:
             state["Retry"].append(
                 {
-                    "ErrorEquals": ["States.ALL"],
+                    "ErrorEquals": list(task.retry.errors),
                     "IntervalSeconds": task.retry.interval,
                     "MaxAttempts": task.retry.attempts,
                     "BackoffRate": task.retry.backoff,

@@ -40,6 +40,54 @@ def check(ctx: CheckContext, name: str, workflow: Workflow) -> None:
         _check_handled(ctx, name, branch)
     for visit in walk(workflow.steps):
         _check_task_timeout(ctx, name, visit)
+        _check_retry_errors(ctx, name, visit)
+
+
+# docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html: the errors Step Functions names
+# itself; `States.ALL` must stand alone in its ErrorEquals (and its retrier comes last, as aipipe renders it)
+STATES_ERRORS = frozenset(
+    "States." + error
+    for error in [
+        "ALL",
+        "BranchFailed",
+        "DataLimitExceeded",
+        "ExceedToleratedFailureThreshold",
+        "HeartbeatTimeout",
+        "Http.Socket",
+        "IntrinsicFailure",
+        "ItemReaderFailed",
+        "NoChoiceMatched",
+        "ParameterPathFailure",
+        "Permissions",
+        "QueryEvaluationError",
+        "ResultPathMatchFailure",
+        "ResultWriterFailed",
+        "Runtime",
+        "TaskFailed",
+        "Timeout",
+    ]
+)
+
+
+def _check_retry_errors(ctx: CheckContext, name: str, visit) -> None:
+    """`retry.errors` names errors Step Functions can match: `States.*` ones it defines, `States.ALL` alone."""
+    retry = visit.task.retry if visit.task else None
+    if retry is None:
+        return
+    where = ctx.at(name, *visit.path, "retry", "errors")
+    for position, error in enumerate(retry.errors):
+        if error.startswith("States.") and error not in STATES_ERRORS:
+            ctx.report(
+                "AP405",
+                f"`{error}` is not a Step Functions error{did_you_mean(error, sorted(STATES_ERRORS))}",
+                where + (position,),
+            )
+    if "States.ALL" in retry.errors and len(retry.errors) > 1:
+        ctx.report(
+            "AP405",
+            "`States.ALL` matches every error and must stand alone in `errors`; remove the other errors or it",
+            where + (retry.errors.index("States.ALL"),),
+        )
 
 
 def _check_task_timeout(ctx: CheckContext, name: str, visit) -> None:

@@ -5,15 +5,23 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from aipipe.spec.model import ResourceBase, StrictModel, tagged_union
-from aipipe.spec.values import Duration, ResourceName, StepName
+from aipipe.spec.values import Duration, ErrorName, ResourceName, StepName
 
 
 class StepRetry(StrictModel):
-    """Retry a failed task: `attempts` more times, waiting `interval`, multiplied by `backoff` each time."""
+    """Retry a failed task: `attempts` more times, waiting `interval`, multiplied by `backoff` each time.
+    Lambda's transient service errors are retried on every task anyway; this retries the errors in `errors`."""
 
     attempts: Annotated[int, Field(ge=0, le=99)] = 3
     interval: Annotated[Duration, Field(ge=1)] = 1
     backoff: Annotated[float, Field(ge=1.0, le=10.0)] = 2.0
+    errors: list[ErrorName] = Field(
+        default_factory=lambda: ["States.ALL"],
+        min_length=1,
+        max_length=20,
+        description="Errors to retry: the handler's exception class names (`ValueError`, `ThrottledError`) or "
+        "Step Functions errors (`States.Timeout`, `States.TaskFailed`); default every error (`States.ALL`).",
+    )
 
 
 class TaskStep(StrictModel):
