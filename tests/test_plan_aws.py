@@ -48,6 +48,8 @@ def test_bucket_and_function_plan(tmp_path):
             "aws:cloudwatch/eventRule:EventRule": 1,
             "aws:cloudwatch/eventTarget:EventTarget": 1,
             "aws:s3/bucketNotification:BucketNotification": 1,
+            "aws:sqs/queue:Queue": 1,  # the events the function failed on
+            "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": 1,
         }
     )
     # one notification for the bucket, holding both triggers, after the permission that allows S3 to invoke
@@ -88,6 +90,8 @@ def test_function_policy_is_least_privilege(tmp_path):
         ("s3:ListBucket", "arn:aws:s3:::raw"),
         ("s3:PutObject", "arn:aws:s3:::curated/*"),
         ("s3:AbortMultipartUpload", "arn:aws:s3:::curated/*"),
+        # Lambda sends the events it gave up on to the function's queue with the function's role
+        ("sqs:SendMessage", "arn:aws:sqs:us-east-1:123456789012:queue/fn-failed"),
     }
     listing = next(s for s in statements if s["Action"] == ["s3:ListBucket"])
     assert listing["Condition"] == {"StringLike": {"s3:prefix": ["data/*"]}}

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aipipe.core.locations import DataPath
+from aipipe.semantics.symbols import Child
 from aipipe.spec.context import CheckContext
 from aipipe.spec.model import StrictModel
 from aipipe.spec.parts import ProgramPart
@@ -25,6 +26,15 @@ class TriggerUse:
     def path(self) -> DataPath:
         """Where the trigger is in the spec."""
         return ("resources", self.owner, "triggers", self.position)
+
+
+def failed_events_queue(use: TriggerUse) -> Child | None:
+    """The queue where the trigger's target keeps the events it failed on (aws: `<function>-failed`), or None
+    when it keeps none (`on_failure: {dead_letter: false}`, or a target without `on_failure`)."""
+    if not hasattr(use.target, "on_failure"):
+        return None
+    on_failure = use.target.on_failure
+    return Child(use.owner, "failed", "arn") if on_failure is None or on_failure.dead_letter else None
 
 
 # (spec, use) -> the values wiring this trigger to its target renders (symbolic, like a kind's values)
@@ -65,6 +75,9 @@ class TriggerKind:
     parts: Callable[[str, Any, list[TriggerUse]], list[ProgramPart]] = _no_parts
     # cloud -> why the source and the target must be in one region there (the fact, with its source)
     same_region: Mapping[str, str] = field(default_factory=dict)
+    # cloud -> how the source starts a function there: "async" (an asynchronous invocation: Lambda retries it
+    # and then sends it to the function's on-failure destination) or "poll" (an event source mapping)
+    invocation: Mapping[str, str] = field(default_factory=dict)
 
     def source(self, trigger: Any) -> str | None:
         """The resource a trigger names, if its kind names one."""

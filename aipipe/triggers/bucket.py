@@ -200,6 +200,7 @@ TRIGGER = TriggerKind(
     wiring={("aws", "function"): _aws_function, ("gcp", "function"): _gcp_function},
     eventarc=True,
     parts=_parts,
+    invocation={"aws": "async"},
     # docs.aws.amazon.com/AmazonS3/latest/userguide/EventNotifications.html: the destination of an event
     # notification must be in the bucket's region
     same_region={"aws": "S3 sends event notifications only to a function in the bucket's region"},

@@ -61,4 +61,5 @@ TRIGGER = TriggerKind(
     label=lambda trigger: str(trigger.schedule),
     check=_check,
     wiring={("aws", "function"): _aws_function, ("gcp", "function"): _gcp_function},
+    invocation={"aws": "async"},
 )

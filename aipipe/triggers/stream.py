@@ -10,7 +10,7 @@ from pydantic import Field
 from aipipe.semantics.symbols import Attr
 from aipipe.spec.model import StrictModel
 from aipipe.spec.values import ResourceName
-from aipipe.triggers.base import TriggerKind, TriggerUse
+from aipipe.triggers.base import TriggerKind, TriggerUse, failed_events_queue
 
 # StartingPosition of docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html
 STARTING_POSITIONS = {"latest": "LATEST", "trim-horizon": "TRIM_HORIZON"}
@@ -22,6 +22,20 @@ class StreamTrigger(StrictModel):
     stream: ResourceName
     batch_size: Annotated[int, Field(ge=1, le=10000)] = 100
     starting_position: Literal["latest", "trim-horizon"] = "latest"
+    # docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html#services-kinesis-errors: by default Lambda retries a
+    # failing batch until its records expire, and the shard makes no progress meanwhile
+    retries: Annotated[int, Field(ge=0, le=10000)] = Field(
+        3,
+        description="Retries of a failing batch before it goes to the function's dead letter and the shard moves "
+        "on (0-10000; Lambda's own default retries until the records expire, blocking the shard).",
+    )
+    bisect: bool = Field(True, description="Split a failing batch in two and retry the halves, to isolate bad records.")
+    partial_batch: bool = Field(
+        True,
+        description='The handler may return `{"batchItemFailures": [{"itemIdentifier": SEQUENCE_NUMBER}]}` '
+        "so only the records from the first failed one are retried (ReportBatchItemFailures); a response "
+        "without that key still counts as a success.",
+    )
 
 
 def _aws_function(spec, use: TriggerUse) -> dict:
@@ -33,6 +47,11 @@ def _aws_function(spec, use: TriggerUse) -> dict:
         "source_arn": Attr(trigger.stream, "arn"),
         "batch_size": trigger.batch_size,
         "starting_position": STARTING_POSITIONS[trigger.starting_position],
+        "retries": trigger.retries,
+        "bisect": trigger.bisect,
+        "response_types": ["ReportBatchItemFailures"] if trigger.partial_batch else None,
+        # the mapping sends a record range it gave up on here (sqs:SendMessage for the function's role)
+        "on_failure": failed_events_queue(use),
     }
 
 
@@ -43,6 +62,7 @@ TRIGGER = TriggerKind(
     label=lambda trigger: "triggers",
     wiring={("aws", "function"): _aws_function},
     consumer_access={"aws": "reads"},
+    invocation={"aws": "poll"},
     # docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html: the event source mapping lives in the function's
     # region and reads a stream of that region
     same_region={"aws": "Lambda reads a Kinesis stream only from a function in the stream's region"},

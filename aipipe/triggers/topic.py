@@ -7,10 +7,12 @@ gcp: an Eventarc trigger on the Pub/Sub topic's messagePublished event.
 from __future__ import annotations
 
 from aipipe.clouds.aws import AWS
+from aipipe.core.diagnostics import Severity
 from aipipe.semantics.symbols import Attr, Child, Options
+from aipipe.spec.context import CheckContext
 from aipipe.spec.model import StrictModel
 from aipipe.spec.values import ResourceName
-from aipipe.triggers.base import TriggerKind, TriggerUse
+from aipipe.triggers.base import TriggerKind, TriggerUse, failed_events_queue
 
 # cloud.google.com/eventarc/docs/reference/supported-events#pubsub
 PUBSUB_EVENT = "google.cloud.pubsub.topic.v1.messagePublished"
@@ -27,6 +29,36 @@ def _invoke_permission() -> dict:
     return {"action": "lambda:InvokeFunction", "principal": AWS.principals["sns"]}
 
 
+def topic_region(resources: dict, home: str, use: TriggerUse) -> tuple[str, str]:
+    """The topic's region and the function's (a resource without `region` is in the spec's, `home`)."""
+    topic = resources.get(use.trigger.topic)
+    return (getattr(topic, "region", None) or home, use.target.region or home)
+
+
+def redrive_queue(spec, use: TriggerUse) -> Child | None:
+    """The dead letter of the subscription: the function's failed-events queue, where SNS puts a message it
+    could not deliver (docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html) — when that queue can
+    serve: "the Amazon SNS subscription and Amazon SQS queue must be under the same AWS account and Region"."""
+    queue = failed_events_queue(use)
+    source, target = topic_region(spec.resources, spec.header.region, use)
+    return queue if source == target else None
+
+
+def _check(ctx: CheckContext, use: TriggerUse) -> None:
+    if ctx.cloud != "aws" or failed_events_queue(use) is None:
+        return
+    source, target = topic_region(ctx.checkable(), ctx.data.get("region"), use)
+    if source != target:
+        ctx.report(
+            "AP406",
+            f"`{use.trigger.topic}` is in {source} and this function in {target}: a message SNS cannot deliver "
+            "is lost, because its dead-letter queue must be in the topic's region; give the function "
+            f"`region: {source}` to keep such messages",
+            use.path + ("topic",),
+            severity=Severity.WARNING,
+        )
+
+
 def _aws_function(spec, use: TriggerUse) -> dict:
     return {
         "template": "triggers/topic/aws-function.py.j2",
@@ -37,6 +69,7 @@ def _aws_function(spec, use: TriggerUse) -> dict:
         # Subscribe is a call on the topic, in the topic's region (docs.aws.amazon.com/sns/latest/api/
         # API_Subscribe.html; cross-region delivery to Lambda is supported): the topic's provider
         "subscription_opts": Options(use.owner, provider_of=use.trigger.topic),
+        "redrive": redrive_queue(spec, use),
     }
 
 
@@ -56,6 +89,8 @@ TRIGGER = TriggerKind(
     model=TopicTrigger,
     source_kinds=("topic",),
     label=lambda trigger: "triggers",
+    check=_check,
     wiring={("aws", "function"): _aws_function, ("gcp", "function"): _gcp_function},
     eventarc=True,
+    invocation={"aws": "async"},
 )

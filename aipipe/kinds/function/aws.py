@@ -6,6 +6,7 @@ from __future__ import annotations
 from aipipe.clouds.aws import AWS
 from aipipe.kinds.base import RenderInputs
 from aipipe.kinds.function.checks import trigger_uses
+from aipipe.kinds.function.failures import failure_statements, failure_values
 from aipipe.kinds.function.links import links
 from aipipe.kinds.function.model import Function
 from aipipe.semantics.iam import merge, policy_document, statement, trust_policy
@@ -23,11 +24,14 @@ def values(job: RenderInputs, name: str, function: Function) -> dict:
         if link.role in ("reads", "writes"):
             statements += job.access(link.target, link.role, link.prefix)
     triggers = []
-    for use in trigger_uses(name, function):
+    uses = trigger_uses(name, function)
+    for use in uses:
         kind = trigger_kind(use.trigger)
         triggers.append(kind.wiring[("aws", "function")](job.spec, use))
         if "aws" in kind.consumer_access:  # the function polls the source (Kinesis): it needs to read it
             statements += job.access(kind.source(use.trigger), kind.consumer_access["aws"])
+    failures = failure_values(name, function, uses, triggers)
+    statements += failure_statements(name, failures)
     return {
         "runtime": AWS.runtimes[function.runtime],
         "handler": function.handler,
@@ -39,4 +43,5 @@ def values(job: RenderInputs, name: str, function: Function) -> dict:
         "policy": policy_document(merge(statements)),
         "triggers": triggers,
         "log_retention": LOG_RETENTION_DAYS,
+        **failures,
     }

@@ -156,6 +156,16 @@ def _check_triggers(ctx: CheckContext, name: str, function: Function) -> None:
     for use in uses:
         trigger_kind(use.trigger).check(ctx, use)
         _check_same_region(ctx, use)
+    kinds_of_invocation = {trigger_kind(use.trigger).invocation.get(ctx.cloud or "") for use in uses}
+    if function.on_failure is not None and not kinds_of_invocation & {"async", "poll"}:
+        ctx.report(
+            "AP403",
+            "`on_failure` applies to events from bucket, topic, schedule and stream triggers, and this function "
+            "has none (a workflow's failed step goes to its `catch`); remove it",
+            ctx.at(name, "on_failure"),
+            True,
+            severity=Severity.WARNING,
+        )
     if ctx.cloud == "gcp":
         # a Cloud Function (2nd gen) has one `event_trigger` (cloud.google.com/functions/docs/calling)
         for use in [use for use in uses if trigger_kind(use.trigger).eventarc][1:]:

@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
-from aipipe.spec.model import ResourceBase
-from aipipe.spec.values import AccessTarget, Duration, EnvironmentName, MemorySize, Text
+from aipipe.spec.model import ResourceBase, StrictModel, cloud_only
+from aipipe.spec.values import AccessTarget, Duration, EnvironmentName, MemorySize, Text, duration_between
 from aipipe.triggers.registry import Trigger
+
+
+class OnFailure(StrictModel):
+    """What becomes of an event the function failed on (aws). Bucket, topic and schedule triggers invoke a
+    Lambda function asynchronously: Lambda retries a failed event `retries` times, drops events older than
+    `max_event_age`, then sends it to the on-failure destination (docs.aws.amazon.com/lambda/latest/dg/
+    invocation-async-retain-records.html); without one the event is lost. Stream triggers send the record
+    range of a batch they gave up on there too."""
+
+    retries: Annotated[int, Field(ge=0, le=2)] = Field(
+        2, description="Retries of a failed asynchronous invocation: 0-2 (Lambda's default 2)."
+    )
+    max_event_age: Annotated[Duration, duration_between(60, 21600)] = Field(
+        21600, description="How long Lambda keeps retrying an asynchronous event: 1m-6h (default 6h)."
+    )
+    dead_letter: bool = Field(
+        True,
+        description="Keep events the function failed on in a generated SQS queue `<function>-failed` (14 days, "
+        "encrypted); also the dead letter of its topic subscriptions. false: such events are dropped.",
+    )
 
 
 class Function(ResourceBase):
@@ -30,3 +50,6 @@ class Function(ResourceBase):
         default_factory=list, description="Resources the function may write (least-privilege access is generated)."
     )
     triggers: list[Trigger] = Field(default_factory=list, max_length=50)
+    on_failure: OnFailure | None = cloud_only(
+        "aws", description="Retries and the dead-letter queue for events the function failed on."
+    )

@@ -221,10 +221,23 @@ ingest_logs = aws.cloudwatch.LogGroup(
     tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'ingest'},
     opts=pulumi.ResourceOptions(parent=ingest),
 )
+ingest_failed = aws.sqs.Queue(
+    'ingest-failed',
+    message_retention_seconds=1209600,
+    sqs_managed_sse_enabled=True,
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'ingest'},
+    opts=pulumi.ResourceOptions(parent=ingest),
+)
+aws.sqs.QueuePolicy(
+    'ingest-failed-policy',
+    queue_url=ingest_failed.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Principal': {'Service': 'sns.amazonaws.com'}, 'Action': ['sqs:SendMessage'], 'Resource': [ingest_failed.arn], 'Condition': {'ArnEquals': {'aws:SourceArn': [events_topic.arn]}}}]}),
+    opts=pulumi.ResourceOptions(parent=ingest),
+)
 ingest_policy = aws.iam.RolePolicy(
     'ingest-policy',
     role=ingest_role.id,
-    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(ingest_logs.arn, ':*')]}, {'Effect': 'Allow', 'Action': ['s3:GetObject'], 'Resource': [pulumi.Output.concat(landing_bucket.arn, '/incoming/*')]}, {'Effect': 'Allow', 'Action': ['s3:ListBucket'], 'Resource': [landing_bucket.arn], 'Condition': {'StringLike': {'s3:prefix': ['incoming/*']}}}, {'Effect': 'Allow', 'Action': ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], 'Resource': [events_queue_queue.arn]}, {'Effect': 'Allow', 'Action': ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'], 'Resource': [clicks_stream.arn]}, {'Effect': 'Allow', 'Action': ['s3:AbortMultipartUpload', 's3:PutObject'], 'Resource': [pulumi.Output.concat(scratch_bucket.arn, '/*')]}, {'Effect': 'Allow', 'Action': ['sns:Publish'], 'Resource': [events_topic.arn]}, {'Effect': 'Allow', 'Action': ['kinesis:PutRecord', 'kinesis:PutRecords'], 'Resource': [burst_stream.arn]}]}),
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(ingest_logs.arn, ':*')]}, {'Effect': 'Allow', 'Action': ['s3:GetObject'], 'Resource': [pulumi.Output.concat(landing_bucket.arn, '/incoming/*')]}, {'Effect': 'Allow', 'Action': ['s3:ListBucket'], 'Resource': [landing_bucket.arn], 'Condition': {'StringLike': {'s3:prefix': ['incoming/*']}}}, {'Effect': 'Allow', 'Action': ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], 'Resource': [events_queue_queue.arn]}, {'Effect': 'Allow', 'Action': ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'], 'Resource': [clicks_stream.arn]}, {'Effect': 'Allow', 'Action': ['s3:AbortMultipartUpload', 's3:PutObject'], 'Resource': [pulumi.Output.concat(scratch_bucket.arn, '/*')]}, {'Effect': 'Allow', 'Action': ['sns:Publish'], 'Resource': [events_topic.arn]}, {'Effect': 'Allow', 'Action': ['kinesis:PutRecord', 'kinesis:PutRecords'], 'Resource': [burst_stream.arn]}, {'Effect': 'Allow', 'Action': ['sqs:SendMessage'], 'Resource': [ingest_failed.arn]}]}),
     opts=pulumi.ResourceOptions(parent=ingest),
 )
 ingest_function = aws.lambda_.Function(
@@ -238,6 +251,14 @@ ingest_function = aws.lambda_.Function(
     environment={"variables": {'OUT': scratch_bucket.bucket, 'TOKEN': config.require_secret('API_TOKEN'), 'WORKERS': '4', 'STAGE': pulumi.get_stack(), 'LITERAL': '${not-a-reference}'}},
     logging_config={"log_format": "Text", "log_group": ingest_logs.name},
     tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'ingest'},
+    opts=pulumi.ResourceOptions(parent=ingest, depends_on=[ingest_policy]),
+)
+aws.lambda_.FunctionEventInvokeConfig(
+    'ingest-async',
+    function_name=ingest_function.name,
+    maximum_retry_attempts=1,
+    maximum_event_age_in_seconds=3600,
+    destination_config={"on_failure": {"destination": ingest_failed.arn}},
     opts=pulumi.ResourceOptions(parent=ingest, depends_on=[ingest_policy]),
 )
 ingest_invoke_from_landing = aws.lambda_.Permission(
@@ -255,6 +276,9 @@ aws.lambda_.EventSourceMapping(
     event_source_arn=clicks_stream.arn,
     starting_position='TRIM_HORIZON',
     batch_size=200,
+    maximum_retry_attempts=5,
+    bisect_batch_on_function_error=True,
+    destination_config={"on_failure": {"destination_arn": ingest_failed.arn}},
     opts=pulumi.ResourceOptions(parent=ingest, depends_on=[ingest_policy]),
 )
 aws.lambda_.Permission(
@@ -270,6 +294,7 @@ aws.sns.TopicSubscription(
     topic=events_topic.arn,
     protocol="lambda",
     endpoint=ingest_function.arn,
+    redrive_policy=pulumi.Output.json_dumps({"deadLetterTargetArn": ingest_failed.arn}),
     opts=pulumi.ResourceOptions(parent=ingest),
 )
 ingest_schedule_4 = aws.cloudwatch.EventRule(

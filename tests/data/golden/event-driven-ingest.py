@@ -120,10 +120,17 @@ preprocess_logs = aws.cloudwatch.LogGroup(
     tags={'aipipe:project': 'event-driven-ingest', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'pipeline': 'ingest', 'aipipe:resource': 'preprocess'},
     opts=pulumi.ResourceOptions(parent=preprocess),
 )
+preprocess_failed = aws.sqs.Queue(
+    'preprocess-failed',
+    message_retention_seconds=1209600,
+    sqs_managed_sse_enabled=True,
+    tags={'aipipe:project': 'event-driven-ingest', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'pipeline': 'ingest', 'aipipe:resource': 'preprocess'},
+    opts=pulumi.ResourceOptions(parent=preprocess),
+)
 preprocess_policy = aws.iam.RolePolicy(
     'preprocess-policy',
     role=preprocess_role.id,
-    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(preprocess_logs.arn, ':*')]}, {'Effect': 'Allow', 'Action': ['s3:GetObject'], 'Resource': [pulumi.Output.concat(raw_bucket.arn, '/data/*')]}, {'Effect': 'Allow', 'Action': ['s3:ListBucket'], 'Resource': [raw_bucket.arn], 'Condition': {'StringLike': {'s3:prefix': ['data/*']}}}, {'Effect': 'Allow', 'Action': ['s3:AbortMultipartUpload', 's3:PutObject'], 'Resource': [pulumi.Output.concat(curated_bucket.arn, '/processed/*')]}, {'Effect': 'Allow', 'Action': ['kinesis:PutRecord', 'kinesis:PutRecords'], 'Resource': [record_events_stream.arn]}]}),
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(preprocess_logs.arn, ':*')]}, {'Effect': 'Allow', 'Action': ['s3:GetObject'], 'Resource': [pulumi.Output.concat(raw_bucket.arn, '/data/*')]}, {'Effect': 'Allow', 'Action': ['s3:ListBucket'], 'Resource': [raw_bucket.arn], 'Condition': {'StringLike': {'s3:prefix': ['data/*']}}}, {'Effect': 'Allow', 'Action': ['s3:AbortMultipartUpload', 's3:PutObject'], 'Resource': [pulumi.Output.concat(curated_bucket.arn, '/processed/*')]}, {'Effect': 'Allow', 'Action': ['kinesis:PutRecord', 'kinesis:PutRecords'], 'Resource': [record_events_stream.arn]}, {'Effect': 'Allow', 'Action': ['sqs:SendMessage'], 'Resource': [preprocess_failed.arn]}]}),
     opts=pulumi.ResourceOptions(parent=preprocess),
 )
 preprocess_function = aws.lambda_.Function(
@@ -137,6 +144,14 @@ preprocess_function = aws.lambda_.Function(
     environment={"variables": {'OUTPUT_BUCKET': curated_bucket.bucket, 'OUTPUT_PREFIX': 'processed/', 'EVENTS_STREAM': record_events_stream.name, 'LABELLING_API_KEY': config.require_secret('LABELLING_API_KEY')}},
     logging_config={"log_format": "Text", "log_group": preprocess_logs.name},
     tags={'aipipe:project': 'event-driven-ingest', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'pipeline': 'ingest', 'aipipe:resource': 'preprocess'},
+    opts=pulumi.ResourceOptions(parent=preprocess, depends_on=[preprocess_policy]),
+)
+aws.lambda_.FunctionEventInvokeConfig(
+    'preprocess-async',
+    function_name=preprocess_function.name,
+    maximum_retry_attempts=2,
+    maximum_event_age_in_seconds=21600,
+    destination_config={"on_failure": {"destination": preprocess_failed.arn}},
     opts=pulumi.ResourceOptions(parent=preprocess, depends_on=[preprocess_policy]),
 )
 preprocess_invoke_from_raw = aws.lambda_.Permission(
@@ -164,10 +179,17 @@ index_events_logs = aws.cloudwatch.LogGroup(
     tags={'aipipe:project': 'event-driven-ingest', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'pipeline': 'ingest', 'aipipe:resource': 'index-events'},
     opts=pulumi.ResourceOptions(parent=index_events),
 )
+index_events_failed = aws.sqs.Queue(
+    'index-events-failed',
+    message_retention_seconds=1209600,
+    sqs_managed_sse_enabled=True,
+    tags={'aipipe:project': 'event-driven-ingest', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'pipeline': 'ingest', 'aipipe:resource': 'index-events'},
+    opts=pulumi.ResourceOptions(parent=index_events),
+)
 index_events_policy = aws.iam.RolePolicy(
     'index-events-policy',
     role=index_events_role.id,
-    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(index_events_logs.arn, ':*')]}, {'Effect': 'Allow', 'Action': ['s3:AbortMultipartUpload', 's3:PutObject'], 'Resource': [pulumi.Output.concat(curated_bucket.arn, '/index/*')]}, {'Effect': 'Allow', 'Action': ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'], 'Resource': [record_events_stream.arn]}]}),
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(index_events_logs.arn, ':*')]}, {'Effect': 'Allow', 'Action': ['s3:AbortMultipartUpload', 's3:PutObject'], 'Resource': [pulumi.Output.concat(curated_bucket.arn, '/index/*')]}, {'Effect': 'Allow', 'Action': ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'], 'Resource': [record_events_stream.arn]}, {'Effect': 'Allow', 'Action': ['sqs:SendMessage'], 'Resource': [index_events_failed.arn]}]}),
     opts=pulumi.ResourceOptions(parent=index_events),
 )
 index_events_function = aws.lambda_.Function(
@@ -189,6 +211,10 @@ aws.lambda_.EventSourceMapping(
     event_source_arn=record_events_stream.arn,
     starting_position='TRIM_HORIZON',
     batch_size=500,
+    maximum_retry_attempts=3,
+    bisect_batch_on_function_error=True,
+    function_response_types=['ReportBatchItemFailures'],
+    destination_config={"on_failure": {"destination_arn": index_events_failed.arn}},
     opts=pulumi.ResourceOptions(parent=index_events, depends_on=[index_events_policy]),
 )
 index_events.register_outputs({'name': index_events_function.name, 'arn': index_events_function.arn})
