@@ -160,6 +160,7 @@ def test_replication_options_and_ordering(aws):
         "overwrite_mode": "NEVER",
         "verify_mode": "POINT_IN_TIME_CONSISTENT",
         "preserve_deleted_files": "PRESERVE",
+        "log_level": "BASIC",
     }
     assert nightly["schedule"] == {"schedule_expression": "cron(0 3 * * ? *)"} and nightly["rules"] is None
     assert to_replica["source_opts"] == Options(

@@ -288,6 +288,32 @@ def test_cross_region_replication_wiring(plans):
         "overwriteMode": "ALWAYS",
         "verifyMode": "ONLY_FILES_TRANSFERRED",
         "preserveDeletedFiles": "PRESERVE",
+        "logLevel": "BASIC",
+    }
+    # its log group in the task's region, which DataSync may write once the resource policy exists
+    [logs] = find(plan, "aws:cloudwatch/logGroup:LogGroup", "nightly-archive-logs")
+    [log_policy] = find(plan, "aws:cloudwatch/logResourcePolicy:LogResourcePolicy")
+    assert (
+        task.inputs["cloudwatchLogGroupArn"].startswith("arn:aws:logs:us-west-2:") and "aws-us-west-2" in logs.provider
+    )
+    assert log_policy.urn in task.dependencies
+    [grant] = json.loads(log_policy.inputs["policyDocument"])["Statement"]
+    assert grant["Principal"] == {"Service": "datasync.amazonaws.com"}
+    assert grant["Resource"] == [task.inputs["cloudwatchLogGroupArn"] + ":*"]
+    assert grant["Condition"]["ArnLike"] == {"aws:SourceArn": "arn:aws:datasync:us-west-2:123456789012:task/*"}
+    # one role per location, each trusting only this account's DataSync
+    roles = {r.name: r for r in find(plan, "aws:iam/role:Role") if r.name.startswith("nightly-archive-")}
+    assert set(roles) == {"nightly-archive-source-role", "nightly-archive-destination-role"}
+    for role in roles.values():
+        [trust] = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+        assert trust["Condition"] == {
+            "StringEquals": {"aws:SourceAccount": "123456789012"},
+            "ArnLike": {"aws:SourceArn": "arn:aws:datasync:*:123456789012:*"},
+        }
+    locations = {r.name: r.inputs["s3Config"]["bucketAccessRoleArn"] for r in find(plan, "aws:datasync/s3Location:S3Location")}
+    assert locations == {
+        "nightly-archive-source": "arn:aws:iam::123456789012:role/nightly-archive-source-role",
+        "nightly-archive-destination": "arn:aws:iam::123456789012:role/nightly-archive-destination-role",
     }
 
 

@@ -24,6 +24,9 @@ DEPLOYMENT_CODE = {
     "stack": "pulumi.get_stack()",
     "project": "pulumi.get_project()",
     "aws_account_id": "aws.get_caller_identity_output().account_id",
+    # `aws`, `aws-cn`, `aws-us-gov`: ARNs and service hosts differ by partition
+    "aws_partition": "aws.get_partition_output().partition",
+    "aws_dns_suffix": "aws.get_partition_output().dns_suffix",
     "gcp_project_id": "gcp.organizations.get_project_output().project_id",
     "gcp_project_number": "gcp.organizations.get_project_output().number",
     "gcp_storage_agent_email": "gcp.storage.get_project_service_account_output().email_address",

@@ -11,6 +11,7 @@ from pydantic import Field
 
 from aipipe.kinds.base import CloudForm, GraphShape, Kind
 from aipipe.semantics.iam import statement
+from aipipe.semantics.kms import key_problem, key_statements
 from aipipe.semantics.symbols import Attr, Child, Concat, Json
 from aipipe.spec.context import CheckContext
 from aipipe.spec.model import ResourceBase, StrictModel, cloud_only
@@ -40,7 +41,11 @@ class Bucket(ResourceBase):
     )
     versioning: bool = True
     encryption: Literal["default", "kms"] = "default"
-    kms_key: str | None = Field(None, description="KMS key ARN (aws) or Cloud KMS key id (gcp) for `encryption: kms`.")
+    kms_key: str | None = Field(
+        None,
+        description="KMS key ARN (aws, in the bucket's region) or Cloud KMS key id (gcp) for `encryption: kms`; on "
+        "an `existing` bucket, the key it is encrypted with (readers and writers get grants on it).",
+    )
     lifecycle: Lifecycle | None = None
     location: str | None = cloud_only("gcp", description="Bucket location; default: the spec's region.")
     retain_on_destroy: bool = Field(True, description="`aipipe destroy` keeps the bucket and its data.")
@@ -49,7 +54,8 @@ class Bucket(ResourceBase):
 
 # --- checks --------------------------------------------------------------------------------------------------
 
-_UNMANAGED_FIELDS = {"type", "existing", "description", "tags", "region", "protect", "depends_on"}
+# kms_key on an existing bucket describes its key: readers and writers get grants on it
+_UNMANAGED_FIELDS = {"type", "existing", "description", "tags", "region", "protect", "depends_on", "kms_key"}
 
 
 # docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html: names S3 reserves. aipipe names a new
@@ -77,8 +83,17 @@ def check(ctx: CheckContext, name: str, bucket: Bucket) -> None:
                 ctx.at(name, field_name),
                 True,
             )
-    if bucket.kms_key and bucket.encryption != "kms" and not ctx.was_dropped(name, "encryption"):
+    if (
+        bucket.kms_key
+        and bucket.encryption != "kms"
+        and not bucket.existing
+        and not ctx.was_dropped(name, "encryption")
+    ):
         ctx.report("AP403", "`kms_key` needs `encryption: kms`", ctx.at(name, "kms_key"), True)
+    if ctx.cloud == "aws" and bucket.kms_key:
+        problem = key_problem(bucket.kms_key, bucket.region or ctx.data.get("region"))
+        if problem:
+            ctx.report("AP402", problem, ctx.at(name, "kms_key"))
     if ctx.cloud == "gcp" and bucket.encryption == "kms" and not bucket.kms_key and not bucket.existing:
         ctx.report("AP403", "on gcp `encryption: kms` needs `kms_key` (a Cloud KMS key id)", ctx.at(name, "encryption"))
     lifecycle = bucket.lifecycle
@@ -128,11 +143,24 @@ def _aws_reads(name: str, bucket: Bucket, prefix: str) -> list[dict]:
     # userguide/amazon-s3-policy-keys.html#condition-key-bucket-ops-2).
     arn = Attr(name, "arn")
     listing = statement(["s3:ListBucket"], [arn], {"StringLike": {"s3:prefix": [f"{prefix}*"]}} if prefix else None)
-    return [statement(["s3:GetObject"], [Concat(arn, f"/{prefix}*")]), listing]
+    return [
+        statement(["s3:GetObject"], [Concat(arn, f"/{prefix}*")]),
+        listing,
+        *_key_grant("reads", bucket),
+    ]
 
 
 def _aws_writes(name: str, bucket: Bucket, prefix: str) -> list[dict]:
-    return [statement(["s3:PutObject", "s3:AbortMultipartUpload"], [Concat(Attr(name, "arn"), f"/{prefix}*")])]
+    return [
+        statement(["s3:PutObject", "s3:AbortMultipartUpload"], [Concat(Attr(name, "arn"), f"/{prefix}*")]),
+        *_key_grant("writes", bucket),
+    ]
+
+
+def _key_grant(role: str, bucket: Bucket) -> list[dict]:
+    """What reading or writing the bucket's objects needs on its customer-managed KMS key (none without one)."""
+    key = bucket.kms_key
+    return key_statements("s3", role, key, symbolic(key) if key else None)
 
 
 def _gcp_grant(role: str, name: str, bucket: Bucket, prefix: str) -> dict:

@@ -3,6 +3,7 @@ assumes and a replication configuration on the source bucket) or on a schedule w
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import Field
@@ -11,11 +12,15 @@ from aipipe.clouds.aws import AWS
 from aipipe.core.diagnostics import Severity
 from aipipe.kinds.base import CloudForm, GraphShape, Kind, RenderInputs
 from aipipe.semantics.iam import merge, policy_document, statement, trust_policy
-from aipipe.semantics.symbols import Attr, Child, Concat, Options
+from aipipe.semantics.kms import is_aws_managed, key_statements
+from aipipe.semantics.symbols import Attr, Child, Concat, Deployment, Json, Options
 from aipipe.spec.context import CheckContext
 from aipipe.spec.links import Link
 from aipipe.spec.model import ResourceBase
+from aipipe.spec.references import symbolic as kms_symbol
 from aipipe.spec.values import ResourceName, ScheduleExpression
+
+LOG_RETENTION_DAYS = 30
 
 
 class Replication(ResourceBase):
@@ -69,6 +74,7 @@ def check(ctx: CheckContext, name: str, replication: Replication) -> None:
                     severity=Severity.WARNING,
                 )
         _check_one_configuration_per_source(ctx, name, replication)
+        _check_replica_key(ctx, name, replication)
 
 
 def _check_one_configuration_per_source(ctx: CheckContext, name: str, replication: Replication) -> None:
@@ -90,14 +96,46 @@ def _check_one_configuration_per_source(ctx: CheckContext, name: str, replicatio
         )
 
 
+def _check_replica_key(ctx: CheckContext, name: str, replication: Replication) -> None:
+    """Replicating SSE-KMS objects needs a customer-managed key for the replicas in the destination's region:
+    ReplicaKmsKeyID "Specifies the ID (Key ARN or Alias ARN) of the customer managed AWS KMS key stored in AWS
+    Key Management Service (KMS) for the destination bucket" (S3 API EncryptionConfiguration)."""
+    destination = ctx.checkable().get(replication.destination)
+    if destination is None or destination.type != "bucket":
+        return
+    keys = replication_keys(ctx.checkable(), ctx.data.get("region"), replication)
+    if keys.kms and not keys.destination:
+        ctx.report(
+            "AP406",
+            f"the source bucket `{replication.source}` encrypts with KMS, and S3 replicates such objects only into "
+            f"a customer-managed key of the destination: give `{replication.destination}` `encryption: kms` and a "
+            f"`kms_key` ARN in {keys.destination_region}",
+            ctx.at(name, "destination"),
+        )
+
+
 def links(replication: Replication):
     yield Link(replication.source, ("source",), ("bucket",), "source")
     yield Link(replication.destination, ("destination",), ("bucket",), "destination")
 
 
-def _s3_statements(source_arn, destination_arn) -> list[dict]:
-    # docs.aws.amazon.com/AmazonS3/latest/userguide/setting-repl-config-perm-overview.html
-    return [
+def _s3_statements(source_arn, destination_arn, keys: ReplicationKeys) -> list[dict]:
+    # docs.aws.amazon.com/AmazonS3/latest/userguide/setting-repl-config-perm-overview.html; for SSE-KMS objects
+    # docs.aws.amazon.com/AmazonS3/latest/userguide/replication-config-for-kms-objects.html: kms:Decrypt on the
+    # source key and kms:Encrypt on the destination key (GenerateDataKey too: aipipe turns S3 Bucket Keys on,
+    # whose data keys come from GenerateDataKey), each only through S3 of its bucket's region (the
+    # encryption-context condition of that page is left out: with S3 Bucket Keys the context is the bucket's
+    # ARN, not the object's)
+    kms = []
+    if keys.source:
+        kms.append(statement(["kms:Decrypt"], [kms_symbol(keys.source)], _via_s3(keys.source_region)))
+    if keys.destination:
+        kms.append(
+            statement(
+                ["kms:Encrypt", "kms:GenerateDataKey"], [kms_symbol(keys.destination)], _via_s3(keys.destination_region)
+            )
+        )
+    return kms + [
         statement(["s3:GetReplicationConfiguration", "s3:ListBucket"], [source_arn]),
         statement(
             ["s3:GetObjectVersionAcl", "s3:GetObjectVersionForReplication", "s3:GetObjectVersionTagging"],
@@ -105,6 +143,43 @@ def _s3_statements(source_arn, destination_arn) -> list[dict]:
         ),
         statement(["s3:ReplicateDelete", "s3:ReplicateObject", "s3:ReplicateTags"], [Concat(destination_arn, "/*")]),
     ]
+
+
+def _via_s3(region: str) -> dict:
+    return {"StringEquals": {"kms:ViaService": Concat(f"s3.{region}.", Deployment("aws_dns_suffix"))}}
+
+
+@dataclass(frozen=True)
+class ReplicationKeys:
+    """The customer-managed keys S3 replication uses: the source's (objects to decrypt) and the destination's
+    (replicas to encrypt), and their buckets' regions. `kms` says whether the source's objects are SSE-KMS at
+    all (with the AWS-managed key too), which makes S3 skip them unless the rule says to replicate them."""
+
+    kms: bool
+    source: str | None
+    destination: str | None
+    source_region: str
+    destination_region: str
+
+
+def replication_keys(resources: dict, home: str, replication: Replication) -> ReplicationKeys:
+    """The keys of a replication's buckets (a key given by alias needs no grant and is left out)."""
+    source, destination = resources.get(replication.source), resources.get(replication.destination)
+
+    def customer_key(bucket) -> str | None:
+        key = getattr(bucket, "kms_key", None)
+        return key if key and not is_aws_managed(key) else None
+
+    def region(bucket) -> str:
+        return getattr(bucket, "region", None) or home
+
+    return ReplicationKeys(
+        kms=getattr(source, "encryption", None) == "kms" or bool(getattr(source, "kms_key", None)),
+        source=customer_key(source),
+        destination=customer_key(destination),
+        source_region=region(source),
+        destination_region=region(destination),
+    )
 
 
 # docs.aws.amazon.com/datasync/latest/userguide/create-s3-location.html#create-role-manually: what DataSync needs
@@ -126,14 +201,54 @@ DATASYNC_WRITE_ACTIONS = [
 ]
 
 
-def _datasync_statements(source_arn, destination_arn) -> list[dict]:
-    """Read-only on the source (DataSync never writes there), read-write on the destination."""
+def _datasync_location_statements(bucket_arn, role: str, kms_key: str | None) -> list[dict]:
+    """One location's role: read-only on a source (DataSync never writes there), read-write on a destination,
+    and the bucket's customer-managed key for what it reads (kms:Decrypt) or writes (and GenerateDataKey)."""
+    objects = DATASYNC_READ_ACTIONS if role == "reads" else DATASYNC_WRITE_ACTIONS
     return [
-        statement(DATASYNC_BUCKET_ACTIONS, [source_arn]),
-        statement(DATASYNC_READ_ACTIONS, [Concat(source_arn, "/*")]),
-        statement(DATASYNC_BUCKET_ACTIONS, [destination_arn]),
-        statement(DATASYNC_WRITE_ACTIONS, [Concat(destination_arn, "/*")]),
+        statement(DATASYNC_BUCKET_ACTIONS, [bucket_arn]),
+        statement(objects, [Concat(bucket_arn, "/*")]),
+        *key_statements("s3", role, kms_key, kms_symbol(kms_key) if kms_key else None),
     ]
+
+
+def datasync_trust() -> Json:
+    """DataSync's trust with the confused-deputy conditions its docs recommend (docs.aws.amazon.com/datasync/
+    latest/userguide/create-s3-location.html#create-role-manually): this account's DataSync only. The region
+    in aws:SourceArn is a wildcard: across regions the locations and the task live in different ones."""
+    account = Deployment("aws_account_id")
+    return trust_policy(
+        AWS.principals["datasync"],
+        {
+            "StringEquals": {"aws:SourceAccount": account},
+            "ArnLike": {"aws:SourceArn": Concat("arn:", Deployment("aws_partition"), ":datasync:*:", account, ":*")},
+        },
+    )
+
+
+def _datasync_log_policy(name: str, region: str) -> Json:
+    """The CloudWatch Logs resource policy letting DataSync write this task's log group, for this account's
+    tasks of that region only (docs.aws.amazon.com/datasync/latest/userguide/monitor-datasync.html: DataSync
+    needs a resource policy on the log group; an account has at most 10 such policies per region)."""
+    account = Deployment("aws_account_id")
+    return policy_document(
+        [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": AWS.principals["datasync"]},
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": [Concat(Child(name, "logs", "arn"), ":*")],
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": account},
+                    "ArnLike": {
+                        "aws:SourceArn": Concat(
+                            "arn:", Deployment("aws_partition"), f":datasync:{region}:", account, ":task/*"
+                        )
+                    },
+                },
+            }
+        ]
+    )
 
 
 def aws_values(job: RenderInputs, name: str, replication: Replication) -> dict:
@@ -142,50 +257,70 @@ def aws_values(job: RenderInputs, name: str, replication: Replication) -> dict:
     spec = job.spec
     source, destination = replication.source, replication.destination
     source_arn, destination_arn = Attr(source, "arn"), Attr(destination, "arn")
-    if replication.method == "s3":
-        statements = _s3_statements(source_arn, destination_arn)
-        versionings = [
-            Child(bucket, "versioning") for bucket in (source, destination) if not spec.resources[bucket].existing
-        ]
-        principal = AWS.principals["s3"]
-    else:
-        statements, versionings, principal = (
-            _datasync_statements(source_arn, destination_arn),
-            [],
-            AWS.principals["datasync"],
-        )
+    keys = replication_keys(spec.resources, spec.header.region, replication)
+    s3 = replication.method == "s3"
+    versionings = (
+        [Child(bucket, "versioning") for bucket in (source, destination) if not spec.resources[bucket].existing]
+        if s3
+        else []
+    )
     return {
-        "title": "S3 replication" if replication.method == "s3" else "DataSync task",
+        "title": "S3 replication" if s3 else "DataSync task",
         "source": source,
         "destination": destination,
-        "rules": _s3_rules(replication, destination_arn) if replication.method == "s3" else None,
+        "rules": _s3_rules(replication, destination_arn, keys) if s3 else None,
         "schedule": {"schedule_expression": replication.schedule.eventbridge()} if replication.schedule else None,
         "options": _datasync_options(replication),
-        "trust_policy": trust_policy(principal),
-        "policy": policy_document(merge(statements)),
+        "trust_policy": trust_policy(AWS.principals["s3"]) if s3 else None,
+        "policy": policy_document(merge(_s3_statements(source_arn, destination_arn, keys))) if s3 else None,
+        # DataSync: one role per location, each with only what that side needs
+        "locations": None
+        if s3
+        else {
+            "trust_policy": datasync_trust(),
+            "source_policy": policy_document(_datasync_location_statements(source_arn, "reads", keys.source)),
+            "destination_policy": policy_document(
+                _datasync_location_statements(destination_arn, "writes", keys.destination)
+            ),
+            "log_group_prefix": f"/aws/datasync/{spec.header.name}-{spec.stack}-{name}-",
+            "log_retention": LOG_RETENTION_DAYS,
+            "log_policy": _datasync_log_policy(name, keys.destination_region),
+            # resource policies are named per account and region: the project and stack keep names apart
+            "log_policy_name": f"aipipe-{spec.header.name}-{spec.stack}-{name}-datasync-logs",
+        },
         "source_arn": source_arn,
         "destination_arn": destination_arn,
         "source_bucket": Attr(source, "id"),
         "source_opts": Options(name, depends_on=(Child(name, "policy"), *versionings), provider_of=source),
         # DataSync across regions (docs.aws.amazon.com/datasync/latest/userguide/tutorial_s3-s3-cross-region-
-        # transfer.html): each S3 location in its bucket's region, the task in the destination's
-        "source_location_opts": Options(name, depends_on=(Child(name, "policy"),), provider_of=source),
-        "destination_location_opts": Options(name, depends_on=(Child(name, "policy"),), provider_of=destination),
-        "task_opts": Options(name, provider_of=destination),
+        # transfer.html): each S3 location in its bucket's region, the task (and its log group) in the
+        # destination's
+        "source_location_opts": Options(name, depends_on=(Child(name, "source_policy"),), provider_of=source),
+        "destination_location_opts": Options(
+            name, depends_on=(Child(name, "destination_policy"),), provider_of=destination
+        ),
+        "log_opts": Options(name, provider_of=destination),
+        "task_opts": Options(name, depends_on=(Child(name, "log_policy"),), provider_of=destination),
     }
 
 
-def _s3_rules(replication: Replication, destination_arn) -> list[dict]:
+def _s3_rules(replication: Replication, destination_arn, keys: ReplicationKeys) -> list[dict]:
     # one rule for the whole bucket; delete markers replicate when deletions should follow the source
-    return [
-        {
-            "id": "aipipe-replication",
-            "status": "Enabled",
-            "filter": {},
-            "delete_marker_replication": {"status": "Enabled" if replication.delete_removed else "Disabled"},
-            "destination": {"bucket": destination_arn},
-        }
-    ]
+    rule: dict = {
+        "id": "aipipe-replication",
+        "status": "Enabled",
+        "filter": {},
+        "delete_marker_replication": {"status": "Enabled" if replication.delete_removed else "Disabled"},
+        "destination": {"bucket": destination_arn},
+    }
+    if keys.kms:
+        # S3 replicates SSE-KMS objects only when the rule says so, and then needs the key for the replicas
+        # (docs.aws.amazon.com/AmazonS3/latest/userguide/replication-config-for-kms-objects.html); the check
+        # below makes sure the destination names one
+        rule["source_selection_criteria"] = {"sse_kms_encrypted_objects": {"status": "Enabled"}}
+        if keys.destination:
+            rule["destination"]["encryption_configuration"] = {"replica_kms_key_id": kms_symbol(keys.destination)}
+    return [rule]
 
 
 # DataSync task options (docs.aws.amazon.com/datasync/latest/userguide/API_Options.html), spec value -> API value
@@ -202,6 +337,7 @@ def _datasync_options(replication: Replication) -> dict:
         "overwrite_mode": OVERWRITE_MODES[replication.overwrite or "always"],
         "verify_mode": VERIFY_MODES[replication.verify or "point-in-time-consistent"],
         "preserve_deleted_files": "REMOVE" if replication.delete_removed else "PRESERVE",
+        "log_level": "BASIC",  # errors and transferred-file summaries to the task's log group
     }
 
 

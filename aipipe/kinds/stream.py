@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from aipipe.kinds.base import CloudForm, GraphShape, Kind, arn_statement
+from aipipe.semantics.kms import key_problem, key_statements
 from aipipe.spec.context import CheckContext
 from aipipe.spec.model import ResourceBase
 from aipipe.spec.references import symbolic
@@ -28,7 +29,10 @@ class Stream(ResourceBase):
         24 * 3600, description="How long records are kept: 24h to 365d."
     )
     encryption: bool = Field(True, description="Server-side encryption with the AWS-managed KMS key.")
-    kms_key: str | None = Field(None, description="A customer-managed KMS key for encryption.")
+    kms_key: str | None = Field(
+        None,
+        description="A customer-managed KMS key's ARN, in the stream's region (producers and consumers get grants).",
+    )
 
 
 def check(ctx: CheckContext, name: str, stream: Stream) -> None:
@@ -42,6 +46,10 @@ def check(ctx: CheckContext, name: str, stream: Stream) -> None:
         )
     if stream.kms_key and not stream.encryption:
         ctx.report("AP403", "`kms_key` needs `encryption: true`", ctx.at(name, "kms_key"), True)
+    if stream.kms_key:
+        problem = key_problem(stream.kms_key, stream.region or ctx.data.get("region"))
+        if problem:
+            ctx.report("AP402", problem, ctx.at(name, "kms_key"))
     # RetentionPeriodHours is a whole number of hours (docs.aws.amazon.com/kinesis/latest/APIReference/
     # API_IncreaseStreamRetentionPeriod.html): 1470m would silently become 24h
     if stream.retention % HOUR:
@@ -77,6 +85,14 @@ _READ = [
 ]
 _WRITE = ["kinesis:PutRecord", "kinesis:PutRecords"]
 
+
+def _access(role: str, actions: list[str], name: str, stream: Stream, prefix: str) -> list[dict]:
+    """The stream's actions, and the key's when it is customer managed."""
+    return arn_statement(actions, name, stream, prefix) + key_statements(
+        "kinesis", role, stream.kms_key, symbolic(stream.kms_key) if stream.kms_key else None
+    )
+
+
 KIND = Kind(
     name="stream",
     model=Stream,
@@ -85,7 +101,7 @@ KIND = Kind(
             "Kinesis data stream",
             {"name": ("stream", "name"), "arn": ("stream", "arn")},
             values=aws_values,
-            access={"reads": partial(arn_statement, _READ), "writes": partial(arn_statement, _WRITE)},
+            access={"reads": partial(_access, "reads", _READ), "writes": partial(_access, "writes", _WRITE)},
         ),
     },
     graph=GraphShape(('[("', '")]'), "cylinder"),

@@ -146,6 +146,8 @@ class _CloudMocks(mocks.Mocks):
                 "emailAddress": "service-123456789012@gs-project-accounts.iam.gserviceaccount.com",
                 "project": self.project,
             }
+        if args.token == "aws:index/getPartition:getPartition":
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws", "id": "aws"}
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {"accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/mock", "userId": "mock"}
         return {}

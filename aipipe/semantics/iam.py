@@ -38,11 +38,11 @@ def policy_document(statements: list[dict]) -> Json:
     return Json({"Version": POLICY_VERSION, "Statement": statements})
 
 
-def trust_policy(principal: str) -> str:
-    """The assume-role policy letting an AWS service principal (`lambda.amazonaws.com`) take a role."""
-    return json.dumps(
-        {
-            "Version": POLICY_VERSION,
-            "Statement": [{"Effect": "Allow", "Principal": {"Service": principal}, "Action": "sts:AssumeRole"}],
-        }
-    )
+def trust_policy(principal: str, condition: dict | None = None) -> Any:
+    """The assume-role policy letting an AWS service principal (`lambda.amazonaws.com`) take a role; with a
+    `condition` (aws:SourceAccount / aws:SourceArn against the confused deputy: docs.aws.amazon.com/IAM/latest/
+    UserGuide/confused-deputy.html) a document whose values may resolve at deploy time."""
+    trust: dict = {"Effect": "Allow", "Principal": {"Service": principal}, "Action": "sts:AssumeRole"}
+    if condition:
+        return Json({"Version": POLICY_VERSION, "Statement": [{**trust, "Condition": condition}]})
+    return json.dumps({"Version": POLICY_VERSION, "Statement": [trust]})

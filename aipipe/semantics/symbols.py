@@ -60,6 +60,8 @@ DEPLOYMENT_FACTS = (
     "stack",
     "project",
     "aws_account_id",
+    "aws_partition",
+    "aws_dns_suffix",
     "gcp_project_id",
     "gcp_project_number",
     "gcp_storage_agent_email",

@@ -126,7 +126,7 @@ replica_versioning = aws.s3.BucketVersioning(
 aws.s3.BucketServerSideEncryptionConfiguration(
     'replica-encryption',
     bucket=replica_bucket.id,
-    rules=[{'apply_server_side_encryption_by_default': {'sse_algorithm': 'AES256'}}],
+    rules=[{'apply_server_side_encryption_by_default': {'sse_algorithm': 'aws:kms', 'kms_master_key_id': 'arn:aws:kms:eu-west-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab'}, 'bucket_key_enabled': True}],
     opts=pulumi.ResourceOptions(parent=replica, provider=aws_eu_west_1, retain_on_delete=True),
 )
 replica.register_outputs({'name': replica_bucket.bucket, 'arn': replica_bucket.arn, 'url': pulumi.Output.concat('s3://', replica_bucket.bucket), 'id': replica_bucket.id})
@@ -237,7 +237,7 @@ aws.sqs.QueuePolicy(
 ingest_policy = aws.iam.RolePolicy(
     'ingest-policy',
     role=ingest_role.id,
-    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(ingest_logs.arn, ':*')]}, {'Effect': 'Allow', 'Action': ['s3:GetObject'], 'Resource': [pulumi.Output.concat(landing_bucket.arn, '/incoming/*')]}, {'Effect': 'Allow', 'Action': ['s3:ListBucket'], 'Resource': [landing_bucket.arn], 'Condition': {'StringLike': {'s3:prefix': ['incoming/*']}}}, {'Effect': 'Allow', 'Action': ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], 'Resource': [events_queue_queue.arn]}, {'Effect': 'Allow', 'Action': ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'], 'Resource': [clicks_stream.arn]}, {'Effect': 'Allow', 'Action': ['s3:AbortMultipartUpload', 's3:PutObject'], 'Resource': [pulumi.Output.concat(scratch_bucket.arn, '/*')]}, {'Effect': 'Allow', 'Action': ['sns:Publish'], 'Resource': [events_topic.arn]}, {'Effect': 'Allow', 'Action': ['kinesis:PutRecord', 'kinesis:PutRecords'], 'Resource': [burst_stream.arn]}, {'Effect': 'Allow', 'Action': ['sqs:SendMessage'], 'Resource': [ingest_failed.arn]}]}),
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(ingest_logs.arn, ':*')]}, {'Effect': 'Allow', 'Action': ['s3:GetObject'], 'Resource': [pulumi.Output.concat(landing_bucket.arn, '/incoming/*')]}, {'Effect': 'Allow', 'Action': ['s3:ListBucket'], 'Resource': [landing_bucket.arn], 'Condition': {'StringLike': {'s3:prefix': ['incoming/*']}}}, {'Effect': 'Allow', 'Action': ['kms:Decrypt'], 'Resource': ['arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab']}, {'Effect': 'Allow', 'Action': ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], 'Resource': [events_queue_queue.arn]}, {'Effect': 'Allow', 'Action': ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'], 'Resource': [clicks_stream.arn]}, {'Effect': 'Allow', 'Action': ['s3:AbortMultipartUpload', 's3:PutObject'], 'Resource': [pulumi.Output.concat(scratch_bucket.arn, '/*')]}, {'Effect': 'Allow', 'Action': ['sns:Publish'], 'Resource': [events_topic.arn]}, {'Effect': 'Allow', 'Action': ['kinesis:PutRecord', 'kinesis:PutRecords'], 'Resource': [burst_stream.arn]}, {'Effect': 'Allow', 'Action': ['sqs:SendMessage'], 'Resource': [ingest_failed.arn]}]}),
     opts=pulumi.ResourceOptions(parent=ingest),
 )
 ingest_function = aws.lambda_.Function(
@@ -389,56 +389,82 @@ to_replica_role = aws.iam.Role(
 to_replica_policy = aws.iam.RolePolicy(
     'to-replica-policy',
     role=to_replica_role.id,
-    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['s3:GetReplicationConfiguration', 's3:ListBucket'], 'Resource': [landing_bucket.arn]}, {'Effect': 'Allow', 'Action': ['s3:GetObjectVersionAcl', 's3:GetObjectVersionForReplication', 's3:GetObjectVersionTagging'], 'Resource': [pulumi.Output.concat(landing_bucket.arn, '/*')]}, {'Effect': 'Allow', 'Action': ['s3:ReplicateDelete', 's3:ReplicateObject', 's3:ReplicateTags'], 'Resource': [pulumi.Output.concat(replica_bucket.arn, '/*')]}]}),
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['kms:Decrypt'], 'Resource': ['arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'], 'Condition': {'StringEquals': {'kms:ViaService': pulumi.Output.concat('s3.us-east-1.', aws.get_partition_output().dns_suffix)}}}, {'Effect': 'Allow', 'Action': ['kms:Encrypt', 'kms:GenerateDataKey'], 'Resource': ['arn:aws:kms:eu-west-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab'], 'Condition': {'StringEquals': {'kms:ViaService': pulumi.Output.concat('s3.eu-west-1.', aws.get_partition_output().dns_suffix)}}}, {'Effect': 'Allow', 'Action': ['s3:GetReplicationConfiguration', 's3:ListBucket'], 'Resource': [landing_bucket.arn]}, {'Effect': 'Allow', 'Action': ['s3:GetObjectVersionAcl', 's3:GetObjectVersionForReplication', 's3:GetObjectVersionTagging'], 'Resource': [pulumi.Output.concat(landing_bucket.arn, '/*')]}, {'Effect': 'Allow', 'Action': ['s3:ReplicateDelete', 's3:ReplicateObject', 's3:ReplicateTags'], 'Resource': [pulumi.Output.concat(replica_bucket.arn, '/*')]}]}),
     opts=pulumi.ResourceOptions(parent=to_replica),
 )
 aws.s3.BucketReplicationConfig(
     'to-replica',
     bucket=landing_bucket.id,
     role=to_replica_role.arn,
-    rules=[{'id': 'aipipe-replication', 'status': 'Enabled', 'filter': {}, 'delete_marker_replication': {'status': 'Enabled'}, 'destination': {'bucket': replica_bucket.arn}}],
+    rules=[{'id': 'aipipe-replication', 'status': 'Enabled', 'filter': {}, 'delete_marker_replication': {'status': 'Enabled'}, 'destination': {'bucket': replica_bucket.arn, 'encryption_configuration': {'replica_kms_key_id': 'arn:aws:kms:eu-west-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab'}}, 'source_selection_criteria': {'sse_kms_encrypted_objects': {'status': 'Enabled'}}}],
     opts=pulumi.ResourceOptions(parent=to_replica, depends_on=[to_replica_policy, landing_versioning, replica_versioning]),
 )
 to_replica.register_outputs({'arn': to_replica_role.arn})
 
 # --- 'nightly': 'DataSync task' from 'landing' to 'vendor-drop'
 nightly = pulumi.ComponentResource('aipipe:index:Replication', 'nightly')
-nightly_role = aws.iam.Role(
-    'nightly-role',
-    assume_role_policy='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "datasync.amazonaws.com"}, "Action": "sts:AssumeRole"}]}',
+nightly_source_role = aws.iam.Role(
+    'nightly-source-role',
+    assume_role_policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Principal': {'Service': 'datasync.amazonaws.com'}, 'Action': 'sts:AssumeRole', 'Condition': {'StringEquals': {'aws:SourceAccount': aws.get_caller_identity_output().account_id}, 'ArnLike': {'aws:SourceArn': pulumi.Output.concat('arn:', aws.get_partition_output().partition, ':datasync:*:', aws.get_caller_identity_output().account_id, ':*')}}}]}),
     tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'nightly'},
     opts=pulumi.ResourceOptions(parent=nightly),
 )
-nightly_policy = aws.iam.RolePolicy(
-    'nightly-policy',
-    role=nightly_role.id,
-    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], 'Resource': [landing_bucket.arn]}, {'Effect': 'Allow', 'Action': ['s3:GetObject', 's3:GetObjectTagging', 's3:GetObjectVersion', 's3:GetObjectVersionTagging', 's3:ListMultipartUploadParts'], 'Resource': [pulumi.Output.concat(landing_bucket.arn, '/*')]}, {'Effect': 'Allow', 'Action': ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], 'Resource': [vendor_drop_bucket.arn]}, {'Effect': 'Allow', 'Action': ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:GetObjectTagging', 's3:GetObjectVersion', 's3:GetObjectVersionTagging', 's3:ListMultipartUploadParts', 's3:PutObject', 's3:PutObjectTagging'], 'Resource': [pulumi.Output.concat(vendor_drop_bucket.arn, '/*')]}]}),
+nightly_source_policy = aws.iam.RolePolicy(
+    'nightly-source-policy',
+    role=nightly_source_role.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], 'Resource': [landing_bucket.arn]}, {'Effect': 'Allow', 'Action': ['s3:GetObject', 's3:GetObjectTagging', 's3:GetObjectVersion', 's3:GetObjectVersionTagging', 's3:ListMultipartUploadParts'], 'Resource': [pulumi.Output.concat(landing_bucket.arn, '/*')]}, {'Effect': 'Allow', 'Action': ['kms:Decrypt'], 'Resource': ['arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab']}]}),
     opts=pulumi.ResourceOptions(parent=nightly),
 )
 nightly_source = aws.datasync.S3Location(
     'nightly-source',
     s3_bucket_arn=landing_bucket.arn,
     subdirectory="/",
-    s3_config={"bucket_access_role_arn": nightly_role.arn},
+    s3_config={"bucket_access_role_arn": nightly_source_role.arn},
     tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'nightly'},
-    opts=pulumi.ResourceOptions(parent=nightly, depends_on=[nightly_policy]),
+    opts=pulumi.ResourceOptions(parent=nightly, depends_on=[nightly_source_policy]),
+)
+nightly_destination_role = aws.iam.Role(
+    'nightly-destination-role',
+    assume_role_policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Principal': {'Service': 'datasync.amazonaws.com'}, 'Action': 'sts:AssumeRole', 'Condition': {'StringEquals': {'aws:SourceAccount': aws.get_caller_identity_output().account_id}, 'ArnLike': {'aws:SourceArn': pulumi.Output.concat('arn:', aws.get_partition_output().partition, ':datasync:*:', aws.get_caller_identity_output().account_id, ':*')}}}]}),
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'nightly'},
+    opts=pulumi.ResourceOptions(parent=nightly),
+)
+nightly_destination_policy = aws.iam.RolePolicy(
+    'nightly-destination-policy',
+    role=nightly_destination_role.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], 'Resource': [vendor_drop_bucket.arn]}, {'Effect': 'Allow', 'Action': ['s3:GetObject', 's3:GetObjectTagging', 's3:GetObjectVersion', 's3:GetObjectVersionTagging', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload', 's3:DeleteObject', 's3:PutObject', 's3:PutObjectTagging'], 'Resource': [pulumi.Output.concat(vendor_drop_bucket.arn, '/*')]}]}),
+    opts=pulumi.ResourceOptions(parent=nightly),
 )
 nightly_destination = aws.datasync.S3Location(
     'nightly-destination',
     s3_bucket_arn=vendor_drop_bucket.arn,
     subdirectory="/",
-    s3_config={"bucket_access_role_arn": nightly_role.arn},
+    s3_config={"bucket_access_role_arn": nightly_destination_role.arn},
     tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'nightly'},
-    opts=pulumi.ResourceOptions(parent=nightly, depends_on=[nightly_policy]),
+    opts=pulumi.ResourceOptions(parent=nightly, depends_on=[nightly_destination_policy]),
+)
+nightly_logs = aws.cloudwatch.LogGroup(
+    'nightly-logs',
+    name_prefix='/aws/datasync/aws-everything-dev-nightly-',
+    retention_in_days=30,
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'nightly'},
+    opts=pulumi.ResourceOptions(parent=nightly),
+)
+nightly_log_policy = aws.cloudwatch.LogResourcePolicy(
+    'nightly-logs-policy',
+    policy_name='aipipe-aws-everything-dev-nightly-datasync-logs',
+    policy_document=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Principal': {'Service': 'datasync.amazonaws.com'}, 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(nightly_logs.arn, ':*')], 'Condition': {'StringEquals': {'aws:SourceAccount': aws.get_caller_identity_output().account_id}, 'ArnLike': {'aws:SourceArn': pulumi.Output.concat('arn:', aws.get_partition_output().partition, ':datasync:us-east-1:', aws.get_caller_identity_output().account_id, ':task/*')}}}]}),
+    opts=pulumi.ResourceOptions(parent=nightly),
 )
 nightly_task = aws.datasync.Task(
     'nightly',
     source_location_arn=nightly_source.arn,
     destination_location_arn=nightly_destination.arn,
+    cloudwatch_log_group_arn=nightly_logs.arn,
     schedule={'schedule_expression': 'cron(0 3 * * ? *)'},
-    options={'overwrite_mode': 'NEVER', 'verify_mode': 'POINT_IN_TIME_CONSISTENT', 'preserve_deleted_files': 'PRESERVE'},
+    options={'overwrite_mode': 'NEVER', 'verify_mode': 'POINT_IN_TIME_CONSISTENT', 'preserve_deleted_files': 'PRESERVE', 'log_level': 'BASIC'},
     tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'nightly'},
-    opts=pulumi.ResourceOptions(parent=nightly),
+    opts=pulumi.ResourceOptions(parent=nightly, depends_on=[nightly_log_policy]),
 )
 nightly.register_outputs({'arn': nightly_task.arn})
 

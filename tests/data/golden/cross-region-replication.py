@@ -151,42 +151,68 @@ replicate_eu.register_outputs({'arn': replicate_eu_role.arn})
 
 # --- 'nightly-archive': 'DataSync task' from 'corpus' to 'corpus-archive'
 nightly_archive = pulumi.ComponentResource('aipipe:index:Replication', 'nightly-archive')
-nightly_archive_role = aws.iam.Role(
-    'nightly-archive-role',
-    assume_role_policy='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "datasync.amazonaws.com"}, "Action": "sts:AssumeRole"}]}',
+nightly_archive_source_role = aws.iam.Role(
+    'nightly-archive-source-role',
+    assume_role_policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Principal': {'Service': 'datasync.amazonaws.com'}, 'Action': 'sts:AssumeRole', 'Condition': {'StringEquals': {'aws:SourceAccount': aws.get_caller_identity_output().account_id}, 'ArnLike': {'aws:SourceArn': pulumi.Output.concat('arn:', aws.get_partition_output().partition, ':datasync:*:', aws.get_caller_identity_output().account_id, ':*')}}}]}),
     tags={'aipipe:project': 'cross-region-replication', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'data-class': 'training', 'aipipe:resource': 'nightly-archive'},
     opts=pulumi.ResourceOptions(parent=nightly_archive),
 )
-nightly_archive_policy = aws.iam.RolePolicy(
-    'nightly-archive-policy',
-    role=nightly_archive_role.id,
-    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], 'Resource': [corpus_bucket.arn]}, {'Effect': 'Allow', 'Action': ['s3:GetObject', 's3:GetObjectTagging', 's3:GetObjectVersion', 's3:GetObjectVersionTagging', 's3:ListMultipartUploadParts'], 'Resource': [pulumi.Output.concat(corpus_bucket.arn, '/*')]}, {'Effect': 'Allow', 'Action': ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], 'Resource': [corpus_archive_bucket.arn]}, {'Effect': 'Allow', 'Action': ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:GetObjectTagging', 's3:GetObjectVersion', 's3:GetObjectVersionTagging', 's3:ListMultipartUploadParts', 's3:PutObject', 's3:PutObjectTagging'], 'Resource': [pulumi.Output.concat(corpus_archive_bucket.arn, '/*')]}]}),
+nightly_archive_source_policy = aws.iam.RolePolicy(
+    'nightly-archive-source-policy',
+    role=nightly_archive_source_role.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], 'Resource': [corpus_bucket.arn]}, {'Effect': 'Allow', 'Action': ['s3:GetObject', 's3:GetObjectTagging', 's3:GetObjectVersion', 's3:GetObjectVersionTagging', 's3:ListMultipartUploadParts'], 'Resource': [pulumi.Output.concat(corpus_bucket.arn, '/*')]}]}),
     opts=pulumi.ResourceOptions(parent=nightly_archive),
 )
 nightly_archive_source = aws.datasync.S3Location(
     'nightly-archive-source',
     s3_bucket_arn=corpus_bucket.arn,
     subdirectory="/",
-    s3_config={"bucket_access_role_arn": nightly_archive_role.arn},
+    s3_config={"bucket_access_role_arn": nightly_archive_source_role.arn},
     tags={'aipipe:project': 'cross-region-replication', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'data-class': 'training', 'aipipe:resource': 'nightly-archive'},
-    opts=pulumi.ResourceOptions(parent=nightly_archive, depends_on=[nightly_archive_policy]),
+    opts=pulumi.ResourceOptions(parent=nightly_archive, depends_on=[nightly_archive_source_policy]),
+)
+nightly_archive_destination_role = aws.iam.Role(
+    'nightly-archive-destination-role',
+    assume_role_policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Principal': {'Service': 'datasync.amazonaws.com'}, 'Action': 'sts:AssumeRole', 'Condition': {'StringEquals': {'aws:SourceAccount': aws.get_caller_identity_output().account_id}, 'ArnLike': {'aws:SourceArn': pulumi.Output.concat('arn:', aws.get_partition_output().partition, ':datasync:*:', aws.get_caller_identity_output().account_id, ':*')}}}]}),
+    tags={'aipipe:project': 'cross-region-replication', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'data-class': 'training', 'aipipe:resource': 'nightly-archive'},
+    opts=pulumi.ResourceOptions(parent=nightly_archive),
+)
+nightly_archive_destination_policy = aws.iam.RolePolicy(
+    'nightly-archive-destination-policy',
+    role=nightly_archive_destination_role.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], 'Resource': [corpus_archive_bucket.arn]}, {'Effect': 'Allow', 'Action': ['s3:GetObject', 's3:GetObjectTagging', 's3:GetObjectVersion', 's3:GetObjectVersionTagging', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload', 's3:DeleteObject', 's3:PutObject', 's3:PutObjectTagging'], 'Resource': [pulumi.Output.concat(corpus_archive_bucket.arn, '/*')]}]}),
+    opts=pulumi.ResourceOptions(parent=nightly_archive),
 )
 nightly_archive_destination = aws.datasync.S3Location(
     'nightly-archive-destination',
     s3_bucket_arn=corpus_archive_bucket.arn,
     subdirectory="/",
-    s3_config={"bucket_access_role_arn": nightly_archive_role.arn},
+    s3_config={"bucket_access_role_arn": nightly_archive_destination_role.arn},
     tags={'aipipe:project': 'cross-region-replication', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'data-class': 'training', 'aipipe:resource': 'nightly-archive'},
-    opts=pulumi.ResourceOptions(parent=nightly_archive, provider=aws_us_west_2, depends_on=[nightly_archive_policy]),
+    opts=pulumi.ResourceOptions(parent=nightly_archive, provider=aws_us_west_2, depends_on=[nightly_archive_destination_policy]),
+)
+nightly_archive_logs = aws.cloudwatch.LogGroup(
+    'nightly-archive-logs',
+    name_prefix='/aws/datasync/cross-region-replication-dev-nightly-archive-',
+    retention_in_days=30,
+    tags={'aipipe:project': 'cross-region-replication', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'data-class': 'training', 'aipipe:resource': 'nightly-archive'},
+    opts=pulumi.ResourceOptions(parent=nightly_archive, provider=aws_us_west_2),
+)
+nightly_archive_log_policy = aws.cloudwatch.LogResourcePolicy(
+    'nightly-archive-logs-policy',
+    policy_name='aipipe-cross-region-replication-dev-nightly-archive-datasync-logs',
+    policy_document=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Principal': {'Service': 'datasync.amazonaws.com'}, 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(nightly_archive_logs.arn, ':*')], 'Condition': {'StringEquals': {'aws:SourceAccount': aws.get_caller_identity_output().account_id}, 'ArnLike': {'aws:SourceArn': pulumi.Output.concat('arn:', aws.get_partition_output().partition, ':datasync:us-west-2:', aws.get_caller_identity_output().account_id, ':task/*')}}}]}),
+    opts=pulumi.ResourceOptions(parent=nightly_archive, provider=aws_us_west_2),
 )
 nightly_archive_task = aws.datasync.Task(
     'nightly-archive',
     source_location_arn=nightly_archive_source.arn,
     destination_location_arn=nightly_archive_destination.arn,
+    cloudwatch_log_group_arn=nightly_archive_logs.arn,
     schedule={'schedule_expression': 'cron(0 3 * * ? *)'},
-    options={'overwrite_mode': 'ALWAYS', 'verify_mode': 'ONLY_FILES_TRANSFERRED', 'preserve_deleted_files': 'PRESERVE'},
+    options={'overwrite_mode': 'ALWAYS', 'verify_mode': 'ONLY_FILES_TRANSFERRED', 'preserve_deleted_files': 'PRESERVE', 'log_level': 'BASIC'},
     tags={'aipipe:project': 'cross-region-replication', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'data-class': 'training', 'aipipe:resource': 'nightly-archive'},
-    opts=pulumi.ResourceOptions(parent=nightly_archive, provider=aws_us_west_2),
+    opts=pulumi.ResourceOptions(parent=nightly_archive, provider=aws_us_west_2, depends_on=[nightly_archive_log_policy]),
 )
 nightly_archive.register_outputs({'arn': nightly_archive_task.arn})
 

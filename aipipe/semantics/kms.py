@@ -1,0 +1,59 @@
+"""Customer-managed KMS keys on aws: the form a `kms_key` must have for the generated IAM to name it, the
+region it must be in, and the permissions producers and consumers of encrypted data need on it.
+
+A key given in the spec is customer managed: its key policy need not trust the account's IAM policies for
+the service, so every role that reads or writes the encrypted data gets an explicit grant on the key.
+AWS-managed keys (`aws/s3`, `aws/kinesis`) need none: their key policies allow every principal of the account
+that uses the service (docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-key)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aipipe.semantics.iam import statement
+
+# docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN; multi-Region keys are `mrk-...`.
+# IAM authorizes KMS calls on the key's ARN, never on an alias (an alias in `Resource` matches nothing:
+# docs.aws.amazon.com/kms/latest/developerguide/cmks-in-iam-policies.html), so the key must be given by ARN.
+KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):key/(?:mrk-)?[0-9a-f-]{32,36}$")
+
+# S3 SSE-KMS (docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#require-sse-kms): PutObject
+# needs kms:GenerateDataKey, GetObject kms:Decrypt, and a multipart upload both (each part is decrypted to
+# complete it). Kinesis (docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html): producers
+# kms:GenerateDataKey, consumers kms:Decrypt.
+READ_ACTIONS = {"s3": ["kms:Decrypt"], "kinesis": ["kms:Decrypt"]}
+WRITE_ACTIONS = {"s3": ["kms:Decrypt", "kms:GenerateDataKey"], "kinesis": ["kms:GenerateDataKey"]}
+
+
+def key_problem(key: str, region: str) -> str | None:
+    """Why a spec's `kms_key` cannot be used for data in `region`, or None (a reference is checked when it
+    resolves)."""
+    if "${" in key.replace("$${", "") or is_aws_managed(key):
+        return None
+    found = KEY_ARN.fullmatch(key)
+    if found is None:
+        return (
+            f"`kms_key` must be the key's ARN (arn:aws:kms:REGION:ACCOUNT:key/KEY-ID), got {key!r}: the generated "
+            "IAM grants name the key by ARN, and an alias cannot be granted"
+        )
+    if found.group(1) != region:
+        return (
+            f"the KMS key is in {found.group(1)} and the data in {region}: S3 and Kinesis use keys of their own "
+            f"region; use a key (or a multi-Region replica key) in {region}"
+        )
+    return None
+
+
+def key_statements(service: str, role: str, key: str | None, rendered: Any = None) -> list[dict]:
+    """The grant a reader or writer (`role`) of `service` data needs on customer-managed `key` (none without);
+    `rendered` is the key as the program writes it, when it may hold references."""
+    if not key or is_aws_managed(key):
+        return []
+    actions = (READ_ACTIONS if role == "reads" else WRITE_ACTIONS)[service]
+    return [statement(actions, [key if rendered is None else rendered])]
+
+
+def is_aws_managed(key: str) -> bool:
+    """Whether the key is an AWS-managed one named by its alias (`alias/aws/s3`): no grant is needed."""
+    return key.startswith("alias/aws/")
