@@ -310,7 +310,9 @@ def test_cross_region_replication_wiring(plans):
             "StringEquals": {"aws:SourceAccount": "123456789012"},
             "ArnLike": {"aws:SourceArn": "arn:aws:datasync:*:123456789012:*"},
         }
-    locations = {r.name: r.inputs["s3Config"]["bucketAccessRoleArn"] for r in find(plan, "aws:datasync/s3Location:S3Location")}
+    locations = {
+        r.name: r.inputs["s3Config"]["bucketAccessRoleArn"] for r in find(plan, "aws:datasync/s3Location:S3Location")
+    }
     assert locations == {
         "nightly-archive-source": "arn:aws:iam::123456789012:role/nightly-archive-source-role",
         "nightly-archive-destination": "arn:aws:iam::123456789012:role/nightly-archive-destination-role",
