@@ -41,7 +41,12 @@ def test_plan_json_has_the_documented_shape_and_hides_secrets():
     [function] = [
         r for r in document["resources"] if r["type"] == "aws:lambda/function:Function" and r["name"] == "preprocess"
     ]
-    assert function["inputs"]["environment"] == "[secret]"
+    # the example passes its secret by ARN: the function sees where the value is, never the value
+    variables = function["inputs"]["environment"]["variables"]
+    assert variables["LABELLING_API_KEY_ARN"].startswith("arn:aws:secretsmanager:")
+    [version] = [r for r in document["resources"] if r["type"] == "aws:secretsmanager/secretVersion:SecretVersion"]
+    assert version["inputs"]["secretString"] == "[secret]"
+    assert "placeholder" not in result.output
     assert document["outputs"]["raw_bucket"] == "raw"
 
 

@@ -93,7 +93,7 @@ resources:
 stacks:
   prod:
     resources:
-      f: {environment: {K: "${secret.KEY}"}}
+      f: {environment: {K: "${secret.KEY.arn}"}}
 """
     )
     assert load_spec(str(path)).diagnostics == []

@@ -63,6 +63,16 @@ PAIRS = {
         AWS + "  data: {type: bucket, retain_on_destroy: false}\n",
         AWS + "  data: {type: bucket, retain_on_destroy: false, protect: true}\n",
     ),
+    "AP508": (
+        AWS.replace("resources:", "secrets: [KEY]\nresources:")
+        + "  fn:\n    type: function\n"
+        + FN
+        + '    environment: {KEY: "${secret.KEY}"}\n',
+        AWS.replace("resources:", "secrets: [KEY]\nresources:")
+        + "  fn:\n    type: function\n"
+        + FN
+        + '    environment: {KEY_ARN: "${secret.KEY.arn}"}\n',
+    ),
 }
 
 
@@ -83,6 +93,7 @@ MESSAGES = {
     "AP505": "bucket `work` holds `tmp/` data but has no lifecycle rule",
     "AP506": "`temp` of `job` is outside the spec's buckets",
     "AP507": "bucket `data` is deleted by `aipipe destroy` and not protected",
+    "AP508": "`KEY` holds the value of secret `KEY`, readable by anyone allowed lambda:GetFunctionConfiguration",
 }
 
 
@@ -146,7 +157,16 @@ def test_scratch_is_read_from_the_first_segment_after_a_dataflow_bucket(output, 
     assert found == ([f"bucket `out` holds `{prefix}` data but has no lifecycle rule"] if prefix else [])
 
 
-OWNERS = {"AP501": "fn", "AP502": "s", "AP503": "flow", "AP504": "fn", "AP505": "work", "AP506": "job", "AP507": "data"}
+OWNERS = {
+    "AP501": "fn",
+    "AP502": "s",
+    "AP503": "flow",
+    "AP504": "fn",
+    "AP505": "work",
+    "AP506": "job",
+    "AP507": "data",
+    "AP508": "fn",
+}
 
 
 @pytest.mark.parametrize("code", sorted(PAIRS))

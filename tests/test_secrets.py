@@ -5,6 +5,7 @@ The value comes from the environment (as at deploy time); each test looks for it
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -108,3 +109,30 @@ def test_channel_settings_repr(project):
 
     settings = deploy_settings.settings_for(load_spec(str(project / "aipipe.yaml")).spec)
     assert VALUE not in repr(settings) and VALUE not in str(settings.environment)
+
+
+def test_a_secret_passed_by_arn_is_stored_in_secrets_manager_and_only_its_readers_may_get_it(write_spec, tmp_path):
+    """`${secret.NAME.arn}`: the value goes to a Secrets Manager secret from the encrypted stack config; the
+    function's environment holds the ARN, and only that function may read exactly that secret."""
+    from test_plan_aws import find, plan
+
+    head = "aipipe: 1\nname: demo\ncloud: aws\nregion: us-east-1\nsecrets: [API_KEY]\nresources:\n"
+    fn = "    type: function\n    runtime: python3.12\n    handler: app.handler\n    code: ./app\n"
+    spec = head + "  reader:\n" + fn + '    environment: {KEY_ARN: "${secret.API_KEY.arn}"}\n  other:\n' + fn
+    planned = plan(write_spec(spec), tmp_path)
+    [secret] = find(planned, "secretsmanager/secret:Secret")
+    [version] = find(planned, "SecretVersion")
+    arn = f"arn:aws:secretsmanager:us-east-1:123456789012:secret:{secret.name}-a1B2c3"
+    assert version.inputs == {"secretId": arn, "secretString": "[secret]"}
+    [reader] = find(planned, "lambda/function:Function", "reader")
+    assert reader.inputs["environment"] == {"variables": {"KEY_ARN": arn}}
+    grants = {
+        p.name: [
+            s for s in json.loads(p.inputs["policy"])["Statement"] if "secretsmanager:GetSecretValue" in s["Action"]
+        ]
+        for p in find(planned, "iam/rolePolicy:RolePolicy")
+    }
+    assert grants == {
+        "reader-policy": [{"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": [arn]}],
+        "other-policy": [],
+    }

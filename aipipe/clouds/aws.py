@@ -94,6 +94,13 @@ RESOURCES = {
             mock=MockShape(arn="arn:aws:logs:{region}:{account}:log-group:{name}"),
         ),
         ResourceFacts(
+            # docs.aws.amazon.com/secretsmanager/latest/userguide/reference_iam-permissions.html#iam-resources:
+            # a secret's ARN ends in its name, a hyphen and six random characters; its id is that ARN
+            "aws:secretsmanager/secret:Secret",
+            force_new=frozenset({"name", "namePrefix"}),
+            mock=MockShape(arn="arn:aws:secretsmanager:{region}:{account}:secret:{name}-a1B2c3", identity="{arn}"),
+        ),
+        ResourceFacts(
             "aws:lambda/permission:Permission",
             force_new=frozenset({"action", "function", "principal", "sourceArn", "sourceAccount", "statementId"}),
         ),

@@ -9,16 +9,18 @@ import re
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from aipipe import __version__
 from aipipe.clouds.registry import CLOUDS
-from aipipe.codegen.expressions import ExpressionRenderer
+from aipipe.codegen.expressions import ExpressionRenderer, stored_secret_variable
 from aipipe.codegen.safe import Code, RenderError, identifier
 from aipipe.codegen.views import ResourceView
 from aipipe.kinds.registry import KINDS
-from aipipe.semantics.symbols import Attr
+from aipipe.semantics.symbols import Attr, Secret
 from aipipe.spec.document import Spec
 from aipipe.spec.parts import ProgramPart
-from aipipe.spec.references import symbolic
+from aipipe.spec.references import stored_secrets, symbolic
 from aipipe.triggers.registry import TRIGGERS, trigger_uses
 
 
@@ -103,6 +105,7 @@ def program_context(spec: Spec, home: Path) -> dict[str, Any]:
     parts = [part for kind in KINDS.values() for part in kind.parts(spec.cloud, spec)]
     uses = trigger_uses(spec.resources)
     parts += [part for key, trigger in TRIGGERS.items() for part in trigger.parts(spec.cloud, spec, uses[key])]
+    parts = stored_secret_parts(spec) + parts
     return {
         "spec": spec,
         "version": __version__,
@@ -119,6 +122,37 @@ def program_context(spec: Spec, home: Path) -> dict[str, Any]:
         "sdk": lambda path: sdk_class(cloud.sdk_alias, path),
         "keyword": keyword_argument,
     }
+
+
+def stored_secret_parts(spec: Spec) -> list[ProgramPart]:
+    """One Secrets Manager secret per secret the spec reads by ARN (`${secret.NAME.arn}`), before anything."""
+    resources = {name: _plain(resource) for name, resource in spec.resources.items()}
+    names = stored_secrets({"resources": resources, "outputs": spec.header.outputs})
+    return [
+        ProgramPart(
+            "secrets/aws-store.py.j2",
+            {
+                "name": name,
+                "variable": stored_secret_variable(name),
+                "description": f"{name} of aipipe project {spec.header.name}, stack {spec.stack}",
+                "tags": managed_tags(spec),
+                "value": Secret(name),
+            },
+            before=True,
+        )
+        for name in names
+    ]
+
+
+def _plain(value: Any) -> Any:
+    """A validated model as nested dicts, lists and strings (what `stored_secrets` walks)."""
+    if isinstance(value, BaseModel):
+        return {key: _plain(item) for key, item in vars(value).items()}
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
 
 
 def sdk_class(alias: str, path: str) -> Code:

@@ -10,14 +10,35 @@ and references `pulumi.Output.concat(...)`, a document `pulumi.Output.json_dumps
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 from aipipe.codegen.safe import Code, RenderError, identifier, literal
 from aipipe.codegen.views import top_level_opts
 from aipipe.kinds.registry import KINDS
-from aipipe.semantics.symbols import Attr, Child, CodeFolder, Concat, Deployment, Json, Options, Secret, deep_map
+from aipipe.semantics.symbols import (
+    Attr,
+    Child,
+    CodeFolder,
+    Concat,
+    Deployment,
+    Json,
+    Options,
+    Secret,
+    StoredSecret,
+    deep_map,
+)
 from aipipe.spec.references import symbolic
+
+
+def stored_secret_variable(name: str) -> Code:
+    """The variable of secret `name`'s Secrets Manager copy. Secret names are `[A-Z_][A-Z0-9_]*` (validated),
+    and the double underscore cannot occur in a resource's variable, so the two never collide."""
+    if not re.fullmatch(r"[A-Z_][A-Z0-9_]*", name):
+        raise RenderError(f"{name!r} is not a validated secret name")
+    return Code("secret__" + name.lower())
+
 
 # What the program calls for facts of the deployment.
 DEPLOYMENT_CODE = {
@@ -65,6 +86,8 @@ class ExpressionRenderer:
             return Code("pulumi.Output.json_dumps(" + literal(self.render(symbol.document)) + ")")
         if isinstance(symbol, Secret):
             return Code(f"config.require_secret({literal(symbol.name)})")
+        if isinstance(symbol, StoredSecret):
+            return Code(f"{stored_secret_variable(symbol.name)}.arn")
         if isinstance(symbol, Deployment):
             return Code(DEPLOYMENT_CODE[symbol.fact])
         if isinstance(symbol, CodeFolder):

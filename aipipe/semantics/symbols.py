@@ -69,6 +69,14 @@ DEPLOYMENT_FACTS = (
 
 
 @dataclass(frozen=True)
+class StoredSecret:
+    """The ARN of secret `name`'s copy in AWS Secrets Manager (`${secret.NAME.arn}`): the value itself stays
+    out of the resource that holds the ARN."""
+
+    name: str
+
+
+@dataclass(frozen=True)
 class Deployment:
     """A fact of the deployment: the stack and project names, the AWS account, the GCP project."""
 
@@ -110,7 +118,18 @@ def deep_map(value: Any, convert) -> Any:
     return value
 
 
-SYMBOL_TYPES = (Attr, Child, Concat, Json, Secret, Deployment, CodeFolder, Options)
+SYMBOL_TYPES = (Attr, Child, Concat, Json, Secret, StoredSecret, Deployment, CodeFolder, Options)
 
 
-__all__ = ["Attr", "Child", "CodeFolder", "Concat", "Deployment", "Json", "Options", "Secret", "deep_map"]
+__all__ = [
+    "Attr",
+    "Child",
+    "CodeFolder",
+    "Concat",
+    "Deployment",
+    "Json",
+    "Options",
+    "Secret",
+    "StoredSecret",
+    "deep_map",
+]

@@ -1,4 +1,5 @@
-"""References inside strings: `${res.attr}`, `${secret.NAME}`, `${stack}`, `${project}`.
+"""References inside strings: `${res.attr}`, `${secret.NAME}`, `${secret.NAME.arn}` (aws: the ARN of the
+secret's copy in Secrets Manager), `${stack}`, `${project}`.
 
 `$${` writes a literal `${`. A reference may stand alone or inside a longer string (`"${data.url}/temp/"`).
 """
@@ -11,11 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from aipipe.core.locations import DataPath
-from aipipe.semantics.symbols import Attr, Concat, Deployment, Secret
+from aipipe.semantics.symbols import Attr, Concat, Deployment, Secret, StoredSecret
 
 _TOKEN = re.compile(r"\$\$\{|\$\{([^}]*)\}|\$\{")
 _RESOURCE = re.compile(r"^([a-z][a-z0-9-]{0,39})\.([A-Za-z_][A-Za-z0-9_]*)$")
-_SECRET = re.compile(r"^secret\.([A-Z_][A-Z0-9_]*)$")
+_SECRET = re.compile(r"^secret\.([A-Z_][A-Z0-9_]*)(?:\.(arn))?$")
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def symbolic_data(value):
 
 def _symbol(reference: Reference):
     if reference.form == "secret":
-        return Secret(reference.target)
+        return StoredSecret(reference.target) if reference.attribute == "arn" else Secret(reference.target)
     if reference.form in ("stack", "project"):
         return Deployment(reference.form)
     if reference.form == "resource":
@@ -97,7 +98,7 @@ def _classify(inner: str, token: str) -> Reference:
         return Reference(inner, token)
     secret = _SECRET.fullmatch(inner)
     if secret:
-        return Reference("secret", token, target=secret.group(1))
+        return Reference("secret", token, target=secret.group(1), attribute=secret.group(2) or "")
     resource = _RESOURCE.fullmatch(inner)
     if resource and resource.group(1) != "secret":
         return Reference("resource", token, target=resource.group(1), attribute=resource.group(2))
@@ -120,3 +121,15 @@ def strings_in(value: Any, path: DataPath) -> Iterator[tuple[DataPath, str, bool
     elif isinstance(value, list):
         for position, child in enumerate(value):
             yield from strings_in(child, path + (position,))
+
+
+def stored_secrets(value: Any) -> list[str]:
+    """The secrets a value reads from Secrets Manager (`${secret.NAME.arn}`), once each, in order."""
+    found = [
+        reference.target
+        for _, text, is_key in strings_in(value, ())
+        if not is_key
+        for reference in parse_references(text)
+        if reference.form == "secret" and reference.attribute == "arn"
+    ]
+    return list(dict.fromkeys(found))

@@ -97,6 +97,15 @@ def _check_reference(ctx: CheckContext, reference, path: DataPath, edges, used_s
             )
             return
         used_secrets.add(reference.target)
+        if reference.attribute == "arn":
+            if ctx.cloud not in (None, "aws"):
+                ctx.report(
+                    "AP309",
+                    f"`{reference.text}` is the ARN of the secret's copy in AWS Secrets Manager, which exists on aws "
+                    f"only; on {ctx.cloud} use `${{secret.{reference.target}}}`",
+                    path,
+                )
+            return  # an ARN is no secret: it may stand anywhere a resource's attribute may
         if not (path[0] == "outputs" or (owner is not None and len(path) > 2 and path[2] in SECRET_FIELDS)):
             field = path[2] if owner is not None and len(path) > 2 else path[0]
             ctx.report(

@@ -10,8 +10,8 @@ from aipipe.kinds.function.failures import failure_statements, failure_values
 from aipipe.kinds.function.links import links
 from aipipe.kinds.function.model import Function
 from aipipe.semantics.iam import merge, policy_document, statement, trust_policy
-from aipipe.semantics.symbols import Child, CodeFolder, Concat
-from aipipe.spec.references import symbolic
+from aipipe.semantics.symbols import Child, CodeFolder, Concat, StoredSecret
+from aipipe.spec.references import stored_secrets, symbolic
 from aipipe.triggers.registry import trigger_kind
 
 LOG_RETENTION_DAYS = 30
@@ -30,6 +30,10 @@ def values(job: RenderInputs, name: str, function: Function) -> dict:
         triggers.append(kind.wiring[("aws", "function")](job.spec, use))
         if "aws" in kind.consumer_access:  # the function polls the source (Kinesis): it needs to read it
             statements += job.access(kind.source(use.trigger), kind.consumer_access["aws"])
+    # secrets the function reads from Secrets Manager by ARN (`${secret.NAME.arn}`): exactly those
+    secrets = stored_secrets(function.environment)
+    if secrets:
+        statements.append(statement(["secretsmanager:GetSecretValue"], [StoredSecret(secret) for secret in secrets]))
     failures = failure_values(name, function, uses, triggers)
     statements += failure_statements(name, failures)
     return {

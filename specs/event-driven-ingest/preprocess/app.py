@@ -8,6 +8,17 @@ import boto3
 
 s3 = boto3.client("s3")
 kinesis = boto3.client("kinesis")
+_labelling_api_key = None
+
+
+def labelling_api_key() -> str:
+    """The labelling service's key, read once per container from Secrets Manager (the spec passes its ARN)."""
+    global _labelling_api_key
+    if _labelling_api_key is None:
+        arn = os.environ["LABELLING_API_KEY_ARN"]
+        client = boto3.client("secretsmanager", region_name=arn.split(":")[3])
+        _labelling_api_key = client.get_secret_value(SecretId=arn)["SecretString"]
+    return _labelling_api_key
 
 
 def handler(event, context):

@@ -7,6 +7,18 @@ import pulumi_aws as aws
 
 config = pulumi.Config()
 
+# --- secret 'LABELLING_API_KEY': stored in Secrets Manager (functions get its ARN, never its value)
+secret__labelling_api_key = aws.secretsmanager.Secret(
+    'secret-LABELLING_API_KEY',
+    description='LABELLING_API_KEY of aipipe project event-driven-ingest, stack dev',
+    tags={'aipipe:project': 'event-driven-ingest', 'aipipe:stack': 'dev'},
+)
+aws.secretsmanager.SecretVersion(
+    'secret-LABELLING_API_KEY-value',
+    secret_id=secret__labelling_api_key.id,
+    secret_string=config.require_secret('LABELLING_API_KEY'),
+)
+
 # --- 'raw': S3 bucket
 raw = pulumi.ComponentResource('aipipe:index:Bucket', 'raw')
 raw_bucket = aws.s3.Bucket(
@@ -130,7 +142,7 @@ preprocess_failed = aws.sqs.Queue(
 preprocess_policy = aws.iam.RolePolicy(
     'preprocess-policy',
     role=preprocess_role.id,
-    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(preprocess_logs.arn, ':*')]}, {'Effect': 'Allow', 'Action': ['s3:GetObject'], 'Resource': [pulumi.Output.concat(raw_bucket.arn, '/data/*')]}, {'Effect': 'Allow', 'Action': ['s3:ListBucket'], 'Resource': [raw_bucket.arn], 'Condition': {'StringLike': {'s3:prefix': ['data/*']}}}, {'Effect': 'Allow', 'Action': ['s3:AbortMultipartUpload', 's3:PutObject'], 'Resource': [pulumi.Output.concat(curated_bucket.arn, '/processed/*')]}, {'Effect': 'Allow', 'Action': ['kinesis:PutRecord', 'kinesis:PutRecords'], 'Resource': [record_events_stream.arn]}, {'Effect': 'Allow', 'Action': ['sqs:SendMessage'], 'Resource': [preprocess_failed.arn]}]}),
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(preprocess_logs.arn, ':*')]}, {'Effect': 'Allow', 'Action': ['s3:GetObject'], 'Resource': [pulumi.Output.concat(raw_bucket.arn, '/data/*')]}, {'Effect': 'Allow', 'Action': ['s3:ListBucket'], 'Resource': [raw_bucket.arn], 'Condition': {'StringLike': {'s3:prefix': ['data/*']}}}, {'Effect': 'Allow', 'Action': ['s3:AbortMultipartUpload', 's3:PutObject'], 'Resource': [pulumi.Output.concat(curated_bucket.arn, '/processed/*')]}, {'Effect': 'Allow', 'Action': ['kinesis:PutRecord', 'kinesis:PutRecords'], 'Resource': [record_events_stream.arn]}, {'Effect': 'Allow', 'Action': ['secretsmanager:GetSecretValue'], 'Resource': [secret__labelling_api_key.arn]}, {'Effect': 'Allow', 'Action': ['sqs:SendMessage'], 'Resource': [preprocess_failed.arn]}]}),
     opts=pulumi.ResourceOptions(parent=preprocess),
 )
 preprocess_function = aws.lambda_.Function(
@@ -141,7 +153,7 @@ preprocess_function = aws.lambda_.Function(
     code=pulumi.FileArchive('../../../preprocess'),
     memory_size=512,
     timeout=60,
-    environment={"variables": {'OUTPUT_BUCKET': curated_bucket.bucket, 'OUTPUT_PREFIX': 'processed/', 'EVENTS_STREAM': record_events_stream.name, 'LABELLING_API_KEY': config.require_secret('LABELLING_API_KEY')}},
+    environment={"variables": {'OUTPUT_BUCKET': curated_bucket.bucket, 'OUTPUT_PREFIX': 'processed/', 'EVENTS_STREAM': record_events_stream.name, 'LABELLING_API_KEY_ARN': secret__labelling_api_key.arn}},
     logging_config={"log_format": "Text", "log_group": preprocess_logs.name},
     tags={'aipipe:project': 'event-driven-ingest', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'pipeline': 'ingest', 'aipipe:resource': 'preprocess'},
     opts=pulumi.ResourceOptions(parent=preprocess, depends_on=[preprocess_policy]),
