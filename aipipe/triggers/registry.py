@@ -12,7 +12,9 @@ from aipipe.spec.model import tagged_union
 from aipipe.triggers.base import TriggerKind, TriggerUse
 
 TRIGGERS: dict[str, TriggerKind] = {
-    trigger.key: trigger for trigger in discover(_package, "TRIGGER", TriggerKind, frozenset({"base", "registry"}))
+    trigger.key: trigger
+    # the base, and modules built on the registry
+    for trigger in discover(_package, "TRIGGER", TriggerKind, frozenset({"base", "registry", "uses"}))
 }
 _BY_MODEL = {trigger.model: trigger for trigger in TRIGGERS.values()}
 

@@ -327,6 +327,26 @@ train_function = aws.lambda_.Function(
     tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'train'},
     opts=pulumi.ResourceOptions(parent=train, depends_on=[train_policy]),
 )
+train_trigger_0 = aws.cloudwatch.EventRule(
+    'train-trigger-0',
+    event_pattern=pulumi.Output.json_dumps({'source': ['aws.s3'], 'detail-type': ['Object Created'], 'detail': {'bucket': {'name': ['vendor-drop-bucket-2024']}, 'object': {'key': [{'wildcard': 'drops/*.csv'}]}}}),
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'train'},
+    opts=pulumi.ResourceOptions(parent=train),
+)
+aws.cloudwatch.EventTarget(
+    'train-trigger-0-target',
+    rule=train_trigger_0.name,
+    arn=train_function.arn,
+    opts=pulumi.ResourceOptions(parent=train),
+)
+aws.lambda_.Permission(
+    'train-invoke-from-trigger-0',
+    action='lambda:InvokeFunction',
+    function=train_function.name,
+    principal='events.amazonaws.com',
+    source_arn=train_trigger_0.arn,
+    opts=pulumi.ResourceOptions(parent=train),
+)
 train.register_outputs({'name': train_function.name, 'arn': train_function.arn})
 
 # --- 'pipeline': Step Functions state machine
