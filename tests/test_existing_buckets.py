@@ -64,3 +64,16 @@ def test_the_error_says_how_the_owner_turns_eventbridge_on_without_losing_notifi
     assert "Amazon EventBridge → Edit → On" in error.message
     assert "get-bucket-notification-configuration --bucket vendor-drop" in error.message
     assert '"EventBridgeConfiguration": {}' in error.message and "keep the entries" in error.message
+
+
+def test_s3_replication_from_an_existing_bucket_is_refused_and_datasync_is_not(write_spec):
+    """PutBucketReplication "creates a replication configuration or replaces an existing one": on a bucket aipipe
+    does not own it would overwrite its owner's rules. DataSync reads the source and writes nothing to it."""
+    buckets = "  legacy: {type: bucket, existing: legacy-corpus}\n  copy: {type: bucket}\n"
+    refused = load_spec(
+        str(write_spec(HEAD + buckets + "  r: {type: replication, source: legacy, destination: copy}\n"))
+    )
+    assert [(d.code, d.severity.value) for d in refused.diagnostics] == [("AP406", "error")]
+    assert "method: datasync" in refused.diagnostics[0].message
+    datasync = "  r: {type: replication, method: datasync, source: legacy, destination: copy}\n"
+    assert load_spec(str(write_spec(HEAD + buckets + datasync))).valid
