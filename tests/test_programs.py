@@ -338,13 +338,11 @@ def test_aws_subscription_dead_letters_and_queue_policy(plans):
     }
     assert dead_letters.urn in queue.dependencies
     assert queue.inputs["visibilityTimeoutSeconds"] == 600 and queue.inputs["messageRetentionSeconds"] == 4 * 86400
-    [policy] = find(plan, "aws:sqs/queuePolicy:QueuePolicy")
+    [policy] = find(plan, "aws:sqs/queuePolicy:QueuePolicy", "events-queue-policy")
     [statement] = json.loads(policy.inputs["policy"])["Statement"]
     assert statement["Principal"] == {"Service": "sns.amazonaws.com"} and statement["Action"] == ["sqs:SendMessage"]
     assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": "arn:aws:sns:us-east-1:123456789012:topic/events"}}
-    [subscription] = [
-        s for s in find(plan, "aws:sns/topicSubscription:TopicSubscription") if s.inputs["protocol"] == "sqs"
-    ]
+    [subscription] = find(plan, "aws:sns/topicSubscription:TopicSubscription", "events-queue-subscription")
     assert json.loads(subscription.inputs["filterPolicy"]) == {"kind": ["image", "text"]}
 
 

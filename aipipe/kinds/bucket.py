@@ -45,9 +45,10 @@ class Bucket(ResourceBase):
         "aws",
         False,
         "S3 sends the bucket's object events to EventBridge (the default event bus of its region). On a bucket "
-        "aipipe creates it is turned on (in the bucket's one notification configuration). On an `existing` "
-        "bucket it says that the owner has turned it on, which triggers on that bucket require: aipipe never "
-        "writes the notification configuration of a bucket it does not own.",
+        "aipipe creates it is turned on (in the bucket's one notification configuration; a workflow triggered "
+        "by the bucket turns it on anyway). On an `existing` bucket it says that the owner has turned it on, "
+        "which triggers on that bucket require: aipipe never writes the notification configuration of a "
+        "bucket it does not own.",
     )
     versioning: bool = True
     encryption: Literal["default", "kms"] = "default"

@@ -8,6 +8,8 @@ Configuration "replaces the existing notification configuration with the configu
 request body" (docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketNotificationConfiguration.html), so
 writing one would wipe its owner's notifications, and destroying it would leave none. Its triggers go through
 EventBridge rules instead (aipipe.triggers.eventbridge), once its owner has turned EventBridge delivery on.
+Workflows are started through EventBridge too (aipipe.triggers.to_workflow); on a bucket aipipe creates, that
+turns EventBridge delivery on in the bucket's one configuration.
 gcp: an Eventarc trigger on the Cloud Storage event, which filters by bucket only.
 """
 
@@ -232,10 +234,14 @@ def _parts(cloud: str, spec, uses: list[TriggerUse]) -> list[ProgramPart]:
         )
     entries: dict[str, list[dict]] = {}
     permissions: dict[str, list[Child]] = {}
+    eventbridge: set[str] = set()
     for use in uses:
         trigger = use.trigger
         if spec.resources[trigger.bucket].existing:
             continue  # not written: its owner's configuration stays whole (its triggers have EventBridge rules)
+        if bucket_via_eventbridge(spec.resources, use):
+            eventbridge.add(trigger.bucket)  # a workflow: S3 sends the bucket's events to EventBridge
+            continue
         entries.setdefault(trigger.bucket, []).append(
             {
                 "function_arn": Child(use.owner, "function", "arn"),
@@ -249,7 +255,7 @@ def _parts(cloud: str, spec, uses: list[TriggerUse]) -> list[ProgramPart]:
     asked = [
         name
         for name, resource in spec.resources.items()
-        if resource.type == "bucket" and not resource.existing and resource.eventbridge
+        if resource.type == "bucket" and not resource.existing and (resource.eventbridge or name in eventbridge)
     ]
     # S3 checks that it may invoke each function when the configuration is set: wait for the permissions.
     return [
