@@ -76,6 +76,10 @@ class Workflow(ResourceBase):
     steps: list[Step] = Field(min_length=1, max_length=200)
     kind: Literal["standard", "express"] = "standard"
     logging: bool = Field(True, description="Send execution logs to a CloudWatch log group.")
+    # The inputs as AWS documents them: the scheduled event of docs.aws.amazon.com/eventbridge/latest/userguide/
+    # eb-run-lambda-schedule.html, S3's EventBridge event of docs.aws.amazon.com/AmazonS3/latest/userguide/
+    # ev-events.html, a pipe's SQS batch of .../eventbridge/latest/userguide/eb-pipes-sqs.html (a one-element array
+    # at batch size 1: eb-pipes-batching-concurrency.html); aipipe.triggers.to_workflow wires each.
     triggers: list[Trigger] = Field(
         default_factory=list,
         max_length=20,
