@@ -78,7 +78,9 @@ def test_every_new_bucket_denies_requests_without_tls(write_spec, tmp_path):
         ("  raw: {type: bucket, region: eu-west-1}\n", "eu-west-1", True),
         ("  raw: {type: bucket, region: eu-west-1}\n", None, False),
         ("  raw: {type: bucket}\n", "us-east-1", True),  # the spec's region on both sides
-        ("  raw: {type: bucket, existing: their-bucket}\n", "eu-west-1", True),  # its region is not known here
+        # an existing bucket is where the spec says (the rule that starts the function is created there)
+        ("  raw: {type: bucket, existing: their-bucket, eventbridge: true}\n", "eu-west-1", False),
+        ("  raw: {type: bucket, existing: their-bucket, eventbridge: true, region: eu-west-1}\n", "eu-west-1", True),
     ],
 )
 def test_a_bucket_starts_only_functions_of_its_region(source, function_region, valid, write_spec):

@@ -61,10 +61,12 @@ def test_every_trigger_and_step_kind_is_covered():
         for resource in spec.resources.values():
             for trigger in getattr(resource, "triggers", []):
                 kinds.add((spec.cloud, type(trigger).__name__))
+                kinds.add((spec.cloud, resource.type, type(trigger).__name__))
             for step in getattr(resource, "steps", []):
                 kinds.add(type(step).__name__)
     assert {("aws", c.__name__) for c in (BucketTrigger, StreamTrigger, TopicTrigger, ScheduleTrigger)} <= kinds
     assert {("gcp", c.__name__) for c in (BucketTrigger, TopicTrigger, ScheduleTrigger)} <= kinds
+    assert {("aws", "workflow", c.__name__) for c in (BucketTrigger, TopicTrigger, ScheduleTrigger)} <= kinds
     assert {"str", TaskStep.__name__, ParallelStep.__name__} <= kinds
 
 

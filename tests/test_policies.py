@@ -86,7 +86,7 @@ def test_every_check_has_a_pair():
 
 # code -> what the bad spec's finding says, before the check's advice
 MESSAGES = {
-    "AP501": "recursive invocation: fn → fn (each write creates objects that trigger the next function)",
+    "AP501": "recursive invocation: fn → fn (each write creates objects that start the next function or workflow)",
     "AP502": "subscription `s` has no dead letter",
     "AP503": "the step running `fn` has no retry",
     "AP504": "`timeout` 10m exceeds the 9m an event-triggered Cloud Function may run",

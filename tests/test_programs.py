@@ -267,6 +267,23 @@ def test_async_training_pipeline_state_machine(plans):
     )
 
 
+def test_async_training_pipeline_starts_when_a_dataset_manifest_lands(plans):
+    plan = plan_of(plans, "async-training-pipeline")
+    [rule] = find(plan, "aws:cloudwatch/eventRule:EventRule", "training-pipeline-trigger-0")
+    assert json.loads(rule.inputs["eventPattern"]) == {
+        "source": ["aws.s3"],
+        "detail-type": ["Object Created"],
+        "detail": {
+            "bucket": {"name": ["datasets"]},
+            "object": {"key": [{"wildcard": "raw/*/manifest.json"}, "raw/manifest.json"]},
+        },
+    }
+    [target] = find(plan, "aws:cloudwatch/eventTarget:EventTarget")
+    assert target.inputs["arn"] == "arn:aws:states:us-west-2:123456789012:stateMachine:training-pipeline"
+    [notification] = find(plan, "aws:s3/bucketNotification:BucketNotification")
+    assert notification.inputs == {"bucket": "datasets", "eventbridge": True}
+
+
 def test_cross_region_replication_wiring(plans):
     plan = plan_of(plans, "cross-region-replication")
     [config] = find(plan, "aws:s3/bucketReplicationConfig:BucketReplicationConfig")
@@ -370,9 +387,7 @@ def test_aws_subscription_dead_letters_and_queue_policy(plans):
     [statement] = json.loads(policy.inputs["policy"])["Statement"]
     assert statement["Principal"] == {"Service": "sns.amazonaws.com"} and statement["Action"] == ["sqs:SendMessage"]
     assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": "arn:aws:sns:us-east-1:123456789012:topic/events"}}
-    [subscription] = [
-        s for s in find(plan, "aws:sns/topicSubscription:TopicSubscription") if s.inputs["protocol"] == "sqs"
-    ]
+    [subscription] = find(plan, "aws:sns/topicSubscription:TopicSubscription", "events-queue-subscription")
     assert json.loads(subscription.inputs["filterPolicy"]) == {"kind": ["image", "text"]}
 
 

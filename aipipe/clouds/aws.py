@@ -86,7 +86,8 @@ RESOURCES = {
         ResourceFacts(
             "aws:sfn/stateMachine:StateMachine",
             force_new=frozenset({"name", "namePrefix", "type"}),
-            mock=_ID_IS_ARN,
+            # docs.aws.amazon.com/service-authorization/latest/reference/list_awsstepfunctions.html: stateMachine
+            mock=MockShape(arn="arn:aws:states:{region}:{account}:stateMachine:{name}", identity="{arn}"),
         ),
         ResourceFacts(
             "aws:cloudwatch/logGroup:LogGroup",
@@ -115,6 +116,18 @@ RESOURCES = {
             "aws:datasync/s3Location:S3Location", force_new=frozenset({"s3BucketArn", "subdirectory", "s3Config"})
         ),
         ResourceFacts("aws:datasync/task:Task", force_new=frozenset({"sourceLocationArn", "destinationLocationArn"})),
+        # terraform-provider-aws internal/service/events/rule.go and target.go (ForceNew), pipes/pipe.go
+        ResourceFacts(
+            "aws:cloudwatch/eventRule:EventRule",
+            force_new=frozenset({"name", "namePrefix", "eventBusName"}),
+            mock=MockShape(arn="arn:aws:events:{region}:{account}:rule/{name}"),
+        ),
+        ResourceFacts("aws:cloudwatch/eventTarget:EventTarget", force_new=frozenset({"rule", "targetId"})),
+        ResourceFacts(
+            "aws:pipes/pipe:Pipe",
+            force_new=frozenset({"name", "namePrefix", "source"}),
+            mock=MockShape(arn="arn:aws:pipes:{region}:{account}:pipe/{name}"),
+        ),
     )
 }
 
@@ -132,6 +145,7 @@ EMULATED_SERVICES = (
     "cloudwatchlogs",
     "cloudwatchevents",
     "datasync",
+    "pipes",
 )
 
 
@@ -214,6 +228,7 @@ AWS = Cloud(
         "sns": "sns.amazonaws.com",
         "events": "events.amazonaws.com",
         "datasync": "datasync.amazonaws.com",
+        "pipes": "pipes.amazonaws.com",
     },
     provider_config=_provider_config,
     # templates/bucket/aws.py.j2 gives each of these the bucket's retain_on_delete

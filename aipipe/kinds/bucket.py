@@ -37,7 +37,19 @@ class Bucket(ResourceBase):
 
     type: Literal["bucket"]
     existing: ExistingBucketName | None = Field(
-        None, description="Name of a bucket that already exists: nothing is created, references still work."
+        None,
+        description="Name of a bucket that already exists: nothing is created and nothing of its configuration "
+        "is written (triggers on it go through EventBridge, see `eventbridge`); references still work. Its "
+        "`region` is the spec's unless `region` says otherwise.",
+    )
+    eventbridge: bool = cloud_only(
+        "aws",
+        False,
+        "S3 sends the bucket's object events to EventBridge (the default event bus of its region). On a bucket "
+        "aipipe creates it is turned on (in the bucket's one notification configuration; a workflow triggered "
+        "by the bucket turns it on anyway). On an `existing` bucket it says that the owner has turned it on, "
+        "which triggers on that bucket require: aipipe never writes the notification configuration of a "
+        "bucket it does not own.",
     )
     versioning: bool = True
     encryption: Literal["default", "kms"] = "default"
@@ -55,7 +67,17 @@ class Bucket(ResourceBase):
 # --- checks --------------------------------------------------------------------------------------------------
 
 # kms_key on an existing bucket describes its key: readers and writers get grants on it
-_UNMANAGED_FIELDS = {"type", "existing", "description", "tags", "region", "protect", "depends_on", "kms_key"}
+_UNMANAGED_FIELDS = {
+    "type",
+    "existing",
+    "eventbridge",
+    "description",
+    "tags",
+    "region",
+    "protect",
+    "depends_on",
+    "kms_key",
+}
 
 
 # docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html: names S3 reserves. aipipe names a new

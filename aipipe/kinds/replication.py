@@ -64,7 +64,7 @@ def check(ctx: CheckContext, name: str, replication: Replication) -> None:
                     "`method: datasync`",
                     ctx.at(name, field_name),
                 )
-            elif bucket is not None and bucket.type == "bucket" and bucket.existing:
+            elif bucket is not None and bucket.type == "bucket" and bucket.existing and field_name == "destination":
                 ctx.report(
                     "AP406",
                     f"S3 replication fails unless versioning is enabled on the existing {field_name} bucket "
@@ -75,6 +75,24 @@ def check(ctx: CheckContext, name: str, replication: Replication) -> None:
                 )
         _check_one_configuration_per_source(ctx, name, replication)
         _check_replica_key(ctx, name, replication)
+        _check_source_owned(ctx, name, replication)
+
+
+def _check_source_owned(ctx: CheckContext, name: str, replication: Replication) -> None:
+    """S3 replication writes the source bucket's replication configuration, which PutBucketReplication "creates
+    ... or replaces" whole (docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketReplication.html): on a bucket
+    aipipe does not own it would overwrite its owner's rules, and destroy would delete them."""
+    bucket = ctx.checkable().get(replication.source)
+    if bucket is None or bucket.type != "bucket" or not bucket.existing:
+        return
+    ctx.report(
+        "AP406",
+        f"S3 replication from the existing bucket `{bucket.existing}` would replace its whole replication "
+        "configuration (S3 keeps one per bucket), its owner's rules with it, and destroy would delete it; use "
+        "`method: datasync` (it only reads the source), or ask the owner to add a rule for this destination to "
+        "their configuration",
+        ctx.at(name, "source"),
+    )
 
 
 def _check_one_configuration_per_source(ctx: CheckContext, name: str, replication: Replication) -> None:

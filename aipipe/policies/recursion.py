@@ -1,4 +1,4 @@
-"""AP501: functions that trigger themselves through a bucket."""
+"""AP501: functions that trigger themselves through a bucket, directly or through a workflow a bucket starts."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from aipipe.core.cycles import find_cycles
 from aipipe.core.diagnostics import Severity
 from aipipe.core.locations import DataPath
 from aipipe.kinds.registry import links_of
+from aipipe.kinds.workflow.steps import invoked_functions
 from aipipe.policies.base import Finding, PolicyCheck
 from aipipe.triggers.bucket import BucketTrigger
 
@@ -16,8 +17,8 @@ class RecursiveInvocation(PolicyCheck):
     title = "functions trigger themselves through a bucket"
     why = (
         "A function that writes into the bucket (and prefix) whose object-created events trigger it invokes "
-        "itself again with every write, directly or through other functions. The loop runs, and is billed, "
-        "until someone notices."
+        "itself again with every write, directly or through other functions or a workflow that runs it. The "
+        "loop runs, and is billed, until someone notices."
     )
     fix = (
         "Write to another bucket, or give the trigger and the write prefixes that cannot overlap "
@@ -29,12 +30,17 @@ class RecursiveInvocation(PolicyCheck):
             name: [t for t in getattr(resource, "triggers", ()) if isinstance(t, BucketTrigger)]
             for name, resource in ctx.checkable().items()
         }
+        started = ("function", "workflow")
         edges: dict[str, set[str]] = {
-            name: set() for name, resource in ctx.checkable().items() if resource.type == "function"
+            name: set() for name, resource in ctx.checkable().items() if resource.type in started
         }
         first_write: dict[tuple[str, str], DataPath] = {}
         for name in edges:
-            for link in links_of(ctx.checkable()[name]):
+            resource = ctx.checkable()[name]
+            if resource.type == "workflow":  # a workflow runs the functions of its steps
+                edges[name] |= {f for f in invoked_functions(resource.steps) if ctx.types.get(f) == "function"}
+                continue
+            for link in links_of(resource):
                 if link.role != "writes" or ctx.types.get(link.target) != "bucket":
                     continue
                 for other, triggers in triggered.items():
@@ -43,13 +49,16 @@ class RecursiveInvocation(PolicyCheck):
                         edges[name].add(other)
                         first_write.setdefault((name, other), ctx.at(name, *link.path))
         for cycle in find_cycles(edges):
+            # start at a write (a workflow's edges are its steps): every loop holds one
+            turn = next(i for i in range(len(cycle)) if (cycle[i], cycle[(i + 1) % len(cycle)]) in first_write)
+            cycle = cycle[turn:] + cycle[:turn]
             start = cycle[0]
             following = cycle[1] if len(cycle) > 1 else start
             loop = " → ".join(cycle + [start])
             yield Finding(
                 start,
                 first_write[(start, following)],
-                f"recursive invocation: {loop} (each write creates objects that trigger the next function)",
+                f"recursive invocation: {loop} (each write creates objects that start the next function or workflow)",
             )
 
 

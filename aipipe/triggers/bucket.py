@@ -2,7 +2,14 @@
 prefix and a suffix.
 
 aws: an S3 event notification (one configuration per bucket holds every function it triggers, since S3 keeps
-a single notification configuration per bucket) and the permission S3 needs to invoke the function.
+a single notification configuration per bucket) and the permission S3 needs to invoke the function. A bucket
+aipipe does not own (`existing`) never gets a notification configuration from aipipe: PutBucketNotification-
+Configuration "replaces the existing notification configuration with the configuration you include in the
+request body" (docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketNotificationConfiguration.html), so
+writing one would wipe its owner's notifications, and destroying it would leave none. Its triggers go through
+EventBridge rules instead (aipipe.triggers.eventbridge), once its owner has turned EventBridge delivery on.
+Workflows are started through EventBridge too (aipipe.triggers.to_workflow); on a bucket aipipe creates, that
+turns EventBridge delivery on in the bucket's one configuration.
 gcp: an Eventarc trigger on the Cloud Storage event, which filters by bucket only.
 """
 
@@ -14,14 +21,23 @@ from pydantic import Field
 
 from aipipe.clouds.aws import AWS
 from aipipe.clouds.gcp import ROLES
+from aipipe.core.diagnostics import Severity
 from aipipe.semantics.keys import KeyPattern
-from aipipe.semantics.symbols import Attr, Child, Options
+from aipipe.semantics.symbols import Attr, Child, Json, Options
 from aipipe.spec.context import CheckContext
 from aipipe.spec.model import StrictModel
 from aipipe.spec.parts import ProgramPart
 from aipipe.spec.references import symbolic
 from aipipe.spec.values import ResourceName
 from aipipe.triggers.base import TriggerKind, TriggerUse
+from aipipe.triggers.eventbridge import (
+    PATTERN_LIMIT,
+    PATTERN_QUOTA_MAX,
+    bucket_via_eventbridge,
+    pattern_size,
+    rule,
+    s3_event_pattern,
+)
 
 # docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-event-types-and-destinations.html
 S3_EVENTS = {"created": "s3:ObjectCreated:*", "deleted": "s3:ObjectRemoved:*"}
@@ -61,6 +77,8 @@ def overlaps(a: BucketTrigger, b: BucketTrigger) -> bool:
 
 
 def _check(ctx: CheckContext, use: TriggerUse) -> None:
+    if ctx.cloud == "aws":
+        _check_eventbridge(ctx, use)
     if ctx.cloud != "gcp":
         return
     trigger = use.trigger
@@ -81,12 +99,59 @@ def _check(ctx: CheckContext, use: TriggerUse) -> None:
         )
 
 
+# docs.aws.amazon.com/AmazonS3/latest/userguide/enable-event-notifications-eventbridge.html: the console switch;
+# its CLI example puts `{"EventBridgeConfiguration": {}}` alone, which would replace the other entries, so the fix
+# keeps them (get, add, put back)
+ENABLE_EVENTBRIDGE = (
+    "S3 console → the bucket → Properties → Event notifications → Amazon EventBridge → Edit → On; or `aws s3api "
+    'get-bucket-notification-configuration --bucket {name} > n.json`, add `"EventBridgeConfiguration": {{}}` to '
+    "n.json, then `aws s3api put-bucket-notification-configuration --bucket {name} --notification-configuration "
+    "file://n.json` (put replaces the whole configuration: keep the entries that are there)"
+)
+
+
+def _check_eventbridge(ctx: CheckContext, use: TriggerUse) -> None:
+    """A trigger on an `existing` bucket needs the owner to have turned EventBridge delivery on; a pattern must fit
+    EventBridge's size."""
+    bucket = ctx.checkable().get(use.trigger.bucket)
+    if bucket is None or getattr(bucket, "type", None) != "bucket":
+        return
+    if bucket.existing and not bucket.eventbridge:
+        ctx.report(
+            "AP406",
+            f"`{use.trigger.bucket}` is an existing bucket, whose notification configuration aipipe never writes "
+            "(S3 keeps one per bucket and writing it replaces its owner's notifications): this trigger goes "
+            "through EventBridge, which the bucket's owner turns on. Once it is on, set `eventbridge: true` on "
+            f"`{use.trigger.bucket}`. To turn it on without losing the other notifications: "
+            + ENABLE_EVENTBRIDGE.format(name=bucket.existing),
+            use.path + ("bucket",),
+        )
+    if bucket_via_eventbridge(ctx.checkable(), use):
+        size = pattern_size(use.trigger, bucket.existing)
+        if size is not None and size > PATTERN_LIMIT:
+            raisable = size <= PATTERN_QUOTA_MAX
+            ctx.report(
+                "AP402",
+                f"this trigger's EventBridge event pattern would be {size} characters, above the {PATTERN_LIMIT} "
+                + (
+                    "EventBridge takes unless its quota is raised (Service Quotas > Amazon EventBridge)"
+                    if raisable
+                    else f"EventBridge takes ({PATTERN_QUOTA_MAX} with a raised quota)"
+                )
+                + "; shorten `prefix` or `suffix`",
+                use.path,
+                severity=Severity.WARNING if raisable else Severity.ERROR,
+            )
+
+
 def _check_uses(ctx: CheckContext, uses: list[TriggerUse]) -> None:
     """S3 refuses notification configurations on one bucket whose event, prefix and suffix overlap."""
     if ctx.cloud != "aws":
         return
     by_bucket: dict[str, list[TriggerUse]] = {}
     for use in uses:
+        if bucket_via_eventbridge(ctx.checkable(), use):
+            continue  # an EventBridge rule of its own, not an entry of the bucket's notification configuration
         by_bucket.setdefault(use.trigger.bucket, []).append(use)
     for bucket, same_bucket in by_bucket.items():
         if len(same_bucket) > MAX_NOTIFICATIONS_PER_BUCKET:
@@ -120,6 +185,17 @@ def _invoke_permission() -> dict:
 
 
 def _aws_function(spec, use: TriggerUse) -> dict:
+    if bucket_via_eventbridge(spec.resources, use):
+        # an existing bucket: an EventBridge rule in its region, the function as target, and the permission
+        # EventBridge needs for this rule alone
+        return {
+            "template": "triggers/bucket/aws-function-eventbridge.py.j2",
+            "position": use.position,
+            "action": "lambda:InvokeFunction",
+            "principal": AWS.principals["events"],
+            "rule": rule(use),
+            "pattern": Json(s3_event_pattern(use.trigger)),
+        }
     # One lambda.Permission per (function, bucket), even when several triggers watch the same bucket.
     earlier = [
         t
@@ -158,8 +234,14 @@ def _parts(cloud: str, spec, uses: list[TriggerUse]) -> list[ProgramPart]:
         )
     entries: dict[str, list[dict]] = {}
     permissions: dict[str, list[Child]] = {}
+    eventbridge: set[str] = set()
     for use in uses:
         trigger = use.trigger
+        if spec.resources[trigger.bucket].existing:
+            continue  # not written: its owner's configuration stays whole (its triggers have EventBridge rules)
+        if bucket_via_eventbridge(spec.resources, use):
+            eventbridge.add(trigger.bucket)  # a workflow: S3 sends the bucket's events to EventBridge
+            continue
         entries.setdefault(trigger.bucket, []).append(
             {
                 "function_arn": Child(use.owner, "function", "arn"),
@@ -170,6 +252,11 @@ def _parts(cloud: str, spec, uses: list[TriggerUse]) -> list[ProgramPart]:
         )
         if _permission(use) not in permissions.setdefault(trigger.bucket, []):
             permissions[trigger.bucket].append(_permission(use))
+    asked = [
+        name
+        for name, resource in spec.resources.items()
+        if resource.type == "bucket" and not resource.existing and (resource.eventbridge or name in eventbridge)
+    ]
     # S3 checks that it may invoke each function when the configuration is set: wait for the permissions.
     return [
         ProgramPart(
@@ -177,11 +264,14 @@ def _parts(cloud: str, spec, uses: list[TriggerUse]) -> list[ProgramPart]:
             {
                 "bucket": bucket,
                 "bucket_id": Child(bucket, "bucket", "id"),
-                "entries": bucket_entries,
-                "options": Options(bucket, depends_on=tuple(permissions[bucket]), provider_of=bucket, top_level=True),
+                "entries": entries.get(bucket, []),
+                "eventbridge": bucket in asked,
+                "options": Options(
+                    bucket, depends_on=tuple(permissions.get(bucket, ())), provider_of=bucket, top_level=True
+                ),
             },
         )
-        for bucket, bucket_entries in entries.items()
+        for bucket in [*entries, *(name for name in asked if name not in entries)]
     ]
 
 

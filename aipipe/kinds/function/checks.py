@@ -14,6 +14,7 @@ from aipipe.spec.context import CheckContext
 from aipipe.spec.values import format_duration
 from aipipe.triggers.base import TriggerUse
 from aipipe.triggers.registry import trigger_kind
+from aipipe.triggers.uses import check_same_region
 
 
 def check(ctx: CheckContext, name: str, function: Function) -> None:
@@ -135,20 +136,7 @@ def trigger_uses(name: str, function: Function) -> list[TriggerUse]:
 
 def _check_same_region(ctx: CheckContext, use: TriggerUse) -> None:
     """A source that can only start a function of its own region (the trigger kind says where and why)."""
-    kind = trigger_kind(use.trigger)
-    why = kind.same_region.get(ctx.cloud or "")
-    source = ctx.checkable().get(kind.source(use.trigger) or "")
-    if not why or source is None or getattr(source, "existing", None):
-        return
-    home = ctx.data.get("region")
-    source_region, target_region = source.region or home, use.target.region or home
-    if source_region != target_region:
-        ctx.report(
-            "AP406",
-            f"`{kind.source(use.trigger)}` is in {source_region} and this function in {target_region}: {why}; give "
-            f"the function `region: {source_region}`",
-            use.path + (kind.key,),
-        )
+    check_same_region(ctx, use, "function")
 
 
 def _check_triggers(ctx: CheckContext, name: str, function: Function) -> None:

@@ -1,5 +1,6 @@
 """`workflow` (aws): a Step Functions state machine over functions, with retries, catches and parallel branches;
-its role may invoke exactly the functions its steps name."""
+its role may invoke exactly the functions its steps name. Schedules, buckets and topics start it
+(aipipe.triggers.to_workflow wires each)."""
 
 from aipipe.clouds.aws import AWS
 from aipipe.kinds.base import CloudForm, GraphShape, Kind, RenderInputs
@@ -10,6 +11,8 @@ from aipipe.kinds.workflow.steps import invoked_functions, walk
 from aipipe.semantics.iam import policy_document, statement, trust_policy
 from aipipe.semantics.symbols import Attr, Child, Concat
 from aipipe.spec.links import Link
+from aipipe.triggers.registry import trigger_kind
+from aipipe.triggers.uses import trigger_links, uses_of
 
 LOG_RETENTION_DAYS = 30
 VENDED_LOGS = "/aws/vendedlogs/states/"  # see log_group_prefix below
@@ -30,12 +33,13 @@ LOG_DELIVERY_ACTIONS = [
 
 
 def links(workflow: Workflow):
-    """Each task step names the function it runs."""
+    """Each task step names the function it runs; each trigger its source."""
     for visit in walk(workflow.steps):
         if isinstance(visit.step, str):
             yield Link(visit.step, visit.path, ("function",), "step")
         elif visit.task is not None:
             yield Link(visit.task.function, visit.path + ("function",), ("function",), "step")
+    yield from trigger_links(workflow)
 
 
 def aws_values(job: RenderInputs, name: str, workflow: Workflow) -> dict:
@@ -54,7 +58,9 @@ def aws_values(job: RenderInputs, name: str, workflow: Workflow) -> dict:
         if workflow.logging
         else None
     )
+    triggers = [trigger_kind(use.trigger).wiring[("aws", "workflow")](job.spec, use) for use in uses_of(name, workflow)]
     return {
+        "triggers": triggers,
         "trust_policy": trust_policy(AWS.principals["states"]),
         "policy": policy_document(statements),
         "definition": asl.definition(job.spec.header.name, workflow),

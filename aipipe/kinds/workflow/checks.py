@@ -1,5 +1,5 @@
-"""Rules for workflows: state names unique across the machine, `catch` naming a step of the same branch, and
-every step reachable."""
+"""Rules for workflows: state names unique across the machine, `catch` naming a step of the same branch,
+every step reachable, and triggers that can start a state machine."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from aipipe.kinds.workflow.model import Workflow
 from aipipe.kinds.workflow.steps import Branch, branches, catch_of, ends, failure_only, handled, walk
 from aipipe.spec.context import CheckContext
 from aipipe.spec.values import format_duration
+from aipipe.triggers.registry import trigger_kind
+from aipipe.triggers.uses import check_same_region, check_wired, uses_of
 
 
 def check(ctx: CheckContext, name: str, workflow: Workflow) -> None:
@@ -41,6 +43,24 @@ def check(ctx: CheckContext, name: str, workflow: Workflow) -> None:
     for visit in walk(workflow.steps):
         _check_task_timeout(ctx, name, visit)
         _check_retry_errors(ctx, name, visit)
+    _check_triggers(ctx, name, workflow)
+
+
+UNWIRED = (
+    "start a function from it instead, and let the function write to a bucket or publish to a topic that "
+    "triggers this workflow"
+)
+
+
+def _check_triggers(ctx: CheckContext, name: str, workflow: Workflow) -> None:
+    """Each trigger can start a state machine, by its own rules, from a source in the workflow's region when it
+    must be."""
+    if ctx.cloud != "aws":
+        return  # a workflow exists on aws only (reported at `type`)
+    for use in uses_of(name, workflow):
+        if check_wired(ctx, use, "workflow", UNWIRED):
+            trigger_kind(use.trigger).check(ctx, use)
+            check_same_region(ctx, use, "workflow")
 
 
 # docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html: the errors Step Functions names

@@ -6,6 +6,7 @@ from pydantic import Field
 
 from aipipe.spec.model import ResourceBase, StrictModel, tagged_union
 from aipipe.spec.values import Duration, ErrorName, ResourceName, StepName
+from aipipe.triggers.registry import Trigger
 
 
 class StepRetry(StrictModel):
@@ -75,3 +76,20 @@ class Workflow(ResourceBase):
     steps: list[Step] = Field(min_length=1, max_length=200)
     kind: Literal["standard", "express"] = "standard"
     logging: bool = Field(True, description="Send execution logs to a CloudWatch log group.")
+    # The inputs as AWS documents them: the scheduled event of docs.aws.amazon.com/eventbridge/latest/userguide/
+    # eb-run-lambda-schedule.html, S3's EventBridge event of docs.aws.amazon.com/AmazonS3/latest/userguide/
+    # ev-events.html, a pipe's SQS batch of .../eventbridge/latest/userguide/eb-pipes-sqs.html (a one-element array
+    # at batch size 1: eb-pipes-batching-concurrency.html); aipipe.triggers.to_workflow wires each.
+    triggers: list[Trigger] = Field(
+        default_factory=list,
+        max_length=20,
+        description="What starts an execution, and the input it receives. `{schedule: ...}`: an EventBridge rule; "
+        "the input is EventBridge's Scheduled Event (`source` `aws.events`, `detail-type` `Scheduled Event`, "
+        "`time`, `resources`: [the rule's ARN], `detail`: {}). `{bucket: NAME, events, prefix, suffix}`: the "
+        "bucket's S3 events through EventBridge (turned on for a bucket aipipe creates; an `existing` bucket "
+        "needs `eventbridge: true`); the input is the EventBridge event (`source` `aws.s3`, `detail-type` "
+        "`Object Created` or `Object Deleted`, `detail.bucket.name`, `detail.object.key`, `detail.object.size`, "
+        "`detail.reason`). `{topic: NAME}`: an SQS queue subscribed to the topic and an EventBridge pipe, one "
+        "execution per message; the input is a JSON array holding one SQS message (`messageId`, `body`: the "
+        "published message as sent, `attributes`, `eventSourceARN`). Stream triggers start functions only.",
+    )

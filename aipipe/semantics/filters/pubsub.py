@@ -67,9 +67,9 @@ class _PubSubParser:
         if self.peek(")"):
             self.fail("this `)` has no matching `(`: remove it or add the `(`")
         if self.pos < len(self.text):
-            self.fail(
-                f"expected `AND` or `OR` before `{self.text[self.pos : self.pos + 20]}`: join conditions with one"
-            )
+            # the rest of this line only: a message is one line (peek skipped spaces, so the line is not empty)
+            rest = self.text[self.pos : self.pos + 20].splitlines()[0]
+            self.fail(f"expected `AND` or `OR` before `{rest}`: join conditions with one")
         return tree
 
     def expression(self):

@@ -291,7 +291,40 @@ training_pipeline_state_machine = aws.sfn.StateMachine(
     tags={'aipipe:project': 'async-training-pipeline', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'pipeline': 'training', 'aipipe:resource': 'training-pipeline'},
     opts=pulumi.ResourceOptions(parent=training_pipeline, depends_on=[training_pipeline_policy]),
 )
+training_pipeline_trigger_0 = aws.cloudwatch.EventRule(
+    'training-pipeline-trigger-0',
+    event_pattern=pulumi.Output.json_dumps({'source': ['aws.s3'], 'detail-type': ['Object Created'], 'detail': {'bucket': {'name': [datasets_bucket.bucket]}, 'object': {'key': [{'wildcard': 'raw/*/manifest.json'}, 'raw/manifest.json']}}}),
+    tags={'aipipe:project': 'async-training-pipeline', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'pipeline': 'training', 'aipipe:resource': 'training-pipeline'},
+    opts=pulumi.ResourceOptions(parent=training_pipeline),
+)
+training_pipeline_trigger_0_role = aws.iam.Role(
+    'training-pipeline-trigger-0-role',
+    assume_role_policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Principal': {'Service': 'events.amazonaws.com'}, 'Action': 'sts:AssumeRole', 'Condition': {'StringEquals': {'aws:SourceAccount': aws.get_caller_identity_output().account_id}, 'ArnEquals': {'aws:SourceArn': training_pipeline_trigger_0.arn}}}]}),
+    tags={'aipipe:project': 'async-training-pipeline', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'pipeline': 'training', 'aipipe:resource': 'training-pipeline'},
+    opts=pulumi.ResourceOptions(parent=training_pipeline),
+)
+training_pipeline_trigger_0_policy = aws.iam.RolePolicy(
+    'training-pipeline-trigger-0-policy',
+    role=training_pipeline_trigger_0_role.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['states:StartExecution'], 'Resource': [training_pipeline_state_machine.arn]}]}),
+    opts=pulumi.ResourceOptions(parent=training_pipeline),
+)
+aws.cloudwatch.EventTarget(
+    'training-pipeline-trigger-0-target',
+    rule=training_pipeline_trigger_0.name,
+    arn=training_pipeline_state_machine.arn,
+    role_arn=training_pipeline_trigger_0_role.arn,
+    opts=pulumi.ResourceOptions(parent=training_pipeline, depends_on=[training_pipeline_trigger_0_policy]),
+)
 training_pipeline.register_outputs({'name': training_pipeline_state_machine.name, 'arn': training_pipeline_state_machine.arn})
+
+# --- notifications of 'datasets': its events sent to EventBridge
+aws.s3.BucketNotification(
+    'datasets-notifications',
+    bucket=datasets_bucket.id,
+    eventbridge=True,
+    opts=pulumi.ResourceOptions(),
+)
 
 pulumi.export('state_machine_arn', training_pipeline_state_machine.arn)
 pulumi.export('models_bucket', models_bucket.bucket)

@@ -333,10 +333,17 @@ train_logs = aws.cloudwatch.LogGroup(
     tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'train'},
     opts=pulumi.ResourceOptions(parent=train),
 )
+train_failed = aws.sqs.Queue(
+    'train-failed',
+    message_retention_seconds=1209600,
+    sqs_managed_sse_enabled=True,
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'train'},
+    opts=pulumi.ResourceOptions(parent=train),
+)
 train_policy = aws.iam.RolePolicy(
     'train-policy',
     role=train_role.id,
-    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(train_logs.arn, ':*')]}]}),
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(train_logs.arn, ':*')]}, {'Effect': 'Allow', 'Action': ['sqs:SendMessage'], 'Resource': [train_failed.arn]}]}),
     opts=pulumi.ResourceOptions(parent=train),
 )
 train_function = aws.lambda_.Function(
@@ -351,6 +358,34 @@ train_function = aws.lambda_.Function(
     logging_config={"log_format": "Text", "log_group": train_logs.name},
     tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'train'},
     opts=pulumi.ResourceOptions(parent=train, depends_on=[train_policy]),
+)
+aws.lambda_.FunctionEventInvokeConfig(
+    'train-async',
+    function_name=train_function.name,
+    maximum_retry_attempts=2,
+    maximum_event_age_in_seconds=21600,
+    destination_config={"on_failure": {"destination": train_failed.arn}},
+    opts=pulumi.ResourceOptions(parent=train, depends_on=[train_policy]),
+)
+train_trigger_0 = aws.cloudwatch.EventRule(
+    'train-trigger-0',
+    event_pattern=pulumi.Output.json_dumps({'source': ['aws.s3'], 'detail-type': ['Object Created'], 'detail': {'bucket': {'name': ['vendor-drop-bucket-2024']}, 'object': {'key': [{'wildcard': 'drops/*.csv'}]}}}),
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'train'},
+    opts=pulumi.ResourceOptions(parent=train),
+)
+aws.cloudwatch.EventTarget(
+    'train-trigger-0-target',
+    rule=train_trigger_0.name,
+    arn=train_function.arn,
+    opts=pulumi.ResourceOptions(parent=train),
+)
+aws.lambda_.Permission(
+    'train-invoke-from-trigger-0',
+    action='lambda:InvokeFunction',
+    function=train_function.name,
+    principal='events.amazonaws.com',
+    source_arn=train_trigger_0.arn,
+    opts=pulumi.ResourceOptions(parent=train),
 )
 train.register_outputs({'name': train_function.name, 'arn': train_function.arn})
 
@@ -375,6 +410,98 @@ pipeline_state_machine = aws.sfn.StateMachine(
     definition=pulumi.Output.json_dumps({'Comment': 'aipipe workflow of aws-everything', 'StartAt': 'ingest', 'States': {'ingest': {'Type': 'Task', 'Resource': ingest_function.arn, 'Retry': [{'ErrorEquals': ['Lambda.ClientExecutionTimeoutException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'], 'IntervalSeconds': 2, 'MaxAttempts': 6, 'BackoffRate': 2}], 'Next': 'Train'}, 'Train': {'Type': 'Task', 'Resource': train_function.arn, 'TimeoutSeconds': 600, 'Retry': [{'ErrorEquals': ['Lambda.ClientExecutionTimeoutException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'], 'IntervalSeconds': 2, 'MaxAttempts': 6, 'BackoffRate': 2}, {'ErrorEquals': ['States.ALL'], 'IntervalSeconds': 10, 'MaxAttempts': 2, 'BackoffRate': 1.5}], 'Catch': [{'ErrorEquals': ['States.ALL'], 'Next': 'Cleanup', 'ResultPath': '$.error'}], 'Next': 'Fanout'}, 'Fanout': {'Type': 'Parallel', 'Branches': [{'StartAt': 'IngestAgain', 'States': {'IngestAgain': {'Type': 'Task', 'Resource': ingest_function.arn, 'Retry': [{'ErrorEquals': ['Lambda.ClientExecutionTimeoutException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'], 'IntervalSeconds': 2, 'MaxAttempts': 6, 'BackoffRate': 2}], 'End': True}}}, {'StartAt': 'TrainAgain', 'States': {'TrainAgain': {'Type': 'Task', 'Resource': train_function.arn, 'Retry': [{'ErrorEquals': ['Lambda.ClientExecutionTimeoutException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'], 'IntervalSeconds': 2, 'MaxAttempts': 6, 'BackoffRate': 2}], 'End': True}}}], 'ResultSelector': {'IngestAgain.$': '$[0]', 'TrainAgain.$': '$[1]'}, 'ResultPath': "$['Fanout']", 'Catch': [{'ErrorEquals': ['States.ALL'], 'Next': 'Cleanup', 'ResultPath': '$.error'}], 'End': True}, 'Cleanup': {'Type': 'Task', 'Resource': ingest_function.arn, 'Retry': [{'ErrorEquals': ['Lambda.ClientExecutionTimeoutException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'], 'IntervalSeconds': 2, 'MaxAttempts': 6, 'BackoffRate': 2}], 'Next': 'aipipe:failed'}, 'aipipe:failed': {'Type': 'Fail', 'Error': 'aipipe.StepFailed', 'Cause': 'a step failed; its `catch` handler ran (mark the handler `handled: true` to succeed instead)'}}}),
     tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'pipeline'},
     opts=pulumi.ResourceOptions(parent=pipeline, depends_on=[pipeline_policy]),
+)
+pipeline_trigger_0 = aws.cloudwatch.EventRule(
+    'pipeline-trigger-0',
+    schedule_expression='cron(0 6 * * ? *)',
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'pipeline'},
+    opts=pulumi.ResourceOptions(parent=pipeline),
+)
+pipeline_trigger_0_role = aws.iam.Role(
+    'pipeline-trigger-0-role',
+    assume_role_policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Principal': {'Service': 'events.amazonaws.com'}, 'Action': 'sts:AssumeRole', 'Condition': {'StringEquals': {'aws:SourceAccount': aws.get_caller_identity_output().account_id}, 'ArnEquals': {'aws:SourceArn': pipeline_trigger_0.arn}}}]}),
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'pipeline'},
+    opts=pulumi.ResourceOptions(parent=pipeline),
+)
+pipeline_trigger_0_policy = aws.iam.RolePolicy(
+    'pipeline-trigger-0-policy',
+    role=pipeline_trigger_0_role.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['states:StartExecution'], 'Resource': [pipeline_state_machine.arn]}]}),
+    opts=pulumi.ResourceOptions(parent=pipeline),
+)
+aws.cloudwatch.EventTarget(
+    'pipeline-trigger-0-target',
+    rule=pipeline_trigger_0.name,
+    arn=pipeline_state_machine.arn,
+    role_arn=pipeline_trigger_0_role.arn,
+    opts=pulumi.ResourceOptions(parent=pipeline, depends_on=[pipeline_trigger_0_policy]),
+)
+pipeline_trigger_1 = aws.cloudwatch.EventRule(
+    'pipeline-trigger-1',
+    event_pattern=pulumi.Output.json_dumps({'source': ['aws.s3'], 'detail-type': ['Object Created'], 'detail': {'bucket': {'name': [landing_bucket.bucket]}, 'object': {'key': [{'wildcard': 'batches/*/_SUCCESS'}, 'batches/_SUCCESS']}}}),
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'pipeline'},
+    opts=pulumi.ResourceOptions(parent=pipeline),
+)
+pipeline_trigger_1_role = aws.iam.Role(
+    'pipeline-trigger-1-role',
+    assume_role_policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Principal': {'Service': 'events.amazonaws.com'}, 'Action': 'sts:AssumeRole', 'Condition': {'StringEquals': {'aws:SourceAccount': aws.get_caller_identity_output().account_id}, 'ArnEquals': {'aws:SourceArn': pipeline_trigger_1.arn}}}]}),
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'pipeline'},
+    opts=pulumi.ResourceOptions(parent=pipeline),
+)
+pipeline_trigger_1_policy = aws.iam.RolePolicy(
+    'pipeline-trigger-1-policy',
+    role=pipeline_trigger_1_role.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['states:StartExecution'], 'Resource': [pipeline_state_machine.arn]}]}),
+    opts=pulumi.ResourceOptions(parent=pipeline),
+)
+aws.cloudwatch.EventTarget(
+    'pipeline-trigger-1-target',
+    rule=pipeline_trigger_1.name,
+    arn=pipeline_state_machine.arn,
+    role_arn=pipeline_trigger_1_role.arn,
+    opts=pulumi.ResourceOptions(parent=pipeline, depends_on=[pipeline_trigger_1_policy]),
+)
+pipeline_trigger_2_queue = aws.sqs.Queue(
+    'pipeline-trigger-2-queue',
+    sqs_managed_sse_enabled=True,
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'pipeline'},
+    opts=pulumi.ResourceOptions(parent=pipeline),
+)
+pipeline_trigger_2_queue_policy = aws.sqs.QueuePolicy(
+    'pipeline-trigger-2-queue-policy',
+    queue_url=pipeline_trigger_2_queue.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Principal': {'Service': 'sns.amazonaws.com'}, 'Action': ['sqs:SendMessage'], 'Resource': [pipeline_trigger_2_queue.arn], 'Condition': {'ArnEquals': {'aws:SourceArn': events_topic.arn}}}]}),
+    opts=pulumi.ResourceOptions(parent=pipeline),
+)
+aws.sns.TopicSubscription(
+    'pipeline-trigger-2-subscription',
+    topic=events_topic.arn,
+    protocol="sqs",
+    endpoint=pipeline_trigger_2_queue.arn,
+    raw_message_delivery=True,
+    opts=pulumi.ResourceOptions(parent=pipeline, depends_on=[pipeline_trigger_2_queue_policy]),
+)
+pipeline_trigger_2_role = aws.iam.Role(
+    'pipeline-trigger-2-role',
+    assume_role_policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Principal': {'Service': 'pipes.amazonaws.com'}, 'Action': 'sts:AssumeRole', 'Condition': {'StringEquals': {'aws:SourceAccount': aws.get_caller_identity_output().account_id}}}]}),
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'pipeline'},
+    opts=pulumi.ResourceOptions(parent=pipeline),
+)
+pipeline_trigger_2_policy = aws.iam.RolePolicy(
+    'pipeline-trigger-2-policy',
+    role=pipeline_trigger_2_role.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], 'Resource': [pipeline_trigger_2_queue.arn]}, {'Effect': 'Allow', 'Action': ['states:StartExecution'], 'Resource': [pipeline_state_machine.arn]}]}),
+    opts=pulumi.ResourceOptions(parent=pipeline),
+)
+aws.pipes.Pipe(
+    'pipeline-trigger-2',
+    role_arn=pipeline_trigger_2_role.arn,
+    source=pipeline_trigger_2_queue.arn,
+    target=pipeline_state_machine.arn,
+    source_parameters={'sqs_queue_parameters': {'batch_size': 1}},
+    target_parameters={'step_function_state_machine_parameters': {'invocation_type': 'FIRE_AND_FORGET'}},
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'pipeline'},
+    opts=pulumi.ResourceOptions(parent=pipeline, depends_on=[pipeline_trigger_2_policy]),
 )
 pipeline.register_outputs({'name': pipeline_state_machine.name, 'arn': pipeline_state_machine.arn})
 
@@ -468,10 +595,11 @@ nightly_task = aws.datasync.Task(
 )
 nightly.register_outputs({'arn': nightly_task.arn})
 
-# --- notifications of 'landing': every function it triggers, in one configuration
+# --- notifications of 'landing': every function it triggers, and its events sent to EventBridge
 aws.s3.BucketNotification(
     'landing-notifications',
     bucket=landing_bucket.id,
+    eventbridge=True,
     lambda_functions=[
         {
             "lambda_function_arn": ingest_function.arn,

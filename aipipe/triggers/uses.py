@@ -1,0 +1,72 @@
+"""Rules every resource with `triggers` applies alike (functions, workflows): the links its triggers make, whether
+its kind can be started by each trigger on the spec's cloud, and whether a source and its target must share a
+region."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from aipipe.spec.context import CheckContext
+from aipipe.spec.links import Link
+from aipipe.triggers.base import TriggerUse
+from aipipe.triggers.eventbridge import SAME_REGION, bucket_via_eventbridge
+from aipipe.triggers.registry import TRIGGERS, trigger_kind
+
+
+def uses_of(name: str, resource: Any) -> list[TriggerUse]:
+    """Each trigger of the resource, with where it is."""
+    return [TriggerUse(name, position, trigger, resource) for position, trigger in enumerate(resource.triggers)]
+
+
+def trigger_links(resource: Any) -> Iterator[Link]:
+    """The source each trigger names (a schedule names none)."""
+    for position, trigger in enumerate(resource.triggers):
+        kind = trigger_kind(trigger)
+        source = kind.source(trigger)
+        if source is not None:
+            yield Link(source, ("triggers", position, kind.key), kind.source_kinds, "trigger")
+
+
+def check_wired(ctx: CheckContext, use: TriggerUse, target_kind: str, instead: str) -> bool:
+    """Whether a trigger of this kind can start a `target_kind` on the spec's cloud; if not, an error at the
+    trigger saying which triggers can, and `instead`."""
+    kind = trigger_kind(use.trigger)
+    if ctx.cloud is None or (ctx.cloud, target_kind) in kind.wiring:
+        return True
+    usable = [key for key, other in TRIGGERS.items() if (ctx.cloud, target_kind) in other.wiring]
+    ctx.report(
+        "AP407",
+        f"a {target_kind} on {ctx.cloud} cannot be started by a {kind.key} trigger (it takes "
+        f"{', '.join(f'`{key}`' for key in usable)}); {instead}",
+        use.path + (kind.key,),
+    )
+    return False
+
+
+def _why_same_region(ctx: CheckContext, use: TriggerUse) -> str | None:
+    kind = trigger_kind(use.trigger)
+    if ctx.cloud == "aws" and kind.key == "bucket" and bucket_via_eventbridge(ctx.checkable(), use):
+        return SAME_REGION
+    return kind.same_region.get(ctx.cloud or "")
+
+
+def check_same_region(ctx: CheckContext, use: TriggerUse, target_kind: str) -> None:
+    """A source that can only start a target of its own region (the trigger kind, or the EventBridge route,
+    says why). An `existing` bucket is where the spec says: its `region`, or the spec's."""
+    kind = trigger_kind(use.trigger)
+    why = _why_same_region(ctx, use)
+    source = ctx.checkable().get(kind.source(use.trigger) or "")
+    if not why or source is None:
+        return
+    home = ctx.data.get("region")
+    source_region, target_region = getattr(source, "region", None) or home, use.target.region or home
+    if source_region != target_region:
+        where = f"`region: {source_region}`"
+        ctx.report(
+            "AP406",
+            f"`{kind.source(use.trigger)}` is in {source_region} and this {target_kind} in {target_region}: {why}; "
+            f"give the {target_kind} {where}"
+            + (" (or the bucket its real `region`)" if getattr(source, "existing", None) else ""),
+            use.path + (kind.key,),
+        )
