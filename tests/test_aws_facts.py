@@ -134,3 +134,33 @@ def test_a_retained_bucket_keeps_its_settings_and_a_deleted_one_loses_them(write
     assert {r.type for r in by_owner["kept"]} == kept
     assert all(r.options["retain_on_delete"] for r in by_owner["kept"])
     assert not any(r.options["retain_on_delete"] for r in by_owner["scratch"])
+
+
+def test_replications_from_one_source_share_its_one_configuration(write_spec, tmp_path):
+    """S3 keeps one replication configuration per bucket (PutBucketReplication replaces it whole): every
+    replication from a source is a prioritised rule of one BucketReplicationConfig, replicated by one role."""
+    spec = HEAD + "  corpus: {type: bucket}\n  eu: {type: bucket, region: eu-west-1}\n  ap: {type: bucket}\n"
+    spec += "  to-eu: {type: replication, source: corpus, destination: eu}\n"
+    spec += "  to-ap: {type: replication, source: corpus, destination: ap, delete_removed: true}\n"
+    spec += "outputs: {eu_role: '${to-eu.arn}', ap_role: '${to-ap.arn}'}\n"
+    planned = plan(write_spec(spec), tmp_path)
+    [config] = find(planned, "BucketReplicationConfig")
+    assert config.inputs["bucket"] == "corpus"
+    assert [
+        (r["id"], r["priority"], r["destination"]["bucket"], r["deleteMarkerReplication"]["status"])
+        for r in config.inputs["rules"]
+    ] == [
+        ("aipipe-to-eu", 1, "arn:aws:s3:::eu", "Disabled"),
+        ("aipipe-to-ap", 2, "arn:aws:s3:::ap", "Enabled"),
+    ]
+    assert len(find(planned, "iam/role:Role")) == 1
+    assert config.inputs["role"] == planned.outputs["eu_role"] == planned.outputs["ap_role"]
+    [policy] = find(planned, "iam/rolePolicy:RolePolicy")
+    statements = json.loads(policy.inputs["policy"])["Statement"]
+    written = [s["Resource"] for s in statements if "s3:ReplicateObject" in s["Action"]]
+    assert written == [["arn:aws:s3:::eu/*"], ["arn:aws:s3:::ap/*"]]  # each destination once, the source once
+    assert [s["Resource"] for s in statements if "s3:GetReplicationConfiguration" in s["Action"]] == [
+        ["arn:aws:s3:::corpus"]
+    ]
+    versionings = {r.urn for r in find(planned, "BucketVersioning")}
+    assert versionings <= set(config.dependencies)  # all three buckets versioned before the configuration

@@ -162,11 +162,20 @@ def test_replication_options_and_ordering(aws):
         "preserve_deleted_files": "PRESERVE",
         "log_level": "BASIC",
     }
-    assert nightly["schedule"] == {"schedule_expression": "cron(0 3 * * ? *)"} and nightly["rules"] is None
-    assert to_replica["source_opts"] == Options(
-        "to-replica",
-        depends_on=(Child("to-replica", "policy"), Child("landing", "versioning"), Child("replica", "versioning")),
+    assert nightly["schedule"] == {"schedule_expression": "cron(0 3 * * ? *)"}
+    assert to_replica == {"title": "S3 replication", "source": "landing", "destination": "replica"}
+    # S3 replication is one configuration on the source: in its region, after the policy and both versionings
+    [role, configuration] = [p for p in KINDS["replication"].parts("aws", aws) if p.values["source"] == "landing"]
+    assert role.before and not configuration.before
+    assert configuration.values["options"] == Options(
+        "landing",
+        depends_on=(
+            Child("landing", "replication_policy"),
+            Child("landing", "versioning"),
+            Child("replica", "versioning"),
+        ),
         provider_of="landing",
+        top_level=True,
     )
 
 
@@ -203,5 +212,8 @@ def test_every_attribute_of_every_kind_resolves_in_the_program(path, write_spec)
 
 def test_a_replications_arn_is_its_role_or_its_task(aws):
     form = KINDS["replication"].clouds["aws"]
-    assert form.attribute("to-replica", aws.resources["to-replica"], "arn") == Child("to-replica", "role", "arn")
+    # every S3 replication from a source shares the source's role (one configuration per bucket)
+    assert form.attribute("to-replica", aws.resources["to-replica"], "arn") == Child(
+        "landing", "replication_role", "arn"
+    )
     assert form.attribute("nightly", aws.resources["nightly"], "arn") == Child("nightly", "task", "arn")

@@ -7,6 +7,12 @@ import pulumi_aws as aws
 
 config = pulumi.Config()
 aws_us_east_2 = aws.Provider('aws-us-east-2', region='us-east-2')
+# role S3 assumes to replicate 'source' (its policy and configuration follow the buckets)
+source_replication_role = aws.iam.Role(
+    'source-replication-role',
+    assume_role_policy='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sts:AssumeRole"}]}',
+    tags={'aipipe:project': 'aws-common-fields', 'aipipe:stack': 'dev'},
+)
 
 # --- 'source': S3 bucket
 source = pulumi.ComponentResource('aipipe:index:Bucket', 'source')
@@ -197,24 +203,21 @@ flow.register_outputs({'name': flow_state_machine.name, 'arn': flow_state_machin
 
 # --- 'mirror': 'S3 replication' from 'source' to 'copy'
 mirror = pulumi.ComponentResource('aipipe:index:Replication', 'mirror')
-mirror_role = aws.iam.Role(
-    'mirror-role',
-    assume_role_policy='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sts:AssumeRole"}]}',
-    tags={'aipipe:project': 'aws-common-fields', 'aipipe:stack': 'dev', 'role': 'mirror', 'aipipe:resource': 'mirror'},
-    opts=pulumi.ResourceOptions(parent=mirror, provider=aws_us_east_2, protect=True, depends_on=[copy]),
-)
-mirror_policy = aws.iam.RolePolicy(
-    'mirror-policy',
-    role=mirror_role.id,
+# continuous: a rule in the replication configuration of 'source' (rendered with the other replications from it)
+mirror.register_outputs({'arn': source_replication_role.arn})
+
+# --- replication of 'source': 'mirror', in the bucket's one configuration
+source_replication_policy = aws.iam.RolePolicy(
+    'source-replication-policy',
+    role=source_replication_role.id,
     policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['s3:GetReplicationConfiguration', 's3:ListBucket'], 'Resource': [source_bucket.arn]}, {'Effect': 'Allow', 'Action': ['s3:GetObjectVersionAcl', 's3:GetObjectVersionForReplication', 's3:GetObjectVersionTagging'], 'Resource': [pulumi.Output.concat(source_bucket.arn, '/*')]}, {'Effect': 'Allow', 'Action': ['s3:ReplicateDelete', 's3:ReplicateObject', 's3:ReplicateTags'], 'Resource': [pulumi.Output.concat(copy_bucket.arn, '/*')]}]}),
-    opts=pulumi.ResourceOptions(parent=mirror, provider=aws_us_east_2, protect=True, depends_on=[copy]),
+    opts=pulumi.ResourceOptions(provider=aws_us_east_2),
 )
 aws.s3.BucketReplicationConfig(
-    'mirror',
+    'source-replication',
     bucket=source_bucket.id,
-    role=mirror_role.arn,
-    rules=[{'id': 'aipipe-replication', 'status': 'Enabled', 'filter': {}, 'delete_marker_replication': {'status': 'Disabled'}, 'destination': {'bucket': copy_bucket.arn}}],
-    opts=pulumi.ResourceOptions(parent=mirror, provider=aws_us_east_2, protect=True, depends_on=[copy, mirror_policy, source_versioning, copy_versioning]),
+    role=source_replication_role.arn,
+    rules=[{'id': 'aipipe-mirror', 'priority': 1, 'status': 'Enabled', 'filter': {}, 'delete_marker_replication': {'status': 'Disabled'}, 'destination': {'bucket': copy_bucket.arn}}],
+    opts=pulumi.ResourceOptions(provider=aws_us_east_2, depends_on=[source_replication_policy, source_versioning, copy_versioning]),
 )
-mirror.register_outputs({'arn': mirror_role.arn})
 

@@ -7,6 +7,12 @@ import pulumi_aws as aws
 
 config = pulumi.Config()
 aws_eu_west_1 = aws.Provider('aws-eu-west-1', region='eu-west-1')
+# role S3 assumes to replicate 'landing' (its policy and configuration follow the buckets)
+landing_replication_role = aws.iam.Role(
+    'landing-replication-role',
+    assume_role_policy='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sts:AssumeRole"}]}',
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev'},
+)
 
 # --- 'landing': S3 bucket
 landing = pulumi.ComponentResource('aipipe:index:Bucket', 'landing')
@@ -507,26 +513,8 @@ pipeline.register_outputs({'name': pipeline_state_machine.name, 'arn': pipeline_
 
 # --- 'to-replica': 'S3 replication' from 'landing' to 'replica'
 to_replica = pulumi.ComponentResource('aipipe:index:Replication', 'to-replica')
-to_replica_role = aws.iam.Role(
-    'to-replica-role',
-    assume_role_policy='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sts:AssumeRole"}]}',
-    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'to-replica'},
-    opts=pulumi.ResourceOptions(parent=to_replica),
-)
-to_replica_policy = aws.iam.RolePolicy(
-    'to-replica-policy',
-    role=to_replica_role.id,
-    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['kms:Decrypt'], 'Resource': ['arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'], 'Condition': {'StringEquals': {'kms:ViaService': pulumi.Output.concat('s3.us-east-1.', aws.get_partition_output().dns_suffix)}}}, {'Effect': 'Allow', 'Action': ['kms:Encrypt', 'kms:GenerateDataKey'], 'Resource': ['arn:aws:kms:eu-west-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab'], 'Condition': {'StringEquals': {'kms:ViaService': pulumi.Output.concat('s3.eu-west-1.', aws.get_partition_output().dns_suffix)}}}, {'Effect': 'Allow', 'Action': ['s3:GetReplicationConfiguration', 's3:ListBucket'], 'Resource': [landing_bucket.arn]}, {'Effect': 'Allow', 'Action': ['s3:GetObjectVersionAcl', 's3:GetObjectVersionForReplication', 's3:GetObjectVersionTagging'], 'Resource': [pulumi.Output.concat(landing_bucket.arn, '/*')]}, {'Effect': 'Allow', 'Action': ['s3:ReplicateDelete', 's3:ReplicateObject', 's3:ReplicateTags'], 'Resource': [pulumi.Output.concat(replica_bucket.arn, '/*')]}]}),
-    opts=pulumi.ResourceOptions(parent=to_replica),
-)
-aws.s3.BucketReplicationConfig(
-    'to-replica',
-    bucket=landing_bucket.id,
-    role=to_replica_role.arn,
-    rules=[{'id': 'aipipe-replication', 'status': 'Enabled', 'filter': {}, 'delete_marker_replication': {'status': 'Enabled'}, 'destination': {'bucket': replica_bucket.arn, 'encryption_configuration': {'replica_kms_key_id': 'arn:aws:kms:eu-west-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab'}}, 'source_selection_criteria': {'sse_kms_encrypted_objects': {'status': 'Enabled'}}}],
-    opts=pulumi.ResourceOptions(parent=to_replica, depends_on=[to_replica_policy, landing_versioning, replica_versioning]),
-)
-to_replica.register_outputs({'arn': to_replica_role.arn})
+# continuous: a rule in the replication configuration of 'landing' (rendered with the other replications from it)
+to_replica.register_outputs({'arn': landing_replication_role.arn})
 
 # --- 'nightly': 'DataSync task' from 'landing' to 'vendor-drop'
 nightly = pulumi.ComponentResource('aipipe:index:Replication', 'nightly')
@@ -594,6 +582,21 @@ nightly_task = aws.datasync.Task(
     opts=pulumi.ResourceOptions(parent=nightly, depends_on=[nightly_log_policy]),
 )
 nightly.register_outputs({'arn': nightly_task.arn})
+
+# --- replication of 'landing': 'to-replica', in the bucket's one configuration
+landing_replication_policy = aws.iam.RolePolicy(
+    'landing-replication-policy',
+    role=landing_replication_role.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['kms:Decrypt'], 'Resource': ['arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'], 'Condition': {'StringEquals': {'kms:ViaService': pulumi.Output.concat('s3.us-east-1.', aws.get_partition_output().dns_suffix)}}}, {'Effect': 'Allow', 'Action': ['kms:Encrypt', 'kms:GenerateDataKey'], 'Resource': ['arn:aws:kms:eu-west-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab'], 'Condition': {'StringEquals': {'kms:ViaService': pulumi.Output.concat('s3.eu-west-1.', aws.get_partition_output().dns_suffix)}}}, {'Effect': 'Allow', 'Action': ['s3:GetReplicationConfiguration', 's3:ListBucket'], 'Resource': [landing_bucket.arn]}, {'Effect': 'Allow', 'Action': ['s3:GetObjectVersionAcl', 's3:GetObjectVersionForReplication', 's3:GetObjectVersionTagging'], 'Resource': [pulumi.Output.concat(landing_bucket.arn, '/*')]}, {'Effect': 'Allow', 'Action': ['s3:ReplicateDelete', 's3:ReplicateObject', 's3:ReplicateTags'], 'Resource': [pulumi.Output.concat(replica_bucket.arn, '/*')]}]}),
+    opts=pulumi.ResourceOptions(),
+)
+aws.s3.BucketReplicationConfig(
+    'landing-replication',
+    bucket=landing_bucket.id,
+    role=landing_replication_role.arn,
+    rules=[{'id': 'aipipe-to-replica', 'priority': 1, 'status': 'Enabled', 'filter': {}, 'delete_marker_replication': {'status': 'Enabled'}, 'destination': {'bucket': replica_bucket.arn, 'encryption_configuration': {'replica_kms_key_id': 'arn:aws:kms:eu-west-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab'}}, 'source_selection_criteria': {'sse_kms_encrypted_objects': {'status': 'Enabled'}}}],
+    opts=pulumi.ResourceOptions(depends_on=[landing_replication_policy, landing_versioning, replica_versioning]),
+)
 
 # --- notifications of 'landing': every function it triggers, and its events sent to EventBridge
 aws.s3.BucketNotification(

@@ -8,6 +8,12 @@ import pulumi_aws as aws
 config = pulumi.Config()
 aws_eu_west_1 = aws.Provider('aws-eu-west-1', region='eu-west-1')
 aws_us_west_2 = aws.Provider('aws-us-west-2', region='us-west-2')
+# role S3 assumes to replicate 'corpus' (its policy and configuration follow the buckets)
+corpus_replication_role = aws.iam.Role(
+    'corpus-replication-role',
+    assume_role_policy='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sts:AssumeRole"}]}',
+    tags={'aipipe:project': 'cross-region-replication', 'aipipe:stack': 'dev'},
+)
 
 # --- 'corpus': S3 bucket
 corpus = pulumi.ComponentResource('aipipe:index:Bucket', 'corpus')
@@ -128,26 +134,8 @@ corpus_archive.register_outputs({'name': corpus_archive_bucket.bucket, 'arn': co
 
 # --- 'replicate-eu': 'S3 replication' from 'corpus' to 'corpus-eu'
 replicate_eu = pulumi.ComponentResource('aipipe:index:Replication', 'replicate-eu')
-replicate_eu_role = aws.iam.Role(
-    'replicate-eu-role',
-    assume_role_policy='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sts:AssumeRole"}]}',
-    tags={'aipipe:project': 'cross-region-replication', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'data-class': 'training', 'aipipe:resource': 'replicate-eu'},
-    opts=pulumi.ResourceOptions(parent=replicate_eu),
-)
-replicate_eu_policy = aws.iam.RolePolicy(
-    'replicate-eu-policy',
-    role=replicate_eu_role.id,
-    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['s3:GetReplicationConfiguration', 's3:ListBucket'], 'Resource': [corpus_bucket.arn]}, {'Effect': 'Allow', 'Action': ['s3:GetObjectVersionAcl', 's3:GetObjectVersionForReplication', 's3:GetObjectVersionTagging'], 'Resource': [pulumi.Output.concat(corpus_bucket.arn, '/*')]}, {'Effect': 'Allow', 'Action': ['s3:ReplicateDelete', 's3:ReplicateObject', 's3:ReplicateTags'], 'Resource': [pulumi.Output.concat(corpus_eu_bucket.arn, '/*')]}]}),
-    opts=pulumi.ResourceOptions(parent=replicate_eu),
-)
-aws.s3.BucketReplicationConfig(
-    'replicate-eu',
-    bucket=corpus_bucket.id,
-    role=replicate_eu_role.arn,
-    rules=[{'id': 'aipipe-replication', 'status': 'Enabled', 'filter': {}, 'delete_marker_replication': {'status': 'Enabled'}, 'destination': {'bucket': corpus_eu_bucket.arn}}],
-    opts=pulumi.ResourceOptions(parent=replicate_eu, depends_on=[replicate_eu_policy, corpus_versioning, corpus_eu_versioning]),
-)
-replicate_eu.register_outputs({'arn': replicate_eu_role.arn})
+# continuous: a rule in the replication configuration of 'corpus' (rendered with the other replications from it)
+replicate_eu.register_outputs({'arn': corpus_replication_role.arn})
 
 # --- 'nightly-archive': 'DataSync task' from 'corpus' to 'corpus-archive'
 nightly_archive = pulumi.ComponentResource('aipipe:index:Replication', 'nightly-archive')
@@ -215,6 +203,21 @@ nightly_archive_task = aws.datasync.Task(
     opts=pulumi.ResourceOptions(parent=nightly_archive, provider=aws_us_west_2, depends_on=[nightly_archive_log_policy]),
 )
 nightly_archive.register_outputs({'arn': nightly_archive_task.arn})
+
+# --- replication of 'corpus': 'replicate-eu', in the bucket's one configuration
+corpus_replication_policy = aws.iam.RolePolicy(
+    'corpus-replication-policy',
+    role=corpus_replication_role.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['s3:GetReplicationConfiguration', 's3:ListBucket'], 'Resource': [corpus_bucket.arn]}, {'Effect': 'Allow', 'Action': ['s3:GetObjectVersionAcl', 's3:GetObjectVersionForReplication', 's3:GetObjectVersionTagging'], 'Resource': [pulumi.Output.concat(corpus_bucket.arn, '/*')]}, {'Effect': 'Allow', 'Action': ['s3:ReplicateDelete', 's3:ReplicateObject', 's3:ReplicateTags'], 'Resource': [pulumi.Output.concat(corpus_eu_bucket.arn, '/*')]}]}),
+    opts=pulumi.ResourceOptions(),
+)
+aws.s3.BucketReplicationConfig(
+    'corpus-replication',
+    bucket=corpus_bucket.id,
+    role=corpus_replication_role.arn,
+    rules=[{'id': 'aipipe-replicate-eu', 'priority': 1, 'status': 'Enabled', 'filter': {}, 'delete_marker_replication': {'status': 'Enabled'}, 'destination': {'bucket': corpus_eu_bucket.arn}}],
+    opts=pulumi.ResourceOptions(depends_on=[corpus_replication_policy, corpus_versioning, corpus_eu_versioning]),
+)
 
 pulumi.export('corpus_bucket', corpus_bucket.bucket)
 pulumi.export('replica_bucket', corpus_eu_bucket.bucket)
