@@ -164,3 +164,30 @@ def test_replications_from_one_source_share_its_one_configuration(write_spec, tm
     ]
     versionings = {r.urn for r in find(planned, "BucketVersioning")}
     assert versionings <= set(config.dependencies)  # all three buckets versioned before the configuration
+
+
+KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+@pytest.mark.parametrize(
+    "topic, key",
+    [
+        ("{type: topic}", "alias/aws/sns"),
+        ("{type: topic, encryption: none}", None),
+        ("{type: topic, encryption: kms, kms_key: " + KEY + "}", KEY),
+    ],
+)
+def test_sns_topics_are_encrypted_at_rest_and_publishers_get_a_customer_keys_grants(topic, key, write_spec, tmp_path):
+    """SNS SSE: the AWS-managed alias/aws/sns serves IAM publishers (aipipe's functions) by default; a
+    customer-managed key needs kms:GenerateDataKey and kms:Decrypt for publishers; `none` for AWS-service
+    publishers, which the AWS-managed key refuses."""
+    spec = HEAD + f"  t: {topic}\n  fn:\n" + FN + "    writes: [t]\n"
+    planned = plan(write_spec(spec), tmp_path)
+    [sns] = find(planned, "sns/topic:Topic")
+    assert sns.inputs.get("kmsMasterKeyId") == key
+    [policy] = find(planned, "iam/rolePolicy:RolePolicy")
+    kms = [s for s in json.loads(policy.inputs["policy"])["Statement"] if s["Action"][0].startswith("kms:")]
+    customer = key and key.startswith("arn:")
+    assert kms == (
+        [{"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": [key]}] if customer else []
+    )

@@ -8,8 +8,10 @@ from typing import Literal
 from aipipe.clouds.gcp import ROLES
 from aipipe.kinds.base import CloudForm, GraphShape, Kind, arn_statement, resource_grant
 from aipipe.semantics.delivery import TOPIC_RETENTION_RANGE
+from aipipe.semantics.kms import key_problem, key_statements
 from aipipe.spec.context import CheckContext
 from aipipe.spec.model import ResourceBase, cloud_only
+from aipipe.spec.references import symbolic
 from aipipe.spec.values import Duration, duration_range_problem
 
 
@@ -20,14 +22,55 @@ class Topic(ResourceBase):
     retention: Duration | None = cloud_only(
         "gcp", description="Keep published messages this long (10m to 31d) so subscriptions can seek back."
     )
+    encryption: Literal["default", "kms", "none"] | None = cloud_only(
+        "aws",
+        description="At rest: `default` the AWS-managed key alias/aws/sns, `kms` a customer-managed `kms_key`, "
+        "`none` for a topic AWS services (CloudWatch alarms, S3, EventBridge) publish to, which they cannot do "
+        "through the AWS-managed key.",
+    )
+    kms_key: str | None = cloud_only(
+        "aws", description="With `encryption: kms`: the key's ARN, in the topic's region (publishers get grants)."
+    )
 
 
 def check(ctx: CheckContext, name: str, topic: Topic) -> None:
-    """Pub/Sub topic retention is 10m to 31d."""
+    """Pub/Sub topic retention is 10m to 31d; an SNS topic's key comes with `encryption: kms` and is an ARN."""
+    if topic.kms_key and topic.encryption != "kms":
+        ctx.report("AP403", "`kms_key` needs `encryption: kms`", ctx.at(name, "kms_key"), True)
+    if topic.encryption == "kms" and not topic.kms_key:
+        ctx.report(
+            "AP403", "`encryption: kms` needs `kms_key` (a customer-managed key's ARN)", ctx.at(name, "encryption")
+        )
+    if ctx.cloud == "aws" and topic.kms_key:
+        problem = key_problem(topic.kms_key, topic.region or ctx.data.get("region"))
+        if problem:
+            ctx.report("AP402", problem, ctx.at(name, "kms_key"))
     if ctx.cloud == "gcp" and topic.retention is not None:
         problem = duration_range_problem(topic.retention, *TOPIC_RETENTION_RANGE["gcp"])
         if problem:
             ctx.report("AP402", f"Pub/Sub topic retention {problem}", ctx.at(name, "retention"))
+
+
+# docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html: SNS encrypts at rest with a KMS key; the
+# AWS-managed alias/aws/sns serves publishers that are IAM principals of the account (aipipe's functions), but
+# not AWS services publishing as event sources, which need a customer-managed key whose policy grants them
+# (docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services)
+AWS_MANAGED_SNS_KEY = "alias/aws/sns"
+
+
+def aws_values(job, name: str, topic: Topic) -> dict:
+    """The SNS topic template's values: the key it is encrypted with, if any."""
+    if topic.encryption == "none":
+        return {"kms_key": None}
+    return {"kms_key": symbolic(topic.kms_key) if topic.encryption == "kms" and topic.kms_key else AWS_MANAGED_SNS_KEY}
+
+
+def _aws_writes(name: str, topic: Topic, prefix: str) -> list[dict]:
+    """Publish, and with a customer-managed key what SNS needs of the publisher on it."""
+    key = topic.kms_key if topic.encryption == "kms" else None
+    return arn_statement(["sns:Publish"], name, topic, prefix) + key_statements(
+        "sns", "writes", key, symbolic(key) if key else None
+    )
 
 
 def gcp_values(job, name: str, topic: Topic) -> dict:
@@ -42,7 +85,8 @@ KIND = Kind(
         "aws": CloudForm(
             "SNS topic",
             {"id": ("topic", "id"), "name": ("topic", "name"), "arn": ("topic", "arn")},
-            access={"writes": partial(arn_statement, ["sns:Publish"])},
+            values=aws_values,
+            access={"writes": _aws_writes},
         ),
         "gcp": CloudForm(
             "Pub/Sub topic",

@@ -22,8 +22,13 @@ KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):ke
 # needs kms:GenerateDataKey, GetObject kms:Decrypt, and a multipart upload both (each part is decrypted to
 # complete it). Kinesis (docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html): producers
 # kms:GenerateDataKey, consumers kms:Decrypt.
+# SNS (docs.aws.amazon.com/sns/latest/dg/sns-key-management.html): publishers kms:GenerateDataKey and kms:Decrypt.
 READ_ACTIONS = {"s3": ["kms:Decrypt"], "kinesis": ["kms:Decrypt"]}
-WRITE_ACTIONS = {"s3": ["kms:Decrypt", "kms:GenerateDataKey"], "kinesis": ["kms:GenerateDataKey"]}
+WRITE_ACTIONS = {
+    "s3": ["kms:Decrypt", "kms:GenerateDataKey"],
+    "kinesis": ["kms:GenerateDataKey"],
+    "sns": ["kms:Decrypt", "kms:GenerateDataKey"],
+}
 
 
 def key_problem(key: str, region: str) -> str | None:

@@ -92,6 +92,7 @@ copy.register_outputs({'name': copy_bucket.bucket, 'arn': copy_bucket.arn, 'url'
 notes = pulumi.ComponentResource('aipipe:index:Topic', 'notes')
 notes_topic = aws.sns.Topic(
     'notes',
+    kms_master_key_id='alias/aws/sns',
     tags={'aipipe:project': 'aws-common-fields', 'aipipe:stack': 'dev', 'role': 'fanout', 'aipipe:resource': 'notes'},
     opts=pulumi.ResourceOptions(parent=notes, provider=aws_us_east_2, protect=True, depends_on=[source]),
 )
