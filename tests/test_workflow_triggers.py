@@ -90,8 +90,15 @@ def test_a_topic_starts_the_workflow_through_a_queue_and_a_pipe(write_spec, tmp_
     planned = plan(write_spec(spec("  events: {type: topic, region: eu-west-1}\n", "[{topic: events}]")), tmp_path)
     queue_arn = f"arn:aws:sqs:us-east-1:{ACCOUNT}:queue/flow-trigger-0-queue"
     topic_arn = f"arn:aws:sns:us-east-1:{ACCOUNT}:topic/events"  # the mocks write one region in ARNs
-    [queue] = find(planned, "sqs/queue:Queue")
+    [queue] = find(planned, "sqs/queue:Queue", "flow-trigger-0-queue")
     assert queue.inputs["sqsManagedSseEnabled"] is True
+    # a message the pipe cannot start an execution with moves aside after 5 receives, kept 14 days
+    [dead_letters] = find(planned, "sqs/queue:Queue", "flow-trigger-0-dead-letters")
+    assert json.loads(queue.inputs["redrivePolicy"]) == {
+        "deadLetterTargetArn": f"arn:aws:sqs:us-east-1:{ACCOUNT}:queue/flow-trigger-0-dead-letters",
+        "maxReceiveCount": 5,
+    }
+    assert dead_letters.inputs["messageRetentionSeconds"] == 14 * 86400
     [queue_policy] = find(planned, "sqs/queuePolicy:QueuePolicy")
     assert statements(queue_policy) == [
         {

@@ -28,6 +28,7 @@ into the trigger kinds' own `wiring`, so a target kind's wiring can live in one 
 from __future__ import annotations
 
 from aipipe.clouds.aws import AWS
+from aipipe.semantics.delivery import LIMITS
 from aipipe.semantics.iam import policy_document, statement
 from aipipe.semantics.symbols import Attr, Child, Json, Options
 from aipipe.triggers.base import TriggerUse
@@ -102,8 +103,19 @@ def _topic(spec, use: TriggerUse) -> dict:
         "role_policy": policy_document([statement(PIPE_SQS_ACTIONS, [queue_arn]), start_execution(owner)]),
         "source_parameters": {"sqs_queue_parameters": {"batch_size": PIPE_BATCH_SIZE}},
         "target_parameters": {"step_function_state_machine_parameters": {"invocation_type": "FIRE_AND_FORGET"}},
+        # a message the pipe keeps failing to start an execution with moves to a dead-letter queue after
+        # PIPE_MAX_RECEIVES receives (SQS redrive: docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/
+        # sqs-dead-letter-queues.html) instead of cycling until the queue's retention drops it
+        "dead_letters": Child(owner, f"trigger_{position}_dead_letters"),
+        "dead_letter_retention": LIMITS["aws"].dead_letter_retention,
+        "redrive": {
+            "deadLetterTargetArn": Child(owner, f"trigger_{position}_dead_letters", "arn"),
+            "maxReceiveCount": PIPE_MAX_RECEIVES,
+        },
     }
 
+
+PIPE_MAX_RECEIVES = 5
 
 # (trigger kind, cloud, target kind) -> wiring builder, merged into the trigger kinds by the registry
 WIRING = {

@@ -477,8 +477,16 @@ aws.cloudwatch.EventTarget(
     role_arn=pipeline_trigger_1_role.arn,
     opts=pulumi.ResourceOptions(parent=pipeline, depends_on=[pipeline_trigger_1_policy]),
 )
+pipeline_trigger_2_dead_letters = aws.sqs.Queue(
+    'pipeline-trigger-2-dead-letters',
+    message_retention_seconds=1209600,
+    sqs_managed_sse_enabled=True,
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'pipeline'},
+    opts=pulumi.ResourceOptions(parent=pipeline),
+)
 pipeline_trigger_2_queue = aws.sqs.Queue(
     'pipeline-trigger-2-queue',
+    redrive_policy=pulumi.Output.json_dumps({'deadLetterTargetArn': pipeline_trigger_2_dead_letters.arn, 'maxReceiveCount': 5}),
     sqs_managed_sse_enabled=True,
     tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'pipeline'},
     opts=pulumi.ResourceOptions(parent=pipeline),
