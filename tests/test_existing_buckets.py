@@ -30,6 +30,11 @@ def test_a_function_on_an_existing_bucket_is_started_by_an_eventbridge_rule(writ
         "detail": {"bucket": {"name": ["vendor-drop"]}, "object": {"key": [{"wildcard": "in/*.csv"}]}},
     }
     assert "aws-eu-west-1" in rule.provider
+    assert_rule_invokes_fn(planned)
+
+
+def assert_rule_invokes_fn(planned) -> None:
+    """Rule `fn-trigger-0` targets function `fn`, which lets EventBridge invoke it from that rule only."""
     [target] = find(planned, "eventTarget:EventTarget", "fn-trigger-0-target")
     assert target.inputs["arn"] == f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:fn"  # mocks: one region in ARNs
     [permission] = find(planned, "lambda/permission:Permission")

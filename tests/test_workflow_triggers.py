@@ -9,6 +9,7 @@ import json
 from aipipe.offline.graph import pipeline_edges
 from aipipe.validation import load_spec
 
+from test_existing_buckets import assert_rule_invokes_fn
 from test_plan_aws import find, plan
 
 HEAD = "aipipe: 1\nname: demo\ncloud: aws\nregion: us-east-1\nresources:\n"
@@ -153,14 +154,7 @@ def test_nothing_is_written_to_an_existing_bucket(write_spec, tmp_path):
         "detail-type": ["Object Created"],
         "detail": {"bucket": {"name": ["vendor-drop"]}},
     }
-    [target] = find(planned, "eventTarget:EventTarget", "fn-trigger-0-target")
-    assert target.inputs["arn"] == f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:fn"  # mocks: one region in ARNs
-    [permission] = find(planned, "lambda/permission:Permission")
-    assert (permission.inputs["principal"], permission.inputs["action"]) == (
-        "events.amazonaws.com",
-        "lambda:InvokeFunction",
-    )
-    assert permission.inputs["sourceArn"] == f"arn:aws:events:us-east-1:{ACCOUNT}:rule/fn-trigger-0"
+    assert_rule_invokes_fn(planned)
     [workflow_rule] = find(planned, "eventRule:EventRule", "flow-trigger-0")
     assert json.loads(workflow_rule.inputs["eventPattern"])["detail"]["object"] == {"key": [{"prefix": "in/"}]}
     for rule in (function_rule, workflow_rule):
