@@ -191,3 +191,35 @@ def test_sns_topics_are_encrypted_at_rest_and_publishers_get_a_customer_keys_gra
     assert kms == (
         [{"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": [key]}] if customer else []
     )
+
+
+def test_a_queue_subscribes_to_a_topic_of_another_region_through_the_topics_region(write_spec, tmp_path):
+    """Subscribe is a call on the topic, in its region; SNS delivers to an SQS queue of another region."""
+    spec = HEAD + "  events: {type: topic, region: eu-west-1}\n  queue: {type: subscription, topic: events}\n"
+    planned = plan(write_spec(spec), tmp_path)
+    [topic] = find(planned, "sns/topic:Topic")
+    [queue] = find(planned, "sqs/queue:Queue", "queue")
+    [subscription] = find(planned, "TopicSubscription")
+    assert subscription.provider == topic.provider and "eu-west-1" in topic.provider
+    assert "eu-west-1" not in queue.provider
+
+
+def test_an_emulator_serves_every_service_the_programs_create_resources_in():
+    """With `--endpoint` every AWS call goes to the emulator; a service left out would go to real AWS."""
+    import yaml
+
+    from aipipe.clouds.aws import EMULATED_SERVICES
+
+    from conftest import DATA
+
+    expected = yaml.safe_load((DATA / "plan_expectations.yaml").read_text())
+    tokens = {token for counts in expected.values() for token in counts if token.startswith("aws:")}
+    assert tokens  # the examples and corpus create AWS resources
+
+    def service(token: str) -> str:
+        module, resource = token.split(":")[1].split("/")
+        if module == "cloudwatch":  # the provider's one module for CloudWatch Logs and EventBridge
+            return "cloudwatchlogs" if resource.startswith("log") else "cloudwatchevents"
+        return module
+
+    assert {service(token) for token in tokens} - set(EMULATED_SERVICES) == set()

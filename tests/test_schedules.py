@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from aipipe.semantics.schedules import ScheduleError, parse_schedule
+from aipipe.semantics.schedules import ScheduleError, parse_schedule, shortest_interval
 
 # (expression, Cloud Scheduler's unix cron, or None when it has none)
 CASES = [
@@ -300,3 +300,20 @@ def test_items_are_read_whole_and_bad_values_named_with_the_fields_values(text, 
 )
 def test_edge_items_eventbridge_accepts_are_accepted(text):
     assert parse_schedule(text).text == text
+
+
+@pytest.mark.parametrize(
+    "text, seconds",
+    [
+        ("rate(1 hour)", 3600),
+        ("rate(30 minutes)", 1800),
+        ("cron(0 3 * * ? *)", 86400),
+        ("cron(0,30 3 * * ? *)", 1800),
+        ("cron(*/15 * * * ? *)", 900),
+        ("cron(0 9 ? * MON-FRI *)", 86400),
+        ("cron(0 0 1 * ? *)", 28 * 86400),
+        ("cron(0 3 1 1 ? 2025)", None),  # fires once
+    ],
+)
+def test_the_shortest_interval_of_a_schedule(text, seconds):
+    assert shortest_interval(parse_schedule(text)) == seconds

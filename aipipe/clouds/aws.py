@@ -146,6 +146,7 @@ EMULATED_SERVICES = (
     "cloudwatchevents",
     "datasync",
     "pipes",
+    "secretsmanager",
 )
 
 

@@ -13,7 +13,7 @@ from aipipe.kinds.base import CloudForm, GraphShape, Kind, arn_statement, resour
 from aipipe.semantics.delivery import ACK_DEADLINE_RANGE, LIMITS, MAX_ATTEMPTS_RANGE
 from aipipe.semantics.filters import FilterError, parse_pubsub_filter, parse_sns_filter_policy
 from aipipe.semantics.iam import policy_document
-from aipipe.semantics.symbols import Attr, Child, Concat, Deployment, Json
+from aipipe.semantics.symbols import Attr, Child, Concat, Deployment, Json, Options
 from aipipe.spec.context import CheckContext
 from aipipe.spec.links import Link
 from aipipe.spec.model import ResourceBase, StrictModel, cloud_only
@@ -121,6 +121,9 @@ def aws_values(spec, name: str, subscription: Subscription) -> dict:
         "topic_arn": topic_arn,
         "queue_policy": queue_policy,
         "filter_policy": filter_policy,
+        # Subscribe is a call on the topic, in the topic's region (docs.aws.amazon.com/sns/latest/dg/
+        # sns-cross-region-delivery.html: SNS delivers to a queue of another region)
+        "subscription_opts": Options(name, provider_of=subscription.topic),
         "visibility_timeout": subscription.ack_deadline,
         "message_retention": subscription.retention,
         "dead_letter_retention": LIMITS["aws"].dead_letter_retention if dead_letter else None,

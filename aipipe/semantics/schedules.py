@@ -18,6 +18,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import pairwise
 
 UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
 _RATE = re.compile(r"rate\((\S+) (\S+)\)")
@@ -105,6 +106,23 @@ class Schedule:
             # the first firing is one period after the start; then every period
             return origin + period * max(1, (moment - origin) // period + 1)
         return _next_cron(self.rule, moment)
+
+
+def shortest_interval(schedule: Schedule, firings: int = 500) -> int | None:
+    """The shortest time, in seconds, between two firings of a schedule: a rate's period, or for a cron the
+    smallest gap among its first `firings` firings from the start of 2025 (enough to meet every combination of
+    its minute and hour fields). None when it fires fewer than twice from then (a cron of one past year)."""
+    if isinstance(schedule.rule, Rate):
+        return schedule.rule.seconds
+    moment, times = datetime(2025, 1, 1), []
+    for _ in range(firings):
+        try:
+            moment = schedule.next_after(moment)
+        except ScheduleError:  # it never fires again
+            break
+        times.append(moment)
+    gaps = [int((later - earlier).total_seconds()) for earlier, later in pairwise(times)]
+    return min(gaps) if gaps else None
 
 
 def parse_schedule(text: str) -> Schedule:

@@ -6,13 +6,27 @@ from __future__ import annotations
 from aipipe.core.diagnostics import Severity
 from aipipe.kinds.replication.model import Replication
 from aipipe.kinds.replication.s3 import by_source, replication_keys
+from aipipe.semantics.schedules import shortest_interval
 from aipipe.spec.context import CheckContext
+from aipipe.spec.values import format_duration
+
+# docs.aws.amazon.com/datasync/latest/userguide/task-scheduling.html: a task runs at most once an hour
+DATASYNC_SHORTEST_INTERVAL = 3600
 
 
 def check(ctx: CheckContext, name: str, replication: Replication) -> None:
     """Source and destination differ; S3 replication needs versioning; DataSync-only options stay there."""
     if replication.source == replication.destination:
         ctx.report("AP406", "`source` and `destination` are the same bucket", ctx.at(name, "destination"))
+    if replication.method == "datasync" and replication.schedule is not None:
+        interval = shortest_interval(replication.schedule)
+        if interval is not None and interval < DATASYNC_SHORTEST_INTERVAL:
+            ctx.report(
+                "AP402",
+                f"`{replication.schedule}` would start the DataSync task {format_duration(interval)} apart, and "
+                "DataSync runs a task at most once an hour; use `rate(1 hour)` or a longer period",
+                ctx.at(name, "schedule"),
+            )
     if replication.method == "s3" and not ctx.was_dropped(name, "method"):
         for field_name in ("schedule", "overwrite", "verify"):
             if getattr(replication, field_name) is not None:

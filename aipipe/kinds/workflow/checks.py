@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aipipe.core.diagnostics import Severity
 from aipipe.core.suggest import did_you_mean
-from aipipe.kinds.workflow.model import Workflow
+from aipipe.kinds.workflow.model import ParallelStep, Workflow
 from aipipe.kinds.workflow.steps import Branch, branches, catch_of, ends, failure_only, handled, walk
 from aipipe.spec.context import CheckContext
 from aipipe.spec.values import format_duration
@@ -44,6 +44,7 @@ def check(ctx: CheckContext, name: str, workflow: Workflow) -> None:
         _check_task_timeout(ctx, name, visit)
         _check_retry_errors(ctx, name, visit)
     _check_triggers(ctx, name, workflow)
+    _check_express_duration(ctx, name, workflow)
 
 
 UNWIRED = (
@@ -61,6 +62,47 @@ def _check_triggers(ctx: CheckContext, name: str, workflow: Workflow) -> None:
         if check_wired(ctx, use, "workflow", UNWIRED):
             trigger_kind(use.trigger).check(ctx, use)
             check_same_region(ctx, use, "workflow")
+            _check_array_input(ctx, name, workflow, use)
+
+
+def _check_array_input(ctx: CheckContext, name: str, workflow: Workflow, use) -> None:
+    """A topic starts the workflow with an array (the pipe's batch of one SQS message). A first step that writes
+    a key into its input — a parallel step's named result, a `catch` putting the failure at `$.error` — then
+    fails with States.ResultPathMatchFailure (docs.aws.amazon.com/step-functions/latest/dg/
+    concepts-error-handling.html): a key cannot be added to an array."""
+    first = workflow.steps[0]
+    if trigger_kind(use.trigger).key != "topic" or not (isinstance(first, ParallelStep) or catch_of(first)):
+        return
+    what = "a parallel step, whose result" if isinstance(first, ParallelStep) else "a step whose `catch`"
+    ctx.report(
+        "AP406",
+        f"a topic starts this workflow with an array (the SQS batch of one message), and its first step is {what} "
+        "is written into that input as a key, which fails on an array; begin with a function step without "
+        "`catch` that returns the message as an object",
+        use.path + ("topic",),
+        severity=Severity.WARNING,
+    )
+
+
+# docs.aws.amazon.com/step-functions/latest/dg/concepts-standard-vs-express.html: an express execution runs at
+# most five minutes
+EXPRESS_MAX_SECONDS = 300
+
+
+def _check_express_duration(ctx: CheckContext, name: str, workflow: Workflow) -> None:
+    """A step of an express workflow whose function may run longer than the whole execution may."""
+    if workflow.kind != "express":
+        return
+    for visit in walk(workflow.steps):
+        function = ctx.checkable().get(visit.task.function) if visit.task else None
+        if function is not None and function.type == "function" and function.timeout > EXPRESS_MAX_SECONDS:
+            ctx.report(
+                "AP402",
+                f"function `{visit.task.function}` may run {format_duration(function.timeout)}, and an express "
+                "workflow's whole execution stops after 5m; use `kind: standard`, or a function timeout of at most 5m",
+                ctx.at(name, *visit.path),
+                severity=Severity.WARNING,
+            )
 
 
 # docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html: the errors Step Functions names
