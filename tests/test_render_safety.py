@@ -147,3 +147,31 @@ def test_the_allowlist_refuses_anything_else(line):
 def test_syntax_errors_are_render_errors():
     with pytest.raises(RenderError):
         check_program("x = (\n")
+
+
+@pytest.mark.parametrize(
+    "resources, name",
+    [
+        # a topic named what aipipe names the role that replicates `src`
+        (
+            "  src: {type: bucket}\n  dst: {type: bucket}\n  src-replication-role: {type: topic}\n"
+            "  r: {type: replication, source: src, destination: dst}\n",
+            "src_replication_role",
+        ),
+        # a bucket named what aipipe names the queue of events `fn` failed on
+        (
+            "  fn-failed: {type: bucket}\n  fn:\n    type: function\n    runtime: python3.12\n"
+            "    handler: app.handler\n    code: ./app\n    triggers: [{schedule: rate(1 hour)}]\n",
+            "fn_failed",
+        ),
+    ],
+)
+def test_a_resource_named_like_another_resources_part_is_refused_not_rebound(resources, name, write_spec, tmp_path):
+    from aipipe.codegen.project import render_program
+    from aipipe.validation import load_spec
+
+    spec = "aipipe: 1\nname: demo\ncloud: aws\nregion: us-east-1\nresources:\n" + resources
+    result = load_spec(str(write_spec(spec)))
+    assert result.valid, result.diagnostics
+    with pytest.raises(RenderError, match=f"both named `{name}`"):
+        render_program(result.spec, tmp_path)

@@ -112,7 +112,27 @@ def check_program(source: str) -> ast.Module:
             raise RenderError(f"line {node.lineno}: dunder attribute {node.attr!r} is not allowed")
         elif isinstance(node, (ast.Global, ast.Nonlocal, ast.AsyncFunctionDef, ast.Await, ast.Yield)):
             raise RenderError(f"line {node.lineno}: {type(node).__name__} is not allowed")
+    _check_names_assigned_once(tree)
     return tree
+
+
+def _check_names_assigned_once(tree: ast.Module) -> None:
+    """Every variable of the program names one thing. A resource's variable comes from its name (`raw-data` ->
+    `raw_data`) and a part's from its resource's (`raw` -> `raw_data` for the bucket's `data` part), so a spec
+    can name a resource what aipipe names another's part: the second assignment would silently rebind it."""
+    first: dict[str, int] = {}
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        for target in targets:
+            if not isinstance(target, ast.Name):
+                continue
+            if target.id in first:
+                raise RenderError(
+                    f"two parts of the program are both named `{target.id}` (lines {first[target.id]} and "
+                    f"{node.lineno}): a resource's name is the name aipipe gives a part of another resource "
+                    f"(`{target.id.replace('_', '-')}`); rename that resource"
+                )
+            first[target.id] = node.lineno
 
 
 def _check_call(node: ast.Call) -> None:

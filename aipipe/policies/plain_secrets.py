@@ -18,7 +18,8 @@ class SecretInPlainEnvironment(PolicyCheck):
     fix = (
         "Pass the secret's ARN instead: `API_KEY_ARN: ${secret.API_KEY.arn}` stores the value in Secrets Manager, "
         "grants the function GetSecretValue on exactly that secret, and the handler reads it with "
-        "`boto3.client('secretsmanager').get_secret_value(SecretId=os.environ['API_KEY_ARN'])['SecretString']`."
+        "`arn = os.environ['API_KEY_ARN']` and `boto3.client('secretsmanager', region_name=arn.split(':')[3])"
+        ".get_secret_value(SecretId=arn)['SecretString']` (a client of the secret's region, which the ARN names)."
     )
 
     def findings(self, ctx):

@@ -32,9 +32,11 @@ WRITE_ACTIONS = {
 
 
 def key_problem(key: str, region: str) -> str | None:
-    """Why a spec's `kms_key` cannot be used for data in `region`, or None (a reference is checked when it
-    resolves)."""
-    if "${" in key.replace("$${", "") or is_aws_managed(key):
+    """Why a spec's `kms_key` cannot be used for data in `region`, or None. A reference cannot name a key:
+    no resource aipipe creates is one, and the grants need the key's ARN as text."""
+    if "${" in key.replace("$${", ""):
+        return f"`kms_key` must be the key's ARN written out, got {key!r}: no reference resolves to a KMS key"
+    if is_aws_managed(key):
         return None
     found = KEY_ARN.fullmatch(key)
     if found is None:

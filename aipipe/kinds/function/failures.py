@@ -14,7 +14,7 @@ from aipipe.kinds.function.model import Function, OnFailure
 from aipipe.semantics.delivery import LIMITS
 from aipipe.semantics.iam import policy_document, statement
 from aipipe.semantics.symbols import Child
-from aipipe.triggers.base import TriggerUse
+from aipipe.triggers.base import TriggerUse, failed_events_queue
 from aipipe.triggers.registry import trigger_kind
 
 
@@ -23,14 +23,16 @@ def failure_values(name: str, function: Function, uses: list[TriggerUse], wiring
     on_failure = function.on_failure or OnFailure()
     invocations = {trigger_kind(use.trigger).invocation.get("aws") for use in uses}
     asynchronous = "async" in invocations
-    queue = on_failure.dead_letter and bool(invocations & {"async", "poll"})
-    queue_arn = Child(name, "failed", "arn")
+    # the queue exists when a trigger would send to it: the one rule of failed_events_queue, for the triggers
+    # that hand Lambda events it can give up on
+    queue_arn = failed_events_queue(uses[0]) if uses and invocations & {"async", "poll"} else None
+    queue = queue_arn is not None
     sns_sources = [wiring["source_arn"] for wiring in wirings if wiring.get("redrive") is not None]
     return {
         "invoke_config": {
             "maximum_retry_attempts": on_failure.retries,
             "maximum_event_age_in_seconds": on_failure.max_event_age,
-            "destination": queue_arn if queue else None,
+            "destination": queue_arn,
         }
         if asynchronous
         else None,
@@ -42,7 +44,7 @@ def failure_values(name: str, function: Function, uses: list[TriggerUse], wiring
                     "Effect": "Allow",
                     "Principal": {"Service": AWS.principals["sns"]},
                     "Action": ["sqs:SendMessage"],
-                    "Resource": [queue_arn],
+                    "Resource": [Child(name, "failed", "arn")],
                     "Condition": {"ArnEquals": {"aws:SourceArn": sns_sources}},
                 }
             ]

@@ -9,7 +9,7 @@ from aipipe.kinds.replication.s3 import replication_keys
 from aipipe.semantics.iam import policy_document, statement, trust_policy
 from aipipe.semantics.kms import key_statements
 from aipipe.semantics.symbols import Attr, Child, Concat, Deployment, Json, Options
-from aipipe.spec.references import symbolic as kms_symbol
+from aipipe.spec.references import symbolic
 
 LOG_RETENTION_DAYS = 30
 
@@ -40,7 +40,7 @@ def location_statements(bucket_arn, role: str, kms_key: str | None) -> list[dict
     return [
         statement(DATASYNC_BUCKET_ACTIONS, [bucket_arn]),
         statement(objects, [Concat(bucket_arn, "/*")]),
-        *key_statements("s3", role, kms_key, kms_symbol(kms_key) if kms_key else None),
+        *key_statements("s3", role, kms_key, symbolic(kms_key) if kms_key else None),
     ]
 
 

@@ -15,7 +15,7 @@ from aipipe.semantics.iam import merge, policy_document, statement, trust_policy
 from aipipe.semantics.kms import is_aws_managed
 from aipipe.semantics.symbols import Attr, Child, Concat, Deployment, Options
 from aipipe.spec.parts import ProgramPart
-from aipipe.spec.references import symbolic as kms_symbol
+from aipipe.spec.references import symbolic
 
 
 def _s3_statements(source_arn, destination_arn, keys: ReplicationKeys) -> list[dict]:
@@ -27,11 +27,11 @@ def _s3_statements(source_arn, destination_arn, keys: ReplicationKeys) -> list[d
     # ARN, not the object's)
     kms = []
     if keys.source:
-        kms.append(statement(["kms:Decrypt"], [kms_symbol(keys.source)], _via_s3(keys.source_region)))
+        kms.append(statement(["kms:Decrypt"], [symbolic(keys.source)], _via_s3(keys.source_region)))
     if keys.destination:
         kms.append(
             statement(
-                ["kms:Encrypt", "kms:GenerateDataKey"], [kms_symbol(keys.destination)], _via_s3(keys.destination_region)
+                ["kms:Encrypt", "kms:GenerateDataKey"], [symbolic(keys.destination)], _via_s3(keys.destination_region)
             )
         )
     return kms + [
@@ -98,7 +98,7 @@ def _rule(name: str, priority: int, replication: Replication, keys: ReplicationK
         # makes sure the destination names one
         rule["source_selection_criteria"] = {"sse_kms_encrypted_objects": {"status": "Enabled"}}
         if keys.destination:
-            rule["destination"]["encryption_configuration"] = {"replica_kms_key_id": kms_symbol(keys.destination)}
+            rule["destination"]["encryption_configuration"] = {"replica_kms_key_id": symbolic(keys.destination)}
     return rule
 
 
