@@ -188,9 +188,13 @@ def test_sns_topics_are_encrypted_at_rest_and_publishers_get_a_customer_keys_gra
     [policy] = find(planned, "iam/rolePolicy:RolePolicy")
     kms = [s for s in json.loads(policy.inputs["policy"])["Statement"] if s["Action"][0].startswith("kms:")]
     customer = key and key.startswith("arn:")
-    assert kms == (
-        [{"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": [key]}] if customer else []
-    )
+    grant = {
+        "Effect": "Allow",
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+        "Resource": [key],
+        "Condition": {"StringLike": {"kms:ViaService": "sns.*.amazonaws.com"}},  # only through SNS
+    }
+    assert kms == ([grant] if customer else [])
 
 
 def test_a_queue_subscribes_to_a_topic_of_another_region_through_the_topics_region(write_spec, tmp_path):

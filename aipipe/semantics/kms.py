@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from aipipe.semantics.iam import statement
+from aipipe.semantics.symbols import Concat, Deployment
 
 # docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN; multi-Region keys are `mrk-...`.
 # IAM authorizes KMS calls on the key's ARN, never on an alias (an alias in `Resource` matches nothing:
@@ -58,7 +59,10 @@ def key_statements(service: str, role: str, key: str | None, rendered: Any = Non
     if not key or is_aws_managed(key):
         return []
     actions = (READ_ACTIONS if role == "reads" else WRITE_ACTIONS)[service]
-    return [statement(actions, [key if rendered is None else rendered])]
+    # only through the service that holds the data (docs.aws.amazon.com/kms/latest/developerguide/
+    # conditions-kms.html#conditions-kms-via-service): the role cannot use the key for anything else
+    via = {"StringLike": {"kms:ViaService": Concat(f"{service}.*.", Deployment("aws_dns_suffix"))}}
+    return [statement(actions, [key if rendered is None else rendered], via)]
 
 
 def is_aws_managed(key: str) -> bool:
