@@ -227,3 +227,17 @@ def test_an_emulator_serves_every_service_the_programs_create_resources_in():
         return module
 
     assert {service(token) for token in tokens} - set(EMULATED_SERVICES) == set()
+
+
+def test_datasync_tasks_of_a_stack_share_one_log_policy_per_region(write_spec, tmp_path):
+    """CloudWatch Logs allows 10 resource policies per account and region: one per stack and region, not per task."""
+    spec = HEAD + "  a: {type: bucket}\n  b: {type: bucket}\n  c: {type: bucket, region: eu-west-1}\n"
+    for name, destination in (("one", "b"), ("two", "b"), ("three", "c")):
+        spec += f"  {name}: {{type: replication, method: datasync, source: a, destination: {destination}}}\n"
+    planned = plan(write_spec(spec), tmp_path)
+    policies = {p.name: p for p in find(planned, "logResourcePolicy:LogResourcePolicy")}
+    assert set(policies) == {"datasync-logs-us-east-1", "datasync-logs-eu-west-1"}
+    tasks = {t.name: t for t in find(planned, "datasync/task:Task")}
+    assert policies["datasync-logs-us-east-1"].urn in tasks["one"].dependencies
+    assert policies["datasync-logs-us-east-1"].urn in tasks["two"].dependencies
+    assert policies["datasync-logs-eu-west-1"].urn in tasks["three"].dependencies

@@ -165,7 +165,7 @@ def test_replication_options_and_ordering(aws):
     assert nightly["schedule"] == {"schedule_expression": "cron(0 3 * * ? *)"}
     assert to_replica == {"title": "S3 replication", "source": "landing", "destination": "replica"}
     # S3 replication is one configuration on the source: in its region, after the policy and both versionings
-    [role, configuration] = [p for p in KINDS["replication"].parts("aws", aws) if p.values["source"] == "landing"]
+    [role, configuration] = [p for p in KINDS["replication"].parts("aws", aws) if p.values.get("source") == "landing"]
     assert role.before and not configuration.before
     assert configuration.values["options"] == Options(
         "landing",

@@ -316,7 +316,12 @@ def test_cross_region_replication_wiring(plans):
     assert log_policy.urn in task.dependencies
     [grant] = json.loads(log_policy.inputs["policyDocument"])["Statement"]
     assert grant["Principal"] == {"Service": "datasync.amazonaws.com"}
-    assert grant["Resource"] == [task.inputs["cloudwatchLogGroupArn"] + ":*"]
+    # one policy for the stack's task log groups in the region (an account has at most 10 per region)
+    assert grant["Resource"] == [
+        "arn:aws:logs:us-west-2:123456789012:log-group:/aws/datasync/cross-region-replication-dev-*:*"
+    ]
+    assert logs.inputs["namePrefix"].startswith("/aws/datasync/cross-region-replication-dev-")
+    assert "aws-us-west-2" in log_policy.provider
     assert grant["Condition"]["ArnLike"] == {"aws:SourceArn": "arn:aws:datasync:us-west-2:123456789012:task/*"}
     # one role per location, each trusting only this account's DataSync
     roles = {r.name: r for r in find(plan, "aws:iam/role:Role") if r.name.startswith("nightly-archive-")}

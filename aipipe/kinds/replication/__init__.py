@@ -30,6 +30,11 @@ def _special_attribute(name: str, replication: Replication, attribute: str) -> C
     return role_of(replication.source) if replication.method == "s3" else Child(name, "task", "arn")
 
 
+def parts(cloud: str, spec) -> list:
+    """S3 replication's configuration per source bucket, DataSync's log policy per region."""
+    return configuration_parts(cloud, spec) + (datasync.log_policy_parts(spec) if cloud == "aws" else [])
+
+
 KIND = Kind(
     name="replication",
     model=Replication,
@@ -44,5 +49,5 @@ KIND = Kind(
     graph=GraphShape(('[/"', '"/]'), "parallelogram"),
     links=links,
     check=check,
-    parts=configuration_parts,
+    parts=parts,
 )

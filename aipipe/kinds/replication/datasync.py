@@ -9,6 +9,7 @@ from aipipe.kinds.replication.s3 import replication_keys
 from aipipe.semantics.iam import policy_document, statement, trust_policy
 from aipipe.semantics.kms import key_statements
 from aipipe.semantics.symbols import Attr, Child, Concat, Deployment, Json, Options
+from aipipe.spec.parts import ProgramPart
 from aipipe.spec.references import symbolic
 
 LOG_RETENTION_DAYS = 30
@@ -58,18 +59,30 @@ def datasync_trust() -> Json:
     )
 
 
-def log_policy(name: str, region: str) -> Json:
-    """The CloudWatch Logs resource policy letting DataSync write this task's log group, for this account's
-    tasks of that region only (docs.aws.amazon.com/datasync/latest/userguide/monitor-datasync.html: DataSync
-    needs a resource policy on the log group; an account has at most 10 such policies per region)."""
+def log_group_prefix(spec, name: str) -> str:
+    """The name prefix of a task's log group: every task of the stack shares `/aws/datasync/<project>-<stack>-`."""
+    return f"{stack_log_prefix(spec)}{name}-"
+
+
+def stack_log_prefix(spec) -> str:
+    return f"/aws/datasync/{spec.header.name}-{spec.stack}-"
+
+
+def log_policy(spec, region: str) -> Json:
+    """The CloudWatch Logs resource policy letting DataSync write the log groups of this stack's tasks in
+    `region`, for this account's tasks of that region only. DataSync needs a resource policy on its log group
+    (docs.aws.amazon.com/datasync/latest/userguide/monitor-datasync.html), and an account has at most 10 per
+    region (docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutResourcePolicy.html): one
+    policy per stack and region, whatever its number of tasks."""
     account = Deployment("aws_account_id")
+    arn = Concat("arn:", Deployment("aws_partition"), f":logs:{region}:", account, ":log-group:")
     return policy_document(
         [
             {
                 "Effect": "Allow",
                 "Principal": {"Service": AWS.principals["datasync"]},
                 "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                "Resource": [Concat(Child(name, "logs", "arn"), ":*")],
+                "Resource": [Concat(arn, f"{stack_log_prefix(spec)}*:*")],
                 "Condition": {
                     "StringEquals": {"aws:SourceAccount": account},
                     "ArnLike": {
@@ -81,6 +94,37 @@ def log_policy(name: str, region: str) -> Json:
             }
         ]
     )
+
+
+def by_region(spec) -> dict[str, list[str]]:
+    """The DataSync replications of a spec by the region their task runs in (the destination's)."""
+    found: dict[str, list[str]] = {}
+    for name, resource in spec.resources.items():
+        if resource.type == "replication" and resource.method == "datasync":
+            destination = spec.resources[resource.destination]
+            found.setdefault(getattr(destination, "region", None) or spec.header.region, []).append(name)
+    return found
+
+
+def log_policy_parts(spec) -> list[ProgramPart]:
+    """One log resource policy per region that runs this stack's DataSync tasks, before the tasks."""
+    parts = []
+    for region, names in by_region(spec).items():
+        first = names[0]
+        parts.append(
+            ProgramPart(
+                "replication/aws-datasync-logs.py.j2",
+                {
+                    "region": region,
+                    "variable": Child(first, "log_policy"),
+                    "policy_name": f"aipipe-{spec.header.name}-{spec.stack}-datasync-logs-{region}",
+                    "policy": log_policy(spec, region),
+                    "options": Options(first, provider_of=spec.resources[first].destination, top_level=True),
+                },
+                before=True,
+            )
+        )
+    return parts
 
 
 # DataSync task options (docs.aws.amazon.com/datasync/latest/userguide/API_Options.html), spec value -> API value
@@ -101,6 +145,11 @@ def task_options(replication: Replication) -> dict:
     }
 
 
+def _region_log_policy(spec, name: str) -> Child:
+    first = next(names[0] for names in by_region(spec).values() if name in names)
+    return Child(first, "log_policy")
+
+
 def values(spec, name: str, replication: Replication) -> dict:
     """The DataSync template's values: per-location roles, the log group and its policy, the task's options."""
     source, destination = replication.source, replication.destination
@@ -116,11 +165,8 @@ def values(spec, name: str, replication: Replication) -> dict:
             "trust_policy": datasync_trust(),
             "source_policy": policy_document(location_statements(source_arn, "reads", keys.source)),
             "destination_policy": policy_document(location_statements(destination_arn, "writes", keys.destination)),
-            "log_group_prefix": f"/aws/datasync/{spec.header.name}-{spec.stack}-{name}-",
+            "log_group_prefix": log_group_prefix(spec, name),
             "log_retention": LOG_RETENTION_DAYS,
-            "log_policy": log_policy(name, keys.destination_region),
-            # resource policies are named per account and region: the project and stack keep names apart
-            "log_policy_name": f"aipipe-{spec.header.name}-{spec.stack}-{name}-datasync-logs",
         },
         "source_arn": source_arn,
         "destination_arn": destination_arn,
@@ -131,5 +177,6 @@ def values(spec, name: str, replication: Replication) -> dict:
             name, depends_on=(Child(name, "destination_policy"),), provider_of=destination
         ),
         "log_opts": Options(name, provider_of=destination),
-        "task_opts": Options(name, depends_on=(Child(name, "log_policy"),), provider_of=destination),
+        # after the region's log policy (log_policy_parts: the variable of the region's first task)
+        "task_opts": Options(name, depends_on=(_region_log_policy(spec, name),), provider_of=destination),
     }

@@ -13,6 +13,13 @@ landing_replication_role = aws.iam.Role(
     assume_role_policy='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sts:AssumeRole"}]}',
     tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev'},
 )
+# DataSync may write the log groups of this stack's tasks in 'us-east-1'
+nightly_log_policy = aws.cloudwatch.LogResourcePolicy(
+    'datasync-logs-us-east-1',
+    policy_name='aipipe-aws-everything-dev-datasync-logs-us-east-1',
+    policy_document=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Principal': {'Service': 'datasync.amazonaws.com'}, 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(pulumi.Output.concat('arn:', aws.get_partition_output().partition, ':logs:us-east-1:', aws.get_caller_identity_output().account_id, ':log-group:'), '/aws/datasync/aws-everything-dev-*:*')], 'Condition': {'StringEquals': {'aws:SourceAccount': aws.get_caller_identity_output().account_id}, 'ArnLike': {'aws:SourceArn': pulumi.Output.concat('arn:', aws.get_partition_output().partition, ':datasync:us-east-1:', aws.get_caller_identity_output().account_id, ':task/*')}}}]}),
+    opts=pulumi.ResourceOptions(),
+)
 
 # --- 'landing': S3 bucket
 landing = pulumi.ComponentResource('aipipe:index:Bucket', 'landing')
@@ -581,12 +588,6 @@ nightly_logs = aws.cloudwatch.LogGroup(
     name_prefix='/aws/datasync/aws-everything-dev-nightly-',
     retention_in_days=30,
     tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'nightly'},
-    opts=pulumi.ResourceOptions(parent=nightly),
-)
-nightly_log_policy = aws.cloudwatch.LogResourcePolicy(
-    'nightly-logs-policy',
-    policy_name='aipipe-aws-everything-dev-nightly-datasync-logs',
-    policy_document=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Principal': {'Service': 'datasync.amazonaws.com'}, 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(nightly_logs.arn, ':*')], 'Condition': {'StringEquals': {'aws:SourceAccount': aws.get_caller_identity_output().account_id}, 'ArnLike': {'aws:SourceArn': pulumi.Output.concat('arn:', aws.get_partition_output().partition, ':datasync:us-east-1:', aws.get_caller_identity_output().account_id, ':task/*')}}}]}),
     opts=pulumi.ResourceOptions(parent=nightly),
 )
 nightly_task = aws.datasync.Task(

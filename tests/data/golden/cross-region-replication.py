@@ -14,6 +14,13 @@ corpus_replication_role = aws.iam.Role(
     assume_role_policy='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sts:AssumeRole"}]}',
     tags={'aipipe:project': 'cross-region-replication', 'aipipe:stack': 'dev'},
 )
+# DataSync may write the log groups of this stack's tasks in 'us-west-2'
+nightly_archive_log_policy = aws.cloudwatch.LogResourcePolicy(
+    'datasync-logs-us-west-2',
+    policy_name='aipipe-cross-region-replication-dev-datasync-logs-us-west-2',
+    policy_document=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Principal': {'Service': 'datasync.amazonaws.com'}, 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(pulumi.Output.concat('arn:', aws.get_partition_output().partition, ':logs:us-west-2:', aws.get_caller_identity_output().account_id, ':log-group:'), '/aws/datasync/cross-region-replication-dev-*:*')], 'Condition': {'StringEquals': {'aws:SourceAccount': aws.get_caller_identity_output().account_id}, 'ArnLike': {'aws:SourceArn': pulumi.Output.concat('arn:', aws.get_partition_output().partition, ':datasync:us-west-2:', aws.get_caller_identity_output().account_id, ':task/*')}}}]}),
+    opts=pulumi.ResourceOptions(provider=aws_us_west_2),
+)
 
 # --- 'corpus': S3 bucket
 corpus = pulumi.ComponentResource('aipipe:index:Bucket', 'corpus')
@@ -184,12 +191,6 @@ nightly_archive_logs = aws.cloudwatch.LogGroup(
     name_prefix='/aws/datasync/cross-region-replication-dev-nightly-archive-',
     retention_in_days=30,
     tags={'aipipe:project': 'cross-region-replication', 'aipipe:stack': 'dev', 'team': 'ml-platform', 'data-class': 'training', 'aipipe:resource': 'nightly-archive'},
-    opts=pulumi.ResourceOptions(parent=nightly_archive, provider=aws_us_west_2),
-)
-nightly_archive_log_policy = aws.cloudwatch.LogResourcePolicy(
-    'nightly-archive-logs-policy',
-    policy_name='aipipe-cross-region-replication-dev-nightly-archive-datasync-logs',
-    policy_document=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Principal': {'Service': 'datasync.amazonaws.com'}, 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(nightly_archive_logs.arn, ':*')], 'Condition': {'StringEquals': {'aws:SourceAccount': aws.get_caller_identity_output().account_id}, 'ArnLike': {'aws:SourceArn': pulumi.Output.concat('arn:', aws.get_partition_output().partition, ':datasync:us-west-2:', aws.get_caller_identity_output().account_id, ':task/*')}}}]}),
     opts=pulumi.ResourceOptions(parent=nightly_archive, provider=aws_us_west_2),
 )
 nightly_archive_task = aws.datasync.Task(
