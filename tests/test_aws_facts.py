@@ -241,3 +241,21 @@ def test_datasync_tasks_of_a_stack_share_one_log_policy_per_region(write_spec, t
     assert policies["datasync-logs-us-east-1"].urn in tasks["one"].dependencies
     assert policies["datasync-logs-us-east-1"].urn in tasks["two"].dependencies
     assert policies["datasync-logs-eu-west-1"].urn in tasks["three"].dependencies
+
+
+@pytest.mark.parametrize(
+    "key, message",
+    [
+        ("alias/data", "`kms_key` must be the key's ARN (arn:aws:kms:REGION:ACCOUNT:key/KEY-ID), got 'alias/data'"),
+        (KEY.replace("us-east-1", "eu-west-1"), "the KMS key is in eu-west-1 and the data in us-east-1"),
+        ("${stack}", "`kms_key` must be the key's ARN written out, got '${stack}'"),
+        ("alias/aws/s3", None),
+        (KEY, None),
+        (KEY.replace("1234abcd-12ab-34cd-56ef-1234567890ab", "mrk-1234abcd12ab34cd56ef1234567890ab"), None),
+    ],
+)
+def test_a_kms_key_is_an_arn_in_the_datas_region(key, message):
+    from aipipe.semantics.kms import key_problem
+
+    problem = key_problem(key, "us-east-1")
+    assert (problem is None) if message is None else problem.startswith(message)

@@ -102,3 +102,12 @@ def test_a_topic_in_another_region_cannot_use_the_queue_and_says_so(write_spec, 
     )
     [subscription] = find(plan(write_spec(spec), tmp_path), "TopicSubscription")
     assert "redrivePolicy" not in subscription.inputs
+
+
+def test_the_cross_region_warning_names_both_regions_and_respects_dead_letter_false(write_spec):
+    fn = FN + "    region: eu-west-1\n    triggers: [{topic: t}]\n"
+    [warning] = load_spec(str(write_spec(HEAD + "  t: {type: topic}\n  fn:\n" + fn))).diagnostics
+    assert warning.message.startswith("`t` is in us-east-1 and this function in eu-west-1")
+    # without a dead letter there is nothing to lose to the region
+    quiet = fn + "    on_failure: {dead_letter: false}\n"
+    assert load_spec(str(write_spec(HEAD + "  t: {type: topic}\n  fn:\n" + quiet))).diagnostics == []
