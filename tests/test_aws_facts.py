@@ -259,3 +259,12 @@ def test_a_kms_key_is_an_arn_in_the_datas_region(key, message):
 
     problem = key_problem(key, "us-east-1")
     assert (problem is None) if message is None else problem.startswith(message)
+
+
+def test_replicating_kms_objects_asks_for_a_key_in_the_destinations_region(write_spec):
+    spec = HEAD + "  raw: {type: bucket, encryption: kms}\n  copy: {type: bucket, region: eu-west-1}\n"
+    spec += "  to-copy: {type: replication, source: raw, destination: copy}\n"
+    [problem] = load_spec(str(write_spec(spec))).diagnostics
+    assert problem.code == "AP406" and problem.message.endswith(
+        "give `copy` `encryption: kms` and a `kms_key` ARN in eu-west-1"
+    )
