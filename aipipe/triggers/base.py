@@ -28,6 +28,12 @@ class TriggerUse:
         return ("resources", self.owner, "triggers", self.position)
 
 
+def regions_of(resources: dict, home: str, source: str, target: Any) -> tuple[str, str]:
+    """The regions of a trigger's source resource and of its target: each its `region`, else the spec's `home`
+    (an `existing` bucket is where the spec says)."""
+    return getattr(resources.get(source), "region", None) or home, getattr(target, "region", None) or home
+
+
 def failed_events_queue(use: TriggerUse) -> Child | None:
     """The queue where the trigger's target keeps the events it failed on (aws: `<function>-failed`), or None
     when it keeps none (`on_failure: {dead_letter: false}`, or a target without `on_failure`)."""

@@ -12,7 +12,7 @@ from aipipe.semantics.symbols import Attr, Child, Options
 from aipipe.spec.context import CheckContext
 from aipipe.spec.model import StrictModel
 from aipipe.spec.values import ResourceName
-from aipipe.triggers.base import TriggerKind, TriggerUse, failed_events_queue
+from aipipe.triggers.base import TriggerKind, TriggerUse, failed_events_queue, regions_of
 
 # cloud.google.com/eventarc/docs/reference/supported-events#pubsub
 PUBSUB_EVENT = "google.cloud.pubsub.topic.v1.messagePublished"
@@ -30,9 +30,8 @@ def _invoke_permission() -> dict:
 
 
 def topic_region(resources: dict, home: str, use: TriggerUse) -> tuple[str, str]:
-    """The topic's region and the function's (a resource without `region` is in the spec's, `home`)."""
-    topic = resources.get(use.trigger.topic)
-    return (getattr(topic, "region", None) or home, use.target.region or home)
+    """The topic's region and the function's."""
+    return regions_of(resources, home, use.trigger.topic, use.target)
 
 
 def redrive_queue(spec, use: TriggerUse) -> Child | None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from aipipe.spec.context import CheckContext
 from aipipe.spec.links import Link
-from aipipe.triggers.base import TriggerUse
+from aipipe.triggers.base import TriggerUse, regions_of
 from aipipe.triggers.eventbridge import SAME_REGION, bucket_via_eventbridge
 from aipipe.triggers.registry import TRIGGERS, trigger_kind
 
@@ -59,8 +59,9 @@ def check_same_region(ctx: CheckContext, use: TriggerUse, target_kind: str) -> N
     source = ctx.checkable().get(kind.source(use.trigger) or "")
     if not why or source is None:
         return
-    home = ctx.data.get("region")
-    source_region, target_region = getattr(source, "region", None) or home, use.target.region or home
+    source_region, target_region = regions_of(
+        ctx.checkable(), ctx.data.get("region"), kind.source(use.trigger), use.target
+    )
     if source_region != target_region:
         where = f"`region: {source_region}`"
         ctx.report(

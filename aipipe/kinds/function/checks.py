@@ -134,16 +134,11 @@ def trigger_uses(name: str, function: Function) -> list[TriggerUse]:
     return [TriggerUse(name, position, trigger, function) for position, trigger in enumerate(function.triggers)]
 
 
-def _check_same_region(ctx: CheckContext, use: TriggerUse) -> None:
-    """A source that can only start a function of its own region (the trigger kind says where and why)."""
-    check_same_region(ctx, use, "function")
-
-
 def _check_triggers(ctx: CheckContext, name: str, function: Function) -> None:
     uses = trigger_uses(name, function)
     for use in uses:
         trigger_kind(use.trigger).check(ctx, use)
-        _check_same_region(ctx, use)
+        check_same_region(ctx, use, "function")
     kinds_of_invocation = {trigger_kind(use.trigger).invocation.get(ctx.cloud or "") for use in uses}
     if function.on_failure is not None and not kinds_of_invocation & {"async", "poll"}:
         ctx.report(
