@@ -86,3 +86,29 @@ def test_a_retry_matches_the_errors_it_names_after_the_transient_lambda_errors()
     assert own["ErrorEquals"] == ["ValueError", "States.Timeout"] and own["MaxAttempts"] == 2
     [_, default] = machine([{"function": "a", "retry": {}}])["States"]["a"]["Retry"]
     assert default["ErrorEquals"] == ["States.ALL"]
+
+
+def test_a_handler_that_ends_midway_may_be_handled(write_spec):
+    """`handled` belongs on the step where a failure handler ends: the branch's last step, or one with `end`."""
+    head = "aipipe: 1\nname: demo\ncloud: aws\nregion: us-east-1\nresources:\n"
+    fn = "    type: function\n    runtime: python3.12\n    handler: app.handler\n    code: ./app\n"
+    steps = (
+        "[{function: a, retry: {attempts: 1}, catch: fix}, {function: a, name: ok, retry: {attempts: 1}, end: true}, "
+        "{function: a, name: fix, retry: {attempts: 1}, end: true, handled: true}, "
+        "{function: a, name: never, retry: {attempts: 1}}]"
+    )
+    spec = head + "  a:\n" + fn + "  flow: {type: workflow, steps: " + steps + "}\n"
+    codes = [(d.code, d.message) for d in load_spec(str(write_spec(spec))).diagnostics]
+    assert [c for c, _ in codes] == ["AP405"]  # only `never` (unreachable); `handled` on `fix` is where it belongs
+    assert "`never` is never reached" in codes[0][1]
+
+
+def test_trigger_rules_of_a_workflow_say_workflow(write_spec):
+    head = "aipipe: 1\nname: demo\ncloud: aws\nregion: us-east-1\nresources:\n"
+    fn = "    type: function\n    runtime: python3.12\n    handler: app.handler\n    code: ./app\n"
+    spec = head + "  a:\n" + fn + "  raw: {type: bucket, region: eu-west-1}\n  s: {type: stream}\n"
+    spec += "  flow:\n    type: workflow\n    steps: [{function: a, retry: {attempts: 1}}]\n"
+    spec += "    triggers: [{bucket: raw}, {stream: s}]\n"
+    messages = [d.message for d in load_spec(str(write_spec(spec))).diagnostics]
+    assert any(m.startswith("`raw` is in eu-west-1 and this workflow in us-east-1") for m in messages), messages
+    assert any("start a function from it instead" in m for m in messages), messages
