@@ -268,3 +268,7 @@ def test_replicating_kms_objects_asks_for_a_key_in_the_destinations_region(write
     assert problem.code == "AP406" and problem.message.endswith(
         "give `copy` `encryption: kms` and a `kms_key` ARN in eu-west-1"
     )
+    # a destination without `region` is in the spec's
+    home = spec.replace("copy: {type: bucket, region: eu-west-1}", "copy: {type: bucket}")
+    [problem] = load_spec(str(write_spec(home))).diagnostics
+    assert problem.message.endswith("a `kms_key` ARN in us-east-1")
