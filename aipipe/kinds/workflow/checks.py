@@ -62,10 +62,10 @@ def _check_triggers(ctx: CheckContext, name: str, workflow: Workflow) -> None:
         if check_wired(ctx, use, "workflow", UNWIRED):
             trigger_kind(use.trigger).check(ctx, use)
             check_same_region(ctx, use, "workflow")
-            _check_array_input(ctx, name, workflow, use)
+            _check_array_input(ctx, workflow, use)
 
 
-def _check_array_input(ctx: CheckContext, name: str, workflow: Workflow, use) -> None:
+def _check_array_input(ctx: CheckContext, workflow: Workflow, use) -> None:
     """A topic starts the workflow with an array (the pipe's batch of one SQS message). A first step that writes
     a key into its input — a parallel step's named result, a `catch` putting the failure at `$.error` — then
     fails with States.ResultPathMatchFailure (docs.aws.amazon.com/step-functions/latest/dg/
