@@ -47,8 +47,8 @@ def key_problem(key: str, region: str) -> str | None:
         )
     if found.group(1) != region:
         return (
-            f"the KMS key is in {found.group(1)} and the data in {region}: S3 and Kinesis use keys of their own "
-            f"region; use a key (or a multi-Region replica key) in {region}"
+            f"the KMS key is in {found.group(1)} and the data in {region}: S3, Kinesis and SNS use keys of their "
+            f"own region; use a key (or a multi-Region replica key) in {region}"
         )
     return None
 
