@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from aipipe.clouds.aws import AWS
-from aipipe.semantics.iam import POLICY_VERSION, policy_document, statement
+from aipipe.semantics.iam import policy_document, statement, trust_policy
 from aipipe.semantics.keys import KeyPattern, eventbridge_key_filter, wildcard_literal
 from aipipe.semantics.symbols import Attr, Child, Concat, Deployment, Json
 from aipipe.spec.references import split_text, symbolic
@@ -113,19 +113,7 @@ def service_trust(principal: str, source_arn: Any = None) -> Json:
     condition: dict = {"StringEquals": {"aws:SourceAccount": Deployment("aws_account_id")}}
     if source_arn is not None:
         condition["ArnEquals"] = {"aws:SourceArn": source_arn}
-    return Json(
-        {
-            "Version": POLICY_VERSION,
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": principal},
-                    "Action": "sts:AssumeRole",
-                    "Condition": condition,
-                }
-            ],
-        }
-    )
+    return trust_policy(principal, condition)
 
 
 def start_execution(workflow: str) -> dict:
