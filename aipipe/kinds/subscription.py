@@ -8,11 +8,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from aipipe.clouds.aws import AWS
 from aipipe.clouds.gcp import ROLES
 from aipipe.kinds.base import CloudForm, GraphShape, Kind, arn_statement, resource_grant
 from aipipe.semantics.delivery import ACK_DEADLINE_RANGE, LIMITS, MAX_ATTEMPTS_RANGE
 from aipipe.semantics.filters import FilterError, parse_pubsub_filter, parse_sns_filter_policy
-from aipipe.semantics.iam import policy_document
+from aipipe.semantics.iam import policy_document, service_may_send
 from aipipe.semantics.symbols import Attr, Child, Concat, Deployment, Json, Options
 from aipipe.spec.context import CheckContext
 from aipipe.spec.links import Link
@@ -103,17 +104,7 @@ def links(subscription: Subscription):
 def aws_values(spec, name: str, subscription: Subscription) -> dict:
     """The SQS template's values: the topic's ARN, the queue policy for that topic, the filter policy."""
     topic_arn = Attr(subscription.topic, "arn")
-    queue_policy = policy_document(
-        [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "sns.amazonaws.com"},
-                "Action": ["sqs:SendMessage"],
-                "Resource": [Child(name, "queue", "arn")],
-                "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}},
-            }
-        ]
-    )
+    queue_policy = policy_document([service_may_send(AWS.principals["sns"], Child(name, "queue", "arn"), topic_arn)])
     filter_policy = Json(symbolic_data(subscription.filter)) if subscription.filter else None
     dead_letter = subscription.dead_letter
     return {

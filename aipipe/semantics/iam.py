@@ -20,6 +20,18 @@ def statement(actions: list[str], resources: list[Any], condition: dict | None =
     return found
 
 
+def service_may_send(principal: str, queue_arn: Any, source_arns: Any) -> dict:
+    """A queue policy statement: an AWS service (SNS) may send to the queue, on behalf of the given sources only
+    (aws:SourceArn: one ARN or a list)."""
+    return {
+        "Effect": "Allow",
+        "Principal": {"Service": principal},
+        "Action": ["sqs:SendMessage"],
+        "Resource": [queue_arn],
+        "Condition": {"ArnEquals": {"aws:SourceArn": source_arns}},
+    }
+
+
 def merge(statements: list[dict]) -> list[dict]:
     """Statements with the same effect, resources and condition folded into one, actions de-duplicated and
     sorted; first appearance decides the order."""

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from aipipe.clouds.aws import AWS
 from aipipe.semantics.delivery import LIMITS
-from aipipe.semantics.iam import policy_document, statement
+from aipipe.semantics.iam import policy_document, service_may_send, statement
 from aipipe.semantics.symbols import Attr, Child, Json, Options
 from aipipe.triggers.base import TriggerUse
 from aipipe.triggers.eventbridge import (
@@ -72,17 +72,8 @@ def _topic(spec, use: TriggerUse) -> dict:
     queue_arn = Child(owner, f"trigger_{position}_queue", "arn")
     topic_arn = Attr(topic, "arn")
     # exactly this topic may send to the queue (the subscription kind's queue policy, same shape)
-    queue_policy = policy_document(
-        [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": AWS.principals["sns"]},
-                "Action": ["sqs:SendMessage"],
-                "Resource": [queue_arn],
-                "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}},
-            }
-        ]
-    )
+    # exactly this topic may send to the queue (as for a subscription's queue)
+    queue_policy = policy_document([service_may_send(AWS.principals["sns"], queue_arn, topic_arn)])
     return {
         "template": "triggers/topic/aws-workflow.py.j2",
         "position": position,

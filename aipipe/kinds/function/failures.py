@@ -12,7 +12,7 @@ from __future__ import annotations
 from aipipe.clouds.aws import AWS
 from aipipe.kinds.function.model import Function, OnFailure
 from aipipe.semantics.delivery import LIMITS
-from aipipe.semantics.iam import policy_document, statement
+from aipipe.semantics.iam import policy_document, service_may_send, statement
 from aipipe.semantics.symbols import Child
 from aipipe.triggers.base import TriggerUse, failed_events_queue
 from aipipe.triggers.registry import trigger_kind
@@ -39,15 +39,7 @@ def failure_values(name: str, function: Function, uses: list[TriggerUse], wiring
         "failed_queue": {"retention": LIMITS["aws"].dead_letter_retention} if queue else None,
         # SNS sends undeliverable messages to the queue itself (a queue policy, only for the function's topics)
         "failed_queue_policy": policy_document(
-            [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": AWS.principals["sns"]},
-                    "Action": ["sqs:SendMessage"],
-                    "Resource": [Child(name, "failed", "arn")],
-                    "Condition": {"ArnEquals": {"aws:SourceArn": sns_sources}},
-                }
-            ]
+            [service_may_send(AWS.principals["sns"], Child(name, "failed", "arn"), sns_sources)]
         )
         if queue and sns_sources
         else None,
