@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from aipipe.semantics.iam import statement
+from aipipe.semantics.kms import key_problem
 from aipipe.semantics.symbols import Attr, Child
 from aipipe.spec.context import CheckContext
 from aipipe.spec.links import Link
-from aipipe.spec.model import ResourceBase
+from aipipe.spec.model import ResourceBase, region_of
 from aipipe.spec.parts import ProgramPart
 
 
@@ -47,6 +48,14 @@ def resource_grant(iam_class: str, target_argument: str, role: str, name: str, m
         "resource": Attr(name, "name"),
         "condition": None,
     }
+
+
+def check_kms_key(ctx: CheckContext, name: str, resource: Any) -> None:
+    """A resource's `kms_key` is a key aipipe can grant on, in the resource's region (semantics.kms)."""
+    if resource.kms_key:
+        problem = key_problem(resource.kms_key, region_of(resource, ctx.data.get("region")))
+        if problem:
+            ctx.report("AP402", problem, ctx.at(name, "kms_key"))
 
 
 def _no_links(resource: Any) -> Iterable[Link]:

@@ -9,9 +9,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from aipipe.kinds.base import CloudForm, GraphShape, Kind
+from aipipe.kinds.base import CloudForm, GraphShape, Kind, check_kms_key
 from aipipe.semantics.iam import statement
-from aipipe.semantics.kms import key_problem, key_statements
+from aipipe.semantics.kms import key_statements
 from aipipe.semantics.symbols import Attr, Child, Concat, Json
 from aipipe.spec.context import CheckContext
 from aipipe.spec.model import ResourceBase, StrictModel, cloud_only
@@ -112,10 +112,8 @@ def check(ctx: CheckContext, name: str, bucket: Bucket) -> None:
         and not ctx.was_dropped(name, "encryption")
     ):
         ctx.report("AP403", "`kms_key` needs `encryption: kms`", ctx.at(name, "kms_key"), True)
-    if ctx.cloud == "aws" and bucket.kms_key:
-        problem = key_problem(bucket.kms_key, bucket.region or ctx.data.get("region"))
-        if problem:
-            ctx.report("AP402", problem, ctx.at(name, "kms_key"))
+    if ctx.cloud == "aws":
+        check_kms_key(ctx, name, bucket)
     if ctx.cloud == "gcp" and bucket.encryption == "kms" and not bucket.kms_key and not bucket.existing:
         ctx.report("AP403", "on gcp `encryption: kms` needs `kms_key` (a Cloud KMS key id)", ctx.at(name, "encryption"))
     lifecycle = bucket.lifecycle
@@ -168,21 +166,15 @@ def _aws_reads(name: str, bucket: Bucket, prefix: str) -> list[dict]:
     return [
         statement(["s3:GetObject"], [Concat(arn, f"/{prefix}*")]),
         listing,
-        *_key_grant("reads", bucket),
+        *key_statements("s3", "reads", bucket.kms_key),
     ]
 
 
 def _aws_writes(name: str, bucket: Bucket, prefix: str) -> list[dict]:
     return [
         statement(["s3:PutObject", "s3:AbortMultipartUpload"], [Concat(Attr(name, "arn"), f"/{prefix}*")]),
-        *_key_grant("writes", bucket),
+        *key_statements("s3", "writes", bucket.kms_key),
     ]
-
-
-def _key_grant(role: str, bucket: Bucket) -> list[dict]:
-    """What reading or writing the bucket's objects needs on its customer-managed KMS key (none without one)."""
-    key = bucket.kms_key
-    return key_statements("s3", role, key, symbolic(key) if key else None)
 
 
 def _gcp_grant(role: str, name: str, bucket: Bucket, prefix: str) -> dict:

@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from aipipe.kinds.base import CloudForm, GraphShape, Kind, arn_statement
-from aipipe.semantics.kms import key_problem, key_statements
+from aipipe.kinds.base import CloudForm, GraphShape, Kind, arn_statement, check_kms_key
+from aipipe.semantics.kms import key_statements
 from aipipe.spec.context import CheckContext
 from aipipe.spec.model import ResourceBase
 from aipipe.spec.references import symbolic
@@ -46,10 +46,7 @@ def check(ctx: CheckContext, name: str, stream: Stream) -> None:
         )
     if stream.kms_key and not stream.encryption:
         ctx.report("AP403", "`kms_key` needs `encryption: true`", ctx.at(name, "kms_key"), True)
-    if stream.kms_key:
-        problem = key_problem(stream.kms_key, stream.region or ctx.data.get("region"))
-        if problem:
-            ctx.report("AP402", problem, ctx.at(name, "kms_key"))
+    check_kms_key(ctx, name, stream)
     # RetentionPeriodHours is a whole number of hours (docs.aws.amazon.com/kinesis/latest/APIReference/
     # API_IncreaseStreamRetentionPeriod.html): 1470m would silently become 24h
     if stream.retention % HOUR:
@@ -88,9 +85,7 @@ _WRITE = ["kinesis:PutRecord", "kinesis:PutRecords"]
 
 def _access(role: str, actions: list[str], name: str, stream: Stream, prefix: str) -> list[dict]:
     """The stream's actions, and the key's when it is customer managed."""
-    return arn_statement(actions, name, stream, prefix) + key_statements(
-        "kinesis", role, stream.kms_key, symbolic(stream.kms_key) if stream.kms_key else None
-    )
+    return arn_statement(actions, name, stream, prefix) + key_statements("kinesis", role, stream.kms_key)
 
 
 KIND = Kind(

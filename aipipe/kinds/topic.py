@@ -6,9 +6,9 @@ from functools import partial
 from typing import Literal
 
 from aipipe.clouds.gcp import ROLES
-from aipipe.kinds.base import CloudForm, GraphShape, Kind, arn_statement, resource_grant
+from aipipe.kinds.base import CloudForm, GraphShape, Kind, arn_statement, check_kms_key, resource_grant
 from aipipe.semantics.delivery import TOPIC_RETENTION_RANGE
-from aipipe.semantics.kms import key_problem, key_statements
+from aipipe.semantics.kms import key_statements
 from aipipe.spec.context import CheckContext
 from aipipe.spec.model import ResourceBase, cloud_only
 from aipipe.spec.references import symbolic
@@ -41,10 +41,8 @@ def check(ctx: CheckContext, name: str, topic: Topic) -> None:
         ctx.report(
             "AP403", "`encryption: kms` needs `kms_key` (a customer-managed key's ARN)", ctx.at(name, "encryption")
         )
-    if ctx.cloud == "aws" and topic.kms_key:
-        problem = key_problem(topic.kms_key, topic.region or ctx.data.get("region"))
-        if problem:
-            ctx.report("AP402", problem, ctx.at(name, "kms_key"))
+    if ctx.cloud == "aws":
+        check_kms_key(ctx, name, topic)
     if ctx.cloud == "gcp" and topic.retention is not None:
         problem = duration_range_problem(topic.retention, *TOPIC_RETENTION_RANGE["gcp"])
         if problem:
@@ -68,9 +66,7 @@ def aws_values(job, name: str, topic: Topic) -> dict:
 def _aws_writes(name: str, topic: Topic, prefix: str) -> list[dict]:
     """Publish, and with a customer-managed key what SNS needs of the publisher on it."""
     key = topic.kms_key if topic.encryption == "kms" else None
-    return arn_statement(["sns:Publish"], name, topic, prefix) + key_statements(
-        "sns", "writes", key, symbolic(key) if key else None
-    )
+    return arn_statement(["sns:Publish"], name, topic, prefix) + key_statements("sns", "writes", key)
 
 
 def gcp_values(job, name: str, topic: Topic) -> dict:

@@ -9,7 +9,6 @@ that uses the service (docs.aws.amazon.com/kms/latest/developerguide/concepts.ht
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from aipipe.semantics.iam import statement
 from aipipe.semantics.symbols import Concat, Deployment
@@ -53,16 +52,16 @@ def key_problem(key: str, region: str) -> str | None:
     return None
 
 
-def key_statements(service: str, role: str, key: str | None, rendered: Any = None) -> list[dict]:
-    """The grant a reader or writer (`role`) of `service` data needs on customer-managed `key` (none without);
-    `rendered` is the key as the program writes it, when it may hold references."""
+def key_statements(service: str, role: str, key: str | None) -> list[dict]:
+    """The grant a reader or writer (`role`) of `service` data needs on customer-managed `key` (none without).
+    A valid key is text (key_problem refuses references), so the grant names it as written."""
     if not key or is_aws_managed(key):
         return []
     actions = (READ_ACTIONS if role == "reads" else WRITE_ACTIONS)[service]
     # only through the service that holds the data (docs.aws.amazon.com/kms/latest/developerguide/
     # conditions-kms.html#conditions-kms-via-service): the role cannot use the key for anything else
     via = {"StringLike": {"kms:ViaService": Concat(f"{service}.*.", Deployment("aws_dns_suffix"))}}
-    return [statement(actions, [key if rendered is None else rendered], via)]
+    return [statement(actions, [key], via)]
 
 
 def is_aws_managed(key: str) -> bool:

@@ -44,6 +44,12 @@ def field_clouds(model: type[BaseModel], name: str) -> list[str] | None:
     return extra.get("x-clouds") if isinstance(extra, dict) else None  # type: ignore[return-value]
 
 
+def region_of(resource: Any, home: str) -> str:
+    """Where a resource lives on aws: its own `region`, else the spec's (`home`); anything without a `region`
+    field (or no resource at all) is in the spec's region."""
+    return getattr(resource, "region", None) or home
+
+
 class ResourceBase(StrictModel):
     """Fields every resource has. Subclasses set `type` to a Literal; their kind (aipipe.kinds) says which
     clouds they exist on and which attributes `${name.attr}` may read there."""

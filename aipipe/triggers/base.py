@@ -9,7 +9,7 @@ from typing import Any
 from aipipe.core.locations import DataPath
 from aipipe.semantics.symbols import Child
 from aipipe.spec.context import CheckContext
-from aipipe.spec.model import StrictModel
+from aipipe.spec.model import StrictModel, region_of
 from aipipe.spec.parts import ProgramPart
 
 
@@ -31,7 +31,7 @@ class TriggerUse:
 def regions_of(resources: dict, home: str, source: str, target: Any) -> tuple[str, str]:
     """The regions of a trigger's source resource and of its target: each its `region`, else the spec's `home`
     (an `existing` bucket is where the spec says)."""
-    return getattr(resources.get(source), "region", None) or home, getattr(target, "region", None) or home
+    return region_of(resources.get(source), home), region_of(target, home)
 
 
 def failed_events_queue(use: TriggerUse) -> Child | None:

@@ -9,8 +9,8 @@ from aipipe.kinds.replication.s3 import replication_keys
 from aipipe.semantics.iam import policy_document, statement, trust_policy
 from aipipe.semantics.kms import key_statements
 from aipipe.semantics.symbols import Attr, Child, Concat, Deployment, Json, Options
+from aipipe.spec.model import region_of
 from aipipe.spec.parts import ProgramPart
-from aipipe.spec.references import symbolic
 
 LOG_RETENTION_DAYS = 30
 
@@ -41,7 +41,7 @@ def location_statements(bucket_arn, role: str, kms_key: str | None) -> list[dict
     return [
         statement(DATASYNC_BUCKET_ACTIONS, [bucket_arn]),
         statement(objects, [Concat(bucket_arn, "/*")]),
-        *key_statements("s3", role, kms_key, symbolic(kms_key) if kms_key else None),
+        *key_statements("s3", role, kms_key),
     ]
 
 
@@ -101,8 +101,8 @@ def by_region(spec) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for name, resource in spec.resources.items():
         if resource.type == "replication" and resource.method == "datasync":
-            destination = spec.resources[resource.destination]
-            found.setdefault(getattr(destination, "region", None) or spec.header.region, []).append(name)
+            region = region_of(spec.resources[resource.destination], spec.header.region)
+            found.setdefault(region, []).append(name)
     return found
 
 

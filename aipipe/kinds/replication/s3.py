@@ -14,6 +14,7 @@ from aipipe.kinds.replication.model import Replication
 from aipipe.semantics.iam import merge, policy_document, statement, trust_policy
 from aipipe.semantics.kms import is_aws_managed
 from aipipe.semantics.symbols import Attr, Child, Concat, Deployment, Options
+from aipipe.spec.model import region_of
 from aipipe.spec.parts import ProgramPart
 from aipipe.spec.references import symbolic
 
@@ -27,12 +28,10 @@ def _s3_statements(source_arn, destination_arn, keys: ReplicationKeys) -> list[d
     # ARN, not the object's)
     kms = []
     if keys.source:
-        kms.append(statement(["kms:Decrypt"], [symbolic(keys.source)], _via_s3(keys.source_region)))
+        kms.append(statement(["kms:Decrypt"], [keys.source], _via_s3(keys.source_region)))
     if keys.destination:
         kms.append(
-            statement(
-                ["kms:Encrypt", "kms:GenerateDataKey"], [symbolic(keys.destination)], _via_s3(keys.destination_region)
-            )
+            statement(["kms:Encrypt", "kms:GenerateDataKey"], [keys.destination], _via_s3(keys.destination_region))
         )
     return kms + [
         statement(["s3:GetReplicationConfiguration", "s3:ListBucket"], [source_arn]),
@@ -69,15 +68,12 @@ def replication_keys(resources: dict, home: str, replication: Replication) -> Re
         key = getattr(bucket, "kms_key", None)
         return key if key and not is_aws_managed(key) else None
 
-    def region(bucket) -> str:
-        return getattr(bucket, "region", None) or home
-
     return ReplicationKeys(
         kms=getattr(source, "encryption", None) == "kms" or bool(getattr(source, "kms_key", None)),
         source=customer_key(source),
         destination=customer_key(destination),
-        source_region=region(source),
-        destination_region=region(destination),
+        source_region=region_of(source, home),
+        destination_region=region_of(destination, home),
     )
 
 
