@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from aipipe.clouds.base import Cloud, FunctionLimits, MockShape, ResourceFacts, TagRules
-from aipipe.clouds.runtimes import RETIRED_RUNTIMES
+from aipipe.clouds.runtimes import retired_on
 
 # docs.aws.amazon.com/general/latest/gr/rande.html: partition-region-number, incl. GovCloud and ISO regions
 REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}")
@@ -190,7 +190,8 @@ AWS = Cloud(
         "java21": "java21",
         "java25": "java25",
     },
-    retired_runtimes=RETIRED_RUNTIMES,
+    # Lambda runtimes page: python3.11 was deprecated on 2026-06-30 (Cloud Functions still runs it)
+    retired_runtimes=retired_on({"python3.11": "python3.12"}),
     functions=FunctionLimits(
         # docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html: 128-10240 MB, 900 s
         memory_mb=(128, 10240),

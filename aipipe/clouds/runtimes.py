@@ -6,9 +6,14 @@ runtime support (cloud.google.com/functions/docs/runtime-support)."""
 from __future__ import annotations
 
 RETIRED_RUNTIMES: dict[str, str] = {
-    **{f"python3.{minor}": "python3.12" for minor in range(6, 12)},
+    **{f"python3.{minor}": "python3.12" for minor in range(6, 11)},
     **{f"nodejs{major}": "nodejs22" for major in (10, 12, 14, 16, 18, 20)},
     "java8": "java21",
     "java11": "java21",
     "go1.x": "go1.23",
 }
+
+
+def retired_on(cloud_retired: dict[str, str]) -> dict[str, str]:
+    """The shared table plus what one cloud retired on its own."""
+    return {**RETIRED_RUNTIMES, **cloud_retired}

@@ -113,11 +113,12 @@ def _check_prefixes(ctx: CheckContext, name: str, function: Function) -> None:
 def _check_runtime(ctx: CheckContext, name: str, runtime: str) -> None:
     cloud = CLOUDS[ctx.cloud]
     available = cloud.runtimes
-    if runtime in available:
-        return
     path = ctx.at(name, "runtime")
+    # retirement wins over the table of what runs: a decommissioned runtime cannot be deployed anew
     if runtime in cloud.retired_runtimes:
         ctx.report("AP401", f"runtime `{runtime}` is retired; use `{cloud.retired_runtimes[runtime]}`", path)
+        return
+    if runtime in available:
         return
     if any(runtime in other.runtimes for other in CLOUDS.values()):
         ctx.report("AP401", f"runtime `{runtime}` is not available on {cloud.name}; it has {one_of(available)}", path)
