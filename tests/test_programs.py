@@ -183,6 +183,7 @@ def test_gcp_grants_are_on_single_resources(plans):
                     "roles/pubsub.publisher",
                     "roles/pubsub.subscriber",
                     "roles/pubsub.viewer",
+                    "roles/cloudkms.cryptoKeyEncrypterDecrypter",  # Cloud Storage's agent on a CMEK bucket's key
                 }
 
 
@@ -463,6 +464,19 @@ def test_a_named_dataflow_service_account_is_granted_as_itself(plans):
 IAM = yaml.safe_load((DATA / "iam_expectations.yaml").read_text())
 
 
+# the input of an IAM member resource that names what it grants on -> how the expectations name it
+GRANT_TARGETS = {
+    "bucket": "bucket",
+    "topic": "topic",
+    "subscription": "subscription",
+    "service": "service",
+    "project": "project",
+    "cryptoKeyId": "key",
+    "secretId": "secret",
+    "datasetId": "dataset",
+}
+
+
 def granted(plan) -> dict:
     """Every permission a plan grants, in the shape of tests/data/iam_expectations.yaml."""
     found = {}
@@ -478,9 +492,9 @@ def granted(plan) -> dict:
             ]
         elif resource.type.lower().endswith("iammember"):
             grant = {"role": resource.inputs["role"], "member": resource.inputs["member"]}
-            for target in ("bucket", "topic", "subscription", "service", "project"):
+            for target, word in GRANT_TARGETS.items():
                 if target in resource.inputs:
-                    grant["on"] = f"{target} {resource.inputs[target]}"
+                    grant["on"] = f"{word} {resource.inputs[target]}"
             if resource.inputs.get("condition"):
                 grant["condition"] = resource.inputs["condition"]["expression"]
             found[resource.name] = grant

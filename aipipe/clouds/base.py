@@ -99,6 +99,8 @@ class Cloud:
     provider_config: Callable[[Any, str | None], dict] = lambda header, endpoint: {}
     # what stays in the cloud when a retained bucket's stack is destroyed (the bucket and its settings)
     kept_with_bucket: frozenset[str] = frozenset()
+    # packages beside pulumi and the SDK that its programs may import (the deploy environment holds them all)
+    program_packages: tuple[str, ...] = ()
 
     def facts(self, token: str) -> ResourceFacts:
         """The facts of a type token (an unknown token holds no data and is replaced by nothing but a move)."""

@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping
 
 from aipipe.clouds.base import Cloud, FunctionLimits, MockShape, ResourceFacts, TagRules
-from aipipe.clouds.runtimes import RETIRED_RUNTIMES
+from aipipe.clouds.runtimes import retired_on
 
 # cloud.google.com/compute/docs/regions-zones: continent-area + number
 REGION = re.compile(r"[a-z]+-[a-z]+[0-9]{1,2}")
@@ -79,6 +79,16 @@ RESOURCES = {
             mock=MockShape(outputs={"email": "{accountId}@{project}.iam.gserviceaccount.com"}),
         ),
         ResourceFacts(
+            "gcp:projects/serviceIdentity:ServiceIdentity",
+            mock=MockShape(
+                outputs={
+                    # the form of agent emails (cloud.google.com/iam/docs/service-agents), project number mocked
+                    "email": "service-123456789012@gcp-sa-{api}.iam.gserviceaccount.com",
+                    "member": "serviceAccount:service-123456789012@gcp-sa-{api}.iam.gserviceaccount.com",
+                }
+            ),
+        ),
+        ResourceFacts(
             "gcp:dataflow/job:Job",
             force_new=frozenset(
                 {
@@ -123,23 +133,26 @@ GCP = Cloud(
     title="GCP",
     sdk_module="pulumi_gcp",
     sdk_alias="gcp",
-    sdk_requirement="pulumi-gcp>=9.0,<10",
+    sdk_requirement="pulumi-gcp>=9.0,<11",
     region_pattern=REGION,
     region_example="europe-west1",
     tags=TagRules("GCP label", 64, "aipipe-", _label_key_problem, _label_value_problem),
-    # cloud.google.com/functions/docs/runtime-support (2026-11)
+    # cloud.google.com/run/docs/runtimes/function-runtimes (2026-11): python314 and nodejs24 are GA; nodejs20 was
+    # decommissioned on 2026-10-30 (no new functions), so it is only in the retired table. The go entries were
+    # not re-checked against that page (its Go table was not available here).
     runtimes={
         "python3.11": "python311",
         "python3.12": "python312",
         "python3.13": "python313",
-        "nodejs20": "nodejs20",
+        "python3.14": "python314",
         "nodejs22": "nodejs22",
+        "nodejs24": "nodejs24",
         "java17": "java17",
         "java21": "java21",
         "go1.22": "go122",
         "go1.23": "go123",
     },
-    retired_runtimes=RETIRED_RUNTIMES,
+    retired_runtimes=retired_on({}),
     functions=FunctionLimits(
         # cloud.google.com/functions/docs/configuring/memory (up to 32 GiB) and /timeout (60 min for HTTP)
         memory_mb=(128, 32768),
@@ -154,7 +167,9 @@ GCP = Cloud(
     resources=RESOURCES,
     default_mock=MockShape(outputs={"project": "{project}"}),
     provider_config=_provider_config,
-    kept_with_bucket=frozenset({"gcp:storage/bucket:Bucket"}),  # settings are fields of the bucket itself
+    # settings are fields of the bucket itself; a CMEK bucket's key grant is what keeps its objects readable
+    kept_with_bucket=frozenset({"gcp:storage/bucket:Bucket", "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember"}),
+    program_packages=("pulumiverse-time",),  # time.Sleep: service agents settle (aipipe.codegen.gcp_project)
 )
 
 # An event-triggered Cloud Function may run at most 9 minutes (cloud.google.com/functions/docs/configuring/timeout).

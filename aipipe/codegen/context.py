@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from aipipe import __version__
 from aipipe.clouds.registry import CLOUDS
+from aipipe.codegen import gcp_project
 from aipipe.codegen.expressions import ExpressionRenderer, stored_secret_variable
 from aipipe.codegen.safe import Code, RenderError, identifier
 from aipipe.codegen.views import ResourceView
@@ -75,6 +76,8 @@ def program_context(spec: Spec, home: Path) -> dict[str, Any]:
     views: dict[str, ResourceView] = {}
     renderer = ExpressionRenderer(spec, views, Path(home))
     regions: list[str] = []
+    # on gcp everything waits for the project setup (aipipe.codegen.gcp_project): APIs, service agents
+    project_ready = [Code("*" + gcp_project.READY)] if spec.cloud == "gcp" else []
     for name in dependency_order(spec):
         resource = spec.resources[name]
         kind = KINDS[resource.type]
@@ -86,7 +89,7 @@ def program_context(spec: Spec, home: Path) -> dict[str, Any]:
             component=identifier(name),
             token=kind.component,
             model=resource,
-            depends_on=[identifier(target) for target in resource.depends_on],
+            depends_on=project_ready + [identifier(target) for target in resource.depends_on],
             tags=renderer.render({**managed_tags(spec), **user_tags, **managed_tags(spec, name)}),
         )
         region = getattr(resource, "region", None)
@@ -121,6 +124,7 @@ def program_context(spec: Spec, home: Path) -> dict[str, Any]:
         "outputs": {name: renderer.value(text) for name, text in spec.header.outputs.items()},
         "sdk": lambda path: sdk_class(cloud.sdk_alias, path),
         "keyword": keyword_argument,
+        "project_ready": gcp_project.READY,
     }
 
 

@@ -48,8 +48,10 @@ DEPLOYMENT_CODE = {
     # `aws`, `aws-cn`, `aws-us-gov`: ARNs and service hosts differ by partition
     "aws_partition": "aws.get_partition_output().partition",
     "aws_dns_suffix": "aws.get_partition_output().dns_suffix",
-    "gcp_project_id": "gcp.organizations.get_project_output().project_id",
-    "gcp_project_number": "gcp.organizations.get_project_output().number",
+    # the provider's own configuration: no API call (getProject would need Resource Manager enabled first)
+    "gcp_project_id": "gcp.organizations.get_client_config_output().project",
+    # the Pub/Sub service agent, created by the project setup (aipipe.codegen.gcp_project)
+    "gcp_pubsub_agent": "service_agent_pubsub.member",
     "gcp_storage_agent_email": "gcp.storage.get_project_service_account_output().email_address",
 }
 

@@ -12,6 +12,7 @@ import jinja2
 from aipipe.bundled import bundled_folder
 from aipipe.clouds.aws import EMULATED_SERVICES
 from aipipe.clouds.registry import CLOUDS
+from aipipe.codegen import gcp_project
 from aipipe.codegen.context import program_context
 from aipipe.codegen.safe import Code, RenderError, check_program, literal
 from aipipe.core.state_folder import STATE_FOLDER, protect_above
@@ -57,9 +58,10 @@ def write_project(
 
 
 def program_requirements(cloud: str) -> list[str]:
-    """The packages a program for `cloud` needs, pinned to the versions installed with aipipe (the ones its
-    tests ran against)."""
-    packages = ["pulumi", re.split(r"[<>=!~ ]", CLOUDS[cloud].sdk_requirement, maxsplit=1)[0]]
+    """The packages a program for `cloud` may need, pinned to the versions installed with aipipe (the ones its
+    tests ran against). One set per cloud: the deploy environment for a cloud is shared by its programs."""
+    sdk = re.split(r"[<>=!~ ]", CLOUDS[cloud].sdk_requirement, maxsplit=1)[0]
+    packages = ["pulumi", sdk, *CLOUDS[cloud].program_packages]
     return [f"{package}=={importlib.metadata.version(package)}" for package in packages]
 
 
@@ -82,7 +84,12 @@ def render_program(spec, output_dir, endpoint: str | None = None, virtualenv: st
     context = program_context(spec, Path(output_dir))
     context["endpoint"] = endpoint
     context["endpoint_arguments"] = endpoint_arguments(endpoint) if endpoint else None
-    source = make_environment().get_template("program.py.j2").render(**context)
+    context["setup_marker"] = Code(gcp_project.SETUP_MARKER)
+    context["setup_imports_marker"] = Code(gcp_project.IMPORTS_MARKER)
+    environment = make_environment()
+    source = environment.get_template("program.py.j2").render(**context)
+    if spec.cloud == "gcp":
+        source = _with_project_setup(source, environment)
     check_program(source)
     project = {
         "name": spec.header.name,
@@ -95,6 +102,16 @@ def render_program(spec, output_dir, endpoint: str | None = None, virtualenv: st
         "__main__.py": source,
         "requirements.txt": "".join(f"{requirement}\n" for requirement in program_requirements(spec.cloud)),
     }
+
+
+def _with_project_setup(source: str, environment: jinja2.Environment) -> str:
+    """The GCP program with its project setup (aipipe.codegen.gcp_project) where program.py.j2 marked it,
+    decided by the rest of the program."""
+    values = gcp_project.setup_values(source)
+    setup = environment.get_template("project/gcp-setup.py.j2").render(values=values)
+    imports = "import pulumiverse_time as time\n" if values["agents"] else ""
+    source = source.replace(gcp_project.SETUP_MARKER + "\n", setup, 1)
+    return source.replace(gcp_project.IMPORTS_MARKER + "\n", imports, 1)
 
 
 def provider_config(spec, endpoint: str | None = None) -> dict:

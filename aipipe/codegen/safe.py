@@ -63,8 +63,9 @@ def identifier(name: str, suffix: str = "") -> Code:
 
 # --- the post-render check ------------------------------------------------------------------------------
 
-_IMPORTS = {"json": None, "pulumi": None, "pulumi_aws": "aws", "pulumi_gcp": "gcp"}
-_CALL_ROOTS = {"pulumi", "aws", "gcp", "json"}
+# pulumiverse_time: Sleep, the wait for GCP service agents' roles to propagate (aipipe.codegen.gcp_project)
+_IMPORTS = {"json": None, "pulumi": None, "pulumi_aws": "aws", "pulumi_gcp": "gcp", "pulumiverse_time": "time"}
+_CALL_ROOTS = {"pulumi", "aws", "gcp", "json", "time"}
 # Methods the program may call on its own variables (components, resources, outputs, config).
 _METHODS = {"register_outputs", "apply", "require", "require_secret", "get", "get_secret", "format"}
 _BUILTINS = {"dict", "list", "str", "int", "len", "sorted"}

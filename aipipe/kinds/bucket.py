@@ -11,8 +11,8 @@ from pydantic import Field
 
 from aipipe.kinds.base import CloudForm, GraphShape, Kind, check_kms_key
 from aipipe.semantics.iam import statement
-from aipipe.semantics.kms import key_statements
-from aipipe.semantics.symbols import Attr, Child, Concat, Json
+from aipipe.semantics.kms import gcp_key_problem, key_statements
+from aipipe.semantics.symbols import Attr, Child, Concat, Deployment, Json
 from aipipe.spec.context import CheckContext
 from aipipe.spec.model import ResourceBase, StrictModel, cloud_only
 from aipipe.spec.references import symbolic
@@ -116,6 +116,10 @@ def check(ctx: CheckContext, name: str, bucket: Bucket) -> None:
         check_kms_key(ctx, name, bucket)
     if ctx.cloud == "gcp" and bucket.encryption == "kms" and not bucket.kms_key and not bucket.existing:
         ctx.report("AP403", "on gcp `encryption: kms` needs `kms_key` (a Cloud KMS key id)", ctx.at(name, "encryption"))
+    if ctx.cloud == "gcp" and bucket.kms_key and not bucket.existing:
+        problem = gcp_key_problem(bucket.kms_key, bucket.location or ctx.data.get("region") or "")
+        if problem:
+            ctx.report("AP402", problem, ctx.at(name, "kms_key"))
     lifecycle = bucket.lifecycle
     if lifecycle is None:
         return
@@ -297,6 +301,17 @@ def gcp_values(job, name: str, bucket: Bucket) -> dict:
         "location": symbolic(bucket.location or job.spec.header.region),
         "versioning": {"enabled": bucket.versioning},
         "encryption": {"default_kms_key_name": symbolic(bucket.kms_key)} if bucket.encryption == "kms" else None,
+        # Cloud Storage encrypts with the key as its service agent, which needs this role on the key or every
+        # write fails with 403 (cloud.google.com/storage/docs/encryption/using-customer-managed-keys#prereqs)
+        "key_grant": (
+            {
+                "key": symbolic(bucket.kms_key),
+                "role": "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+                "member": Concat("serviceAccount:", Deployment("gcp_storage_agent_email")),
+            }
+            if bucket.encryption == "kms"
+            else None
+        ),
         "lifecycle_rules": rules or None,
         "force_destroy": bucket.force_destroy,
         "retain": bucket.retain_on_destroy,

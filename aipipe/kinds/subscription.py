@@ -14,7 +14,7 @@ from aipipe.kinds.base import CloudForm, GraphShape, Kind, arn_statement, resour
 from aipipe.semantics.delivery import ACK_DEADLINE_RANGE, LIMITS, MAX_ATTEMPTS_RANGE
 from aipipe.semantics.filters import FilterError, parse_pubsub_filter, parse_sns_filter_policy
 from aipipe.semantics.iam import policy_document, service_may_send
-from aipipe.semantics.symbols import Attr, Child, Concat, Deployment, Json, Options
+from aipipe.semantics.symbols import Attr, Child, Deployment, Json, Options
 from aipipe.spec.context import CheckContext
 from aipipe.spec.links import Link
 from aipipe.spec.model import ResourceBase, StrictModel, cloud_only
@@ -152,10 +152,10 @@ def gcp_values(spec, name: str, subscription: Subscription) -> dict:
     }
 
 
-def pubsub_agent() -> Concat:
+def pubsub_agent() -> Deployment:
     """The IAM member of this project's Pub/Sub service agent, which moves messages to dead-letter topics
     (cloud.google.com/pubsub/docs/handling-failures#grant_forwarding_permissions)."""
-    return Concat("serviceAccount:service-", Deployment("gcp_project_number"), "@gcp-sa-pubsub.iam.gserviceaccount.com")
+    return Deployment("gcp_pubsub_agent")
 
 
 # docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-permissions: what a consumer of the queue needs

@@ -139,6 +139,8 @@ class _CloudMocks(mocks.Mocks):
         return _new_resource(args, self.region, self.project)
 
     def call(self, args: mocks.MockCallArgs):
+        if args.token == "gcp:organizations/getClientConfig:getClientConfig":
+            return {"project": self.project, "region": self.region, "id": self.project}
         if args.token == "gcp:organizations/getProject:getProject":
             return {"number": "123456789012", "projectId": self.project, "name": self.project}
         if args.token == "gcp:storage/getProjectServiceAccount:getProjectServiceAccount":
@@ -175,6 +177,8 @@ def _new_resource(args, region: str, project: str) -> tuple[str, dict]:
         "service": token.split(":")[1].split("/")[0],
         "kind": token.split(":")[-1].lower(),
         "digest": hashlib.sha256(str(name).encode()).hexdigest()[:8],
+        # an API a resource is for (`pubsub.googleapis.com` -> `pubsub`): service agents are named by it
+        "api": str(inputs.get("service", "")).split(".")[0],
     }
     for key, template in {**cloud.default_mock.outputs, **shape.outputs}.items():
         outputs.setdefault(key, template.format(**fields))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from aipipe.codegen.gcp_project import SETUP_TYPES
 from aipipe.core.text import printable
 
 
@@ -42,7 +43,12 @@ def print_plan(plan, spec, file=None) -> None:
             shown = _short(value)
             if shown is not None:
                 details.append(f"{key}={shown}")
-        waits = sorted(by_urn[d].name for d in resource.dependencies if d in by_urn and d != resource.parent)
+        # every GCP resource waits for the project setup, listed once at the top: not repeated under each
+        waits = sorted(
+            by_urn[d].name
+            for d in resource.dependencies
+            if d in by_urn and d != resource.parent and by_urn[d].type not in SETUP_TYPES
+        )
         if details:
             node.add("[dim]" + _escape_markup(", ".join(details)) + "[/]")
         if waits:

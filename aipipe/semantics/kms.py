@@ -67,3 +67,28 @@ def key_statements(service: str, role: str, key: str | None) -> list[dict]:
 def is_aws_managed(key: str) -> bool:
     """Whether the key is an AWS-managed one named by its alias (`alias/aws/s3`): no grant is needed."""
     return key.startswith("alias/aws/")
+
+
+# Cloud KMS key resource name (cloud.google.com/kms/docs/resource-hierarchy#retrieve_resource_id).
+GCP_KEY = re.compile(r"projects/[^/]+/locations/([a-z0-9-]+)/keyRings/[^/]+/cryptoKeys/[^/]+")
+
+
+def gcp_key_problem(key: str, location: str) -> str | None:
+    """Why a Cloud KMS `kms_key` cannot encrypt a bucket in `location`, or None. Cloud Storage uses a key only
+    in the bucket's own location: a regional bucket a key of that region, a multi- or dual-region bucket a key
+    of that multi-region (`EU` -> `eu`, `NAM4` -> `nam4`), never `global`
+    (cloud.google.com/storage/docs/encryption/customer-managed-keys#key-locations)."""
+    if "${" in key.replace("$${", ""):
+        return f"`kms_key` must be the key's resource name written out, got {key!r}: no reference resolves to a key"
+    found = GCP_KEY.fullmatch(key)
+    if found is None:
+        return (
+            "`kms_key` must be a Cloud KMS key resource name "
+            f"(projects/PROJECT/locations/LOCATION/keyRings/RING/cryptoKeys/KEY), got {key!r}"
+        )
+    if found.group(1) != location.lower():
+        return (
+            f"the key is in `{found.group(1)}` and the bucket in `{location}`: Cloud Storage only uses a key of the "
+            f"bucket's own location; use a key in `{location.lower()}`"
+        )
+    return None

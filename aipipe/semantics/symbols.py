@@ -63,7 +63,7 @@ DEPLOYMENT_FACTS = (
     "aws_partition",
     "aws_dns_suffix",
     "gcp_project_id",
-    "gcp_project_number",
+    "gcp_pubsub_agent",
     "gcp_storage_agent_email",
 )
 

@@ -23,7 +23,7 @@ from aipipe.clouds.aws import AWS
 from aipipe.clouds.gcp import ROLES
 from aipipe.core.diagnostics import Severity
 from aipipe.semantics.keys import KeyPattern
-from aipipe.semantics.symbols import Attr, Child, Json, Options
+from aipipe.semantics.symbols import Attr, Child, Deployment, Json, Options
 from aipipe.spec.context import CheckContext
 from aipipe.spec.model import StrictModel
 from aipipe.spec.parts import ProgramPart
@@ -228,7 +228,13 @@ def _parts(cloud: str, spec, uses: list[TriggerUse]) -> list[ProgramPart]:
     if cloud == "gcp":
         # Cloud Storage publishes object events through Pub/Sub as its own service agent.
         return (
-            [ProgramPart("triggers/bucket/gcp-publisher.py.j2", {"role": ROLES["publish"]}, before=True)]
+            [
+                ProgramPart(
+                    "triggers/bucket/gcp-publisher.py.j2",
+                    {"role": ROLES["publish"], "project": Deployment("gcp_project_id")},
+                    before=True,
+                )
+            ]
             if uses
             else []
         )

@@ -4,8 +4,41 @@
 
 import pulumi
 import pulumi_gcp as gcp
+import pulumiverse_time as time
 
 config = pulumi.Config()
+
+# --- Project setup: the APIs this program uses (kept enabled on destroy) and the service agents it acts through
+project_apis = [
+    gcp.projects.Service('api-artifactregistry', service='artifactregistry.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-cloudbuild', service='cloudbuild.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-cloudfunctions', service='cloudfunctions.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-cloudresourcemanager', service='cloudresourcemanager.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-eventarc', service='eventarc.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-iam', service='iam.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-logging', service='logging.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-pubsub', service='pubsub.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-run', service='run.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-storage', service='storage.googleapis.com', disable_on_destroy=False),
+]
+service_agent_eventarc = gcp.projects.ServiceIdentity(
+    'eventarc-agent',
+    service='eventarc.googleapis.com',
+    opts=pulumi.ResourceOptions(depends_on=project_apis),
+)
+service_agent_pubsub = gcp.projects.ServiceIdentity(
+    'pubsub-agent',
+    service='pubsub.googleapis.com',
+    opts=pulumi.ResourceOptions(depends_on=project_apis),
+)
+# Service agents get their roles when they are created; IAM takes minutes to propagate them
+# (terraform-provider-google#25294: "it may take a few minutes"), so nothing uses them before this wait.
+service_agents_settled = time.Sleep(
+    "service-agents-settled",
+    create_duration='120s',
+    opts=pulumi.ResourceOptions(depends_on=[service_agent_eventarc, service_agent_pubsub]),
+)
+project_ready = [*project_apis, service_agents_settled]
 
 # Function source archives: build inputs only, so nothing here is worth keeping on destroy.
 function_sources = gcp.storage.Bucket(
@@ -15,6 +48,7 @@ function_sources = gcp.storage.Bucket(
     public_access_prevention="enforced",
     force_destroy=True,
     labels={'aipipe-project': 'distributed-pubsub', 'aipipe-stack': 'dev'},
+    opts=pulumi.ResourceOptions(depends_on=project_ready),
 )
 
 # --- 'work-items': Pub/Sub topic
@@ -22,7 +56,7 @@ work_items = pulumi.ComponentResource('aipipe:index:Topic', 'work-items')
 work_items_topic = gcp.pubsub.Topic(
     'work-items',
     labels={'aipipe-project': 'distributed-pubsub', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'embeddings', 'aipipe-resource': 'work-items'},
-    opts=pulumi.ResourceOptions(parent=work_items),
+    opts=pulumi.ResourceOptions(parent=work_items, depends_on=[*project_ready]),
 )
 work_items.register_outputs({'id': work_items_topic.id, 'name': work_items_topic.name})
 
@@ -31,7 +65,7 @@ batch_workers = pulumi.ComponentResource('aipipe:index:Subscription', 'batch-wor
 batch_workers_dead_letters = gcp.pubsub.Topic(
     'batch-workers-dead-letters',
     labels={'aipipe-project': 'distributed-pubsub', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'embeddings', 'aipipe-resource': 'batch-workers'},
-    opts=pulumi.ResourceOptions(parent=batch_workers),
+    opts=pulumi.ResourceOptions(parent=batch_workers, depends_on=[*project_ready]),
 )
 batch_workers_subscription = gcp.pubsub.Subscription(
     'batch-workers',
@@ -41,21 +75,21 @@ batch_workers_subscription = gcp.pubsub.Subscription(
     dead_letter_policy={'dead_letter_topic': batch_workers_dead_letters.id, 'max_delivery_attempts': 10},
     retry_policy={'minimum_backoff': '10s', 'maximum_backoff': '300s'},
     labels={'aipipe-project': 'distributed-pubsub', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'embeddings', 'aipipe-resource': 'batch-workers'},
-    opts=pulumi.ResourceOptions(parent=batch_workers),
+    opts=pulumi.ResourceOptions(parent=batch_workers, depends_on=[*project_ready]),
 )
 gcp.pubsub.TopicIAMMember(
     'batch-workers-dead-letters-publisher',
     topic=batch_workers_dead_letters.name,
     role='roles/pubsub.publisher',
-    member=pulumi.Output.concat('serviceAccount:service-', gcp.organizations.get_project_output().number, '@gcp-sa-pubsub.iam.gserviceaccount.com'),
-    opts=pulumi.ResourceOptions(parent=batch_workers),
+    member=service_agent_pubsub.member,
+    opts=pulumi.ResourceOptions(parent=batch_workers, depends_on=[*project_ready]),
 )
 gcp.pubsub.SubscriptionIAMMember(
     'batch-workers-dead-letters-subscriber',
     subscription=batch_workers_subscription.name,
     role='roles/pubsub.subscriber',
-    member=pulumi.Output.concat('serviceAccount:service-', gcp.organizations.get_project_output().number, '@gcp-sa-pubsub.iam.gserviceaccount.com'),
-    opts=pulumi.ResourceOptions(parent=batch_workers),
+    member=service_agent_pubsub.member,
+    opts=pulumi.ResourceOptions(parent=batch_workers, depends_on=[*project_ready]),
 )
 batch_workers.register_outputs({'id': batch_workers_subscription.id, 'name': batch_workers_subscription.name})
 
@@ -70,7 +104,7 @@ embeddings_bucket = gcp.storage.Bucket(
     lifecycle_rules=[{'action': {'type': 'SetStorageClass', 'storage_class': 'ARCHIVE'}, 'condition': {'age': 30}}],
     force_destroy=False,
     labels={'aipipe-project': 'distributed-pubsub', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'embeddings', 'aipipe-resource': 'embeddings'},
-    opts=pulumi.ResourceOptions(parent=embeddings, retain_on_delete=True),
+    opts=pulumi.ResourceOptions(parent=embeddings, retain_on_delete=True, depends_on=[*project_ready]),
 )
 embeddings.register_outputs({'name': embeddings_bucket.name, 'url': embeddings_bucket.url, 'id': embeddings_bucket.id})
 
@@ -80,7 +114,7 @@ embed_account = gcp.serviceaccount.Account(
     'embed-account',
     account_id='fn-embed-1ac0a8',
     display_name='aipipe function embed',
-    opts=pulumi.ResourceOptions(parent=embed),
+    opts=pulumi.ResourceOptions(parent=embed, depends_on=[*project_ready]),
 )
 gcp.storage.BucketIAMMember(
     'embed-writes-embeddings',
@@ -88,14 +122,14 @@ gcp.storage.BucketIAMMember(
     role='roles/storage.objectCreator',
     member=pulumi.Output.concat('serviceAccount:', embed_account.email),
     condition={'title': 'objects under vectors/', 'expression': pulumi.Output.concat('resource.name.startsWith("projects/_/buckets/', embeddings_bucket.name, '/objects/vectors/")')},
-    opts=pulumi.ResourceOptions(parent=embed),
+    opts=pulumi.ResourceOptions(parent=embed, depends_on=[*project_ready]),
 )
 embed_source = gcp.storage.BucketObject(
     'embed-source',
     bucket=function_sources.name,
     name='embed/source.zip',
     source=pulumi.AssetArchive({".": pulumi.FileArchive('../../../embed')}),
-    opts=pulumi.ResourceOptions(parent=embed),
+    opts=pulumi.ResourceOptions(parent=embed, depends_on=[*project_ready]),
 )
 embed_function = gcp.cloudfunctionsv2.Function(
     'embed',
@@ -117,7 +151,7 @@ embed_function = gcp.cloudfunctionsv2.Function(
     },
     event_trigger={'event_type': 'google.cloud.pubsub.topic.v1.messagePublished', 'pubsub_topic': work_items_topic.id, 'retry_policy': 'RETRY_POLICY_RETRY', 'service_account_email': embed_account.email},
     labels={'aipipe-project': 'distributed-pubsub', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'embeddings', 'aipipe-resource': 'embed'},
-    opts=pulumi.ResourceOptions(parent=embed),
+    opts=pulumi.ResourceOptions(parent=embed, depends_on=[*project_ready]),
 )
 gcp.cloudrun.IamMember(
     'embed-invoker',
@@ -125,14 +159,14 @@ gcp.cloudrun.IamMember(
     location='us-central1',
     role='roles/run.invoker',
     member=pulumi.Output.concat('serviceAccount:', embed_account.email),
-    opts=pulumi.ResourceOptions(parent=embed),
+    opts=pulumi.ResourceOptions(parent=embed, depends_on=[*project_ready]),
 )
 gcp.projects.IAMMember(
     'embed-event-receiver',
-    project=gcp.organizations.get_project_output().project_id,
+    project=gcp.organizations.get_client_config_output().project,
     role='roles/eventarc.eventReceiver',
     member=pulumi.Output.concat('serviceAccount:', embed_account.email),
-    opts=pulumi.ResourceOptions(parent=embed),
+    opts=pulumi.ResourceOptions(parent=embed, depends_on=[*project_ready]),
 )
 embed.register_outputs({'name': embed_function.name, 'url': embed_function.url})
 

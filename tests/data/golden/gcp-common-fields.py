@@ -7,6 +7,22 @@ import pulumi_gcp as gcp
 
 config = pulumi.Config()
 
+# --- Project setup: the APIs this program uses (kept enabled on destroy) and the service agents it acts through
+project_apis = [
+    gcp.projects.Service('api-artifactregistry', service='artifactregistry.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-cloudbuild', service='cloudbuild.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-cloudfunctions', service='cloudfunctions.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-cloudresourcemanager', service='cloudresourcemanager.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-compute', service='compute.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-dataflow', service='dataflow.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-iam', service='iam.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-logging', service='logging.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-pubsub', service='pubsub.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-run', service='run.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-storage', service='storage.googleapis.com', disable_on_destroy=False),
+]
+project_ready = project_apis
+
 # Function source archives: build inputs only, so nothing here is worth keeping on destroy.
 function_sources = gcp.storage.Bucket(
     "function-sources",
@@ -15,6 +31,7 @@ function_sources = gcp.storage.Bucket(
     public_access_prevention="enforced",
     force_destroy=True,
     labels={'aipipe-project': 'gcp-common-fields', 'aipipe-stack': 'dev'},
+    opts=pulumi.ResourceOptions(depends_on=project_ready),
 )
 
 # --- 'notes': Pub/Sub topic
@@ -22,7 +39,7 @@ notes = pulumi.ComponentResource('aipipe:index:Topic', 'notes')
 notes_topic = gcp.pubsub.Topic(
     'notes',
     labels={'aipipe-project': 'gcp-common-fields', 'aipipe-stack': 'dev', 'role': 'fanout', 'aipipe-resource': 'notes'},
-    opts=pulumi.ResourceOptions(parent=notes, protect=True),
+    opts=pulumi.ResourceOptions(parent=notes, protect=True, depends_on=[*project_ready]),
 )
 notes.register_outputs({'id': notes_topic.id, 'name': notes_topic.name})
 
@@ -36,7 +53,7 @@ data_bucket = gcp.storage.Bucket(
     versioning={'enabled': True},
     force_destroy=False,
     labels={'aipipe-project': 'gcp-common-fields', 'aipipe-stack': 'dev', 'aipipe-resource': 'data'},
-    opts=pulumi.ResourceOptions(parent=data, retain_on_delete=True, depends_on=[notes]),
+    opts=pulumi.ResourceOptions(parent=data, retain_on_delete=True, depends_on=[*project_ready, notes]),
 )
 data.register_outputs({'name': data_bucket.name, 'url': data_bucket.url, 'id': data_bucket.id})
 
@@ -46,7 +63,7 @@ notes_sub_subscription = gcp.pubsub.Subscription(
     'notes-sub',
     topic=notes_topic.id,
     labels={'aipipe-project': 'gcp-common-fields', 'aipipe-stack': 'dev', 'role': 'queue', 'aipipe-resource': 'notes-sub'},
-    opts=pulumi.ResourceOptions(parent=notes_sub, protect=True, depends_on=[notes]),
+    opts=pulumi.ResourceOptions(parent=notes_sub, protect=True, depends_on=[*project_ready, notes]),
 )
 notes_sub.register_outputs({'id': notes_sub_subscription.id, 'name': notes_sub_subscription.name})
 
@@ -56,14 +73,14 @@ worker_account = gcp.serviceaccount.Account(
     'worker-account',
     account_id='fn-worker-cca89f',
     display_name='aipipe function worker',
-    opts=pulumi.ResourceOptions(parent=worker, protect=True, depends_on=[data]),
+    opts=pulumi.ResourceOptions(parent=worker, protect=True, depends_on=[*project_ready, data]),
 )
 worker_source = gcp.storage.BucketObject(
     'worker-source',
     bucket=function_sources.name,
     name='worker/source.zip',
     source=pulumi.AssetArchive({".": pulumi.FileArchive('../../../app')}),
-    opts=pulumi.ResourceOptions(parent=worker, protect=True, depends_on=[data]),
+    opts=pulumi.ResourceOptions(parent=worker, protect=True, depends_on=[*project_ready, data]),
 )
 worker_function = gcp.cloudfunctionsv2.Function(
     'worker',
@@ -83,7 +100,7 @@ worker_function = gcp.cloudfunctionsv2.Function(
         "service_account_email": worker_account.email,
     },
     labels={'aipipe-project': 'gcp-common-fields', 'aipipe-stack': 'dev', 'role': 'worker', 'aipipe-resource': 'worker'},
-    opts=pulumi.ResourceOptions(parent=worker, protect=True, depends_on=[data]),
+    opts=pulumi.ResourceOptions(parent=worker, protect=True, depends_on=[*project_ready, data]),
 )
 worker.register_outputs({'name': worker_function.name, 'url': worker_function.url})
 
@@ -93,29 +110,29 @@ job_account = gcp.serviceaccount.Account(
     'job-account',
     account_id='df-job-346010',
     display_name='aipipe dataflow worker job',
-    opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[worker]),
+    opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[*project_ready, worker]),
 )
 job_worker = gcp.projects.IAMMember(
     'job-worker',
-    project=gcp.organizations.get_project_output().project_id,
+    project=gcp.organizations.get_client_config_output().project,
     role='roles/dataflow.worker',
     member=pulumi.Output.concat('serviceAccount:', job_account.email),
-    opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[worker]),
+    opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[*project_ready, worker]),
 )
 gcp.storage.BucketIAMMember(
     'job-objects-data',
     bucket=data_bucket.name,
     role='roles/storage.objectAdmin',
     member=pulumi.Output.concat('serviceAccount:', job_account.email),
-    opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[worker]),
+    opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[*project_ready, worker]),
 )
 # A topic input makes the template create its own subscription: that needs Pub/Sub rights in the project.
 gcp.projects.IAMMember(
     'job-pubsub',
-    project=gcp.organizations.get_project_output().project_id,
+    project=gcp.organizations.get_client_config_output().project,
     role='roles/pubsub.editor',
     member=pulumi.Output.concat('serviceAccount:', job_account.email),
-    opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[worker]),
+    opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[*project_ready, worker]),
 )
 job_job = gcp.dataflow.Job(
     'job',
@@ -126,7 +143,7 @@ job_job = gcp.dataflow.Job(
     on_delete='drain',
     service_account_email=job_account.email,
     labels={'aipipe-project': 'gcp-common-fields', 'aipipe-stack': 'dev', 'role': 'job', 'aipipe-resource': 'job'},
-    opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[worker, job_worker]),
+    opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[*project_ready, worker, job_worker]),
 )
 job.register_outputs({'id': job_job.id, 'name': job_job.name, 'job_id': job_job.job_id})
 

@@ -4,8 +4,45 @@
 
 import pulumi
 import pulumi_gcp as gcp
+import pulumiverse_time as time
 
 config = pulumi.Config()
+
+# --- Project setup: the APIs this program uses (kept enabled on destroy) and the service agents it acts through
+project_apis = [
+    gcp.projects.Service('api-artifactregistry', service='artifactregistry.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-cloudbuild', service='cloudbuild.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-cloudfunctions', service='cloudfunctions.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-cloudkms', service='cloudkms.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-cloudresourcemanager', service='cloudresourcemanager.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-cloudscheduler', service='cloudscheduler.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-compute', service='compute.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-dataflow', service='dataflow.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-eventarc', service='eventarc.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-iam', service='iam.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-logging', service='logging.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-pubsub', service='pubsub.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-run', service='run.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-storage', service='storage.googleapis.com', disable_on_destroy=False),
+]
+service_agent_eventarc = gcp.projects.ServiceIdentity(
+    'eventarc-agent',
+    service='eventarc.googleapis.com',
+    opts=pulumi.ResourceOptions(depends_on=project_apis),
+)
+service_agent_pubsub = gcp.projects.ServiceIdentity(
+    'pubsub-agent',
+    service='pubsub.googleapis.com',
+    opts=pulumi.ResourceOptions(depends_on=project_apis),
+)
+# Service agents get their roles when they are created; IAM takes minutes to propagate them
+# (terraform-provider-google#25294: "it may take a few minutes"), so nothing uses them before this wait.
+service_agents_settled = time.Sleep(
+    "service-agents-settled",
+    create_duration='120s',
+    opts=pulumi.ResourceOptions(depends_on=[service_agent_eventarc, service_agent_pubsub]),
+)
+project_ready = [*project_apis, service_agents_settled]
 
 # Function source archives: build inputs only, so nothing here is worth keeping on destroy.
 function_sources = gcp.storage.Bucket(
@@ -15,28 +52,38 @@ function_sources = gcp.storage.Bucket(
     public_access_prevention="enforced",
     force_destroy=True,
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev'},
+    opts=pulumi.ResourceOptions(depends_on=project_ready),
 )
 # Cloud Storage publishes object events through Pub/Sub as its own service agent.
 gcp.projects.IAMMember(
     "storage-events-publisher",
-    project=gcp.organizations.get_project_output().project_id,
+    project=gcp.organizations.get_client_config_output().project,
     role='roles/pubsub.publisher',
     member=pulumi.Output.concat("serviceAccount:", gcp.storage.get_project_service_account_output().email_address),
+    opts=pulumi.ResourceOptions(depends_on=project_ready),
 )
 
 # --- 'landing': Cloud Storage bucket
 landing = pulumi.ComponentResource('aipipe:index:Bucket', 'landing')
+# kept as long as the bucket: without it the bucket's objects cannot be read
+landing_key_grant = gcp.kms.CryptoKeyIAMMember(
+    'landing-key-grant',
+    crypto_key_id='projects/ml-platform-123/locations/eu/keyRings/ring/cryptoKeys/key',
+    role='roles/cloudkms.cryptoKeyEncrypterDecrypter',
+    member=pulumi.Output.concat('serviceAccount:', gcp.storage.get_project_service_account_output().email_address),
+    opts=pulumi.ResourceOptions(parent=landing, protect=True, retain_on_delete=True, depends_on=[*project_ready]),
+)
 landing_bucket = gcp.storage.Bucket(
     'landing',
     location='EU',
     uniform_bucket_level_access=True,
     public_access_prevention="enforced",
     versioning={'enabled': False},
-    encryption={'default_kms_key_name': 'projects/ml-platform-123/locations/europe/keyRings/ring/cryptoKeys/key'},
+    encryption={'default_kms_key_name': 'projects/ml-platform-123/locations/eu/keyRings/ring/cryptoKeys/key'},
     lifecycle_rules=[{'action': {'type': 'SetStorageClass', 'storage_class': 'ARCHIVE'}, 'condition': {'age': 30}}, {'action': {'type': 'Delete'}, 'condition': {'age': 365}}],
     force_destroy=False,
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'tier': 'raw', 'aipipe-resource': 'landing'},
-    opts=pulumi.ResourceOptions(parent=landing, protect=True, retain_on_delete=True),
+    opts=pulumi.ResourceOptions(parent=landing, protect=True, retain_on_delete=True, depends_on=[*project_ready, landing_key_grant]),
 )
 landing.register_outputs({'name': landing_bucket.name, 'url': landing_bucket.url, 'id': landing_bucket.id})
 
@@ -51,13 +98,13 @@ temp_bucket = gcp.storage.Bucket(
     lifecycle_rules=[{'action': {'type': 'Delete'}, 'condition': {'age': 1}}],
     force_destroy=True,
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'temp'},
-    opts=pulumi.ResourceOptions(parent=temp),
+    opts=pulumi.ResourceOptions(parent=temp, depends_on=[*project_ready]),
 )
 temp.register_outputs({'name': temp_bucket.name, 'url': temp_bucket.url, 'id': temp_bucket.id})
 
 # --- 'shared': Cloud Storage bucket
 shared = pulumi.ComponentResource('aipipe:index:Bucket', 'shared')
-shared_bucket = gcp.storage.Bucket.get('shared', 'shared-datasets-bucket', opts=pulumi.ResourceOptions(parent=shared))
+shared_bucket = gcp.storage.Bucket.get('shared', 'shared-datasets-bucket', opts=pulumi.ResourceOptions(parent=shared, depends_on=[*project_ready]))
 shared.register_outputs({'name': 'shared-datasets-bucket', 'url': 'gs://shared-datasets-bucket', 'id': 'shared-datasets-bucket'})
 
 # --- 'updates': Pub/Sub topic
@@ -66,7 +113,7 @@ updates_topic = gcp.pubsub.Topic(
     'updates',
     message_retention_duration='604800s',
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'updates'},
-    opts=pulumi.ResourceOptions(parent=updates, depends_on=[landing]),
+    opts=pulumi.ResourceOptions(parent=updates, depends_on=[*project_ready, landing]),
 )
 updates.register_outputs({'id': updates_topic.id, 'name': updates_topic.name})
 
@@ -75,7 +122,7 @@ updates_sub = pulumi.ComponentResource('aipipe:index:Subscription', 'updates-sub
 updates_sub_dead_letters = gcp.pubsub.Topic(
     'updates-sub-dead-letters',
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'updates-sub'},
-    opts=pulumi.ResourceOptions(parent=updates_sub),
+    opts=pulumi.ResourceOptions(parent=updates_sub, depends_on=[*project_ready]),
 )
 updates_sub_subscription = gcp.pubsub.Subscription(
     'updates-sub',
@@ -87,21 +134,21 @@ updates_sub_subscription = gcp.pubsub.Subscription(
     filter='attributes.kind = "image"',
     enable_exactly_once_delivery=True,
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'updates-sub'},
-    opts=pulumi.ResourceOptions(parent=updates_sub),
+    opts=pulumi.ResourceOptions(parent=updates_sub, depends_on=[*project_ready]),
 )
 gcp.pubsub.TopicIAMMember(
     'updates-sub-dead-letters-publisher',
     topic=updates_sub_dead_letters.name,
     role='roles/pubsub.publisher',
-    member=pulumi.Output.concat('serviceAccount:service-', gcp.organizations.get_project_output().number, '@gcp-sa-pubsub.iam.gserviceaccount.com'),
-    opts=pulumi.ResourceOptions(parent=updates_sub),
+    member=service_agent_pubsub.member,
+    opts=pulumi.ResourceOptions(parent=updates_sub, depends_on=[*project_ready]),
 )
 gcp.pubsub.SubscriptionIAMMember(
     'updates-sub-dead-letters-subscriber',
     subscription=updates_sub_subscription.name,
     role='roles/pubsub.subscriber',
-    member=pulumi.Output.concat('serviceAccount:service-', gcp.organizations.get_project_output().number, '@gcp-sa-pubsub.iam.gserviceaccount.com'),
-    opts=pulumi.ResourceOptions(parent=updates_sub),
+    member=service_agent_pubsub.member,
+    opts=pulumi.ResourceOptions(parent=updates_sub, depends_on=[*project_ready]),
 )
 updates_sub.register_outputs({'id': updates_sub_subscription.id, 'name': updates_sub_subscription.name})
 
@@ -111,7 +158,7 @@ on_upload_account = gcp.serviceaccount.Account(
     'on-upload-account',
     account_id='fn-on-upload-5d386e',
     display_name='aipipe function on-upload',
-    opts=pulumi.ResourceOptions(parent=on_upload),
+    opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
 )
 gcp.storage.BucketIAMMember(
     'on-upload-reads-landing',
@@ -119,14 +166,14 @@ gcp.storage.BucketIAMMember(
     role='roles/storage.objectViewer',
     member=pulumi.Output.concat('serviceAccount:', on_upload_account.email),
     condition={'title': 'objects under incoming/', 'expression': pulumi.Output.concat('resource.name.startsWith("projects/_/buckets/', landing_bucket.name, '/objects/incoming/")')},
-    opts=pulumi.ResourceOptions(parent=on_upload),
+    opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
 )
 gcp.pubsub.SubscriptionIAMMember(
     'on-upload-reads-updates-sub',
     subscription=updates_sub_subscription.name,
     role='roles/pubsub.subscriber',
     member=pulumi.Output.concat('serviceAccount:', on_upload_account.email),
-    opts=pulumi.ResourceOptions(parent=on_upload),
+    opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
 )
 gcp.storage.BucketIAMMember(
     'on-upload-writes-temp',
@@ -134,21 +181,21 @@ gcp.storage.BucketIAMMember(
     role='roles/storage.objectCreator',
     member=pulumi.Output.concat('serviceAccount:', on_upload_account.email),
     condition={'title': 'objects under out/', 'expression': pulumi.Output.concat('resource.name.startsWith("projects/_/buckets/', temp_bucket.name, '/objects/out/")')},
-    opts=pulumi.ResourceOptions(parent=on_upload),
+    opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
 )
 gcp.pubsub.TopicIAMMember(
     'on-upload-writes-updates',
     topic=updates_topic.name,
     role='roles/pubsub.publisher',
     member=pulumi.Output.concat('serviceAccount:', on_upload_account.email),
-    opts=pulumi.ResourceOptions(parent=on_upload),
+    opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
 )
 on_upload_source = gcp.storage.BucketObject(
     'on-upload-source',
     bucket=function_sources.name,
     name='on-upload/source.zip',
     source=pulumi.AssetArchive({".": pulumi.FileArchive('../../../app')}),
-    opts=pulumi.ResourceOptions(parent=on_upload),
+    opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
 )
 on_upload_function = gcp.cloudfunctionsv2.Function(
     'on-upload',
@@ -170,7 +217,7 @@ on_upload_function = gcp.cloudfunctionsv2.Function(
     },
     event_trigger={'event_type': 'google.cloud.storage.object.v1.finalized', 'event_filters': [{'attribute': 'bucket', 'value': landing_bucket.name}], 'retry_policy': 'RETRY_POLICY_RETRY', 'service_account_email': on_upload_account.email},
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'on-upload'},
-    opts=pulumi.ResourceOptions(parent=on_upload),
+    opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
 )
 gcp.cloudrun.IamMember(
     'on-upload-invoker',
@@ -178,14 +225,14 @@ gcp.cloudrun.IamMember(
     location='europe-west1',
     role='roles/run.invoker',
     member=pulumi.Output.concat('serviceAccount:', on_upload_account.email),
-    opts=pulumi.ResourceOptions(parent=on_upload),
+    opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
 )
 gcp.projects.IAMMember(
     'on-upload-event-receiver',
-    project=gcp.organizations.get_project_output().project_id,
+    project=gcp.organizations.get_client_config_output().project,
     role='roles/eventarc.eventReceiver',
     member=pulumi.Output.concat('serviceAccount:', on_upload_account.email),
-    opts=pulumi.ResourceOptions(parent=on_upload),
+    opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
 )
 gcp.cloudscheduler.Job(
     'on-upload-schedule-1',
@@ -197,7 +244,7 @@ gcp.cloudscheduler.Job(
         "http_method": "POST",
         "oidc_token": {"service_account_email": on_upload_account.email},
     },
-    opts=pulumi.ResourceOptions(parent=on_upload),
+    opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
 )
 on_upload.register_outputs({'name': on_upload_function.name, 'url': on_upload_function.url})
 
@@ -207,14 +254,14 @@ on_update_account = gcp.serviceaccount.Account(
     'on-update-account',
     account_id='fn-on-update-2101ca',
     display_name='aipipe function on-update',
-    opts=pulumi.ResourceOptions(parent=on_update),
+    opts=pulumi.ResourceOptions(parent=on_update, depends_on=[*project_ready]),
 )
 on_update_source = gcp.storage.BucketObject(
     'on-update-source',
     bucket=function_sources.name,
     name='on-update/source.zip',
     source=pulumi.AssetArchive({".": pulumi.FileArchive('../../../app')}),
-    opts=pulumi.ResourceOptions(parent=on_update),
+    opts=pulumi.ResourceOptions(parent=on_update, depends_on=[*project_ready]),
 )
 on_update_function = gcp.cloudfunctionsv2.Function(
     'on-update',
@@ -235,7 +282,7 @@ on_update_function = gcp.cloudfunctionsv2.Function(
     },
     event_trigger={'event_type': 'google.cloud.pubsub.topic.v1.messagePublished', 'pubsub_topic': updates_topic.id, 'retry_policy': 'RETRY_POLICY_RETRY', 'service_account_email': on_update_account.email},
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'on-update'},
-    opts=pulumi.ResourceOptions(parent=on_update),
+    opts=pulumi.ResourceOptions(parent=on_update, depends_on=[*project_ready]),
 )
 gcp.cloudrun.IamMember(
     'on-update-invoker',
@@ -243,14 +290,14 @@ gcp.cloudrun.IamMember(
     location='europe-west1',
     role='roles/run.invoker',
     member=pulumi.Output.concat('serviceAccount:', on_update_account.email),
-    opts=pulumi.ResourceOptions(parent=on_update),
+    opts=pulumi.ResourceOptions(parent=on_update, depends_on=[*project_ready]),
 )
 gcp.projects.IAMMember(
     'on-update-event-receiver',
-    project=gcp.organizations.get_project_output().project_id,
+    project=gcp.organizations.get_client_config_output().project,
     role='roles/eventarc.eventReceiver',
     member=pulumi.Output.concat('serviceAccount:', on_update_account.email),
-    opts=pulumi.ResourceOptions(parent=on_update),
+    opts=pulumi.ResourceOptions(parent=on_update, depends_on=[*project_ready]),
 )
 on_update.register_outputs({'name': on_update_function.name, 'url': on_update_function.url})
 
@@ -258,32 +305,32 @@ on_update.register_outputs({'name': on_update_function.name, 'url': on_update_fu
 to_text = pulumi.ComponentResource('aipipe:index:Dataflow', 'to-text')
 to_text_worker = gcp.projects.IAMMember(
     'to-text-worker',
-    project=gcp.organizations.get_project_output().project_id,
+    project=gcp.organizations.get_client_config_output().project,
     role='roles/dataflow.worker',
     member='serviceAccount:dataflow-worker@ml-platform-123.iam.gserviceaccount.com',
-    opts=pulumi.ResourceOptions(parent=to_text),
+    opts=pulumi.ResourceOptions(parent=to_text, depends_on=[*project_ready]),
 )
 gcp.storage.BucketIAMMember(
     'to-text-objects-landing',
     bucket=landing_bucket.name,
     role='roles/storage.objectAdmin',
     member='serviceAccount:dataflow-worker@ml-platform-123.iam.gserviceaccount.com',
-    opts=pulumi.ResourceOptions(parent=to_text),
+    opts=pulumi.ResourceOptions(parent=to_text, depends_on=[*project_ready]),
 )
 gcp.storage.BucketIAMMember(
     'to-text-objects-temp',
     bucket=temp_bucket.name,
     role='roles/storage.objectAdmin',
     member='serviceAccount:dataflow-worker@ml-platform-123.iam.gserviceaccount.com',
-    opts=pulumi.ResourceOptions(parent=to_text),
+    opts=pulumi.ResourceOptions(parent=to_text, depends_on=[*project_ready]),
 )
 # A topic input makes the template create its own subscription: that needs Pub/Sub rights in the project.
 gcp.projects.IAMMember(
     'to-text-pubsub',
-    project=gcp.organizations.get_project_output().project_id,
+    project=gcp.organizations.get_client_config_output().project,
     role='roles/pubsub.editor',
     member='serviceAccount:dataflow-worker@ml-platform-123.iam.gserviceaccount.com',
-    opts=pulumi.ResourceOptions(parent=to_text),
+    opts=pulumi.ResourceOptions(parent=to_text, depends_on=[*project_ready]),
 )
 to_text_job = gcp.dataflow.Job(
     'to-text',
@@ -296,7 +343,7 @@ to_text_job = gcp.dataflow.Job(
     on_delete='cancel',
     service_account_email='dataflow-worker@ml-platform-123.iam.gserviceaccount.com',
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'to-text'},
-    opts=pulumi.ResourceOptions(parent=to_text, depends_on=[to_text_worker]),
+    opts=pulumi.ResourceOptions(parent=to_text, depends_on=[*project_ready, to_text_worker]),
 )
 to_text.register_outputs({'id': to_text_job.id, 'name': to_text_job.name, 'job_id': to_text_job.job_id})
 
@@ -306,28 +353,28 @@ to_bq_account = gcp.serviceaccount.Account(
     'to-bq-account',
     account_id='df-to-bq-7644d8',
     display_name='aipipe dataflow worker to-bq',
-    opts=pulumi.ResourceOptions(parent=to_bq),
+    opts=pulumi.ResourceOptions(parent=to_bq, depends_on=[*project_ready]),
 )
 to_bq_worker = gcp.projects.IAMMember(
     'to-bq-worker',
-    project=gcp.organizations.get_project_output().project_id,
+    project=gcp.organizations.get_client_config_output().project,
     role='roles/dataflow.worker',
     member=pulumi.Output.concat('serviceAccount:', to_bq_account.email),
-    opts=pulumi.ResourceOptions(parent=to_bq),
+    opts=pulumi.ResourceOptions(parent=to_bq, depends_on=[*project_ready]),
 )
 gcp.pubsub.SubscriptionIAMMember(
     'to-bq-subscriber-updates-sub',
     subscription=updates_sub_subscription.name,
     role='roles/pubsub.subscriber',
     member=pulumi.Output.concat('serviceAccount:', to_bq_account.email),
-    opts=pulumi.ResourceOptions(parent=to_bq),
+    opts=pulumi.ResourceOptions(parent=to_bq, depends_on=[*project_ready]),
 )
 gcp.pubsub.SubscriptionIAMMember(
     'to-bq-viewer-updates-sub',
     subscription=updates_sub_subscription.name,
     role='roles/pubsub.viewer',
     member=pulumi.Output.concat('serviceAccount:', to_bq_account.email),
-    opts=pulumi.ResourceOptions(parent=to_bq),
+    opts=pulumi.ResourceOptions(parent=to_bq, depends_on=[*project_ready]),
 )
 to_bq_job = gcp.dataflow.Job(
     'to-bq',
@@ -338,7 +385,7 @@ to_bq_job = gcp.dataflow.Job(
     on_delete='drain',
     service_account_email=to_bq_account.email,
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'to-bq'},
-    opts=pulumi.ResourceOptions(parent=to_bq, depends_on=[to_bq_worker]),
+    opts=pulumi.ResourceOptions(parent=to_bq, depends_on=[*project_ready, to_bq_worker]),
 )
 to_bq.register_outputs({'id': to_bq_job.id, 'name': to_bq_job.name, 'job_id': to_bq_job.job_id})
 
@@ -348,21 +395,21 @@ custom_account = gcp.serviceaccount.Account(
     'custom-account',
     account_id='df-custom-059908',
     display_name='aipipe dataflow worker custom',
-    opts=pulumi.ResourceOptions(parent=custom),
+    opts=pulumi.ResourceOptions(parent=custom, depends_on=[*project_ready]),
 )
 custom_worker = gcp.projects.IAMMember(
     'custom-worker',
-    project=gcp.organizations.get_project_output().project_id,
+    project=gcp.organizations.get_client_config_output().project,
     role='roles/dataflow.worker',
     member=pulumi.Output.concat('serviceAccount:', custom_account.email),
-    opts=pulumi.ResourceOptions(parent=custom),
+    opts=pulumi.ResourceOptions(parent=custom, depends_on=[*project_ready]),
 )
 gcp.storage.BucketIAMMember(
     'custom-objects-temp',
     bucket=temp_bucket.name,
     role='roles/storage.objectAdmin',
     member=pulumi.Output.concat('serviceAccount:', custom_account.email),
-    opts=pulumi.ResourceOptions(parent=custom),
+    opts=pulumi.ResourceOptions(parent=custom, depends_on=[*project_ready]),
 )
 custom_job = gcp.dataflow.Job(
     'custom',
@@ -373,7 +420,7 @@ custom_job = gcp.dataflow.Job(
     on_delete='drain',
     service_account_email=custom_account.email,
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'custom'},
-    opts=pulumi.ResourceOptions(parent=custom, depends_on=[custom_worker]),
+    opts=pulumi.ResourceOptions(parent=custom, depends_on=[*project_ready, custom_worker]),
 )
 custom.register_outputs({'id': custom_job.id, 'name': custom_job.name, 'job_id': custom_job.job_id})
 

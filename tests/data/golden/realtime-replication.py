@@ -7,6 +7,18 @@ import pulumi_gcp as gcp
 
 config = pulumi.Config()
 
+# --- Project setup: the APIs this program uses (kept enabled on destroy) and the service agents it acts through
+project_apis = [
+    gcp.projects.Service('api-cloudresourcemanager', service='cloudresourcemanager.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-compute', service='compute.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-dataflow', service='dataflow.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-iam', service='iam.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-logging', service='logging.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-pubsub', service='pubsub.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-storage', service='storage.googleapis.com', disable_on_destroy=False),
+]
+project_ready = project_apis
+
 # --- 'training-data': Cloud Storage bucket
 training_data = pulumi.ComponentResource('aipipe:index:Bucket', 'training-data')
 training_data_bucket = gcp.storage.Bucket(
@@ -18,7 +30,7 @@ training_data_bucket = gcp.storage.Bucket(
     lifecycle_rules=[{'action': {'type': 'SetStorageClass', 'storage_class': 'ARCHIVE'}, 'condition': {'age': 90}}],
     force_destroy=False,
     labels={'aipipe-project': 'realtime-replication', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'streaming', 'aipipe-resource': 'training-data'},
-    opts=pulumi.ResourceOptions(parent=training_data, retain_on_delete=True),
+    opts=pulumi.ResourceOptions(parent=training_data, retain_on_delete=True, depends_on=[*project_ready]),
 )
 training_data.register_outputs({'name': training_data_bucket.name, 'url': training_data_bucket.url, 'id': training_data_bucket.id})
 
@@ -33,7 +45,7 @@ dataflow_staging_bucket = gcp.storage.Bucket(
     lifecycle_rules=[{'action': {'type': 'Delete'}, 'condition': {'age': 7}}],
     force_destroy=True,
     labels={'aipipe-project': 'realtime-replication', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'streaming', 'aipipe-resource': 'dataflow-staging'},
-    opts=pulumi.ResourceOptions(parent=dataflow_staging),
+    opts=pulumi.ResourceOptions(parent=dataflow_staging, depends_on=[*project_ready]),
 )
 dataflow_staging.register_outputs({'name': dataflow_staging_bucket.name, 'url': dataflow_staging_bucket.url, 'id': dataflow_staging_bucket.id})
 
@@ -43,7 +55,7 @@ record_updates_topic = gcp.pubsub.Topic(
     'record-updates',
     message_retention_duration='604800s',
     labels={'aipipe-project': 'realtime-replication', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'streaming', 'aipipe-resource': 'record-updates'},
-    opts=pulumi.ResourceOptions(parent=record_updates),
+    opts=pulumi.ResourceOptions(parent=record_updates, depends_on=[*project_ready]),
 )
 record_updates.register_outputs({'id': record_updates_topic.id, 'name': record_updates_topic.name})
 
@@ -53,36 +65,36 @@ stream_to_gcs_account = gcp.serviceaccount.Account(
     'stream-to-gcs-account',
     account_id='df-stream-to-gcs-94c195',
     display_name='aipipe dataflow worker stream-to-gcs',
-    opts=pulumi.ResourceOptions(parent=stream_to_gcs),
+    opts=pulumi.ResourceOptions(parent=stream_to_gcs, depends_on=[*project_ready]),
 )
 stream_to_gcs_worker = gcp.projects.IAMMember(
     'stream-to-gcs-worker',
-    project=gcp.organizations.get_project_output().project_id,
+    project=gcp.organizations.get_client_config_output().project,
     role='roles/dataflow.worker',
     member=pulumi.Output.concat('serviceAccount:', stream_to_gcs_account.email),
-    opts=pulumi.ResourceOptions(parent=stream_to_gcs),
+    opts=pulumi.ResourceOptions(parent=stream_to_gcs, depends_on=[*project_ready]),
 )
 gcp.storage.BucketIAMMember(
     'stream-to-gcs-objects-training-data',
     bucket=training_data_bucket.name,
     role='roles/storage.objectAdmin',
     member=pulumi.Output.concat('serviceAccount:', stream_to_gcs_account.email),
-    opts=pulumi.ResourceOptions(parent=stream_to_gcs),
+    opts=pulumi.ResourceOptions(parent=stream_to_gcs, depends_on=[*project_ready]),
 )
 gcp.storage.BucketIAMMember(
     'stream-to-gcs-objects-dataflow-staging',
     bucket=dataflow_staging_bucket.name,
     role='roles/storage.objectAdmin',
     member=pulumi.Output.concat('serviceAccount:', stream_to_gcs_account.email),
-    opts=pulumi.ResourceOptions(parent=stream_to_gcs),
+    opts=pulumi.ResourceOptions(parent=stream_to_gcs, depends_on=[*project_ready]),
 )
 # A topic input makes the template create its own subscription: that needs Pub/Sub rights in the project.
 gcp.projects.IAMMember(
     'stream-to-gcs-pubsub',
-    project=gcp.organizations.get_project_output().project_id,
+    project=gcp.organizations.get_client_config_output().project,
     role='roles/pubsub.editor',
     member=pulumi.Output.concat('serviceAccount:', stream_to_gcs_account.email),
-    opts=pulumi.ResourceOptions(parent=stream_to_gcs),
+    opts=pulumi.ResourceOptions(parent=stream_to_gcs, depends_on=[*project_ready]),
 )
 stream_to_gcs_job = gcp.dataflow.Job(
     'stream-to-gcs',
@@ -95,7 +107,7 @@ stream_to_gcs_job = gcp.dataflow.Job(
     on_delete='drain',
     service_account_email=stream_to_gcs_account.email,
     labels={'aipipe-project': 'realtime-replication', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'streaming', 'aipipe-resource': 'stream-to-gcs'},
-    opts=pulumi.ResourceOptions(parent=stream_to_gcs, depends_on=[stream_to_gcs_worker]),
+    opts=pulumi.ResourceOptions(parent=stream_to_gcs, depends_on=[*project_ready, stream_to_gcs_worker]),
 )
 stream_to_gcs.register_outputs({'id': stream_to_gcs_job.id, 'name': stream_to_gcs_job.name, 'job_id': stream_to_gcs_job.job_id})
 

@@ -1,0 +1,221 @@
+"""Deploy-time GCP facts of issue 13 that are the program's, checked on plans of every GCP spec: the APIs a fresh
+project lacks are enabled before anything that needs them, the service agents exist and have settled before
+event triggers are made, CMEK buckets can use their keys, and decommissioned runtimes are refused."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from aipipe.clouds.registry import CLOUDS
+from aipipe.codegen.gcp_project import APIS_OF_MODULE, EVENT_TRIGGER_APIS, SETUP_TYPES, apis_used
+from aipipe.codegen.project import render_program
+from aipipe.codegen.safe import RenderError
+from aipipe.offline.plan import plan_spec
+from aipipe.validation import load_spec
+
+from test_programs import ALL, key, spec_of
+
+GCP = [path for path in ALL if spec_of(path).cloud == "gcp"]
+
+
+@pytest.fixture(scope="module")
+def gcp_plans():
+    return {key(path): plan_spec(spec_of(path)) for path in GCP}
+
+
+def _module(token: str) -> str:
+    return token.split(":")[1].split("/")[0]
+
+
+def _needed_apis(resource) -> set[str]:
+    apis = set(APIS_OF_MODULE[_module(resource.type)])
+    if resource.type == "gcp:cloudfunctionsv2/function:Function" and resource.inputs.get("eventTrigger"):
+        apis |= set(EVENT_TRIGGER_APIS)
+    return apis
+
+
+@pytest.mark.parametrize("path", GCP, ids=key)
+def test_every_resource_waits_for_the_apis_it_needs(path, gcp_plans):
+    plan = gcp_plans[key(path)]
+    services = {r.inputs["service"]: r.urn for r in plan.resources if r.type == "gcp:projects/service:Service"}
+    checked = 0
+    for resource in plan.resources:
+        if not resource.type.startswith("gcp:") or resource.type in SETUP_TYPES:
+            continue
+        for api in _needed_apis(resource):
+            assert api in services, f"{resource.name} needs {api}, which the program does not enable"
+            assert services[api] in resource.dependencies, f"{resource.name} does not wait for {api}"
+            checked += 1
+    assert checked > 0
+
+
+@pytest.mark.parametrize("path", GCP, ids=key)
+def test_apis_stay_enabled_on_destroy_and_nothing_unused_is_enabled(path, gcp_plans):
+    plan = gcp_plans[key(path)]
+    enabled = [r for r in plan.resources if r.type == "gcp:projects/service:Service"]
+    # other workloads of the project may use an API: destroying the stack must not switch it off
+    assert all(r.inputs["disableOnDestroy"] is False for r in enabled)
+    needed = set().union(
+        *(_needed_apis(r) for r in plan.resources if r.type.startswith("gcp:") and r.type not in SETUP_TYPES)
+    )
+    assert {r.inputs["service"] for r in enabled} == needed
+
+
+@pytest.mark.parametrize("path", GCP, ids=key)
+def test_event_triggers_wait_for_the_eventarc_and_pubsub_agents_to_settle(path, gcp_plans):
+    plan = gcp_plans[key(path)]
+    functions = [
+        r for r in plan.resources if r.type == "gcp:cloudfunctionsv2/function:Function" and r.inputs.get("eventTrigger")
+    ]
+    sleeps = [r for r in plan.resources if r.type == "time:index/sleep:Sleep"]
+    agents = {
+        r.inputs["service"]: r for r in plan.resources if r.type == "gcp:projects/serviceIdentity:ServiceIdentity"
+    }
+    if not functions and "pubsub.googleapis.com" not in agents:
+        assert not sleeps
+        return
+    [settled] = sleeps
+    assert settled.inputs["createDuration"] == "120s"
+    for function in functions:
+        assert settled.urn in function.dependencies
+        assert {"eventarc.googleapis.com", "pubsub.googleapis.com"} <= set(agents)
+    # the agents are created only after their APIs are on, and the wait starts after them
+    assert {agent.urn for agent in agents.values()} <= set(settled.dependencies)
+    for agent in agents.values():
+        service = next(
+            r
+            for r in plan.resources
+            if r.type == "gcp:projects/service:Service" and r.inputs["service"] == agent.inputs["service"]
+        )
+        assert service.urn in agent.dependencies
+
+
+def test_the_pubsub_agent_is_the_created_identity_not_a_project_number_lookup(gcp_plans):
+    plan = gcp_plans["specs/distributed-pubsub/aipipe.yaml"]
+    [agent] = [
+        r
+        for r in plan.resources
+        if r.type == "gcp:projects/serviceIdentity:ServiceIdentity" and r.name == "pubsub-agent"
+    ]
+    grants = [r for r in plan.resources if r.name.startswith("batch-workers-dead-letters-")]
+    assert grants and all(agent.urn in g.dependencies for g in grants)
+    assert all(
+        g.inputs["member"] == "serviceAccount:service-123456789012@gcp-sa-pubsub.iam.gserviceaccount.com"
+        for g in grants
+    )
+
+
+@pytest.mark.parametrize("path", GCP, ids=key)
+def test_no_program_looks_the_project_up_through_resource_manager(path, tmp_path):
+    # getProject calls Resource Manager, which a fresh project has not enabled and an invoke cannot wait for;
+    # the project id comes from the provider's configuration (getClientConfig) instead
+    source = render_program(spec_of(path), tmp_path)["__main__.py"]
+    assert "get_project(" not in source and "get_project_output(" not in source
+
+
+def test_a_module_without_a_known_api_is_a_render_error():
+    assert apis_used("x = gcp.pubsub.Topic('t')\n") == ["pubsub.googleapis.com"]
+    assert apis_used("x = gcp.cloudfunctionsv2.Function('f', event_trigger={})\n") == sorted(
+        {*APIS_OF_MODULE["cloudfunctionsv2"], *EVENT_TRIGGER_APIS}
+    )
+    with pytest.raises(RenderError, match=r"gcp\.notebooks"):
+        apis_used("x = gcp.notebooks.Instance('n')\n")
+
+
+def test_a_program_without_agents_imports_no_sleep(tmp_path):
+    files = render_program(spec_of(next(p for p in GCP if "realtime" in str(p))), tmp_path)
+    assert "pulumiverse_time" not in files["__main__.py"] and "time.Sleep" not in files["__main__.py"]
+
+
+# --- CMEK buckets ---------------------------------------------------------------------------------------------
+
+CMEK = """aipipe: 1
+name: demo
+cloud: gcp
+region: europe-west1
+resources:
+  kept:
+    type: bucket
+    location: EU
+    encryption: kms
+    kms_key: projects/p-1/locations/eu/keyRings/r/cryptoKeys/k
+  scratch:
+    type: bucket
+    encryption: kms
+    kms_key: projects/p-1/locations/europe-west1/keyRings/r/cryptoKeys/k
+    retain_on_destroy: false
+    force_destroy: true
+    ignore: [AP507]
+"""
+
+
+def test_a_cmek_bucket_waits_for_the_storage_agents_grant_on_its_key_and_keeps_it(write_spec):
+    result = load_spec(str(write_spec(CMEK)))
+    assert result.valid, result.diagnostics
+    plan = plan_spec(result.spec)
+    for name, retained in (("kept", True), ("scratch", False)):
+        [bucket] = [r for r in plan.resources if r.type == "gcp:storage/bucket:Bucket" and r.name == name]
+        [grant] = [
+            r
+            for r in plan.resources
+            if r.type == "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember" and r.name == f"{name}-key-grant"
+        ]
+        assert grant.inputs["cryptoKeyId"] == bucket.inputs["encryption"]["defaultKmsKeyName"]
+        assert grant.inputs["role"] == "roles/cloudkms.cryptoKeyEncrypterDecrypter"
+        assert grant.inputs["member"].endswith("@gs-project-accounts.iam.gserviceaccount.com")
+        assert grant.urn in bucket.dependencies
+        # the objects of a bucket kept on destroy stay readable only while the agent may use the key
+        assert grant.options["retain_on_delete"] is retained
+
+
+@pytest.mark.parametrize(
+    "location, key_location, valid",
+    [
+        ("EU", "eu", True),
+        ("EU", "europe-west1", False),
+        (None, "europe-west1", True),
+        (None, "global", False),
+        ("NAM4", "nam4", True),
+    ],
+)
+def test_a_cmek_key_is_in_the_buckets_own_location(location, key_location, valid, write_spec):
+    text = CMEK.split("  scratch:")[0].replace("location: EU", f"location: {location}" if location else "")
+    text = text.replace("locations/eu/", f"locations/{key_location}/")
+    diagnostics = load_spec(str(write_spec(text))).diagnostics
+    assert ("resources.kept.kms_key" in {d.path for d in diagnostics if d.code == "AP402"}) is not valid
+
+
+# --- runtimes ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cloud", sorted(CLOUDS))
+def test_no_cloud_offers_a_runtime_it_retired(cloud):
+    assert not set(CLOUDS[cloud].runtimes) & set(CLOUDS[cloud].retired_runtimes)
+
+
+@pytest.mark.parametrize(
+    "cloud, runtime, retired",
+    [
+        ("gcp", "nodejs20", True),
+        ("gcp", "nodejs24", False),
+        ("gcp", "python3.14", False),
+        ("gcp", "python3.11", False),
+        ("aws", "python3.11", True),
+    ],
+)
+def test_runtime_retirement_is_per_cloud(cloud, runtime, retired):
+    assert (runtime in CLOUDS[cloud].retired_runtimes) is retired
+    assert (runtime in CLOUDS[cloud].runtimes) is not retired
+
+
+def test_a_retired_runtime_is_refused_even_where_the_table_still_lists_it(monkeypatch, write_spec):
+    gcp = CLOUDS["gcp"]
+    monkeypatch.setitem(CLOUDS, "gcp", replace(gcp, runtimes={**gcp.runtimes, "nodejs20": "nodejs20"}))
+    text = (
+        "aipipe: 1\nname: demo\ncloud: gcp\nregion: europe-west1\nresources:\n  fn:\n    type: function\n"
+        "    runtime: nodejs20\n    handler: main\n    code: ./app\n"
+    )
+    messages = [d.message for d in load_spec(str(write_spec(text))).diagnostics if d.code == "AP401"]
+    assert messages == ["runtime `nodejs20` is retired; use `nodejs22`"]
