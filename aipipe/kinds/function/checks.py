@@ -3,13 +3,15 @@ names, access prefixes, and the triggers' own rules."""
 
 from __future__ import annotations
 
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 from aipipe.clouds.registry import CLOUDS
 from aipipe.core.diagnostics import Severity
 from aipipe.core.suggest import did_you_mean, one_of
+from aipipe.kinds.function.entry import check_python_entry
 from aipipe.kinds.function.links import links
 from aipipe.kinds.function.model import Function
+from aipipe.kinds.function.secrets import check_secret_variables
 from aipipe.spec.context import CheckContext
 from aipipe.spec.values import format_duration
 from aipipe.triggers.base import TriggerUse
@@ -19,12 +21,14 @@ from aipipe.triggers.uses import check_same_region
 
 def check(ctx: CheckContext, name: str, function: Function) -> None:
     """Runtime, handler, code directory, memory/timeout limits, environment names, access prefixes, triggers."""
-    check_code_folder(ctx, name, function.code)
+    folder = check_code_folder(ctx, name, function.code)
     _check_prefixes(ctx, name, function)
     if ctx.cloud is None:
         return  # `cloud` itself is invalid (reported): the per-cloud rules below would only add noise
     cloud = CLOUDS[ctx.cloud]
     _check_runtime(ctx, name, function.runtime)
+    if ctx.cloud == "gcp":
+        check_secret_variables(ctx, name, function)
     pattern, form = cloud.functions.handler_form(function.runtime)
     if not pattern.fullmatch(function.handler):
         ctx.report(
@@ -32,6 +36,8 @@ def check(ctx: CheckContext, name: str, function: Function) -> None:
             f"`handler` on {cloud.name} must have the form {form}, got {function.handler!r}",
             ctx.at(name, "handler"),
         )
+    elif ctx.cloud == "gcp" and folder is not None and function.runtime.startswith("python"):
+        check_python_entry(ctx, name, folder, function.handler)
     low, high = cloud.functions.memory_mb
     if not low <= function.memory <= high:
         ctx.report(
@@ -68,8 +74,9 @@ def check(ctx: CheckContext, name: str, function: Function) -> None:
     _check_triggers(ctx, name, function)
 
 
-def check_code_folder(ctx: CheckContext, name: str, code: str) -> None:
-    """`code` is a directory strictly inside the spec's folder, symlinks resolved, outside `.aipipe/`.
+def check_code_folder(ctx: CheckContext, name: str, code: str) -> Path | None:
+    """`code` is a directory strictly inside the spec's folder, symlinks resolved, outside `.aipipe/`; the
+    folder when it is one.
 
     Whatever `code` names is packaged and uploaded to the cloud, so a spec from a pull request must not be
     able to point it at /etc, at $HOME, or at the folder holding aipipe's state and passphrase."""
@@ -77,7 +84,7 @@ def check_code_folder(ctx: CheckContext, name: str, code: str) -> None:
     folder = ctx.base_dir
     if PurePath(code).is_absolute() or not code.strip():
         ctx.report("AP400", f"`code` must be a folder relative to the spec file, such as ./{name}", path)
-        return
+        return None
     try:
         resolved = (folder / code).resolve()
         exists, is_dir = resolved.exists(), resolved.is_dir()
@@ -85,7 +92,7 @@ def check_code_folder(ctx: CheckContext, name: str, code: str) -> None:
         ctx.report(
             "AP400", f"code directory `{code}` cannot be read: {getattr(error, 'strerror', None) or error}", path
         )
-        return
+        return None
     if resolved == folder or folder not in resolved.parents:
         ctx.report(
             "AP400",
@@ -98,6 +105,9 @@ def check_code_folder(ctx: CheckContext, name: str, code: str) -> None:
     elif not is_dir:
         what = "is a file, not a directory" if exists else "does not exist"
         ctx.report("AP400", f"code directory `{code}` {what} (resolved against the spec's folder: {resolved})", path)
+    else:
+        return resolved
+    return None
 
 
 def _check_prefixes(ctx: CheckContext, name: str, function: Function) -> None:
@@ -154,4 +164,25 @@ def _check_triggers(ctx: CheckContext, name: str, function: Function) -> None:
         for use in [use for use in uses if trigger_kind(use.trigger).eventarc][1:]:
             ctx.report(
                 "AP407", "a Cloud Function has one event trigger; split the work into another function", use.path
+            )
+        _check_event_and_schedule(ctx, uses)
+
+
+def _check_event_and_schedule(ctx: CheckContext, uses: list[TriggerUse]) -> None:
+    """A Cloud Function with an event trigger is deployed with the CloudEvent signature, and Cloud Scheduler
+    sends a plain HTTP POST, which a CloudEvent function refuses. Checked with functions-framework 3.10.2
+    (create_app(target, "main.py", "cloudevent") and Flask's test client): an empty POST gets 415, a JSON POST
+    400 "Function was defined with FUNCTION_SIGNATURE_TYPE=cloudevent but parsing CloudEvent failed", a binary
+    CloudEvent (ce-* headers) 200. Scheduler cannot send the event instead: a function has one event trigger."""
+    event = next((use for use in uses if trigger_kind(use.trigger).eventarc), None)
+    if event is None:
+        return
+    for use in uses:
+        if trigger_kind(use.trigger).key == "schedule":
+            ctx.report(
+                "AP407",
+                "a Cloud Function with an event trigger runs as a CloudEvent function, and Cloud Scheduler sends a "
+                "plain HTTP request, which such a function refuses (HTTP 400/415); put the schedule on another "
+                "function (two functions may share the code folder, each with its own handler)",
+                use.path,
             )
