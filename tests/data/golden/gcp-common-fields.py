@@ -17,6 +17,32 @@ function_sources = gcp.storage.Bucket(
     labels={'aipipe-project': 'gcp-common-fields', 'aipipe-stack': 'dev'},
 )
 
+# Cloud Build builds each function as this account, with only what a function build needs.
+function_sources_builder = gcp.serviceaccount.Account(
+    "function-builder",
+    account_id='build-functions-e9398a',
+    display_name="aipipe function builds",
+)
+function_sources_build_logs = gcp.projects.IAMMember(
+    'function-builder-logs',
+    project=gcp.organizations.get_project_output().project_id,
+    role='roles/logging.logWriter',
+    member=pulumi.Output.concat("serviceAccount:", function_sources_builder.email),
+)
+function_sources_build_images = gcp.projects.IAMMember(
+    'function-builder-images',
+    project=gcp.organizations.get_project_output().project_id,
+    role='roles/artifactregistry.writer',
+    member=pulumi.Output.concat("serviceAccount:", function_sources_builder.email),
+)
+function_sources_build_sources = gcp.projects.IAMMember(
+    'function-builder-sources',
+    project=gcp.organizations.get_project_output().project_id,
+    role='roles/storage.objectViewer',
+    member=pulumi.Output.concat("serviceAccount:", function_sources_builder.email),
+    condition={'title': 'Cloud Functions source copies', 'expression': 'resource.name.startsWith("projects/_/buckets/gcf-v2-sources-")'},
+)
+
 # --- 'notes': Pub/Sub topic
 notes = pulumi.ComponentResource('aipipe:index:Topic', 'notes')
 notes_topic = gcp.pubsub.Topic(
@@ -61,7 +87,7 @@ worker_account = gcp.serviceaccount.Account(
 worker_source = gcp.storage.BucketObject(
     'worker-source',
     bucket=function_sources.name,
-    name='worker/source.zip',
+    name='worker/source-b96c190184c94974.zip',
     source=pulumi.AssetArchive({".": pulumi.FileArchive('../../../app')}),
     opts=pulumi.ResourceOptions(parent=worker, protect=True, depends_on=[data]),
 )
@@ -76,6 +102,7 @@ worker_function = gcp.cloudfunctionsv2.Function(
             "object": worker_source.name,
             "generation": worker_source.generation,
         }},
+        "service_account": function_sources_builder.id,
     },
     service_config={
         "available_memory": '256M',
@@ -83,7 +110,7 @@ worker_function = gcp.cloudfunctionsv2.Function(
         "service_account_email": worker_account.email,
     },
     labels={'aipipe-project': 'gcp-common-fields', 'aipipe-stack': 'dev', 'role': 'worker', 'aipipe-resource': 'worker'},
-    opts=pulumi.ResourceOptions(parent=worker, protect=True, depends_on=[data]),
+    opts=pulumi.ResourceOptions(parent=worker, protect=True, depends_on=[data, function_sources_build_logs, function_sources_build_images, function_sources_build_sources]),
 )
 worker.register_outputs({'name': worker_function.name, 'url': worker_function.url})
 

@@ -16,8 +16,34 @@ function_sources = gcp.storage.Bucket(
     force_destroy=True,
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev'},
 )
+
+# Cloud Build builds each function as this account, with only what a function build needs.
+function_sources_builder = gcp.serviceaccount.Account(
+    "function-builder",
+    account_id='build-functions-fd297f',
+    display_name="aipipe function builds",
+)
+function_sources_build_logs = gcp.projects.IAMMember(
+    'function-builder-logs',
+    project=gcp.organizations.get_project_output().project_id,
+    role='roles/logging.logWriter',
+    member=pulumi.Output.concat("serviceAccount:", function_sources_builder.email),
+)
+function_sources_build_images = gcp.projects.IAMMember(
+    'function-builder-images',
+    project=gcp.organizations.get_project_output().project_id,
+    role='roles/artifactregistry.writer',
+    member=pulumi.Output.concat("serviceAccount:", function_sources_builder.email),
+)
+function_sources_build_sources = gcp.projects.IAMMember(
+    'function-builder-sources',
+    project=gcp.organizations.get_project_output().project_id,
+    role='roles/storage.objectViewer',
+    member=pulumi.Output.concat("serviceAccount:", function_sources_builder.email),
+    condition={'title': 'Cloud Functions source copies', 'expression': 'resource.name.startsWith("projects/_/buckets/gcf-v2-sources-")'},
+)
 # Cloud Storage publishes object events through Pub/Sub as its own service agent.
-gcp.projects.IAMMember(
+storage_events_publisher = gcp.projects.IAMMember(
     "storage-events-publisher",
     project=gcp.organizations.get_project_output().project_id,
     role='roles/pubsub.publisher',
@@ -131,7 +157,7 @@ gcp.pubsub.SubscriptionIAMMember(
 gcp.storage.BucketIAMMember(
     'on-upload-writes-temp',
     bucket=temp_bucket.name,
-    role='roles/storage.objectCreator',
+    role='roles/storage.objectUser',
     member=pulumi.Output.concat('serviceAccount:', on_upload_account.email),
     condition={'title': 'objects under out/', 'expression': pulumi.Output.concat('resource.name.startsWith("projects/_/buckets/', temp_bucket.name, '/objects/out/")')},
     opts=pulumi.ResourceOptions(parent=on_upload),
@@ -143,10 +169,43 @@ gcp.pubsub.TopicIAMMember(
     member=pulumi.Output.concat('serviceAccount:', on_upload_account.email),
     opts=pulumi.ResourceOptions(parent=on_upload),
 )
+on_upload_secret_0 = gcp.secretmanager.Secret(
+    'on-upload-secret-api-token',
+    secret_id='gcp-everything-dev-on-upload-API_TOKEN',
+    replication={"auto": {}},
+    labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'on-upload'},
+    opts=pulumi.ResourceOptions(parent=on_upload),
+)
+on_upload_secret_0_value = gcp.secretmanager.SecretVersion(
+    'on-upload-secret-api-token-value',
+    secret=on_upload_secret_0.id,
+    secret_data=config.require_secret('API_TOKEN'),
+    opts=pulumi.ResourceOptions(parent=on_upload),
+)
+on_upload_secret_0_access = gcp.secretmanager.SecretIamMember(
+    'on-upload-secret-api-token-access',
+    secret_id=on_upload_secret_0.id,
+    role='roles/secretmanager.secretAccessor',
+    member=pulumi.Output.concat('serviceAccount:', on_upload_account.email),
+    opts=pulumi.ResourceOptions(parent=on_upload),
+)
+on_upload_caller = gcp.serviceaccount.Account(
+    'on-upload-caller',
+    account_id='call-on-upload-1cbaa8',
+    display_name='aipipe triggers of on-upload',
+    opts=pulumi.ResourceOptions(parent=on_upload),
+)
+on_upload_event_receiver = gcp.projects.IAMMember(
+    'on-upload-event-receiver',
+    project=gcp.organizations.get_project_output().project_id,
+    role='roles/eventarc.eventReceiver',
+    member=pulumi.Output.concat('serviceAccount:', on_upload_caller.email),
+    opts=pulumi.ResourceOptions(parent=on_upload),
+)
 on_upload_source = gcp.storage.BucketObject(
     'on-upload-source',
     bucket=function_sources.name,
-    name='on-upload/source.zip',
+    name='on-upload/source-b96c190184c94974.zip',
     source=pulumi.AssetArchive({".": pulumi.FileArchive('../../../app')}),
     opts=pulumi.ResourceOptions(parent=on_upload),
 )
@@ -161,45 +220,97 @@ on_upload_function = gcp.cloudfunctionsv2.Function(
             "object": on_upload_source.name,
             "generation": on_upload_source.generation,
         }},
+        "service_account": function_sources_builder.id,
     },
     service_config={
         "available_memory": '2048M',
         "timeout_seconds": 540,
+        "max_instance_count": 20,
+        "ingress_settings": 'ALLOW_INTERNAL_ONLY',
         "service_account_email": on_upload_account.email,
-        "environment_variables": {'OUT': temp_bucket.name, 'TOKEN': config.require_secret('API_TOKEN')},
+        "environment_variables": {'OUT': temp_bucket.name},
+        "secret_environment_variables": [
+            {"key": 'TOKEN', "project_id": on_upload_secret_0.project, "secret": on_upload_secret_0.secret_id, "version": on_upload_secret_0_value.version},
+        ],
     },
-    event_trigger={'event_type': 'google.cloud.storage.object.v1.finalized', 'event_filters': [{'attribute': 'bucket', 'value': landing_bucket.name}], 'retry_policy': 'RETRY_POLICY_RETRY', 'service_account_email': on_upload_account.email},
+    event_trigger={'event_type': 'google.cloud.storage.object.v1.finalized', 'event_filters': [{'attribute': 'bucket', 'value': landing_bucket.name}], 'trigger_region': 'eu', 'retry_policy': 'RETRY_POLICY_RETRY', 'service_account_email': on_upload_caller.email},
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'on-upload'},
-    opts=pulumi.ResourceOptions(parent=on_upload),
+    opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[function_sources_build_logs, function_sources_build_images, function_sources_build_sources, on_upload_secret_0_value, on_upload_secret_0_access, on_upload_event_receiver, storage_events_publisher]),
 )
-gcp.cloudrun.IamMember(
+on_upload_invoker = gcp.cloudrun.IamMember(
     'on-upload-invoker',
     service=on_upload_function.name,
     location='europe-west1',
     role='roles/run.invoker',
-    member=pulumi.Output.concat('serviceAccount:', on_upload_account.email),
+    member=pulumi.Output.concat('serviceAccount:', on_upload_caller.email),
     opts=pulumi.ResourceOptions(parent=on_upload),
 )
-gcp.projects.IAMMember(
-    'on-upload-event-receiver',
-    project=gcp.organizations.get_project_output().project_id,
-    role='roles/eventarc.eventReceiver',
-    member=pulumi.Output.concat('serviceAccount:', on_upload_account.email),
-    opts=pulumi.ResourceOptions(parent=on_upload),
+on_upload.register_outputs({'name': on_upload_function.name, 'url': on_upload_function.url})
+
+# --- 'hourly': Cloud Function (2nd gen)
+hourly = pulumi.ComponentResource('aipipe:index:Function', 'hourly')
+hourly_account = gcp.serviceaccount.Account(
+    'hourly-account',
+    account_id='fn-hourly-d37386',
+    display_name='aipipe function hourly',
+    opts=pulumi.ResourceOptions(parent=hourly),
+)
+hourly_caller = gcp.serviceaccount.Account(
+    'hourly-caller',
+    account_id='call-hourly-ecbd0a',
+    display_name='aipipe triggers of hourly',
+    opts=pulumi.ResourceOptions(parent=hourly),
+)
+hourly_source = gcp.storage.BucketObject(
+    'hourly-source',
+    bucket=function_sources.name,
+    name='hourly/source-b96c190184c94974.zip',
+    source=pulumi.AssetArchive({".": pulumi.FileArchive('../../../app')}),
+    opts=pulumi.ResourceOptions(parent=hourly),
+)
+hourly_function = gcp.cloudfunctionsv2.Function(
+    'hourly',
+    location='europe-west1',
+    build_config={
+        "runtime": 'python312',
+        "entry_point": 'main',
+        "source": {"storage_source": {
+            "bucket": function_sources.name,
+            "object": hourly_source.name,
+            "generation": hourly_source.generation,
+        }},
+        "service_account": function_sources_builder.id,
+    },
+    service_config={
+        "available_memory": '256M',
+        "timeout_seconds": 60,
+        "ingress_settings": 'ALLOW_INTERNAL_ONLY',
+        "service_account_email": hourly_account.email,
+    },
+    labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'hourly'},
+    opts=pulumi.ResourceOptions(parent=hourly, depends_on=[function_sources_build_logs, function_sources_build_images, function_sources_build_sources]),
+)
+hourly_invoker = gcp.cloudrun.IamMember(
+    'hourly-invoker',
+    service=hourly_function.name,
+    location='europe-west1',
+    role='roles/run.invoker',
+    member=pulumi.Output.concat('serviceAccount:', hourly_caller.email),
+    opts=pulumi.ResourceOptions(parent=hourly),
 )
 gcp.cloudscheduler.Job(
-    'on-upload-schedule-1',
+    'hourly-schedule-0',
     region='europe-west1',
     schedule='0 * * * *',
     time_zone="Etc/UTC",
     http_target={
-        "uri": on_upload_function.url,
+        "uri": hourly_function.url,
         "http_method": "POST",
-        "oidc_token": {"service_account_email": on_upload_account.email},
+        "oidc_token": {"service_account_email": hourly_caller.email},
     },
-    opts=pulumi.ResourceOptions(parent=on_upload),
+    opts=pulumi.ResourceOptions(parent=hourly, depends_on=[hourly_invoker]),
 )
-on_upload.register_outputs({'name': on_upload_function.name, 'url': on_upload_function.url})
+hourly.register_outputs({'name': hourly_function.name, 'url': hourly_function.url})
 
 # --- 'on-update': Cloud Function (2nd gen)
 on_update = pulumi.ComponentResource('aipipe:index:Function', 'on-update')
@@ -209,10 +320,16 @@ on_update_account = gcp.serviceaccount.Account(
     display_name='aipipe function on-update',
     opts=pulumi.ResourceOptions(parent=on_update),
 )
+on_update_caller = gcp.serviceaccount.Account(
+    'on-update-caller',
+    account_id='call-on-update-d4537a',
+    display_name='aipipe triggers of on-update',
+    opts=pulumi.ResourceOptions(parent=on_update),
+)
 on_update_source = gcp.storage.BucketObject(
     'on-update-source',
     bucket=function_sources.name,
-    name='on-update/source.zip',
+    name='on-update/source-b96c190184c94974.zip',
     source=pulumi.AssetArchive({".": pulumi.FileArchive('../../../app')}),
     opts=pulumi.ResourceOptions(parent=on_update),
 )
@@ -227,29 +344,24 @@ on_update_function = gcp.cloudfunctionsv2.Function(
             "object": on_update_source.name,
             "generation": on_update_source.generation,
         }},
+        "service_account": function_sources_builder.id,
     },
     service_config={
         "available_memory": '256M',
         "timeout_seconds": 60,
+        "ingress_settings": 'ALLOW_INTERNAL_ONLY',
         "service_account_email": on_update_account.email,
     },
-    event_trigger={'event_type': 'google.cloud.pubsub.topic.v1.messagePublished', 'pubsub_topic': updates_topic.id, 'retry_policy': 'RETRY_POLICY_RETRY', 'service_account_email': on_update_account.email},
+    event_trigger={'event_type': 'google.cloud.pubsub.topic.v1.messagePublished', 'pubsub_topic': updates_topic.id, 'retry_policy': 'RETRY_POLICY_RETRY', 'service_account_email': on_update_caller.email},
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'on-update'},
-    opts=pulumi.ResourceOptions(parent=on_update),
+    opts=pulumi.ResourceOptions(parent=on_update, depends_on=[function_sources_build_logs, function_sources_build_images, function_sources_build_sources]),
 )
-gcp.cloudrun.IamMember(
+on_update_invoker = gcp.cloudrun.IamMember(
     'on-update-invoker',
     service=on_update_function.name,
     location='europe-west1',
     role='roles/run.invoker',
-    member=pulumi.Output.concat('serviceAccount:', on_update_account.email),
-    opts=pulumi.ResourceOptions(parent=on_update),
-)
-gcp.projects.IAMMember(
-    'on-update-event-receiver',
-    project=gcp.organizations.get_project_output().project_id,
-    role='roles/eventarc.eventReceiver',
-    member=pulumi.Output.concat('serviceAccount:', on_update_account.email),
+    member=pulumi.Output.concat('serviceAccount:', on_update_caller.email),
     opts=pulumi.ResourceOptions(parent=on_update),
 )
 on_update.register_outputs({'name': on_update_function.name, 'url': on_update_function.url})
