@@ -135,9 +135,7 @@ def test_callers_may_only_invoke_and_runtime_accounts_only_touch_data(write_spec
     # direct Pub/Sub events: no event-receiver grant at all
     assert not [r for r in plan.resources if r.name == "on-event-event-receiver"]
     # the runtime account holds no invoke or event grants anywhere
-    runtime_roles = {
-        r.inputs["role"] for r in plan.resources if r.inputs.get("member") == f"serviceAccount:{runtime}"
-    }
+    runtime_roles = {r.inputs["role"] for r in plan.resources if r.inputs.get("member") == f"serviceAccount:{runtime}"}
     assert runtime_roles == set()
     # the scheduler presents the caller account, once it may invoke
     job = _one(plan, "gcp:cloudscheduler/job:Job", "nightly-schedule-0")
@@ -169,6 +167,10 @@ def test_the_source_object_is_named_by_the_code_and_changes_with_it(write_spec, 
     changed = code_digest(tmp_path / "app")
     (tmp_path / "app" / "data" / "x.txt").write_text("x")
     assert code_digest(tmp_path / "app") != changed  # files in subfolders count too
+    before = code_digest(tmp_path / "app")
+    (tmp_path / "app" / ".pulumi").mkdir()  # the engine leaves .pulumi folders out of directory archives
+    (tmp_path / "app" / ".pulumi" / "state.json").write_text("{}")
+    assert code_digest(tmp_path / "app") == before
 
 
 def test_writes_may_overwrite_under_the_prefix_only(write_spec):

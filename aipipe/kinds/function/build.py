@@ -42,6 +42,7 @@ BUILD_ROLES = {
 # The buckets Cloud Functions copies each function's source into before its build (see above).
 SOURCE_COPIES = "gcf-v2-sources-"
 BUILDER = "function-sources"  # the program part holding the sources bucket and the build account
+PULUMI_BOOKKEEPING = ".pulumi"  # never part of a directory archive
 
 
 def build_grants() -> list[Child]:
@@ -79,17 +80,19 @@ def builder_values(spec) -> dict:
 
 
 def code_digest(folder: Path) -> str:
-    """A digest of every file under `folder` (relative path and bytes, in path order): what
-    pulumi.FileArchive(folder) packs, which takes every file of the folder, so two folders that archive
-    alike name their object alike and any change to the archive changes the name."""
+    """A digest of what pulumi.FileArchive(folder) packs, so any change to the archive changes the object name.
+    The engine's directory archive (pulumi/pulumi, sdk/go/common/resource, Archive.readPath) takes every file
+    under the folder in filepath.Walk order, skips `.pulumi` directories and symlinks to directories, and reads
+    a symlink to a file as the file; the digest walks alike (relative path and bytes of each file, in path
+    order), so it is deterministic and independent of modification times."""
     digest = hashlib.sha256()
     files = []
-    for root, directories, names in os.walk(folder):
-        directories.sort()
+    for root, directories, names in os.walk(folder):  # symlinked directories are listed, never entered
+        directories[:] = sorted(name for name in directories if name != PULUMI_BOOKKEEPING)
         files.extend(Path(root) / name for name in names)
     for path in sorted(files, key=lambda item: item.relative_to(folder).as_posix()):
         if not path.is_file():
-            continue
+            continue  # a symlink to a directory, or a dangling one
         digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()[:16]
