@@ -144,6 +144,10 @@ def test_callers_may_only_invoke_and_runtime_accounts_only_touch_data(write_spec
     assert nightly_caller.startswith("call-nightly-")
     assert nightly_caller != nightly.inputs["serviceConfig"]["serviceAccountEmail"]
     assert "nightly-invoker" in _names(plan, job)
+    # the run.app address, which internal-only ingress accepts from Cloud Scheduler (not the cloudfunctions.net one)
+    assert job.inputs["httpTarget"]["uri"].startswith("https://nightly-")
+    assert job.inputs["httpTarget"]["uri"].endswith(".a.run.app")
+    assert "uri" not in nightly.inputs["serviceConfig"]  # an output only
 
 
 def test_ingress_is_internal_only_for_triggered_functions_and_max_instances_is_passed(write_spec):

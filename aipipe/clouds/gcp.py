@@ -71,7 +71,13 @@ RESOURCES = {
         ResourceFacts(
             "gcp:cloudfunctionsv2/function:Function",
             force_new=frozenset({"name", "location", "project"}),
-            mock=MockShape(outputs={"url": "https://{name}-mock.a.run.app"}),
+            # serviceConfig.uri: the run.app address of the function's Cloud Run service
+            mock=MockShape(
+                outputs={
+                    "url": "https://{name}-mock.a.run.app",
+                    "serviceConfig.uri": "https://{name}-{digest}.a.run.app",
+                }
+            ),
         ),
         ResourceFacts(
             "gcp:serviceaccount/account:Account",

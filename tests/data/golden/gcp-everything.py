@@ -304,7 +304,7 @@ gcp.cloudscheduler.Job(
     schedule='0 * * * *',
     time_zone="Etc/UTC",
     http_target={
-        "uri": hourly_function.url,
+        "uri": hourly_function.service_config.uri,
         "http_method": "POST",
         "oidc_token": {"service_account_email": hourly_caller.email},
     },
