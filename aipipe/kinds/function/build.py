@@ -94,7 +94,11 @@ def code_digest(folder: Path) -> str:
         if not path.is_file():
             continue  # a symlink to a directory, or a dangling one
         digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        content = hashlib.sha256()
+        with path.open("rb") as file:  # in chunks: a code folder may hold large files
+            for chunk in iter(lambda: file.read(1 << 20), b""):
+                content.update(chunk)
+        digest.update(content.digest())
     return digest.hexdigest()[:16]
 
 
