@@ -15,12 +15,13 @@ service agent (aipipe.triggers.bucket), and the function waits for that grant an
 as the provider's own Cloud Storage example orders them (pulumi-gcp cloudfunctionsv2.Function, "Cloudfunctions2
 Basic Gcs": depends_on=[event_receiving, ...], the receiver after the publisher grant).
 
-Ingress is internal-only for a function that has triggers: its callers are Eventarc/Pub/Sub push and Cloud
-Scheduler in the same project, which Cloud Run counts as internal traffic (cloud.google.com/run/docs/
-securing/ingress, "Internal": requests from Eventarc, Pub/Sub, Cloud Scheduler, Cloud Tasks and Workflows of
-the same project or VPC Service Controls perimeter); the provider's examples set ALLOW_INTERNAL_ONLY on event
-functions too. A function without triggers keeps the default (all traffic, IAM still required): it is
-called by hand through its `url`."""
+Ingress is internal-only for a function that has triggers: its callers are Eventarc (Pub/Sub push) and Cloud
+Scheduler of the same project, which Cloud Run lets through internal-only ingress "if they're in the same
+project or VPC Service Controls perimeter as your Cloud Run service and if they're using the default run.app
+URL and not a custom domain" (cloud.google.com/run/docs/securing/ingress, "Internal": Cloud Scheduler,
+Cloud Tasks, Eventarc, Pub/Sub, Workflows, ...); so Scheduler jobs call the run.app address (service_config.
+uri). The provider's own event-function examples set ALLOW_INTERNAL_ONLY too. A function without triggers
+keeps the default (all traffic, IAM still required): it is called by hand through its `url`."""
 
 from __future__ import annotations
 
@@ -44,7 +45,9 @@ SECRET_ACCESSOR = "roles/secretmanager.secretAccessor"
 
 def _secrets(job: RenderInputs, name: str, function: Function, member) -> list[dict]:
     """One Secret Manager secret (auto replication) per secret variable, its value from the stack config, read
-    only by the runtime account."""
+    only by the runtime account (SecretIamMember takes the secret's id, `projects/{project}/secrets/{secret_id}`,
+    one of the forms its docstring lists). Each function keeps its own copy, inside its component: the grant
+    then names exactly the secret that function reads, and nothing is shared between functions' lifecycles."""
     spec = job.spec
     found = []
     for position, (variable, secret) in enumerate(secret_variables(function).items()):
