@@ -18,6 +18,10 @@ from aipipe.triggers.base import TriggerUse
 from aipipe.triggers.registry import trigger_kind
 from aipipe.triggers.uses import check_same_region
 
+# cloud.google.com/run/docs/configuring/max-instances-limits: a baseline regional quota allows "a maximum of
+# 1000 instances for a single service"
+MAX_INSTANCES_BASELINE = 1000
+
 
 def check(ctx: CheckContext, name: str, function: Function) -> None:
     """Runtime, handler, code directory, memory/timeout limits, environment names, access prefixes, triggers."""
@@ -29,6 +33,15 @@ def check(ctx: CheckContext, name: str, function: Function) -> None:
     _check_runtime(ctx, name, function.runtime)
     if ctx.cloud == "gcp":
         check_secret_variables(ctx, name, function)
+    if ctx.cloud == "gcp" and (function.max_instances or 0) > MAX_INSTANCES_BASELINE:
+        ctx.report(
+            "AP402",
+            f"`max_instances` {function.max_instances} is above the {MAX_INSTANCES_BASELINE} instances a region's "
+            "baseline Cloud Run quota allows for one service; request a regional quota increase first, or use at "
+            f"most {MAX_INSTANCES_BASELINE}",
+            ctx.at(name, "max_instances"),
+            severity=Severity.WARNING,
+        )
     pattern, form = cloud.functions.handler_form(function.runtime)
     if not pattern.fullmatch(function.handler):
         ctx.report(
