@@ -18,6 +18,7 @@ def write_spec(tmp_path):
     def write(text: str, name: str = "aipipe.yaml") -> Path:
         (tmp_path / "app").mkdir(exist_ok=True)
         (tmp_path / "app" / "app.py").write_text("def handler(event, context):\n    return event\n")
+        (tmp_path / "app" / "main.py").write_text("def main(event):\n    return event\n")  # gcp's entry file
         path = tmp_path / name
         path.write_text(text, encoding="utf-8")
         return path

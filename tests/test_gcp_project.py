@@ -69,7 +69,7 @@ def test_event_triggers_wait_for_the_eventarc_and_pubsub_agents_to_settle(path, 
     functions = [
         r for r in plan.resources if r.type == "gcp:cloudfunctionsv2/function:Function" and r.inputs.get("eventTrigger")
     ]
-    sleeps = [r for r in plan.resources if r.type == "time:index/sleep:Sleep"]
+    sleeps = [r for r in plan.resources if r.type == "time:index/sleep:Sleep" and r.name == "service-agents-settled"]
     agents = {
         r.inputs["service"]: r for r in plan.resources if r.type == "gcp:projects/serviceIdentity:ServiceIdentity"
     }
@@ -78,8 +78,10 @@ def test_event_triggers_wait_for_the_eventarc_and_pubsub_agents_to_settle(path, 
         return
     [settled] = sleeps
     assert settled.inputs["createDuration"] == "120s"
+    by_urn = {r.urn: r for r in plan.resources}
     for function in functions:
-        assert settled.urn in function.dependencies
+        waits = {u for d in function.dependencies for u in [d, *by_urn[d].dependencies]}
+        assert settled.urn in waits
         assert {"eventarc.googleapis.com", "pubsub.googleapis.com"} <= set(agents)
     # the agents are created only after their APIs are on, and the wait starts after them
     assert {agent.urn for agent in agents.values()} <= set(settled.dependencies)

@@ -130,11 +130,13 @@ def test_aws_function_policy_and_trigger_wiring(aws):
 def test_gcp_function_takes_one_event_trigger_and_schedules(gcp):
     on_upload = values(gcp, "on-upload")
     assert on_upload["event_trigger"]["event_type"] == "google.cloud.storage.object.v1.finalized"
-    assert [t["cron"] for t in on_upload["triggers"]] == ["0 * * * *"]
+    assert on_upload["event_trigger"]["trigger_region"] == "eu"  # the landing bucket's location, lower-case
+    assert on_upload["triggers"] == []  # a schedule goes on a function without an event trigger (AP407)
+    assert [t["cron"] for t in values(gcp, "hourly")["triggers"]] == ["0 * * * *"]
     assert on_upload["available_memory"] == "2048M"
     assert {g["role"] for g in on_upload["grants"]} == {
         "roles/storage.objectViewer",
-        "roles/storage.objectCreator",
+        "roles/storage.objectUser",
         "roles/pubsub.subscriber",
         "roles/pubsub.publisher",
     }

@@ -171,14 +171,19 @@ def test_gcp_grants_are_on_single_resources(plans):
             if resource.type == "gcp:projects/iAMMember:IAMMember":
                 assert resource.inputs["role"] in {
                     "roles/eventarc.eventReceiver",
+                    "roles/logging.logWriter",  # the function build account (project-wide by nature)
+                    "roles/artifactregistry.writer",
+                    "roles/storage.objectViewer",  # ... narrowed to the gcf-v2-sources-* buckets:
                     "roles/dataflow.worker",
                     "roles/pubsub.publisher",
                     "roles/pubsub.editor",
                 }
+                if resource.inputs["role"] == "roles/storage.objectViewer":
+                    assert "gcf-v2-sources-" in resource.inputs["condition"]["expression"]
             if resource.type.endswith("IAMMember") and resource.type != "gcp:projects/iAMMember:IAMMember":
                 assert resource.inputs["role"] in {
                     "roles/storage.objectViewer",
-                    "roles/storage.objectCreator",
+                    "roles/storage.objectUser",
                     "roles/storage.objectAdmin",
                     "roles/pubsub.publisher",
                     "roles/pubsub.subscriber",
@@ -372,7 +377,7 @@ def test_distributed_pubsub_dead_letters_and_trigger(plans):
     assert function.inputs["eventTrigger"]["pubsubTopic"] == "projects/mock-project/topics/work-items"
     assert function.inputs["buildConfig"]["runtime"] == "python312"
     [grant] = find(plan, "gcp:storage/bucketIAMMember:BucketIAMMember")
-    assert grant.inputs["role"] == "roles/storage.objectCreator"
+    assert grant.inputs["role"] == "roles/storage.objectUser"
     assert (
         grant.inputs["condition"]["expression"]
         == 'resource.name.startsWith("projects/_/buckets/embeddings/objects/vectors/")'

@@ -43,7 +43,7 @@ class MockShape:
     name, region, account, project, service (the token's module), kind (its type, lowercased) and digest."""
 
     arn: str | None = None  # aws: the ARN every resource has (None on gcp)
-    outputs: Mapping[str, str] = field(default_factory=dict)  # extra computed outputs
+    outputs: Mapping[str, str] = field(default_factory=dict)  # extra computed outputs (`a.b`: b inside object a)
     identity: str = "{name}"  # the resource's id; may use computed outputs such as {url} or {arn}
 
 

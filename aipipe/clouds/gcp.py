@@ -71,12 +71,31 @@ RESOURCES = {
         ResourceFacts(
             "gcp:cloudfunctionsv2/function:Function",
             force_new=frozenset({"name", "location", "project"}),
-            mock=MockShape(outputs={"url": "https://{name}-mock.a.run.app"}),
+            # serviceConfig.uri: the run.app address of the function's Cloud Run service
+            mock=MockShape(
+                outputs={
+                    "url": "https://{name}-mock.a.run.app",
+                    "serviceConfig.uri": "https://{name}-{digest}.a.run.app",
+                }
+            ),
         ),
         ResourceFacts(
             "gcp:serviceaccount/account:Account",
             force_new=frozenset({"accountId", "project"}),
-            mock=MockShape(outputs={"email": "{accountId}@{project}.iam.gserviceaccount.com"}),
+            # id: projects/{project}/serviceAccounts/{email} (terraform-provider-google
+            # resource_google_service_account.go: d.SetId of "projects/{{project}}/serviceAccounts/{{email}}")
+            mock=MockShape(
+                outputs={"email": "{accountId}@{project}.iam.gserviceaccount.com"},
+                identity="projects/{project}/serviceAccounts/{email}",
+            ),
+        ),
+        ResourceFacts(
+            "gcp:secretmanager/secret:Secret",
+            mock=MockShape(identity="projects/{project}/secrets/{secretId}"),
+        ),
+        ResourceFacts(
+            "gcp:secretmanager/secretVersion:SecretVersion",
+            mock=MockShape(outputs={"version": "1"}),
         ),
         ResourceFacts(
             "gcp:projects/serviceIdentity:ServiceIdentity",

@@ -57,6 +57,7 @@ CODES: dict[str, str] = {
     "AP406": "replication is misconfigured",
     "AP407": "triggers conflict or are not possible on this cloud",
     "AP408": "a Dataflow job is misconfigured",
+    "AP409": "a function's code does not define its handler",
     "AP501": "functions trigger themselves through a bucket",
     "AP502": "a subscription has no dead letter",
     "AP503": "a workflow task has no retry",

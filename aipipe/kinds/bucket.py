@@ -59,15 +59,21 @@ class Bucket(ResourceBase):
         "an `existing` bucket, the key it is encrypted with (readers and writers get grants on it).",
     )
     lifecycle: Lifecycle | None = None
-    location: str | None = cloud_only("gcp", description="Bucket location; default: the spec's region.")
+    location: str | None = cloud_only(
+        "gcp",
+        description="Bucket location (a region, `EU`, `US`, `ASIA` or a dual-region such as `EUR4`); default: the "
+        "spec's region. On an `existing` bucket: where it is, which a function triggered by it needs.",
+    )
     retain_on_destroy: bool = Field(True, description="`aipipe destroy` keeps the bucket and its data.")
     force_destroy: bool = Field(False, description="Delete all objects when the bucket itself is deleted.")
 
 
 # --- checks --------------------------------------------------------------------------------------------------
 
-# kms_key on an existing bucket describes its key: readers and writers get grants on it
+# kms_key on an existing bucket describes its key: readers and writers get grants on it; location (gcp)
+# describes where it is: an Eventarc trigger on it must be there (aipipe.triggers.bucket)
 _UNMANAGED_FIELDS = {
+    "location",
     "type",
     "existing",
     "eventbridge",
@@ -340,7 +346,13 @@ KIND = Kind(
             values=gcp_values,
             access={
                 "reads": partial(_gcp_grant, "roles/storage.objectViewer"),
-                "writes": partial(_gcp_grant, "roles/storage.objectCreator"),
+                # Overwriting an object (a retried event rewriting its key) needs storage.objects.delete besides
+                # .create (cloud.google.com/storage/docs/access-control/iam-permissions, the note under objects:
+                # replacing an existing object needs both); objectCreator has .create alone, so a rewrite got 403.
+                # objectUser (create, delete, get, list, update, restore; cloud.google.com/storage/docs/
+                # access-control/iam-roles) is the narrowest predefined role with both; the prefix condition
+                # keeps its delete to the objects under the written prefix.
+                "writes": partial(_gcp_grant, "roles/storage.objectUser"),
             },
             special_attribute=partial(_special_attribute, "gcp"),
         ),

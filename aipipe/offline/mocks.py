@@ -181,7 +181,11 @@ def _new_resource(args, region: str, project: str) -> tuple[str, dict]:
         "api": str(inputs.get("service", "")).split(".")[0],
     }
     for key, template in {**cloud.default_mock.outputs, **shape.outputs}.items():
-        outputs.setdefault(key, template.format(**fields))
+        parent, _, child = key.rpartition(".")
+        if not parent:
+            outputs.setdefault(key, template.format(**fields))
+        elif isinstance(outputs.get(parent, {}), dict):  # a copy: the echoed inputs stay as they were
+            outputs[parent] = {child: template.format(**fields), **outputs.get(parent, {})}
     arn = shape.arn or cloud.default_mock.arn
     if arn:
         outputs.setdefault("arn", arn.format(**fields))

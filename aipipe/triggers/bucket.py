@@ -97,6 +97,29 @@ def _check(ctx: CheckContext, use: TriggerUse) -> None:
             "on gcp one trigger takes one event type; use two functions for created and deleted",
             use.path + ("events",),
         )
+    bucket = ctx.checkable().get(trigger.bucket)
+    if getattr(bucket, "type", None) == "bucket" and bucket.existing and not bucket.location:
+        ctx.report(
+            "AP407",
+            f"`{trigger.bucket}` is an existing bucket whose location aipipe does not know, and the Eventarc trigger "
+            "must be in the bucket's location (a trigger elsewhere is refused: 'Bucket location does not match "
+            f"trigger location'); give `{trigger.bucket}` its `location` (`gcloud storage buckets describe "
+            f"gs://{bucket.existing} --format='value(location)'`)",
+            use.path + ("bucket",),
+        )
+
+
+def trigger_region(spec, bucket_name: str) -> str:
+    """Where the Eventarc trigger of a bucket's events must be: the bucket's location, lower-case — a region,
+    a dual-region (`eur4`) or a multi-region (`eu`, `us`, `asia`). cloud.google.com/eventarc/docs/
+    understand-locations: "since the Cloud Storage bucket is in the europe-west1 region, the trigger must also
+    be located in europe-west1"; Cloud Storage triggers "support single-region, dual-region, and multi-region
+    locations" (cloud.google.com/blog/topics/developers-practitioners/closer-look-locations-eventarc), named
+    as gcloud eventarc locations list does, in lower case. Without trigger_region the provider puts the trigger
+    in the function's region (pulumi-gcp FunctionEventTrigger.trigger_region: "If not provided, defaults to
+    the same region as the function"), which a bucket elsewhere refuses."""
+    bucket = spec.resources[bucket_name]
+    return (bucket.location or spec.header.region).lower()
 
 
 # docs.aws.amazon.com/AmazonS3/latest/userguide/enable-event-notifications-eventbridge.html: the console switch;
@@ -218,9 +241,15 @@ def _gcp_function(spec, use: TriggerUse) -> dict:
         "event_trigger": {
             "event_type": STORAGE_EVENTS[use.trigger.events[0]],
             "event_filters": [{"attribute": "bucket", "value": Attr(use.trigger.bucket, "name")}],
+            "trigger_region": trigger_region(spec, use.trigger.bucket),
             "retry_policy": "RETRY_POLICY_RETRY",
-            "service_account_email": Child(use.owner, "account", "email"),
-        }
+            "service_account_email": Child(use.owner, "caller", "email"),
+        },
+        # not a direct Pub/Sub event: the trigger's account receives events (roles/eventarc.eventReceiver), and
+        # the function waits for the storage agent's publisher grant (the part below), as the provider's
+        # example does (pulumi-gcp cloudfunctionsv2.Function, "Cloudfunctions2 Basic Gcs")
+        "receive_events": True,
+        "waits": [Child("storage-events", "publisher")],
     }
 
 

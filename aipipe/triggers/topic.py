@@ -78,8 +78,12 @@ def _gcp_function(spec, use: TriggerUse) -> dict:
             "event_type": PUBSUB_EVENT,
             "pubsub_topic": Attr(use.trigger.topic, "id"),
             "retry_policy": "RETRY_POLICY_RETRY",
-            "service_account_email": Child(use.owner, "account", "email"),
-        }
+            # the function's caller account, which may only invoke it (aipipe.kinds.function.gcp)
+            "service_account_email": Child(use.owner, "caller", "email"),
+        },
+        # direct Pub/Sub events: the trigger's account needs no eventarc.eventReceiver (cloud.google.com/
+        # eventarc/standard/docs/functions/roles-permissions)
+        "receive_events": False,
     }
 
 

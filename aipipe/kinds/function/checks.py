@@ -3,28 +3,45 @@ names, access prefixes, and the triggers' own rules."""
 
 from __future__ import annotations
 
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 from aipipe.clouds.registry import CLOUDS
 from aipipe.core.diagnostics import Severity
 from aipipe.core.suggest import did_you_mean, one_of
+from aipipe.kinds.function.entry import check_python_entry
 from aipipe.kinds.function.links import links
 from aipipe.kinds.function.model import Function
+from aipipe.kinds.function.secrets import check_secret_variables
 from aipipe.spec.context import CheckContext
 from aipipe.spec.values import format_duration
 from aipipe.triggers.base import TriggerUse
 from aipipe.triggers.registry import trigger_kind
 from aipipe.triggers.uses import check_same_region
 
+# cloud.google.com/run/docs/configuring/max-instances-limits: a baseline regional quota allows "a maximum of
+# 1000 instances for a single service"
+MAX_INSTANCES_BASELINE = 1000
+
 
 def check(ctx: CheckContext, name: str, function: Function) -> None:
     """Runtime, handler, code directory, memory/timeout limits, environment names, access prefixes, triggers."""
-    check_code_folder(ctx, name, function.code)
+    folder = check_code_folder(ctx, name, function.code)
     _check_prefixes(ctx, name, function)
     if ctx.cloud is None:
         return  # `cloud` itself is invalid (reported): the per-cloud rules below would only add noise
     cloud = CLOUDS[ctx.cloud]
     _check_runtime(ctx, name, function.runtime)
+    if ctx.cloud == "gcp":
+        check_secret_variables(ctx, name, function)
+    if ctx.cloud == "gcp" and (function.max_instances or 0) > MAX_INSTANCES_BASELINE:
+        ctx.report(
+            "AP402",
+            f"`max_instances` {function.max_instances} is above the {MAX_INSTANCES_BASELINE} instances a region's "
+            "baseline Cloud Run quota allows for one service; request a regional quota increase first, or use at "
+            f"most {MAX_INSTANCES_BASELINE}",
+            ctx.at(name, "max_instances"),
+            severity=Severity.WARNING,
+        )
     pattern, form = cloud.functions.handler_form(function.runtime)
     if not pattern.fullmatch(function.handler):
         ctx.report(
@@ -32,6 +49,8 @@ def check(ctx: CheckContext, name: str, function: Function) -> None:
             f"`handler` on {cloud.name} must have the form {form}, got {function.handler!r}",
             ctx.at(name, "handler"),
         )
+    elif ctx.cloud == "gcp" and folder is not None and function.runtime.startswith("python"):
+        check_python_entry(ctx, name, folder, function.handler)
     low, high = cloud.functions.memory_mb
     if not low <= function.memory <= high:
         ctx.report(
@@ -68,8 +87,9 @@ def check(ctx: CheckContext, name: str, function: Function) -> None:
     _check_triggers(ctx, name, function)
 
 
-def check_code_folder(ctx: CheckContext, name: str, code: str) -> None:
-    """`code` is a directory strictly inside the spec's folder, symlinks resolved, outside `.aipipe/`.
+def check_code_folder(ctx: CheckContext, name: str, code: str) -> Path | None:
+    """`code` is a directory strictly inside the spec's folder, symlinks resolved, outside `.aipipe/`; the
+    folder when it is one.
 
     Whatever `code` names is packaged and uploaded to the cloud, so a spec from a pull request must not be
     able to point it at /etc, at $HOME, or at the folder holding aipipe's state and passphrase."""
@@ -77,7 +97,7 @@ def check_code_folder(ctx: CheckContext, name: str, code: str) -> None:
     folder = ctx.base_dir
     if PurePath(code).is_absolute() or not code.strip():
         ctx.report("AP400", f"`code` must be a folder relative to the spec file, such as ./{name}", path)
-        return
+        return None
     try:
         resolved = (folder / code).resolve()
         exists, is_dir = resolved.exists(), resolved.is_dir()
@@ -85,7 +105,7 @@ def check_code_folder(ctx: CheckContext, name: str, code: str) -> None:
         ctx.report(
             "AP400", f"code directory `{code}` cannot be read: {getattr(error, 'strerror', None) or error}", path
         )
-        return
+        return None
     if resolved == folder or folder not in resolved.parents:
         ctx.report(
             "AP400",
@@ -98,6 +118,9 @@ def check_code_folder(ctx: CheckContext, name: str, code: str) -> None:
     elif not is_dir:
         what = "is a file, not a directory" if exists else "does not exist"
         ctx.report("AP400", f"code directory `{code}` {what} (resolved against the spec's folder: {resolved})", path)
+    else:
+        return resolved
+    return None
 
 
 def _check_prefixes(ctx: CheckContext, name: str, function: Function) -> None:
@@ -155,4 +178,25 @@ def _check_triggers(ctx: CheckContext, name: str, function: Function) -> None:
         for use in [use for use in uses if trigger_kind(use.trigger).eventarc][1:]:
             ctx.report(
                 "AP407", "a Cloud Function has one event trigger; split the work into another function", use.path
+            )
+        _check_event_and_schedule(ctx, uses)
+
+
+def _check_event_and_schedule(ctx: CheckContext, uses: list[TriggerUse]) -> None:
+    """A Cloud Function with an event trigger is deployed with the CloudEvent signature, and Cloud Scheduler
+    sends a plain HTTP POST, which a CloudEvent function refuses. Checked with functions-framework 3.10.2
+    (create_app(target, "main.py", "cloudevent") and Flask's test client): an empty POST gets 415, a JSON POST
+    400 "Function was defined with FUNCTION_SIGNATURE_TYPE=cloudevent but parsing CloudEvent failed", a binary
+    CloudEvent (ce-* headers) 200. Scheduler cannot send the event instead: a function has one event trigger."""
+    event = next((use for use in uses if trigger_kind(use.trigger).eventarc), None)
+    if event is None:
+        return
+    for use in uses:
+        if trigger_kind(use.trigger).key == "schedule":
+            ctx.report(
+                "AP407",
+                "a Cloud Function with an event trigger runs as a CloudEvent function, and Cloud Scheduler sends a "
+                "plain HTTP request, which such a function refuses (HTTP 400/415); put the schedule on another "
+                "function (two functions may share the code folder, each with its own handler)",
+                use.path,
             )

@@ -50,6 +50,15 @@ class Function(ResourceBase):
         default_factory=list, description="Resources the function may write (least-privilege access is generated)."
     )
     triggers: list[Trigger] = Field(default_factory=list, max_length=50)
+    # Without a limit a 2nd gen function's Cloud Run service scales to 100 instances ("By default, Cloud Run
+    # services have a maximum of 100 instances", cloud.google.com/run/docs/configuring/max-instances-limits),
+    # each with its own connections to what it reads and writes. More than 1000 needs a raised regional quota
+    # (same page: a baseline quota allows a maximum of 1000 instances), which validate warns about (AP402).
+    # aws is left alone: Lambda's reserved_concurrent_executions also takes concurrency from the account's
+    # shared pool, a different thing.
+    max_instances: Annotated[int, Field(ge=1)] | None = cloud_only(
+        "gcp", description="Most instances the function runs at once (at least 1; default: the cloud's, 100)."
+    )
     on_failure: OnFailure | None = cloud_only(
         "aws", description="Retries and the dead-letter queue for events the function failed on."
     )

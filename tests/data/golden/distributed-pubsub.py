@@ -51,6 +51,36 @@ function_sources = gcp.storage.Bucket(
     opts=pulumi.ResourceOptions(depends_on=project_ready),
 )
 
+# Cloud Build builds each function as this account, with only what a function build needs.
+function_sources_builder = gcp.serviceaccount.Account(
+    "function-builder",
+    account_id='build-functions-ec5fe2',
+    display_name="aipipe function builds",
+    opts=pulumi.ResourceOptions(depends_on=project_ready),
+)
+function_sources_build_logs = gcp.projects.IAMMember(
+    'function-builder-logs',
+    project=gcp.organizations.get_client_config_output().project,
+    role='roles/logging.logWriter',
+    member=pulumi.Output.concat("serviceAccount:", function_sources_builder.email),
+    opts=pulumi.ResourceOptions(depends_on=project_ready),
+)
+function_sources_build_images = gcp.projects.IAMMember(
+    'function-builder-images',
+    project=gcp.organizations.get_client_config_output().project,
+    role='roles/artifactregistry.writer',
+    member=pulumi.Output.concat("serviceAccount:", function_sources_builder.email),
+    opts=pulumi.ResourceOptions(depends_on=project_ready),
+)
+function_sources_build_sources = gcp.projects.IAMMember(
+    'function-builder-sources',
+    project=gcp.organizations.get_client_config_output().project,
+    role='roles/storage.objectViewer',
+    member=pulumi.Output.concat("serviceAccount:", function_sources_builder.email),
+    condition={'title': 'Cloud Functions source copies', 'expression': 'resource.name.startsWith("projects/_/buckets/gcf-v2-sources-")'},
+    opts=pulumi.ResourceOptions(depends_on=project_ready),
+)
+
 # --- 'work-items': Pub/Sub topic
 work_items = pulumi.ComponentResource('aipipe:index:Topic', 'work-items')
 work_items_topic = gcp.pubsub.Topic(
@@ -119,17 +149,32 @@ embed_account = gcp.serviceaccount.Account(
 gcp.storage.BucketIAMMember(
     'embed-writes-embeddings',
     bucket=embeddings_bucket.name,
-    role='roles/storage.objectCreator',
+    role='roles/storage.objectUser',
     member=pulumi.Output.concat('serviceAccount:', embed_account.email),
     condition={'title': 'objects under vectors/', 'expression': pulumi.Output.concat('resource.name.startsWith("projects/_/buckets/', embeddings_bucket.name, '/objects/vectors/")')},
+    opts=pulumi.ResourceOptions(parent=embed, depends_on=[*project_ready]),
+)
+embed_caller = gcp.serviceaccount.Account(
+    'embed-caller',
+    account_id='call-embed-dcef86',
+    display_name='aipipe triggers of embed',
     opts=pulumi.ResourceOptions(parent=embed, depends_on=[*project_ready]),
 )
 embed_source = gcp.storage.BucketObject(
     'embed-source',
     bucket=function_sources.name,
-    name='embed/source.zip',
+    name='embed/source-d8aec7ced5d15559.zip',
     source=pulumi.AssetArchive({".": pulumi.FileArchive('../../../embed')}),
     opts=pulumi.ResourceOptions(parent=embed, depends_on=[*project_ready]),
+)
+# IAM grants take minutes to propagate (cloud.google.com/iam/docs/access-change-propagation): the build, the
+# trigger and the first revision use them, so the function waits (the provider's "Basic Builder" example
+# sleeps 60s after its build account's grants); a change of what it waits for waits again.
+embed_grants_settled = time.Sleep(
+    'embed-grants-settled',
+    create_duration='60s',
+    triggers={"grants": 'function_sources_build_logs function_sources_build_images function_sources_build_sources'},
+    opts=pulumi.ResourceOptions(parent=embed, depends_on=[*project_ready, function_sources_build_logs, function_sources_build_images, function_sources_build_sources]),
 )
 embed_function = gcp.cloudfunctionsv2.Function(
     'embed',
@@ -142,30 +187,25 @@ embed_function = gcp.cloudfunctionsv2.Function(
             "object": embed_source.name,
             "generation": embed_source.generation,
         }},
+        "service_account": function_sources_builder.id,
     },
     service_config={
         "available_memory": '1024M',
         "timeout_seconds": 300,
+        "ingress_settings": 'ALLOW_INTERNAL_ONLY',
         "service_account_email": embed_account.email,
         "environment_variables": {'RESULTS_BUCKET': embeddings_bucket.name},
     },
-    event_trigger={'event_type': 'google.cloud.pubsub.topic.v1.messagePublished', 'pubsub_topic': work_items_topic.id, 'retry_policy': 'RETRY_POLICY_RETRY', 'service_account_email': embed_account.email},
+    event_trigger={'event_type': 'google.cloud.pubsub.topic.v1.messagePublished', 'pubsub_topic': work_items_topic.id, 'retry_policy': 'RETRY_POLICY_RETRY', 'service_account_email': embed_caller.email},
     labels={'aipipe-project': 'distributed-pubsub', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'embeddings', 'aipipe-resource': 'embed'},
-    opts=pulumi.ResourceOptions(parent=embed, depends_on=[*project_ready]),
+    opts=pulumi.ResourceOptions(parent=embed, depends_on=[*project_ready, embed_grants_settled]),
 )
-gcp.cloudrun.IamMember(
+embed_invoker = gcp.cloudrun.IamMember(
     'embed-invoker',
     service=embed_function.name,
     location='us-central1',
     role='roles/run.invoker',
-    member=pulumi.Output.concat('serviceAccount:', embed_account.email),
-    opts=pulumi.ResourceOptions(parent=embed, depends_on=[*project_ready]),
-)
-gcp.projects.IAMMember(
-    'embed-event-receiver',
-    project=gcp.organizations.get_client_config_output().project,
-    role='roles/eventarc.eventReceiver',
-    member=pulumi.Output.concat('serviceAccount:', embed_account.email),
+    member=pulumi.Output.concat('serviceAccount:', embed_caller.email),
     opts=pulumi.ResourceOptions(parent=embed, depends_on=[*project_ready]),
 )
 embed.register_outputs({'name': embed_function.name, 'url': embed_function.url})

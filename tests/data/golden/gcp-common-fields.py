@@ -4,6 +4,7 @@
 
 import pulumi
 import pulumi_gcp as gcp
+import pulumiverse_time as time
 
 config = pulumi.Config()
 
@@ -31,6 +32,36 @@ function_sources = gcp.storage.Bucket(
     public_access_prevention="enforced",
     force_destroy=True,
     labels={'aipipe-project': 'gcp-common-fields', 'aipipe-stack': 'dev'},
+    opts=pulumi.ResourceOptions(depends_on=project_ready),
+)
+
+# Cloud Build builds each function as this account, with only what a function build needs.
+function_sources_builder = gcp.serviceaccount.Account(
+    "function-builder",
+    account_id='build-functions-e9398a',
+    display_name="aipipe function builds",
+    opts=pulumi.ResourceOptions(depends_on=project_ready),
+)
+function_sources_build_logs = gcp.projects.IAMMember(
+    'function-builder-logs',
+    project=gcp.organizations.get_client_config_output().project,
+    role='roles/logging.logWriter',
+    member=pulumi.Output.concat("serviceAccount:", function_sources_builder.email),
+    opts=pulumi.ResourceOptions(depends_on=project_ready),
+)
+function_sources_build_images = gcp.projects.IAMMember(
+    'function-builder-images',
+    project=gcp.organizations.get_client_config_output().project,
+    role='roles/artifactregistry.writer',
+    member=pulumi.Output.concat("serviceAccount:", function_sources_builder.email),
+    opts=pulumi.ResourceOptions(depends_on=project_ready),
+)
+function_sources_build_sources = gcp.projects.IAMMember(
+    'function-builder-sources',
+    project=gcp.organizations.get_client_config_output().project,
+    role='roles/storage.objectViewer',
+    member=pulumi.Output.concat("serviceAccount:", function_sources_builder.email),
+    condition={'title': 'Cloud Functions source copies', 'expression': 'resource.name.startsWith("projects/_/buckets/gcf-v2-sources-")'},
     opts=pulumi.ResourceOptions(depends_on=project_ready),
 )
 
@@ -78,9 +109,18 @@ worker_account = gcp.serviceaccount.Account(
 worker_source = gcp.storage.BucketObject(
     'worker-source',
     bucket=function_sources.name,
-    name='worker/source.zip',
+    name='worker/source-b96c190184c94974.zip',
     source=pulumi.AssetArchive({".": pulumi.FileArchive('../../../app')}),
     opts=pulumi.ResourceOptions(parent=worker, protect=True, depends_on=[*project_ready, data]),
+)
+# IAM grants take minutes to propagate (cloud.google.com/iam/docs/access-change-propagation): the build, the
+# trigger and the first revision use them, so the function waits (the provider's "Basic Builder" example
+# sleeps 60s after its build account's grants); a change of what it waits for waits again.
+worker_grants_settled = time.Sleep(
+    'worker-grants-settled',
+    create_duration='60s',
+    triggers={"grants": 'function_sources_build_logs function_sources_build_images function_sources_build_sources'},
+    opts=pulumi.ResourceOptions(parent=worker, protect=True, depends_on=[*project_ready, data, function_sources_build_logs, function_sources_build_images, function_sources_build_sources]),
 )
 worker_function = gcp.cloudfunctionsv2.Function(
     'worker',
@@ -93,6 +133,7 @@ worker_function = gcp.cloudfunctionsv2.Function(
             "object": worker_source.name,
             "generation": worker_source.generation,
         }},
+        "service_account": function_sources_builder.id,
     },
     service_config={
         "available_memory": '256M',
@@ -100,7 +141,7 @@ worker_function = gcp.cloudfunctionsv2.Function(
         "service_account_email": worker_account.email,
     },
     labels={'aipipe-project': 'gcp-common-fields', 'aipipe-stack': 'dev', 'role': 'worker', 'aipipe-resource': 'worker'},
-    opts=pulumi.ResourceOptions(parent=worker, protect=True, depends_on=[*project_ready, data]),
+    opts=pulumi.ResourceOptions(parent=worker, protect=True, depends_on=[*project_ready, data, worker_grants_settled]),
 )
 worker.register_outputs({'name': worker_function.name, 'url': worker_function.url})
 

@@ -23,6 +23,7 @@ project_apis = [
     gcp.projects.Service('api-logging', service='logging.googleapis.com', disable_on_destroy=False),
     gcp.projects.Service('api-pubsub', service='pubsub.googleapis.com', disable_on_destroy=False),
     gcp.projects.Service('api-run', service='run.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-secretmanager', service='secretmanager.googleapis.com', disable_on_destroy=False),
     gcp.projects.Service('api-storage', service='storage.googleapis.com', disable_on_destroy=False),
 ]
 service_agent_eventarc = gcp.projects.ServiceIdentity(
@@ -54,8 +55,38 @@ function_sources = gcp.storage.Bucket(
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev'},
     opts=pulumi.ResourceOptions(depends_on=project_ready),
 )
+
+# Cloud Build builds each function as this account, with only what a function build needs.
+function_sources_builder = gcp.serviceaccount.Account(
+    "function-builder",
+    account_id='build-functions-fd297f',
+    display_name="aipipe function builds",
+    opts=pulumi.ResourceOptions(depends_on=project_ready),
+)
+function_sources_build_logs = gcp.projects.IAMMember(
+    'function-builder-logs',
+    project=gcp.organizations.get_client_config_output().project,
+    role='roles/logging.logWriter',
+    member=pulumi.Output.concat("serviceAccount:", function_sources_builder.email),
+    opts=pulumi.ResourceOptions(depends_on=project_ready),
+)
+function_sources_build_images = gcp.projects.IAMMember(
+    'function-builder-images',
+    project=gcp.organizations.get_client_config_output().project,
+    role='roles/artifactregistry.writer',
+    member=pulumi.Output.concat("serviceAccount:", function_sources_builder.email),
+    opts=pulumi.ResourceOptions(depends_on=project_ready),
+)
+function_sources_build_sources = gcp.projects.IAMMember(
+    'function-builder-sources',
+    project=gcp.organizations.get_client_config_output().project,
+    role='roles/storage.objectViewer',
+    member=pulumi.Output.concat("serviceAccount:", function_sources_builder.email),
+    condition={'title': 'Cloud Functions source copies', 'expression': 'resource.name.startsWith("projects/_/buckets/gcf-v2-sources-")'},
+    opts=pulumi.ResourceOptions(depends_on=project_ready),
+)
 # Cloud Storage publishes object events through Pub/Sub as its own service agent.
-gcp.projects.IAMMember(
+storage_events_publisher = gcp.projects.IAMMember(
     "storage-events-publisher",
     project=gcp.organizations.get_client_config_output().project,
     role='roles/pubsub.publisher',
@@ -178,7 +209,7 @@ gcp.pubsub.SubscriptionIAMMember(
 gcp.storage.BucketIAMMember(
     'on-upload-writes-temp',
     bucket=temp_bucket.name,
-    role='roles/storage.objectCreator',
+    role='roles/storage.objectUser',
     member=pulumi.Output.concat('serviceAccount:', on_upload_account.email),
     condition={'title': 'objects under out/', 'expression': pulumi.Output.concat('resource.name.startsWith("projects/_/buckets/', temp_bucket.name, '/objects/out/")')},
     opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
@@ -190,12 +221,54 @@ gcp.pubsub.TopicIAMMember(
     member=pulumi.Output.concat('serviceAccount:', on_upload_account.email),
     opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
 )
+on_upload_secret_0 = gcp.secretmanager.Secret(
+    'on-upload-secret-api-token',
+    secret_id='gcp-everything-dev-on-upload-API_TOKEN',
+    replication={"auto": {}},
+    labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'on-upload'},
+    opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
+)
+on_upload_secret_0_value = gcp.secretmanager.SecretVersion(
+    'on-upload-secret-api-token-value',
+    secret=on_upload_secret_0.id,
+    secret_data=config.require_secret('API_TOKEN'),
+    opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
+)
+on_upload_secret_0_access = gcp.secretmanager.SecretIamMember(
+    'on-upload-secret-api-token-access',
+    secret_id=on_upload_secret_0.id,
+    role='roles/secretmanager.secretAccessor',
+    member=pulumi.Output.concat('serviceAccount:', on_upload_account.email),
+    opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
+)
+on_upload_caller = gcp.serviceaccount.Account(
+    'on-upload-caller',
+    account_id='call-on-upload-1cbaa8',
+    display_name='aipipe triggers of on-upload',
+    opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
+)
+on_upload_event_receiver = gcp.projects.IAMMember(
+    'on-upload-event-receiver',
+    project=gcp.organizations.get_client_config_output().project,
+    role='roles/eventarc.eventReceiver',
+    member=pulumi.Output.concat('serviceAccount:', on_upload_caller.email),
+    opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
+)
 on_upload_source = gcp.storage.BucketObject(
     'on-upload-source',
     bucket=function_sources.name,
-    name='on-upload/source.zip',
+    name='on-upload/source-b96c190184c94974.zip',
     source=pulumi.AssetArchive({".": pulumi.FileArchive('../../../app')}),
     opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
+)
+# IAM grants take minutes to propagate (cloud.google.com/iam/docs/access-change-propagation): the build, the
+# trigger and the first revision use them, so the function waits (the provider's "Basic Builder" example
+# sleeps 60s after its build account's grants); a change of what it waits for waits again.
+on_upload_grants_settled = time.Sleep(
+    'on-upload-grants-settled',
+    create_duration='60s',
+    triggers={"grants": 'function_sources_build_logs function_sources_build_images function_sources_build_sources on_upload_secret_0_value on_upload_secret_0_access on_upload_event_receiver storage_events_publisher'},
+    opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready, function_sources_build_logs, function_sources_build_images, function_sources_build_sources, on_upload_secret_0_value, on_upload_secret_0_access, on_upload_event_receiver, storage_events_publisher]),
 )
 on_upload_function = gcp.cloudfunctionsv2.Function(
     'on-upload',
@@ -208,45 +281,106 @@ on_upload_function = gcp.cloudfunctionsv2.Function(
             "object": on_upload_source.name,
             "generation": on_upload_source.generation,
         }},
+        "service_account": function_sources_builder.id,
     },
     service_config={
         "available_memory": '2048M',
         "timeout_seconds": 540,
+        "max_instance_count": 20,
+        "ingress_settings": 'ALLOW_INTERNAL_ONLY',
         "service_account_email": on_upload_account.email,
-        "environment_variables": {'OUT': temp_bucket.name, 'TOKEN': config.require_secret('API_TOKEN')},
+        "environment_variables": {'OUT': temp_bucket.name},
+        "secret_environment_variables": [
+            {"key": 'TOKEN', "project_id": on_upload_secret_0.project, "secret": on_upload_secret_0.secret_id, "version": on_upload_secret_0_value.version},
+        ],
     },
-    event_trigger={'event_type': 'google.cloud.storage.object.v1.finalized', 'event_filters': [{'attribute': 'bucket', 'value': landing_bucket.name}], 'retry_policy': 'RETRY_POLICY_RETRY', 'service_account_email': on_upload_account.email},
+    event_trigger={'event_type': 'google.cloud.storage.object.v1.finalized', 'event_filters': [{'attribute': 'bucket', 'value': landing_bucket.name}], 'trigger_region': 'eu', 'retry_policy': 'RETRY_POLICY_RETRY', 'service_account_email': on_upload_caller.email},
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'on-upload'},
-    opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
+    opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready, on_upload_grants_settled]),
 )
-gcp.cloudrun.IamMember(
+on_upload_invoker = gcp.cloudrun.IamMember(
     'on-upload-invoker',
     service=on_upload_function.name,
     location='europe-west1',
     role='roles/run.invoker',
-    member=pulumi.Output.concat('serviceAccount:', on_upload_account.email),
+    member=pulumi.Output.concat('serviceAccount:', on_upload_caller.email),
     opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
 )
-gcp.projects.IAMMember(
-    'on-upload-event-receiver',
-    project=gcp.organizations.get_client_config_output().project,
-    role='roles/eventarc.eventReceiver',
-    member=pulumi.Output.concat('serviceAccount:', on_upload_account.email),
-    opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
+on_upload.register_outputs({'name': on_upload_function.name, 'url': on_upload_function.url})
+
+# --- 'hourly': Cloud Function (2nd gen)
+hourly = pulumi.ComponentResource('aipipe:index:Function', 'hourly')
+hourly_account = gcp.serviceaccount.Account(
+    'hourly-account',
+    account_id='fn-hourly-d37386',
+    display_name='aipipe function hourly',
+    opts=pulumi.ResourceOptions(parent=hourly, depends_on=[*project_ready]),
+)
+hourly_caller = gcp.serviceaccount.Account(
+    'hourly-caller',
+    account_id='call-hourly-ecbd0a',
+    display_name='aipipe triggers of hourly',
+    opts=pulumi.ResourceOptions(parent=hourly, depends_on=[*project_ready]),
+)
+hourly_source = gcp.storage.BucketObject(
+    'hourly-source',
+    bucket=function_sources.name,
+    name='hourly/source-b96c190184c94974.zip',
+    source=pulumi.AssetArchive({".": pulumi.FileArchive('../../../app')}),
+    opts=pulumi.ResourceOptions(parent=hourly, depends_on=[*project_ready]),
+)
+# IAM grants take minutes to propagate (cloud.google.com/iam/docs/access-change-propagation): the build, the
+# trigger and the first revision use them, so the function waits (the provider's "Basic Builder" example
+# sleeps 60s after its build account's grants); a change of what it waits for waits again.
+hourly_grants_settled = time.Sleep(
+    'hourly-grants-settled',
+    create_duration='60s',
+    triggers={"grants": 'function_sources_build_logs function_sources_build_images function_sources_build_sources'},
+    opts=pulumi.ResourceOptions(parent=hourly, depends_on=[*project_ready, function_sources_build_logs, function_sources_build_images, function_sources_build_sources]),
+)
+hourly_function = gcp.cloudfunctionsv2.Function(
+    'hourly',
+    location='europe-west1',
+    build_config={
+        "runtime": 'python312',
+        "entry_point": 'main',
+        "source": {"storage_source": {
+            "bucket": function_sources.name,
+            "object": hourly_source.name,
+            "generation": hourly_source.generation,
+        }},
+        "service_account": function_sources_builder.id,
+    },
+    service_config={
+        "available_memory": '256M',
+        "timeout_seconds": 60,
+        "ingress_settings": 'ALLOW_INTERNAL_ONLY',
+        "service_account_email": hourly_account.email,
+    },
+    labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'hourly'},
+    opts=pulumi.ResourceOptions(parent=hourly, depends_on=[*project_ready, hourly_grants_settled]),
+)
+hourly_invoker = gcp.cloudrun.IamMember(
+    'hourly-invoker',
+    service=hourly_function.name,
+    location='europe-west1',
+    role='roles/run.invoker',
+    member=pulumi.Output.concat('serviceAccount:', hourly_caller.email),
+    opts=pulumi.ResourceOptions(parent=hourly, depends_on=[*project_ready]),
 )
 gcp.cloudscheduler.Job(
-    'on-upload-schedule-1',
+    'hourly-schedule-0',
     region='europe-west1',
     schedule='0 * * * *',
     time_zone="Etc/UTC",
     http_target={
-        "uri": on_upload_function.url,
+        "uri": hourly_function.service_config.uri,
         "http_method": "POST",
-        "oidc_token": {"service_account_email": on_upload_account.email},
+        "oidc_token": {"service_account_email": hourly_caller.email},
     },
-    opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
+    opts=pulumi.ResourceOptions(parent=hourly, depends_on=[*project_ready, hourly_invoker]),
 )
-on_upload.register_outputs({'name': on_upload_function.name, 'url': on_upload_function.url})
+hourly.register_outputs({'name': hourly_function.name, 'url': hourly_function.url})
 
 # --- 'on-update': Cloud Function (2nd gen)
 on_update = pulumi.ComponentResource('aipipe:index:Function', 'on-update')
@@ -256,12 +390,27 @@ on_update_account = gcp.serviceaccount.Account(
     display_name='aipipe function on-update',
     opts=pulumi.ResourceOptions(parent=on_update, depends_on=[*project_ready]),
 )
+on_update_caller = gcp.serviceaccount.Account(
+    'on-update-caller',
+    account_id='call-on-update-d4537a',
+    display_name='aipipe triggers of on-update',
+    opts=pulumi.ResourceOptions(parent=on_update, depends_on=[*project_ready]),
+)
 on_update_source = gcp.storage.BucketObject(
     'on-update-source',
     bucket=function_sources.name,
-    name='on-update/source.zip',
+    name='on-update/source-b96c190184c94974.zip',
     source=pulumi.AssetArchive({".": pulumi.FileArchive('../../../app')}),
     opts=pulumi.ResourceOptions(parent=on_update, depends_on=[*project_ready]),
+)
+# IAM grants take minutes to propagate (cloud.google.com/iam/docs/access-change-propagation): the build, the
+# trigger and the first revision use them, so the function waits (the provider's "Basic Builder" example
+# sleeps 60s after its build account's grants); a change of what it waits for waits again.
+on_update_grants_settled = time.Sleep(
+    'on-update-grants-settled',
+    create_duration='60s',
+    triggers={"grants": 'function_sources_build_logs function_sources_build_images function_sources_build_sources'},
+    opts=pulumi.ResourceOptions(parent=on_update, depends_on=[*project_ready, function_sources_build_logs, function_sources_build_images, function_sources_build_sources]),
 )
 on_update_function = gcp.cloudfunctionsv2.Function(
     'on-update',
@@ -274,29 +423,24 @@ on_update_function = gcp.cloudfunctionsv2.Function(
             "object": on_update_source.name,
             "generation": on_update_source.generation,
         }},
+        "service_account": function_sources_builder.id,
     },
     service_config={
         "available_memory": '256M',
         "timeout_seconds": 60,
+        "ingress_settings": 'ALLOW_INTERNAL_ONLY',
         "service_account_email": on_update_account.email,
     },
-    event_trigger={'event_type': 'google.cloud.pubsub.topic.v1.messagePublished', 'pubsub_topic': updates_topic.id, 'retry_policy': 'RETRY_POLICY_RETRY', 'service_account_email': on_update_account.email},
+    event_trigger={'event_type': 'google.cloud.pubsub.topic.v1.messagePublished', 'pubsub_topic': updates_topic.id, 'retry_policy': 'RETRY_POLICY_RETRY', 'service_account_email': on_update_caller.email},
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'on-update'},
-    opts=pulumi.ResourceOptions(parent=on_update, depends_on=[*project_ready]),
+    opts=pulumi.ResourceOptions(parent=on_update, depends_on=[*project_ready, on_update_grants_settled]),
 )
-gcp.cloudrun.IamMember(
+on_update_invoker = gcp.cloudrun.IamMember(
     'on-update-invoker',
     service=on_update_function.name,
     location='europe-west1',
     role='roles/run.invoker',
-    member=pulumi.Output.concat('serviceAccount:', on_update_account.email),
-    opts=pulumi.ResourceOptions(parent=on_update, depends_on=[*project_ready]),
-)
-gcp.projects.IAMMember(
-    'on-update-event-receiver',
-    project=gcp.organizations.get_client_config_output().project,
-    role='roles/eventarc.eventReceiver',
-    member=pulumi.Output.concat('serviceAccount:', on_update_account.email),
+    member=pulumi.Output.concat('serviceAccount:', on_update_caller.email),
     opts=pulumi.ResourceOptions(parent=on_update, depends_on=[*project_ready]),
 )
 on_update.register_outputs({'name': on_update_function.name, 'url': on_update_function.url})

@@ -1,0 +1,3 @@
+def main(event):
+    """The entry point gcp specs of this folder name (`handler: main`)."""
+    return event

@@ -1,0 +1,3 @@
+def main(event):
+    """Not in main.py: Python Cloud Functions load main.py."""
+    return event
