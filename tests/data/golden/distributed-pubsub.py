@@ -40,6 +40,16 @@ batch_workers_subscription = gcp.pubsub.Subscription(
     message_retention_duration='259200s',
     dead_letter_policy={'dead_letter_topic': batch_workers_dead_letters.id, 'max_delivery_attempts': 10},
     retry_policy={'minimum_backoff': '10s', 'maximum_backoff': '300s'},
+    expiration_policy={'ttl': ''},
+    labels={'aipipe-project': 'distributed-pubsub', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'embeddings', 'aipipe-resource': 'batch-workers'},
+    opts=pulumi.ResourceOptions(parent=batch_workers),
+)
+# Messages published to a topic with no subscription are lost: the dead letters are kept here to inspect.
+batch_workers_dead_letter_subscription = gcp.pubsub.Subscription(
+    'batch-workers-dead-letters',
+    topic=batch_workers_dead_letters.id,
+    message_retention_duration='2678400s',
+    expiration_policy={"ttl": ""},
     labels={'aipipe-project': 'distributed-pubsub', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'embeddings', 'aipipe-resource': 'batch-workers'},
     opts=pulumi.ResourceOptions(parent=batch_workers),
 )
@@ -57,7 +67,7 @@ gcp.pubsub.SubscriptionIAMMember(
     member=pulumi.Output.concat('serviceAccount:service-', gcp.organizations.get_project_output().number, '@gcp-sa-pubsub.iam.gserviceaccount.com'),
     opts=pulumi.ResourceOptions(parent=batch_workers),
 )
-batch_workers.register_outputs({'id': batch_workers_subscription.id, 'name': batch_workers_subscription.name})
+batch_workers.register_outputs({'id': batch_workers_subscription.id, 'name': batch_workers_subscription.name, 'dead_letter_subscription': batch_workers_dead_letter_subscription.name})
 
 # --- 'embeddings': Cloud Storage bucket
 embeddings = pulumi.ComponentResource('aipipe:index:Bucket', 'embeddings')
