@@ -299,7 +299,7 @@ def _gcs_noncurrent_rules(spec, name: str, bucket: Bucket) -> list[dict]:
                 "condition": {"days_since_noncurrent_time": _days(bucket.lifecycle.expire_after)},
             }
         )
-    temps = [job.temp for job in spec.resources.values() if job.type == "dataflow"]
+    temps = [resource.temp for resource in spec.resources.values() if resource.type == "dataflow"]
     prefixes = bucket_locations(spec, temps).get(name)
     if prefixes:
         condition: dict = {"days_since_noncurrent_time": DATAFLOW_TEMP_NONCURRENT_DAYS}

@@ -80,8 +80,11 @@ def check(ctx: CheckContext, name: str, subscription: Subscription) -> None:
 
 # pulumi-gcp pubsub.Subscription expiration_policy (terraform-provider-google resource_pubsub_subscription.go
 # "expiration_policy"): without a policy the subscription is deleted after 31 idle days; ttl "" never expires;
-# "The minimum allowed value for expirationPolicy.ttl is 1 day". The expiration period must be longer than the
-# message retention duration (cloud.google.com/pubsub/docs/subscription-properties#expiration_period).
+# "The minimum allowed value for expirationPolicy.ttl is 1 day". The expiration period may not be shorter than
+# the message retention duration: "according to the docs, the subscription expiration should always be greater
+# than the message retention duration" (github.com/peburrows/kane/pull/38, citing the Pub/Sub subscription docs;
+# the stored copy of cloud.google.com/pubsub/docs/subscription-properties#expiration_period is cut off before it,
+# so equal durations are accepted here).
 MIN_EXPIRY = DAY
 
 

@@ -12,10 +12,11 @@ from aipipe.kinds.dataflow.gcp import BIGQUERY_TABLE
 from aipipe.kinds.dataflow.model import Dataflow
 from aipipe.spec.context import CheckContext
 
-# Subscription settings Dataflow does not support on the subscription it reads: "retry policy ... dead-letter
-# topic ... these features are not supported by Dataflow" (cloud.google.com/pubsub/docs/handling-failures), and
-# Pub/Sub exactly-once delivery, which Dataflow does not use: it deduplicates in its own exactly-once streaming
-# mode (cloud.google.com/dataflow/docs/concepts/streaming-with-cloud-pubsub, "Unsupported Pub/Sub features").
+# Subscription settings Dataflow does not support on the subscription it reads: a retry policy and a dead-letter
+# topic ("Note that these features are not supported by Dataflow. Refer to the Unsupported Pub/Sub features
+# section of the Dataflow documentation", cloud.google.com/pubsub/docs/handling-failures), and exactly-once
+# delivery, listed in that section as the issue quotes it; Dataflow deduplicates itself "If you run your Dataflow
+# pipeline using exactly-once streaming mode" (cloud.google.com/dataflow/docs/concepts/streaming-with-cloud-pubsub).
 UNSUPPORTED_ON_INPUT = {
     "dead_letter": "dead-letter topics (Dataflow acknowledges what it has read, failed or not)",
     "retry": "retry policies",
