@@ -45,6 +45,7 @@ KNOBS = {
     "stderr": "FAKE_PULUMI_STDERR",
     "backend": "FAKE_PULUMI_BACKEND",
     "user": "FAKE_PULUMI_USER",
+    "resource_outputs": "FAKE_PULUMI_RESOURCE_OUTPUTS",
 }
 
 

@@ -83,8 +83,11 @@ def _fails(event) -> bool:
 class FakeStack:
     """Replays scripted events; records which operations ran. `raises` maps an operation to an exception."""
 
-    def __init__(self, name="dev", preview_events=(), up_events=(), destroy_events=(), outputs=None, raises=None):
+    def __init__(
+        self, name="dev", preview_events=(), up_events=(), destroy_events=(), outputs=None, raises=None, resources=()
+    ):
         self.name = name
+        self._resources = list(resources)  # what `pulumi stack export` lists: urn, type, outputs
         self.preview_events, self.up_events, self.destroy_events = preview_events, up_events, destroy_events
         self._outputs = outputs or {}
         self.raises = raises or {}
@@ -135,6 +138,10 @@ class FakeStack:
         if "outputs" in self.raises:
             raise self.raises["outputs"]
         return dict(self._outputs)
+
+    def resources(self):
+        self.calls.append("resources")
+        return list(self._resources)
 
     def cancel(self):
         self.calls.append("cancel")

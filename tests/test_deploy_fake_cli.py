@@ -95,6 +95,26 @@ def test_preview_up_refresh_destroy_on_gcp(deploy):
     )
 
 
+@pytest.mark.parametrize("state, code", [("JOB_STATE_RUNNING", 0), ("JOB_STATE_FAILED", 1)])
+def test_up_reads_each_dataflow_job_state_from_the_stack_export(deploy, state, code):
+    """After the update, `aipipe up` exports the stack (the real AutomationStack.resources through the SDK) and a
+    job that stopped fails the deploy (aipipe.deploy.jobs)."""
+    flex = "gcp:dataflow/flexTemplateJob:FlexTemplateJob"
+    folder, fake = deploy(
+        "realtime-replication",
+        types={"pkgA:m:typA": flex},  # the stream's three resources (resA, its children resB, resC) become jobs
+        names={"resA": "stream-to-gcs"},
+        scenario="create",
+    )
+    job = {"state": state, "jobId": "j-1", "region": "europe-west1"}
+    fake.configure(resource_outputs={"stream-to-gcs": job, "resB": job, "resC": job})
+    result = run("up", folder, "--yes")
+    assert result.exit_code == code, result.output
+    assert ("is JOB_STATE_FAILED, not running" in result.output) is (code == 1)
+    # the export keeps secret outputs encrypted (the SDK's own export_stack adds --show-secrets)
+    assert ["--non-interactive", "stack", "export", "--stack", "dev"] in fake.argvs()
+
+
 def test_a_failure_names_the_spec_resource_and_its_line(deploy):
     folder, _ = deploy(scenario="create", scenario_up="create-failed", names={"resA-child": "preprocess"})
     result = run("up", folder, "--yes")

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from aipipe.codegen.context import RenderJob
-from aipipe.kinds.registry import KINDS
+from aipipe.kinds.registry import KINDS, attribute_problem
 from aipipe.kinds.workflow import asl
 from aipipe.kinds.workflow.asl import TRANSIENT_LAMBDA_RETRY
 from aipipe.offline.plan import plan_spec
@@ -183,8 +183,11 @@ def test_replication_options_and_ordering(aws):
 
 def test_dataflow_catalogue_parameters(gcp):
     job = values(gcp, "to-text")
-    assert job["template_path"] == "gs://dataflow-templates-europe-west1/latest/Cloud_PubSub_to_GCS_Text"
-    assert job["parameters"]["inputTopic"] == Attr("updates", "id")
+    # the Flex template, reading the subscription aipipe creates for the job on the topic
+    assert job["template_path"] == "gs://dataflow-templates-europe-west1/latest/flex/Cloud_PubSub_to_GCS_Text_Flex"
+    assert job["parameters"]["inputSubscription"] == Child("to-text", "input", "id")
+    assert job["input_topic"] == Attr("updates", "id")
+    assert job["parameters"]["userTempLocation"] == Concat(Attr("temp", "url"), "/dataflow/")
     assert job["parameters"]["outputDirectory"] == Concat(Attr("landing", "url"), "/stream/")
     assert job["parameters"]["apiToken"] == Secret("API_TOKEN")
     assert job["generated_account"] is False
@@ -200,6 +203,7 @@ def test_every_attribute_of_every_kind_resolves_in_the_program(path, write_spec)
         f"{name}_{attribute}".replace("-", "_"): f"${{{name}.{attribute}}}"
         for name, resource in spec.resources.items()
         for attribute in KINDS[resource.type].attributes(spec.cloud)
+        if attribute_problem(resource.type, spec.cloud, document["resources"][name], attribute) is None
     }
     document = copy.deepcopy(document)
     document["outputs"] = outputs

@@ -176,15 +176,13 @@ def test_gcp_grants_are_on_single_resources(plans):
                     "roles/storage.objectViewer",  # ... narrowed to the gcf-v2-sources-* buckets:
                     "roles/dataflow.worker",
                     "roles/pubsub.publisher",
-                    "roles/pubsub.editor",
-                }
+                }  # no project-wide roles/pubsub.editor: Dataflow reads a subscription it is granted on
                 if resource.inputs["role"] == "roles/storage.objectViewer":
                     assert "gcf-v2-sources-" in resource.inputs["condition"]["expression"]
             if resource.type.endswith("IAMMember") and resource.type != "gcp:projects/iAMMember:IAMMember":
                 assert resource.inputs["role"] in {
                     "roles/storage.objectViewer",
                     "roles/storage.objectUser",
-                    "roles/storage.objectAdmin",
                     "roles/pubsub.publisher",
                     "roles/pubsub.subscriber",
                     "roles/pubsub.viewer",
@@ -349,21 +347,26 @@ def test_cross_region_replication_wiring(plans):
 
 def test_realtime_replication_dataflow(plans):
     plan = plan_of(plans, "realtime-replication")
-    [job] = find(plan, "gcp:dataflow/job:Job")
-    assert job.inputs["templateGcsPath"] == "gs://dataflow-templates-europe-west1/latest/Cloud_PubSub_to_GCS_Text"
+    [job] = find(plan, "gcp:dataflow/flexTemplateJob:FlexTemplateJob")
+    assert (
+        job.inputs["containerSpecGcsPath"]
+        == "gs://dataflow-templates-europe-west1/latest/flex/Cloud_PubSub_to_GCS_Text_Flex"
+    )
+    # the job reads the subscription aipipe made for it, and keeps its temporary files out of the output
     assert job.inputs["parameters"] == {
-        "inputTopic": "projects/mock-project/topics/record-updates",
+        "inputSubscription": "projects/mock-project/subscriptions/stream-to-gcs-input",
         "outputDirectory": "gs://training-data/stream/",
+        "userTempLocation": "gs://dataflow-staging/temp/",
         "outputFilenamePrefix": "output-",
     }
-    assert job.inputs["tempGcsLocation"] == "gs://dataflow-staging/temp/"
+    assert job.inputs["tempLocation"] == job.inputs["stagingLocation"] == "gs://dataflow-staging/temp/"
     assert job.inputs["serviceAccountEmail"].endswith("@mock-project.iam.gserviceaccount.com")
     assert (job.inputs["onDelete"], job.inputs["maxWorkers"]) == ("drain", 10)
 
 
 def test_distributed_pubsub_dead_letters_and_trigger(plans):
     plan = plan_of(plans, "distributed-pubsub")
-    [subscription] = find(plan, "gcp:pubsub/subscription:Subscription")
+    [subscription] = find(plan, "gcp:pubsub/subscription:Subscription", "batch-workers")
     assert subscription.inputs["deadLetterPolicy"] == {
         "deadLetterTopic": "projects/mock-project/topics/batch-workers-dead-letters",
         "maxDeliveryAttempts": 10,
@@ -461,8 +464,8 @@ def test_a_named_dataflow_service_account_is_granted_as_itself(plans):
     plan = plans["tests/data/good/gcp-everything.yaml"]
     member = "serviceAccount:dataflow-worker@ml-platform-123.iam.gserviceaccount.com"
     grants = [r for r in plan.resources if r.name.startswith("to-text-") and r.type.endswith("IAMMember")]
-    assert len(grants) == 4 and {r.inputs["member"] for r in grants} == {member}
-    [job] = find(plan, "gcp:dataflow/job:Job", "to-text")
+    assert len(grants) == 5 and {r.inputs["member"] for r in grants} == {member}
+    [job] = find(plan, "gcp:dataflow/flexTemplateJob:FlexTemplateJob", "to-text")
     assert job.inputs["serviceAccountEmail"] == "dataflow-worker@ml-platform-123.iam.gserviceaccount.com"
 
 

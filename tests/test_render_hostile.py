@@ -84,7 +84,7 @@ def gcp_spec(text: str) -> dict:
                 "template": "pubsub-to-avro",
                 "input": "topic",
                 "machine_type": text,
-                "output": "${data.url}/" + text,
+                "output": "${data.url}/" + text + "/",  # a directory: the template wants the slash
                 "temp": "${data.url}/tmp/",
                 "parameters": {"extra": text},
             },
@@ -117,7 +117,7 @@ def aws_fields(plan, text: str) -> dict:
 
 
 def gcp_fields(plan, text: str) -> dict:
-    job = one(plan, "gcp:dataflow/job:Job", "job")
+    job = one(plan, "gcp:dataflow/flexTemplateJob:FlexTemplateJob", "job")
     return {
         "filter": (
             one(plan, "gcp:pubsub/subscription:Subscription", "sub")["filter"],
@@ -128,7 +128,7 @@ def gcp_fields(plan, text: str) -> dict:
             text,
         ),
         "machine type": (job["machineType"], text),
-        "output location": (job["parameters"]["outputDirectory"], "gs://data/" + text),
+        "output location": (job["parameters"]["outputDirectory"], "gs://data/" + text + "/"),
         "template parameter": (job["parameters"]["extra"], text),
         "output": (plan.outputs["plain"], text),
     }

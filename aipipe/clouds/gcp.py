@@ -56,16 +56,21 @@ RESOURCES = {
             force_new=frozenset({"name", "location", "project"}),
             mock=MockShape(outputs={"url": "gs://{name}"}),
         ),
+        # terraform-provider-google google/services/pubsub/resource_pubsub_topic.go (e03b762): ForceNew on name,
+        # tags, project
         ResourceFacts(
             "gcp:pubsub/topic:Topic",
             holds_data=_topic_retains_messages,
-            force_new=frozenset({"name", "project"}),
+            force_new=frozenset({"name", "project", "tags"}),
             mock=MockShape(identity="projects/{project}/topics/{name}"),
         ),
+        # resource_pubsub_subscription.go (e03b762): ForceNew on name, topic, enable_message_ordering, filter
+        # ("After creating the subscription, you can't modify the filter": a new filter is a new subscription,
+        # and the backlog goes with the old one), tags, project
         ResourceFacts(
             "gcp:pubsub/subscription:Subscription",
             holds_data=True,
-            force_new=frozenset({"name", "topic", "project", "enableMessageOrdering"}),
+            force_new=frozenset({"name", "topic", "project", "enableMessageOrdering", "filter", "tags"}),
             mock=MockShape(identity="projects/{project}/subscriptions/{name}"),
         ),
         ResourceFacts(
@@ -107,20 +112,22 @@ RESOURCES = {
                 }
             ),
         ),
+        # google/services/dataflow/resource_dataflow_job.go (e03b762): ForceNew "for both stream and batch jobs" on
+        # name, zone, region, max_workers, project; other changes of a streaming job launch a replacement job with
+        # `update: true` in place of the old one (resourceDataflowJobUpdateByReplacement), which Pulumi shows as
+        # an update (only batch jobs force new on every field, resourceDataflowJobTypeCustomizeDiff)
         ResourceFacts(
             "gcp:dataflow/job:Job",
-            force_new=frozenset(
-                {
-                    "templateGcsPath",
-                    "region",
-                    "name",
-                    "serviceAccountEmail",
-                    "machineType",
-                    "tempGcsLocation",
-                    "parameters",
-                }
-            ),
-            mock=MockShape(outputs={"jobId": "2026-01-01_00_00_00-{digest}"}),
+            force_new=frozenset({"name", "zone", "region", "maxWorkers", "project"}),
+            mock=MockShape(outputs={"jobId": "2026-01-01_00_00_00-{digest}", "state": "JOB_STATE_RUNNING"}),
+        ),
+        # terraform-provider-google-beta google-beta/services/dataflow/resource_dataflow_flex_template_job.go
+        # (93c65b2): ForceNew on name, region, project, num_workers, max_workers, enable_streaming_engine; other
+        # changes of a streaming job relaunch it with `Update: true` (resourceDataflowFlexTemplateJobUpdate)
+        ResourceFacts(
+            "gcp:dataflow/flexTemplateJob:FlexTemplateJob",
+            force_new=frozenset({"name", "region", "project", "numWorkers", "maxWorkers", "enableStreamingEngine"}),
+            mock=MockShape(outputs={"jobId": "2026-01-01_00_00_00-{digest}", "state": "JOB_STATE_RUNNING"}),
         ),
     )
 }
@@ -130,9 +137,12 @@ ROLES = {
     "invoke": "roles/run.invoker",  # call a Cloud Function (2nd gen) service
     "receive_events": "roles/eventarc.eventReceiver",  # an Eventarc trigger's service account
     "dataflow_worker": "roles/dataflow.worker",
-    "dataflow_objects": "roles/storage.objectAdmin",  # a Dataflow job's temp and output locations
-    # a job reading a topic creates its own subscription, which needs project-level Pub/Sub rights
-    "dataflow_topic_input": "roles/pubsub.editor",
+    # a Dataflow job's output and temp prefixes: create, read, list, delete objects, nothing of IAM or the bucket
+    # (cloud.google.com/storage/docs/access-control/iam-roles: Storage Object User vs Storage Object Admin)
+    "dataflow_objects": "roles/storage.objectUser",
+    # a Dataflow job writing a BigQuery table of a dataset (and creating its error-records table there):
+    # tables.updateData and tables.create (cloud.google.com/bigquery/docs/access-control#bigquery.dataEditor)
+    "dataflow_bigquery": "roles/bigquery.dataEditor",
     "publish": "roles/pubsub.publisher",
     "subscribe": "roles/pubsub.subscriber",
     "view_subscription": "roles/pubsub.viewer",

@@ -104,7 +104,11 @@ def program_context(spec: Spec, home: Path) -> dict[str, Any]:
         if form.values is not None:
             view.values = renderer.render(form.values(job, view.name, view.model))
         # the component's outputs are exactly the attributes `${name.attr}` reads: one table, in the kind
-        view.outputs = {attribute: renderer.render(Attr(view.name, attribute)) for attribute in form.attributes}
+        view.outputs = {
+            attribute: renderer.render(Attr(view.name, attribute))
+            for attribute in form.attributes
+            if form.attribute_problem is None or form.attribute_problem(dict(view.model), attribute) is None
+        }
     parts = [part for kind in KINDS.values() for part in kind.parts(spec.cloud, spec)]
     uses = trigger_uses(spec.resources)
     parts += [part for key, trigger in TRIGGERS.items() for part in trigger.parts(spec.cloud, spec, uses[key])]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aipipe.clouds.registry import CLOUDS
+from aipipe.deploy.jobs import job_states, report_jobs
 from aipipe.deploy.progress import ChangeSet, EventPrinter
 from aipipe.deploy.records import forget_deployment, record_deployment
 from aipipe.deploy.settings import DeployError, DeploySettings
@@ -167,6 +168,7 @@ def up(settings: DeploySettings, stack: StackOperations, ui: Interaction) -> dic
     changes = preview(settings, stack, ui)
     if changes.empty:
         ui.echo("nothing to deploy: the stack already matches the spec")
+        _check_jobs(settings, stack, ui)
         return _run(settings, stack.outputs)
     question = f"Deploy these changes to stack {settings.stack_name}?"
     if changes.data_loss:
@@ -180,7 +182,16 @@ def up(settings: DeploySettings, stack: StackOperations, ui: Interaction) -> dic
             f"deployed stack {settings.stack_name}: "
             + (", ".join(f"{n} {op}" for op, n in sorted(printer.summary.items())) or "done")
         )
+    _check_jobs(settings, stack, ui)
     return outputs
+
+
+def _check_jobs(settings: DeploySettings, stack: StackOperations, ui: Interaction) -> None:
+    """Whether each Dataflow job of the spec reached RUNNING (deploy.jobs); only specs with jobs ask the stack."""
+    if not any(resource.type == "dataflow" for resource in settings.spec.resources.values()):
+        return
+    jobs = job_states(_run(settings, stack.resources))
+    report_jobs(jobs, dict(settings.spec.resource_lines), _notice if ui.mode == "json" else ui.echo)
 
 
 def _raise_failures(printer: EventPrinter, stack_name: str) -> None:

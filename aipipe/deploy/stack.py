@@ -43,6 +43,7 @@ class StackOperations(Protocol):
     def destroy(self, on_event: OnEvent) -> None: ...
     def refresh(self, on_event: OnEvent) -> None: ...
     def outputs(self) -> dict[str, Any]: ...
+    def resources(self) -> list[dict[str, Any]]: ...
     def cancel(self) -> None: ...
 
 
@@ -112,6 +113,22 @@ class AutomationStack:
 
     def outputs(self) -> dict[str, Any]:
         return {key: ("[secret]" if value.secret else value.value) for key, value in self._stack.outputs().items()}
+
+    def resources(self) -> list[dict[str, Any]]:
+        """The stack's resources with their outputs, as `pulumi stack export` writes them (urn, type, outputs).
+        Run through the workspace's PulumiCommand like the SDK's own export_stack, but without the
+        `--show-secrets` that one adds: secret outputs stay encrypted (pulumi/automation/_local_workspace.py)."""
+        import json
+
+        workspace = self._stack.workspace
+        environment = {
+            **({"PULUMI_HOME": workspace.pulumi_home} if workspace.pulumi_home else {}),
+            **workspace.env_vars,
+        }
+        result = workspace.pulumi_command.run(
+            ["stack", "export", "--stack", self.name], workspace.work_dir, environment
+        )
+        return list(json.loads(result.stdout).get("deployment", {}).get("resources") or [])
 
     def cancel(self) -> None:
         self._stack.cancel()

@@ -86,6 +86,8 @@ class CloudForm:
     access: Mapping[str, AccessBuilder] = field(default_factory=dict)
     # (name, model, attribute) -> a symbol, or None to use `attributes` (existing buckets, computed ARNs)
     special_attribute: Callable[[str, Any, str], Any] | None = None
+    # (the resource as written, attribute) -> why this resource lacks an attribute its kind has, or None
+    attribute_problem: Callable[[dict, str], str | None] | None = None
 
     def attribute(self, name: str, model: Any, attribute: str) -> Any:
         """What `${name.attribute}` stands for, as a symbol (or a plain string when it is known already)."""

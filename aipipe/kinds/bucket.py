@@ -288,6 +288,37 @@ def _s3_lifecycle(bucket: Bucket) -> list[dict]:
     return [rule, cleanup]
 
 
+# How long a temporary file's noncurrent version is kept once the job that wrote it has deleted it (days)
+DATAFLOW_TEMP_NONCURRENT_DAYS = 1
+
+
+def _gcs_noncurrent_rules(spec, name: str, bucket: Bucket) -> list[dict]:
+    """Lifecycle rules for the noncurrent versions of a versioned Cloud Storage bucket. Deleting a live object of
+    a versioned bucket (by a user, a job, or the `expire_after` rule) only makes it noncurrent, kept and billed
+    until deleted (cloud.google.com/storage/docs/object-versioning, /lifecycle#delete). So noncurrent versions go
+    as long after `expire_after` as the live ones, and those under a Dataflow job's temp location (the job writes
+    and deletes its temporary files there all the time) a day after; other noncurrent versions are the undo
+    history versioning is kept for, and stay."""
+    from aipipe.kinds.dataflow.gcp import bucket_locations  # the kind that knows Dataflow's locations
+
+    rules = []
+    if bucket.lifecycle and bucket.lifecycle.expire_after:
+        rules.append(
+            {
+                "action": {"type": "Delete"},
+                "condition": {"days_since_noncurrent_time": _days(bucket.lifecycle.expire_after)},
+            }
+        )
+    temps = [resource.temp for resource in spec.resources.values() if resource.type == "dataflow"]
+    prefixes = bucket_locations(spec, temps).get(name)
+    if prefixes:
+        condition: dict = {"days_since_noncurrent_time": DATAFLOW_TEMP_NONCURRENT_DAYS}
+        if "" not in prefixes:
+            condition["matches_prefixes"] = prefixes
+        rules.append({"action": {"type": "Delete"}, "condition": condition})
+    return rules
+
+
 def gcp_values(job, name: str, bucket: Bucket) -> dict:
     """The Cloud Storage template's values."""
     if bucket.existing:
@@ -302,6 +333,8 @@ def gcp_values(job, name: str, bucket: Bucket) -> dict:
         )
     if bucket.lifecycle and bucket.lifecycle.expire_after:
         rules.append({"action": {"type": "Delete"}, "condition": {"age": _days(bucket.lifecycle.expire_after)}})
+    if bucket.versioning:
+        rules += _gcs_noncurrent_rules(job.spec, name, bucket)
     return {
         "existing": None,
         "location": symbolic(bucket.location or job.spec.header.region),

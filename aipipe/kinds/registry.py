@@ -30,6 +30,14 @@ def attributes_of(type_name: str, cloud: str) -> tuple[str, ...]:
     return KINDS[type_name].attributes(cloud)
 
 
+def attribute_problem(type_name: str, cloud: str, raw: object, attribute: str) -> str | None:
+    """Why the resource (as written) lacks an attribute its type has on this cloud, or None."""
+    form = KINDS[type_name].clouds.get(cloud)
+    if form is None or form.attribute_problem is None or not isinstance(raw, dict):
+        return None
+    return form.attribute_problem(raw, attribute)
+
+
 def accessible(role: str) -> tuple[str, ...]:
     """The kinds a function may name under `reads` (role reads) or `writes` on some cloud."""
     return tuple(name for name, kind in KINDS.items() if any(role in form.access for form in kind.clouds.values()))

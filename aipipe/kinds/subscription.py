@@ -11,7 +11,7 @@ from pydantic import Field
 from aipipe.clouds.aws import AWS
 from aipipe.clouds.gcp import ROLES
 from aipipe.kinds.base import CloudForm, GraphShape, Kind, arn_statement, resource_grant
-from aipipe.semantics.delivery import ACK_DEADLINE_RANGE, LIMITS, MAX_ATTEMPTS_RANGE
+from aipipe.semantics.delivery import ACK_DEADLINE_RANGE, DAY, LIMITS, MAX_ATTEMPTS_RANGE
 from aipipe.semantics.filters import FilterError, parse_pubsub_filter, parse_sns_filter_policy
 from aipipe.semantics.iam import policy_document, service_may_send
 from aipipe.semantics.symbols import Attr, Child, Deployment, Json, Options
@@ -19,7 +19,7 @@ from aipipe.spec.context import CheckContext
 from aipipe.spec.links import Link
 from aipipe.spec.model import ResourceBase, StrictModel, cloud_only
 from aipipe.spec.references import symbolic, symbolic_data
-from aipipe.spec.values import Duration, ResourceName, duration_between, duration_range_problem
+from aipipe.spec.values import Duration, ResourceName, duration_between, duration_range_problem, format_duration
 
 
 class DeadLetter(StrictModel):
@@ -55,6 +55,11 @@ class Subscription(ResourceBase):
         description="gcp: a Pub/Sub filter expression (string); aws: an SNS filter policy (mapping).",
     )
     exactly_once: bool | None = cloud_only("gcp", description="Exactly-once delivery.")
+    expire_after: Duration | None = cloud_only(
+        "gcp",
+        description="Delete the subscription (and its backlog) after it has had no subscriber this long (at "
+        "least 1d, and at least its `retention`). Default: never; Pub/Sub's own default would be 31 idle days.",
+    )
 
 
 def check(ctx: CheckContext, name: str, subscription: Subscription) -> None:
@@ -67,9 +72,43 @@ def check(ctx: CheckContext, name: str, subscription: Subscription) -> None:
             ctx.report("AP402", f"{what} {problem}", ctx.at(name, "retention"))
     if subscription.filter is not None:
         _check_filter(ctx, name, subscription.filter)
+    _check_expiry(ctx, name, subscription)
     retry = subscription.retry
     if retry and retry.min_backoff > retry.max_backoff:
         ctx.report("AP403", "`min_backoff` must not exceed `max_backoff`", ctx.at(name, "retry", "min_backoff"))
+
+
+# pulumi-gcp pubsub.Subscription expiration_policy (terraform-provider-google resource_pubsub_subscription.go
+# "expiration_policy"): without a policy the subscription is deleted after 31 idle days; ttl "" never expires;
+# "The minimum allowed value for expirationPolicy.ttl is 1 day". The expiration period may not be shorter than
+# the message retention duration: "according to the docs, the subscription expiration should always be greater
+# than the message retention duration" (github.com/peburrows/kane/pull/38, citing the Pub/Sub subscription docs;
+# the stored copy of cloud.google.com/pubsub/docs/subscription-properties#expiration_period is cut off before it,
+# so equal durations are accepted here).
+MIN_EXPIRY = DAY
+
+
+def _check_expiry(ctx: CheckContext, name: str, subscription: Subscription) -> None:
+    """`expire_after` is at least a day and not shorter than the retention it would cut short."""
+    expiry = subscription.expire_after
+    if expiry is None or ctx.cloud != "gcp":
+        return
+    if expiry < MIN_EXPIRY:
+        ctx.report(
+            "AP402",
+            f"`expire_after` must be at least 1d (Pub/Sub's minimum), got {format_duration(expiry)}",
+            ctx.at(name, "expire_after"),
+        )
+        return
+    retention = subscription.retention or LIMITS["gcp"].default_retention
+    if expiry < retention:
+        ctx.report(
+            "AP403",
+            f"`expire_after` ({format_duration(expiry)}) must not be shorter than the message retention "
+            f"({format_duration(retention)}{'' if subscription.retention else ', the default'}): Pub/Sub "
+            "refuses an expiration period below the retention",
+            ctx.at(name, "expire_after"),
+        )
 
 
 def _check_filter(ctx: CheckContext, name: str, value) -> None:
@@ -147,9 +186,32 @@ def gcp_values(spec, name: str, subscription: Subscription) -> dict:
         else None,
         "filter": symbolic(subscription.filter) if subscription.filter else None,
         "exactly_once": bool(subscription.exactly_once),
+        "expiration_policy": expiration_policy(subscription.expire_after),
+        # the dead-letter topic's own subscription: without one, dead-lettered messages are lost
+        "dead_letter_retention": f"{DEAD_LETTER_RETENTION}s",
         # what the Pub/Sub service agent needs to move messages to the dead-letter topic
         "roles": {"publish": ROLES["publish"], "subscribe": ROLES["subscribe"]},
     }
+
+
+# "Users should ensure that there is a subscription attached to this topic since messages published to a topic
+# with no subscriptions are lost" (Pub/Sub REST reference, DeadLetterPolicy.dead_letter_topic). So the dead-letter
+# topic gets a pull subscription people inspect, keeping messages for the most Pub/Sub allows: 31 days (pulumi-gcp
+# pubsub.Subscription message_retention_duration "Cannot be more than 31 days"), and never expiring.
+DEAD_LETTER_RETENTION = 31 * DAY
+
+
+def expiration_policy(expire_after: int | None) -> dict:
+    """A subscription's expiration policy: after `expire_after` idle seconds, else never (ttl "" — without a
+    policy Pub/Sub deletes a subscription after 31 idle days, backlog and all)."""
+    return {"ttl": f"{expire_after}s" if expire_after else ""}
+
+
+def _dead_letter_attribute_problem(model: dict, attribute: str) -> str | None:
+    """`${sub.dead_letter_subscription}` exists only on a subscription with `dead_letter`."""
+    if attribute == "dead_letter_subscription" and not model.get("dead_letter"):
+        return "has no `dead_letter`, so no dead-letter subscription"
+    return None
 
 
 def pubsub_agent() -> Deployment:
@@ -173,8 +235,13 @@ KIND = Kind(
         ),
         "gcp": CloudForm(
             "Pub/Sub subscription",
-            {"id": ("subscription", "id"), "name": ("subscription", "name")},
+            {
+                "id": ("subscription", "id"),
+                "name": ("subscription", "name"),
+                "dead_letter_subscription": ("dead_letter_subscription", "name"),
+            },
             values=gcp_values,
+            attribute_problem=_dead_letter_attribute_problem,
             access={
                 "reads": partial(resource_grant, "pubsub.SubscriptionIAMMember", "subscription", ROLES["subscribe"])
             },

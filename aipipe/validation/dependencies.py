@@ -6,7 +6,7 @@ from aipipe.core.cycles import find_cycles
 from aipipe.core.diagnostics import Severity
 from aipipe.core.locations import DataPath
 from aipipe.core.suggest import did_you_mean, one_of
-from aipipe.kinds.registry import KINDS, accessible, attributes_of, links_of
+from aipipe.kinds.registry import KINDS, accessible, attribute_problem, attributes_of, links_of
 from aipipe.semantics.secrets import SECRET_FIELDS
 from aipipe.spec.context import CheckContext
 from aipipe.spec.references import parse_references, strings_in
@@ -142,6 +142,12 @@ def _check_reference(ctx: CheckContext, reference, path: DataPath, edges, used_s
                 f"{one_of(attributes)}",
                 path,
             )
+        elif attributes:
+            problem = attribute_problem(
+                ctx.types[target], ctx.cloud, ctx.raw_resources().get(target), reference.attribute
+            )
+            if problem:
+                ctx.report("AP301", f"`{reference.text}`: `{target}` {problem}", path)
         if owner is not None:
             edges[owner].add(target)
 

@@ -131,7 +131,13 @@ def stack_query(args: Args, sub: str, words: list[str]) -> int:
         return 0
     if sub == "export":
         manifest = {"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "magic": "", "version": cli_version()}
-        resources = [{"urn": urn} for urn in stack["resources"]]
+        # a real export has each resource's type and outputs; FAKE_PULUMI_RESOURCE_OUTPUTS (a JSON object, by
+        # resource name) gives the outputs a test needs (a Dataflow job's `state`)
+        given = json.loads(os.environ.get("FAKE_PULUMI_RESOURCE_OUTPUTS") or "{}")
+        resources = [
+            {"urn": urn, "type": urn.split("::")[2].split("$")[-1], "outputs": given.get(urn.rsplit("::", 1)[-1], {})}
+            for urn in stack["resources"]
+        ]
         print_json({"version": 3, "deployment": {"manifest": manifest, "resources": resources}})
         return 0
     print(f"Current stack is {name}:")

@@ -1,5 +1,6 @@
-"""Rules for Dataflow jobs: the template exists, its input has a kind the template reads, and its locations
-are Cloud Storage."""
+"""Rules for Dataflow jobs: the template exists, its input is one it can read, its locations are Cloud Storage
+directories of the form the template takes, a BigQuery output is a table it can name, and the subscription it
+reads sets nothing Dataflow does not support."""
 
 from __future__ import annotations
 
@@ -7,8 +8,20 @@ import re
 
 from aipipe.core.suggest import did_you_mean, one_of
 from aipipe.kinds.dataflow.catalogue import CATALOGUE, INPUT_KINDS
+from aipipe.kinds.dataflow.gcp import BIGQUERY_TABLE
 from aipipe.kinds.dataflow.model import Dataflow
 from aipipe.spec.context import CheckContext
+
+# Subscription settings Dataflow does not support on the subscription it reads: a retry policy and a dead-letter
+# topic ("Note that these features are not supported by Dataflow. Refer to the Unsupported Pub/Sub features
+# section of the Dataflow documentation", cloud.google.com/pubsub/docs/handling-failures), and exactly-once
+# delivery, listed in that section as the issue quotes it; Dataflow deduplicates itself "If you run your Dataflow
+# pipeline using exactly-once streaming mode" (cloud.google.com/dataflow/docs/concepts/streaming-with-cloud-pubsub).
+UNSUPPORTED_ON_INPUT = {
+    "dead_letter": "dead-letter topics (Dataflow acknowledges what it has read, failed or not)",
+    "retry": "retry policies",
+    "exactly_once": "exactly-once delivery (Dataflow deduplicates in its own exactly-once mode)",
+}
 
 
 def check(ctx: CheckContext, name: str, job: Dataflow) -> None:
@@ -16,6 +29,13 @@ def check(ctx: CheckContext, name: str, job: Dataflow) -> None:
     if job.template.startswith("gs://"):
         if not re.fullmatch(r"gs://[a-z0-9._-]+/\S+", job.template):
             ctx.report("AP408", f"`template` {job.template!r} is not a gs://bucket/path", ctx.at(name, "template"))
+        elif job.input and ctx.types.get(job.input) == "topic":
+            ctx.report(
+                "AP408",
+                f"a gs:// template reads the subscription you pass in `parameters`, but `{job.input}` is a topic: "
+                "name a subscription of it as `input` (its reader gets grants on it)",
+                ctx.at(name, "input"),
+            )
     elif job.template not in CATALOGUE:
         ctx.report(
             "AP408",
@@ -24,23 +44,57 @@ def check(ctx: CheckContext, name: str, job: Dataflow) -> None:
             ctx.at(name, "template"),
         )
     else:
-        entry = CATALOGUE[job.template]
-        if job.input is None and not ctx.was_dropped(name, "input"):
-            ctx.report(
-                "AP408", f"template `{job.template}` needs `input` (a {one_of(entry.paths)})", ctx.at(name), True
-            )
-        elif ctx.types.get(job.input) in INPUT_KINDS and ctx.types[job.input] not in entry.paths:
-            ctx.report(
-                "AP408",
-                f"template `{job.template}` reads a {one_of(entry.paths)}, but `{job.input}` is "
-                f"a {ctx.types[job.input]}",
-                ctx.at(name, "input"),
-            )
-        if job.output is None and not ctx.was_dropped(name, "output"):
-            ctx.report(
-                "AP408", f"template `{job.template}` needs `output` ({entry.output_parameter})", ctx.at(name), True
-            )
+        _check_catalogue_job(ctx, name, job)
     if not (job.temp.startswith("gs://") or re.match(r"\$\{[a-z][a-z0-9-]*\.url\}", job.temp)):
         ctx.report(
             "AP408", '`temp` must be a Cloud Storage location: gs://… or "${bucket.url}/temp/"', ctx.at(name, "temp")
         )
+    if job.input and ctx.types.get(job.input) == "subscription":
+        _check_input_subscription(ctx, name, job.input)
+
+
+def _check_catalogue_job(ctx: CheckContext, name: str, job: Dataflow) -> None:
+    """Input and output present; output and temp in the forms the template's README asks for."""
+    entry = CATALOGUE[job.template]
+    if job.input is None and not ctx.was_dropped(name, "input"):
+        ctx.report("AP408", f"template `{job.template}` needs `input` (a {one_of(INPUT_KINDS)})", ctx.at(name), True)
+    if job.output is None:
+        if not ctx.was_dropped(name, "output"):
+            ctx.report(
+                "AP408", f"template `{job.template}` needs `output` ({entry.output_parameter})", ctx.at(name), True
+            )
+    elif entry.output_kind == "bigquery" and not BIGQUERY_TABLE.fullmatch(job.output):
+        ctx.report(
+            "AP408",
+            f"`output` of template `{job.template}` is a BigQuery table written out as PROJECT_ID:DATASET.TABLE "
+            f"(e.g. my-project:analytics.events), got {job.output!r}",
+            ctx.at(name, "output"),
+        )
+    elif entry.output_kind == "gcs" and not job.output.endswith("/"):
+        ctx.report(
+            "AP408",
+            f"`output` of template `{job.template}` is a directory and must end with `/` ({entry.output_parameter})",
+            ctx.at(name, "output"),
+        )
+    if entry.temp_parameter and not job.temp.endswith("/"):
+        ctx.report(
+            "AP408",
+            f"`temp` of template `{job.template}` is a directory and must end with `/` ({entry.temp_parameter})",
+            ctx.at(name, "temp"),
+        )
+
+
+def _check_input_subscription(ctx: CheckContext, name: str, subscription_name: str) -> None:
+    """The subscription a job reads sets no dead letter, retry policy or exactly-once delivery."""
+    subscription = ctx.checkable().get(subscription_name)
+    if subscription is None:
+        return
+    for field_name, what in UNSUPPORTED_ON_INPUT.items():
+        if getattr(subscription, field_name, None):
+            ctx.report(
+                "AP408",
+                f"`{subscription_name}` is read by Dataflow job `{name}`, and Dataflow does not support {what} "
+                f"on the subscription it reads; remove `{field_name}`",
+                ctx.at(subscription_name, field_name),
+                True,
+            )

@@ -1,73 +1,130 @@
-"""A Dataflow job on GCP: the template path and parameters, and a generated worker service account with the
-Dataflow worker role and object access to the buckets its locations name (unless the spec names one)."""
+"""A Dataflow job on GCP: a Flex template job (catalogue names) or a classic template job (gs:// paths), reading
+a subscription aipipe manages, running as a generated worker service account whose grants are each scoped to
+what the job touches: the Dataflow worker role, subscriber on its subscription, objects under its output and
+temp prefixes, and data editing on its BigQuery dataset. The job waits for every grant."""
 
 from __future__ import annotations
 
+import re
+
 from aipipe.clouds.gcp import ROLES, service_account_id
 from aipipe.kinds.base import RenderInputs
-from aipipe.kinds.dataflow.catalogue import CATALOGUE
+from aipipe.kinds.dataflow.catalogue import CATALOGUE, INPUT_PARAMETER
 from aipipe.kinds.dataflow.model import Dataflow
+from aipipe.kinds.subscription import expiration_policy
 from aipipe.semantics.symbols import Attr, Child, Concat, Deployment
 from aipipe.spec.references import parse_references, symbolic
 
+# README_PubSub_to_BigQuery_Flex.md: outputTableSpec "formatted as PROJECT_ID:DATASET_NAME.TABLE_NAME"; project
+# ids per cloud.google.com/resource-manager/docs/creating-managing-projects, dataset names letters, digits and
+# underscores up to 1024 (cloud.google.com/bigquery/docs/datasets#dataset-naming)
+BIGQUERY_TABLE = re.compile(
+    r"(?P<project>[a-z][a-z0-9-]{4,28}[a-z0-9]):(?P<dataset>[A-Za-z0-9_]{1,1024})\.(?P<table>\S+)"
+)
+
+# `${bucket.url}/some/prefix/`: a location in a bucket of the spec, narrowed to a prefix
+_BUCKET_LOCATION = re.compile(r"\$\{(?P<bucket>[a-z][a-z0-9-]*)\.url\}(?:/(?P<prefix>\S*))?")
+
+
+def bucket_locations(spec, texts) -> dict[str, list[str]]:
+    """The buckets of the spec these texts point into, each with the object prefixes they name; an empty prefix
+    (a reference that is not `${bucket.url}/prefix`) means the whole bucket."""
+    found: dict[str, list[str]] = {}
+    for text in texts:
+        located = _BUCKET_LOCATION.fullmatch(text)
+        if located and spec.resources[located["bucket"]].type == "bucket":
+            prefixes = found.setdefault(located["bucket"], [])
+            if (located["prefix"] or "") not in prefixes:
+                prefixes.append(located["prefix"] or "")
+            continue
+        for reference in parse_references(text):
+            if reference.form == "resource" and spec.resources[reference.target].type == "bucket":
+                found.setdefault(reference.target, []).append("")
+    return found
+
+
+def _object_condition(bucket: str, prefixes: list[str]) -> dict | None:
+    """An IAM condition narrowing an object role on `bucket` to objects under `prefixes` (None: the whole bucket).
+    Listing is a permission on the bucket itself, whose resource name is the bucket's, so the condition also
+    admits the bucket (cloud.google.com/storage/docs/access-control/iam#conditions; resource names for
+    storage.objects.list: cloud.google.com/iam/docs/conditions-resource-attributes#resource-name)."""
+    if "" in prefixes:
+        return None
+    expression: list = ['resource.type == "storage.googleapis.com/Bucket"']
+    for prefix in prefixes:
+        start = ' || resource.name.startsWith("projects/_/buckets/'
+        expression += [start, Attr(bucket, "name"), f'/objects/{prefix}")']
+    return {"title": "objects under " + ", ".join(prefixes), "expression": Concat(*expression)}
+
 
 def values(inputs: RenderInputs, name: str, job: Dataflow) -> dict:
-    """The Dataflow template's values: template path, parameters, worker account and its grants."""
+    """The Dataflow template's values: template, parameters, input subscription, worker account and grants."""
     spec = inputs.spec
-    parameters: dict = {}
+    entry = CATALOGUE.get(job.template)
     input_kind = spec.resources[job.input].type if job.input else None
-    if job.template in CATALOGUE:
-        entry = CATALOGUE[job.template]
-        path = f"gs://dataflow-templates-{spec.header.region}/latest/{entry.paths[input_kind]}"
-        parameters[entry.input_parameters[input_kind]] = Attr(job.input, "id")
+    parameters: dict = {}
+    # a topic input gets a subscription of aipipe's own: the template reads it, and it keeps messages published
+    # while no job runs (the classic template's per-job subscription did not)
+    if input_kind == "topic":
+        subscription = {"id": Child(name, "input", "id"), "name": Child(name, "input", "name")}
+    elif input_kind == "subscription":
+        subscription = {"id": Attr(job.input, "id"), "name": Attr(job.input, "name")}
+    else:
+        subscription = None
+    bigquery = None
+    if entry:
+        parameters[INPUT_PARAMETER] = subscription["id"]
         parameters[entry.output_parameter] = symbolic(job.output)
         if entry.temp_parameter:
             parameters[entry.temp_parameter] = symbolic(job.temp)
         parameters.update(entry.extra)
-    else:
-        path = symbolic(job.template)
+        if entry.output_kind == "bigquery":
+            table = BIGQUERY_TABLE.fullmatch(job.output or "")
+            bigquery = {"project": table["project"], "dataset": table["dataset"]} if table else None
     parameters.update({key: symbolic(text) for key, text in job.parameters.items()})
     member = (
         f"serviceAccount:{job.service_account}"
         if job.service_account
         else Concat("serviceAccount:", Child(name, "account", "email"))
     )
-    buckets = []
-    for text in filter(None, (job.output, job.temp, *job.parameters.values())):
-        for reference in parse_references(text):
-            if (
-                reference.form == "resource"
-                and spec.resources[reference.target].type == "bucket"
-                and reference.target not in buckets
-            ):
-                buckets.append(reference.target)
-    subscription_grants = []
-    if input_kind == "subscription":
-        subscription_grants = [
-            {"role": role, "subscription": Attr(job.input, "name"), "name": f"{name}-{role.split('.')[-1]}-{job.input}"}
-            for role in (ROLES["subscribe"], ROLES["view_subscription"])
-        ]
+    written = [job.temp, *job.parameters.values()]
+    if not (entry and entry.output_kind == "bigquery") and job.output:
+        written.insert(0, job.output)
+    buckets = [
+        {"name": f"{name}-objects-{bucket}", "bucket": Attr(bucket, "name"), "condition": _object_condition(bucket, p)}
+        for bucket, p in bucket_locations(spec, written).items()
+    ]
     return {
         "template": job.template,
+        "flex": entry is not None,
         "generated_account": job.service_account is None,
         "service_account_email": job.service_account or Child(name, "account", "email"),
         "region": spec.header.region,
         "max_workers": job.max_workers,
         "machine_type": symbolic(job.machine_type) if job.machine_type else None,
         "on_delete": job.on_delete,
-        "roles": {
-            "worker": ROLES["dataflow_worker"],
-            "objects": ROLES["dataflow_objects"],
-            "topic_input": ROLES["dataflow_topic_input"],
-        },
-        "template_path": path,
+        # Dataflow workers with private IPs need Private Google Access on their subnetwork, which the default
+        # network's subnets do not have (cloud.google.com/dataflow/docs/guides/routes-firewall
+        # #turn_off_external_ip_address, cloud.google.com/vpc/docs/configure-private-google-access): public IPs
+        # unless the spec turns them off
+        "ip_configuration": None if job.public_ips else "WORKER_IP_PRIVATE",
+        "roles": {"worker": ROLES["dataflow_worker"], "objects": ROLES["dataflow_objects"]},
+        "template_path": f"gs://dataflow-templates-{spec.header.region}/latest/flex/{entry.flex_name}"
+        if entry
+        else symbolic(job.template),
         "parameters": parameters,
         "temp": symbolic(job.temp),
         "account_id": service_account_id(spec.header.name, spec.stack, name, "df"),
         "member": member,
-        "buckets": [{"name": f"{name}-objects-{b}", "bucket": Attr(b, "name")} for b in buckets],
-        "subscription_grants": subscription_grants,
-        # a topic input: the template creates its own subscription, which needs project-level rights
-        "topic_input": input_kind == "topic",
+        "buckets": buckets,
+        "input_topic": Attr(job.input, "id") if input_kind == "topic" else None,
+        "input_expiration": expiration_policy(None),
+        "subscription_grants": [
+            {"role": role, "subscription": subscription["name"], "name": f"{name}-{role.split('.')[-1]}"}
+            for role in (ROLES["subscribe"], ROLES["view_subscription"])
+        ]
+        if subscription
+        else [],
+        "bigquery": {**bigquery, "role": ROLES["dataflow_bigquery"]} if bigquery else None,
         "project": Deployment("gcp_project_id"),
     }

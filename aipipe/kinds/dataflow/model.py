@@ -22,6 +22,11 @@ class Dataflow(ResourceBase):
     max_workers: Annotated[int, Field(ge=1, le=1000)] | None = None
     machine_type: str | None = None
     on_delete: Literal["drain", "cancel"] = "drain"
+    public_ips: bool = Field(
+        True,
+        description="Workers get public IPs. `false` keeps them private, which needs Private Google Access on "
+        "the subnetwork (the default network's subnets do not have it).",
+    )
     service_account: ServiceAccountEmail | None = Field(
         None, description="Run as this service account instead of a generated least-privilege one."
     )

@@ -104,6 +104,16 @@ batch_workers_subscription = gcp.pubsub.Subscription(
     message_retention_duration='259200s',
     dead_letter_policy={'dead_letter_topic': batch_workers_dead_letters.id, 'max_delivery_attempts': 10},
     retry_policy={'minimum_backoff': '10s', 'maximum_backoff': '300s'},
+    expiration_policy={'ttl': ''},
+    labels={'aipipe-project': 'distributed-pubsub', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'embeddings', 'aipipe-resource': 'batch-workers'},
+    opts=pulumi.ResourceOptions(parent=batch_workers, depends_on=[*project_ready]),
+)
+# Messages published to a topic with no subscription are lost: the dead letters are kept here to inspect.
+batch_workers_dead_letter_subscription = gcp.pubsub.Subscription(
+    'batch-workers-dead-letters',
+    topic=batch_workers_dead_letters.id,
+    message_retention_duration='2678400s',
+    expiration_policy={"ttl": ""},
     labels={'aipipe-project': 'distributed-pubsub', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'embeddings', 'aipipe-resource': 'batch-workers'},
     opts=pulumi.ResourceOptions(parent=batch_workers, depends_on=[*project_ready]),
 )
@@ -121,7 +131,7 @@ gcp.pubsub.SubscriptionIAMMember(
     member=service_agent_pubsub.member,
     opts=pulumi.ResourceOptions(parent=batch_workers, depends_on=[*project_ready]),
 )
-batch_workers.register_outputs({'id': batch_workers_subscription.id, 'name': batch_workers_subscription.name})
+batch_workers.register_outputs({'id': batch_workers_subscription.id, 'name': batch_workers_subscription.name, 'dead_letter_subscription': batch_workers_dead_letter_subscription.name})
 
 # --- 'embeddings': Cloud Storage bucket
 embeddings = pulumi.ComponentResource('aipipe:index:Bucket', 'embeddings')

@@ -82,6 +82,7 @@ data_bucket = gcp.storage.Bucket(
     uniform_bucket_level_access=True,
     public_access_prevention="enforced",
     versioning={'enabled': True},
+    lifecycle_rules=[{'action': {'type': 'Delete'}, 'condition': {'days_since_noncurrent_time': 1, 'matches_prefixes': ['temp/']}}],
     force_destroy=False,
     labels={'aipipe-project': 'gcp-common-fields', 'aipipe-stack': 'dev', 'aipipe-resource': 'data'},
     opts=pulumi.ResourceOptions(parent=data, retain_on_delete=True, depends_on=[*project_ready, notes]),
@@ -93,6 +94,7 @@ notes_sub = pulumi.ComponentResource('aipipe:index:Subscription', 'notes-sub')
 notes_sub_subscription = gcp.pubsub.Subscription(
     'notes-sub',
     topic=notes_topic.id,
+    expiration_policy={'ttl': ''},
     labels={'aipipe-project': 'gcp-common-fields', 'aipipe-stack': 'dev', 'role': 'queue', 'aipipe-resource': 'notes-sub'},
     opts=pulumi.ResourceOptions(parent=notes_sub, protect=True, depends_on=[*project_ready, notes]),
 )
@@ -160,31 +162,47 @@ job_worker = gcp.projects.IAMMember(
     member=pulumi.Output.concat('serviceAccount:', job_account.email),
     opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[*project_ready, worker]),
 )
-gcp.storage.BucketIAMMember(
+job_objects_1 = gcp.storage.BucketIAMMember(
     'job-objects-data',
     bucket=data_bucket.name,
-    role='roles/storage.objectAdmin',
+    role='roles/storage.objectUser',
+    member=pulumi.Output.concat('serviceAccount:', job_account.email),
+    condition={'title': 'objects under avro/, temp/', 'expression': pulumi.Output.concat('resource.type == "storage.googleapis.com/Bucket"', ' || resource.name.startsWith("projects/_/buckets/', data_bucket.name, '/objects/avro/")', ' || resource.name.startsWith("projects/_/buckets/', data_bucket.name, '/objects/temp/")')},
+    opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[*project_ready, worker]),
+)
+# The job's own subscription to the topic: it keeps what is published while no job runs, and never expires.
+job_input = gcp.pubsub.Subscription(
+    'job-input',
+    topic=notes_topic.id,
+    expiration_policy={'ttl': ''},
+    labels={'aipipe-project': 'gcp-common-fields', 'aipipe-stack': 'dev', 'role': 'job', 'aipipe-resource': 'job'},
+    opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[*project_ready, worker]),
+)
+job_subscription_1 = gcp.pubsub.SubscriptionIAMMember(
+    'job-subscriber',
+    subscription=job_input.name,
+    role='roles/pubsub.subscriber',
     member=pulumi.Output.concat('serviceAccount:', job_account.email),
     opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[*project_ready, worker]),
 )
-# A topic input makes the template create its own subscription: that needs Pub/Sub rights in the project.
-gcp.projects.IAMMember(
-    'job-pubsub',
-    project=gcp.organizations.get_client_config_output().project,
-    role='roles/pubsub.editor',
+job_subscription_2 = gcp.pubsub.SubscriptionIAMMember(
+    'job-viewer',
+    subscription=job_input.name,
+    role='roles/pubsub.viewer',
     member=pulumi.Output.concat('serviceAccount:', job_account.email),
     opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[*project_ready, worker]),
 )
-job_job = gcp.dataflow.Job(
+job_job = gcp.dataflow.FlexTemplateJob(
     'job',
-    template_gcs_path='gs://dataflow-templates-us-central1/latest/Cloud_PubSub_to_Avro',
-    temp_gcs_location=pulumi.Output.concat(data_bucket.url, '/temp/'),
-    parameters={'inputTopic': notes_topic.id, 'outputDirectory': pulumi.Output.concat(data_bucket.url, '/avro/'), 'avroTempDirectory': pulumi.Output.concat(data_bucket.url, '/temp/')},
+    container_spec_gcs_path='gs://dataflow-templates-us-central1/latest/flex/Cloud_PubSub_to_Avro_Flex',
+    temp_location=pulumi.Output.concat(data_bucket.url, '/temp/'),
+    staging_location=pulumi.Output.concat(data_bucket.url, '/temp/'),
+    parameters={'inputSubscription': job_input.id, 'outputDirectory': pulumi.Output.concat(data_bucket.url, '/avro/'), 'avroTempDirectory': pulumi.Output.concat(data_bucket.url, '/temp/')},
     region='us-central1',
     on_delete='drain',
     service_account_email=job_account.email,
     labels={'aipipe-project': 'gcp-common-fields', 'aipipe-stack': 'dev', 'role': 'job', 'aipipe-resource': 'job'},
-    opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[*project_ready, worker, job_worker]),
+    opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[*project_ready, worker, job_worker, job_objects_1, job_input, job_subscription_1, job_subscription_2]),
 )
 job.register_outputs({'id': job_job.id, 'name': job_job.name, 'job_id': job_job.job_id})
 

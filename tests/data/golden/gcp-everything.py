@@ -11,6 +11,7 @@ config = pulumi.Config()
 # --- Project setup: the APIs this program uses (kept enabled on destroy) and the service agents it acts through
 project_apis = [
     gcp.projects.Service('api-artifactregistry', service='artifactregistry.googleapis.com', disable_on_destroy=False),
+    gcp.projects.Service('api-bigquery', service='bigquery.googleapis.com', disable_on_destroy=False),
     gcp.projects.Service('api-cloudbuild', service='cloudbuild.googleapis.com', disable_on_destroy=False),
     gcp.projects.Service('api-cloudfunctions', service='cloudfunctions.googleapis.com', disable_on_destroy=False),
     gcp.projects.Service('api-cloudkms', service='cloudkms.googleapis.com', disable_on_destroy=False),
@@ -126,7 +127,7 @@ temp_bucket = gcp.storage.Bucket(
     uniform_bucket_level_access=True,
     public_access_prevention="enforced",
     versioning={'enabled': True},
-    lifecycle_rules=[{'action': {'type': 'Delete'}, 'condition': {'age': 1}}],
+    lifecycle_rules=[{'action': {'type': 'Delete'}, 'condition': {'age': 1}}, {'action': {'type': 'Delete'}, 'condition': {'days_since_noncurrent_time': 1}}, {'action': {'type': 'Delete'}, 'condition': {'days_since_noncurrent_time': 1, 'matches_prefixes': ['dataflow/', 'custom/']}}],
     force_destroy=True,
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'temp'},
     opts=pulumi.ResourceOptions(parent=temp, depends_on=[*project_ready]),
@@ -164,6 +165,16 @@ updates_sub_subscription = gcp.pubsub.Subscription(
     retry_policy={'minimum_backoff': '5s', 'maximum_backoff': '600s'},
     filter='attributes.kind = "image"',
     enable_exactly_once_delivery=True,
+    expiration_policy={'ttl': '2592000s'},
+    labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'updates-sub'},
+    opts=pulumi.ResourceOptions(parent=updates_sub, depends_on=[*project_ready]),
+)
+# Messages published to a topic with no subscription are lost: the dead letters are kept here to inspect.
+updates_sub_dead_letter_subscription = gcp.pubsub.Subscription(
+    'updates-sub-dead-letters',
+    topic=updates_sub_dead_letters.id,
+    message_retention_duration='2678400s',
+    expiration_policy={"ttl": ""},
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'updates-sub'},
     opts=pulumi.ResourceOptions(parent=updates_sub, depends_on=[*project_ready]),
 )
@@ -181,7 +192,19 @@ gcp.pubsub.SubscriptionIAMMember(
     member=service_agent_pubsub.member,
     opts=pulumi.ResourceOptions(parent=updates_sub, depends_on=[*project_ready]),
 )
-updates_sub.register_outputs({'id': updates_sub_subscription.id, 'name': updates_sub_subscription.name})
+updates_sub.register_outputs({'id': updates_sub_subscription.id, 'name': updates_sub_subscription.name, 'dead_letter_subscription': updates_sub_dead_letter_subscription.name})
+
+# --- 'bq-sub': Pub/Sub subscription to 'updates'
+bq_sub = pulumi.ComponentResource('aipipe:index:Subscription', 'bq-sub')
+bq_sub_subscription = gcp.pubsub.Subscription(
+    'bq-sub',
+    topic=updates_topic.id,
+    message_retention_duration='86400s',
+    expiration_policy={'ttl': ''},
+    labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'bq-sub'},
+    opts=pulumi.ResourceOptions(parent=bq_sub, depends_on=[*project_ready]),
+)
+bq_sub.register_outputs({'id': bq_sub_subscription.id, 'name': bq_sub_subscription.name})
 
 # --- 'on-upload': Cloud Function (2nd gen)
 on_upload = pulumi.ComponentResource('aipipe:index:Function', 'on-upload')
@@ -454,40 +477,58 @@ to_text_worker = gcp.projects.IAMMember(
     member='serviceAccount:dataflow-worker@ml-platform-123.iam.gserviceaccount.com',
     opts=pulumi.ResourceOptions(parent=to_text, depends_on=[*project_ready]),
 )
-gcp.storage.BucketIAMMember(
+to_text_objects_1 = gcp.storage.BucketIAMMember(
     'to-text-objects-landing',
     bucket=landing_bucket.name,
-    role='roles/storage.objectAdmin',
+    role='roles/storage.objectUser',
     member='serviceAccount:dataflow-worker@ml-platform-123.iam.gserviceaccount.com',
+    condition={'title': 'objects under stream/', 'expression': pulumi.Output.concat('resource.type == "storage.googleapis.com/Bucket"', ' || resource.name.startsWith("projects/_/buckets/', landing_bucket.name, '/objects/stream/")')},
     opts=pulumi.ResourceOptions(parent=to_text, depends_on=[*project_ready]),
 )
-gcp.storage.BucketIAMMember(
+to_text_objects_2 = gcp.storage.BucketIAMMember(
     'to-text-objects-temp',
     bucket=temp_bucket.name,
-    role='roles/storage.objectAdmin',
+    role='roles/storage.objectUser',
+    member='serviceAccount:dataflow-worker@ml-platform-123.iam.gserviceaccount.com',
+    condition={'title': 'objects under dataflow/', 'expression': pulumi.Output.concat('resource.type == "storage.googleapis.com/Bucket"', ' || resource.name.startsWith("projects/_/buckets/', temp_bucket.name, '/objects/dataflow/")')},
+    opts=pulumi.ResourceOptions(parent=to_text, depends_on=[*project_ready]),
+)
+# The job's own subscription to the topic: it keeps what is published while no job runs, and never expires.
+to_text_input = gcp.pubsub.Subscription(
+    'to-text-input',
+    topic=updates_topic.id,
+    expiration_policy={'ttl': ''},
+    labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'to-text'},
+    opts=pulumi.ResourceOptions(parent=to_text, depends_on=[*project_ready]),
+)
+to_text_subscription_1 = gcp.pubsub.SubscriptionIAMMember(
+    'to-text-subscriber',
+    subscription=to_text_input.name,
+    role='roles/pubsub.subscriber',
     member='serviceAccount:dataflow-worker@ml-platform-123.iam.gserviceaccount.com',
     opts=pulumi.ResourceOptions(parent=to_text, depends_on=[*project_ready]),
 )
-# A topic input makes the template create its own subscription: that needs Pub/Sub rights in the project.
-gcp.projects.IAMMember(
-    'to-text-pubsub',
-    project=gcp.organizations.get_client_config_output().project,
-    role='roles/pubsub.editor',
+to_text_subscription_2 = gcp.pubsub.SubscriptionIAMMember(
+    'to-text-viewer',
+    subscription=to_text_input.name,
+    role='roles/pubsub.viewer',
     member='serviceAccount:dataflow-worker@ml-platform-123.iam.gserviceaccount.com',
     opts=pulumi.ResourceOptions(parent=to_text, depends_on=[*project_ready]),
 )
-to_text_job = gcp.dataflow.Job(
+to_text_job = gcp.dataflow.FlexTemplateJob(
     'to-text',
-    template_gcs_path='gs://dataflow-templates-europe-west1/latest/Cloud_PubSub_to_GCS_Text',
-    temp_gcs_location=pulumi.Output.concat(temp_bucket.url, '/dataflow/'),
-    parameters={'inputTopic': updates_topic.id, 'outputDirectory': pulumi.Output.concat(landing_bucket.url, '/stream/'), 'outputFilenamePrefix': 'output-', 'windowDuration': '5m', 'numShards': '2', 'apiToken': config.require_secret('API_TOKEN')},
+    container_spec_gcs_path='gs://dataflow-templates-europe-west1/latest/flex/Cloud_PubSub_to_GCS_Text_Flex',
+    temp_location=pulumi.Output.concat(temp_bucket.url, '/dataflow/'),
+    staging_location=pulumi.Output.concat(temp_bucket.url, '/dataflow/'),
+    parameters={'inputSubscription': to_text_input.id, 'outputDirectory': pulumi.Output.concat(landing_bucket.url, '/stream/'), 'userTempLocation': pulumi.Output.concat(temp_bucket.url, '/dataflow/'), 'outputFilenamePrefix': 'output-', 'windowDuration': '5m', 'numShards': '2', 'apiToken': config.require_secret('API_TOKEN')},
     region='europe-west1',
     max_workers=5,
     machine_type='n2-standard-2',
+    ip_configuration='WORKER_IP_PRIVATE',
     on_delete='cancel',
     service_account_email='dataflow-worker@ml-platform-123.iam.gserviceaccount.com',
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'to-text'},
-    opts=pulumi.ResourceOptions(parent=to_text, depends_on=[*project_ready, to_text_worker]),
+    opts=pulumi.ResourceOptions(parent=to_text, depends_on=[*project_ready, to_text_worker, to_text_objects_1, to_text_objects_2, to_text_input, to_text_subscription_1, to_text_subscription_2]),
 )
 to_text.register_outputs({'id': to_text_job.id, 'name': to_text_job.name, 'job_id': to_text_job.job_id})
 
@@ -506,30 +547,40 @@ to_bq_worker = gcp.projects.IAMMember(
     member=pulumi.Output.concat('serviceAccount:', to_bq_account.email),
     opts=pulumi.ResourceOptions(parent=to_bq, depends_on=[*project_ready]),
 )
-gcp.pubsub.SubscriptionIAMMember(
-    'to-bq-subscriber-updates-sub',
-    subscription=updates_sub_subscription.name,
+to_bq_subscription_1 = gcp.pubsub.SubscriptionIAMMember(
+    'to-bq-subscriber',
+    subscription=bq_sub_subscription.name,
     role='roles/pubsub.subscriber',
     member=pulumi.Output.concat('serviceAccount:', to_bq_account.email),
     opts=pulumi.ResourceOptions(parent=to_bq, depends_on=[*project_ready]),
 )
-gcp.pubsub.SubscriptionIAMMember(
-    'to-bq-viewer-updates-sub',
-    subscription=updates_sub_subscription.name,
+to_bq_subscription_2 = gcp.pubsub.SubscriptionIAMMember(
+    'to-bq-viewer',
+    subscription=bq_sub_subscription.name,
     role='roles/pubsub.viewer',
     member=pulumi.Output.concat('serviceAccount:', to_bq_account.email),
     opts=pulumi.ResourceOptions(parent=to_bq, depends_on=[*project_ready]),
 )
-to_bq_job = gcp.dataflow.Job(
+# The output table must exist already (the template never creates it); its error-records table is created.
+to_bq_dataset = gcp.bigquery.DatasetIamMember(
+    'to-bq-dataset',
+    project='ml-platform-123',
+    dataset_id='training',
+    role='roles/bigquery.dataEditor',
+    member=pulumi.Output.concat('serviceAccount:', to_bq_account.email),
+    opts=pulumi.ResourceOptions(parent=to_bq, depends_on=[*project_ready]),
+)
+to_bq_job = gcp.dataflow.FlexTemplateJob(
     'to-bq',
-    template_gcs_path='gs://dataflow-templates-europe-west1/latest/PubSub_Subscription_to_BigQuery',
-    temp_gcs_location='gs://fixed-temp-bucket/tmp/',
-    parameters={'inputSubscription': updates_sub_subscription.id, 'outputTableSpec': 'ml-platform-123:training.events'},
+    container_spec_gcs_path='gs://dataflow-templates-europe-west1/latest/flex/PubSub_to_BigQuery_Flex',
+    temp_location='gs://fixed-temp-bucket/tmp/',
+    staging_location='gs://fixed-temp-bucket/tmp/',
+    parameters={'inputSubscription': bq_sub_subscription.id, 'outputTableSpec': 'ml-platform-123:training.events'},
     region='europe-west1',
     on_delete='drain',
     service_account_email=to_bq_account.email,
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'to-bq'},
-    opts=pulumi.ResourceOptions(parent=to_bq, depends_on=[*project_ready, to_bq_worker]),
+    opts=pulumi.ResourceOptions(parent=to_bq, depends_on=[*project_ready, to_bq_worker, to_bq_subscription_1, to_bq_subscription_2, to_bq_dataset]),
 )
 to_bq.register_outputs({'id': to_bq_job.id, 'name': to_bq_job.name, 'job_id': to_bq_job.job_id})
 
@@ -548,11 +599,12 @@ custom_worker = gcp.projects.IAMMember(
     member=pulumi.Output.concat('serviceAccount:', custom_account.email),
     opts=pulumi.ResourceOptions(parent=custom, depends_on=[*project_ready]),
 )
-gcp.storage.BucketIAMMember(
+custom_objects_1 = gcp.storage.BucketIAMMember(
     'custom-objects-temp',
     bucket=temp_bucket.name,
-    role='roles/storage.objectAdmin',
+    role='roles/storage.objectUser',
     member=pulumi.Output.concat('serviceAccount:', custom_account.email),
+    condition={'title': 'objects under custom/', 'expression': pulumi.Output.concat('resource.type == "storage.googleapis.com/Bucket"', ' || resource.name.startsWith("projects/_/buckets/', temp_bucket.name, '/objects/custom/")')},
     opts=pulumi.ResourceOptions(parent=custom, depends_on=[*project_ready]),
 )
 custom_job = gcp.dataflow.Job(
@@ -564,12 +616,13 @@ custom_job = gcp.dataflow.Job(
     on_delete='drain',
     service_account_email=custom_account.email,
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'custom'},
-    opts=pulumi.ResourceOptions(parent=custom, depends_on=[*project_ready, custom_worker]),
+    opts=pulumi.ResourceOptions(parent=custom, depends_on=[*project_ready, custom_worker, custom_objects_1]),
 )
 custom.register_outputs({'id': custom_job.id, 'name': custom_job.name, 'job_id': custom_job.job_id})
 
 pulumi.export('url', landing_bucket.url)
 pulumi.export('topic', updates_topic.id)
 pulumi.export('sub', updates_sub_subscription.name)
+pulumi.export('dead_letters', updates_sub_dead_letter_subscription.name)
 pulumi.export('fn', on_upload_function.url)
 pulumi.export('job', to_text_job.job_id)

@@ -42,7 +42,7 @@ dataflow_staging_bucket = gcp.storage.Bucket(
     uniform_bucket_level_access=True,
     public_access_prevention="enforced",
     versioning={'enabled': True},
-    lifecycle_rules=[{'action': {'type': 'Delete'}, 'condition': {'age': 7}}],
+    lifecycle_rules=[{'action': {'type': 'Delete'}, 'condition': {'age': 7}}, {'action': {'type': 'Delete'}, 'condition': {'days_since_noncurrent_time': 7}}, {'action': {'type': 'Delete'}, 'condition': {'days_since_noncurrent_time': 1, 'matches_prefixes': ['temp/']}}],
     force_destroy=True,
     labels={'aipipe-project': 'realtime-replication', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'streaming', 'aipipe-resource': 'dataflow-staging'},
     opts=pulumi.ResourceOptions(parent=dataflow_staging, depends_on=[*project_ready]),
@@ -74,40 +74,57 @@ stream_to_gcs_worker = gcp.projects.IAMMember(
     member=pulumi.Output.concat('serviceAccount:', stream_to_gcs_account.email),
     opts=pulumi.ResourceOptions(parent=stream_to_gcs, depends_on=[*project_ready]),
 )
-gcp.storage.BucketIAMMember(
+stream_to_gcs_objects_1 = gcp.storage.BucketIAMMember(
     'stream-to-gcs-objects-training-data',
     bucket=training_data_bucket.name,
-    role='roles/storage.objectAdmin',
+    role='roles/storage.objectUser',
     member=pulumi.Output.concat('serviceAccount:', stream_to_gcs_account.email),
+    condition={'title': 'objects under stream/', 'expression': pulumi.Output.concat('resource.type == "storage.googleapis.com/Bucket"', ' || resource.name.startsWith("projects/_/buckets/', training_data_bucket.name, '/objects/stream/")')},
     opts=pulumi.ResourceOptions(parent=stream_to_gcs, depends_on=[*project_ready]),
 )
-gcp.storage.BucketIAMMember(
+stream_to_gcs_objects_2 = gcp.storage.BucketIAMMember(
     'stream-to-gcs-objects-dataflow-staging',
     bucket=dataflow_staging_bucket.name,
-    role='roles/storage.objectAdmin',
+    role='roles/storage.objectUser',
+    member=pulumi.Output.concat('serviceAccount:', stream_to_gcs_account.email),
+    condition={'title': 'objects under temp/', 'expression': pulumi.Output.concat('resource.type == "storage.googleapis.com/Bucket"', ' || resource.name.startsWith("projects/_/buckets/', dataflow_staging_bucket.name, '/objects/temp/")')},
+    opts=pulumi.ResourceOptions(parent=stream_to_gcs, depends_on=[*project_ready]),
+)
+# The job's own subscription to the topic: it keeps what is published while no job runs, and never expires.
+stream_to_gcs_input = gcp.pubsub.Subscription(
+    'stream-to-gcs-input',
+    topic=record_updates_topic.id,
+    expiration_policy={'ttl': ''},
+    labels={'aipipe-project': 'realtime-replication', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'streaming', 'aipipe-resource': 'stream-to-gcs'},
+    opts=pulumi.ResourceOptions(parent=stream_to_gcs, depends_on=[*project_ready]),
+)
+stream_to_gcs_subscription_1 = gcp.pubsub.SubscriptionIAMMember(
+    'stream-to-gcs-subscriber',
+    subscription=stream_to_gcs_input.name,
+    role='roles/pubsub.subscriber',
     member=pulumi.Output.concat('serviceAccount:', stream_to_gcs_account.email),
     opts=pulumi.ResourceOptions(parent=stream_to_gcs, depends_on=[*project_ready]),
 )
-# A topic input makes the template create its own subscription: that needs Pub/Sub rights in the project.
-gcp.projects.IAMMember(
-    'stream-to-gcs-pubsub',
-    project=gcp.organizations.get_client_config_output().project,
-    role='roles/pubsub.editor',
+stream_to_gcs_subscription_2 = gcp.pubsub.SubscriptionIAMMember(
+    'stream-to-gcs-viewer',
+    subscription=stream_to_gcs_input.name,
+    role='roles/pubsub.viewer',
     member=pulumi.Output.concat('serviceAccount:', stream_to_gcs_account.email),
     opts=pulumi.ResourceOptions(parent=stream_to_gcs, depends_on=[*project_ready]),
 )
-stream_to_gcs_job = gcp.dataflow.Job(
+stream_to_gcs_job = gcp.dataflow.FlexTemplateJob(
     'stream-to-gcs',
-    template_gcs_path='gs://dataflow-templates-europe-west1/latest/Cloud_PubSub_to_GCS_Text',
-    temp_gcs_location=pulumi.Output.concat(dataflow_staging_bucket.url, '/temp/'),
-    parameters={'inputTopic': record_updates_topic.id, 'outputDirectory': pulumi.Output.concat(training_data_bucket.url, '/stream/'), 'outputFilenamePrefix': 'output-'},
+    container_spec_gcs_path='gs://dataflow-templates-europe-west1/latest/flex/Cloud_PubSub_to_GCS_Text_Flex',
+    temp_location=pulumi.Output.concat(dataflow_staging_bucket.url, '/temp/'),
+    staging_location=pulumi.Output.concat(dataflow_staging_bucket.url, '/temp/'),
+    parameters={'inputSubscription': stream_to_gcs_input.id, 'outputDirectory': pulumi.Output.concat(training_data_bucket.url, '/stream/'), 'userTempLocation': pulumi.Output.concat(dataflow_staging_bucket.url, '/temp/'), 'outputFilenamePrefix': 'output-'},
     region='europe-west1',
     max_workers=10,
     machine_type='n2-standard-2',
     on_delete='drain',
     service_account_email=stream_to_gcs_account.email,
     labels={'aipipe-project': 'realtime-replication', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'streaming', 'aipipe-resource': 'stream-to-gcs'},
-    opts=pulumi.ResourceOptions(parent=stream_to_gcs, depends_on=[*project_ready, stream_to_gcs_worker]),
+    opts=pulumi.ResourceOptions(parent=stream_to_gcs, depends_on=[*project_ready, stream_to_gcs_worker, stream_to_gcs_objects_1, stream_to_gcs_objects_2, stream_to_gcs_input, stream_to_gcs_subscription_1, stream_to_gcs_subscription_2]),
 )
 stream_to_gcs.register_outputs({'id': stream_to_gcs_job.id, 'name': stream_to_gcs_job.name, 'job_id': stream_to_gcs_job.job_id})
 
