@@ -126,9 +126,12 @@ def test_a_module_without_a_known_api_is_a_render_error():
         apis_used("x = gcp.notebooks.Instance('n')\n")
 
 
-def test_a_program_without_agents_imports_no_sleep(tmp_path):
-    files = render_program(spec_of(next(p for p in GCP if "realtime" in str(p))), tmp_path)
-    assert "pulumiverse_time" not in files["__main__.py"] and "time.Sleep" not in files["__main__.py"]
+def test_a_program_that_waits_for_nothing_imports_no_sleep(write_spec, tmp_path):
+    text = "aipipe: 1\nname: demo\ncloud: gcp\nregion: europe-west1\nresources:\n  raw: {type: bucket}\n"
+    source = render_program(load_spec(str(write_spec(text))).spec, tmp_path)["__main__.py"]
+    assert "pulumiverse_time" not in source and "time.Sleep" not in source
+    assert "service.googleapis.com" not in source  # only what a bucket needs: storage
+    assert "'storage.googleapis.com'" in source
 
 
 # --- CMEK buckets ---------------------------------------------------------------------------------------------

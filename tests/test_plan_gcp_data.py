@@ -184,13 +184,16 @@ def test_each_job_waits_for_every_grant_and_its_subscription(plan):
     """Otherwise the job starts before its worker may read the subscription or write the bucket, and fails."""
     for job_name in ("to-text", "to-bq"):
         job = one(plan, FLEX, job_name)
+        [settled] = [r for r in plan.resources if r.name == f"{job_name}-grants-settled"]
         needed = {
             r.urn
             for r in plan.resources
-            if r.name.startswith(job_name + "-") and r.type != "gcp:serviceaccount/account:Account"
+            if r.name.startswith(job_name + "-")
+            and r.type not in ("gcp:serviceaccount/account:Account", "time:index/sleep:Sleep")
         }
-        # explicit depends_on, or an input that carries the dependency (the subscription's id in `parameters`)
-        assert needed and needed <= set(job.options["depends_on"]) | set(job.dependencies), job_name
+        # the job starts a minute after its grants (IAM propagation), and after its subscription
+        assert settled.urn in job.dependencies and settled.inputs["createDuration"] == "60s"
+        assert needed and needed <= set(settled.dependencies), job_name
 
 
 def test_worker_ips_are_public_unless_the_spec_turns_them_off(plan):

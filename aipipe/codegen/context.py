@@ -129,6 +129,7 @@ def program_context(spec: Spec, home: Path) -> dict[str, Any]:
         "sdk": lambda path: sdk_class(cloud.sdk_alias, path),
         "keyword": keyword_argument,
         "project_ready": gcp_project.READY,
+        "grants_settling": gcp_project.GRANTS_SETTLING,
     }
 
 

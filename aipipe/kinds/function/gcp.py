@@ -69,10 +69,6 @@ def _secrets(job: RenderInputs, name: str, function: Function, member) -> list[d
     return found
 
 
-# How long a function waits after the grants it needs before it is built (see the template's comment).
-GRANTS_SETTLING = "60s"
-
-
 def values(job: RenderInputs, name: str, function: Function) -> dict:
     """The Cloud Function template's values."""
     spec = job.spec
@@ -115,7 +111,6 @@ def values(job: RenderInputs, name: str, function: Function) -> dict:
         "triggers": [wiring for wiring in triggers if "template" in wiring],
         "grants": grants,
         "waits": waits,
-        "grants_settling": GRANTS_SETTLING,
         "project": Deployment("gcp_project_id"),
         "roles": {"invoke": ROLES["invoke"], "receive_events": ROLES["receive_events"]},
     }

@@ -177,9 +177,6 @@ embed_source = gcp.storage.BucketObject(
     source=pulumi.AssetArchive({".": pulumi.FileArchive('../../../embed')}),
     opts=pulumi.ResourceOptions(parent=embed, depends_on=[*project_ready]),
 )
-# IAM grants take minutes to propagate (cloud.google.com/iam/docs/access-change-propagation): the build, the
-# trigger and the first revision use them, so the function waits (the provider's "Basic Builder" example
-# sleeps 60s after its build account's grants); a change of what it waits for waits again.
 embed_grants_settled = time.Sleep(
     'embed-grants-settled',
     create_duration='60s',

@@ -115,9 +115,6 @@ worker_source = gcp.storage.BucketObject(
     source=pulumi.AssetArchive({".": pulumi.FileArchive('../../../app')}),
     opts=pulumi.ResourceOptions(parent=worker, protect=True, depends_on=[*project_ready, data]),
 )
-# IAM grants take minutes to propagate (cloud.google.com/iam/docs/access-change-propagation): the build, the
-# trigger and the first revision use them, so the function waits (the provider's "Basic Builder" example
-# sleeps 60s after its build account's grants); a change of what it waits for waits again.
 worker_grants_settled = time.Sleep(
     'worker-grants-settled',
     create_duration='60s',
@@ -192,6 +189,12 @@ job_subscription_2 = gcp.pubsub.SubscriptionIAMMember(
     member=pulumi.Output.concat('serviceAccount:', job_account.email),
     opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[*project_ready, worker]),
 )
+job_grants_settled = time.Sleep(
+    'job-grants-settled',
+    create_duration='60s',
+    triggers={"grants": 'job_worker job_objects_1 job_input job_subscription_1 job_subscription_2'},
+    opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[*project_ready, worker, job_worker, job_objects_1, job_input, job_subscription_1, job_subscription_2]),
+)
 job_job = gcp.dataflow.FlexTemplateJob(
     'job',
     container_spec_gcs_path='gs://dataflow-templates-us-central1/latest/flex/Cloud_PubSub_to_Avro_Flex',
@@ -202,7 +205,7 @@ job_job = gcp.dataflow.FlexTemplateJob(
     on_delete='drain',
     service_account_email=job_account.email,
     labels={'aipipe-project': 'gcp-common-fields', 'aipipe-stack': 'dev', 'role': 'job', 'aipipe-resource': 'job'},
-    opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[*project_ready, worker, job_worker, job_objects_1, job_input, job_subscription_1, job_subscription_2]),
+    opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[*project_ready, worker, job_grants_settled]),
 )
 job.register_outputs({'id': job_job.id, 'name': job_job.name, 'job_id': job_job.job_id})
 

@@ -284,9 +284,6 @@ on_upload_source = gcp.storage.BucketObject(
     source=pulumi.AssetArchive({".": pulumi.FileArchive('../../../app')}),
     opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
 )
-# IAM grants take minutes to propagate (cloud.google.com/iam/docs/access-change-propagation): the build, the
-# trigger and the first revision use them, so the function waits (the provider's "Basic Builder" example
-# sleeps 60s after its build account's grants); a change of what it waits for waits again.
 on_upload_grants_settled = time.Sleep(
     'on-upload-grants-settled',
     create_duration='60s',
@@ -352,9 +349,6 @@ hourly_source = gcp.storage.BucketObject(
     source=pulumi.AssetArchive({".": pulumi.FileArchive('../../../app')}),
     opts=pulumi.ResourceOptions(parent=hourly, depends_on=[*project_ready]),
 )
-# IAM grants take minutes to propagate (cloud.google.com/iam/docs/access-change-propagation): the build, the
-# trigger and the first revision use them, so the function waits (the provider's "Basic Builder" example
-# sleeps 60s after its build account's grants); a change of what it waits for waits again.
 hourly_grants_settled = time.Sleep(
     'hourly-grants-settled',
     create_duration='60s',
@@ -426,9 +420,6 @@ on_update_source = gcp.storage.BucketObject(
     source=pulumi.AssetArchive({".": pulumi.FileArchive('../../../app')}),
     opts=pulumi.ResourceOptions(parent=on_update, depends_on=[*project_ready]),
 )
-# IAM grants take minutes to propagate (cloud.google.com/iam/docs/access-change-propagation): the build, the
-# trigger and the first revision use them, so the function waits (the provider's "Basic Builder" example
-# sleeps 60s after its build account's grants); a change of what it waits for waits again.
 on_update_grants_settled = time.Sleep(
     'on-update-grants-settled',
     create_duration='60s',
@@ -515,6 +506,12 @@ to_text_subscription_2 = gcp.pubsub.SubscriptionIAMMember(
     member='serviceAccount:dataflow-worker@ml-platform-123.iam.gserviceaccount.com',
     opts=pulumi.ResourceOptions(parent=to_text, depends_on=[*project_ready]),
 )
+to_text_grants_settled = time.Sleep(
+    'to-text-grants-settled',
+    create_duration='60s',
+    triggers={"grants": 'to_text_worker to_text_objects_1 to_text_objects_2 to_text_input to_text_subscription_1 to_text_subscription_2'},
+    opts=pulumi.ResourceOptions(parent=to_text, depends_on=[*project_ready, to_text_worker, to_text_objects_1, to_text_objects_2, to_text_input, to_text_subscription_1, to_text_subscription_2]),
+)
 to_text_job = gcp.dataflow.FlexTemplateJob(
     'to-text',
     container_spec_gcs_path='gs://dataflow-templates-europe-west1/latest/flex/Cloud_PubSub_to_GCS_Text_Flex',
@@ -528,7 +525,7 @@ to_text_job = gcp.dataflow.FlexTemplateJob(
     on_delete='cancel',
     service_account_email='dataflow-worker@ml-platform-123.iam.gserviceaccount.com',
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'to-text'},
-    opts=pulumi.ResourceOptions(parent=to_text, depends_on=[*project_ready, to_text_worker, to_text_objects_1, to_text_objects_2, to_text_input, to_text_subscription_1, to_text_subscription_2]),
+    opts=pulumi.ResourceOptions(parent=to_text, depends_on=[*project_ready, to_text_grants_settled]),
 )
 to_text.register_outputs({'id': to_text_job.id, 'name': to_text_job.name, 'job_id': to_text_job.job_id})
 
@@ -570,6 +567,12 @@ to_bq_dataset = gcp.bigquery.DatasetIamMember(
     member=pulumi.Output.concat('serviceAccount:', to_bq_account.email),
     opts=pulumi.ResourceOptions(parent=to_bq, depends_on=[*project_ready]),
 )
+to_bq_grants_settled = time.Sleep(
+    'to-bq-grants-settled',
+    create_duration='60s',
+    triggers={"grants": 'to_bq_worker to_bq_subscription_1 to_bq_subscription_2 to_bq_dataset'},
+    opts=pulumi.ResourceOptions(parent=to_bq, depends_on=[*project_ready, to_bq_worker, to_bq_subscription_1, to_bq_subscription_2, to_bq_dataset]),
+)
 to_bq_job = gcp.dataflow.FlexTemplateJob(
     'to-bq',
     container_spec_gcs_path='gs://dataflow-templates-europe-west1/latest/flex/PubSub_to_BigQuery_Flex',
@@ -580,7 +583,7 @@ to_bq_job = gcp.dataflow.FlexTemplateJob(
     on_delete='drain',
     service_account_email=to_bq_account.email,
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'to-bq'},
-    opts=pulumi.ResourceOptions(parent=to_bq, depends_on=[*project_ready, to_bq_worker, to_bq_subscription_1, to_bq_subscription_2, to_bq_dataset]),
+    opts=pulumi.ResourceOptions(parent=to_bq, depends_on=[*project_ready, to_bq_grants_settled]),
 )
 to_bq.register_outputs({'id': to_bq_job.id, 'name': to_bq_job.name, 'job_id': to_bq_job.job_id})
 
@@ -607,6 +610,12 @@ custom_objects_1 = gcp.storage.BucketIAMMember(
     condition={'title': 'objects under custom/', 'expression': pulumi.Output.concat('resource.type == "storage.googleapis.com/Bucket"', ' || resource.name.startsWith("projects/_/buckets/', temp_bucket.name, '/objects/custom/")')},
     opts=pulumi.ResourceOptions(parent=custom, depends_on=[*project_ready]),
 )
+custom_grants_settled = time.Sleep(
+    'custom-grants-settled',
+    create_duration='60s',
+    triggers={"grants": 'custom_worker custom_objects_1'},
+    opts=pulumi.ResourceOptions(parent=custom, depends_on=[*project_ready, custom_worker, custom_objects_1]),
+)
 custom_job = gcp.dataflow.Job(
     'custom',
     template_gcs_path='gs://my-templates/pipelines/custom-v2',
@@ -616,7 +625,7 @@ custom_job = gcp.dataflow.Job(
     on_delete='drain',
     service_account_email=custom_account.email,
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'custom'},
-    opts=pulumi.ResourceOptions(parent=custom, depends_on=[*project_ready, custom_worker, custom_objects_1]),
+    opts=pulumi.ResourceOptions(parent=custom, depends_on=[*project_ready, custom_grants_settled]),
 )
 custom.register_outputs({'id': custom_job.id, 'name': custom_job.name, 'job_id': custom_job.job_id})
 

@@ -4,6 +4,7 @@
 
 import pulumi
 import pulumi_gcp as gcp
+import pulumiverse_time as time
 
 config = pulumi.Config()
 
@@ -112,6 +113,12 @@ stream_to_gcs_subscription_2 = gcp.pubsub.SubscriptionIAMMember(
     member=pulumi.Output.concat('serviceAccount:', stream_to_gcs_account.email),
     opts=pulumi.ResourceOptions(parent=stream_to_gcs, depends_on=[*project_ready]),
 )
+stream_to_gcs_grants_settled = time.Sleep(
+    'stream-to-gcs-grants-settled',
+    create_duration='60s',
+    triggers={"grants": 'stream_to_gcs_worker stream_to_gcs_objects_1 stream_to_gcs_objects_2 stream_to_gcs_input stream_to_gcs_subscription_1 stream_to_gcs_subscription_2'},
+    opts=pulumi.ResourceOptions(parent=stream_to_gcs, depends_on=[*project_ready, stream_to_gcs_worker, stream_to_gcs_objects_1, stream_to_gcs_objects_2, stream_to_gcs_input, stream_to_gcs_subscription_1, stream_to_gcs_subscription_2]),
+)
 stream_to_gcs_job = gcp.dataflow.FlexTemplateJob(
     'stream-to-gcs',
     container_spec_gcs_path='gs://dataflow-templates-europe-west1/latest/flex/Cloud_PubSub_to_GCS_Text_Flex',
@@ -124,7 +131,7 @@ stream_to_gcs_job = gcp.dataflow.FlexTemplateJob(
     on_delete='drain',
     service_account_email=stream_to_gcs_account.email,
     labels={'aipipe-project': 'realtime-replication', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'streaming', 'aipipe-resource': 'stream-to-gcs'},
-    opts=pulumi.ResourceOptions(parent=stream_to_gcs, depends_on=[*project_ready, stream_to_gcs_worker, stream_to_gcs_objects_1, stream_to_gcs_objects_2, stream_to_gcs_input, stream_to_gcs_subscription_1, stream_to_gcs_subscription_2]),
+    opts=pulumi.ResourceOptions(parent=stream_to_gcs, depends_on=[*project_ready, stream_to_gcs_grants_settled]),
 )
 stream_to_gcs.register_outputs({'id': stream_to_gcs_job.id, 'name': stream_to_gcs_job.name, 'job_id': stream_to_gcs_job.job_id})
 
