@@ -13,6 +13,7 @@ from aipipe.codegen.gcp_project import APIS_OF_MODULE, EVENT_TRIGGER_APIS, SETUP
 from aipipe.codegen.project import render_program
 from aipipe.codegen.safe import RenderError
 from aipipe.offline.plan import plan_spec
+from aipipe.semantics.kms import gcp_key_problem
 from aipipe.validation import load_spec
 
 from test_programs import ALL, key, spec_of
@@ -145,11 +146,11 @@ resources:
     type: bucket
     location: EU
     encryption: kms
-    kms_key: projects/p-1/locations/eu/keyRings/r/cryptoKeys/k
+    kms_key: projects/p-123456/locations/eu/keyRings/r/cryptoKeys/k
   scratch:
     type: bucket
     encryption: kms
-    kms_key: projects/p-1/locations/europe-west1/keyRings/r/cryptoKeys/k
+    kms_key: projects/p-123456/locations/europe-west1/keyRings/r/cryptoKeys/k
     retain_on_destroy: false
     force_destroy: true
     ignore: [AP507]
@@ -224,3 +225,22 @@ def test_a_retired_runtime_is_refused_even_where_the_table_still_lists_it(monkey
     )
     messages = [d.message for d in load_spec(str(write_spec(text))).diagnostics if d.code == "AP401"]
     assert messages == ["runtime `nodejs20` is retired; use `nodejs22`"]
+
+
+@pytest.mark.parametrize(
+    "key, message",
+    [
+        ("projects/p-123456/locations/europe/keyRings/r/cryptoKeys/k", "the key is in `europe` and the bucket in `EU`"),
+        ("projects/p-123456/locations/europe/keyRings/r/cryptoKeys/k", "use a key in `eu`"),
+        ("${other.id}", "no reference resolves to a key"),
+        ("$${x}", "no reference resolves to a key"),
+        ("projects/p-123456/locations/eu/keyRings/r$/cryptoKeys/k", "must be a Cloud KMS key resource name"),
+        ("projects/P/locations/eu/keyRings/r/cryptoKeys/k", "must be a Cloud KMS key resource name"),
+    ],
+)
+def test_a_gcp_key_problem_says_what_to_use(key, message):
+    assert message in gcp_key_problem(key, "EU")
+
+
+def test_a_well_formed_key_of_the_location_is_fine():
+    assert gcp_key_problem("projects/p-123456/locations/eu/keyRings/ring_1/cryptoKeys/key-2", "EU") is None

@@ -69,8 +69,12 @@ def is_aws_managed(key: str) -> bool:
     return key.startswith("alias/aws/")
 
 
-# Cloud KMS key resource name (cloud.google.com/kms/docs/resource-hierarchy#retrieve_resource_id).
-GCP_KEY = re.compile(r"projects/[^/]+/locations/([a-z0-9-]+)/keyRings/[^/]+/cryptoKeys/[^/]+")
+# Cloud KMS key resource name (cloud.google.com/kms/docs/resource-hierarchy#retrieve_resource_id); key ring and
+# key names hold letters, digits, `_` and `-` (cloud.google.com/kms/docs/create-key-ring: [a-zA-Z0-9_-]{1,63}).
+GCP_KEY = re.compile(
+    r"projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/locations/([a-z0-9-]+)/keyRings/[\w-]{1,63}/cryptoKeys/[\w-]{1,63}",
+    re.ASCII,
+)
 
 
 def gcp_key_problem(key: str, location: str) -> str | None:
@@ -78,7 +82,7 @@ def gcp_key_problem(key: str, location: str) -> str | None:
     in the bucket's own location: a regional bucket a key of that region, a multi- or dual-region bucket a key
     of that multi-region (`EU` -> `eu`, `NAM4` -> `nam4`), never `global`
     (cloud.google.com/storage/docs/encryption/customer-managed-keys#key-locations)."""
-    if "${" in key.replace("$${", ""):
+    if "${" in key:  # `$` is no character of a key name, so an escaped `$${` cannot be one either
         return f"`kms_key` must be the key's resource name written out, got {key!r}: no reference resolves to a key"
     found = GCP_KEY.fullmatch(key)
     if found is None:
