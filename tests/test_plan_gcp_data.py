@@ -192,7 +192,7 @@ def test_each_job_waits_for_every_grant_and_its_subscription(plan):
             and r.type not in ("gcp:serviceaccount/account:Account", "time:index/sleep:Sleep")
         }
         # the job starts a minute after its grants (IAM propagation), and after its subscription
-        assert settled.urn in job.dependencies and settled.inputs["createDuration"] == "60s"
+        assert settled.urn in job.dependencies and settled.inputs["createDuration"] == "120s"
         assert needed and needed <= set(settled.dependencies), job_name
 
 

@@ -92,7 +92,7 @@ def _names(plan, resource):
     return {by_urn[urn].name if urn in by_urn else urn for urn in seen}
 
 
-def test_functions_wait_a_minute_after_the_grants_they_need():
+def test_functions_wait_two_minutes_after_the_grants_they_need():
     plan = plan_spec(spec_of(ROOT / "tests/data/good/gcp-everything.yaml"))
     by_urn = {r.urn: r for r in plan.resources}
     for function in (r for r in plan.resources if r.type == "gcp:cloudfunctionsv2/function:Function"):
@@ -101,7 +101,7 @@ def test_functions_wait_a_minute_after_the_grants_they_need():
             for u in function.dependencies
             if by_urn[u].type == "time:index/sleep:Sleep" and by_urn[u].name.endswith("grants-settled")
         ]
-        assert sleep.inputs["createDuration"] == "60s"
+        assert sleep.inputs["createDuration"] == "120s"
         grants = {by_urn[u].name for u in sleep.dependencies if by_urn[u].type.lower().endswith("iammember")}
         assert {"function-builder-logs", "function-builder-images", "function-builder-sources"} <= grants
         # a change of what it waits for re-creates the wait
@@ -210,8 +210,17 @@ def test_writes_may_overwrite_under_the_prefix_only(write_spec):
     grant = _one(plan, "gcp:storage/bucketIAMMember:BucketIAMMember", "on-upload-writes-out")
     assert grant.inputs["role"] == "roles/storage.objectUser"
     assert grant.inputs["condition"]["expression"] == (
+        'resource.type == "storage.googleapis.com/Bucket" || '
         'resource.name.startsWith("projects/_/buckets/out/objects/results/")'
     )
+
+
+def test_a_function_waits_for_its_data_grants_too(write_spec):
+    # an event may be queued before the function exists: its first invocation reads and writes at once
+    plan = _plan(write_spec)
+    [sleep] = [r for r in plan.resources if r.name == "on-upload-grants-settled"]
+    by_urn = {r.urn: r.name for r in plan.resources}
+    assert "on-upload-writes-out" in {by_urn[u] for u in sleep.dependencies}
 
 
 def test_secrets_come_from_secret_manager_read_only_by_the_runtime_account(write_spec):

@@ -383,7 +383,9 @@ def test_distributed_pubsub_dead_letters_and_trigger(plans):
     assert grant.inputs["role"] == "roles/storage.objectUser"
     assert (
         grant.inputs["condition"]["expression"]
-        == 'resource.name.startsWith("projects/_/buckets/embeddings/objects/vectors/")'
+        # the bucket itself too: listing is a permission on the bucket
+        == 'resource.type == "storage.googleapis.com/Bucket" || '
+        'resource.name.startsWith("projects/_/buckets/embeddings/objects/vectors/")'
     )
 
 

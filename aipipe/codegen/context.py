@@ -130,7 +130,15 @@ def program_context(spec: Spec, home: Path) -> dict[str, Any]:
         "keyword": keyword_argument,
         "project_ready": gcp_project.READY,
         "grants_settling": gcp_project.GRANTS_SETTLING,
+        "ids_of": ids_of,
     }
+
+
+def ids_of(resources: list[Code]) -> Code:
+    """An Output of the ids of rendered resource variables, joined by spaces (what a wait is re-created on)."""
+    if not resources or not all(re.fullmatch(r"[a-z_][a-z0-9_]*", str(code)) for code in resources):
+        raise RenderError(f"ids_of takes resource variables, got {resources!r}")
+    return Code("pulumi.Output.all(" + ", ".join(f"{code}.id" for code in resources) + ').apply(" ".join)')
 
 
 def stored_secret_parts(spec: Spec) -> list[ProgramPart]:

@@ -60,8 +60,9 @@ EVENT_TRIGGER_APIS = ("eventarc.googleapis.com", "pubsub.googleapis.com")
 # (gcp.projects.ServiceIdentity) and waits before anything that uses them.
 AGENT_VARIABLE = "service_agent_{service}"
 AGENT_SETTLING = "120s"
-# How long a function or Dataflow job waits after the grants it needs (templates/common/gcp-grants-settled.py.j2)
-GRANTS_SETTLING = "60s"  # IAM: "typically 2 minutes" (cloud.google.com/iam/docs/access-change-propagation)
+# How long a function or Dataflow job waits after the grants it needs (templates/common/gcp-grants-settled.py.j2):
+# the same propagation time
+GRANTS_SETTLING = AGENT_SETTLING  # IAM: "typically 2 minutes" (cloud.google.com/iam/docs/access-change-propagation)
 
 # The types of the setup's resources (what `aipipe plan` does not repeat as every resource's dependency).
 SETUP_TYPES = frozenset(

@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import Field
 
 from aipipe.kinds.base import CloudForm, GraphShape, Kind, check_kms_key
+from aipipe.semantics.gcs import object_condition
 from aipipe.semantics.iam import statement
 from aipipe.semantics.kms import gcp_key_problem, key_statements
 from aipipe.semantics.symbols import Attr, Child, Concat, Deployment, Json
@@ -122,6 +123,16 @@ def check(ctx: CheckContext, name: str, bucket: Bucket) -> None:
         check_kms_key(ctx, name, bucket)
     if ctx.cloud == "gcp" and bucket.encryption == "kms" and not bucket.kms_key and not bucket.existing:
         ctx.report("AP403", "on gcp `encryption: kms` needs `kms_key` (a Cloud KMS key id)", ctx.at(name, "encryption"))
+    if ctx.cloud == "gcp" and bucket.kms_key and bucket.existing:
+        # Cloud Storage encrypts and decrypts as its own service agent, so readers and writers need no grant on
+        # the key (cloud.google.com/storage/docs/encryption/customer-managed-keys#service-agent)
+        ctx.report(
+            "AP403",
+            "on gcp `kms_key` has no effect on an `existing` bucket: Cloud Storage uses the key as its own service "
+            "agent, so readers and writers need no grant on it; remove it",
+            ctx.at(name, "kms_key"),
+            True,
+        )
     if ctx.cloud == "gcp" and bucket.kms_key and not bucket.existing:
         problem = gcp_key_problem(bucket.kms_key, bucket.location or ctx.data.get("region") or "")
         if problem:
@@ -189,19 +200,13 @@ def _aws_writes(name: str, bucket: Bucket, prefix: str) -> list[dict]:
 
 def _gcp_grant(role: str, name: str, bucket: Bucket, prefix: str) -> dict:
     """`role` on the bucket, narrowed to objects under `prefix` when there is one."""
-    found = {
+    return {
         "iam_class": "storage.BucketIAMMember",
         "target_argument": "bucket",
         "role": role,
         "resource": Attr(name, "name"),
-        "condition": None,
+        "condition": object_condition(name, [prefix]),
     }
-    if prefix:
-        # bucket-level grant narrowed to the prefix with an IAM condition (needs uniform bucket access):
-        # cloud.google.com/storage/docs/access-control/iam#conditions
-        expression = Concat('resource.name.startsWith("projects/_/buckets/', Attr(name, "name"), f'/objects/{prefix}")')
-        found["condition"] = {"title": f"objects under {prefix}", "expression": expression}
-    return found
 
 
 # --- template values ---------------------------------------------------------------------------------------

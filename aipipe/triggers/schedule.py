@@ -1,8 +1,9 @@
 """Schedule triggers: run on a schedule, `rate(1 hour)` or `cron(0 12 * * ? *)`.
 
 aws: an EventBridge rule with the function as its target, and the permission EventBridge needs.
-gcp: a Cloud Scheduler job calling the function over HTTP with an OIDC token of the function's account; a
-schedule its unix cron cannot express exactly (`rate(90 minutes)`) is refused there (aipipe.semantics.schedules).
+gcp: a Cloud Scheduler job calling the function over HTTP with an OIDC token of the function's caller account
+(which may only invoke it); a schedule its unix cron cannot express exactly (`rate(90 minutes)`) is refused there
+(aipipe.semantics.schedules).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from aipipe.kinds.base import RenderInputs
 from aipipe.kinds.dataflow.catalogue import CATALOGUE, INPUT_PARAMETER
 from aipipe.kinds.dataflow.model import Dataflow
 from aipipe.kinds.subscription import expiration_policy
+from aipipe.semantics.gcs import object_condition
 from aipipe.semantics.symbols import Attr, Child, Concat, Deployment
 from aipipe.spec.references import parse_references, symbolic
 
@@ -41,20 +42,6 @@ def bucket_locations(spec, texts) -> dict[str, list[str]]:
             if reference.form == "resource" and spec.resources[reference.target].type == "bucket":
                 found.setdefault(reference.target, []).append("")
     return found
-
-
-def _object_condition(bucket: str, prefixes: list[str]) -> dict | None:
-    """An IAM condition narrowing an object role on `bucket` to objects under `prefixes` (None: the whole bucket).
-    Listing is a permission on the bucket itself, whose resource name is the bucket's, so the condition also
-    admits the bucket (cloud.google.com/storage/docs/access-control/iam#conditions; resource names for
-    storage.objects.list: cloud.google.com/iam/docs/conditions-resource-attributes#resource-name)."""
-    if "" in prefixes:
-        return None
-    expression: list = ['resource.type == "storage.googleapis.com/Bucket"']
-    for prefix in prefixes:
-        start = ' || resource.name.startsWith("projects/_/buckets/'
-        expression += [start, Attr(bucket, "name"), f'/objects/{prefix}")']
-    return {"title": "objects under " + ", ".join(prefixes), "expression": Concat(*expression)}
 
 
 def values(inputs: RenderInputs, name: str, job: Dataflow) -> dict:
@@ -91,7 +78,7 @@ def values(inputs: RenderInputs, name: str, job: Dataflow) -> dict:
     if not (entry and entry.output_kind == "bigquery") and job.output:
         written.insert(0, job.output)
     buckets = [
-        {"name": f"{name}-objects-{bucket}", "bucket": Attr(bucket, "name"), "condition": _object_condition(bucket, p)}
+        {"name": f"{name}-objects-{bucket}", "bucket": Attr(bucket, "name"), "condition": object_condition(bucket, p)}
         for bucket, p in bucket_locations(spec, written).items()
     ]
     return {

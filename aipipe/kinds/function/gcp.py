@@ -78,14 +78,19 @@ def values(job: RenderInputs, name: str, function: Function) -> dict:
     for link in links(function):
         if link.role in ("reads", "writes"):
             grant = job.access(link.target, link.role, link.prefix)
-            grants.append({"name": f"{name}-{link.role}-{link.target}", "member": member, **grant})
+            variable = Child(name, f"data_grant_{len(grants) + 1}")
+            grants.append(
+                {"name": f"{name}-{link.role}-{link.target}", "member": member, "variable": variable, **grant}
+            )
     uses = trigger_uses(name, function)
     triggers = [trigger_kind(use.trigger).wiring[("gcp", "function")](spec, use) for use in uses]
     event_wiring = next((wiring for wiring in triggers if "event_trigger" in wiring), None)
     secrets = _secrets(job, name, function, member)
     secret_names = set(secret_variables(function))
     receive_events = bool(event_wiring and event_wiring.get("receive_events"))
-    waits = [*build_grants(), *(s["version"] for s in secrets), *(s["grant"] for s in secrets)]
+    # the first invocation may come at once (an event already queued): the data grants have settled by then
+    waits = [*build_grants(), *(g["variable"] for g in grants)]
+    waits += [*(s["version"] for s in secrets), *(s["grant"] for s in secrets)]
     if receive_events:
         waits.append(Child(name, "event_receiver"))
     waits += [wait for wiring in triggers for wait in wiring.get("waits", ())]

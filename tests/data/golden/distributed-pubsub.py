@@ -156,12 +156,12 @@ embed_account = gcp.serviceaccount.Account(
     display_name='aipipe function embed',
     opts=pulumi.ResourceOptions(parent=embed, depends_on=[*project_ready]),
 )
-gcp.storage.BucketIAMMember(
+embed_data_grant_1 = gcp.storage.BucketIAMMember(
     'embed-writes-embeddings',
     bucket=embeddings_bucket.name,
     role='roles/storage.objectUser',
     member=pulumi.Output.concat('serviceAccount:', embed_account.email),
-    condition={'title': 'objects under vectors/', 'expression': pulumi.Output.concat('resource.name.startsWith("projects/_/buckets/', embeddings_bucket.name, '/objects/vectors/")')},
+    condition={'title': 'objects under vectors/', 'expression': pulumi.Output.concat('resource.type == "storage.googleapis.com/Bucket"', ' || resource.name.startsWith("projects/_/buckets/', embeddings_bucket.name, '/objects/vectors/")')},
     opts=pulumi.ResourceOptions(parent=embed, depends_on=[*project_ready]),
 )
 embed_caller = gcp.serviceaccount.Account(
@@ -179,9 +179,9 @@ embed_source = gcp.storage.BucketObject(
 )
 embed_grants_settled = time.Sleep(
     'embed-grants-settled',
-    create_duration='60s',
-    triggers={"grants": 'function_sources_build_logs function_sources_build_images function_sources_build_sources'},
-    opts=pulumi.ResourceOptions(parent=embed, depends_on=[*project_ready, function_sources_build_logs, function_sources_build_images, function_sources_build_sources]),
+    create_duration='120s',
+    triggers={"grants": pulumi.Output.all(function_sources_build_logs.id, function_sources_build_images.id, function_sources_build_sources.id, embed_data_grant_1.id).apply(" ".join)},
+    opts=pulumi.ResourceOptions(parent=embed, depends_on=[*project_ready, function_sources_build_logs, function_sources_build_images, function_sources_build_sources, embed_data_grant_1]),
 )
 embed_function = gcp.cloudfunctionsv2.Function(
     'embed',

@@ -117,8 +117,8 @@ worker_source = gcp.storage.BucketObject(
 )
 worker_grants_settled = time.Sleep(
     'worker-grants-settled',
-    create_duration='60s',
-    triggers={"grants": 'function_sources_build_logs function_sources_build_images function_sources_build_sources'},
+    create_duration='120s',
+    triggers={"grants": pulumi.Output.all(function_sources_build_logs.id, function_sources_build_images.id, function_sources_build_sources.id).apply(" ".join)},
     opts=pulumi.ResourceOptions(parent=worker, protect=True, depends_on=[*project_ready, data, function_sources_build_logs, function_sources_build_images, function_sources_build_sources]),
 )
 worker_function = gcp.cloudfunctionsv2.Function(
@@ -191,8 +191,8 @@ job_subscription_2 = gcp.pubsub.SubscriptionIAMMember(
 )
 job_grants_settled = time.Sleep(
     'job-grants-settled',
-    create_duration='60s',
-    triggers={"grants": 'job_worker job_objects_1 job_input job_subscription_1 job_subscription_2'},
+    create_duration='120s',
+    triggers={"grants": pulumi.Output.all(job_worker.id, job_objects_1.id, job_input.id, job_subscription_1.id, job_subscription_2.id).apply(" ".join)},
     opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[*project_ready, worker, job_worker, job_objects_1, job_input, job_subscription_1, job_subscription_2]),
 )
 job_job = gcp.dataflow.FlexTemplateJob(

@@ -214,30 +214,30 @@ on_upload_account = gcp.serviceaccount.Account(
     display_name='aipipe function on-upload',
     opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
 )
-gcp.storage.BucketIAMMember(
+on_upload_data_grant_1 = gcp.storage.BucketIAMMember(
     'on-upload-reads-landing',
     bucket=landing_bucket.name,
     role='roles/storage.objectViewer',
     member=pulumi.Output.concat('serviceAccount:', on_upload_account.email),
-    condition={'title': 'objects under incoming/', 'expression': pulumi.Output.concat('resource.name.startsWith("projects/_/buckets/', landing_bucket.name, '/objects/incoming/")')},
+    condition={'title': 'objects under incoming/', 'expression': pulumi.Output.concat('resource.type == "storage.googleapis.com/Bucket"', ' || resource.name.startsWith("projects/_/buckets/', landing_bucket.name, '/objects/incoming/")')},
     opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
 )
-gcp.pubsub.SubscriptionIAMMember(
+on_upload_data_grant_2 = gcp.pubsub.SubscriptionIAMMember(
     'on-upload-reads-updates-sub',
     subscription=updates_sub_subscription.name,
     role='roles/pubsub.subscriber',
     member=pulumi.Output.concat('serviceAccount:', on_upload_account.email),
     opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
 )
-gcp.storage.BucketIAMMember(
+on_upload_data_grant_3 = gcp.storage.BucketIAMMember(
     'on-upload-writes-temp',
     bucket=temp_bucket.name,
     role='roles/storage.objectUser',
     member=pulumi.Output.concat('serviceAccount:', on_upload_account.email),
-    condition={'title': 'objects under out/', 'expression': pulumi.Output.concat('resource.name.startsWith("projects/_/buckets/', temp_bucket.name, '/objects/out/")')},
+    condition={'title': 'objects under out/', 'expression': pulumi.Output.concat('resource.type == "storage.googleapis.com/Bucket"', ' || resource.name.startsWith("projects/_/buckets/', temp_bucket.name, '/objects/out/")')},
     opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
 )
-gcp.pubsub.TopicIAMMember(
+on_upload_data_grant_4 = gcp.pubsub.TopicIAMMember(
     'on-upload-writes-updates',
     topic=updates_topic.name,
     role='roles/pubsub.publisher',
@@ -286,9 +286,9 @@ on_upload_source = gcp.storage.BucketObject(
 )
 on_upload_grants_settled = time.Sleep(
     'on-upload-grants-settled',
-    create_duration='60s',
-    triggers={"grants": 'function_sources_build_logs function_sources_build_images function_sources_build_sources on_upload_secret_0_value on_upload_secret_0_access on_upload_event_receiver storage_events_publisher'},
-    opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready, function_sources_build_logs, function_sources_build_images, function_sources_build_sources, on_upload_secret_0_value, on_upload_secret_0_access, on_upload_event_receiver, storage_events_publisher]),
+    create_duration='120s',
+    triggers={"grants": pulumi.Output.all(function_sources_build_logs.id, function_sources_build_images.id, function_sources_build_sources.id, on_upload_data_grant_1.id, on_upload_data_grant_2.id, on_upload_data_grant_3.id, on_upload_data_grant_4.id, on_upload_secret_0_value.id, on_upload_secret_0_access.id, on_upload_event_receiver.id, storage_events_publisher.id).apply(" ".join)},
+    opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready, function_sources_build_logs, function_sources_build_images, function_sources_build_sources, on_upload_data_grant_1, on_upload_data_grant_2, on_upload_data_grant_3, on_upload_data_grant_4, on_upload_secret_0_value, on_upload_secret_0_access, on_upload_event_receiver, storage_events_publisher]),
 )
 on_upload_function = gcp.cloudfunctionsv2.Function(
     'on-upload',
@@ -351,8 +351,8 @@ hourly_source = gcp.storage.BucketObject(
 )
 hourly_grants_settled = time.Sleep(
     'hourly-grants-settled',
-    create_duration='60s',
-    triggers={"grants": 'function_sources_build_logs function_sources_build_images function_sources_build_sources'},
+    create_duration='120s',
+    triggers={"grants": pulumi.Output.all(function_sources_build_logs.id, function_sources_build_images.id, function_sources_build_sources.id).apply(" ".join)},
     opts=pulumi.ResourceOptions(parent=hourly, depends_on=[*project_ready, function_sources_build_logs, function_sources_build_images, function_sources_build_sources]),
 )
 hourly_function = gcp.cloudfunctionsv2.Function(
@@ -422,8 +422,8 @@ on_update_source = gcp.storage.BucketObject(
 )
 on_update_grants_settled = time.Sleep(
     'on-update-grants-settled',
-    create_duration='60s',
-    triggers={"grants": 'function_sources_build_logs function_sources_build_images function_sources_build_sources'},
+    create_duration='120s',
+    triggers={"grants": pulumi.Output.all(function_sources_build_logs.id, function_sources_build_images.id, function_sources_build_sources.id).apply(" ".join)},
     opts=pulumi.ResourceOptions(parent=on_update, depends_on=[*project_ready, function_sources_build_logs, function_sources_build_images, function_sources_build_sources]),
 )
 on_update_function = gcp.cloudfunctionsv2.Function(
@@ -508,8 +508,8 @@ to_text_subscription_2 = gcp.pubsub.SubscriptionIAMMember(
 )
 to_text_grants_settled = time.Sleep(
     'to-text-grants-settled',
-    create_duration='60s',
-    triggers={"grants": 'to_text_worker to_text_objects_1 to_text_objects_2 to_text_input to_text_subscription_1 to_text_subscription_2'},
+    create_duration='120s',
+    triggers={"grants": pulumi.Output.all(to_text_worker.id, to_text_objects_1.id, to_text_objects_2.id, to_text_input.id, to_text_subscription_1.id, to_text_subscription_2.id).apply(" ".join)},
     opts=pulumi.ResourceOptions(parent=to_text, depends_on=[*project_ready, to_text_worker, to_text_objects_1, to_text_objects_2, to_text_input, to_text_subscription_1, to_text_subscription_2]),
 )
 to_text_job = gcp.dataflow.FlexTemplateJob(
@@ -569,8 +569,8 @@ to_bq_dataset = gcp.bigquery.DatasetIamMember(
 )
 to_bq_grants_settled = time.Sleep(
     'to-bq-grants-settled',
-    create_duration='60s',
-    triggers={"grants": 'to_bq_worker to_bq_subscription_1 to_bq_subscription_2 to_bq_dataset'},
+    create_duration='120s',
+    triggers={"grants": pulumi.Output.all(to_bq_worker.id, to_bq_subscription_1.id, to_bq_subscription_2.id, to_bq_dataset.id).apply(" ".join)},
     opts=pulumi.ResourceOptions(parent=to_bq, depends_on=[*project_ready, to_bq_worker, to_bq_subscription_1, to_bq_subscription_2, to_bq_dataset]),
 )
 to_bq_job = gcp.dataflow.FlexTemplateJob(
@@ -612,8 +612,8 @@ custom_objects_1 = gcp.storage.BucketIAMMember(
 )
 custom_grants_settled = time.Sleep(
     'custom-grants-settled',
-    create_duration='60s',
-    triggers={"grants": 'custom_worker custom_objects_1'},
+    create_duration='120s',
+    triggers={"grants": pulumi.Output.all(custom_worker.id, custom_objects_1.id).apply(" ".join)},
     opts=pulumi.ResourceOptions(parent=custom, depends_on=[*project_ready, custom_worker, custom_objects_1]),
 )
 custom_job = gcp.dataflow.Job(

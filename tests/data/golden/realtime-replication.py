@@ -115,8 +115,8 @@ stream_to_gcs_subscription_2 = gcp.pubsub.SubscriptionIAMMember(
 )
 stream_to_gcs_grants_settled = time.Sleep(
     'stream-to-gcs-grants-settled',
-    create_duration='60s',
-    triggers={"grants": 'stream_to_gcs_worker stream_to_gcs_objects_1 stream_to_gcs_objects_2 stream_to_gcs_input stream_to_gcs_subscription_1 stream_to_gcs_subscription_2'},
+    create_duration='120s',
+    triggers={"grants": pulumi.Output.all(stream_to_gcs_worker.id, stream_to_gcs_objects_1.id, stream_to_gcs_objects_2.id, stream_to_gcs_input.id, stream_to_gcs_subscription_1.id, stream_to_gcs_subscription_2.id).apply(" ".join)},
     opts=pulumi.ResourceOptions(parent=stream_to_gcs, depends_on=[*project_ready, stream_to_gcs_worker, stream_to_gcs_objects_1, stream_to_gcs_objects_2, stream_to_gcs_input, stream_to_gcs_subscription_1, stream_to_gcs_subscription_2]),
 )
 stream_to_gcs_job = gcp.dataflow.FlexTemplateJob(
