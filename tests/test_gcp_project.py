@@ -61,7 +61,10 @@ def test_apis_stay_enabled_on_destroy_and_nothing_unused_is_enabled(path, gcp_pl
     needed = set().union(
         *(_needed_apis(r) for r in plan.resources if r.type.startswith("gcp:") and r.type not in SETUP_TYPES)
     )
-    assert {r.inputs["service"] for r in enabled} == needed
+    # Resource Manager always, and first: the provider reads every enabled API back through it
+    assert {r.inputs["service"] for r in enabled} == needed | {"cloudresourcemanager.googleapis.com"}
+    [manager] = [r for r in enabled if r.inputs["service"] == "cloudresourcemanager.googleapis.com"]
+    assert all(manager.urn in r.dependencies for r in enabled if r is not manager)
 
 
 @pytest.mark.parametrize("path", GCP, ids=key)
@@ -84,8 +87,13 @@ def test_event_triggers_wait_for_the_eventarc_and_pubsub_agents_to_settle(path, 
         waits = {u for d in function.dependencies for u in [d, *by_urn[d].dependencies]}
         assert settled.urn in waits
         assert {"eventarc.googleapis.com", "pubsub.googleapis.com"} <= set(agents)
-    # the agents are created only after their APIs are on, and the wait starts after them
-    assert {agent.urn for agent in agents.values()} <= set(settled.dependencies)
+    # each agent gets its role (kept on destroy: the agent serves the whole project), and the wait starts after
+    roles = {r.inputs["role"]: r for r in plan.resources if r.name.endswith("-agent-role")}
+    for service, agent in agents.items():
+        [role] = [r for r in roles.values() if r.inputs["member"] == agent_member(service)]
+        assert role.inputs["role"] == f"roles/{service.split('.')[0]}.serviceAgent"
+        assert role.options["retain_on_delete"] is True and agent.urn in role.dependencies
+        assert role.urn in settled.dependencies
     for agent in agents.values():
         service = next(
             r
@@ -93,6 +101,23 @@ def test_event_triggers_wait_for_the_eventarc_and_pubsub_agents_to_settle(path, 
             if r.type == "gcp:projects/service:Service" and r.inputs["service"] == agent.inputs["service"]
         )
         assert service.urn in agent.dependencies
+
+
+def agent_member(service: str) -> str:
+    return f"serviceAccount:service-123456789012@gcp-sa-{service.split('.')[0]}.iam.gserviceaccount.com"
+
+
+@pytest.mark.parametrize("path", GCP, ids=key)
+def test_waits_are_never_protected_so_a_change_can_recreate_them(path, gcp_plans):
+    sleeps = [r for r in gcp_plans[key(path)].resources if r.type == "time:index/sleep:Sleep"]
+    assert sleeps and all(r.options["protect"] is False for r in sleeps)
+
+
+def test_the_storage_agents_publisher_grant_is_kept_on_destroy(gcp_plans):
+    # the binding is the project's: another stack's bucket triggers need it after this one is destroyed
+    plan = gcp_plans["tests/data/good/gcp-everything.yaml"]
+    [publisher] = [r for r in plan.resources if r.name == "storage-events-publisher"]
+    assert publisher.options["retain_on_delete"] is True
 
 
 def test_the_pubsub_agent_is_the_created_identity_not_a_project_number_lookup(gcp_plans):
@@ -171,9 +196,14 @@ def test_a_cmek_bucket_waits_for_the_storage_agents_grant_on_its_key_and_keeps_i
         assert grant.inputs["cryptoKeyId"] == bucket.inputs["encryption"]["defaultKmsKeyName"]
         assert grant.inputs["role"] == "roles/cloudkms.cryptoKeyEncrypterDecrypter"
         assert grant.inputs["member"].endswith("@gs-project-accounts.iam.gserviceaccount.com")
-        assert grant.urn in bucket.dependencies
-        # the objects of a bucket kept on destroy stay readable only while the agent may use the key
-        assert grant.options["retain_on_delete"] is retained
+        # the bucket is made two minutes after the grant (Cloud Storage checks the key when it is set)
+        [settled] = [r for r in plan.resources if r.name == f"{name}-grants-settled"]
+        assert grant.urn in settled.dependencies and settled.urn in bucket.dependencies
+        # always kept: a retained bucket's objects stay readable only while the agent may use the key, and
+        # the binding is shared with the project's other buckets on that key (destroying one bucket's stack
+        # must not take it from the others)
+        assert grant.options["retain_on_delete"] is True
+        assert bucket.options["retain_on_delete"] is retained
 
 
 @pytest.mark.parametrize(
@@ -244,3 +274,20 @@ def test_a_gcp_key_problem_says_what_to_use(key, message):
 
 def test_a_well_formed_key_of_the_location_is_fine():
     assert gcp_key_problem("projects/p-123456/locations/eu/keyRings/ring_1/cryptoKeys/key-2", "EU") is None
+
+
+def test_text_of_the_spec_never_decides_what_the_project_enables(write_spec, tmp_path):
+    # the program's code decides, not strings inside it: a spec's text naming SDK classes, agents or event
+    # triggers enables nothing and creates no agent
+    text = (
+        "aipipe: 1\nname: demo\ncloud: gcp\nregion: europe-west1\nresources:\n  raw:\n    type: bucket\n"
+        "  fn:\n    type: function\n    runtime: python3.12\n    handler: main\n    code: ./app\n"
+        "    environment:\n      A: 'see gcp.notebooks.Instance'\n      B: service_agent_foo\n"
+        "      C: 'gcp.dataflow.Job(event_trigger={})'\n"
+    )
+    result = load_spec(str(write_spec(text)))
+    assert result.valid, result.diagnostics
+    source = render_program(result.spec, tmp_path)["__main__.py"]
+    assert "notebooks.googleapis.com" not in source and "dataflow.googleapis.com" not in source
+    assert "foo-agent" not in source and "ServiceIdentity(" not in source  # no event trigger: no agents
+    assert "eventarc.googleapis.com" not in source

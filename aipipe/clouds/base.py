@@ -99,6 +99,8 @@ class Cloud:
     provider_config: Callable[[Any, str | None], dict] = lambda header, endpoint: {}
     # what stays in the cloud when a retained bucket's stack is destroyed (the bucket and its settings)
     kept_with_bucket: frozenset[str] = frozenset()
+    # (type token, logical name) -> whether destroy always keeps it: bindings the whole project shares
+    kept_always: Callable[[str, str], bool] = lambda token, name: False
     # packages beside pulumi and the SDK that its programs may import (the deploy environment holds them all)
     program_packages: tuple[str, ...] = ()
 

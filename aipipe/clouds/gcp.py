@@ -149,6 +149,17 @@ ROLES = {
 }
 
 
+def _shared_binding(token: str, name: str) -> bool:
+    """Bindings of Google's service agents that every workload of the project shares, kept on destroy: the
+    Cloud Storage agent on a CMEK key and as storage-event publisher, the Eventarc and Pub/Sub agents' roles
+    (templates/bucket/gcp.py.j2, triggers/bucket/gcp-publisher.py.j2, project/gcp-setup.py.j2)."""
+    if token == "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember":
+        return True
+    return token == "gcp:projects/iAMMember:IAMMember" and (
+        name == "storage-events-publisher" or name.endswith("-agent-role")
+    )
+
+
 def _provider_config(header, endpoint: str | None) -> dict:
     """The region, and the project when the spec names one (else the provider's own configuration)."""
     config = {"gcp:region": header.region}
@@ -196,8 +207,8 @@ GCP = Cloud(
     resources=RESOURCES,
     default_mock=MockShape(outputs={"project": "{project}"}),
     provider_config=_provider_config,
-    # settings are fields of the bucket itself; a CMEK bucket's key grant is what keeps its objects readable
-    kept_with_bucket=frozenset({"gcp:storage/bucket:Bucket", "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember"}),
+    kept_with_bucket=frozenset({"gcp:storage/bucket:Bucket"}),  # settings are fields of the bucket itself
+    kept_always=_shared_binding,
     program_packages=("pulumiverse-time",),  # time.Sleep: service agents settle (aipipe.codegen.gcp_project)
 )
 

@@ -6,8 +6,10 @@ unmapped module is a render error, and tests/test_gcp_project.py plans every GCP
 
 from __future__ import annotations
 
-import re
+import ast
+from dataclasses import dataclass
 
+from aipipe.codegen.expressions import DEPLOYMENT_CODE
 from aipipe.codegen.safe import Code, RenderError
 
 # The line program.py.j2 leaves where the project setup goes; render_program replaces it.
@@ -58,7 +60,13 @@ EVENT_TRIGGER_APIS = ("eventarc.googleapis.com", "pubsub.googleapis.com")
 # deploy fails with "Permission denied while using the Eventarc Service Agent ... it may take a few minutes"
 # (hashicorp/terraform-provider-google#25294, pulumi/pulumi-gcp#1290). The program creates them explicitly
 # (gcp.projects.ServiceIdentity) and waits before anything that uses them.
-AGENT_VARIABLE = "service_agent_{service}"
+_AGENT_PREFIX = "service_agent_"
+AGENT_VARIABLE = _AGENT_PREFIX + "{service}"
+# The role each agent holds in the project. Google grants it when the agent is first created, but not always
+# before a trigger needs it (pulumi/pulumi-gcp#1290: the fix there grants roles/eventarc.serviceAgent to the
+# ServiceIdentity's member); granting it again is harmless, and the grant is kept on destroy, since the agent
+# serves every workload of the project (cloud.google.com/iam/docs/service-agents).
+AGENT_ROLES = {"eventarc": "roles/eventarc.serviceAgent", "pubsub": "roles/pubsub.serviceAgent"}
 AGENT_SETTLING = "120s"
 # How long a function or Dataflow job waits after the grants it needs (templates/common/gcp-grants-settled.py.j2):
 # the same propagation time
@@ -69,21 +77,57 @@ SETUP_TYPES = frozenset(
     {"gcp:projects/service:Service", "gcp:projects/serviceIdentity:ServiceIdentity", "time:index/sleep:Sleep"}
 )
 
-_CALL = re.compile(r"\bgcp\.([a-z0-9_]+)\.[A-Za-z_]\w*")
-_AGENT_USE = re.compile(r"\bservice_agent_([a-z]+)\b")
+
+@dataclass(frozen=True)
+class ProgramUses:
+    """What a rendered program's code (never its string literals, which may hold a spec's text) uses."""
+
+    modules: frozenset[str]  # SDK modules it calls: gcp.<module>.<Class>
+    event_trigger: bool  # a Cloud Function with an event trigger
+    agents: frozenset[str]  # services whose agents it names (service_agent_<service>)
+    sleeps: bool  # a time.Sleep of its own
+
+
+def program_uses(source: str) -> ProgramUses:
+    """Read the parsed program: attribute chains, calls and names, so text inside strings counts for nothing."""
+    modules, agents = set(), set()
+    event_trigger = sleeps = False
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute):
+            chain = _dotted(node)
+            if chain and len(chain) >= 3 and chain[0] == "gcp":
+                modules.add(chain[1])
+        elif isinstance(node, ast.Call):
+            called = _dotted(node.func)
+            if called == ["gcp", "cloudfunctionsv2", "Function"]:
+                event_trigger |= any(keyword.arg == "event_trigger" for keyword in node.keywords)
+            sleeps |= called == ["time", "Sleep"]
+        elif isinstance(node, ast.Name) and node.id.startswith(_AGENT_PREFIX):
+            agents.add(node.id.removeprefix(_AGENT_PREFIX))
+    return ProgramUses(frozenset(modules), event_trigger, frozenset(agents), sleeps)
+
+
+def _dotted(node: ast.expr) -> list[str] | None:
+    """`gcp.pubsub.Topic` as ["gcp", "pubsub", "Topic"]; None for anything but names and attributes."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.insert(0, node.attr)
+        node = node.value
+    return [node.id, *parts] if isinstance(node, ast.Name) else None
 
 
 def apis_used(source: str) -> list[str]:
     """The APIs a rendered GCP program needs, in a stable order, from the SDK modules it calls."""
+    uses = program_uses(source)
     apis: list[str] = []
-    for module in _CALL.findall(source):
+    for module in sorted(uses.modules):
         if module not in APIS_OF_MODULE:
             raise RenderError(
                 f"the program uses gcp.{module}, whose API aipipe does not know: add it to "
                 "aipipe.codegen.gcp_project.APIS_OF_MODULE"
             )
         apis.extend(APIS_OF_MODULE[module])
-    if "event_trigger=" in source:
+    if uses.event_trigger:
         apis.extend(EVENT_TRIGGER_APIS)
     return sorted(set(apis))
 
@@ -91,23 +135,41 @@ def apis_used(source: str) -> list[str]:
 def agents_used(source: str) -> list[str]:
     """The services whose agents the program needs: those it names, plus Eventarc's and Pub/Sub's for event
     triggers."""
-    agents = set(_AGENT_USE.findall(source))
-    if "event_trigger=" in source:
-        agents |= {"eventarc", "pubsub"}
-    return sorted(agents)
+    uses = program_uses(source)
+    return sorted(uses.agents | ({"eventarc", "pubsub"} if uses.event_trigger else set()))
+
+
+# The provider reads every enabled API back through Resource Manager (terraform-provider-google
+# resource_google_project_service.go, Read: "Verify project for services still exists",
+# ResourceManager Projects.Get), so that API is enabled first and every other waits for it. When the
+# deploying credentials' quota project is the fresh project itself, it must be enabled by hand once
+# (docs/gcp.md, first deploy): the provider cannot read it back before it is on.
+RESOURCE_MANAGER = "cloudresourcemanager.googleapis.com"
 
 
 def setup_values(source: str) -> dict:
     """What templates/project/gcp-setup.py.j2 renders for a program whose other lines are `source`."""
     agents = [
-        {"service": f"{service}.googleapis.com", "name": f"{service}-agent", "variable": _agent_variable(service)}
+        {
+            "service": f"{service}.googleapis.com",
+            "name": f"{service}-agent",
+            "variable": _agent_variable(service),
+            "role": AGENT_ROLES[service],
+            "grant": Code(f"{_agent_variable(service)}_role"),
+        }
         for service in agents_used(source)
     ]
     return {
-        "apis": [{"api": api, "name": "api-" + api.split(".")[0]} for api in apis_used(source)],
+        "apis": [
+            {"api": api, "name": "api-" + api.split(".")[0]} for api in apis_used(source) if api != RESOURCE_MANAGER
+        ],
+        "resource_manager": {"api": RESOURCE_MANAGER, "name": "api-cloudresourcemanager"},
         "agents": agents,
-        "agent_list": Code("[" + ", ".join(agent["variable"] for agent in agents) + "]"),
+        "project": Code(DEPLOYMENT_CODE["gcp_project_id"]),
+        "agent_grants": Code("[" + ", ".join(agent["grant"] for agent in agents) + "]"),
         "settling": AGENT_SETTLING,
+        # pulumiverse-time is imported only by programs that wait
+        "imports_time": bool(agents) or program_uses(source).sleeps,
     }
 
 

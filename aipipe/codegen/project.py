@@ -109,8 +109,7 @@ def _with_project_setup(source: str, environment: jinja2.Environment) -> str:
     decided by the rest of the program."""
     values = gcp_project.setup_values(source)
     setup = environment.get_template("project/gcp-setup.py.j2").render(values=values)
-    waits = values["agents"] or "time.Sleep(" in source
-    imports = "import pulumiverse_time as time\n" if waits else ""
+    imports = "import pulumiverse_time as time\n" if values["imports_time"] else ""
     source = source.replace(gcp_project.SETUP_MARKER + "\n", setup, 1)
     return source.replace(gcp_project.IMPORTS_MARKER + "\n", imports, 1)
 

@@ -34,15 +34,20 @@ class ResourceView:
         return f"{self.name}-{suffix}" if suffix else self.name
 
     def opts(
-        self, *, retain: bool = False, depends_on: list[Code] | None = None, provider: Code | bool | None = True
+        self,
+        *,
+        retain: bool = False,
+        depends_on: list[Code] | None = None,
+        provider: Code | bool | None = True,
+        protect: bool = True,
     ) -> Code:
         """`pulumi.ResourceOptions(...)` for a child: parent, provider (this resource's unless another is
-        given), protect, retain, depends_on."""
+        given), protect (as the spec says, unless `protect=False`), retain, depends_on."""
         parts = [f"parent={self.component}"]
         chosen = self.provider if provider is True else provider
         if chosen:
             parts.append(f"provider={chosen}")
-        if self.model.protect:
+        if self.model.protect and protect:
             parts.append("protect=True")
         if retain:
             parts.append("retain_on_delete=True")

@@ -225,8 +225,12 @@ def destroy(settings: DeploySettings, stack: StackOperations, ui: Interaction) -
     if ui.mode != "json":
         ui.echo(f"stack {settings.stack_name}: {changes.count('delete')} cloud resources to delete")
         for change in sorted(changes.changes.values(), key=lambda c: (c.owner, c.urn)):
-            keep = change.owner in retained and change.type in CLOUDS[settings.spec.cloud].kept_with_bucket
-            ui.echo(f"     {'retain' if keep else 'delete':<8} {change.type} {change.urn.rsplit('::', 1)[-1]}")
+            cloud = CLOUDS[settings.spec.cloud]
+            name = change.urn.rsplit("::", 1)[-1]
+            keep = (change.owner in retained and change.type in cloud.kept_with_bucket) or cloud.kept_always(
+                change.type, name
+            )
+            ui.echo(f"     {'retain' if keep else 'delete':<8} {change.type} {name}")
         if retained:
             ui.echo(
                 "kept in the cloud with their data (removed from the stack only): "

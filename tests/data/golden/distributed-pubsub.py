@@ -9,34 +9,99 @@ import pulumiverse_time as time
 config = pulumi.Config()
 
 # --- Project setup: the APIs this program uses (kept enabled on destroy) and the service agents it acts through
+# Resource Manager first: the provider reads every enabled API back through it
+project_api_resource_manager = gcp.projects.Service(
+    'api-cloudresourcemanager', service='cloudresourcemanager.googleapis.com', disable_on_destroy=False
+)
 project_apis = [
-    gcp.projects.Service('api-artifactregistry', service='artifactregistry.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-cloudbuild', service='cloudbuild.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-cloudfunctions', service='cloudfunctions.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-cloudresourcemanager', service='cloudresourcemanager.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-eventarc', service='eventarc.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-iam', service='iam.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-logging', service='logging.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-pubsub', service='pubsub.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-run', service='run.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-storage', service='storage.googleapis.com', disable_on_destroy=False),
+    project_api_resource_manager,
+    gcp.projects.Service(
+        'api-artifactregistry',
+        service='artifactregistry.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-cloudbuild',
+        service='cloudbuild.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-cloudfunctions',
+        service='cloudfunctions.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-eventarc',
+        service='eventarc.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-iam',
+        service='iam.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-logging',
+        service='logging.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-pubsub',
+        service='pubsub.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-run',
+        service='run.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-storage',
+        service='storage.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
 ]
 service_agent_eventarc = gcp.projects.ServiceIdentity(
     'eventarc-agent',
     service='eventarc.googleapis.com',
     opts=pulumi.ResourceOptions(depends_on=project_apis),
 )
+# the agent's role, as Google grants it, in case it has not yet (kept on destroy: the agent serves the project)
+service_agent_eventarc_role = gcp.projects.IAMMember(
+    'eventarc-agent-role',
+    project=gcp.organizations.get_client_config_output().project,
+    role='roles/eventarc.serviceAgent',
+    member=service_agent_eventarc.member,
+    opts=pulumi.ResourceOptions(retain_on_delete=True, depends_on=project_apis),
+)
 service_agent_pubsub = gcp.projects.ServiceIdentity(
     'pubsub-agent',
     service='pubsub.googleapis.com',
     opts=pulumi.ResourceOptions(depends_on=project_apis),
 )
-# Service agents get their roles when they are created; IAM takes minutes to propagate them
+# the agent's role, as Google grants it, in case it has not yet (kept on destroy: the agent serves the project)
+service_agent_pubsub_role = gcp.projects.IAMMember(
+    'pubsub-agent-role',
+    project=gcp.organizations.get_client_config_output().project,
+    role='roles/pubsub.serviceAgent',
+    member=service_agent_pubsub.member,
+    opts=pulumi.ResourceOptions(retain_on_delete=True, depends_on=project_apis),
+)
+# Service agents' roles take minutes to propagate
 # (terraform-provider-google#25294: "it may take a few minutes"), so nothing uses them before this wait.
 service_agents_settled = time.Sleep(
     "service-agents-settled",
     create_duration='120s',
-    opts=pulumi.ResourceOptions(depends_on=[service_agent_eventarc, service_agent_pubsub]),
+    opts=pulumi.ResourceOptions(depends_on=[service_agent_eventarc_role, service_agent_pubsub_role]),
 )
 project_ready = [*project_apis, service_agents_settled]
 

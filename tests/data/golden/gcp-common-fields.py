@@ -9,18 +9,72 @@ import pulumiverse_time as time
 config = pulumi.Config()
 
 # --- Project setup: the APIs this program uses (kept enabled on destroy) and the service agents it acts through
+# Resource Manager first: the provider reads every enabled API back through it
+project_api_resource_manager = gcp.projects.Service(
+    'api-cloudresourcemanager', service='cloudresourcemanager.googleapis.com', disable_on_destroy=False
+)
 project_apis = [
-    gcp.projects.Service('api-artifactregistry', service='artifactregistry.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-cloudbuild', service='cloudbuild.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-cloudfunctions', service='cloudfunctions.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-cloudresourcemanager', service='cloudresourcemanager.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-compute', service='compute.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-dataflow', service='dataflow.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-iam', service='iam.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-logging', service='logging.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-pubsub', service='pubsub.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-run', service='run.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-storage', service='storage.googleapis.com', disable_on_destroy=False),
+    project_api_resource_manager,
+    gcp.projects.Service(
+        'api-artifactregistry',
+        service='artifactregistry.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-cloudbuild',
+        service='cloudbuild.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-cloudfunctions',
+        service='cloudfunctions.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-compute',
+        service='compute.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-dataflow',
+        service='dataflow.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-iam',
+        service='iam.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-logging',
+        service='logging.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-pubsub',
+        service='pubsub.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-run',
+        service='run.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-storage',
+        service='storage.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
 ]
 project_ready = project_apis
 
@@ -119,7 +173,7 @@ worker_grants_settled = time.Sleep(
     'worker-grants-settled',
     create_duration='120s',
     triggers={"grants": pulumi.Output.all(function_sources_build_logs.id, function_sources_build_images.id, function_sources_build_sources.id).apply(" ".join)},
-    opts=pulumi.ResourceOptions(parent=worker, protect=True, depends_on=[*project_ready, data, function_sources_build_logs, function_sources_build_images, function_sources_build_sources]),
+    opts=pulumi.ResourceOptions(parent=worker, depends_on=[*project_ready, data, function_sources_build_logs, function_sources_build_images, function_sources_build_sources]),
 )
 worker_function = gcp.cloudfunctionsv2.Function(
     'worker',
@@ -193,7 +247,7 @@ job_grants_settled = time.Sleep(
     'job-grants-settled',
     create_duration='120s',
     triggers={"grants": pulumi.Output.all(job_worker.id, job_objects_1.id, job_input.id, job_subscription_1.id, job_subscription_2.id).apply(" ".join)},
-    opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[*project_ready, worker, job_worker, job_objects_1, job_input, job_subscription_1, job_subscription_2]),
+    opts=pulumi.ResourceOptions(parent=job, depends_on=[*project_ready, worker, job_worker, job_objects_1, job_input, job_subscription_1, job_subscription_2]),
 )
 job_job = gcp.dataflow.FlexTemplateJob(
     'job',

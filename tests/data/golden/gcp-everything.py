@@ -9,40 +9,135 @@ import pulumiverse_time as time
 config = pulumi.Config()
 
 # --- Project setup: the APIs this program uses (kept enabled on destroy) and the service agents it acts through
+# Resource Manager first: the provider reads every enabled API back through it
+project_api_resource_manager = gcp.projects.Service(
+    'api-cloudresourcemanager', service='cloudresourcemanager.googleapis.com', disable_on_destroy=False
+)
 project_apis = [
-    gcp.projects.Service('api-artifactregistry', service='artifactregistry.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-bigquery', service='bigquery.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-cloudbuild', service='cloudbuild.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-cloudfunctions', service='cloudfunctions.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-cloudkms', service='cloudkms.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-cloudresourcemanager', service='cloudresourcemanager.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-cloudscheduler', service='cloudscheduler.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-compute', service='compute.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-dataflow', service='dataflow.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-eventarc', service='eventarc.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-iam', service='iam.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-logging', service='logging.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-pubsub', service='pubsub.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-run', service='run.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-secretmanager', service='secretmanager.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-storage', service='storage.googleapis.com', disable_on_destroy=False),
+    project_api_resource_manager,
+    gcp.projects.Service(
+        'api-artifactregistry',
+        service='artifactregistry.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-bigquery',
+        service='bigquery.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-cloudbuild',
+        service='cloudbuild.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-cloudfunctions',
+        service='cloudfunctions.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-cloudkms',
+        service='cloudkms.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-cloudscheduler',
+        service='cloudscheduler.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-compute',
+        service='compute.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-dataflow',
+        service='dataflow.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-eventarc',
+        service='eventarc.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-iam',
+        service='iam.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-logging',
+        service='logging.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-pubsub',
+        service='pubsub.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-run',
+        service='run.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-secretmanager',
+        service='secretmanager.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-storage',
+        service='storage.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
 ]
 service_agent_eventarc = gcp.projects.ServiceIdentity(
     'eventarc-agent',
     service='eventarc.googleapis.com',
     opts=pulumi.ResourceOptions(depends_on=project_apis),
 )
+# the agent's role, as Google grants it, in case it has not yet (kept on destroy: the agent serves the project)
+service_agent_eventarc_role = gcp.projects.IAMMember(
+    'eventarc-agent-role',
+    project=gcp.organizations.get_client_config_output().project,
+    role='roles/eventarc.serviceAgent',
+    member=service_agent_eventarc.member,
+    opts=pulumi.ResourceOptions(retain_on_delete=True, depends_on=project_apis),
+)
 service_agent_pubsub = gcp.projects.ServiceIdentity(
     'pubsub-agent',
     service='pubsub.googleapis.com',
     opts=pulumi.ResourceOptions(depends_on=project_apis),
 )
-# Service agents get their roles when they are created; IAM takes minutes to propagate them
+# the agent's role, as Google grants it, in case it has not yet (kept on destroy: the agent serves the project)
+service_agent_pubsub_role = gcp.projects.IAMMember(
+    'pubsub-agent-role',
+    project=gcp.organizations.get_client_config_output().project,
+    role='roles/pubsub.serviceAgent',
+    member=service_agent_pubsub.member,
+    opts=pulumi.ResourceOptions(retain_on_delete=True, depends_on=project_apis),
+)
+# Service agents' roles take minutes to propagate
 # (terraform-provider-google#25294: "it may take a few minutes"), so nothing uses them before this wait.
 service_agents_settled = time.Sleep(
     "service-agents-settled",
     create_duration='120s',
-    opts=pulumi.ResourceOptions(depends_on=[service_agent_eventarc, service_agent_pubsub]),
+    opts=pulumi.ResourceOptions(depends_on=[service_agent_eventarc_role, service_agent_pubsub_role]),
 )
 project_ready = [*project_apis, service_agents_settled]
 
@@ -86,24 +181,32 @@ function_sources_build_sources = gcp.projects.IAMMember(
     condition={'title': 'Cloud Functions source copies', 'expression': 'resource.name.startsWith("projects/_/buckets/gcf-v2-sources-")'},
     opts=pulumi.ResourceOptions(depends_on=project_ready),
 )
-# Cloud Storage publishes object events through Pub/Sub as its own service agent.
+# Cloud Storage publishes object events through Pub/Sub as its own service agent. Kept on destroy: the binding is
+# the project's, and other stacks' bucket triggers need it too.
 storage_events_publisher = gcp.projects.IAMMember(
     "storage-events-publisher",
     project=gcp.organizations.get_client_config_output().project,
     role='roles/pubsub.publisher',
     member=pulumi.Output.concat("serviceAccount:", gcp.storage.get_project_service_account_output().email_address),
-    opts=pulumi.ResourceOptions(depends_on=project_ready),
+    opts=pulumi.ResourceOptions(retain_on_delete=True, depends_on=project_ready),
 )
 
 # --- 'landing': Cloud Storage bucket
 landing = pulumi.ComponentResource('aipipe:index:Bucket', 'landing')
-# kept as long as the bucket: without it the bucket's objects cannot be read
+# always kept on destroy: a retained bucket's objects cannot be read without it, and the binding (this
+# project's Cloud Storage agent on the key) is shared with every other bucket of the project on that key
 landing_key_grant = gcp.kms.CryptoKeyIAMMember(
     'landing-key-grant',
     crypto_key_id='projects/ml-platform-123/locations/eu/keyRings/ring/cryptoKeys/key',
     role='roles/cloudkms.cryptoKeyEncrypterDecrypter',
     member=pulumi.Output.concat('serviceAccount:', gcp.storage.get_project_service_account_output().email_address),
     opts=pulumi.ResourceOptions(parent=landing, protect=True, retain_on_delete=True, depends_on=[*project_ready]),
+)
+landing_grants_settled = time.Sleep(
+    'landing-grants-settled',
+    create_duration='120s',
+    triggers={"grants": pulumi.Output.all(landing_key_grant.id).apply(" ".join)},
+    opts=pulumi.ResourceOptions(parent=landing, depends_on=[*project_ready, landing_key_grant]),
 )
 landing_bucket = gcp.storage.Bucket(
     'landing',
@@ -115,7 +218,7 @@ landing_bucket = gcp.storage.Bucket(
     lifecycle_rules=[{'action': {'type': 'SetStorageClass', 'storage_class': 'ARCHIVE'}, 'condition': {'age': 30}}, {'action': {'type': 'Delete'}, 'condition': {'age': 365}}],
     force_destroy=False,
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'tier': 'raw', 'aipipe-resource': 'landing'},
-    opts=pulumi.ResourceOptions(parent=landing, protect=True, retain_on_delete=True, depends_on=[*project_ready, landing_key_grant]),
+    opts=pulumi.ResourceOptions(parent=landing, protect=True, retain_on_delete=True, depends_on=[*project_ready, landing_grants_settled]),
 )
 landing.register_outputs({'name': landing_bucket.name, 'url': landing_bucket.url, 'id': landing_bucket.id})
 

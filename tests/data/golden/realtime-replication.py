@@ -9,14 +9,48 @@ import pulumiverse_time as time
 config = pulumi.Config()
 
 # --- Project setup: the APIs this program uses (kept enabled on destroy) and the service agents it acts through
+# Resource Manager first: the provider reads every enabled API back through it
+project_api_resource_manager = gcp.projects.Service(
+    'api-cloudresourcemanager', service='cloudresourcemanager.googleapis.com', disable_on_destroy=False
+)
 project_apis = [
-    gcp.projects.Service('api-cloudresourcemanager', service='cloudresourcemanager.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-compute', service='compute.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-dataflow', service='dataflow.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-iam', service='iam.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-logging', service='logging.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-pubsub', service='pubsub.googleapis.com', disable_on_destroy=False),
-    gcp.projects.Service('api-storage', service='storage.googleapis.com', disable_on_destroy=False),
+    project_api_resource_manager,
+    gcp.projects.Service(
+        'api-compute',
+        service='compute.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-dataflow',
+        service='dataflow.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-iam',
+        service='iam.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-logging',
+        service='logging.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-pubsub',
+        service='pubsub.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
+        'api-storage',
+        service='storage.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
 ]
 project_ready = project_apis
 
