@@ -291,3 +291,17 @@ def test_text_of_the_spec_never_decides_what_the_project_enables(write_spec, tmp
     assert "notebooks.googleapis.com" not in source and "dataflow.googleapis.com" not in source
     assert "foo-agent" not in source and "ServiceIdentity(" not in source  # no event trigger: no agents
     assert "eventarc.googleapis.com" not in source
+
+
+def test_a_prefix_is_a_cel_string_literal_in_the_grant_condition():
+    from aipipe.codegen.expressions import ExpressionRenderer
+    from aipipe.semantics.gcs import object_condition
+
+    condition = object_condition("raw", ['in"coming\\x/'])
+    rendered = ExpressionRenderer(None).render(condition["expression"].parts[2:])
+    # the quote and the backslash are escaped as CEL (and JSON) escape them: no way out of the string
+    assert rendered == [
+        '/objects/in\\"coming\\\\x/")',
+        ' || api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("in\\"coming\\\\x/")',
+    ]
+    assert object_condition("raw", [""]) is None  # the whole bucket: no condition

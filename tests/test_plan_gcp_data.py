@@ -159,16 +159,15 @@ def test_object_grants_are_narrowed_to_the_jobs_prefixes(plan):
         "to-text-objects-staging": "roles/storage.objectUser",
         "to-bq-objects-data": "roles/storage.objectUser",
     }
-    bucket = 'resource.type == "storage.googleapis.com/Bucket"'
-    assert grants["to-text-objects-data"]["condition"]["expression"] == (
-        bucket + ' || resource.name.startsWith("projects/_/buckets/data/objects/stream/")'
-    )
-    assert grants["to-text-objects-staging"]["condition"]["expression"] == (
-        bucket + ' || resource.name.startsWith("projects/_/buckets/staging/objects/temp/")'
-    )
-    assert grants["to-bq-objects-data"]["condition"]["expression"] == (
-        bucket + ' || resource.name.startsWith("projects/_/buckets/data/objects/bq-temp/")'
-    )
+
+    def under(bucket: str, prefix: str) -> str:
+        listing = 'api.getAttribute("storage.googleapis.com/objectListPrefix", "")'
+        objects = f'resource.name.startsWith("projects/_/buckets/{bucket}/objects/{prefix}")'
+        return f'{objects} || {listing}.startsWith("{prefix}")'
+
+    assert grants["to-text-objects-data"]["condition"]["expression"] == under("data", "stream/")
+    assert grants["to-text-objects-staging"]["condition"]["expression"] == under("staging", "temp/")
+    assert grants["to-bq-objects-data"]["condition"]["expression"] == under("data", "bq-temp/")
 
 
 def test_a_bigquery_job_may_edit_its_dataset_only(plan):

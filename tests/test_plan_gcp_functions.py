@@ -210,8 +210,8 @@ def test_writes_may_overwrite_under_the_prefix_only(write_spec):
     grant = _one(plan, "gcp:storage/bucketIAMMember:BucketIAMMember", "on-upload-writes-out")
     assert grant.inputs["role"] == "roles/storage.objectUser"
     assert grant.inputs["condition"]["expression"] == (
-        'resource.type == "storage.googleapis.com/Bucket" || '
         'resource.name.startsWith("projects/_/buckets/out/objects/results/")'
+        ' || api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("results/")'
     )
 
 

@@ -385,9 +385,9 @@ def test_distributed_pubsub_dead_letters_and_trigger(plans):
     assert grant.inputs["role"] == "roles/storage.objectUser"
     assert (
         grant.inputs["condition"]["expression"]
-        # the bucket itself too: listing is a permission on the bucket
-        == 'resource.type == "storage.googleapis.com/Bucket" || '
-        'resource.name.startsWith("projects/_/buckets/embeddings/objects/vectors/")'
+        # and listing under the prefix only: listing is a permission on the bucket, narrowed by the request's prefix
+        == 'resource.name.startsWith("projects/_/buckets/embeddings/objects/vectors/")'
+        ' || api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("vectors/")'
     )
 
 

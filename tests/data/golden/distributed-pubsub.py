@@ -226,7 +226,7 @@ embed_data_grant_1 = gcp.storage.BucketIAMMember(
     bucket=embeddings_bucket.name,
     role='roles/storage.objectUser',
     member=pulumi.Output.concat('serviceAccount:', embed_account.email),
-    condition={'title': 'objects under vectors/', 'expression': pulumi.Output.concat('resource.type == "storage.googleapis.com/Bucket"', ' || resource.name.startsWith("projects/_/buckets/', embeddings_bucket.name, '/objects/vectors/")')},
+    condition={'title': 'objects under vectors/', 'expression': pulumi.Output.concat('resource.name.startsWith("projects/_/buckets/', embeddings_bucket.name, '/objects/vectors/")', ' || api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("vectors/")')},
     opts=pulumi.ResourceOptions(parent=embed, depends_on=[*project_ready]),
 )
 embed_caller = gcp.serviceaccount.Account(

@@ -218,7 +218,7 @@ job_objects_1 = gcp.storage.BucketIAMMember(
     bucket=data_bucket.name,
     role='roles/storage.objectUser',
     member=pulumi.Output.concat('serviceAccount:', job_account.email),
-    condition={'title': 'objects under avro/, temp/', 'expression': pulumi.Output.concat('resource.type == "storage.googleapis.com/Bucket"', ' || resource.name.startsWith("projects/_/buckets/', data_bucket.name, '/objects/avro/")', ' || resource.name.startsWith("projects/_/buckets/', data_bucket.name, '/objects/temp/")')},
+    condition={'title': 'objects under avro/, temp/', 'expression': pulumi.Output.concat('resource.name.startsWith("projects/_/buckets/', data_bucket.name, '/objects/avro/")', ' || api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("avro/")', ' || resource.name.startsWith("projects/_/buckets/', data_bucket.name, '/objects/temp/")', ' || api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("temp/")')},
     opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[*project_ready, worker]),
 )
 # The job's own subscription to the topic: it keeps what is published while no job runs, and never expires.

@@ -322,7 +322,7 @@ on_upload_data_grant_1 = gcp.storage.BucketIAMMember(
     bucket=landing_bucket.name,
     role='roles/storage.objectViewer',
     member=pulumi.Output.concat('serviceAccount:', on_upload_account.email),
-    condition={'title': 'objects under incoming/', 'expression': pulumi.Output.concat('resource.type == "storage.googleapis.com/Bucket"', ' || resource.name.startsWith("projects/_/buckets/', landing_bucket.name, '/objects/incoming/")')},
+    condition={'title': 'objects under incoming/', 'expression': pulumi.Output.concat('resource.name.startsWith("projects/_/buckets/', landing_bucket.name, '/objects/incoming/")', ' || api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("incoming/")')},
     opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
 )
 on_upload_data_grant_2 = gcp.pubsub.SubscriptionIAMMember(
@@ -337,7 +337,7 @@ on_upload_data_grant_3 = gcp.storage.BucketIAMMember(
     bucket=temp_bucket.name,
     role='roles/storage.objectUser',
     member=pulumi.Output.concat('serviceAccount:', on_upload_account.email),
-    condition={'title': 'objects under out/', 'expression': pulumi.Output.concat('resource.type == "storage.googleapis.com/Bucket"', ' || resource.name.startsWith("projects/_/buckets/', temp_bucket.name, '/objects/out/")')},
+    condition={'title': 'objects under out/', 'expression': pulumi.Output.concat('resource.name.startsWith("projects/_/buckets/', temp_bucket.name, '/objects/out/")', ' || api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("out/")')},
     opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
 )
 on_upload_data_grant_4 = gcp.pubsub.TopicIAMMember(
@@ -576,7 +576,7 @@ to_text_objects_1 = gcp.storage.BucketIAMMember(
     bucket=landing_bucket.name,
     role='roles/storage.objectUser',
     member='serviceAccount:dataflow-worker@ml-platform-123.iam.gserviceaccount.com',
-    condition={'title': 'objects under stream/', 'expression': pulumi.Output.concat('resource.type == "storage.googleapis.com/Bucket"', ' || resource.name.startsWith("projects/_/buckets/', landing_bucket.name, '/objects/stream/")')},
+    condition={'title': 'objects under stream/', 'expression': pulumi.Output.concat('resource.name.startsWith("projects/_/buckets/', landing_bucket.name, '/objects/stream/")', ' || api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("stream/")')},
     opts=pulumi.ResourceOptions(parent=to_text, depends_on=[*project_ready]),
 )
 to_text_objects_2 = gcp.storage.BucketIAMMember(
@@ -584,7 +584,7 @@ to_text_objects_2 = gcp.storage.BucketIAMMember(
     bucket=temp_bucket.name,
     role='roles/storage.objectUser',
     member='serviceAccount:dataflow-worker@ml-platform-123.iam.gserviceaccount.com',
-    condition={'title': 'objects under dataflow/', 'expression': pulumi.Output.concat('resource.type == "storage.googleapis.com/Bucket"', ' || resource.name.startsWith("projects/_/buckets/', temp_bucket.name, '/objects/dataflow/")')},
+    condition={'title': 'objects under dataflow/', 'expression': pulumi.Output.concat('resource.name.startsWith("projects/_/buckets/', temp_bucket.name, '/objects/dataflow/")', ' || api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("dataflow/")')},
     opts=pulumi.ResourceOptions(parent=to_text, depends_on=[*project_ready]),
 )
 # The job's own subscription to the topic: it keeps what is published while no job runs, and never expires.
@@ -710,7 +710,7 @@ custom_objects_1 = gcp.storage.BucketIAMMember(
     bucket=temp_bucket.name,
     role='roles/storage.objectUser',
     member=pulumi.Output.concat('serviceAccount:', custom_account.email),
-    condition={'title': 'objects under custom/', 'expression': pulumi.Output.concat('resource.type == "storage.googleapis.com/Bucket"', ' || resource.name.startsWith("projects/_/buckets/', temp_bucket.name, '/objects/custom/")')},
+    condition={'title': 'objects under custom/', 'expression': pulumi.Output.concat('resource.name.startsWith("projects/_/buckets/', temp_bucket.name, '/objects/custom/")', ' || api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("custom/")')},
     opts=pulumi.ResourceOptions(parent=custom, depends_on=[*project_ready]),
 )
 custom_grants_settled = time.Sleep(

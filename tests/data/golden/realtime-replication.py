@@ -114,7 +114,7 @@ stream_to_gcs_objects_1 = gcp.storage.BucketIAMMember(
     bucket=training_data_bucket.name,
     role='roles/storage.objectUser',
     member=pulumi.Output.concat('serviceAccount:', stream_to_gcs_account.email),
-    condition={'title': 'objects under stream/', 'expression': pulumi.Output.concat('resource.type == "storage.googleapis.com/Bucket"', ' || resource.name.startsWith("projects/_/buckets/', training_data_bucket.name, '/objects/stream/")')},
+    condition={'title': 'objects under stream/', 'expression': pulumi.Output.concat('resource.name.startsWith("projects/_/buckets/', training_data_bucket.name, '/objects/stream/")', ' || api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("stream/")')},
     opts=pulumi.ResourceOptions(parent=stream_to_gcs, depends_on=[*project_ready]),
 )
 stream_to_gcs_objects_2 = gcp.storage.BucketIAMMember(
@@ -122,7 +122,7 @@ stream_to_gcs_objects_2 = gcp.storage.BucketIAMMember(
     bucket=dataflow_staging_bucket.name,
     role='roles/storage.objectUser',
     member=pulumi.Output.concat('serviceAccount:', stream_to_gcs_account.email),
-    condition={'title': 'objects under temp/', 'expression': pulumi.Output.concat('resource.type == "storage.googleapis.com/Bucket"', ' || resource.name.startsWith("projects/_/buckets/', dataflow_staging_bucket.name, '/objects/temp/")')},
+    condition={'title': 'objects under temp/', 'expression': pulumi.Output.concat('resource.name.startsWith("projects/_/buckets/', dataflow_staging_bucket.name, '/objects/temp/")', ' || api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("temp/")')},
     opts=pulumi.ResourceOptions(parent=stream_to_gcs, depends_on=[*project_ready]),
 )
 # The job's own subscription to the topic: it keeps what is published while no job runs, and never expires.
