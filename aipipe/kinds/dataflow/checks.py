@@ -106,8 +106,9 @@ def _check_parameters(ctx: CheckContext, name: str, job: Dataflow, entry: Catalo
         if key == TOPIC_PARAMETER:
             ctx.report(
                 "AP408",
-                f"template `{job.template}` reads the subscription aipipe passes (`{INPUT_PARAMETER}`) and "
-                f"refuses `{key}` beside it; name the topic as `input` and aipipe subscribes the job to it",
+                f"template `{job.template}` reads the subscription aipipe passes (`{INPUT_PARAMETER}`), and "
+                f"`{key}` beside it is refused or ignored; name the topic as `input` and aipipe subscribes the "
+                "job to it",
                 where,
                 True,
             )
