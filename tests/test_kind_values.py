@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from aipipe.codegen.context import RenderJob
+from aipipe.kinds.dataflow.catalogue import CATALOGUE, INPUT_PARAMETER
 from aipipe.kinds.registry import KINDS, attribute_problem
 from aipipe.kinds.workflow import asl
 from aipipe.kinds.workflow.asl import TRANSIENT_LAMBDA_RETRY
@@ -189,8 +190,10 @@ def test_dataflow_catalogue_parameters(gcp):
     assert job["input_topic"] == Attr("updates", "id")
     assert job["parameters"]["userTempLocation"] == Concat(Attr("temp", "url"), "/dataflow/")
     assert job["parameters"]["outputDirectory"] == Concat(Attr("landing", "url"), "/stream/")
-    assert job["parameters"]["apiToken"] == Secret("API_TOKEN")
+    assert job["parameters"]["outputFilenameSuffix"] == ".txt"
     assert job["generated_account"] is False
+    # a gs:// template's parameters pass as they are; a secret among them stays a secret
+    assert values(gcp, "custom")["parameters"] == {"apiToken": Secret("API_TOKEN")}
 
 
 @pytest.mark.parametrize("path", [AWS, GCP], ids=["aws", "gcp"])
@@ -223,3 +226,12 @@ def test_a_replications_arn_is_its_role_or_its_task(aws):
         "landing", "replication_role", "arn"
     )
     assert form.attribute("nightly", aws.resources["nightly"], "arn") == Child("nightly", "task", "arn")
+
+
+def test_dataflow_catalogue_accepts_what_it_sets():
+    """Every parameter aipipe passes to a catalogue template (input, output, temp, fixed defaults) is one the
+    template defines: a Flex launch refuses the others."""
+    for entry in CATALOGUE.values():
+        assert {INPUT_PARAMETER, entry.output_parameter, *entry.extra} <= entry.accepted, entry.name
+        assert entry.temp_parameter is None or entry.temp_parameter in entry.accepted, entry.name
+        assert set(entry.extra) <= set(entry.optional()), entry.name

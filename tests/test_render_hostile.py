@@ -86,7 +86,7 @@ def gcp_spec(text: str) -> dict:
                 "machine_type": text,
                 "output": "${data.url}/" + text + "/",  # a directory: the template wants the slash
                 "temp": "${data.url}/tmp/",
-                "parameters": {"extra": text},
+                "parameters": {"outputFilenameSuffix": text},
             },
         },
         "outputs": {"plain": text},
@@ -129,7 +129,7 @@ def gcp_fields(plan, text: str) -> dict:
         ),
         "machine type": (job["machineType"], text),
         "output location": (job["parameters"]["outputDirectory"], "gs://data/" + text + "/"),
-        "template parameter": (job["parameters"]["extra"], text),
+        "template parameter": (job["parameters"]["outputFilenameSuffix"], text),
         "output": (plan.outputs["plain"], text),
     }
 

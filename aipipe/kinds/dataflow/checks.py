@@ -1,13 +1,21 @@
 """Rules for Dataflow jobs: the template exists, its input is one it can read, its locations are Cloud Storage
-directories of the form the template takes, a BigQuery output is a table it can name, and the subscription it
-reads sets nothing Dataflow does not support."""
+directories of the form the template takes, a BigQuery output is a table it can name, a catalogue template is
+given only parameters it defines and none aipipe sets itself, and the subscription it reads sets nothing Dataflow
+does not support."""
 
 from __future__ import annotations
 
 import re
 
 from aipipe.core.suggest import did_you_mean, one_of
-from aipipe.kinds.dataflow.catalogue import CATALOGUE, INPUT_KINDS
+from aipipe.kinds.dataflow.catalogue import (
+    CATALOGUE,
+    INPUT_KINDS,
+    INPUT_PARAMETER,
+    RUNTIME_OPTIONS,
+    TOPIC_PARAMETER,
+    CatalogueEntry,
+)
 from aipipe.kinds.dataflow.gcp import BIGQUERY_TABLE
 from aipipe.kinds.dataflow.model import Dataflow
 from aipipe.spec.context import CheckContext
@@ -17,6 +25,10 @@ from aipipe.spec.context import CheckContext
 # section of the Dataflow documentation", cloud.google.com/pubsub/docs/handling-failures), and exactly-once
 # delivery, listed in that section as the issue quotes it; Dataflow deduplicates itself "If you run your Dataflow
 # pipeline using exactly-once streaming mode" (cloud.google.com/dataflow/docs/concepts/streaming-with-cloud-pubsub).
+# README_PubSub_to_BigQuery_Flex.md: "The BigQuery table to use for messages that failed to reach the output
+# table, formatted as `PROJECT_ID:DATASET_NAME.TABLE_NAME`. If the table doesn't exist, it is created"
+DEADLETTER_PARAMETER = "outputDeadletterTable"
+
 UNSUPPORTED_ON_INPUT = {
     "dead_letter": "dead-letter topics (Dataflow acknowledges what it has read, failed or not)",
     "retry": "retry policies",
@@ -81,6 +93,68 @@ def _check_catalogue_job(ctx: CheckContext, name: str, job: Dataflow) -> None:
             "AP408",
             f"`temp` of template `{job.template}` is a directory and must end with `/` ({entry.temp_parameter})",
             ctx.at(name, "temp"),
+        )
+    _check_parameters(ctx, name, job, entry)
+
+
+def _check_parameters(ctx: CheckContext, name: str, job: Dataflow, entry: CatalogueEntry) -> None:
+    """Each parameter is one the template defines (a Flex launch refuses any other) and not one aipipe sets from
+    the job's fields (the grants follow those fields); the dead-letter table stays in the output's dataset."""
+    managed = entry.managed()
+    for key, value in job.parameters.items():
+        where = ctx.at(name, "parameters", key)
+        if key == TOPIC_PARAMETER:
+            ctx.report(
+                "AP408",
+                f"template `{job.template}` reads the subscription aipipe passes (`{INPUT_PARAMETER}`), and "
+                f"`{key}` beside it is refused or ignored; name the topic as `input` and aipipe subscribes the "
+                "job to it",
+                where,
+                True,
+            )
+        elif key in managed:
+            ctx.report(
+                "AP408",
+                f"parameter `{key}` of template `{job.template}` is set by aipipe from `{managed[key]}`, and the "
+                f"job's grants follow that field; set `{managed[key]}` instead",
+                where,
+                True,
+            )
+        elif key in RUNTIME_OPTIONS:
+            ctx.report(
+                "AP408",
+                f"`{key}` is a Dataflow runtime option, not a parameter of template `{job.template}`; "
+                f"set the job's `{RUNTIME_OPTIONS[key]}`",
+                where,
+                True,
+            )
+        elif key not in entry.accepted:
+            ctx.report(
+                "AP408",
+                f"template `{job.template}` ({entry.flex_name}) has no parameter `{key}`"
+                f"{did_you_mean(key, entry.optional())}, and a Flex launch refuses parameters a template does not "
+                f"define; its optional parameters are {one_of(entry.optional())}",
+                where,
+                True,
+            )
+        elif key == DEADLETTER_PARAMETER:
+            _check_deadletter_table(ctx, name, job, value, where)
+
+
+def _check_deadletter_table(ctx: CheckContext, name: str, job: Dataflow, value: str, where) -> None:
+    """The dead-letter table is in the output table's dataset, the only one the job's account may write."""
+    table = BIGQUERY_TABLE.fullmatch(value)
+    output = BIGQUERY_TABLE.fullmatch(job.output or "")
+    if output is None:
+        return
+    if table is None or (table["project"], table["dataset"]) != (output["project"], output["dataset"]):
+        ctx.report(
+            "AP408",
+            f"`{DEADLETTER_PARAMETER}` must be a table PROJECT_ID:DATASET.TABLE in the output's dataset "
+            f"`{output['project']}:{output['dataset']}`, the only dataset job `{name}` is granted to write; "
+            f"got {value!r}",
+            where,
+            True,
         )
 
 

@@ -18,7 +18,11 @@ class Dataflow(ResourceBase):
     input: ResourceName | None = Field(None, description="The topic or subscription the job reads.")
     output: str | None = Field(None, description='Where results go, usually "${bucket.url}/output/".')
     temp: str = Field(description='A gs:// location for temporary files, usually "${bucket.url}/temp/".')
-    parameters: dict[str, Text] = Field(default_factory=dict, description="Extra template parameters.")
+    parameters: dict[str, Text] = Field(
+        default_factory=dict,
+        description="Extra template parameters: for a catalogue template, optional ones it defines, "
+        "never those aipipe sets from `input`, `output` and `temp`.",
+    )
     max_workers: Annotated[int, Field(ge=1, le=1000)] | None = None
     machine_type: str | None = None
     on_delete: Literal["drain", "cancel"] = "drain"
