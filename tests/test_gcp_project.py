@@ -305,3 +305,24 @@ def test_a_prefix_is_a_cel_string_literal_in_the_grant_condition():
         ' || api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("in\\"coming\\\\x/")',
     ]
     assert object_condition("raw", [""]) is None  # the whole bucket: no condition
+
+
+@pytest.mark.parametrize(
+    "location, valid",
+    [
+        ("EU", True),
+        ("us", True),
+        ("NAM4", True),
+        ("europe-west1", True),
+        ("EUROPE-WEST1", True),
+        ("   ", False),
+        ("eu west", False),
+        ("europe-west1 ", False),
+        ("", False),
+        ("projects/x", False),
+    ],
+)
+def test_a_bucket_location_has_the_form_of_a_cloud_storage_location(location, valid):
+    from aipipe.clouds.gcp import bucket_location_problem
+
+    assert (bucket_location_problem(location) is None) is valid

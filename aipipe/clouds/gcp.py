@@ -12,11 +12,24 @@ from aipipe.clouds.runtimes import retired_on
 
 # cloud.google.com/compute/docs/regions-zones: continent-area + number
 REGION = re.compile(r"[a-z]+-[a-z]+[0-9]{1,2}")
+# cloud.google.com/storage/docs/locations: a bucket is in a region (either case), a multi-region (`US`, `EU`,
+# `ASIA`) or a predefined dual-region (`NAM4`, `EUR4`, `ASIA1`, ...): letters then at most two digits
+BUCKET_LOCATION = re.compile(r"(?i:[a-z]+-[a-z]+[0-9]{1,2}|[a-z]{2,4}[0-9]{0,2})")
 # cloud.google.com/resource-manager/docs/creating-managing-projects: 6-30 characters
 PROJECT_ID = re.compile(r"[a-z][a-z0-9-]{4,28}[a-z0-9]")
 # cloud.google.com/resource-manager/docs/labels-overview#requirements
 _LABEL_KEY = re.compile(r"[a-z][a-z0-9_-]{0,62}")
 _LABEL_VALUE = re.compile(r"[a-z0-9_-]{0,63}")
+
+
+def bucket_location_problem(location: str) -> str | None:
+    """Why `location` is no Cloud Storage location, or None."""
+    if BUCKET_LOCATION.fullmatch(location):
+        return None
+    return (
+        "`location` must be a Cloud Storage location: a region (`europe-west1`), a multi-region (`EU`, `US`, "
+        f"`ASIA`) or a dual-region (`EUR4`), got {location!r}"
+    )
 
 
 def _label_key_problem(key: str) -> str | None:

@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from aipipe.clouds.gcp import bucket_location_problem
 from aipipe.kinds.base import CloudForm, GraphShape, Kind, check_kms_key
 from aipipe.semantics.gcs import object_condition
 from aipipe.semantics.iam import statement
@@ -71,7 +72,7 @@ class Bucket(ResourceBase):
 
 # --- checks --------------------------------------------------------------------------------------------------
 
-# kms_key on an existing bucket describes its key: readers and writers get grants on it; location (gcp)
+# kms_key on an existing bucket describes its key: readers and writers get grants on it (aws); location (gcp)
 # describes where it is: an Eventarc trigger on it must be there (aipipe.triggers.bucket)
 _UNMANAGED_FIELDS = {
     "location",
@@ -104,8 +105,14 @@ def check(ctx: CheckContext, name: str, bucket: Bucket) -> None:
             ctx.at(name),
             True,
         )
+    problem = ctx.cloud == "gcp" and bucket.location is not None and bucket_location_problem(bucket.location)
+    if problem:
+        ctx.report("AP202", problem, ctx.at(name, "location"))
     if bucket.existing:
-        for field_name in sorted(bucket.model_fields_set - _UNMANAGED_FIELDS):
+        # on gcp Cloud Storage uses a bucket's key as its own agent: readers and writers need no grant on it
+        # (cloud.google.com/storage/docs/encryption/customer-managed-keys#service-agent), so kms_key does nothing
+        described = _UNMANAGED_FIELDS - ({"kms_key"} if ctx.cloud == "gcp" else set())
+        for field_name in sorted(bucket.model_fields_set - described):
             ctx.report(
                 "AP403",
                 f"`{field_name}` has no effect on an `existing` bucket (aipipe does not manage it); remove it",
@@ -123,16 +130,6 @@ def check(ctx: CheckContext, name: str, bucket: Bucket) -> None:
         check_kms_key(ctx, name, bucket)
     if ctx.cloud == "gcp" and bucket.encryption == "kms" and not bucket.kms_key and not bucket.existing:
         ctx.report("AP403", "on gcp `encryption: kms` needs `kms_key` (a Cloud KMS key id)", ctx.at(name, "encryption"))
-    if ctx.cloud == "gcp" and bucket.kms_key and bucket.existing:
-        # Cloud Storage encrypts and decrypts as its own service agent, so readers and writers need no grant on
-        # the key (cloud.google.com/storage/docs/encryption/customer-managed-keys#service-agent)
-        ctx.report(
-            "AP403",
-            "on gcp `kms_key` has no effect on an `existing` bucket: Cloud Storage uses the key as its own service "
-            "agent, so readers and writers need no grant on it; remove it",
-            ctx.at(name, "kms_key"),
-            True,
-        )
     if ctx.cloud == "gcp" and bucket.kms_key and not bucket.existing:
         problem = gcp_key_problem(bucket.kms_key, bucket.location or ctx.data.get("region") or "")
         if problem:
