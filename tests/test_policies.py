@@ -73,6 +73,17 @@ PAIRS = {
         + FN
         + '    environment: {KEY_ARN: "${secret.KEY.arn}"}\n',
     ),
+    "AP509": (
+        GCP.replace("resources:", "secrets: [KEY]\nresources:")
+        + "  tmp: {type: bucket, lifecycle: {expire_after: 7d}}\n"
+        + "  job:\n    type: dataflow\n    template: gs://t/custom\n    temp: ${tmp.url}/t/\n"
+        + '    parameters: {key: "${secret.KEY}"}\n',
+        GCP.replace("resources:", "secrets: [KEY]\nresources:")
+        + "  tmp: {type: bucket, lifecycle: {expire_after: 7d}}\n"
+        + "  job:\n    type: dataflow\n    template: gs://t/custom\n    temp: ${tmp.url}/t/\n"
+        + '    parameters: {key_secret: "projects/p-123456/secrets/key"}\n'
+        + 'outputs: {key: "${secret.KEY}"}\n',  # used where it stays a Pulumi secret (AP307 otherwise)
+    ),
 }
 
 
@@ -94,6 +105,7 @@ MESSAGES = {
     "AP506": "`temp` of `job` is outside the spec's buckets",
     "AP507": "bucket `data` is deleted by `aipipe destroy` and not protected",
     "AP508": "`KEY` holds the value of secret `KEY`, readable by anyone allowed lambda:GetFunctionConfiguration",
+    "AP509": "parameter `key` holds the value of secret `KEY`, readable by anyone allowed dataflow.jobs.get",
 }
 
 
@@ -166,6 +178,7 @@ OWNERS = {
     "AP506": "job",
     "AP507": "data",
     "AP508": "fn",
+    "AP509": "job",
 }
 
 
