@@ -158,6 +158,8 @@ def test_object_grants_are_narrowed_to_the_jobs_prefixes(plan):
         "to-text-objects-data": "roles/storage.objectUser",
         "to-text-objects-staging": "roles/storage.objectUser",
         "to-bq-objects-data": "roles/storage.objectUser",
+        "to-text-staging": "roles/storage.objectUser",
+        "to-bq-staging": "roles/storage.objectUser",
     }
 
     def under(bucket: str, prefix: str) -> str:
@@ -168,6 +170,8 @@ def test_object_grants_are_narrowed_to_the_jobs_prefixes(plan):
     assert grants["to-text-objects-data"]["condition"]["expression"] == under("data", "stream/")
     assert grants["to-text-objects-staging"]["condition"]["expression"] == under("staging", "temp/")
     assert grants["to-bq-objects-data"]["condition"]["expression"] == under("data", "bq-temp/")
+    # each job's staged files, under its own prefix of the program's staged-files bucket
+    assert grants["to-text-staging"]["condition"]["expression"] == under("dataflow-staged-files", "to-text/")
 
 
 def test_a_bigquery_job_may_edit_its_dataset_only(plan):
@@ -208,7 +212,8 @@ def test_worker_ips_are_public_unless_the_spec_turns_them_off(plan):
 
 def test_temporary_files_go_to_the_temp_location_not_the_output(plan):
     text = one(plan, FLEX, "to-text")
-    assert text.inputs["tempLocation"] == text.inputs["stagingLocation"] == "gs://staging/temp/"
+    assert text.inputs["tempLocation"] == "gs://staging/temp/"
+    assert text.inputs["stagingLocation"] == "gs://dataflow-staged-files/to-text/"  # never expired
     assert text.inputs["parameters"]["userTempLocation"] == "gs://staging/temp/"
     assert text.inputs["parameters"]["outputDirectory"] == "gs://data/stream/"
 

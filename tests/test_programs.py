@@ -361,7 +361,12 @@ def test_realtime_replication_dataflow(plans):
         "userTempLocation": "gs://dataflow-staging/temp/",
         "outputFilenamePrefix": "output-",
     }
-    assert job.inputs["tempLocation"] == job.inputs["stagingLocation"] == "gs://dataflow-staging/temp/"
+    assert job.inputs["tempLocation"] == "gs://dataflow-staging/temp/"
+    # staged files, which workers fetch whenever they start, live where nothing expires them (the temp bucket
+    # expires after 7 days)
+    assert job.inputs["stagingLocation"] == "gs://dataflow-staged-files/stream-to-gcs/"
+    [staged] = find(plan, "gcp:storage/bucket:Bucket", "dataflow-staged-files")
+    assert "lifecycleRules" not in staged.inputs and staged.inputs["forceDestroy"] is True
     assert job.inputs["serviceAccountEmail"].endswith("@mock-project.iam.gserviceaccount.com")
     assert (job.inputs["onDelete"], job.inputs["maxWorkers"]) == ("drain", 10)
 
@@ -468,7 +473,7 @@ def test_a_named_dataflow_service_account_is_granted_as_itself(plans):
     plan = plans["tests/data/good/gcp-everything.yaml"]
     member = "serviceAccount:dataflow-worker@ml-platform-123.iam.gserviceaccount.com"
     grants = [r for r in plan.resources if r.name.startswith("to-text-") and r.type.endswith("IAMMember")]
-    assert len(grants) == 5 and {r.inputs["member"] for r in grants} == {member}
+    assert len(grants) == 6 and {r.inputs["member"] for r in grants} == {member}
     [job] = find(plan, "gcp:dataflow/flexTemplateJob:FlexTemplateJob", "to-text")
     assert job.inputs["serviceAccountEmail"] == "dataflow-worker@ml-platform-123.iam.gserviceaccount.com"
 

@@ -33,6 +33,7 @@ KIND = Kind(
             values=gcp.values,
         )
     },
+    parts=gcp.parts,
     graph=GraphShape(('[/"', '"/]'), "parallelogram"),
     links=links,
     check=check,

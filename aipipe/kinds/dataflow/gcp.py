@@ -14,6 +14,7 @@ from aipipe.kinds.dataflow.model import Dataflow
 from aipipe.kinds.subscription import expiration_policy
 from aipipe.semantics.gcs import object_condition
 from aipipe.semantics.symbols import Attr, Child, Concat, Deployment
+from aipipe.spec.parts import ProgramPart
 from aipipe.spec.references import parse_references, symbolic
 
 # README_PubSub_to_BigQuery_Flex.md: outputTableSpec "formatted as PROJECT_ID:DATASET_NAME.TABLE_NAME"; project
@@ -115,3 +116,13 @@ def values(inputs: RenderInputs, name: str, job: Dataflow) -> dict:
         "bigquery": {**bigquery, "role": ROLES["dataflow_bigquery"]} if bigquery else None,
         "project": Deployment("gcp_project_id"),
     }
+
+
+def parts(cloud: str, spec) -> list[ProgramPart]:
+    """On gcp, one bucket holds the staged files of every Flex template job: workers fetch them whenever they
+    start, so they must outlive any expiry a `temp` bucket has (AP505 recommends one for scratch data)."""
+    if cloud != "gcp" or not any(
+        resource.type == "dataflow" and resource.template in CATALOGUE for resource in spec.resources.values()
+    ):
+        return []
+    return [ProgramPart("dataflow/gcp-staging.py.j2", {"location": spec.header.region}, before=True)]

@@ -77,6 +77,17 @@ project_apis = [
     ),
 ]
 project_ready = project_apis
+# Dataflow staged files: workers fetch them whenever they start (autoscaling, restarts), so they never expire
+# here, unlike a `temp` bucket with `expire_after`; build inputs only, so nothing here is kept on destroy.
+dataflow_staged_files = gcp.storage.Bucket(
+    "dataflow-staged-files",
+    location='us-central1',
+    uniform_bucket_level_access=True,
+    public_access_prevention="enforced",
+    force_destroy=True,
+    labels={'aipipe-project': 'gcp-common-fields', 'aipipe-stack': 'dev'},
+    opts=pulumi.ResourceOptions(depends_on=project_ready),
+)
 
 # Function source archives: build inputs only, so nothing here is worth keeping on destroy.
 function_sources = gcp.storage.Bucket(
@@ -243,17 +254,29 @@ job_subscription_2 = gcp.pubsub.SubscriptionIAMMember(
     member=pulumi.Output.concat('serviceAccount:', job_account.email),
     opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[*project_ready, worker]),
 )
+# its staged files, in the program's staged-files bucket under the job's own prefix
+job_staging = gcp.storage.BucketIAMMember(
+    'job-staging',
+    bucket=dataflow_staged_files.name,
+    role='roles/storage.objectUser',
+    member=pulumi.Output.concat('serviceAccount:', job_account.email),
+    condition={"title": 'staged files of job', "expression": pulumi.Output.concat(
+        'resource.name.startsWith("projects/_/buckets/', dataflow_staged_files.name, '/objects/job/")',
+        ' || api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("job/")',
+    )},
+    opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[*project_ready, worker]),
+)
 job_grants_settled = time.Sleep(
     'job-grants-settled',
     create_duration='120s',
-    triggers={"grants": pulumi.Output.all(job_worker.id, job_objects_1.id, job_input.id, job_subscription_1.id, job_subscription_2.id).apply(" ".join)},
-    opts=pulumi.ResourceOptions(parent=job, depends_on=[*project_ready, worker, job_worker, job_objects_1, job_input, job_subscription_1, job_subscription_2]),
+    triggers={"grants": pulumi.Output.all(job_worker.id, job_objects_1.id, job_input.id, job_subscription_1.id, job_subscription_2.id, job_staging.id).apply(" ".join)},
+    opts=pulumi.ResourceOptions(parent=job, depends_on=[*project_ready, worker, job_worker, job_objects_1, job_input, job_subscription_1, job_subscription_2, job_staging]),
 )
 job_job = gcp.dataflow.FlexTemplateJob(
     'job',
     container_spec_gcs_path='gs://dataflow-templates-us-central1/latest/flex/Cloud_PubSub_to_Avro_Flex',
     temp_location=pulumi.Output.concat(data_bucket.url, '/temp/'),
-    staging_location=pulumi.Output.concat(data_bucket.url, '/temp/'),
+    staging_location=pulumi.Output.concat(dataflow_staged_files.url, '/job/'),
     parameters={'inputSubscription': job_input.id, 'outputDirectory': pulumi.Output.concat(data_bucket.url, '/avro/'), 'avroTempDirectory': pulumi.Output.concat(data_bucket.url, '/temp/')},
     region='us-central1',
     on_delete='drain',

@@ -140,6 +140,17 @@ service_agents_settled = time.Sleep(
     opts=pulumi.ResourceOptions(depends_on=[service_agent_eventarc_role, service_agent_pubsub_role]),
 )
 project_ready = [*project_apis, service_agents_settled]
+# Dataflow staged files: workers fetch them whenever they start (autoscaling, restarts), so they never expire
+# here, unlike a `temp` bucket with `expire_after`; build inputs only, so nothing here is kept on destroy.
+dataflow_staged_files = gcp.storage.Bucket(
+    "dataflow-staged-files",
+    location='europe-west1',
+    uniform_bucket_level_access=True,
+    public_access_prevention="enforced",
+    force_destroy=True,
+    labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev'},
+    opts=pulumi.ResourceOptions(depends_on=project_ready),
+)
 
 # Function source archives: build inputs only, so nothing here is worth keeping on destroy.
 function_sources = gcp.storage.Bucket(
@@ -609,17 +620,29 @@ to_text_subscription_2 = gcp.pubsub.SubscriptionIAMMember(
     member='serviceAccount:dataflow-worker@ml-platform-123.iam.gserviceaccount.com',
     opts=pulumi.ResourceOptions(parent=to_text, depends_on=[*project_ready]),
 )
+# its staged files, in the program's staged-files bucket under the job's own prefix
+to_text_staging = gcp.storage.BucketIAMMember(
+    'to-text-staging',
+    bucket=dataflow_staged_files.name,
+    role='roles/storage.objectUser',
+    member='serviceAccount:dataflow-worker@ml-platform-123.iam.gserviceaccount.com',
+    condition={"title": 'staged files of to-text', "expression": pulumi.Output.concat(
+        'resource.name.startsWith("projects/_/buckets/', dataflow_staged_files.name, '/objects/to-text/")',
+        ' || api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("to-text/")',
+    )},
+    opts=pulumi.ResourceOptions(parent=to_text, depends_on=[*project_ready]),
+)
 to_text_grants_settled = time.Sleep(
     'to-text-grants-settled',
     create_duration='120s',
-    triggers={"grants": pulumi.Output.all(to_text_worker.id, to_text_objects_1.id, to_text_objects_2.id, to_text_input.id, to_text_subscription_1.id, to_text_subscription_2.id).apply(" ".join)},
-    opts=pulumi.ResourceOptions(parent=to_text, depends_on=[*project_ready, to_text_worker, to_text_objects_1, to_text_objects_2, to_text_input, to_text_subscription_1, to_text_subscription_2]),
+    triggers={"grants": pulumi.Output.all(to_text_worker.id, to_text_objects_1.id, to_text_objects_2.id, to_text_input.id, to_text_subscription_1.id, to_text_subscription_2.id, to_text_staging.id).apply(" ".join)},
+    opts=pulumi.ResourceOptions(parent=to_text, depends_on=[*project_ready, to_text_worker, to_text_objects_1, to_text_objects_2, to_text_input, to_text_subscription_1, to_text_subscription_2, to_text_staging]),
 )
 to_text_job = gcp.dataflow.FlexTemplateJob(
     'to-text',
     container_spec_gcs_path='gs://dataflow-templates-europe-west1/latest/flex/Cloud_PubSub_to_GCS_Text_Flex',
     temp_location=pulumi.Output.concat(temp_bucket.url, '/dataflow/'),
-    staging_location=pulumi.Output.concat(temp_bucket.url, '/dataflow/'),
+    staging_location=pulumi.Output.concat(dataflow_staged_files.url, '/to-text/'),
     parameters={'inputSubscription': to_text_input.id, 'outputDirectory': pulumi.Output.concat(landing_bucket.url, '/stream/'), 'userTempLocation': pulumi.Output.concat(temp_bucket.url, '/dataflow/'), 'outputFilenamePrefix': 'output-', 'windowDuration': '5m', 'numShards': '2', 'outputFilenameSuffix': '.txt'},
     region='europe-west1',
     max_workers=5,
@@ -670,17 +693,29 @@ to_bq_dataset = gcp.bigquery.DatasetIamMember(
     member=pulumi.Output.concat('serviceAccount:', to_bq_account.email),
     opts=pulumi.ResourceOptions(parent=to_bq, depends_on=[*project_ready]),
 )
+# its staged files, in the program's staged-files bucket under the job's own prefix
+to_bq_staging = gcp.storage.BucketIAMMember(
+    'to-bq-staging',
+    bucket=dataflow_staged_files.name,
+    role='roles/storage.objectUser',
+    member=pulumi.Output.concat('serviceAccount:', to_bq_account.email),
+    condition={"title": 'staged files of to-bq', "expression": pulumi.Output.concat(
+        'resource.name.startsWith("projects/_/buckets/', dataflow_staged_files.name, '/objects/to-bq/")',
+        ' || api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("to-bq/")',
+    )},
+    opts=pulumi.ResourceOptions(parent=to_bq, depends_on=[*project_ready]),
+)
 to_bq_grants_settled = time.Sleep(
     'to-bq-grants-settled',
     create_duration='120s',
-    triggers={"grants": pulumi.Output.all(to_bq_worker.id, to_bq_subscription_1.id, to_bq_subscription_2.id, to_bq_dataset.id).apply(" ".join)},
-    opts=pulumi.ResourceOptions(parent=to_bq, depends_on=[*project_ready, to_bq_worker, to_bq_subscription_1, to_bq_subscription_2, to_bq_dataset]),
+    triggers={"grants": pulumi.Output.all(to_bq_worker.id, to_bq_subscription_1.id, to_bq_subscription_2.id, to_bq_dataset.id, to_bq_staging.id).apply(" ".join)},
+    opts=pulumi.ResourceOptions(parent=to_bq, depends_on=[*project_ready, to_bq_worker, to_bq_subscription_1, to_bq_subscription_2, to_bq_dataset, to_bq_staging]),
 )
 to_bq_job = gcp.dataflow.FlexTemplateJob(
     'to-bq',
     container_spec_gcs_path='gs://dataflow-templates-europe-west1/latest/flex/PubSub_to_BigQuery_Flex',
     temp_location='gs://fixed-temp-bucket/tmp/',
-    staging_location='gs://fixed-temp-bucket/tmp/',
+    staging_location=pulumi.Output.concat(dataflow_staged_files.url, '/to-bq/'),
     parameters={'inputSubscription': bq_sub_subscription.id, 'outputTableSpec': 'ml-platform-123:training.events'},
     region='europe-west1',
     on_delete='drain',

@@ -53,6 +53,17 @@ project_apis = [
     ),
 ]
 project_ready = project_apis
+# Dataflow staged files: workers fetch them whenever they start (autoscaling, restarts), so they never expire
+# here, unlike a `temp` bucket with `expire_after`; build inputs only, so nothing here is kept on destroy.
+dataflow_staged_files = gcp.storage.Bucket(
+    "dataflow-staged-files",
+    location='europe-west1',
+    uniform_bucket_level_access=True,
+    public_access_prevention="enforced",
+    force_destroy=True,
+    labels={'aipipe-project': 'realtime-replication', 'aipipe-stack': 'dev'},
+    opts=pulumi.ResourceOptions(depends_on=project_ready),
+)
 
 # --- 'training-data': Cloud Storage bucket
 training_data = pulumi.ComponentResource('aipipe:index:Bucket', 'training-data')
@@ -147,17 +158,29 @@ stream_to_gcs_subscription_2 = gcp.pubsub.SubscriptionIAMMember(
     member=pulumi.Output.concat('serviceAccount:', stream_to_gcs_account.email),
     opts=pulumi.ResourceOptions(parent=stream_to_gcs, depends_on=[*project_ready]),
 )
+# its staged files, in the program's staged-files bucket under the job's own prefix
+stream_to_gcs_staging = gcp.storage.BucketIAMMember(
+    'stream-to-gcs-staging',
+    bucket=dataflow_staged_files.name,
+    role='roles/storage.objectUser',
+    member=pulumi.Output.concat('serviceAccount:', stream_to_gcs_account.email),
+    condition={"title": 'staged files of stream-to-gcs', "expression": pulumi.Output.concat(
+        'resource.name.startsWith("projects/_/buckets/', dataflow_staged_files.name, '/objects/stream-to-gcs/")',
+        ' || api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("stream-to-gcs/")',
+    )},
+    opts=pulumi.ResourceOptions(parent=stream_to_gcs, depends_on=[*project_ready]),
+)
 stream_to_gcs_grants_settled = time.Sleep(
     'stream-to-gcs-grants-settled',
     create_duration='120s',
-    triggers={"grants": pulumi.Output.all(stream_to_gcs_worker.id, stream_to_gcs_objects_1.id, stream_to_gcs_objects_2.id, stream_to_gcs_input.id, stream_to_gcs_subscription_1.id, stream_to_gcs_subscription_2.id).apply(" ".join)},
-    opts=pulumi.ResourceOptions(parent=stream_to_gcs, depends_on=[*project_ready, stream_to_gcs_worker, stream_to_gcs_objects_1, stream_to_gcs_objects_2, stream_to_gcs_input, stream_to_gcs_subscription_1, stream_to_gcs_subscription_2]),
+    triggers={"grants": pulumi.Output.all(stream_to_gcs_worker.id, stream_to_gcs_objects_1.id, stream_to_gcs_objects_2.id, stream_to_gcs_input.id, stream_to_gcs_subscription_1.id, stream_to_gcs_subscription_2.id, stream_to_gcs_staging.id).apply(" ".join)},
+    opts=pulumi.ResourceOptions(parent=stream_to_gcs, depends_on=[*project_ready, stream_to_gcs_worker, stream_to_gcs_objects_1, stream_to_gcs_objects_2, stream_to_gcs_input, stream_to_gcs_subscription_1, stream_to_gcs_subscription_2, stream_to_gcs_staging]),
 )
 stream_to_gcs_job = gcp.dataflow.FlexTemplateJob(
     'stream-to-gcs',
     container_spec_gcs_path='gs://dataflow-templates-europe-west1/latest/flex/Cloud_PubSub_to_GCS_Text_Flex',
     temp_location=pulumi.Output.concat(dataflow_staging_bucket.url, '/temp/'),
-    staging_location=pulumi.Output.concat(dataflow_staging_bucket.url, '/temp/'),
+    staging_location=pulumi.Output.concat(dataflow_staged_files.url, '/stream-to-gcs/'),
     parameters={'inputSubscription': stream_to_gcs_input.id, 'outputDirectory': pulumi.Output.concat(training_data_bucket.url, '/stream/'), 'userTempLocation': pulumi.Output.concat(dataflow_staging_bucket.url, '/temp/'), 'outputFilenamePrefix': 'output-'},
     region='europe-west1',
     max_workers=10,
