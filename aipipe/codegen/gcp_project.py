@@ -118,7 +118,10 @@ def _dotted(node: ast.expr) -> list[str] | None:
 
 def apis_used(source: str) -> list[str]:
     """The APIs a rendered GCP program needs, in a stable order, from the SDK modules it calls."""
-    uses = program_uses(source)
+    return _apis(program_uses(source))
+
+
+def _apis(uses: ProgramUses) -> list[str]:
     apis: list[str] = []
     for module in sorted(uses.modules):
         if module not in APIS_OF_MODULE:
@@ -135,7 +138,10 @@ def apis_used(source: str) -> list[str]:
 def agents_used(source: str) -> list[str]:
     """The services whose agents the program needs: those it names, plus Eventarc's and Pub/Sub's for event
     triggers."""
-    uses = program_uses(source)
+    return _agents(program_uses(source))
+
+
+def _agents(uses: ProgramUses) -> list[str]:
     return sorted(uses.agents | ({"eventarc", "pubsub"} if uses.event_trigger else set()))
 
 
@@ -148,7 +154,8 @@ RESOURCE_MANAGER = "cloudresourcemanager.googleapis.com"
 
 
 def setup_values(source: str) -> dict:
-    """What templates/project/gcp-setup.py.j2 renders for a program whose other lines are `source`."""
+    """What templates/project/gcp-setup.py.j2 renders for a program whose other lines are `source` (parsed once)."""
+    uses = program_uses(source)
     agents = [
         {
             "service": f"{service}.googleapis.com",
@@ -157,19 +164,17 @@ def setup_values(source: str) -> dict:
             "role": AGENT_ROLES[service],
             "grant": Code(f"{_agent_variable(service)}_role"),
         }
-        for service in agents_used(source)
+        for service in _agents(uses)
     ]
     return {
-        "apis": [
-            {"api": api, "name": "api-" + api.split(".")[0]} for api in apis_used(source) if api != RESOURCE_MANAGER
-        ],
+        "apis": [{"api": api, "name": "api-" + api.split(".")[0]} for api in _apis(uses) if api != RESOURCE_MANAGER],
         "resource_manager": {"api": RESOURCE_MANAGER, "name": "api-cloudresourcemanager"},
         "agents": agents,
         "project": Code(DEPLOYMENT_CODE["gcp_project_id"]),
         "agent_grants": Code("[" + ", ".join(agent["grant"] for agent in agents) + "]"),
         "settling": AGENT_SETTLING,
         # pulumiverse-time is imported only by programs that wait
-        "imports_time": bool(agents) or program_uses(source).sleeps,
+        "imports_time": bool(agents) or uses.sleeps,
     }
 
 
