@@ -202,7 +202,7 @@ def _gcp_grant(role: str, name: str, bucket: Bucket, prefix: str) -> dict:
         "target_argument": "bucket",
         "role": role,
         "resource": Attr(name, "name"),
-        "condition": object_condition(name, [prefix]),
+        "condition": object_condition(Attr(name, "name"), [prefix]),
     }
 
 

@@ -79,7 +79,11 @@ def values(inputs: RenderInputs, name: str, job: Dataflow) -> dict:
     if not (entry and entry.output_kind == "bigquery") and job.output:
         written.insert(0, job.output)
     buckets = [
-        {"name": f"{name}-objects-{bucket}", "bucket": Attr(bucket, "name"), "condition": object_condition(bucket, p)}
+        {
+            "name": f"{name}-objects-{bucket}",
+            "bucket": Attr(bucket, "name"),
+            "condition": object_condition(Attr(bucket, "name"), p),
+        }
         for bucket, p in bucket_locations(spec, written).items()
     ]
     return {
@@ -115,6 +119,22 @@ def values(inputs: RenderInputs, name: str, job: Dataflow) -> dict:
         else [],
         "bigquery": {**bigquery, "role": ROLES["dataflow_bigquery"]} if bigquery else None,
         "project": Deployment("gcp_project_id"),
+        "staging": _staging(name) if entry else None,
+    }
+
+
+# The program's bucket of Flex jobs' staged files (templates/dataflow/gcp-staging.py.j2), as a program variable.
+STAGED_FILES = Child("dataflow-staged", "files")
+
+
+def _staging(name: str) -> dict:
+    """A Flex job's staging location, its own prefix of the staged-files bucket, and the worker's grant there."""
+    bucket_name = Child(STAGED_FILES.resource, STAGED_FILES.role, "name")
+    condition = object_condition(bucket_name, [f"{name}/"])
+    return {
+        "location": Concat(Child(STAGED_FILES.resource, STAGED_FILES.role, "url"), f"/{name}/"),
+        "bucket": bucket_name,
+        "condition": {**condition, "title": f"staged files of {name}"} if condition else None,
     }
 
 
@@ -125,4 +145,5 @@ def parts(cloud: str, spec) -> list[ProgramPart]:
         resource.type == "dataflow" and resource.template in CATALOGUE for resource in spec.resources.values()
     ):
         return []
-    return [ProgramPart("dataflow/gcp-staging.py.j2", {"location": spec.header.region}, before=True)]
+    values = {"location": spec.header.region, "variable": STAGED_FILES}
+    return [ProgramPart("dataflow/gcp-staging.py.j2", values, before=True)]

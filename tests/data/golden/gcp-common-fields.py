@@ -260,10 +260,7 @@ job_staging = gcp.storage.BucketIAMMember(
     bucket=dataflow_staged_files.name,
     role='roles/storage.objectUser',
     member=pulumi.Output.concat('serviceAccount:', job_account.email),
-    condition={"title": 'staged files of job', "expression": pulumi.Output.concat(
-        'resource.name.startsWith("projects/_/buckets/', dataflow_staged_files.name, '/objects/job/")',
-        ' || api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("job/")',
-    )},
+    condition={'title': 'staged files of job', 'expression': pulumi.Output.concat('resource.name.startsWith("projects/_/buckets/', dataflow_staged_files.name, '/objects/job/")', ' || api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("job/")')},
     opts=pulumi.ResourceOptions(parent=job, protect=True, depends_on=[*project_ready, worker]),
 )
 job_grants_settled = time.Sleep(

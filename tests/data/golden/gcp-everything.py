@@ -626,10 +626,7 @@ to_text_staging = gcp.storage.BucketIAMMember(
     bucket=dataflow_staged_files.name,
     role='roles/storage.objectUser',
     member='serviceAccount:dataflow-worker@ml-platform-123.iam.gserviceaccount.com',
-    condition={"title": 'staged files of to-text', "expression": pulumi.Output.concat(
-        'resource.name.startsWith("projects/_/buckets/', dataflow_staged_files.name, '/objects/to-text/")',
-        ' || api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("to-text/")',
-    )},
+    condition={'title': 'staged files of to-text', 'expression': pulumi.Output.concat('resource.name.startsWith("projects/_/buckets/', dataflow_staged_files.name, '/objects/to-text/")', ' || api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("to-text/")')},
     opts=pulumi.ResourceOptions(parent=to_text, depends_on=[*project_ready]),
 )
 to_text_grants_settled = time.Sleep(
@@ -699,10 +696,7 @@ to_bq_staging = gcp.storage.BucketIAMMember(
     bucket=dataflow_staged_files.name,
     role='roles/storage.objectUser',
     member=pulumi.Output.concat('serviceAccount:', to_bq_account.email),
-    condition={"title": 'staged files of to-bq', "expression": pulumi.Output.concat(
-        'resource.name.startsWith("projects/_/buckets/', dataflow_staged_files.name, '/objects/to-bq/")',
-        ' || api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("to-bq/")',
-    )},
+    condition={'title': 'staged files of to-bq', 'expression': pulumi.Output.concat('resource.name.startsWith("projects/_/buckets/', dataflow_staged_files.name, '/objects/to-bq/")', ' || api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("to-bq/")')},
     opts=pulumi.ResourceOptions(parent=to_bq, depends_on=[*project_ready]),
 )
 to_bq_grants_settled = time.Sleep(

@@ -164,10 +164,7 @@ stream_to_gcs_staging = gcp.storage.BucketIAMMember(
     bucket=dataflow_staged_files.name,
     role='roles/storage.objectUser',
     member=pulumi.Output.concat('serviceAccount:', stream_to_gcs_account.email),
-    condition={"title": 'staged files of stream-to-gcs', "expression": pulumi.Output.concat(
-        'resource.name.startsWith("projects/_/buckets/', dataflow_staged_files.name, '/objects/stream-to-gcs/")',
-        ' || api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("stream-to-gcs/")',
-    )},
+    condition={'title': 'staged files of stream-to-gcs', 'expression': pulumi.Output.concat('resource.name.startsWith("projects/_/buckets/', dataflow_staged_files.name, '/objects/stream-to-gcs/")', ' || api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("stream-to-gcs/")')},
     opts=pulumi.ResourceOptions(parent=stream_to_gcs, depends_on=[*project_ready]),
 )
 stream_to_gcs_grants_settled = time.Sleep(
