@@ -131,6 +131,7 @@ def program_context(spec: Spec, home: Path) -> dict[str, Any]:
         "project_ready": gcp_project.READY,
         "grants_settling": gcp_project.GRANTS_SETTLING,
         "ids_of": ids_of,
+        "variable_of": identifier,  # a program part's variable from its logical name (`function-sources`)
     }
 
 

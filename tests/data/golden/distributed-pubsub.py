@@ -107,7 +107,7 @@ project_ready = [*project_apis, service_agents_settled]
 
 # Function source archives: build inputs only, so nothing here is worth keeping on destroy.
 function_sources = gcp.storage.Bucket(
-    "function-sources",
+    'function-sources',
     location='us-central1',
     uniform_bucket_level_access=True,
     public_access_prevention="enforced",

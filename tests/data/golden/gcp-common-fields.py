@@ -80,7 +80,7 @@ project_ready = project_apis
 # Dataflow staged files: workers fetch them whenever they start (autoscaling, restarts), so they never expire
 # here, unlike a `temp` bucket with `expire_after`; build inputs only, so nothing here is kept on destroy.
 dataflow_staged_files = gcp.storage.Bucket(
-    "dataflow-staged-files",
+    'dataflow-staged-files',
     location='us-central1',
     uniform_bucket_level_access=True,
     public_access_prevention="enforced",
@@ -91,7 +91,7 @@ dataflow_staged_files = gcp.storage.Bucket(
 
 # Function source archives: build inputs only, so nothing here is worth keeping on destroy.
 function_sources = gcp.storage.Bucket(
-    "function-sources",
+    'function-sources',
     location='us-central1',
     uniform_bucket_level_access=True,
     public_access_prevention="enforced",
