@@ -224,8 +224,8 @@ def destroy(settings: DeploySettings, stack: StackOperations, ui: Interaction) -
     retained = retained_resources(changes, settings)
     if ui.mode != "json":
         ui.echo(f"stack {settings.stack_name}: {changes.count('delete')} cloud resources to delete")
+        cloud = CLOUDS[settings.spec.cloud]
         for change in sorted(changes.changes.values(), key=lambda c: (c.owner, c.urn)):
-            cloud = CLOUDS[settings.spec.cloud]
             name = change.urn.rsplit("::", 1)[-1]
             keep = (change.owner in retained and change.type in cloud.kept_with_bucket) or cloud.kept_always(
                 change.type, name

@@ -1,5 +1,6 @@
 """Customer-managed KMS keys on aws: the form a `kms_key` must have for the generated IAM to name it, the
-region it must be in, and the permissions producers and consumers of encrypted data need on it.
+region it must be in, and the permissions producers and consumers of encrypted data need on it; and on gcp the
+form and location of a Cloud KMS key for a bucket (gcp_key_problem).
 
 A key given in the spec is customer managed: its key policy need not trust the account's IAM policies for
 the service, so every role that reads or writes the encrypted data gets an explicit grant on the key.

@@ -86,7 +86,7 @@ def values(job: RenderInputs, name: str, function: Function) -> dict:
     triggers = [trigger_kind(use.trigger).wiring[("gcp", "function")](spec, use) for use in uses]
     event_wiring = next((wiring for wiring in triggers if "event_trigger" in wiring), None)
     secrets = _secrets(job, name, function, member)
-    secret_names = set(secret_variables(function))
+    secret_keys = {secret["key"] for secret in secrets}  # these variables come from Secret Manager instead
     receive_events = bool(event_wiring and event_wiring.get("receive_events"))
     # the first invocation may come at once (an event already queued): the data grants have settled by then
     waits = [*build_grants(), *(g["variable"] for g in grants)]
@@ -109,7 +109,7 @@ def values(job: RenderInputs, name: str, function: Function) -> dict:
         "ingress": INTERNAL_ONLY if uses else None,
         "source_object": source_object(spec, name, function.code),
         "code_path": CodeFolder(function.code),
-        "environment": {key: symbolic(text) for key, text in function.environment.items() if key not in secret_names},
+        "environment": {key: symbolic(text) for key, text in function.environment.items() if key not in secret_keys},
         "secrets": secrets,
         "event_trigger": event_wiring["event_trigger"] if event_wiring else None,
         "receive_events": receive_events,
