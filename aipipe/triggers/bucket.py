@@ -23,7 +23,7 @@ from aipipe.clouds.aws import AWS
 from aipipe.clouds.gcp import ROLES
 from aipipe.core.diagnostics import Severity
 from aipipe.semantics.keys import KeyPattern
-from aipipe.semantics.symbols import Attr, Child, Deployment, Json, Options
+from aipipe.semantics.symbols import Attr, Child, Concat, Deployment, Json, Options
 from aipipe.spec.context import CheckContext
 from aipipe.spec.model import StrictModel
 from aipipe.spec.parts import ProgramPart
@@ -249,8 +249,12 @@ def _gcp_function(spec, use: TriggerUse) -> dict:
         # the function waits for the storage agent's publisher grant (the part below), as the provider's
         # example does (pulumi-gcp cloudfunctionsv2.Function, "Cloudfunctions2 Basic Gcs")
         "receive_events": True,
-        "waits": [Child("storage-events", "publisher")],
+        "waits": [PUBLISHER],
     }
+
+
+# The storage agent's publisher grant (templates/triggers/bucket/gcp-publisher.py.j2), as a program variable.
+PUBLISHER = Child("storage-events", "publisher")
 
 
 def _parts(cloud: str, spec, uses: list[TriggerUse]) -> list[ProgramPart]:
@@ -260,7 +264,12 @@ def _parts(cloud: str, spec, uses: list[TriggerUse]) -> list[ProgramPart]:
             [
                 ProgramPart(
                     "triggers/bucket/gcp-publisher.py.j2",
-                    {"role": ROLES["publish"], "project": Deployment("gcp_project_id")},
+                    {
+                        "variable": PUBLISHER,
+                        "role": ROLES["publish"],
+                        "project": Deployment("gcp_project_id"),
+                        "member": Concat("serviceAccount:", Deployment("gcp_storage_agent_email")),
+                    },
                     before=True,
                 )
             ]

@@ -198,7 +198,7 @@ storage_events_publisher = gcp.projects.IAMMember(
     "storage-events-publisher",
     project=gcp.organizations.get_client_config_output().project,
     role='roles/pubsub.publisher',
-    member=pulumi.Output.concat("serviceAccount:", gcp.storage.get_project_service_account_output().email_address),
+    member=pulumi.Output.concat('serviceAccount:', gcp.storage.get_project_service_account_output().email_address),
     opts=pulumi.ResourceOptions(retain_on_delete=True, depends_on=project_ready),
 )
 
