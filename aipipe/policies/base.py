@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from aipipe.core.diagnostics import Severity
 from aipipe.core.locations import DataPath
 from aipipe.spec.context import CheckContext
+from aipipe.spec.references import parse_references
 
 
 @dataclass(frozen=True)
@@ -33,3 +34,13 @@ class PolicyCheck:
 
     def findings(self, ctx: CheckContext) -> Iterator[Finding]:
         raise NotImplementedError
+
+
+def secret_values_in(ctx: CheckContext, text: str) -> list[str]:
+    """The declared secrets whose value `text` holds (`${secret.NAME}`, not its `.arn`; an undeclared one is
+    AP302's)."""
+    return [
+        r.target
+        for r in parse_references(text)
+        if r.form == "secret" and r.attribute != "arn" and r.target in ctx.secrets
+    ]

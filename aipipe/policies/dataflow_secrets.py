@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from aipipe.policies.base import Finding, PolicyCheck
-from aipipe.spec.references import parse_references
+from aipipe.policies.base import Finding, PolicyCheck, secret_values_in
 
 
 class SecretInJobParameters(PolicyCheck):
@@ -28,7 +27,7 @@ class SecretInJobParameters(PolicyCheck):
             if resource.type != "dataflow":
                 continue
             for key, text in resource.parameters.items():
-                secrets = [r.target for r in parse_references(str(text)) if r.form == "secret"]
+                secrets = secret_values_in(ctx, str(text))
                 if secrets:
                     yield Finding(
                         name,

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from aipipe.policies.base import Finding, PolicyCheck
-from aipipe.spec.references import parse_references
+from aipipe.policies.base import Finding, PolicyCheck, secret_values_in
 
 
 class SecretInPlainEnvironment(PolicyCheck):
@@ -29,16 +28,12 @@ class SecretInPlainEnvironment(PolicyCheck):
             if resource.type != "function":
                 continue
             for variable, text in resource.environment.items():
-                plain = [
-                    r
-                    for r in parse_references(text)
-                    if r.form == "secret" and r.attribute != "arn" and r.target in ctx.secrets  # else AP302
-                ]
+                plain = secret_values_in(ctx, text)
                 if plain:
                     yield Finding(
                         name,
                         ctx.at(name, "environment", variable),
-                        f"`{variable}` holds the value of secret `{plain[0].target}`, readable by anyone allowed "
+                        f"`{variable}` holds the value of secret `{plain[0]}`, readable by anyone allowed "
                         "lambda:GetFunctionConfiguration",
                     )
 
