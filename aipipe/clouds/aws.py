@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from aipipe.clouds.base import Cloud, FunctionLimits, MockShape, ResourceFacts, TagRules
+from aipipe.clouds.base import Cloud, FunctionLimits, MockShape, PackageLimits, ResourceFacts, TagRules
 from aipipe.clouds.runtimes import retired_on
 
 # docs.aws.amazon.com/general/latest/gr/rande.html: partition-region-number, incl. GovCloud and ISO regions
@@ -199,6 +199,11 @@ AWS = Cloud(
         # 3008 MB, the bound in CreateFunction's error on such accounts ("MemorySize ... less than or equal to
         # 3008", quoted by the audit in issue 12; the page gives no number) until the quota is raised
         new_account_memory_mb=3008,
+        # same page, "Deployment package (.zip file archive) size": 50 MB zipped when uploaded through the
+        # Lambda API ("upload larger files with Amazon S3"), 250 MB unzipped including layers (Lambda's error:
+        # "Unzipped size must be smaller than 262144000 bytes"); "Container image code package size": 10 GB,
+        # the maximum uncompressed image size including all layers
+        package=PackageLimits(direct_zip=50 * 2**20, unzipped=262_144_000, image=10 * 2**30),
         max_timeout_seconds=900,
         # docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
         reserved_environment=frozenset(

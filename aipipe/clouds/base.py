@@ -74,6 +74,17 @@ class FunctionLimits:
     handler_form: Callable[[str], tuple[re.Pattern, str]]  # runtime -> (pattern, how to write it)
     # the most memory a new account may use until a quota is raised (None: the range above is open to all)
     new_account_memory_mb: int | None = None
+    package: PackageLimits | None = None
+
+
+@dataclass(frozen=True)
+class PackageLimits:
+    """How large a function's code may be, in bytes (None: the cloud sets no such limit)."""
+
+    direct_zip: int | None = None  # a zip uploaded with the function itself; larger ones go through storage
+    unzipped: int | None = None  # what a zip unpacks to
+    image: int | None = None  # an uncompressed container image
+    source_zip: int | None = None  # an uploaded source archive the cloud builds from
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 
-from aipipe.clouds.base import Cloud, FunctionLimits, MockShape, ResourceFacts, TagRules
+from aipipe.clouds.base import Cloud, FunctionLimits, MockShape, PackageLimits, ResourceFacts, TagRules
 from aipipe.clouds.runtimes import retired_on
 
 # cloud.google.com/compute/docs/regions-zones: continent-area + number
@@ -216,6 +216,9 @@ GCP = Cloud(
         ),
         reserved_environment_prefixes=("X_GOOGLE_",),
         handler_form=_handler_form,
+        # cloud.google.com/functions/quotas, "Max deployment size": 100MB compressed for sources (500MB
+        # uncompressed for sources plus modules, which Cloud Build installs: not known before it runs)
+        package=PackageLimits(source_zip=100 * 2**20),
     ),
     resources=RESOURCES,
     default_mock=MockShape(outputs={"project": "{project}"}),

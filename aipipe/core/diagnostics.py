@@ -2,7 +2,8 @@
 
 Codes are grouped by area: AP1xx reading the file (YAML, encoding, size), AP2xx the shape of the spec
 (fields, types, values), AP3xx references and the dependency graph, AP4xx rules that tie fields and
-resources together, AP5xx pipeline policy checks (aipipe/policies/). A code never changes meaning once
+resources together, AP5xx pipeline policy checks (aipipe/policies/), AP6xx a function's build (aipipe/build/: dependency
+files, installs for the target, size limits). A code never changes meaning once
 released; new problems get new codes.
 """
 
@@ -65,6 +66,11 @@ CODES: dict[str, str] = {
     "AP505": "a bucket holds temporary or output data but has no lifecycle rule",
     "AP506": "a Dataflow job's temp location is not in a bucket of the spec",
     "AP507": "a bucket is deleted with the stack and not protected",
+    "AP600": "a function's dependency file cannot be read or understood",
+    "AP601": "a requirement cannot be installed for the function's target",
+    "AP602": "a function's package is over the cloud's size limit",
+    "AP603": "the package index cannot be reached to build a function's dependencies",
+    "AP604": "a function's dependencies failed to install for another reason",
     "AP999": "internal error: a bug in aipipe (please report it with the spec)",
 }
 

@@ -67,6 +67,16 @@ class Spec:
     resource_lines: dict[str, int] = field(default_factory=dict)  # where each resource is defined
     # resource -> the resources it refers to (fields naming them, ${...} references, depends_on)
     dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # data path -> where its value is written, for problems found after validation (a function's build)
+    locations: Any = field(default=None, compare=False, repr=False)
+
+    def locate(self, *path: str | int) -> tuple[int, int]:
+        """Line and column of a data path of the spec (`"resources", "train", "code"`), or of its nearest
+        written ancestor; (1, 1) when the spec carries no locations."""
+        if self.locations is None:
+            return 1, 1
+        location = self.locations.locate(path)
+        return location.line, location.column
 
     @property
     def base_dir(self) -> Path:

@@ -139,6 +139,7 @@ def _validate_document(document: LoadedDocument, stack: str) -> tuple[Spec | Non
         stack_names=tuple(dict.fromkeys([DEFAULT_STACK, *declared_stacks(document.data or {})])),
         resource_lines={name: index.locate(("resources", name), at_key=True).line for name in ctx.resources},
         dependencies={name: tuple(sorted(targets)) for name, targets in edges.items()},
+        locations=index,
     )
     return spec, found
 

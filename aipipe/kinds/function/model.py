@@ -37,7 +37,10 @@ class Function(ResourceBase):
     type: Literal["function"]
     runtime: str = Field(description="`python3.12` style on both clouds; mapped per cloud.")
     handler: str = Field(description="aws: `module.function`; gcp: the entry-point function name.")
-    code: str = Field(description="Directory with the function's code, relative to the spec file.")
+    code: str = Field(
+        description="Directory with the function's code, relative to the spec file. Python dependencies are "
+        "declared beside the code in `requirements.txt` or `pyproject.toml` (+ `uv.lock`)."
+    )
     memory: MemorySize = Field(256, description="Memory in MB (aws 128-10240, gcp 128-32768).")
     timeout: Duration = Field(60, description="Maximum run time (aws up to 15m, gcp up to 60m / 9m for events).")
     environment: dict[EnvironmentName, Text] = Field(
@@ -58,6 +61,16 @@ class Function(ResourceBase):
     # shared pool, a different thing.
     max_instances: Annotated[int, Field(ge=1)] | None = cloud_only(
         "gcp", description="Most instances the function runs at once (at least 1; default: the cloud's, 100)."
+    )
+    architecture: Literal["x86_64", "arm64"] | None = cloud_only(
+        "aws", description="The CPU Lambda runs the function on, and the wheels its dependencies install for "
+        "(default x86_64; arm64 is Graviton)."
+    )
+    package: Literal["zip", "image", "auto"] | None = cloud_only(
+        "aws", description="How the code ships: `zip` (default; over 50 MB zipped through an S3 object, at most "
+        "250 MB unzipped), `image` (a container image from the AWS Lambda Python base image, pushed to an ECR "
+        "repository the program creates, up to 10 GB; needs Docker where you deploy), or `auto` (zip when it "
+        "fits, image otherwise)."
     )
     on_failure: OnFailure | None = cloud_only(
         "aws", description="Retries and the dead-letter queue for events the function failed on."

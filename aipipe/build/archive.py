@@ -1,0 +1,134 @@
+"""Deterministic archives: the same files give the same bytes, so an unchanged function has the same hash
+and `up` changes nothing. Entries are sorted, every timestamp is 1980-01-01 (the zip format's first date),
+modes are 0644 (0755 when the file was executable), owner bits only in the unix attributes, no directory
+entries; what never belongs in a function (caches, VCS folders, virtual environments, tests, aipipe's and
+Pulumi's own folders) is left out of the code folder."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+# folders never packed from a code folder, at any depth
+SKIPPED_FOLDERS = {
+    "__pycache__",
+    ".git",
+    ".hg",
+    ".svn",
+    ".aipipe",
+    ".pulumi",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".ruff_cache",
+    "tests",
+    "test",
+}
+SKIPPED_SUFFIXES = (".pyc", ".pyo")
+SKIPPED_FILES = {".DS_Store"}
+VIRTUALENV_MARKER = "pyvenv.cfg"  # any folder holding one is a virtual environment, whatever its name
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One file of an archive: its name inside, where its bytes are, whether it is executable."""
+
+    name: str
+    source: Path
+    executable: bool = False
+
+
+def code_entries(folder: Path) -> list[Entry]:
+    """The files of a code folder that belong in its function, by archive name."""
+    entries = []
+    for root, directories, names in os.walk(folder):  # symlinked folders are listed, never entered
+        root_path = Path(root)
+        directories[:] = [
+            name
+            for name in directories
+            if name not in SKIPPED_FOLDERS and not (root_path / name / VIRTUALENV_MARKER).exists()
+        ]
+        for name in names:
+            path = root_path / name
+            if name in SKIPPED_FILES or name.endswith(SKIPPED_SUFFIXES) or not path.is_file():
+                continue  # also a symlink to a folder, or a dangling one
+            entries.append(Entry(path.relative_to(folder).as_posix(), path, _executable(path)))
+    return entries
+
+
+def tree_entries(folder: Path) -> list[Entry]:
+    """Every file under an installed-dependencies folder (caches excluded), by archive name."""
+    entries = []
+    for root, _directories, names in os.walk(folder):  # its __pycache__ holds only bytecode aipipe compiled
+        for name in names:
+            path = Path(root) / name
+            if path.is_file():
+                entries.append(Entry(path.relative_to(folder).as_posix(), path, _executable(path)))
+    return entries
+
+
+def _executable(path: Path) -> bool:
+    return bool(path.stat().st_mode & (stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH))
+
+
+def merged(*layers: list[Entry]) -> list[Entry]:
+    """Entries of several layers by name, a later layer winning (the function's code over its dependencies),
+    sorted by name."""
+    by_name: dict[str, Entry] = {}
+    for layer in layers:
+        for entry in layer:
+            by_name[entry.name] = entry
+    return [by_name[name] for name in sorted(by_name)]
+
+
+@dataclass(frozen=True)
+class ArchiveFacts:
+    """What was written: the file, its sha256, its size, and the size of what it unpacks to."""
+
+    path: Path
+    sha256: str
+    zipped_bytes: int
+    unzipped_bytes: int
+    files: int
+
+
+def unpacked_size(entries: list[Entry]) -> int:
+    """Bytes the entries take once unpacked (what Lambda's 250 MB limit counts)."""
+    return sum(entry.source.stat().st_size for entry in entries)
+
+
+def write_zip(entries: list[Entry], path: Path) -> ArchiveFacts:
+    """Write `entries` (sorted by name) as a deterministic zip at `path`, atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    unzipped = 0
+    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+        for entry in sorted(entries, key=lambda item: item.name):
+            info = zipfile.ZipInfo(entry.name, FIXED_TIME)
+            info.create_system = 3  # unix, so the mode below is read
+            mode = 0o755 if entry.executable else 0o644
+            info.external_attr = (stat.S_IFREG | mode) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with entry.source.open("rb") as source, archive.open(info, "w") as target:
+                for chunk in iter(lambda: source.read(1 << 20), b""):
+                    target.write(chunk)
+                    unzipped += len(chunk)
+    os.replace(partial, path)
+    return ArchiveFacts(path, file_sha256(path), path.stat().st_size, unzipped, len(entries))
+
+
+def file_sha256(path: Path) -> str:
+    """The hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for chunk in iter(lambda: file.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -1,0 +1,208 @@
+"""Build every function of a spec into the artifact its program ships: a deterministic zip (aws, uploaded
+with the function, or through an S3 object past Lambda's direct-upload limit), a container-image build
+context (aws `package: image`, or `auto` past the unzipped limit), or a source archive Cloud Build installs
+from (gcp). Problems are Diagnostics: in a dependency file at the requirement's line, or at the function's
+`code` in the spec."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aipipe.build import dependencies as deps_of
+from aipipe.build.archive import Entry, code_entries, merged, tree_entries, unpacked_size, write_zip
+from aipipe.build.bytecode import compile_tree, interpreter_for
+from aipipe.build.cache import build_root
+from aipipe.build.image import write_context
+from aipipe.build.installer import InstallFailure
+from aipipe.build.problems import failure_diagnostic, size_diagnostic, source_diagnostic
+from aipipe.build.sources import REQUIREMENTS, SourceProblem, dependency_source
+from aipipe.build.targets import Target
+from aipipe.clouds.registry import CLOUDS
+from aipipe.core.diagnostics import Diagnostic, Severity, has_errors
+
+ZIP, S3_OBJECT, IMAGE, SOURCE = "zip", "s3", "image", "source"
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """What one function ships, and the figures `aipipe build` shows."""
+
+    function: str
+    runtime: str
+    architecture: str
+    package: str  # zip | s3 | image | source
+    path: Path  # the archive, or the image's build context folder
+    digest: str  # sha256 of the archive (of the context for an image)
+    unzipped_bytes: int
+    zipped_bytes: int | None = None
+    limit_bytes: int | None = None  # the limit the shipped form is held to
+    packages: tuple[str, ...] = ()
+    cache: str = "-"  # hit | miss | - (no dependencies)
+    bytecode: bool = False
+    built: bool = True  # False: a placeholder whose dependencies could not be installed here
+    notes: tuple[str, ...] = ()
+
+
+@dataclass
+class BuildReport:
+    """Every function's artifact and every problem found building them."""
+
+    artifacts: dict[str, Artifact] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.diagnostics)
+
+
+def build_functions(spec, only: str | None = None, offline_severity: Severity = Severity.ERROR) -> BuildReport:
+    """Build the functions of a validated spec (or only the one named `only`). `offline_severity` is how an
+    unreachable package index counts: an error for `build` and deploys, a warning for `plan`, which then
+    shows a placeholder artifact."""
+    report = BuildReport()
+    root = build_root(spec.base_dir)
+    for name, resource in spec.resources.items():
+        if resource.type != "function" or (only is not None and name != only):
+            continue
+        artifact, found = build_function(spec, name, resource, root, offline_severity)
+        report.diagnostics += found
+        if artifact is not None:
+            report.artifacts[name] = artifact
+    return report
+
+
+def build_function(spec, name: str, function, root: Path, offline_severity: Severity = Severity.ERROR):
+    """One function's artifact (or None when it cannot be made) and the problems found."""
+    target = Target(spec.cloud, function.runtime, getattr(function, "architecture", None) or "x86_64")
+    code = spec.base_dir / function.code
+    try:
+        source = dependency_source(code) if target.python else None
+    except SourceProblem as problem:
+        return None, [source_diagnostic(problem)]
+    dependencies = None
+    if source is not None:
+        try:
+            resolve = deps_of.installed if spec.cloud == "aws" else deps_of.resolved
+            dependencies = resolve(source, target, root)
+        except InstallFailure as failure:
+            diagnostic = failure_diagnostic(spec, name, target, source, failure, offline_severity)
+            if failure.reason != "unreachable":
+                return None, [diagnostic]
+            return _placeholder(spec, name, target, root), [diagnostic]
+    folder = root / spec.stack
+    if spec.cloud == "gcp":
+        return _gcp_source(spec, name, target, code, source, dependencies, folder / f"{name}.zip")
+    return _aws_package(spec, name, function, target, code, dependencies, folder)
+
+
+def _placeholder(spec, name: str, target: Target, root: Path) -> Artifact:
+    """Where the archive would be, for a plan made without the package index (never deployed)."""
+    return Artifact(
+        name,
+        target.runtime,
+        target.architecture,
+        ZIP,
+        root / spec.stack / f"{name}.zip",
+        "unbuilt",
+        0,
+        built=False,
+        notes=("dependencies not installed: the package index could not be reached",),
+    )
+
+
+def _aws_package(spec, name, function, target: Target, code: Path, dependencies, folder: Path):
+    limits = CLOUDS["aws"].functions.package
+    interpreter = interpreter_for(target.python)
+    with tempfile.TemporaryDirectory(prefix="aipipe-code-") as scratch:
+        entries = code_entries(code)
+        compiled = bool(interpreter) and _compiled(entries, Path(scratch), interpreter)
+        if compiled:
+            entries = tree_entries(Path(scratch))
+        layers = [tree_entries(dependencies.tree)] if dependencies and dependencies.tree else []
+        entries = merged(*layers, entries)
+        unzipped = unpacked_size(entries)
+        common = _figures(name, target, dependencies, compiled and (dependencies is None or dependencies.bytecode))
+        setting = getattr(function, "package", None) or ZIP
+        if setting == IMAGE or (setting == "auto" and unzipped > limits.unzipped):
+            if unzipped > limits.image:
+                return None, [size_diagnostic(spec, name, "image", unzipped, limits.image)]
+            digest = write_context(entries, folder / f"{name}-image", target.python or "3.12", function.handler)
+            notes = () if setting == IMAGE else (f"over {limits.unzipped // 10**6} MB unzipped: shipped as an image",)
+            return Artifact(
+                **common,
+                package=IMAGE,
+                path=folder / f"{name}-image",
+                digest=digest,
+                unzipped_bytes=unzipped,
+                limit_bytes=limits.image,
+                notes=notes,
+            ), []
+        if unzipped > limits.unzipped:
+            return None, [size_diagnostic(spec, name, "unzipped", unzipped, limits.unzipped)]
+        facts = write_zip(entries, folder / f"{name}.zip")
+    package = S3_OBJECT if facts.zipped_bytes > limits.direct_zip else ZIP
+    notes = (
+        (f"over {limits.direct_zip // 2**20} MB zipped: uploaded through an S3 object",) if package == S3_OBJECT else ()
+    )
+    return Artifact(
+        **common,
+        package=package,
+        path=facts.path,
+        digest=facts.sha256,
+        unzipped_bytes=unzipped,
+        zipped_bytes=facts.zipped_bytes,
+        limit_bytes=limits.unzipped,
+        notes=notes,
+    ), []
+
+
+def _gcp_source(spec, name, target: Target, code: Path, source, dependencies, path: Path):
+    limits = CLOUDS["gcp"].functions.package
+    with tempfile.TemporaryDirectory(prefix="aipipe-code-") as scratch:
+        entries = code_entries(code)
+        if source is not None and source.file.name != REQUIREMENTS and not (code / REQUIREMENTS).exists():
+            # Cloud Build installs requirements.txt: a pyproject.toml's (or uv.lock's) requirements go in as one
+            generated = Path(scratch) / REQUIREMENTS
+            generated.write_text(source.installer_text, encoding="utf-8")
+            entries = merged(entries, [Entry(REQUIREMENTS, generated)])
+        facts = write_zip(entries, path)
+    if facts.zipped_bytes > limits.source_zip:
+        return None, [size_diagnostic(spec, name, "source", facts.zipped_bytes, limits.source_zip)]
+    common = _figures(name, target, dependencies, False)
+    return Artifact(
+        **common,
+        package=SOURCE,
+        path=facts.path,
+        digest=facts.sha256,
+        unzipped_bytes=facts.unzipped_bytes,
+        zipped_bytes=facts.zipped_bytes,
+        limit_bytes=limits.source_zip,
+    ), []
+
+
+def _figures(name: str, target: Target, dependencies, bytecode: bool) -> dict:
+    cache = "-" if dependencies is None else ("hit" if dependencies.cache_hit else "miss")
+    packages = dependencies.packages if dependencies else ()
+    return {
+        "function": name,
+        "runtime": target.runtime,
+        "architecture": target.architecture,
+        "packages": packages,
+        "cache": cache,
+        "bytecode": bytecode,
+    }
+
+
+def _compiled(entries: list[Entry], scratch: Path, interpreter: str) -> bool:
+    """Copy the code into `scratch` and compile it there for the target; False if compiling failed."""
+    for entry in entries:
+        destination = scratch / entry.name
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(entry.source, destination)
+        if entry.executable:
+            os.chmod(destination, 0o755)
+    return compile_tree(scratch, interpreter)

@@ -1,0 +1,35 @@
+"""Bytecode for the target Python, compiled ahead so a cold start does not compile (Lambda's /var/task is
+read-only: a .py imported without its .pyc is compiled again on every cold start). Only an interpreter of the
+target's own version can write its bytecode (the format changes with each minor version), so this happens
+when one is on PATH (`python3.12`) or aipipe itself runs on it; otherwise the archive ships sources only and
+says so. Unchecked-hash pycs (PEP 552) hold no timestamps: the archive stays deterministic."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+TASK_ROOT = "/var/task"  # LAMBDA_TASK_ROOT: where tracebacks say the code is
+
+
+def interpreter_for(python: str | None) -> str | None:
+    """An interpreter of version `python` (`3.12`) on this machine, or None."""
+    if python is None:
+        return None
+    if f"{sys.version_info.major}.{sys.version_info.minor}" == python:
+        return sys.executable
+    return shutil.which(f"python{python}")
+
+
+def compile_tree(folder: Path, interpreter: str) -> bool:
+    """Compile every .py under `folder` into its __pycache__ with `interpreter`; False if that failed (the
+    archive then ships the sources alone, which still run)."""
+    command = [interpreter, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash"]
+    command += ["-s", str(folder), "-p", TASK_ROOT, str(folder)]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return result.returncode == 0

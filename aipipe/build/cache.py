@@ -1,0 +1,69 @@
+"""The build cache under `.aipipe/build/`: installed dependencies keyed by what decides them — the
+requirements text given to the installer, the target (cloud, Python, architecture, wheel platform) and this
+cache's format — so a rebuild with unchanged requirements installs nothing. Entries are written to a
+temporary folder and renamed into place, so a build that stops half way (or a second build beside it)
+never leaves a partial entry that looks complete."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from aipipe.build.targets import Target
+from aipipe.core.state_folder import STATE_FOLDER, protect
+
+BUILD_FOLDER = "build"
+CACHE_FORMAT = "1"
+MANIFEST = "aipipe-build.json"
+
+
+def build_root(base_dir: Path) -> Path:
+    """`.aipipe/build/` beside the spec (created with the `.aipipe/.gitignore`)."""
+    protect(base_dir / STATE_FOLDER)
+    return base_dir / STATE_FOLDER / BUILD_FOLDER
+
+
+def cache_key(kind: str, requirements_text: str, target: Target) -> str:
+    """The key of a cache entry: what was asked, for which target, by which cache format."""
+    parts = [CACHE_FORMAT, kind, target.cloud, target.python or "", target.architecture, target.platform]
+    digest = hashlib.sha256("\0".join(parts).encode() + b"\0" + requirements_text.encode())
+    return digest.hexdigest()[:24]
+
+
+def entry_folder(root: Path, kind: str, key: str) -> Path:
+    """Where the entry of `key` lives: `.aipipe/build/<kind>/<key>/`."""
+    return root / kind / key
+
+
+def read_manifest(folder: Path) -> dict | None:
+    """The manifest of a complete cache entry, or None (absent, unreadable: a miss)."""
+    try:
+        return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def store(folder: Path, fill, manifest: dict) -> dict:
+    """Create the entry at `folder`: `fill(staging)` writes its content into a temporary folder, which is
+    renamed into place with its manifest. If another build stored the same entry meanwhile, that one stays."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        extra = fill(staging) or {}
+        manifest = {**manifest, **extra}
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
+        try:
+            os.rename(staging, folder)
+        except OSError:  # stored by a parallel build meanwhile (or a stale entry): keep the complete one
+            if read_manifest(folder) is None:
+                shutil.rmtree(folder, ignore_errors=True)
+                os.rename(staging, folder)
+            return read_manifest(folder) or manifest
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return manifest

@@ -1,0 +1,93 @@
+"""A function's dependencies, through the cache: installed for the target (aws: the wheels ship in the
+function's archive) or resolved for it (gcp: Cloud Build installs requirements.txt itself, so aipipe only
+proves that the requirements can be met, with the answer cached the same way)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from aipipe.build import installer
+from aipipe.build.bytecode import compile_tree, interpreter_for
+from aipipe.build.cache import cache_key, entry_folder, read_manifest, store
+from aipipe.build.sources import REQUIREMENTS, DependencySource
+from aipipe.build.targets import Target
+
+SITE = "site"  # the installed tree inside a cache entry
+DIST_INFO = re.compile(r"(.+)-([^-]+)\.dist-info$")
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    """Installed (or resolved) dependencies: the tree to pack (None when only resolved), the packages as
+    `name==version`, whether the cache already had them, and whether their bytecode is compiled."""
+
+    tree: Path | None
+    packages: tuple[str, ...]
+    cache_hit: bool
+    bytecode: bool = False
+
+
+def installed(source: DependencySource, target: Target, root: Path) -> Dependencies:
+    """The dependencies installed for `target`, from the cache or installed now. Raises InstallFailure."""
+    key = cache_key("deps", source.installer_text, target)
+    folder = entry_folder(root, "deps", key)
+    manifest = read_manifest(folder)
+    hit = manifest is not None
+    if manifest is None:
+
+        def fill(staging: Path) -> dict:
+            requirements = _requirements_file(source, staging)
+            installer.install(requirements, target, staging / SITE)
+            (staging / SITE).mkdir(exist_ok=True)  # requirements that install nothing still make a tree
+            interpreter = interpreter_for(target.python)
+            return {
+                "packages": _installed_packages(staging / SITE),
+                "bytecode": bool(interpreter and compile_tree(staging / SITE, interpreter)),
+            }
+
+        manifest = store(folder, fill, {"target": target.describe(), "requirements": str(source.file)})
+    return Dependencies(folder / SITE, tuple(manifest["packages"]), hit, bool(manifest.get("bytecode")))
+
+
+def resolved(source: DependencySource, target: Target, root: Path) -> Dependencies:
+    """The requirements resolved for `target` (nothing installed), from the cache or now. Raises
+    InstallFailure."""
+    key = cache_key("resolved", source.installer_text, target)
+    folder = entry_folder(root, "resolved", key)
+    manifest = read_manifest(folder)
+    hit = manifest is not None
+    if manifest is None:
+
+        def fill(staging: Path) -> dict:
+            pinned = installer.resolve(_requirements_file(source, staging), target)
+            return {"packages": _pinned(pinned)}
+
+        manifest = store(folder, fill, {"target": target.describe(), "requirements": str(source.file)})
+    return Dependencies(None, tuple(manifest["packages"]), hit)
+
+
+def _requirements_file(source: DependencySource, staging: Path) -> Path:
+    """A requirements.txt the installer reads: the code folder's own (its relative `-r`, `-f` paths then
+    work), or the exported text of a pyproject.toml / uv.lock."""
+    if source.file.name == REQUIREMENTS:
+        return source.file
+    path = staging / "requirements.in"
+    path.write_text(source.installer_text, encoding="utf-8")
+    return path
+
+
+def _installed_packages(site: Path) -> list[str]:
+    """`name==version` of every distribution installed in `site`, sorted."""
+    packages = []
+    for item in site.glob("*.dist-info"):
+        match = DIST_INFO.match(item.name)
+        if match:
+            packages.append(f"{match.group(1)}=={match.group(2)}")
+    return sorted(packages, key=str.lower)
+
+
+def _pinned(text: str) -> list[str]:
+    """The `name==version` lines of `uv pip compile` output."""
+    return sorted((line.split(";")[0].strip() for line in text.splitlines() if "==" in line), key=str.lower)

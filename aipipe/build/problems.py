@@ -1,0 +1,91 @@
+"""Build problems as Diagnostics a user can act on: where (the requirement's file:line:column, or the
+function's `code` in the spec), what (the package, the target), and the fix."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from aipipe.build.image import BASE_IMAGE
+from aipipe.build.installer import InstallFailure
+from aipipe.build.sources import DependencySource, SourceProblem
+from aipipe.build.targets import Target
+from aipipe.core.diagnostics import Diagnostic, Severity
+
+SIZE_FIX = {
+    "unzipped": "Set `package: image` (a container image, up to 10 GB; needs Docker where you deploy) or "
+    "`package: auto`, or trim the dependencies.",
+    "image": "Trim the dependencies: an image holds at most 10 GB, base image included.",
+    "source": "Move data files out of the code folder (read them from a bucket) or trim it.",
+}
+SIZE_WHAT = {
+    "unzipped": "Lambda's 250 MB limit on a .zip package's unzipped size",
+    "image": "Lambda's 10 GB limit on a container image",
+    "source": "Cloud Functions' 100 MB limit on a compressed source archive",
+}
+
+
+def shown_path(path: Path) -> str:
+    """A path as the user will recognise it: relative to the working folder when below it."""
+    relative = os.path.relpath(path)
+    return path.as_posix() if relative.startswith("..") else Path(relative).as_posix()
+
+
+def source_diagnostic(problem: SourceProblem) -> Diagnostic:
+    """AP600: a dependency file aipipe cannot read or understand."""
+    return Diagnostic("AP600", str(problem), shown_path(problem.file), problem.line, problem.column)
+
+
+def where_deployed(target: Target) -> str:
+    """`Lambda python3.12 on x86_64 (wheels cp312 manylinux_2_34 x86_64)`."""
+    if target.cloud == "aws":
+        return f"Lambda {target.runtime} on {target.architecture} (wheels {target.describe()})"
+    return f"Cloud Functions {target.runtime}"
+
+
+def failure_diagnostic(
+    spec, name: str, target: Target, source: DependencySource, failure: InstallFailure, offline: Severity
+) -> Diagnostic:
+    """AP601 (a requirement cannot be met for the target), AP603 (no package index) or AP604 (the
+    installer failed otherwise)."""
+    if failure.reason == "unreachable":
+        line, column = spec.locate("resources", name, "code")
+        message = (
+            f"the dependencies of function `{name}` ({shown_path(source.file)}) are not in the build cache and the "
+            f"package index cannot be reached: {failure.detail}. Run `aipipe build` where the index is reachable "
+            "(uv's index: PyPI, or UV_INDEX_URL / UV_DEFAULT_INDEX for a mirror); later builds reuse the cache "
+            "under .aipipe/build/ offline"
+        )
+        return Diagnostic("AP603", message, spec.file, line, column, severity=offline)
+    requirement = next((found for found in map(source.find, failure.packages) if found is not None), None)
+    place = (requirement.line, requirement.column) if requirement else (1, 1)
+    asked = f"`{requirement.text}`" if requirement else "these requirements"
+    code = "AP601" if failure.reason == "unsatisfiable" else "AP604"
+    message = f"{asked} cannot be installed for function `{name}`, {where_deployed(target)}: {failure.detail}. "
+    message += _fix(failure.detail, target)
+    return Diagnostic(code, message, shown_path(source.file), *place)
+
+
+def _fix(detail: str, target: Target) -> str:
+    lowered = detail.lower()
+    if "not found in the package registry" in lowered:
+        return "Fix: check the name (is it published on your package index?)."
+    if "no version of" in lowered or ("only" in lowered and "available" in lowered):
+        return "Fix: ask for a version that exists."
+    if target.cloud == "gcp":
+        return "Fix: pin versions that exist and work together."
+    return (
+        "Fix: pin a version that publishes a wheel for this target, change the function's `architecture` or "
+        f"`runtime`, or build the wheel in a container (`pip wheel` in {BASE_IMAGE}:{target.python}) and add "
+        "it beside requirements.txt with `--find-links ./wheels`."
+    )
+
+
+def size_diagnostic(spec, name: str, what: str, size: int, limit: int) -> Diagnostic:
+    """AP602: a package over its cloud's size limit, at the function's `code`."""
+    line, column = spec.locate("resources", name, "code")
+    message = (
+        f"function `{name}` is {size / 10**6:.1f} MB, over {SIZE_WHAT[what]} ({limit / 10**6:.1f} MB). "
+        + SIZE_FIX[what]
+    )
+    return Diagnostic("AP602", message, spec.file, line, column)

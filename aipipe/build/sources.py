@@ -1,0 +1,159 @@
+"""The dependency sources a function's code folder declares, and where each requirement is written.
+
+In order of precedence: `requirements.txt` (pip's format, options and all: uv reads it as pip does), or
+`pyproject.toml`'s `[project].dependencies`, pinned by `uv.lock` when one lies beside it (exported with
+`uv export --frozen`, so the lock decides the versions). Each requirement keeps its file, line and column,
+so a problem with one (no wheel for the target, not found) points at the line that asks for it."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REQUIREMENTS = "requirements.txt"
+PYPROJECT = "pyproject.toml"
+LOCK = "uv.lock"
+# PEP 508's name at the start of a requirement (PEP 503 normalises it for comparison)
+NAME = re.compile(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
+
+
+def normalized(name: str) -> str:
+    """PEP 503's normal form of a distribution name: `Pillow_SIMD` -> `pillow-simd`."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One requirement as written: its name, text, and place."""
+
+    name: str
+    text: str
+    file: Path
+    line: int
+    column: int
+
+
+@dataclass
+class DependencySource:
+    """What a code folder asks to install: the file that says so, its requirements, and the text given to the
+    installer (requirements.txt format)."""
+
+    file: Path
+    requirements: list[Requirement] = field(default_factory=list)
+    installer_text: str = ""
+    locked: bool = False
+
+    def find(self, name: str) -> Requirement | None:
+        """The requirement that names distribution `name`, if one does."""
+        wanted = normalized(name)
+        return next((item for item in self.requirements if normalized(item.name) == wanted), None)
+
+
+class SourceProblem(Exception):
+    """A dependency file that cannot be read or understood; `line` and `column` point into `file`."""
+
+    def __init__(self, file: Path, message: str, line: int = 1, column: int = 1):
+        super().__init__(message)
+        self.file, self.line, self.column = file, line, column
+
+
+def dependency_source(code: Path) -> DependencySource | None:
+    """The dependency source of a code folder, or None when it declares no dependencies."""
+    requirements = code / REQUIREMENTS
+    if requirements.is_file():
+        return _requirements_file(requirements)
+    pyproject = code / PYPROJECT
+    if pyproject.is_file():
+        return _pyproject(pyproject)
+    return None
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise SourceProblem(path, f"`{path.name}` is not valid UTF-8 ({error.reason})") from None
+    except OSError as error:
+        raise SourceProblem(path, f"`{path.name}` cannot be read: {error.strerror}") from None
+
+
+def _requirements_file(path: Path) -> DependencySource:
+    text = _read(path)
+    requirements = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        content = line.split(" #", 1)[0].strip()
+        if not content or content.startswith(("#", "-")):  # comments and pip options (-r, --index-url, ...)
+            continue
+        match = NAME.match(line)
+        if match is None:
+            continue  # a URL or a path: the installer judges it
+        requirements.append(Requirement(match.group(1), content, path, number, match.start(1) + 1))
+    return DependencySource(path, requirements, text)
+
+
+def _pyproject(path: Path) -> DependencySource | None:
+    text = _read(path)
+    try:
+        document = _toml_loads(text)
+    except ValueError as error:
+        line, column = _toml_position(str(error))
+        raise SourceProblem(path, f"`{path.name}` is not valid TOML: {error}", line, column) from None
+    project = document.get("project")
+    dependencies = project.get("dependencies", []) if isinstance(project, dict) else []
+    if not isinstance(dependencies, list) or not all(isinstance(item, str) for item in dependencies):
+        raise SourceProblem(path, "`[project].dependencies` must be a list of requirement strings")
+    if not dependencies:
+        return None
+    lines = text.splitlines()
+    requirements = []
+    for item in dependencies:
+        line, column = _position_of(lines, item)
+        match = NAME.match(item)
+        requirements.append(Requirement(match.group(1) if match else item, item, path, line, column))
+    lock = path.parent / LOCK
+    if lock.is_file():
+        return DependencySource(path, requirements, _export_lock(path.parent), locked=True)
+    return DependencySource(path, requirements, "\n".join(dependencies) + "\n")
+
+
+def _position_of(lines: list[str], item: str) -> tuple[int, int]:
+    """Line and column of a dependency string in pyproject.toml (its quoted form), or the file's start."""
+    for quote in ('"', "'"):
+        needle = quote + item + quote
+        for number, line in enumerate(lines, start=1):
+            column = line.find(needle)
+            if column >= 0:
+                return number, column + 2
+    return 1, 1
+
+
+def _export_lock(project: Path) -> str:
+    """The locked requirements of a uv project, as requirements.txt text (`uv export --frozen`)."""
+    from aipipe.build.installer import uv_binary
+
+    command = [uv_binary(), "export", "--frozen", "--no-emit-project", "--no-hashes", "--no-header", "--quiet"]
+    command += ["--format", "requirements-txt", "--directory", str(project)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    if result.returncode != 0:
+        detail = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else f"exit {result.returncode}"
+        raise SourceProblem(project / LOCK, f"`uv.lock` cannot be exported: {detail}")
+    return result.stdout
+
+
+def _toml_loads(text: str) -> dict:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - python 3.10
+        import tomli as tomllib
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ValueError(str(error)) from None
+
+
+def _toml_position(message: str) -> tuple[int, int]:
+    match = re.search(r"line (\d+), column (\d+)", message)
+    return (int(match.group(1)), int(match.group(2))) if match else (1, 1)
