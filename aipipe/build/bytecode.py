@@ -29,7 +29,7 @@ def compile_tree(folder: Path, interpreter: str) -> bool:
     command = [interpreter, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash"]
     command += ["-s", str(folder), "-p", TASK_ROOT, str(folder)]
     try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+        result = subprocess.run(command, check=False, capture_output=True, text=True, timeout=600)
     except (OSError, subprocess.TimeoutExpired):
         return False
     return result.returncode == 0

@@ -78,7 +78,13 @@ def _run(command: list[str], cwd: Path) -> str:
     environment = {**os.environ, "UV_NO_PROGRESS": "1", "UV_HTTP_TIMEOUT": os.environ.get("UV_HTTP_TIMEOUT", "30")}
     try:
         result = subprocess.run(
-            command, cwd=cwd, capture_output=True, text=True, timeout=INSTALL_TIMEOUT_SECONDS, env=environment
+            command,
+            check=False,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=INSTALL_TIMEOUT_SECONDS,
+            env=environment,
         )
     except subprocess.TimeoutExpired:
         raise InstallFailure("failed", f"the installer did not finish within {INSTALL_TIMEOUT_SECONDS}s") from None

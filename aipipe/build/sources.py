@@ -136,7 +136,7 @@ def _export_lock(project: Path) -> str:
 
     command = [uv_binary(), "export", "--frozen", "--no-emit-project", "--no-hashes", "--no-header", "--quiet"]
     command += ["--format", "requirements-txt", "--directory", str(project)]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(command, check=False, capture_output=True, text=True, timeout=120)
     if result.returncode != 0:
         detail = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else f"exit {result.returncode}"
         raise SourceProblem(project / LOCK, f"`uv.lock` cannot be exported: {detail}")
