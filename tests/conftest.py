@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,14 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 EXAMPLES = sorted((ROOT / "specs").glob("*/aipipe.yaml"))
+# copies of the examples leave out the state folder that rendering them here (builds, plans) leaves beside them
+WITHOUT_STATE = shutil.ignore_patterns(".aipipe")
+
+
+def copy_example(name: str, folder: Path) -> Path:
+    """A copy of the example `specs/<name>` (its code, not its state folder) at `folder`; returns `folder`."""
+    shutil.copytree(ROOT / "specs" / name, folder, ignore=WITHOUT_STATE)
+    return folder
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import shlex
-import shutil
 
 import pytest
 import yaml
@@ -14,7 +13,7 @@ from typer.testing import CliRunner
 
 from aipipe.cli.app import app
 
-from conftest import EXAMPLES, ROOT
+from conftest import EXAMPLES, ROOT, copy_example
 from fake_pulumi_fixture import install_fake_pulumi
 
 DOC = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
@@ -56,7 +55,7 @@ def test_the_secrets_the_workflow_passes_are_the_ones_the_example_spec_declares(
 def checkout(tmp_path, monkeypatch, program_virtualenv):
     """A fresh CI checkout of a repository holding the event-driven example with a shared backend."""
     folder = tmp_path / "repo"
-    shutil.copytree(next(p for p in EXAMPLES if p.parent.name == "event-driven-ingest").parent, folder)
+    copy_example("event-driven-ingest", folder)
     spec = folder / "aipipe.yaml"
     spec.write_text(spec.read_text().replace("\nresources:", "\nbackend: s3://my-state-bucket/aipipe\nresources:", 1))
     for variable in ("PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE_FILE", "AIPIPE_ALLOW_LOCAL_STATE"):

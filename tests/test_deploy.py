@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import stat
 
 import pytest
@@ -21,7 +20,7 @@ from aipipe.deploy import stack as deploy_stack
 from aipipe.validation import load_spec
 
 import fake_stack as fake
-from conftest import EXAMPLES
+from conftest import copy_example
 
 runner = CliRunner()
 SECRET = "sup3r-s3cret-labelling-key"
@@ -34,7 +33,7 @@ def project(tmp_path, monkeypatch, program_virtualenv):
     monkeypatch.setenv("AIPIPE_PROGRAM_VIRTUALENV", str(program_virtualenv))
     monkeypatch.setenv("AIPIPE_ALLOW_LOCAL_STATE", "1")  # a first deploy without a terminal
     folder = tmp_path / "ingest"
-    shutil.copytree(next(p for p in EXAMPLES if p.parent.name == "event-driven-ingest").parent, folder)
+    copy_example("event-driven-ingest", folder)
     monkeypatch.setenv("LABELLING_API_KEY", SECRET)
     monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE", raising=False)
     monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE", raising=False)

@@ -18,7 +18,7 @@ from aipipe.cli import deploy as cli_deploy
 from aipipe.cli.app import app
 from aipipe.validation import load_spec
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, WITHOUT_STATE
 from engine_streams import derive, records, with_root_stack
 from fake_pulumi_fixture import install_fake_pulumi
 
@@ -38,7 +38,7 @@ def deploy(tmp_path, monkeypatch, program_virtualenv):
 
     def setup(name="event-driven-ingest", types=AWS_TYPES, names=None, **scenarios):
         folder = tmp_path / name
-        shutil.copytree(example(name), folder)
+        shutil.copytree(example(name), folder, ignore=WITHOUT_STATE)
         monkeypatch.setenv("LABELLING_API_KEY", SECRET)
         for variable in ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE", "PULUMI_BACKEND_URL"):
             monkeypatch.delenv(variable, raising=False)

@@ -3,8 +3,6 @@ update decides whether the deploy succeeded (aipipe.deploy.jobs; the facts in ai
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from typer.testing import CliRunner
 
@@ -14,7 +12,7 @@ from aipipe.deploy import stack as deploy_stack
 from aipipe.deploy.jobs import job_states
 
 import fake_stack as fake
-from conftest import EXAMPLES
+from conftest import copy_example
 
 runner = CliRunner()
 FLEX = "gcp:dataflow/flexTemplateJob:FlexTemplateJob"
@@ -48,7 +46,7 @@ def project(tmp_path, monkeypatch, program_virtualenv):
     for variable in ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE", "PULUMI_BACKEND_URL"):
         monkeypatch.delenv(variable, raising=False)
     folder = tmp_path / "replication"
-    shutil.copytree(next(p for p in EXAMPLES if p.parent.name == "realtime-replication").parent, folder)
+    copy_example("realtime-replication", folder)
     monkeypatch.setattr(cli_deploy, "is_interactive", lambda: False)
     return folder
 

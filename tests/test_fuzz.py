@@ -27,7 +27,7 @@ from aipipe.core.loader import load_spec_bytes
 from aipipe.kinds.registry import RESOURCE_TYPES
 from aipipe.validation import load_spec
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, WITHOUT_STATE
 
 PROFILE = os.environ.get("AIPIPE_FUZZ", "fast")
 EXAMPLES_PER_TEST = {"fast": 150, "long": 5000}[PROFILE]
@@ -127,7 +127,7 @@ def workspace():
     """A folder holding a copy of every example (with its code), where fuzzed specs are written."""
     folder = Path(tempfile.mkdtemp(prefix="aipipe-fuzz-"))
     for example in EXAMPLES:
-        shutil.copytree(example.parent, folder / example.parent.name)
+        shutil.copytree(example.parent, folder / example.parent.name, ignore=WITHOUT_STATE)
     yield folder
     shutil.rmtree(folder, ignore_errors=True)
     print("\nfuzz cases run:", ", ".join(f"{name}={count}" for name, count in sorted(COUNTS.items())))

@@ -8,7 +8,7 @@ import copy
 import pytest
 import yaml
 
-from aipipe.codegen.context import RenderJob
+from aipipe.codegen.context import RenderJob, built_artifacts
 from aipipe.kinds.dataflow.catalogue import CATALOGUE, INPUT_PARAMETER
 from aipipe.kinds.registry import KINDS, attribute_problem
 from aipipe.kinds.workflow import asl
@@ -35,7 +35,7 @@ def gcp():
 
 def values(spec, name):
     resource = spec.resources[name]
-    return KINDS[resource.type].clouds[spec.cloud].values(RenderJob(spec), name, resource)
+    return KINDS[resource.type].clouds[spec.cloud].values(RenderJob(spec, built_artifacts(spec)), name, resource)
 
 
 def test_aws_bucket_values_from_the_spec(aws):
@@ -110,7 +110,9 @@ def test_gcp_subscription_durations_and_dead_letter(gcp):
 def test_aws_function_policy_and_trigger_wiring(aws):
     ingest = values(aws, "ingest")
     assert (ingest["runtime"], ingest["memory_size"], ingest["timeout"]) == ("python3.12", 1024, 300)
-    assert ingest["code_path"] == CodeFolder("./app")
+    # the function ships the zip aipipe built beside the spec, for its architecture
+    assert ingest["package"]["path"] == CodeFolder(".aipipe/build/dev/ingest.zip")
+    assert (ingest["package"]["kind"], ingest["package"]["architecture"]) == ("zip", "x86_64")
     assert ingest["environment"]["TOKEN"] == Secret("API_TOKEN")
     assert ingest["environment"]["STAGE"] == Deployment("stack")
     assert ingest["environment"]["LITERAL"] == "${not-a-reference}"

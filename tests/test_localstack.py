@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from aipipe.cli.app import app
 
-from conftest import EXAMPLES
+from conftest import copy_example
 
 ENDPOINT = os.environ.get("AIPIPE_TEST_LOCALSTACK", "")
 pytestmark = [
@@ -28,7 +28,7 @@ pytestmark = [
 
 def test_up_outputs_destroy_against_localstack(tmp_path, monkeypatch):
     folder = tmp_path / "ingest"
-    shutil.copytree(next(p for p in EXAMPLES if p.parent.name == "event-driven-ingest").parent, folder)
+    copy_example("event-driven-ingest", folder)
     monkeypatch.setenv("LABELLING_API_KEY", "localstack-test-key")
     monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", "localstack")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")

@@ -6,7 +6,6 @@ aipipe/triggers/bucket.py."""
 
 from __future__ import annotations
 
-from aipipe.kinds.function.build import code_digest
 from aipipe.offline.mocks import SECRET
 from aipipe.offline.plan import plan_spec
 from aipipe.validation import load_spec
@@ -63,10 +62,14 @@ resources:
 """
 
 
-def _plan(write_spec, text=SPEC):
+def _spec(write_spec, text=SPEC):
     result = load_spec(str(write_spec(text)), "dev")
     assert result.valid, result.diagnostics
-    return plan_spec(result.spec)
+    return result.spec
+
+
+def _plan(write_spec, text=SPEC):
+    return plan_spec(_spec(write_spec, text))
 
 
 def _one(plan, type_token, name):
@@ -187,22 +190,30 @@ def test_ingress_is_internal_only_for_triggered_functions_and_max_instances_is_p
     assert "maxInstanceCount" not in _function(plan, "on-event").inputs["serviceConfig"]
 
 
-def test_the_source_object_is_named_by_the_code_and_changes_with_it(write_spec, tmp_path):
+def _built_digest(write_spec) -> str:
+    """The digest of the archive aipipe builds for on-upload, as the program ships it."""
+    from aipipe.build.artifacts import build_functions
+
+    return build_functions(_spec(write_spec)).artifacts["on-upload"].digest
+
+
+def test_the_source_object_is_named_by_the_built_archive_and_changes_with_the_code(write_spec, tmp_path):
     plan = _plan(write_spec)
-    digest = code_digest(tmp_path / "app")
+    digest = _built_digest(write_spec)
     source = _one(plan, "gcp:storage/bucketObject:BucketObject", "on-upload-source")
-    assert source.inputs["name"] == f"on-upload/source-{digest}.zip"
-    assert code_digest(tmp_path / "app") == digest  # deterministic
+    assert source.inputs["name"] == f"on-upload/source-{digest[:16]}.zip"
+    assert source.inputs["source"].endswith(".aipipe/build/dev/on-upload.zip")  # the built archive, as it is
+    assert _built_digest(write_spec) == digest  # deterministic
     (tmp_path / "app" / "main.py").write_text("def main(event):\n    return None\n")
-    assert code_digest(tmp_path / "app") != digest
+    assert _built_digest(write_spec) != digest
     (tmp_path / "app" / "data").mkdir()
-    changed = code_digest(tmp_path / "app")
+    changed = _built_digest(write_spec)
     (tmp_path / "app" / "data" / "x.txt").write_text("x")
-    assert code_digest(tmp_path / "app") != changed  # files in subfolders count too
-    before = code_digest(tmp_path / "app")
-    (tmp_path / "app" / ".pulumi").mkdir()  # the engine leaves .pulumi folders out of directory archives
+    assert _built_digest(write_spec) != changed  # files in subfolders count too
+    before = _built_digest(write_spec)
+    (tmp_path / "app" / ".pulumi").mkdir()  # bookkeeping folders are never packed
     (tmp_path / "app" / ".pulumi" / "state.json").write_text("{}")
-    assert code_digest(tmp_path / "app") == before
+    assert _built_digest(write_spec) == before
 
 
 def test_writes_may_overwrite_under_the_prefix_only(write_spec):

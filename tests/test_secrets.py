@@ -6,7 +6,6 @@ The value comes from the environment (as at deploy time); each test looks for it
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from pulumi.automation import errors as auto_errors
@@ -19,7 +18,7 @@ from aipipe.deploy import settings as deploy_settings
 from aipipe.deploy import stack as deploy_stack
 
 import fake_stack as fake
-from conftest import EXAMPLES
+from conftest import copy_example
 
 VALUE = "s3cr3t-value-that-must-never-leak"
 runner = CliRunner()
@@ -28,7 +27,7 @@ runner = CliRunner()
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     folder = tmp_path / "ingest"
-    shutil.copytree(next(p for p in EXAMPLES if p.parent.name == "event-driven-ingest").parent, folder)
+    copy_example("event-driven-ingest", folder)
     monkeypatch.setenv("LABELLING_API_KEY", VALUE)
     monkeypatch.setenv("AIPIPE_ALLOW_LOCAL_STATE", "1")  # a first deploy without a terminal
     monkeypatch.setattr(cli_deploy, "is_interactive", lambda: False)

@@ -3,8 +3,6 @@ spec's folder."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from typer.testing import CliRunner
 
@@ -13,7 +11,7 @@ from aipipe.core.state_folder import IGNORE_ALL, ignore_in_project
 from aipipe.deploy.settings import local_backend, settings_for
 from aipipe.validation import load_spec
 
-from conftest import EXAMPLES
+from conftest import copy_example
 
 runner = CliRunner()
 
@@ -21,7 +19,7 @@ runner = CliRunner()
 @pytest.fixture
 def project(tmp_path):
     folder = tmp_path / "ingest"
-    shutil.copytree(next(p for p in EXAMPLES if p.parent.name == "event-driven-ingest").parent, folder)
+    copy_example("event-driven-ingest", folder)
     return folder
 
 

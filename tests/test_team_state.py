@@ -4,7 +4,6 @@ copy of the pipeline; a shared backend needs a shared passphrase."""
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from typer.testing import CliRunner
@@ -13,7 +12,7 @@ from aipipe.cli import deploy as cli_deploy
 from aipipe.cli.app import app
 from aipipe.deploy.guards import local_state_exists
 
-from conftest import EXAMPLES
+from conftest import copy_example
 from fake_pulumi_fixture import install_fake_pulumi
 
 runner = CliRunner()
@@ -22,7 +21,7 @@ runner = CliRunner()
 @pytest.fixture
 def project(tmp_path, monkeypatch, program_virtualenv):
     folder = tmp_path / "ingest"
-    shutil.copytree(next(p for p in EXAMPLES if p.parent.name == "event-driven-ingest").parent, folder)
+    copy_example("event-driven-ingest", folder)
     for variable in (
         "PULUMI_CONFIG_PASSPHRASE",
         "PULUMI_CONFIG_PASSPHRASE_FILE",

@@ -6,7 +6,9 @@ Pulumi's own folders) is left out of the code folder."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 import os
 import stat
 import zipfile
@@ -98,6 +100,7 @@ class ArchiveFacts:
     zipped_bytes: int
     unzipped_bytes: int
     files: int
+    compiled: bool = False  # the code's bytecode is in it
 
 
 def unpacked_size(entries: list[Entry]) -> int:
@@ -123,6 +126,39 @@ def write_zip(entries: list[Entry], path: Path) -> ArchiveFacts:
                     unzipped += len(chunk)
     os.replace(partial, path)
     return ArchiveFacts(path, file_sha256(path), path.stat().st_size, unzipped, len(entries))
+
+
+def entries_digest(entries: list[Entry]) -> str:
+    """A digest of what entries hold (names, executable bits, bytes), without writing an archive."""
+    digest = hashlib.sha256()
+    for entry in sorted(entries, key=lambda item: item.name):
+        digest.update(f"{entry.name}\0{int(entry.executable)}\0{file_sha256(entry.source)}\0".encode())
+    return digest.hexdigest()
+
+
+def reusable(path: Path, inputs: str) -> ArchiveFacts | None:
+    """The zip at `path` if it was written from the same `inputs` (a digest of everything that goes in)."""
+    try:
+        known = json.loads(_sidecar(path).read_text(encoding="utf-8"))
+        if known["inputs"] == inputs and path.stat().st_size == known["zipped_bytes"]:
+            figures = [known[key] for key in ("sha256", "zipped_bytes", "unzipped_bytes", "files", "compiled")]
+            return ArchiveFacts(path, *figures)
+    except (OSError, ValueError, KeyError):
+        pass
+    return None
+
+
+def write_recorded(entries: list[Entry], path: Path, inputs: str, compiled: bool) -> ArchiveFacts:
+    """Write the zip (write_zip) and keep its facts and `inputs` beside it, for `reusable`."""
+    facts = dataclasses.replace(write_zip(entries, path), compiled=compiled)
+    record = {"inputs": inputs, "sha256": facts.sha256, "zipped_bytes": facts.zipped_bytes}
+    record |= {"unzipped_bytes": facts.unzipped_bytes, "files": facts.files, "compiled": compiled}
+    _sidecar(path).write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
+    return facts
+
+
+def _sidecar(path: Path) -> Path:
+    return path.with_name(path.name + ".json")
 
 
 def file_sha256(path: Path) -> str:

@@ -6,6 +6,7 @@ from (gcp). Problems are Diagnostics: in a dependency file at the requirement's 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -13,7 +14,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aipipe.build import dependencies as deps_of
-from aipipe.build.archive import Entry, code_entries, merged, tree_entries, unpacked_size, write_zip
+from aipipe.build.archive import (
+    Entry,
+    code_entries,
+    entries_digest,
+    merged,
+    reusable,
+    tree_entries,
+    unpacked_size,
+    write_recorded,
+    write_zip,
+)
 from aipipe.build.bytecode import compile_tree, interpreter_for
 from aipipe.build.cache import build_root
 from aipipe.build.image import write_context
@@ -25,6 +36,7 @@ from aipipe.clouds.registry import CLOUDS
 from aipipe.core.diagnostics import Diagnostic, Severity, has_errors
 
 ZIP, S3_OBJECT, IMAGE, SOURCE = "zip", "s3", "image", "source"
+ARCHIVE_FORMAT = "1"  # bump when the archive layout changes: every reused zip is then written again
 
 
 @dataclass(frozen=True)
@@ -117,45 +129,68 @@ def _placeholder(spec, name: str, target: Target, root: Path) -> Artifact:
 def _aws_package(spec, name, function, target: Target, code: Path, dependencies, folder: Path):
     limits = CLOUDS["aws"].functions.package
     interpreter = interpreter_for(target.python)
+    setting = getattr(function, "package", None) or ZIP
+    own = code_entries(code)
+    # the dependencies' cache entry never changes once stored (it is named by what decides it), so its
+    # folder stands for its files: an unchanged function is recognised without reading them or compiling
+    inputs = hashlib.sha256(
+        f"{ARCHIVE_FORMAT}\0{dependencies.tree if dependencies else ''}\0{interpreter or ''}\0".encode()
+        + entries_digest(own).encode()
+    ).hexdigest()
+    zip_path = folder / f"{name}.zip"
+    facts = reusable(zip_path, inputs) if setting != IMAGE else None
+    bytecode = bool(interpreter) and (dependencies is None or dependencies.bytecode)
+    if facts is not None:
+        bytecode = bytecode and facts.compiled
     with tempfile.TemporaryDirectory(prefix="aipipe-code-") as scratch:
-        entries = code_entries(code)
-        compiled = bool(interpreter) and _compiled(entries, Path(scratch), interpreter)
-        if compiled:
-            entries = tree_entries(Path(scratch))
-        layers = [tree_entries(dependencies.tree)] if dependencies and dependencies.tree else []
-        entries = merged(*layers, entries)
-        unzipped = unpacked_size(entries)
-        common = _figures(name, target, dependencies, compiled and (dependencies is None or dependencies.bytecode))
-        setting = getattr(function, "package", None) or ZIP
-        if setting == IMAGE or (setting == "auto" and unzipped > limits.unzipped):
-            if unzipped > limits.image:
-                return None, [size_diagnostic(spec, name, "image", unzipped, limits.image)]
-            digest = write_context(entries, folder / f"{name}-image", target.python or "3.12", function.handler)
-            notes = () if setting == IMAGE else (f"over {limits.unzipped // 10**6} MB unzipped: shipped as an image",)
-            return Artifact(
-                **common,
-                package=IMAGE,
-                path=folder / f"{name}-image",
-                digest=digest,
-                unzipped_bytes=unzipped,
-                limit_bytes=limits.image,
-                notes=notes,
-            ), []
-        if unzipped > limits.unzipped:
-            return None, [size_diagnostic(spec, name, "unzipped", unzipped, limits.unzipped)]
-        facts = write_zip(entries, folder / f"{name}.zip")
+        if facts is None:
+            compiled = bool(interpreter) and _compiled(own, Path(scratch), interpreter)
+            if compiled:
+                own = tree_entries(Path(scratch))
+            bytecode = bytecode and compiled
+            common = _figures(name, target, dependencies, bytecode)
+            layers = [tree_entries(dependencies.tree)] if dependencies and dependencies.tree else []
+            entries = merged(*layers, own)
+            unzipped = unpacked_size(entries)
+            if setting == IMAGE or (setting == "auto" and unzipped > limits.unzipped):
+                return _image(spec, name, function, target, entries, unzipped, folder, common)
+            if unzipped > limits.unzipped:
+                return None, [size_diagnostic(spec, name, "unzipped", unzipped, limits.unzipped)]
+            facts = write_recorded(entries, zip_path, inputs, compiled)
+    common = _figures(name, target, dependencies, bytecode)
     package = S3_OBJECT if facts.zipped_bytes > limits.direct_zip else ZIP
-    notes = (
-        (f"over {limits.direct_zip // 2**20} MB zipped: uploaded through an S3 object",) if package == S3_OBJECT else ()
-    )
+    notes = ()
+    if package == S3_OBJECT:
+        notes = (f"over {limits.direct_zip // 2**20} MB zipped: uploaded through an S3 object",)
     return Artifact(
         **common,
         package=package,
         path=facts.path,
         digest=facts.sha256,
-        unzipped_bytes=unzipped,
+        unzipped_bytes=facts.unzipped_bytes,
         zipped_bytes=facts.zipped_bytes,
         limit_bytes=limits.unzipped,
+        notes=notes,
+    ), []
+
+
+def _image(spec, name, function, target: Target, entries, unzipped: int, folder: Path, common: dict):
+    """The function as a container image's build context (`package: image`, or `auto` past the zip limit)."""
+    limits = CLOUDS["aws"].functions.package
+    if unzipped > limits.image:
+        return None, [size_diagnostic(spec, name, "image", unzipped, limits.image)]
+    context = folder / f"{name}-image"
+    digest = write_context(entries, context, target.python or "3.12", function.handler)
+    notes = ()
+    if function.package != IMAGE:
+        notes = (f"over {limits.unzipped // 10**6} MB unzipped: shipped as a container image",)
+    return Artifact(
+        **common,
+        package=IMAGE,
+        path=context,
+        digest=digest,
+        unzipped_bytes=unzipped,
+        limit_bytes=limits.image,
         notes=notes,
     ), []
 

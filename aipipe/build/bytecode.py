@@ -6,6 +6,7 @@ says so. Unchecked-hash pycs (PEP 552) hold no timestamps: the archive stays det
 
 from __future__ import annotations
 
+import functools
 import shutil
 import subprocess
 import sys
@@ -14,13 +15,28 @@ from pathlib import Path
 TASK_ROOT = "/var/task"  # LAMBDA_TASK_ROOT: where tracebacks say the code is
 
 
+@functools.lru_cache(maxsize=None)
 def interpreter_for(python: str | None) -> str | None:
-    """An interpreter of version `python` (`3.12`) on this machine, or None."""
+    """An interpreter of version `python` (`3.12`) on this machine that runs, or None. A `python3.12` on PATH
+    may be a shim that refuses to run (pyenv's, when that version is not selected): it is asked first."""
     if python is None:
         return None
     if f"{sys.version_info.major}.{sys.version_info.minor}" == python:
         return sys.executable
-    return shutil.which(f"python{python}")
+    candidate = shutil.which(f"python{python}")
+    if candidate is None:
+        return None
+    try:
+        answer = subprocess.run(
+            [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return candidate if answer.returncode == 0 and answer.stdout.strip() == python else None
 
 
 def compile_tree(folder: Path, interpreter: str) -> bool:

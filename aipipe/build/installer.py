@@ -58,7 +58,7 @@ def install(requirements: Path, target: Target, into: Path) -> None:
     """Install the wheels `requirements` asks for, for `target`, into the folder `into` (flat, as Lambda's
     /var/task or a layer's python/ expects). Raises InstallFailure."""
     command = [uv_binary(), "pip", "install", "--target", str(into), "--requirements", str(requirements)]
-    command += _target_switches(target) + ["--only-binary", ":all:", "--no-build", "--link-mode", "copy"]
+    command += _target_switches(target) + ["--only-binary", ":all:", "--link-mode", "copy"]
     _run(command, requirements.parent)
 
 

@@ -61,8 +61,9 @@ def failure_diagnostic(
     place = (requirement.line, requirement.column) if requirement else (1, 1)
     asked = f"`{requirement.text}`" if requirement else "these requirements"
     code = "AP601" if failure.reason == "unsatisfiable" else "AP604"
-    message = f"{asked} cannot be installed for function `{name}`, {where_deployed(target)}: {failure.detail}. "
-    message += _fix(failure.detail, target)
+    message = f"{asked} cannot be installed for function `{name}`, {where_deployed(target)}: "
+    message += failure.detail.rstrip(". ") + ". "
+    message += _fix(failure.detail, target) if code == "AP601" else "Fix: see the installer's message."
     return Diagnostic(code, message, shown_path(source.file), *place)
 
 

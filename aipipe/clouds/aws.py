@@ -68,6 +68,15 @@ RESOURCES = {
             mock=_ID_IS_ARN,
         ),
         ResourceFacts(
+            "aws:ecr/repository:Repository",
+            force_new=frozenset({"name"}),
+            # the registry URL of a private repository: docs.aws.amazon.com/AmazonECR/latest/userguide/Registries.html
+            mock=MockShape(
+                arn="arn:aws:ecr:{region}:{account}:repository/{name}",
+                outputs={"repositoryUrl": "{account}.dkr.ecr.{region}.amazonaws.com/{name}", "registryId": "{account}"},
+            ),
+        ),
+        ResourceFacts(
             "aws:lambda/function:Function",
             force_new=frozenset({"name"}),
             mock=MockShape(
@@ -227,6 +236,8 @@ AWS = Cloud(
     ),
     resources=RESOURCES,
     default_mock=MockShape(arn=_ARN),
+    # pulumi-docker-build: container-image functions (aipipe.kinds.function.package); imported only when used
+    program_packages=("pulumi-docker-build",),
     # service principals that assume roles or invoke functions
     principals={
         "lambda": "lambda.amazonaws.com",

@@ -12,11 +12,13 @@ from typing import Any
 from pydantic import BaseModel
 
 from aipipe import __version__
+from aipipe.build.artifacts import IMAGE
 from aipipe.clouds.registry import CLOUDS
 from aipipe.codegen import gcp_project
 from aipipe.codegen.expressions import ExpressionRenderer, stored_secret_variable
 from aipipe.codegen.safe import Code, RenderError, identifier
 from aipipe.codegen.views import ResourceView
+from aipipe.kinds.function.package import package_parts
 from aipipe.kinds.registry import KINDS
 from aipipe.semantics.symbols import Attr, Secret
 from aipipe.spec.document import Spec
@@ -57,8 +59,15 @@ def provider_variable(region: str) -> Code:
 class RenderJob:
     """What the kinds' values builders may ask while a program is rendered (aipipe.kinds.base.RenderInputs)."""
 
-    def __init__(self, spec: Spec):
+    def __init__(self, spec: Spec, artifacts: dict | None = None):
         self.spec = spec
+        self.artifacts = artifacts or {}
+
+    def artifact(self, function: str) -> Any:
+        """The build artifact of a function; every function has one when the program renders."""
+        if function not in self.artifacts:
+            raise RenderError(f"function {function!r} has no build artifact (it was not built)")
+        return self.artifacts[function]
 
     def access(self, target: str, role: str, prefix: str = "") -> Any:
         """What gives `role` access to `target`, from the target's kind. Validation refuses any link a kind
@@ -70,8 +79,11 @@ class RenderJob:
         return builder(target, resource, prefix)
 
 
-def program_context(spec: Spec, home: Path) -> dict[str, Any]:
-    """Everything program.py.j2 renders, for a program that will run from the folder `home`."""
+def program_context(spec: Spec, home: Path, artifacts: dict | None = None) -> dict[str, Any]:
+    """Everything program.py.j2 renders, for a program that will run from the folder `home`, shipping the
+    functions' build `artifacts` (aipipe.build; built here when not given)."""
+    if artifacts is None:
+        artifacts = built_artifacts(spec)
     cloud = CLOUDS[spec.cloud]
     views: dict[str, ResourceView] = {}
     renderer = ExpressionRenderer(spec, views, Path(home))
@@ -98,7 +110,7 @@ def program_context(spec: Spec, home: Path) -> dict[str, Any]:
             if region not in regions:
                 regions.append(region)
         views[name] = view
-    job = RenderJob(spec)
+    job = RenderJob(spec, artifacts)
     for view in views.values():
         form = KINDS[view.type].clouds[spec.cloud]
         if form.values is not None:
@@ -112,7 +124,7 @@ def program_context(spec: Spec, home: Path) -> dict[str, Any]:
     parts = [part for kind in KINDS.values() for part in kind.parts(spec.cloud, spec)]
     uses = trigger_uses(spec.resources)
     parts += [part for key, trigger in TRIGGERS.items() for part in trigger.parts(spec.cloud, spec, uses[key])]
-    parts = stored_secret_parts(spec) + parts
+    parts = stored_secret_parts(spec) + package_parts(spec, artifacts) + parts
     return {
         "spec": spec,
         "version": __version__,
@@ -132,7 +144,22 @@ def program_context(spec: Spec, home: Path) -> dict[str, Any]:
         "grants_settling": gcp_project.GRANTS_SETTLING,
         "ids_of": ids_of,
         "variable_of": identifier,  # a program part's variable from its logical name (`function-sources`)
+        "imports_docker_build": any(item.package == IMAGE for item in artifacts.values()),
     }
+
+
+def built_artifacts(spec: Spec) -> dict:
+    """Every function's artifact, built now (from the build cache when it can be): for callers that render
+    without building first. A build error is a RenderError; an unreachable package index only leaves a
+    placeholder, as in `plan`."""
+    from aipipe.build.artifacts import build_functions
+    from aipipe.core.diagnostics import Severity, has_errors
+
+    report = build_functions(spec, offline_severity=Severity.WARNING)
+    if has_errors(report.diagnostics):
+        problems = "; ".join(f"{d.file}:{d.line}:{d.column}: {d.code} {d.message}" for d in report.diagnostics)
+        raise RenderError(f"the functions could not be built: {problems}")
+    return report.artifacts
 
 
 def ids_of(resources: list[Code]) -> Code:

@@ -41,12 +41,17 @@ def default_program_dir(spec) -> Path:
 
 
 def write_project(
-    spec, output_dir: Path, home: Path | None = None, endpoint: str | None = None, virtualenv: str | None = None
+    spec,
+    output_dir: Path,
+    home: Path | None = None,
+    endpoint: str | None = None,
+    virtualenv: str | None = None,
+    artifacts: dict | None = None,
 ) -> list[Path]:
     """Write the Pulumi project for `spec` into `output_dir`; returns the files written. `home` is the
     folder the program is meant to run from (code paths are relative to it), default `output_dir`.
     Raises RenderError (a bug in aipipe, not in the spec) before writing anything when rendering fails."""
-    files = render_program(spec, home or output_dir, endpoint=endpoint, virtualenv=virtualenv)
+    files = render_program(spec, home or output_dir, endpoint=endpoint, virtualenv=virtualenv, artifacts=artifacts)
     output_dir.mkdir(parents=True, exist_ok=True)
     protect_above(output_dir.resolve())
     written = []
@@ -74,14 +79,16 @@ def runtime(virtualenv: str | None) -> dict:
     return {"name": "python", "options": {"toolchain": "pip", "virtualenv": virtualenv or "venv"}}
 
 
-def render_program(spec, output_dir, endpoint: str | None = None, virtualenv: str | None = None) -> dict[str, str]:
+def render_program(
+    spec, output_dir, endpoint: str | None = None, virtualenv: str | None = None, artifacts: dict | None = None
+) -> dict[str, str]:
     """The Pulumi project for a validated Spec: {"Pulumi.yaml", "__main__.py", "requirements.txt"} -> text.
 
     `output_dir` is where the files will live: function code paths are written relative to it, so the
     project runs from there as it is. `virtualenv` is the environment it runs in (see `runtime`)."""
     import yaml
 
-    context = program_context(spec, Path(output_dir))
+    context = program_context(spec, Path(output_dir), artifacts)
     context["endpoint"] = endpoint
     context["endpoint_arguments"] = endpoint_arguments(endpoint) if endpoint else None
     context["setup_marker"] = Code(gcp_project.SETUP_MARKER)

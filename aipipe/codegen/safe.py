@@ -64,8 +64,16 @@ def identifier(name: str, suffix: str = "") -> Code:
 # --- the post-render check ------------------------------------------------------------------------------
 
 # pulumiverse_time: Sleep, the wait for GCP service agents' roles to propagate (aipipe.codegen.gcp_project)
-_IMPORTS = {"json": None, "pulumi": None, "pulumi_aws": "aws", "pulumi_gcp": "gcp", "pulumiverse_time": "time"}
-_CALL_ROOTS = {"pulumi", "aws", "gcp", "json", "time"}
+# pulumi_docker_build: Image, a Lambda function's container image (aipipe.kinds.function.package)
+_IMPORTS = {
+    "json": None,
+    "pulumi": None,
+    "pulumi_aws": "aws",
+    "pulumi_gcp": "gcp",
+    "pulumiverse_time": "time",
+    "pulumi_docker_build": "docker_build",
+}
+_CALL_ROOTS = {"pulumi", "aws", "gcp", "json", "time", "docker_build"}
 # Methods the program may call on its own variables (components, resources, outputs, config).
 _METHODS = {"register_outputs", "apply", "require", "require_secret", "get", "get_secret", "format"}
 _BUILTINS = {"dict", "list", "str", "int", "len", "sorted"}

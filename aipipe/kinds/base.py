@@ -25,6 +25,10 @@ class RenderInputs(Protocol):
         statements on aws, a grant on gcp — from the target's kind."""
         ...
 
+    def artifact(self, function: str) -> Any:
+        """The build artifact of a function (aipipe.build.artifacts.Artifact): what its program ships."""
+        ...
+
 
 # (child role, SDK output): `${raw.arn}` on aws is the `arn` of the resource the template calls `bucket`
 AttributeSource = tuple[str, str]

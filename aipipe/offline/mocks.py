@@ -148,11 +148,16 @@ class _CloudMocks(mocks.Mocks):
                 "emailAddress": "service-123456789012@gs-project-accounts.iam.gserviceaccount.com",
                 "project": self.project,
             }
+        if args.token == "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+            return {"userName": "AWS", "password": "mock-token", "authorizationToken": "mock", "id": "ecr-token"}
         if args.token == "aws:index/getPartition:getPartition":
             return {"partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws", "id": "aws"}
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {"accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/mock", "userId": "mock"}
         return {}
+
+
+DOCKER_IMAGE = "docker-build:index:Image"
 
 
 def _new_resource(args, region: str, project: str) -> tuple[str, dict]:
@@ -164,6 +169,9 @@ def _new_resource(args, region: str, project: str) -> tuple[str, dict]:
     # a read (`Bucket.get(name, id)`) names the existing resource by its id, not by the logical name
     name = inputs.get("name") or inputs.get("bucket") or args.resource_id or args.name
     outputs.setdefault("name", name)
+    if token == DOCKER_IMAGE:  # the pushed image's reference: its first tag, pinned by digest
+        tags = inputs.get("tags") or [str(name)]
+        outputs["ref"] = f"{tags[0]}@sha256:{hashlib.sha256(str(tags[0]).encode()).hexdigest()}"
     if cloud is None:
         return str(name), outputs
     facts = cloud.facts(token)

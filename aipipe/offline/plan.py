@@ -18,8 +18,9 @@ class PlanError(Exception):
     """The program could not be rendered or did not run under mocks (a bug in aipipe, not in the spec)."""
 
 
-def plan_spec(spec: Spec):
-    """Render `spec` into a temporary project and run it offline; returns aipipe.offline.mocks.Plan."""
+def plan_spec(spec: Spec, artifacts: dict | None = None):
+    """Render `spec` into a temporary project and run it offline; returns aipipe.offline.mocks.Plan. The
+    functions ship `artifacts` (aipipe.build), built here when not given."""
     from aipipe.offline.mocks import run_program
 
     with tempfile.TemporaryDirectory(prefix="aipipe-plan-") as folder:
@@ -27,7 +28,7 @@ def plan_spec(spec: Spec):
         # the very program `render` writes by default (code paths relative to .aipipe/<stack>/program);
         # under mocks the code archives are not read, so it runs from the temporary folder as it is
         try:
-            write_project(spec, program, home=default_program_dir(spec))
+            write_project(spec, program, home=default_program_dir(spec), artifacts=artifacts)
         except RenderError as error:
             raise PlanError(str(error)) from error
         with _watchdog(PLAN_TIMEOUT_SECONDS):

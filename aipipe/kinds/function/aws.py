@@ -9,8 +9,9 @@ from aipipe.kinds.function.checks import trigger_uses
 from aipipe.kinds.function.failures import failure_statements, failure_values
 from aipipe.kinds.function.links import links
 from aipipe.kinds.function.model import Function
+from aipipe.kinds.function.package import package_values
 from aipipe.semantics.iam import merge, policy_document, statement, trust_policy
-from aipipe.semantics.symbols import Child, CodeFolder, Concat, StoredSecret
+from aipipe.semantics.symbols import Child, Concat, StoredSecret
 from aipipe.spec.references import stored_secrets, symbolic
 from aipipe.triggers.registry import trigger_kind
 
@@ -41,7 +42,7 @@ def values(job: RenderInputs, name: str, function: Function) -> dict:
         "handler": function.handler,
         "memory_size": function.memory,
         "timeout": function.timeout,
-        "code_path": CodeFolder(function.code),
+        "package": package_values(job.spec, name, job.artifact(name)),
         "environment": {key: symbolic(text) for key, text in function.environment.items()},
         "trust_policy": trust_policy(AWS.principals["lambda"]),
         "policy": policy_document(merge(statements)),

@@ -22,14 +22,10 @@ project would let every build rewrite any object of the project.
 
 The source object. A fixed name (`<fn>/source.zip`) made every code change replace the object create-
 before-delete under the same name, and the delete of the old resource removed the live object
-(pulumi/pulumi-gcp#152). The name now carries a digest of the code folder's files, so a change creates a new
-object beside the old one."""
+(pulumi/pulumi-gcp#152). The name carries the digest of the deterministic archive aipipe built, so a change
+creates a new object beside the old one."""
 
 from __future__ import annotations
-
-import hashlib
-import os
-from pathlib import Path
 
 from aipipe.clouds.gcp import service_account_id
 from aipipe.semantics.symbols import Child, Deployment
@@ -42,7 +38,6 @@ BUILD_ROLES = {
 # The buckets Cloud Functions copies each function's source into before its build (see above).
 SOURCE_COPIES = "gcf-v2-sources-"
 BUILDER = "function-sources"  # the program part holding the sources bucket and the build account
-PULUMI_BOOKKEEPING = ".pulumi"  # never part of a directory archive
 
 
 def build_grants() -> list[Child]:
@@ -79,29 +74,7 @@ def builder_values(spec) -> dict:
     }
 
 
-def code_digest(folder: Path) -> str:
-    """A digest of what pulumi.FileArchive(folder) packs, so any change to the archive changes the object name.
-    The engine's directory archive (pulumi/pulumi, sdk/go/common/resource, Archive.readPath) takes every file
-    under the folder in filepath.Walk order, skips `.pulumi` directories and symlinks to directories, and reads
-    a symlink to a file as the file; the digest walks alike (relative path and bytes of each file, in path
-    order), so it is deterministic and independent of modification times."""
-    digest = hashlib.sha256()
-    files = []
-    for root, directories, names in os.walk(folder):  # symlinked directories are listed, never entered
-        directories[:] = sorted(name for name in directories if name != PULUMI_BOOKKEEPING)
-        files.extend(Path(root) / name for name in names)
-    for path in sorted(files, key=lambda item: item.relative_to(folder).as_posix()):
-        if not path.is_file():
-            continue  # a symlink to a directory, or a dangling one
-        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-        content = hashlib.sha256()
-        with path.open("rb") as file:  # in chunks: a code folder may hold large files
-            for chunk in iter(lambda: file.read(1 << 20), b""):
-                content.update(chunk)
-        digest.update(content.digest())
-    return digest.hexdigest()[:16]
-
-
-def source_object(spec, name: str, code: str) -> str:
-    """The source archive's object name: `<function>/source-<digest>.zip`."""
-    return f"{name}/source-{code_digest(spec.base_dir / code)}.zip"
+def source_object(name: str, artifact) -> str:
+    """The source archive's object name, `<function>/source-<digest>.zip`, from the digest of the archive
+    aipipe built (aipipe.build.artifacts): any change to what is uploaded changes the name."""
+    return f"{name}/source-{artifact.digest[:16]}.zip"

@@ -84,6 +84,14 @@ def check(ctx: CheckContext, name: str, function: Function) -> None:
                 ctx.at(name, "environment", key),
                 True,
             )
+    if function.package in ("image", "auto") and not function.runtime.startswith("python"):
+        # the image is built on the AWS Lambda Python base image (aipipe.build.image)
+        ctx.report(
+            "AP403",
+            f"`package: {function.package}` builds a container image for Python runtimes only; `{function.runtime}` "
+            "ships as a zip (remove `package` or set `package: zip`)",
+            ctx.at(name, "package"),
+        )
     _check_triggers(ctx, name, function)
 
 

@@ -72,6 +72,7 @@ def _secrets(job: RenderInputs, name: str, function: Function, member) -> list[d
 def values(job: RenderInputs, name: str, function: Function) -> dict:
     """The Cloud Function template's values."""
     spec = job.spec
+    artifact = job.artifact(name)
     member = Concat("serviceAccount:", Child(name, "account", "email"))
     caller = Concat("serviceAccount:", Child(name, "caller", "email"))
     grants = []
@@ -107,8 +108,8 @@ def values(job: RenderInputs, name: str, function: Function) -> dict:
         "timeout": function.timeout,
         "max_instances": function.max_instances,
         "ingress": INTERNAL_ONLY if uses else None,
-        "source_object": source_object(spec, name, function.code),
-        "code_path": CodeFolder(function.code),
+        "source_object": source_object(name, artifact),
+        "code_path": CodeFolder(artifact.path.relative_to(spec.base_dir).as_posix()),
         "environment": {key: symbolic(text) for key, text in function.environment.items() if key not in secret_keys},
         "secrets": secrets,
         "event_trigger": event_wiring["event_trigger"] if event_wiring else None,

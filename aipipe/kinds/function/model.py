@@ -63,14 +63,16 @@ class Function(ResourceBase):
         "gcp", description="Most instances the function runs at once (at least 1; default: the cloud's, 100)."
     )
     architecture: Literal["x86_64", "arm64"] | None = cloud_only(
-        "aws", description="The CPU Lambda runs the function on, and the wheels its dependencies install for "
-        "(default x86_64; arm64 is Graviton)."
+        "aws",
+        description="The CPU Lambda runs the function on, and the wheels its dependencies install for "
+        "(default x86_64; arm64 is Graviton).",
     )
     package: Literal["zip", "image", "auto"] | None = cloud_only(
-        "aws", description="How the code ships: `zip` (default; over 50 MB zipped through an S3 object, at most "
+        "aws",
+        description="How the code ships: `zip` (default; over 50 MB zipped through an S3 object, at most "
         "250 MB unzipped), `image` (a container image from the AWS Lambda Python base image, pushed to an ECR "
         "repository the program creates, up to 10 GB; needs Docker where you deploy), or `auto` (zip when it "
-        "fits, image otherwise)."
+        "fits, image otherwise).",
     )
     on_failure: OnFailure | None = cloud_only(
         "aws", description="Retries and the dead-letter queue for events the function failed on."

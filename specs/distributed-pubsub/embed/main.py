@@ -6,6 +6,7 @@ import json
 import os
 
 import functions_framework
+import numpy as np
 from google.cloud import storage
 
 client = storage.Client()
@@ -16,6 +17,8 @@ def handle_message(cloud_event):
     item = json.loads(base64.b64decode(cloud_event.data["message"]["data"]))
     # Stand-in for a real model call: a deterministic vector from the text.
     digest = hashlib.sha256(item["text"].encode("utf-8")).digest()
-    vector = [b / 255 for b in digest[:16]]
+    vector = np.frombuffer(digest[:16], dtype=np.uint8).astype(np.float32) / 255
+    vector /= np.linalg.norm(vector) or 1.0  # unit length, as embeddings are compared by cosine
+    vector = [round(float(value), 6) for value in vector]
     blob = client.bucket(os.environ["RESULTS_BUCKET"]).blob(f"vectors/{item['id']}.json")
     blob.upload_from_string(json.dumps({"id": item["id"], "vector": vector}), content_type="application/json")
