@@ -15,7 +15,7 @@ from pathlib import Path
 TASK_ROOT = "/var/task"  # LAMBDA_TASK_ROOT: where tracebacks say the code is
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def interpreter_for(python: str | None) -> str | None:
     """An interpreter of version `python` (`3.12`) on this machine that runs, or None. A `python3.12` on PATH
     may be a shim that refuses to run (pyenv's, when that version is not selected): it is asked first."""
