@@ -202,7 +202,7 @@ def test_the_source_object_is_named_by_the_built_archive_and_changes_with_the_co
     digest = _built_digest(write_spec)
     source = _one(plan, "gcp:storage/bucketObject:BucketObject", "on-upload-source")
     assert source.inputs["name"] == f"on-upload/source-{digest[:16]}.zip"
-    assert source.inputs["source"].endswith(".aipipe/build/dev/on-upload.zip")  # the built archive, as it is
+    assert source.inputs["source"] == "FileAsset(../../build/dev/on-upload.zip)"  # the built archive, as it is
     assert _built_digest(write_spec) == digest  # deterministic
     (tmp_path / "app" / "main.py").write_text("def main(event):\n    return None\n")
     assert _built_digest(write_spec) != digest

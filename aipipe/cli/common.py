@@ -44,6 +44,23 @@ def load_valid(spec_path: Path, stack: Optional[str]):
     return result.spec
 
 
+def build_or_exit(spec, offline_ok: bool) -> dict:
+    """Build the spec's functions (aipipe.build) and return their artifacts; print the problems found, with
+    their file:line:column, and exit 1 on errors. With `offline_ok` an unreachable package index is a warning
+    (a placeholder ships; for plan and render), otherwise an error (for deploys)."""
+    from aipipe.build.artifacts import build_functions
+    from aipipe.core.diagnostics import Severity
+    from aipipe.core.report import format_text
+
+    report = build_functions(spec, offline_severity=Severity.WARNING if offline_ok else Severity.ERROR)
+    if report.diagnostics:
+        typer.echo(format_text(report.diagnostics), err=True)
+    if not report.ok:
+        typer.echo(f"{spec.file}: functions not built; fix the problems above (`aipipe build` lists them)", err=True)
+        raise typer.Exit(1)
+    return report.artifacts
+
+
 def fail(message: str, exit_code: int = 1) -> NoReturn:
     """Print `error: message` on standard error and exit with `exit_code`."""
     typer.echo(f"error: {message}", err=True)

@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from aipipe.cli.common import DEFAULT_SPEC, StackOption, fail, load_valid, resolve_specs
+from aipipe.cli.common import DEFAULT_SPEC, StackOption, build_or_exit, fail, load_valid, resolve_specs
 
 OptionalSpec = Annotated[
     Optional[Path],
@@ -119,15 +119,23 @@ def _guarded(settings, endpoint_given: bool):
     return replace(settings, endpoint=guards.recorded_endpoint(settings))
 
 
-def _prepare(settings) -> None:
-    """Render the program into the stack's folder, to run in the cloud's program environment (built once, on
-    first use; its progress goes to stderr so --json output stays clean)."""
+def _prepare(settings, deploys: bool = True) -> None:
+    """Build the functions, then render the program into the stack's folder, to run in the cloud's program
+    environment (built once, on first use; its progress goes to stderr so --json output stays clean). A
+    command that `deploys` code needs every dependency installed; destroy ships none."""
     from aipipe.codegen.project import provider_config, write_project
     from aipipe.deploy.guards import check_stack_config
     from aipipe.deploy.interpreter import ensure_virtualenv
 
+    artifacts = build_or_exit(settings.spec, offline_ok=not deploys)
     virtualenv = ensure_virtualenv(settings.spec.cloud, os.environ, _to_stderr)
-    write_project(settings.spec, settings.program_dir, endpoint=settings.endpoint, virtualenv=str(virtualenv))
+    write_project(
+        settings.spec,
+        settings.program_dir,
+        endpoint=settings.endpoint,
+        virtualenv=str(virtualenv),
+        artifacts=artifacts,
+    )
     for warning in check_stack_config(settings, provider_config(settings.spec, settings.endpoint)):
         _to_stderr(f"warning: {warning}")
 
@@ -219,7 +227,7 @@ def destroy(
 
     try:
         settings = _settings(spec, stack, need_secrets=False, allow_local_state=allow_local_state)
-        _prepare(settings)
+        _prepare(settings, deploys=False)
         operations.destroy(settings, _open(settings, create=False), _interaction(yes, as_json))
     except DeployError as error:
         _fail(error)
@@ -237,7 +245,7 @@ def refresh(
 
     try:
         settings = _settings(spec, stack, need_secrets=False, allow_local_state=allow_local_state)
-        _prepare(settings)
+        _prepare(settings, deploys=False)
         operations.refresh(settings, _open(settings, create=False), _interaction(True, as_json))
     except DeployError as error:
         _fail(error)

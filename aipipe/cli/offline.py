@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from aipipe.cli.common import SpecArgument, StackOption, fail, load_valid, resolve_specs
+from aipipe.cli.common import SpecArgument, StackOption, build_or_exit, fail, load_valid, resolve_specs
 
 
 def render(
@@ -35,8 +35,9 @@ def render(
     from aipipe.codegen.safe import RenderError
 
     loaded = load_valid(resolve_specs([spec])[0], stack)
+    artifacts = build_or_exit(loaded, offline_ok=True)
     try:
-        for path in write_project(loaded, output or default_program_dir(loaded)):
+        for path in write_project(loaded, output or default_program_dir(loaded), artifacts=artifacts):
             typer.echo(f"wrote {path}")
     except RenderError as error:
         fail(str(error))
@@ -60,8 +61,9 @@ def plan(
     from aipipe.offline.plan_view import print_plan
 
     loaded = load_valid(resolve_specs([spec])[0], stack)
+    artifacts = build_or_exit(loaded, offline_ok=True)
     try:
-        planned = plan_spec(loaded)
+        planned = plan_spec(loaded, artifacts)
     except PlanError as error:
         fail(str(error))
     if as_json:
@@ -150,7 +152,11 @@ def diff(
         fail(str(error))
     try:
         old_spec = load_valid(resolve_specs([old_path])[0], stack)
-        old_plan, new_plan = plan_spec(old_spec), plan_spec(new_spec)
+        old_artifacts, new_artifacts = (
+            build_or_exit(old_spec, offline_ok=True),
+            build_or_exit(new_spec, offline_ok=True),
+        )
+        old_plan, new_plan = plan_spec(old_spec, old_artifacts), plan_spec(new_spec, new_artifacts)
     except PlanError as error:
         fail(str(error))
     finally:

@@ -238,8 +238,8 @@ embed_caller = gcp.serviceaccount.Account(
 embed_source = gcp.storage.BucketObject(
     'embed-source',
     bucket=function_sources.name,
-    name='embed/source-d8aec7ced5d15559.zip',
-    source=pulumi.AssetArchive({".": pulumi.FileArchive('../../../embed')}),
+    name='embed/source-c96757b484cf2912.zip',
+    source=pulumi.FileAsset('../../build/dev/embed.zip'),
     opts=pulumi.ResourceOptions(parent=embed, depends_on=[*project_ready]),
 )
 embed_grants_settled = time.Sleep(

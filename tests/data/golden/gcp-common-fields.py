@@ -176,8 +176,8 @@ worker_account = gcp.serviceaccount.Account(
 worker_source = gcp.storage.BucketObject(
     'worker-source',
     bucket=function_sources.name,
-    name='worker/source-b96c190184c94974.zip',
-    source=pulumi.AssetArchive({".": pulumi.FileArchive('../../../app')}),
+    name='worker/source-752c59a1f260b561.zip',
+    source=pulumi.FileAsset('../../build/dev/worker.zip'),
     opts=pulumi.ResourceOptions(parent=worker, protect=True, depends_on=[*project_ready, data]),
 )
 worker_grants_settled = time.Sleep(

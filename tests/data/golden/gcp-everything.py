@@ -394,8 +394,8 @@ on_upload_event_receiver = gcp.projects.IAMMember(
 on_upload_source = gcp.storage.BucketObject(
     'on-upload-source',
     bucket=function_sources.name,
-    name='on-upload/source-b96c190184c94974.zip',
-    source=pulumi.AssetArchive({".": pulumi.FileArchive('../../../app')}),
+    name='on-upload/source-752c59a1f260b561.zip',
+    source=pulumi.FileAsset('../../build/dev/on-upload.zip'),
     opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
 )
 on_upload_grants_settled = time.Sleep(
@@ -459,8 +459,8 @@ hourly_caller = gcp.serviceaccount.Account(
 hourly_source = gcp.storage.BucketObject(
     'hourly-source',
     bucket=function_sources.name,
-    name='hourly/source-b96c190184c94974.zip',
-    source=pulumi.AssetArchive({".": pulumi.FileArchive('../../../app')}),
+    name='hourly/source-752c59a1f260b561.zip',
+    source=pulumi.FileAsset('../../build/dev/hourly.zip'),
     opts=pulumi.ResourceOptions(parent=hourly, depends_on=[*project_ready]),
 )
 hourly_grants_settled = time.Sleep(
@@ -530,8 +530,8 @@ on_update_caller = gcp.serviceaccount.Account(
 on_update_source = gcp.storage.BucketObject(
     'on-update-source',
     bucket=function_sources.name,
-    name='on-update/source-b96c190184c94974.zip',
-    source=pulumi.AssetArchive({".": pulumi.FileArchive('../../../app')}),
+    name='on-update/source-752c59a1f260b561.zip',
+    source=pulumi.FileAsset('../../build/dev/on-update.zip'),
     opts=pulumi.ResourceOptions(parent=on_update, depends_on=[*project_ready]),
 )
 on_update_grants_settled = time.Sleep(
