@@ -204,7 +204,8 @@ def test_the_source_object_is_named_by_the_built_archive_and_changes_with_the_co
     assert source.inputs["name"] == f"on-upload/source-{digest[:16]}.zip"
     assert source.inputs["source"] == "FileAsset(../../build/dev/on-upload.zip)"  # the built archive, as it is
     assert _built_digest(write_spec) == digest  # deterministic
-    (tmp_path / "app" / "main.py").write_text("def main(event):\n    return None\n")
+    main = tmp_path / "app" / "main.py"
+    main.write_text(main.read_text() + "# one more line\n")
     assert _built_digest(write_spec) != digest
     (tmp_path / "app" / "data").mkdir()
     changed = _built_digest(write_spec)
