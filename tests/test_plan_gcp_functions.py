@@ -190,31 +190,30 @@ def test_ingress_is_internal_only_for_triggered_functions_and_max_instances_is_p
     assert "maxInstanceCount" not in _function(plan, "on-event").inputs["serviceConfig"]
 
 
-def _built_digest(write_spec) -> str:
-    """The digest of the archive aipipe builds for on-upload, as the program ships it."""
+def test_the_source_object_is_named_by_the_built_archive_and_changes_with_the_code(write_spec, tmp_path):
     from aipipe.build.artifacts import build_functions
 
-    return build_functions(_spec(write_spec)).artifacts["on-upload"].digest
+    spec = _spec(write_spec)
+    plan = plan_spec(spec)
 
+    def built_digest() -> str:  # the digest of the archive aipipe builds for on-upload, as the program ships it
+        return build_functions(spec).artifacts["on-upload"].digest
 
-def test_the_source_object_is_named_by_the_built_archive_and_changes_with_the_code(write_spec, tmp_path):
-    plan = _plan(write_spec)
-    digest = _built_digest(write_spec)
+    digest = built_digest()
     source = _one(plan, "gcp:storage/bucketObject:BucketObject", "on-upload-source")
     assert source.inputs["name"] == f"on-upload/source-{digest[:16]}.zip"
     assert source.inputs["source"] == "FileAsset(../../build/dev/on-upload.zip)"  # the built archive, as it is
-    assert _built_digest(write_spec) == digest  # deterministic
-    main = tmp_path / "app" / "main.py"
-    main.write_text(main.read_text() + "# one more line\n")
-    assert _built_digest(write_spec) != digest
+    assert built_digest() == digest  # deterministic
+    (tmp_path / "app" / "main.py").write_text("def main(event):\n    return None\n")
+    assert built_digest() != digest
     (tmp_path / "app" / "data").mkdir()
-    changed = _built_digest(write_spec)
+    changed = built_digest()
     (tmp_path / "app" / "data" / "x.txt").write_text("x")
-    assert _built_digest(write_spec) != changed  # files in subfolders count too
-    before = _built_digest(write_spec)
+    assert built_digest() != changed  # files in subfolders count too
+    before = built_digest()
     (tmp_path / "app" / ".pulumi").mkdir()  # bookkeeping folders are never packed
     (tmp_path / "app" / ".pulumi" / "state.json").write_text("{}")
-    assert _built_digest(write_spec) == before
+    assert built_digest() == before
 
 
 def test_writes_may_overwrite_under_the_prefix_only(write_spec):
