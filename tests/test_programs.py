@@ -104,18 +104,25 @@ def test_every_rendered_program_type_checks_with_pyright(tmp_path):
     for path in ALL:
         spec = spec_of(path)
         write_project(spec, tmp_path / key(path).replace("/", "_").removesuffix(".yaml"))
+    analyzed, errors = pyright_report(tmp_path)
+    assert analyzed == len(ALL)
+    assert errors == [], "\n".join(errors)
+
+
+def pyright_report(folder: Path) -> tuple[int, list[str]]:
+    """Type-check the programs under `folder` against the installed SDKs: (files analyzed, `file:line: error`)."""
     executable = shutil.which("pyright") or str(Path(sys.executable).parent / "pyright")
     result = subprocess.run(
-        [executable, "--outputjson", "--pythonpath", sys.executable, str(tmp_path)],
+        [executable, "--outputjson", "--pythonpath", sys.executable, str(folder)],
         capture_output=True,
         text=True,
-        check=False,  # pyright exits 1 when it finds errors: the report below says which
+        check=False,  # pyright exits 1 when it finds errors: the report says which
         timeout=900,
     )
     report = json.loads(result.stdout)
     errors = [d for d in report["generalDiagnostics"] if d["severity"] == "error"]
-    assert report["summary"]["filesAnalyzed"] == len(ALL)
-    assert errors == [], "\n".join(f"{e['file']}:{e['range']['start']['line'] + 1}: {e['message']}" for e in errors)
+    lines = [f"{e['file']}:{e['range']['start']['line'] + 1}: {e['message']}" for e in errors]
+    return report["summary"]["filesAnalyzed"], lines
 
 
 def _policies(plan):
