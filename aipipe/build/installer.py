@@ -103,8 +103,15 @@ def classify(stderr: str) -> InstallFailure:
     if "no solution found" in lowered or "unsatisfiable" in lowered or "not found in the package registry" in lowered:
         return InstallFailure("unsatisfiable", _explanation(lines), _mentioned(detail))
     if any(words in lowered for words in UNREACHABLE):
-        return InstallFailure("unreachable", detail)
+        return InstallFailure("unreachable", _first_and_last(lines))
     return InstallFailure("failed", detail, _mentioned(detail))
+
+
+def _first_and_last(lines: list[str]) -> str:
+    """`Failed to fetch: URL (Connection refused)`: what uv tried, and its deepest cause."""
+    first = lines[0].removeprefix("error:").strip()
+    last = lines[-1].removeprefix("cause:").strip()
+    return first if len(lines) == 1 else f"{first} ({last})"
 
 
 def _explanation(lines: list[str]) -> str:

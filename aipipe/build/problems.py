@@ -52,9 +52,9 @@ def failure_diagnostic(
         line, column = spec.locate("resources", name, "code")
         message = (
             f"the dependencies of function `{name}` ({shown_path(source.file)}) are not in the build cache and the "
-            f"package index cannot be reached: {failure.detail}. Run `aipipe build` where the index is reachable "
-            "(uv's index: PyPI, or UV_INDEX_URL / UV_DEFAULT_INDEX for a mirror); later builds reuse the cache "
-            "under .aipipe/build/ offline"
+            f"package index cannot be reached: {failure.detail}; the function is shown without them. Run "
+            "`aipipe build` where the index is reachable (uv's: PyPI, or UV_INDEX_URL / UV_DEFAULT_INDEX for a "
+            "mirror); later builds reuse the cache under .aipipe/build/ offline"
         )
         return Diagnostic("AP603", message, spec.file, line, column, severity=offline)
     requirement = next((found for found in map(source.find, failure.packages) if found is not None), None)
