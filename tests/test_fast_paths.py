@@ -10,6 +10,8 @@ import pytest
 from conftest import EXAMPLES
 
 HEAVY = ("pulumi", "pulumi_aws", "pulumi_gcp", "rich")
+# the function builder (archives, installer, tar and zip writing): only commands that build load it
+BUILDER = ("aipipe.build.artifacts", "aipipe.build.installer", "aipipe.build.archive")
 PROBE = """
 import sys
 from aipipe.cli.app import app
@@ -17,9 +19,9 @@ try:
     app(sys.argv[1:])
 except SystemExit as exit:
     code = exit.code
-heavy = sorted({name.split('.')[0] for name in sys.modules} & set(HEAVY))
+heavy = sorted({name.split('.')[0] for name in sys.modules} & set(HEAVY)) + sorted(set(sys.modules) & set(BUILDER))
 print("HEAVY=" + ",".join(heavy))
-""".replace("HEAVY)", f"{HEAVY!r})")
+""".replace("HEAVY)", f"{HEAVY!r})").replace("BUILDER)", f"{BUILDER!r})")
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,7 @@ from aipipe.build.archive import (
 )
 from aipipe.build.bytecode import compile_tree, interpreter_for
 from aipipe.build.cache import build_root
+from aipipe.build.forms import IMAGE, S3_OBJECT, SOURCE, ZIP
 from aipipe.build.image import write_context
 from aipipe.build.installer import InstallFailure
 from aipipe.build.problems import failure_diagnostic, size_diagnostic, source_diagnostic
@@ -35,7 +36,6 @@ from aipipe.build.targets import Target
 from aipipe.clouds.registry import CLOUDS
 from aipipe.core.diagnostics import Diagnostic, Severity, has_errors
 
-ZIP, S3_OBJECT, IMAGE, SOURCE = "zip", "s3", "image", "source"
 ARCHIVE_FORMAT = "1"  # bump when the archive layout changes: every reused zip is then written again
 
 

@@ -20,8 +20,6 @@ from dataclasses import dataclass
 
 ARCHITECTURES = ("x86_64", "arm64")
 WHEEL_MACHINE = {"x86_64": "x86_64", "arm64": "aarch64"}
-# docker platform of each Lambda architecture (the base image is multi-platform)
-DOCKER_PLATFORM = {"x86_64": "linux/amd64", "arm64": "linux/arm64"}
 AMAZON_LINUX_2023_FROM = (3, 12)  # python3.12 was the first Lambda Python runtime on Amazon Linux 2023
 PYTHON_RUNTIME = re.compile(r"python(\d)\.(\d+)$")
 

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from aipipe import __version__
-from aipipe.build.artifacts import IMAGE
+from aipipe.build.forms import IMAGE
 from aipipe.clouds.registry import CLOUDS
 from aipipe.codegen import gcp_project
 from aipipe.codegen.expressions import ExpressionRenderer, stored_secret_variable

@@ -16,11 +16,15 @@ itself, which needs ecr:SetRepositoryPolicy on the deployer)."""
 
 from __future__ import annotations
 
-from aipipe.build.artifacts import IMAGE, S3_OBJECT, Artifact
-from aipipe.build.targets import DOCKER_PLATFORM
+from typing import TYPE_CHECKING
+
+from aipipe.build.forms import DOCKER_PLATFORM, IMAGE, S3_OBJECT
 from aipipe.semantics.iam import policy_document
 from aipipe.semantics.symbols import Child, CodeFolder, Concat, Deployment
 from aipipe.spec.parts import ProgramPart
+
+if TYPE_CHECKING:
+    from aipipe.build.artifacts import Artifact
 
 CODE_BUCKET = "function-code"  # the program part holding the S3 objects of large zips
 IMAGE_PULL = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
