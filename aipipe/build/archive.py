@@ -66,12 +66,17 @@ def code_entries(folder: Path) -> list[Entry]:
     return entries
 
 
+INSTALLER_LOCK = ".lock"  # uv's lock file at the top of a --target folder: not part of any package
+
+
 def tree_entries(folder: Path) -> list[Entry]:
-    """Every file under an installed-dependencies folder (caches excluded), by archive name."""
+    """Every file under an installed-dependencies folder (or compiled code), by archive name."""
     entries = []
     for root, _directories, names in os.walk(folder):  # its __pycache__ holds only bytecode aipipe compiled
         for name in names:
             path = Path(root) / name
+            if root == str(folder) and name == INSTALLER_LOCK:
+                continue
             if path.is_file():
                 entries.append(Entry(path.relative_to(folder).as_posix(), path, _executable(path)))
     return entries

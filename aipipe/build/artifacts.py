@@ -36,7 +36,7 @@ from aipipe.build.targets import Target
 from aipipe.clouds.registry import CLOUDS
 from aipipe.core.diagnostics import Diagnostic, Severity, has_errors
 
-ARCHIVE_FORMAT = "1"  # bump when the archive layout changes: every reused zip is then written again
+ARCHIVE_FORMAT = "2"  # bump when the archive layout changes: every reused zip is then written again
 
 
 @dataclass(frozen=True)
