@@ -1,7 +1,7 @@
 """Files aipipe ships beside its code: the program templates and the example specs.
 
 In a checkout they are the repository's top-level `templates/` and `specs/`; an installed wheel carries them
-inside the package (pyproject's force-include puts them at `aipipe/templates` and `aipipe/examples`). This is
+inside the package (pyproject's hatch `sources` put them at `aipipe/templates` and `aipipe/examples`). This is
 the one place that knows both layouts.
 """
 
