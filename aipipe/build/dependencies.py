@@ -5,6 +5,7 @@ proves that the requirements can be met, with the answer cached the same way).""
 from __future__ import annotations
 
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from aipipe.build.sources import REQUIREMENTS, DependencySource
 from aipipe.build.targets import Target
 
 SITE = "site"  # the installed tree inside a cache entry
+SCRIPTS = "bin"  # where `uv pip install --target` puts console scripts
 DIST_INFO = re.compile(r"(.+)-([^-]+)\.dist-info$")
 
 
@@ -41,6 +43,9 @@ def installed(source: DependencySource, target: Target, root: Path) -> Dependenc
             requirements = _requirements_file(source, staging)
             installer.install(requirements, target, staging / SITE)
             (staging / SITE).mkdir(exist_ok=True)  # requirements that install nothing still make a tree
+            # console scripts: their `#!` names this machine's Python (no use on the target, and the archive's
+            # hash would differ from one build machine to another)
+            shutil.rmtree(staging / SITE / SCRIPTS, ignore_errors=True)
             interpreter = interpreter_for(target.python)
             return {
                 "packages": _installed_packages(staging / SITE),
