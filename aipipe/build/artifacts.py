@@ -19,6 +19,7 @@ from aipipe.build.cache import build_root
 from aipipe.build.image import write_context
 from aipipe.build.installer import InstallFailure
 from aipipe.build.problems import failure_diagnostic, size_diagnostic, source_diagnostic
+from aipipe.build.sizes import limit_text
 from aipipe.build.sources import REQUIREMENTS, SourceProblem, dependency_source
 from aipipe.build.targets import Target
 from aipipe.clouds.registry import CLOUDS
@@ -131,7 +132,7 @@ def _aws_package(spec, name, function, target: Target, code: Path, dependencies,
             if unzipped > limits.image:
                 return None, [size_diagnostic(spec, name, "image", unzipped, limits.image)]
             digest = write_context(entries, folder / f"{name}-image", target.python or "3.12", function.handler)
-            notes = () if setting == IMAGE else (f"over {limits.unzipped // 10**6} MB unzipped: shipped as an image",)
+            notes = () if setting == IMAGE else (f"over {limit_text(limits.unzipped)} unzipped: shipped as an image",)
             return Artifact(
                 **common,
                 package=IMAGE,
@@ -146,7 +147,7 @@ def _aws_package(spec, name, function, target: Target, code: Path, dependencies,
         facts = write_zip(entries, folder / f"{name}.zip")
     package = S3_OBJECT if facts.zipped_bytes > limits.direct_zip else ZIP
     notes = (
-        (f"over {limits.direct_zip // 2**20} MB zipped: uploaded through an S3 object",) if package == S3_OBJECT else ()
+        (f"over {limit_text(limits.direct_zip)} zipped: uploaded through an S3 object",) if package == S3_OBJECT else ()
     )
     return Artifact(
         **common,
@@ -171,6 +172,7 @@ def _gcp_source(spec, name, target: Target, code: Path, source, dependencies, pa
             entries = merged(entries, [Entry(REQUIREMENTS, generated)])
         facts = write_zip(entries, path)
     if facts.zipped_bytes > limits.source_zip:
+        path.unlink()  # never left where a program would upload it
         return None, [size_diagnostic(spec, name, "source", facts.zipped_bytes, limits.source_zip)]
     common = _figures(name, target, dependencies, False)
     return Artifact(

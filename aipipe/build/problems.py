@@ -8,6 +8,7 @@ from pathlib import Path
 
 from aipipe.build.image import BASE_IMAGE
 from aipipe.build.installer import InstallFailure
+from aipipe.build.sizes import limit_text, megabytes
 from aipipe.build.sources import DependencySource, SourceProblem
 from aipipe.build.targets import Target
 from aipipe.core.diagnostics import Diagnostic, Severity
@@ -19,9 +20,9 @@ SIZE_FIX = {
     "source": "Move data files out of the code folder (read them from a bucket) or trim it.",
 }
 SIZE_WHAT = {
-    "unzipped": "Lambda's 250 MB limit on a .zip package's unzipped size",
-    "image": "Lambda's 10 GB limit on a container image",
-    "source": "Cloud Functions' 100 MB limit on a compressed source archive",
+    "unzipped": "Lambda's {limit} limit on a .zip package's unzipped size",
+    "image": "Lambda's {limit} limit on a container image",
+    "source": "Cloud Functions' {limit} limit on a compressed source archive",
 }
 
 
@@ -84,8 +85,6 @@ def _fix(detail: str, target: Target) -> str:
 def size_diagnostic(spec, name: str, what: str, size: int, limit: int) -> Diagnostic:
     """AP602: a package over its cloud's size limit, at the function's `code`."""
     line, column = spec.locate("resources", name, "code")
-    message = (
-        f"function `{name}` is {size / 10**6:.1f} MB, over {SIZE_WHAT[what]} ({limit / 10**6:.1f} MB). "
-        + SIZE_FIX[what]
-    )
+    over = SIZE_WHAT[what].format(limit=limit_text(limit))
+    message = f"function `{name}` is {megabytes(size)}, over {over}. {SIZE_FIX[what]}"
     return Diagnostic("AP602", message, spec.file, line, column)
