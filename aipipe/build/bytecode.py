@@ -6,6 +6,7 @@ says so. Unchecked-hash pycs (PEP 552) hold no timestamps: the archive stays det
 
 from __future__ import annotations
 
+import functools
 import shutil
 import subprocess
 import sys
@@ -14,13 +15,25 @@ from pathlib import Path
 TASK_ROOT = "/var/task"  # LAMBDA_TASK_ROOT: where tracebacks say the code is
 
 
+@functools.cache
 def interpreter_for(python: str | None) -> str | None:
-    """An interpreter of version `python` (`3.12`) on this machine, or None."""
+    """An interpreter of version `python` (`3.12`) on this machine, or None. A `python3.12` on PATH counts
+    once it runs as 3.12 (a pyenv shim of a version not selected is on PATH and fails), asked once a process."""
     if python is None:
         return None
     if f"{sys.version_info.major}.{sys.version_info.minor}" == python:
         return sys.executable
-    return shutil.which(f"python{python}")
+    found = shutil.which(f"python{python}")
+    return found if found and _runs_as(found, python) else None
+
+
+def _runs_as(interpreter: str, python: str) -> bool:
+    command = [interpreter, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"]
+    try:
+        result = subprocess.run(command, check=False, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return result.returncode == 0 and result.stdout.strip() == python
 
 
 def compile_tree(folder: Path, interpreter: str) -> bool:

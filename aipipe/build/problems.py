@@ -69,7 +69,7 @@ def failure_diagnostic(
 
 def _fix(detail: str, target: Target) -> str:
     lowered = detail.lower()
-    if "not found in the package registry" in lowered:
+    if "not found in the package registry" in lowered or "not found in the provided package locations" in lowered:
         return "Fix: check the name (is it published on your package index?)."
     if "no version of" in lowered or ("only" in lowered and "available" in lowered):
         return "Fix: ask for a version that exists."
