@@ -133,8 +133,7 @@ def pypi_reachable() -> bool:
         return False
 
 
-@pytest.fixture
-def pypi():
-    """Skip, saying why, when pypi.org cannot be reached (CI reaches it: these tests run there)."""
+def require_pypi() -> None:
+    """Skip, saying why, when pypi.org cannot be reached (CI reaches it: the tests that call this run there)."""
     if not pypi_reachable():
         pytest.skip(f"pypi.org is unreachable from this machine ({PYPI}); these tests install real wheels")
