@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 
 import pytest
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, ROOT
 
 HEAVY = ("pulumi", "pulumi_aws", "pulumi_gcp", "rich")
 PROBE = """
@@ -29,17 +30,29 @@ print("HEAVY=" + ",".join(heavy))
         ["validate", *map(str, EXAMPLES)],
         ["validate", "--help"],
         ["validate", "--format", "json", str(EXAMPLES[0])],
+        ["build", "--help"],
     ],
 )
 def test_command_imports_nothing_heavy(arguments):
-    result = subprocess.run([sys.executable, "-c", PROBE, *arguments], capture_output=True, text=True, check=True)
-    assert result.stdout.strip().splitlines()[-1] == "HEAVY=", result.stdout
+    assert heavy_modules(arguments) == "HEAVY="
+
+
+def heavy_modules(arguments, cwd=None) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, *arguments], capture_output=True, text=True, check=True, cwd=cwd
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_build_never_imports_pulumi(tmp_path):
+    """`aipipe build` is the library call and a rich table: no pulumi (and no rich for --json)."""
+    shutil.copytree(ROOT / "specs" / "event-driven-ingest", tmp_path / "spec", ignore=shutil.ignore_patterns(".aipipe"))
+    assert heavy_modules(["build", "--json", "spec"], cwd=tmp_path) == "HEAVY="
+    assert heavy_modules(["build", "spec"], cwd=tmp_path) == "HEAVY=rich"
 
 
 def test_only_deploy_imports_the_automation_api():
     import re
-
-    from conftest import ROOT
 
     statement = re.compile(
         r"^\s*(from pulumi\.automation\b|from pulumi import automation|import pulumi\.automation)", re.MULTILINE
