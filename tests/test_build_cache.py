@@ -130,3 +130,23 @@ def test_a_wheel_for_another_machine_is_ap601_with_the_target_and_the_fix(tmp_pa
     assert "pin a version that publishes a wheel for this target" in problem.message
     arm = build(project(tmp_path / "arm", "armonly==1.0\n", architecture="arm64"))
     assert arm.diagnostics == [] and arm.artifacts["fn"].packages == ("armonly==1.0",)
+
+
+def test_local_files_the_requirements_read_are_part_of_the_key(tmp_path, wheels, monkeypatch):
+    """An included requirements file and a --find-links folder decide what is installed as much as the
+    requirements.txt itself: changing them is a new cache entry, not a stale hit. (A wheel rebuilt under the
+    same version is the same wheel to uv, whose own cache keeps the first: a new build needs a new version.)"""
+    monkeypatch.setenv("UV_NO_INDEX", "1")
+    local = tmp_path / "wheels"
+    make_wheel(local, "localdep", "1.0", {"localdep/__init__.py": b"A = 1\n"})
+    spec = project(tmp_path / "project", f"-r base.txt\n--find-links {local}\nlocaldep>=1.0\n")
+    base = tmp_path / "project" / "fn" / "base.txt"
+    base.write_text(f"--find-links {wheels}\ntinydep==1.0\n")
+    first = build(spec).artifacts["fn"]
+    assert first.packages == ("localdep==1.0", "tinydep==1.0") and build(spec).artifacts["fn"].cache == "hit"
+    base.write_text(f"--find-links {wheels}\ntinydep==2.0\n")
+    changed = build(spec).artifacts["fn"]
+    assert changed.cache == "miss" and changed.packages == ("localdep==1.0", "tinydep==2.0")
+    make_wheel(local, "localdep", "1.1", {"localdep/__init__.py": b"A = 2\n"})
+    newer = build(spec).artifacts["fn"]
+    assert newer.cache == "miss" and newer.packages == ("localdep==1.1", "tinydep==2.0")

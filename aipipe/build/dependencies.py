@@ -12,7 +12,7 @@ from pathlib import Path
 from aipipe.build import installer
 from aipipe.build.bytecode import compile_tree, interpreter_for
 from aipipe.build.cache import cache_key, entry_folder, read_manifest, store
-from aipipe.build.sources import REQUIREMENTS, DependencySource
+from aipipe.build.sources import REQUIREMENTS, DependencySource, local_inputs
 from aipipe.build.targets import Target
 
 SITE = "site"  # the installed tree inside a cache entry
@@ -33,7 +33,7 @@ class Dependencies:
 
 def installed(source: DependencySource, target: Target, root: Path) -> Dependencies:
     """The dependencies installed for `target`, from the cache or installed now. Raises InstallFailure."""
-    key = cache_key("deps", source.installer_text, target)
+    key = cache_key("deps", source.installer_text + local_inputs(source), target)
     folder = entry_folder(root, "deps", key)
     manifest = read_manifest(folder)
     hit = manifest is not None
@@ -59,7 +59,7 @@ def installed(source: DependencySource, target: Target, root: Path) -> Dependenc
 def resolved(source: DependencySource, target: Target, root: Path) -> Dependencies:
     """The requirements resolved for `target` (nothing installed), from the cache or now. Raises
     InstallFailure."""
-    key = cache_key("resolved", source.installer_text, target)
+    key = cache_key("resolved", source.installer_text + local_inputs(source), target)
     folder = entry_folder(root, "resolved", key)
     manifest = read_manifest(folder)
     hit = manifest is not None
