@@ -7,7 +7,6 @@ Pulumi's own folders) is left out of the code folder."""
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import stat
 import zipfile
@@ -15,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
-ZIP_FORMAT = "1"  # a change to how entries are written changes it, so no zip written before is kept
 # folders never packed from a code folder, at any depth
 SKIPPED_FOLDERS = {
     "__pycache__",
@@ -108,13 +106,7 @@ def unpacked_size(entries: list[Entry]) -> int:
 
 
 def write_zip(entries: list[Entry], path: Path) -> ArchiveFacts:
-    """Write `entries` (sorted by name) as a deterministic zip at `path`, atomically; when the zip there was
-    written from the same inputs (and is still as written) it is kept: the bytes would be the same, and
-    compressing a function with large dependencies takes seconds a build."""
-    inputs = inputs_digest(entries)
-    kept = _unchanged(path, inputs)
-    if kept is not None:
-        return kept
+    """Write `entries` (sorted by name) as a deterministic zip at `path`, atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     unzipped = 0
@@ -130,33 +122,7 @@ def write_zip(entries: list[Entry], path: Path) -> ArchiveFacts:
                     target.write(chunk)
                     unzipped += len(chunk)
     os.replace(partial, path)
-    facts = ArchiveFacts(path, file_sha256(path), path.stat().st_size, unzipped, len(entries))
-    record = {"inputs": inputs, "sha256": facts.sha256, "unzipped_bytes": unzipped, "files": facts.files}
-    _record_path(path).write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
-    return facts
-
-
-def inputs_digest(entries: list[Entry]) -> str:
-    """What decides a zip's bytes: this module's format, and each entry's name, mode and content."""
-    digest = hashlib.sha256(ZIP_FORMAT.encode())
-    for entry in sorted(entries, key=lambda item: item.name):
-        digest.update(f"\0{entry.name}\0{int(entry.executable)}\0{file_sha256(entry.source)}".encode())
-    return digest.hexdigest()
-
-
-def _record_path(path: Path) -> Path:
-    return path.with_name(f".{path.name}.inputs.json")
-
-
-def _unchanged(path: Path, inputs: str) -> ArchiveFacts | None:
-    """The facts of the zip at `path` when it was written from `inputs` and has not changed since."""
-    try:
-        record = json.loads(_record_path(path).read_text(encoding="utf-8"))
-        if record["inputs"] != inputs or file_sha256(path) != record["sha256"]:
-            return None
-        return ArchiveFacts(path, record["sha256"], path.stat().st_size, record["unzipped_bytes"], record["files"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+    return ArchiveFacts(path, file_sha256(path), path.stat().st_size, unzipped, len(entries))
 
 
 def file_sha256(path: Path) -> str:
