@@ -17,23 +17,26 @@ TASK_ROOT = "/var/task"  # LAMBDA_TASK_ROOT: where tracebacks say the code is
 
 @functools.cache
 def interpreter_for(python: str | None) -> str | None:
-    """An interpreter of version `python` (`3.12`) on this machine, or None. A `python3.12` on PATH counts
-    once it runs as 3.12 (a pyenv shim of a version not selected is on PATH and fails), asked once a process."""
+    """An interpreter of version `python` (`3.12`) on this machine that runs, or None. A `python3.12` on PATH
+    may be a shim that refuses to run (pyenv's, when that version is not selected): it is asked first."""
     if python is None:
         return None
     if f"{sys.version_info.major}.{sys.version_info.minor}" == python:
         return sys.executable
-    found = shutil.which(f"python{python}")
-    return found if found and _runs_as(found, python) else None
-
-
-def _runs_as(interpreter: str, python: str) -> bool:
-    command = [interpreter, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"]
+    candidate = shutil.which(f"python{python}")
+    if candidate is None:
+        return None
     try:
-        result = subprocess.run(command, check=False, capture_output=True, text=True, timeout=60)
+        answer = subprocess.run(
+            [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
     except (OSError, subprocess.TimeoutExpired):
-        return False
-    return result.returncode == 0 and result.stdout.strip() == python
+        return None
+    return candidate if answer.returncode == 0 and answer.stdout.strip() == python else None
 
 
 def compile_tree(folder: Path, interpreter: str) -> bool:

@@ -1,7 +1,8 @@
 """The installer: uv (on PyPI, a dependency of aipipe) resolves and installs requirements for a target
 platform and Python that need not be the machine's own — `uv pip install --target DIR --python-platform
 x86_64-manylinux_2_34 --python-version 3.12 --only-binary :all:` (docs.astral.sh/uv/reference/cli/
-#uv-pip-install) — and `uv pip compile` resolves without installing. Its failures are sorted into what the
+#uv-pip-install; `--only-binary :all:` is its `--no-build`, and uv refuses the two together) — and `uv pip
+compile` resolves without installing. Its failures are sorted into what the
 user can act on: a requirement that cannot be met for the target, or a package index that cannot be reached.
 
 The index is uv's: PyPI unless UV_INDEX_URL / UV_DEFAULT_INDEX (or `--index-url` in requirements.txt) say
@@ -58,7 +59,6 @@ def install(requirements: Path, target: Target, into: Path) -> None:
     """Install the wheels `requirements` asks for, for `target`, into the folder `into` (flat, as Lambda's
     /var/task or a layer's python/ expects). Raises InstallFailure."""
     command = [uv_binary(), "pip", "install", "--target", str(into), "--requirements", str(requirements)]
-    # `--only-binary :all:` is uv's `--no-build` (uv refuses the two together): never build for the wrong machine
     command += _target_switches(target) + ["--only-binary", ":all:", "--link-mode", "copy"]
     _run(command, requirements.parent)
 
