@@ -21,6 +21,7 @@ import imports
 LAYERS = [
     ["aipipe.core", "aipipe.bundled"],
     ["aipipe.clouds"],
+    ["aipipe.build"],
     ["aipipe.semantics"],
     ["aipipe.spec"],
     ["aipipe.triggers"],
