@@ -120,6 +120,10 @@ def test_stack_option_selects_overrides(write_spec):
 def test_help_teaches_and_version_prints():
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0 and "validate" in result.output and "schema" in result.output
+    assert re.search(r"^\s+build\s+Build each function", result.output, re.MULTILINE)
+    build_help = " ".join(runner.invoke(app, ["build", "--help"]).output.split())  # unwrapped
+    for words in ("--function", "--json", ".aipipe/build/deps/", "manylinux wheels", "Docker is needed only"):
+        assert words in build_help
     validate_help = runner.invoke(app, ["validate", "--help"])
     assert "--format" in validate_help.output and "Examples" in validate_help.output
     assert runner.invoke(app, ["--version"]).output.strip() == f"aipipe {__version__}"
@@ -148,7 +152,7 @@ def test_every_command_help_renders_its_examples_verbatim():
     """Click keeps an `Examples:` block unwrapped only after a line holding the \\b character; a docstring that
     writes a backslash and a `b` instead shows `\\b` and runs the examples together into one line."""
     commands = list(app.registered_commands)
-    assert len(commands) >= 15
+    assert len(commands) >= 16 and "build" in {command.callback.__name__ for command in commands}
     for command in app.registered_commands:
         name = command.name or command.callback.__name__
         result = runner.invoke(app, [name, "--help"])

@@ -8,7 +8,7 @@ import subprocess
 from typer.testing import CliRunner
 
 from aipipe.cli.app import app
-from aipipe.deploy.doctor import FAIL, OK, WARN, Probes, run_checks
+from aipipe.deploy.doctor import FAIL, OK, WARN, Probes, check_installer, run_checks
 from aipipe.deploy.interpreter import COMPLETE, default_virtualenv
 from aipipe.validation import load_spec
 
@@ -18,10 +18,16 @@ INGEST = next(p for p in EXAMPLES if p.parent.name == "event-driven-ingest")
 PUBSUB = next(p for p in EXAMPLES if p.parent.name == "distributed-pubsub")
 
 
-def probes(tmp_path, environ=None, cli=True, version="3.200.0", plugins=None):
+def probes(tmp_path, environ=None, cli=True, version="3.200.0", plugins=None, docker="28.2.2", installer=None):
     def run(command):
         if command[1:] == ["version"]:
             return f"v{version}\n"
+        if command[1:] == ["--version"]:
+            return "uv 0.13.9 (x86_64-unknown-linux-gnu)\n"
+        if command[1:2] == ["info"]:
+            if docker is None:  # the CLI is there, the daemon is not
+                raise subprocess.CalledProcessError(1, command, "", "Cannot connect to the Docker daemon")
+            return f"{docker}\n"
         return json.dumps(
             plugins
             if plugins is not None
@@ -32,7 +38,13 @@ def probes(tmp_path, environ=None, cli=True, version="3.200.0", plugins=None):
         )
 
     environ = {"XDG_CACHE_HOME": str(tmp_path / "cache"), **(environ or {})}
-    return Probes(which=lambda name: "/usr/bin/pulumi" if cli else None, run=run, environ=environ, home=tmp_path)
+    return Probes(
+        which=lambda name: f"/usr/bin/{name}" if cli else None,
+        run=run,
+        environ=environ,
+        home=tmp_path,
+        installer=installer or (lambda: "/venv/bin/uv"),
+    )
 
 
 def built_environment(tmp_path, cloud):
@@ -133,3 +145,86 @@ def test_a_shared_backend_without_a_passphrase_is_missing_one(tmp_path):
     environ = {"PULUMI_BACKEND_URL": "gs://team-state/x", "PULUMI_CONFIG_PASSPHRASE": "p"}
     assert by_name(run_checks(probes(tmp_path, environ), spec))["secrets passphrase"].status == OK
     assert by_name(run_checks(probes(tmp_path), spec))["secrets passphrase"].status == OK  # local: generated
+
+
+IMAGE_SPEC = """\
+aipipe: 1
+name: images
+cloud: aws
+region: us-east-1
+resources:
+  train:
+    type: function
+    runtime: python3.12
+    handler: app.handler
+    code: ./app
+    package: PACKAGE
+  small:
+    type: function
+    runtime: python3.12
+    handler: app.handler
+    code: ./app
+"""
+
+
+def image_spec(write_spec, package):
+    return load_spec(str(write_spec(IMAGE_SPEC.replace("PACKAGE", package)))).spec
+
+
+def test_docker_is_not_needed_without_image_packages_and_is_not_probed(tmp_path):
+    asked = []
+    checks = probes(tmp_path)
+    run = checks.run
+    checks.run = lambda command: asked.append(command) or run(command)
+    docker = by_name(run_checks(checks, load_spec(str(INGEST)).spec))["Docker"]
+    assert docker.status == OK and docker.detail.startswith("not needed") and "package: image" in docker.detail
+    assert not any(command[0].endswith("docker") for command in asked)
+    assert "Docker" not in by_name(run_checks(probes(tmp_path), load_spec(str(PUBSUB)).spec))  # gcp: no images
+
+
+def test_an_image_function_needs_a_docker_daemon_where_it_deploys(tmp_path, write_spec):
+    spec = image_spec(write_spec, "image")
+    ready = by_name(run_checks(probes(tmp_path), spec))["Docker"]
+    assert ready.status == OK and "Docker 28.2.2 daemon" in ready.detail and "functions train need it" in ready.detail
+    down = by_name(run_checks(probes(tmp_path, docker=None), spec))["Docker"]
+    assert down.status == FAIL and "no Docker daemon reachable: functions train" in down.detail
+    assert "only the machine that deploys needs it" in down.fix and "start Docker" in down.fix
+
+
+def test_auto_packages_only_warn_without_docker(tmp_path, write_spec):
+    down = by_name(run_checks(probes(tmp_path, docker=None), image_spec(write_spec, "auto")))["Docker"]
+    assert down.status == WARN and "only when over Lambda's 250 MB unzipped" in down.detail
+
+
+def test_the_docker_socket_counts_without_the_cli(tmp_path, write_spec):
+    socket = tmp_path / "docker.sock"
+    socket.write_text("")
+    spec = image_spec(write_spec, "image")
+
+    def which(name):
+        return None if name == "docker" else f"/usr/bin/{name}"
+
+    found = probes(tmp_path, {"DOCKER_HOST": f"unix://{socket}"})
+    found.which = which
+    assert by_name(run_checks(found, spec))["Docker"].detail.startswith(f"Docker socket at {socket}")
+    missing = probes(tmp_path, {"DOCKER_HOST": f"unix://{tmp_path / 'nothing.sock'}"})
+    missing.which = which
+    assert by_name(run_checks(missing, spec))["Docker"].status == FAIL
+
+
+def test_the_installer_is_reported(tmp_path):
+    installer = by_name(run_checks(probes(tmp_path), load_spec(str(INGEST)).spec))["dependency installer"]
+    assert installer.status == OK
+    assert installer.detail.startswith("uv 0.13.9 (x86_64-unknown-linux-gnu) at /venv/bin/uv")
+
+    def absent():
+        raise FileNotFoundError(2, "No such file or directory", "uv")
+
+    broken = by_name(run_checks(probes(tmp_path, installer=absent)))["dependency installer"]
+    assert broken.status == FAIL and "uv cannot run" in broken.detail and "pip install" in broken.fix
+
+
+def test_the_real_installer_runs():
+    """The default probe finds the uv that aipipe depends on, and it answers `--version`."""
+    check = check_installer(Probes())
+    assert check.status == OK and check.detail.startswith("uv ")

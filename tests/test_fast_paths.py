@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, ROOT, copy_example
 
 HEAVY = ("pulumi", "pulumi_aws", "pulumi_gcp", "rich")
 # the function builder (archives, installer, tar and zip writing): only commands that build load it
@@ -31,17 +31,30 @@ print("HEAVY=" + ",".join(heavy))
         ["validate", *map(str, EXAMPLES)],
         ["validate", "--help"],
         ["validate", "--format", "json", str(EXAMPLES[0])],
+        ["build", "--help"],
     ],
 )
 def test_command_imports_nothing_heavy(arguments):
-    result = subprocess.run([sys.executable, "-c", PROBE, *arguments], capture_output=True, text=True, check=True)
-    assert result.stdout.strip().splitlines()[-1] == "HEAVY=", result.stdout
+    assert heavy_modules(arguments) == "HEAVY="
+
+
+def heavy_modules(arguments, cwd=None) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, *arguments], capture_output=True, text=True, check=True, cwd=cwd
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_build_never_imports_pulumi(tmp_path):
+    """`aipipe build` is the library call and a rich table: no pulumi (and no rich for --json)."""
+    copy_example("event-driven-ingest", tmp_path / "spec")
+    builder = ",".join(sorted(BUILDER))  # the one command that builds loads the builder, of course
+    assert heavy_modules(["build", "--json", "spec"], cwd=tmp_path) == f"HEAVY={builder}"
+    assert heavy_modules(["build", "spec"], cwd=tmp_path) == f"HEAVY=rich,{builder}"
 
 
 def test_only_deploy_imports_the_automation_api():
     import re
-
-    from conftest import ROOT
 
     statement = re.compile(
         r"^\s*(from pulumi\.automation\b|from pulumi import automation|import pulumi\.automation)", re.MULTILINE

@@ -31,6 +31,7 @@ from aipipe.build.forms import IMAGE, S3_OBJECT, SOURCE, ZIP
 from aipipe.build.image import write_context
 from aipipe.build.installer import InstallFailure
 from aipipe.build.problems import failure_diagnostic, size_diagnostic, source_diagnostic
+from aipipe.build.sizes import limit_text
 from aipipe.build.sources import REQUIREMENTS, SourceProblem, dependency_source
 from aipipe.build.targets import Target
 from aipipe.clouds.registry import CLOUDS
@@ -161,7 +162,7 @@ def _aws_package(spec, name, function, target: Target, code: Path, dependencies,
     package = S3_OBJECT if facts.zipped_bytes > limits.direct_zip else ZIP
     notes = ()
     if package == S3_OBJECT:
-        notes = (f"over {limits.direct_zip // 2**20} MB zipped: uploaded through an S3 object",)
+        notes = (f"over {limit_text(limits.direct_zip)} zipped: uploaded through an S3 object",)
     return Artifact(
         **common,
         package=package,
@@ -183,7 +184,7 @@ def _image(spec, name, function, target: Target, entries, unzipped: int, folder:
     digest = write_context(entries, context, target.python or "3.12", function.handler)
     notes = ()
     if function.package != IMAGE:
-        notes = (f"over {limits.unzipped // 10**6} MB unzipped: shipped as a container image",)
+        notes = (f"over {limit_text(limits.unzipped)} unzipped: shipped as a container image",)
     return Artifact(
         **common,
         package=IMAGE,
@@ -206,6 +207,7 @@ def _gcp_source(spec, name, target: Target, code: Path, source, dependencies, pa
             entries = merged(entries, [Entry(REQUIREMENTS, generated)])
         facts = write_zip(entries, path)
     if facts.zipped_bytes > limits.source_zip:
+        path.unlink()  # never left where a program would upload it
         return None, [size_diagnostic(spec, name, "source", facts.zipped_bytes, limits.source_zip)]
     common = _figures(name, target, dependencies, False)
     return Artifact(

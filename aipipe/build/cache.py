@@ -17,7 +17,7 @@ from aipipe.build.targets import Target
 from aipipe.core.state_folder import STATE_FOLDER, protect
 
 BUILD_FOLDER = "build"
-CACHE_FORMAT = "1"
+CACHE_FORMAT = "2"  # 2: installed trees hold no console scripts (bin/)
 MANIFEST = "aipipe-build.json"
 
 

@@ -5,16 +5,18 @@ proves that the requirements can be met, with the answer cached the same way).""
 from __future__ import annotations
 
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from aipipe.build import installer
 from aipipe.build.bytecode import compile_tree, interpreter_for
 from aipipe.build.cache import cache_key, entry_folder, read_manifest, store
-from aipipe.build.sources import REQUIREMENTS, DependencySource
+from aipipe.build.sources import REQUIREMENTS, DependencySource, local_inputs
 from aipipe.build.targets import Target
 
 SITE = "site"  # the installed tree inside a cache entry
+SCRIPTS = "bin"  # where `uv pip install --target` puts console scripts
 DIST_INFO = re.compile(r"(.+)-([^-]+)\.dist-info$")
 
 
@@ -31,7 +33,7 @@ class Dependencies:
 
 def installed(source: DependencySource, target: Target, root: Path) -> Dependencies:
     """The dependencies installed for `target`, from the cache or installed now. Raises InstallFailure."""
-    key = cache_key("deps", source.installer_text, target)
+    key = cache_key("deps", source.installer_text + local_inputs(source), target)
     folder = entry_folder(root, "deps", key)
     manifest = read_manifest(folder)
     hit = manifest is not None
@@ -41,6 +43,9 @@ def installed(source: DependencySource, target: Target, root: Path) -> Dependenc
             requirements = _requirements_file(source, staging)
             installer.install(requirements, target, staging / SITE)
             (staging / SITE).mkdir(exist_ok=True)  # requirements that install nothing still make a tree
+            # console scripts: their `#!` names this machine's Python (no use on the target, and the archive's
+            # hash would differ from one build machine to another)
+            shutil.rmtree(staging / SITE / SCRIPTS, ignore_errors=True)
             interpreter = interpreter_for(target.python)
             return {
                 "packages": _installed_packages(staging / SITE),
@@ -54,7 +59,7 @@ def installed(source: DependencySource, target: Target, root: Path) -> Dependenc
 def resolved(source: DependencySource, target: Target, root: Path) -> Dependencies:
     """The requirements resolved for `target` (nothing installed), from the cache or now. Raises
     InstallFailure."""
-    key = cache_key("resolved", source.installer_text, target)
+    key = cache_key("resolved", source.installer_text + local_inputs(source), target)
     folder = entry_folder(root, "resolved", key)
     manifest = read_manifest(folder)
     hit = manifest is not None

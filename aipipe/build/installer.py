@@ -1,7 +1,8 @@
 """The installer: uv (on PyPI, a dependency of aipipe) resolves and installs requirements for a target
 platform and Python that need not be the machine's own — `uv pip install --target DIR --python-platform
 x86_64-manylinux_2_34 --python-version 3.12 --only-binary :all:` (docs.astral.sh/uv/reference/cli/
-#uv-pip-install) — and `uv pip compile` resolves without installing. Its failures are sorted into what the
+#uv-pip-install; `--only-binary :all:` is its `--no-build`, and uv refuses the two together) — and `uv pip
+compile` resolves without installing. Its failures are sorted into what the
 user can act on: a requirement that cannot be met for the target, or a package index that cannot be reached.
 
 The index is uv's: PyPI unless UV_INDEX_URL / UV_DEFAULT_INDEX (or `--index-url` in requirements.txt) say
@@ -75,7 +76,9 @@ def _target_switches(target: Target) -> list[str]:
 
 
 def _run(command: list[str], cwd: Path) -> str:
-    environment = {**os.environ, "UV_NO_PROGRESS": "1", "UV_HTTP_TIMEOUT": os.environ.get("UV_HTTP_TIMEOUT", "30")}
+    # the target's Python is only a version to resolve for: never download one (uv pip compile would try)
+    defaults = {"UV_HTTP_TIMEOUT": "30", "UV_PYTHON_DOWNLOADS": "never"}
+    environment = {**defaults, **os.environ, "UV_NO_PROGRESS": "1"}
     try:
         result = subprocess.run(
             command,
@@ -97,29 +100,47 @@ def _run(command: list[str], cwd: Path) -> str:
 
 def classify(stderr: str) -> InstallFailure:
     """Sort uv's error output into an InstallFailure."""
-    lines = [line.strip() for line in stderr.splitlines() if line.strip() and not line.startswith("Using ")]
+    lines = _error_lines(stderr)
     detail = " ".join(lines) or "the installer failed without a message"
     lowered = detail.lower()
+    if "network was disabled" in lowered:  # UV_OFFLINE with a cold uv cache: "not found in the cache"
+        return InstallFailure("unreachable", _explanation(lines))
     if "no solution found" in lowered or "unsatisfiable" in lowered or "not found in the package registry" in lowered:
-        return InstallFailure("unsatisfiable", _explanation(lines), _mentioned(detail))
+        explanation = _explanation(lines)
+        return InstallFailure("unsatisfiable", explanation, _mentioned(explanation))
     if any(words in lowered for words in UNREACHABLE):
-        return InstallFailure("unreachable", _first_and_last(lines))
+        return InstallFailure("unreachable", _network_reason(lines))
     return InstallFailure("failed", detail, _mentioned(detail))
 
 
-def _first_and_last(lines: list[str]) -> str:
-    """`Failed to fetch: URL (Connection refused)`: what uv tried, and its deepest cause."""
-    first = lines[0].removeprefix("error:").strip()
-    last = lines[-1].removeprefix("cause:").strip()
-    return first if len(lines) == 1 else f"{first} ({last})"
+def _error_lines(stderr: str) -> list[str]:
+    """uv's error, stripped, from its `error:` line on: the warnings before it (a Python version it could not
+    find, with their network causes) are not the failure."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    first = next((index for index, line in enumerate(lines) if line.startswith("error:")), None)
+    return lines[first:] if first is not None else [line for line in lines if not line.startswith("Using ")]
 
 
 def _explanation(lines: list[str]) -> str:
-    """uv's reason, without its preamble and hints: `numpy==1.24.4 has no usable wheels`."""
-    for line in lines:
-        if line.startswith("cause:") or line.startswith("╰─▶"):
-            return line.split(":", 1)[1].strip() if line.startswith("cause:") else line[2:].strip()
+    """uv's reason, without its preamble and hints: `numpy==1.24.4 has no usable wheels ...`, every line of it
+    (a resolver's derivation goes on over `And because ...` lines)."""
+    for index, line in enumerate(lines):
+        if line.startswith(("cause:", "╰─▶")):
+            first = line.split(":", 1)[1] if line.startswith("cause:") else line.removeprefix("╰─▶")
+            rest = []
+            for more in lines[index + 1 :]:
+                if more.lower().startswith(("hint:", "cause:", "error:", "warning:")):
+                    break
+                rest.append(more)
+            return " ".join([first.strip(), *rest])
     return " ".join(line for line in lines if not line.lower().startswith("hint:"))
+
+
+def _network_reason(lines: list[str]) -> str:
+    """`Failed to fetch: https://… (Connection refused (os error 111))`: what uv tried, and the innermost cause."""
+    head = lines[0].removeprefix("error:").strip() if lines else "the package index cannot be reached"
+    causes = [line.removeprefix("cause:").strip() for line in lines[1:] if line.startswith("cause:")]
+    return f"{head} ({causes[-1]})" if causes else head
 
 
 def _mentioned(detail: str) -> list[str]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from aipipe.build.image import BASE_IMAGE
 from aipipe.build.installer import InstallFailure
+from aipipe.build.sizes import limit_text, megabytes
 from aipipe.build.sources import DependencySource, SourceProblem
 from aipipe.build.targets import Target
 from aipipe.core.diagnostics import Diagnostic, Severity
@@ -19,9 +20,9 @@ SIZE_FIX = {
     "source": "Move data files out of the code folder (read them from a bucket) or trim it.",
 }
 SIZE_WHAT = {
-    "unzipped": "Lambda's 250 MB limit on a .zip package's unzipped size",
-    "image": "Lambda's 10 GB limit on a container image",
-    "source": "Cloud Functions' 100 MB limit on a compressed source archive",
+    "unzipped": "Lambda's {limit} limit on a .zip package's unzipped size",
+    "image": "Lambda's {limit} limit on a container image",
+    "source": "Cloud Functions' {limit} limit on a compressed source archive",
 }
 
 
@@ -48,28 +49,27 @@ def failure_diagnostic(
 ) -> Diagnostic:
     """AP601 (a requirement cannot be met for the target), AP603 (no package index) or AP604 (the
     installer failed otherwise)."""
+    detail = failure.detail.rstrip(".")
     if failure.reason == "unreachable":
-        line, column = spec.locate("resources", name, "code")
         message = (
             f"the dependencies of function `{name}` ({shown_path(source.file)}) are not in the build cache and the "
-            f"package index cannot be reached: {failure.detail}; the function is shown without them. Run "
+            f"package index cannot be reached: {detail}; the function is shown without them. Run "
             "`aipipe build` where the index is reachable (uv's: PyPI, or UV_INDEX_URL / UV_DEFAULT_INDEX for a "
             "mirror); later builds reuse the cache under .aipipe/build/ offline"
         )
-        return Diagnostic("AP603", message, spec.file, line, column, severity=offline)
+        return at_code(spec, name, "AP603", message, offline)
     requirement = next((found for found in map(source.find, failure.packages) if found is not None), None)
     place = (requirement.line, requirement.column) if requirement else (1, 1)
     asked = f"`{requirement.text}`" if requirement else "these requirements"
     code = "AP601" if failure.reason == "unsatisfiable" else "AP604"
-    message = f"{asked} cannot be installed for function `{name}`, {where_deployed(target)}: "
-    message += failure.detail.rstrip(". ") + ". "
+    message = f"{asked} cannot be installed for function `{name}`, {where_deployed(target)}: {detail}. "
     message += _fix(failure.detail, target) if code == "AP601" else "Fix: see the installer's message."
     return Diagnostic(code, message, shown_path(source.file), *place)
 
 
 def _fix(detail: str, target: Target) -> str:
     lowered = detail.lower()
-    if "not found in the package registry" in lowered:
+    if "not found in the package registry" in lowered or "not found in the provided package locations" in lowered:
         return "Fix: check the name (is it published on your package index?)."
     if "no version of" in lowered or ("only" in lowered and "available" in lowered):
         return "Fix: ask for a version that exists."
@@ -77,16 +77,19 @@ def _fix(detail: str, target: Target) -> str:
         return "Fix: pin versions that exist and work together."
     return (
         "Fix: pin a version that publishes a wheel for this target, change the function's `architecture` or "
-        f"`runtime`, or build the wheel in a container (`pip wheel` in {BASE_IMAGE}:{target.python}) and add "
-        "it beside requirements.txt with `--find-links ./wheels`."
+        f"`runtime`, or build the wheel in a container (`pip wheel` in {BASE_IMAGE}:{target.python}) into a "
+        "folder beside the code folder (inside it, the wheel would ship too) named in requirements.txt: "
+        "`--find-links ../wheels`."
     )
 
 
 def size_diagnostic(spec, name: str, what: str, size: int, limit: int) -> Diagnostic:
     """AP602: a package over its cloud's size limit, at the function's `code`."""
+    over = SIZE_WHAT[what].format(limit=limit_text(limit))
+    return at_code(spec, name, "AP602", f"function `{name}` is {megabytes(size)}, over {over}. {SIZE_FIX[what]}")
+
+
+def at_code(spec, name: str, code: str, message: str, severity: Severity = Severity.ERROR) -> Diagnostic:
+    """A diagnostic at the function's `code` in the spec (with its data path, as validate's have)."""
     line, column = spec.locate("resources", name, "code")
-    message = (
-        f"function `{name}` is {size / 10**6:.1f} MB, over {SIZE_WHAT[what]} ({limit / 10**6:.1f} MB). "
-        + SIZE_FIX[what]
-    )
-    return Diagnostic("AP602", message, spec.file, line, column)
+    return Diagnostic(code, message, spec.file, line, column, f"resources.{name}.code", severity)

@@ -7,6 +7,8 @@ so a problem with one (no wheel for the target, not found) points at the line th
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 import subprocess
 import sys
@@ -128,6 +130,56 @@ def _position_of(lines: list[str], item: str) -> tuple[int, int]:
             if column >= 0:
                 return number, column + 2
     return 1, 1
+
+
+# options of a requirements file that name local files (`-r base.txt`, `-c pins.txt`, `-f ./wheels`)
+FILE_OPTION = re.compile(r"^\s*(-r|--requirement|-c|--constraint|-f|--find-links)(?:\s*=\s*|\s+|(?=\S))(\S+)")
+LOCAL_ARCHIVE = re.compile(r"^\s*(\.{1,2}/|/)\S+\.(whl|tar\.gz|zip)\b")
+
+
+def local_inputs(source: DependencySource) -> str:
+    """The content of the local files a requirements.txt reads besides itself (included requirement and
+    constraint files, --find-links folders, wheel paths), as text: with the requirements it decides what is
+    installed, so it is part of the cache key (a changed `-r base.txt` or a rebuilt wheel is a new entry)."""
+    if source.file.name != REQUIREMENTS:
+        return ""
+    seen: dict[Path, str] = {}
+    _local_files(source.file, seen)
+    seen.pop(source.file, None)
+    places = {os.path.relpath(path, source.file.parent): digest for path, digest in seen.items()}  # movable
+    return "".join(f"\0{place}\0{digest}" for place, digest in sorted(places.items()))
+
+
+def _local_files(requirements: Path, seen: dict[Path, str]) -> None:
+    seen[requirements] = _digest(requirements)
+    for line in _read_quietly(requirements).splitlines():
+        option = FILE_OPTION.match(line)
+        archive = LOCAL_ARCHIVE.match(line)
+        target = option.group(2) if option else line.split()[0] if archive else None
+        if target is None or "://" in target:
+            continue
+        path = (requirements.parent / target).resolve()
+        if path.is_dir():  # a --find-links folder: the archives in it
+            seen.update({item: _digest(item) for item in sorted(path.iterdir()) if item.is_file()})
+        elif path.is_file() and path not in seen:
+            if option and option.group(1) in ("-r", "--requirement", "-c", "--constraint"):
+                _local_files(path, seen)
+            else:
+                seen[path] = _digest(path)
+
+
+def _digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return "unreadable"
+
+
+def _read_quietly(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
 
 
 def _export_lock(project: Path) -> str:

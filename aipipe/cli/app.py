@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 import typer
 
 from aipipe import __version__
-from aipipe.cli import check, deploy, offline
+from aipipe.cli import build, check, deploy, offline
 
 app = typer.Typer(
     name="aipipe",
@@ -55,6 +55,7 @@ for _command in (
     offline.graph,
     offline.diff,
     offline.init,
+    build.build,
     deploy.preview,
     deploy.up,
     deploy.destroy,

@@ -32,6 +32,12 @@ class Check:
         return asdict(self)
 
 
+def _uv_binary() -> str:
+    from aipipe.build.installer import uv_binary
+
+    return uv_binary()
+
+
 @dataclass
 class Probes:
     """How doctor looks at the machine; tests replace these."""
@@ -42,6 +48,7 @@ class Probes:
     )
     environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
     home: Path = field(default_factory=Path.home)
+    installer: Callable[[], str] = _uv_binary  # the uv executable aipipe installs functions' wheels with
 
 
 def _sdk_version(package: str) -> str | None:
@@ -228,6 +235,73 @@ def check_program_environment(probes: Probes, cloud: str) -> Check:
     return Check(name, WARN, f"built on the first deploy into {folder} (downloads {pins})", f"or set {OVERRIDE}")
 
 
+def check_installer(probes: Probes) -> Check:
+    """uv, which installs each function's wheels for its target (aipipe.build.installer)."""
+    try:
+        path = probes.installer()
+        version = probes.run([path, "--version"]).strip()
+    except (ImportError, OSError, subprocess.SubprocessError) as error:
+        return Check(
+            "dependency installer",
+            FAIL,
+            f"uv cannot run ({error}): functions' dependencies are installed with it",
+            "pip install --force-reinstall uv   (in the environment aipipe runs from)",
+        )
+    return Check("dependency installer", OK, f"{version} at {path} (installs functions' wheels for their target)")
+
+
+IMAGE_PACKAGES = ("image", "auto")
+DOCKER_SOCKET = Path("/var/run/docker.sock")
+
+
+def image_functions(spec) -> list[str]:
+    """The aws functions of a spec that may ship as a container image (`package: image` or `auto`)."""
+    if spec is None or spec.cloud != "aws":
+        return []
+    return [
+        name
+        for name, resource in spec.resources.items()
+        if resource.type == "function" and getattr(resource, "package", None) in IMAGE_PACKAGES
+    ]
+
+
+def check_docker(probes: Probes, spec=None) -> Check:
+    """A Docker daemon, which only functions shipped as container images need, and only where `up` runs
+    (the program builds and pushes their images); every other package is a zip aipipe writes itself."""
+    functions = image_functions(spec)
+    if spec is not None and not functions:
+        return Check("Docker", OK, "not needed: no function ships as a container image (`package: image` or `auto`)")
+    needed_by = f"functions {', '.join(functions)}" if functions else "functions with `package: image` or `auto`"
+    reachable = _docker_daemon(probes)
+    if reachable:
+        return Check("Docker", OK, f"{reachable}; {needed_by} need it, only on the machine that deploys")
+    required = any(spec.resources[name].package == "image" for name in functions)
+    return Check(
+        "Docker",
+        FAIL if required else WARN,
+        f"no Docker daemon reachable: {needed_by} build their container image with it when deployed from here"
+        + ("" if required else " (`auto`: only when over Lambda's 250 MB unzipped)"),
+        "start Docker (Docker Desktop, or: sudo systemctl start docker); only the machine that deploys needs it",
+    )
+
+
+def _docker_daemon(probes: Probes) -> str:
+    """`Docker 28.2.2 daemon` when `docker info` answers, `Docker socket at …` when only the socket is there
+    (the program's builder talks to the daemon, not to the CLI), '' when no daemon is reachable."""
+    docker = probes.which("docker")
+    if docker:
+        try:
+            version = probes.run([docker, "info", "--format", "{{.ServerVersion}}"]).strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+        return f"Docker {version} daemon" if version else "Docker daemon"
+    host = probes.environ.get("DOCKER_HOST", "")
+    socket = Path(host.removeprefix("unix://")) if host.startswith("unix://") else DOCKER_SOCKET
+    if host and not host.startswith("unix://"):
+        return f"DOCKER_HOST={host} (not probed: no docker CLI)"
+    return f"Docker socket at {socket}" if socket.exists() else ""
+
+
 def run_checks(probes: Probes, spec=None) -> list[Check]:
     """Every check; with a spec, only its cloud's and backend's, plus its secrets."""
     from aipipe.deploy.settings import backend_for
@@ -244,6 +318,10 @@ def run_checks(probes: Probes, spec=None) -> list[Check]:
         checks.append(check_aws_credentials(probes))
     if "gcp" in clouds:
         checks.append(check_gcp_credentials(probes))
+    if spec is None or any(resource.type == "function" for resource in spec.resources.values()):
+        checks.append(check_installer(probes))
+    if "aws" in clouds:
+        checks.append(check_docker(probes, spec))
     checks += [check_backend(probes, backend), check_passphrase(probes, backend)]
     secrets = check_secrets(probes, list(spec.header.secrets)) if spec else None
     return checks + ([secrets] if secrets else [])
