@@ -4,6 +4,9 @@ reached (UV_HTTP_RETRIES=0, so uv gives up at once)."""
 
 from __future__ import annotations
 
+import shutil
+import zipfile
+
 import pytest
 
 from aipipe.build import installer
@@ -137,16 +140,36 @@ def test_local_files_the_requirements_read_are_part_of_the_key(tmp_path, wheels,
     requirements.txt itself: changing them is a new cache entry, not a stale hit. (A wheel rebuilt under the
     same version is the same wheel to uv, whose own cache keeps the first: a new build needs a new version.)"""
     monkeypatch.setenv("UV_NO_INDEX", "1")
-    local = tmp_path / "wheels"
+    local, shared = tmp_path / "project" / "wheels", tmp_path / "project" / "shared-wheels"  # in the project
+    shutil.copytree(wheels, shared)
     make_wheel(local, "localdep", "1.0", {"localdep/__init__.py": b"A = 1\n"})
     spec = project(tmp_path / "project", f"-r base.txt\n--find-links {local}\nlocaldep>=1.0\n")
     base = tmp_path / "project" / "fn" / "base.txt"
-    base.write_text(f"--find-links {wheels}\ntinydep==1.0\n")
+    base.write_text(f"--find-links {shared}\ntinydep==1.0\n")
     first = build(spec).artifacts["fn"]
     assert first.packages == ("localdep==1.0", "tinydep==1.0") and build(spec).artifacts["fn"].cache == "hit"
-    base.write_text(f"--find-links {wheels}\ntinydep==2.0\n")
+    base.write_text(f"--find-links {shared}\ntinydep==2.0\n")
     changed = build(spec).artifacts["fn"]
     assert changed.cache == "miss" and changed.packages == ("localdep==1.0", "tinydep==2.0")
     make_wheel(local, "localdep", "1.1", {"localdep/__init__.py": b"A = 2\n"})
     newer = build(spec).artifacts["fn"]
     assert newer.cache == "miss" and newer.packages == ("localdep==1.1", "tinydep==2.0")
+
+
+def test_a_reinstalled_cache_entry_is_never_taken_for_the_old_one(tmp_path, wheels, monkeypatch):
+    """Deleting the dependencies' cache is how unpinned requirements pick up newer versions: the entry comes
+    back at the same path with other files, and the function's zip must be written again from it (a zip
+    reused by the entry's path shipped the old versions)."""
+    index = tmp_path / "index"
+    make_wheel(index, "tinydep", "1.0", {"tinydep/__init__.py": b"VERSION = '1.0'\n"})
+    monkeypatch.setenv("UV_NO_INDEX", "1")
+    monkeypatch.setenv("UV_FIND_LINKS", str(index))
+    spec = project(tmp_path / "project", "tinydep>=1.0\n")
+    first = build(spec).artifacts["fn"]
+    assert first.packages == ("tinydep==1.0",)
+    make_wheel(index, "tinydep", "2.0", {"tinydep/__init__.py": b"VERSION = '2.0'\n"})
+    shutil.rmtree(tmp_path / "project" / ".aipipe" / "build" / "deps")
+    again = build(spec).artifacts["fn"]
+    assert again.packages == ("tinydep==2.0",) and again.digest != first.digest
+    with zipfile.ZipFile(again.path) as archive:
+        assert archive.read("tinydep/__init__.py") == b"VERSION = '2.0'\n"

@@ -74,15 +74,26 @@ def test_pyproject_dependencies_are_found_at_their_strings(tmp_path):
     assert not source.locked
 
 
+# the pyproject.toml the lock in tests/data/build was made from
+LOCKED_PYPROJECT = '[project]\nname = "fn"\nversion = "0"\nrequires-python = ">=3.10"\ndependencies = ["six==1.16.0"]\n'
+
+
 def test_a_uv_lock_decides_the_versions(tmp_path):
-    (tmp_path / "pyproject.toml").write_text(
-        PYPROJECT.replace("    'tinydep == 1.0 ; python_version >= \"3.10\"',\n", "")
-    )
+    (tmp_path / "pyproject.toml").write_text(LOCKED_PYPROJECT)
     (tmp_path / "uv.lock").write_text(SIX_LOCK)
     source = dependency_source(tmp_path)
     assert source.locked and source.file.name == "pyproject.toml"
     pins = [line for line in source.installer_text.splitlines() if line and not line.lstrip().startswith("#")]
-    assert pins == ["six==1.16.0"]  # the lock's pin, though the pyproject now admits 1.17
+    assert pins == ["six==1.16.0"]
+
+
+def test_a_lock_out_of_step_with_pyproject_is_refused_not_half_used(tmp_path):
+    """A dependency added without `uv lock`: exporting the lock as it is would leave it out of the function."""
+    (tmp_path / "pyproject.toml").write_text(LOCKED_PYPROJECT.replace('"six==1.16.0"', '"six==1.16.0", "idna"'))
+    (tmp_path / "uv.lock").write_text(SIX_LOCK)
+    with pytest.raises(SourceProblem, match="run `uv lock`") as raised:
+        dependency_source(tmp_path)
+    assert raised.value.file.name == "uv.lock"
 
 
 @pytest.mark.parametrize(
@@ -141,9 +152,7 @@ def test_gcp_gets_a_requirements_txt_written_from_pyproject(tmp_path, wheels, mo
 def test_gcp_with_a_lock_ships_the_locked_pins(tmp_path, wheels, monkeypatch):
     local_index(monkeypatch, wheels)
     spec = write_spec(tmp_path, "gcp")
-    (tmp_path / "fn" / "pyproject.toml").write_text(
-        PYPROJECT.replace("    'tinydep == 1.0 ; python_version >= \"3.10\"',\n", "")
-    )
+    (tmp_path / "fn" / "pyproject.toml").write_text(LOCKED_PYPROJECT)
     (tmp_path / "fn" / "uv.lock").write_text(SIX_LOCK)
     artifact = build(spec).artifacts["fn"]
     assert artifact.packages == ("six==1.16.0",)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -114,15 +115,20 @@ def test_a_pyproject_dependency_is_located_at_its_string(tmp_path):
 
 
 def test_a_lock_made_by_uv_pins_what_is_installed(tmp_path):
-    """`uv lock` against PyPI while the project asks six==1.16.0; the pyproject then admits any six, and the
-    build still installs the locked 1.16.0 (1.17.0 is newer on PyPI)."""
+    """`uv lock` against PyPI while the project asks six>=1.15: the build installs the locked version, and once
+    the pyproject changes without a new lock the build refuses it (AP600 at uv.lock) instead of half-using it."""
     spec = write_spec(tmp_path)
     pyproject = tmp_path / "fn" / "pyproject.toml"
     pyproject.write_text(
-        '[project]\nname = "fn"\nversion = "0"\nrequires-python = ">=3.10"\ndependencies = ["six==1.16.0"]\n'
+        '[project]\nname = "fn"\nversion = "0"\nrequires-python = ">=3.10"\ndependencies = ["six>=1.15"]\n'
     )
     command = [uv_binary(), "lock", "--quiet", "--python", sys.executable, "--directory", str(tmp_path / "fn")]
     subprocess.run(command, check=True, env={**os.environ, "UV_PYTHON_DOWNLOADS": "never"}, timeout=120)
-    pyproject.write_text(pyproject.read_text().replace("six==1.16.0", "six"))
+    packages = (tmp_path / "fn" / "uv.lock").read_text().split("[[package]]")
+    [locked] = [entry for entry in packages if entry.lstrip().startswith('name = "six"')]
+    version = locked.split('version = "')[1].split('"')[0]
     artifact = build(spec).artifacts["fn"]
-    assert artifact.packages == ("six==1.16.0",) and "six.py" in zip_names(artifact.path)
+    assert artifact.packages == (f"six=={version}",) and "six.py" in zip_names(artifact.path)
+    pyproject.write_text(pyproject.read_text().replace('"six>=1.15"', '"six>=1.15", "idna"'))
+    [stale] = build(spec).diagnostics
+    assert (stale.code, Path(stale.file).name) == ("AP600", "uv.lock") and "run `uv lock`" in stale.message

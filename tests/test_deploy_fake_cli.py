@@ -289,3 +289,24 @@ def test_cancel_unlocks_a_local_stack_and_explains_a_refusal_from_pulumi_cloud(d
     assert refused.exit_code == 1
     assert "could not cancel an update of stack `dev`" in refused.output
     assert "If no update is running, the stack is not locked" in refused.output.replace("\n", " ")
+
+
+def test_destroy_and_refresh_build_nothing_and_up_refuses_an_unbuildable_function(deploy, monkeypatch, tmp_path):
+    """destroy and refresh work from the stack's state: a function that can no longer be built (here a
+    requirement no index has) blocks neither, and neither installs anything; up refuses it at the
+    requirement's line before anything runs."""
+    monkeypatch.setenv("UV_NO_INDEX", "1")  # uv looks only in an empty local folder: offline, and nothing found
+    monkeypatch.setenv("UV_FIND_LINKS", str(tmp_path))
+    folder, fake = deploy(scenario="create")
+    assert run("up", folder, "--yes").exit_code == 0
+    (folder / "preprocess" / "requirements.txt").write_text("# no cp312 wheel anywhere\nnot-a-real-package-zz9==1\n")
+    fake.configure(scenario=None)
+    for command in (["refresh"], ["destroy", "--yes"]):
+        result = run(command[0], folder, *command[1:])
+        assert result.exit_code == 0, result.output
+        assert "AP60" not in result.output
+    assert not (folder / ".aipipe" / "build" / "deps").exists()
+    calls = len(fake.argvs())
+    refused = run("up", folder, "--yes")
+    assert refused.exit_code == 1 and "preprocess/requirements.txt:2:1: AP601" in refused.output
+    assert len(fake.argvs()) == calls  # nothing ran

@@ -185,3 +185,21 @@ def test_init_lists_and_refuses_unknown_templates(tmp_path):
     assert listing.exit_code == 0 and "distributed-pubsub" in listing.output and "gcp" in listing.output
     unknown = runner.invoke(app, ["init", str(tmp_path), "--template", "event-driven"])
     assert unknown.exit_code == 1 and "did you mean `event-driven-ingest`" in unknown.output
+
+
+def test_a_change_that_fixes_a_build_problem_diffs_although_the_old_side_cannot_be_built(pair, tmp_path, monkeypatch):
+    """The old side is built from today's code folder: a function too large for a zip, which the change ships
+    as an image, cannot be built as the old spec says; the diff plans it from a placeholder and reports the
+    change, instead of failing on a problem the change fixes."""
+    from build_helpers import small_limits
+
+    (tmp_path / "app").mkdir(exist_ok=True)
+    (tmp_path / "app" / "model.bin").write_bytes(b"\0" * 4096)
+    small_limits(monkeypatch, aws_unzipped=1024)
+    new, old = pair(BASE, BASE.replace("    code: ./app\n", "    code: ./app\n    package: image\n", 1))
+    new.write_text(BASE.replace("    code: ./app\n", "    code: ./app\n    package: image\n", 1))
+    old.write_text(BASE)
+    result = diff(new, old)
+    assert result.exit_code == 3, result.output
+    assert "AP602" not in result.output  # the old side's problem is not reported as the change's
+    assert "aws:ecr/repository:Repository" in result.output

@@ -97,28 +97,28 @@ def test_a_large_zip_goes_through_an_s3_object_named_by_its_digest(project, plan
     code = _one(plan, "aws:s3/bucketObjectv2:BucketObjectv2", "large-code")
     assert code.inputs["key"] == f"large/{artifacts['large'].digest[:32]}.zip"
     assert code.inputs["source"] == "FileAsset(../../build/dev/large.zip)"
-    bucket = _one(plan, "aws:s3/bucket:Bucket", "function-code")
+    bucket = _one(plan, "aws:s3/bucket:Bucket", "large-code-bucket")  # the function's own: in its region
     assert bucket.inputs["forceDestroy"] is True  # build outputs only
-    block = _one(plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "function-code-private")
+    block = _one(plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "large-code-bucket-private")
     assert all(block.inputs[key] for key in ("blockPublicAcls", "blockPublicPolicy", "restrictPublicBuckets"))
     function = _one(plan, "aws:lambda/function:Function", "large")
-    assert (function.inputs["s3Bucket"], function.inputs["s3Key"]) == ("function-code", code.inputs["key"])
+    assert (function.inputs["s3Bucket"], function.inputs["s3Key"]) == ("large-code-bucket", code.inputs["key"])
     assert "code" not in function.inputs and function.inputs["architectures"] == ["arm64"]
 
 
-def test_only_programs_with_a_large_zip_create_the_code_bucket(tmp_path, write_spec):
-    spec = load_spec(str(write_spec(SPEC.split("  large:")[0])), "dev").spec
-    planned = plan_spec(spec)
-    assert not [r for r in planned.resources if r.name == "function-code"]
+def test_only_large_zips_get_a_code_bucket(plan):
+    buckets = [r.name for r in plan.resources if r.type == "aws:s3/bucket:Bucket"]
+    assert buckets == ["large-code-bucket"]
 
 
 def test_an_image_is_built_for_the_architecture_pushed_and_pinned_by_digest(project, plan):
     folder, _, artifacts = project
     repository = _one(plan, "aws:ecr/repository:Repository", "boxed-images")
+    assert repository.inputs["name"] == "packages/dev/boxed"  # <project>/<stack>/<function>: one per stack
     image = _one(plan, "docker-build:index:Image", "boxed-image")
     assert image.inputs["context"] == {"location": "../../build/dev/boxed-image"}
     assert image.inputs["platforms"] == ["linux/arm64"] and image.inputs["push"] is True
-    url = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/boxed-images"  # the mocks' repositoryUrl
+    url = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/packages/dev/boxed"  # the mocks' repositoryUrl
     assert repository.inputs["imageScanningConfiguration"] == {"scanOnPush": True}
     tag = f"{url}:{artifacts['boxed'].digest[:32]}"
     assert image.inputs["tags"] == [tag]
@@ -128,6 +128,8 @@ def test_an_image_is_built_for_the_architecture_pushed_and_pinned_by_digest(proj
     assert function.inputs["packageType"] == "Image" and function.inputs["imageUri"].startswith(tag + "@sha256:")
     assert "runtime" not in function.inputs and "handler" not in function.inputs  # the image's CMD says
     assert function.inputs["architectures"] == ["arm64"]
+    pull = _one(plan, "aws:ecr/repositoryPolicy:RepositoryPolicy", "boxed-images-pull")
+    assert pull.urn in function.options["depends_on"]  # Lambda checks it may pull when the function is made
     context = folder / ".aipipe" / "build" / "dev" / "boxed-image"
     dockerfile = (context / "Dockerfile").read_text()
     assert "FROM public.ecr.aws/lambda/python:3.13\n" in dockerfile and 'CMD ["app.handler"]' in dockerfile
@@ -169,3 +171,53 @@ def test_the_image_tar_is_deterministic(project):
     with tarfile.open(fileobj=io.BytesIO(first)) as archive:
         [member] = archive.getmembers()
         assert (member.mtime, member.uid, member.gid, member.mode) == (0, 0, 0, 0o644)
+
+
+def test_old_images_expire_the_newest_ten_stay(plan):
+    kept = json.loads(_one(plan, "aws:ecr/lifecyclePolicy:LifecyclePolicy", "boxed-images-kept").inputs["policy"])
+    [rule] = kept["rules"]
+    assert rule["selection"] == {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 10}
+    assert rule["action"] == {"type": "expire"}
+
+
+def test_repository_names_take_ecrs_form_whatever_the_spec_names(tmp_path):
+    from aipipe.kinds.function.package import repository_name
+
+    assert repository_name("my-project", "dev", "a--b-") == "my-project/dev/a-b"
+    assert repository_name("p", "prod-eu", "fn") == "p/prod-eu/fn"
+
+
+REGIONAL = (
+    SPEC.replace("region: eu-west-1\n", "region: eu-west-1\n", 1)
+    .replace("    package: image\n", "    package: image\n    region: us-east-1\n")
+    .replace("    code: ./large\n", "    code: ./large\n    region: us-east-1\n")
+)
+
+
+def test_a_function_in_another_region_keeps_its_code_and_images_there(project, tmp_path):
+    folder, _, _ = project
+    (folder / "regional.yaml").write_text(REGIONAL)
+    result = load_spec(str(folder / "regional.yaml"), "dev")
+    assert result.valid, result.diagnostics
+    planned = plan_spec(result.spec)
+    provider = "aws-us-east-1"
+    for token, name in [
+        ("aws:s3/bucket:Bucket", "large-code-bucket"),
+        ("aws:s3/bucketObjectv2:BucketObjectv2", "large-code"),
+        ("aws:lambda/function:Function", "large"),
+        ("aws:ecr/repository:Repository", "boxed-images"),
+        ("docker-build:index:Image", "boxed-image"),
+    ]:
+        found = _one(planned, token, name)
+        assert provider in found.provider or token.startswith("docker-build"), (name, found.provider)
+    policy = json.loads(
+        _one(planned, "aws:ecr/repositoryPolicy:RepositoryPolicy", "boxed-images-pull").inputs["policy"]
+    )
+    arn = policy["Statement"][0]["Condition"]["StringLike"]["aws:sourceArn"]
+    assert arn == "arn:aws:lambda:us-east-1:123456789012:function:*"
+    # ECR tokens are per registry, and a registry per region: the token is asked of the function's region
+    write_project(result.spec, tmp_path / "program")
+    source = (tmp_path / "program" / "__main__.py").read_text()
+    assert "opts=pulumi.InvokeOptions(provider=aws_us_east_1)" in source
+    analyzed, errors = pyright_report(tmp_path)
+    assert analyzed == 1 and errors == [], "\n".join(errors)

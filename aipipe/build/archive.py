@@ -48,8 +48,18 @@ class Entry:
     executable: bool = False
 
 
+class OutsideLink(Exception):
+    """A file of a code folder is a symlink to a file outside it, or into a `.aipipe/` folder: packing it
+    would upload whatever it names (a passphrase, a credentials file)."""
+
+    def __init__(self, link: Path, target: Path):
+        super().__init__(f"{link} -> {target}")
+        self.link, self.target = link, target
+
+
 def code_entries(folder: Path) -> list[Entry]:
-    """The files of a code folder that belong in its function, by archive name."""
+    """The files of a code folder that belong in its function, by archive name. Raises OutsideLink."""
+    inside = folder.resolve()
     entries = []
     for root, directories, names in os.walk(folder):  # symlinked folders are listed, never entered
         root_path = Path(root)
@@ -62,6 +72,10 @@ def code_entries(folder: Path) -> list[Entry]:
             path = root_path / name
             if name in SKIPPED_FILES or name.endswith(SKIPPED_SUFFIXES) or not path.is_file():
                 continue  # also a symlink to a folder, or a dangling one
+            if path.is_symlink():
+                target = path.resolve()
+                if not target.is_relative_to(inside) or ".aipipe" in target.relative_to(inside).parts:
+                    raise OutsideLink(path.relative_to(folder), target)
             entries.append(Entry(path.relative_to(folder).as_posix(), path, _executable(path)))
     return entries
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from aipipe.build import dependencies as deps_of
 from aipipe.build.archive import (
     Entry,
+    OutsideLink,
     code_entries,
     entries_digest,
     merged,
@@ -26,16 +27,17 @@ from aipipe.build.archive import (
     write_zip,
 )
 from aipipe.build.bytecode import compile_tree, interpreter_for
-from aipipe.build.cache import build_root
+from aipipe.build.cache import BUILD_FOLDER, build_root
 from aipipe.build.forms import IMAGE, S3_OBJECT, SOURCE, ZIP
 from aipipe.build.image import write_context
 from aipipe.build.installer import InstallFailure
-from aipipe.build.problems import failure_diagnostic, size_diagnostic, source_diagnostic
+from aipipe.build.problems import failure_diagnostic, link_diagnostic, size_diagnostic, source_diagnostic
 from aipipe.build.sizes import limit_text
 from aipipe.build.sources import REQUIREMENTS, SourceProblem, dependency_source
 from aipipe.build.targets import Target
 from aipipe.clouds.registry import CLOUDS
 from aipipe.core.diagnostics import Diagnostic, Severity, has_errors
+from aipipe.core.state_folder import STATE_FOLDER
 
 ARCHIVE_FORMAT = "2"  # bump when the archive layout changes: every reused zip is then written again
 
@@ -72,10 +74,13 @@ class BuildReport:
         return not has_errors(self.diagnostics)
 
 
-def build_functions(spec, only: str | None = None, offline_severity: Severity = Severity.ERROR) -> BuildReport:
+def build_functions(
+    spec, only: str | None = None, offline_severity: Severity = Severity.ERROR, placeholders: bool = False
+) -> BuildReport:
     """Build the functions of a validated spec (or only the one named `only`). `offline_severity` is how an
     unreachable package index counts: an error for `build` and deploys, a warning for `plan`, which then
-    shows a placeholder artifact."""
+    shows a placeholder artifact. With `placeholders`, a function that cannot be built gets one too (the old
+    side of a diff, built from today's code folders: only its shape matters)."""
     report = BuildReport()
     root = build_root(spec.base_dir)
     for name, resource in spec.resources.items():
@@ -83,47 +88,73 @@ def build_functions(spec, only: str | None = None, offline_severity: Severity = 
             continue
         artifact, found = build_function(spec, name, resource, root, offline_severity)
         report.diagnostics += found
+        if artifact is None and placeholders:
+            artifact = _placeholder(spec, name, _target(spec, resource), root, "not built: " + found[0].code)
         if artifact is not None:
             report.artifacts[name] = artifact
     return report
 
 
+def unbuilt_artifacts(spec) -> dict[str, Artifact]:
+    """A placeholder for every function, nothing built: for commands that never run the program's code
+    uploads (destroy and refresh work from the stack's state)."""
+    root = spec.base_dir / STATE_FOLDER / BUILD_FOLDER
+    return {
+        name: _placeholder(spec, name, _target(spec, resource), root, "not built: not needed by this command")
+        for name, resource in spec.resources.items()
+        if resource.type == "function"
+    }
+
+
+def _target(spec, function) -> Target:
+    return Target(spec.cloud, function.runtime, getattr(function, "architecture", None) or "x86_64")
+
+
 def build_function(spec, name: str, function, root: Path, offline_severity: Severity = Severity.ERROR):
     """One function's artifact (or None when it cannot be made) and the problems found."""
-    target = Target(spec.cloud, function.runtime, getattr(function, "architecture", None) or "x86_64")
+    target = _target(spec, function)
     code = spec.base_dir / function.code
     try:
-        source = dependency_source(code) if target.python else None
+        source = dependency_source(code, spec.base_dir) if target.python else None
     except SourceProblem as problem:
         return None, [source_diagnostic(problem)]
-    dependencies = None
+    dependencies, found = None, []
     if source is not None:
         try:
             resolve = deps_of.installed if spec.cloud == "aws" else deps_of.resolved
             dependencies = resolve(source, target, root)
         except InstallFailure as failure:
             diagnostic = failure_diagnostic(spec, name, target, source, failure, offline_severity)
-            if failure.reason != "unreachable":
+            if failure.reason == "unreachable":
+                placeholder = _placeholder(spec, name, target, root, "dependencies not installed: no package index")
+                return placeholder, [diagnostic]
+            if not (spec.cloud == "gcp" and failure.reason == "needs_build"):
                 return None, [diagnostic]
-            return _placeholder(spec, name, target, root), [diagnostic]
+            found.append(diagnostic)  # gcp: Cloud Build builds sdists; aipipe could not check it, and says so
     folder = root / spec.stack
-    if spec.cloud == "gcp":
-        return _gcp_source(spec, name, target, code, source, dependencies, folder / f"{name}.zip")
-    return _aws_package(spec, name, function, target, code, dependencies, folder)
+    try:
+        if spec.cloud == "gcp":
+            artifact, problems = _gcp_source(spec, name, target, code, source, dependencies, folder / f"{name}.zip")
+        else:
+            artifact, problems = _aws_package(spec, name, function, target, code, dependencies, folder)
+    except OutsideLink as link:
+        return None, found + [link_diagnostic(spec, name, link.link, link.target)]
+    return artifact, found + problems
 
 
-def _placeholder(spec, name: str, target: Target, root: Path) -> Artifact:
-    """Where the archive would be, for a plan made without the package index (never deployed)."""
+def _placeholder(spec, name: str, target: Target, root: Path, why: str) -> Artifact:
+    """An archive that was not built, for a program that is planned but never deployed: its file never exists
+    (`<fn>.unbuilt.zip`), so a program rendered with it cannot ship an older build by mistake."""
     return Artifact(
         name,
         target.runtime,
         target.architecture,
         ZIP,
-        root / spec.stack / f"{name}.zip",
+        root / spec.stack / f"{name}.unbuilt.zip",
         "unbuilt",
         0,
         built=False,
-        notes=("dependencies not installed: the package index could not be reached",),
+        notes=(why,),
     )
 
 
@@ -135,7 +166,7 @@ def _aws_package(spec, name, function, target: Target, code: Path, dependencies,
     # the dependencies' cache entry never changes once stored (it is named by what decides it), so its
     # folder stands for its files: an unchanged function is recognised without reading them or compiling
     inputs = hashlib.sha256(
-        f"{ARCHIVE_FORMAT}\0{dependencies.tree if dependencies else ''}\0{interpreter or ''}\0".encode()
+        f"{ARCHIVE_FORMAT}\0{dependencies.identity if dependencies else ''}\0{interpreter or ''}\0".encode()
         + entries_digest(own).encode()
     ).hexdigest()
     zip_path = folder / f"{name}.zip"

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import tempfile
+import uuid
 from pathlib import Path
 
 from aipipe.build.targets import Target
@@ -54,7 +55,9 @@ def store(folder: Path, fill, manifest: dict) -> dict:
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
         extra = fill(staging) or {}
-        manifest = {**manifest, **extra}
+        # each stored entry is one of a kind: an entry deleted and installed again (newer unpinned versions)
+        # is a new identity, so nothing built from the old one is taken for built from it
+        manifest = {**manifest, **extra, "identity": uuid.uuid4().hex}
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
         try:
             os.rename(staging, folder)

@@ -29,6 +29,7 @@ class Dependencies:
     packages: tuple[str, ...]
     cache_hit: bool
     bytecode: bool = False
+    identity: str = ""  # of the cache entry (aipipe.build.cache.store): what an archive built from it names
 
 
 def installed(source: DependencySource, target: Target, root: Path) -> Dependencies:
@@ -53,7 +54,8 @@ def installed(source: DependencySource, target: Target, root: Path) -> Dependenc
             }
 
         manifest = store(folder, fill, {"target": target.describe(), "requirements": str(source.file)})
-    return Dependencies(folder / SITE, tuple(manifest["packages"]), hit, bool(manifest.get("bytecode")))
+    packages, bytecode = tuple(manifest["packages"]), bool(manifest.get("bytecode"))
+    return Dependencies(folder / SITE, packages, hit, bytecode, str(manifest.get("identity", "")))
 
 
 def resolved(source: DependencySource, target: Target, root: Path) -> Dependencies:

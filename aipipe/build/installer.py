@@ -38,7 +38,8 @@ NOT_NAMES = {"you", "we", "your", "all", "the", "there", "only", "no"}
 @dataclass
 class InstallFailure(Exception):
     """uv could not install or resolve: `unreachable` (no index), `unsatisfiable` (a requirement cannot be
-    met for the target) or `failed` (anything else). `packages` are the names uv's explanation mentions."""
+    met for the target), `needs_build` (only an sdist or a local project would do) or `failed` (anything
+    else). `packages` are the names uv's explanation mentions."""
 
     reason: str
     detail: str
@@ -64,9 +65,11 @@ def install(requirements: Path, target: Target, into: Path) -> None:
 
 
 def resolve(requirements: Path, target: Target) -> str:
-    """Resolve `requirements` for `target` without installing (sdists allowed: the cloud builds them);
-    returns the pinned requirements. Raises InstallFailure."""
-    command = [uv_binary(), "pip", "compile", str(requirements), "--no-header", "--no-annotate"]
+    """Resolve `requirements` for `target` without installing; returns the pinned requirements. Raises
+    InstallFailure. Never builds: reading an sdist's metadata may mean running its setup.py, which would let a
+    requirements file (a pull request's, in `aipipe diff`) run code on this machine; such a requirement is a
+    `needs_build` failure, which the caller reports as unchecked (the cloud builds sdists itself)."""
+    command = [uv_binary(), "pip", "compile", str(requirements), "--no-header", "--no-annotate", "--no-build"]
     command += _target_switches(target)
     return _run(command, requirements.parent)
 
@@ -107,7 +110,11 @@ def classify(stderr: str) -> InstallFailure:
         return InstallFailure("unreachable", _explanation(lines))
     if "no solution found" in lowered or "unsatisfiable" in lowered or "not found in the package registry" in lowered:
         explanation = _explanation(lines)
-        return InstallFailure("unsatisfiable", explanation, _mentioned(explanation))
+        # "hint: Wheels are required for `docopt` because building from source is disabled": only an sdist
+        reason = "needs_build" if "building from source is disabled" in lowered else "unsatisfiable"
+        return InstallFailure(reason, explanation, _mentioned(explanation))
+    if "building source distributions is disabled" in lowered:  # a local project or sdist, never built here
+        return InstallFailure("needs_build", _explanation(lines), _mentioned(detail))
     if any(words in lowered for words in UNREACHABLE):
         return InstallFailure("unreachable", _network_reason(lines))
     return InstallFailure("failed", detail, _mentioned(detail))

@@ -51,17 +51,25 @@ def failure_diagnostic(
     installer failed otherwise)."""
     detail = failure.detail.rstrip(".")
     if failure.reason == "unreachable":
+        outcome = "the function is shown without them" if offline is Severity.WARNING else "it cannot be built"
         message = (
             f"the dependencies of function `{name}` ({shown_path(source.file)}) are not in the build cache and the "
-            f"package index cannot be reached: {detail}; the function is shown without them. Run "
-            "`aipipe build` where the index is reachable (uv's: PyPI, or UV_INDEX_URL / UV_DEFAULT_INDEX for a "
-            "mirror); later builds reuse the cache under .aipipe/build/ offline"
+            f"package index cannot be reached: {detail}; {outcome}. Run `aipipe build` where the index is "
+            "reachable (uv's: PyPI, or UV_INDEX_URL / UV_DEFAULT_INDEX for a mirror); later builds reuse the "
+            "cache under .aipipe/build/ offline"
         )
         return at_code(spec, name, "AP603", message, offline)
     requirement = next((found for found in map(source.find, failure.packages) if found is not None), None)
     place = (requirement.line, requirement.column) if requirement else (1, 1)
     asked = f"`{requirement.text}`" if requirement else "these requirements"
-    code = "AP601" if failure.reason == "unsatisfiable" else "AP604"
+    code = "AP601" if failure.reason in ("unsatisfiable", "needs_build") else "AP604"
+    if failure.reason == "needs_build" and target.cloud == "gcp":
+        message = (
+            f"{asked} of function `{name}` could not be checked: it has no wheel, and reading an sdist's requirements "
+            f"means running its build code, which aipipe never does ({detail}). Cloud Build builds it when you "
+            "deploy; pin a version with a wheel to have it checked here"
+        )
+        return Diagnostic(code, message, shown_path(source.file), *place, severity=Severity.WARNING)
     message = f"{asked} cannot be installed for function `{name}`, {where_deployed(target)}: {detail}. "
     message += _fix(failure.detail, target) if code == "AP601" else "Fix: see the installer's message."
     return Diagnostic(code, message, shown_path(source.file), *place)
@@ -93,3 +101,12 @@ def at_code(spec, name: str, code: str, message: str, severity: Severity = Sever
     """A diagnostic at the function's `code` in the spec (with its data path, as validate's have)."""
     line, column = spec.locate("resources", name, "code")
     return Diagnostic(code, message, spec.file, line, column, f"resources.{name}.code", severity)
+
+
+def link_diagnostic(spec, name: str, link, target) -> Diagnostic:
+    """AP605: a file of the code folder is a link to a file outside it (or into a state folder)."""
+    message = (
+        f"`{link}` in the code of function `{name}` links to `{target}`, outside its code folder: aipipe packs "
+        "and uploads only the folder's own files. Copy the file into the folder, or remove the link"
+    )
+    return at_code(spec, name, "AP605", message, Severity.ERROR)

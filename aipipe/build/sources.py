@@ -62,10 +62,13 @@ class SourceProblem(Exception):
         self.file, self.line, self.column = file, line, column
 
 
-def dependency_source(code: Path) -> DependencySource | None:
-    """The dependency source of a code folder, or None when it declares no dependencies."""
+def dependency_source(code: Path, project: Path | None = None) -> DependencySource | None:
+    """The dependency source of a code folder, or None when it declares no dependencies. With `project` (the
+    spec's folder), a requirements file may read only files inside it (see `check_local_files`)."""
     requirements = code / REQUIREMENTS
     if requirements.is_file():
+        if project is not None:
+            check_local_files(requirements, project.resolve())
         return _requirements_file(requirements)
     pyproject = code / PYPROJECT
     if pyproject.is_file():
@@ -150,6 +153,35 @@ def local_inputs(source: DependencySource) -> str:
     return "".join(f"\0{place}\0{digest}" for place, digest in sorted(places.items()))
 
 
+FILE_URL = re.compile(r"@\s*file://(\S+)")
+
+
+def check_local_files(requirements: Path, project: Path, seen: set[Path] | None = None) -> None:
+    """Refuse a requirements file that reads a file outside the project (`-r /home/me/.aws/credentials`,
+    `-f ../../wheels`, `pkg @ file:///etc/...`): the installer would read it, and its errors would print it,
+    on every machine that plans a pull request. Raises SourceProblem at the line."""
+    seen = seen if seen is not None else set()
+    seen.add(requirements.resolve())
+    for number, line in enumerate(_read_quietly(requirements).splitlines(), start=1):
+        option, archive, url = FILE_OPTION.match(line), LOCAL_ARCHIVE.match(line), FILE_URL.search(line)
+        target = option.group(2) if option else line.split()[0] if archive else url.group(1) if url else None
+        if target is None or ("://" in target and not target.startswith("file://")):
+            continue
+        path = (requirements.parent / target.removeprefix("file://")).resolve()
+        if not path.is_relative_to(project):
+            column = line.find(target) + 1
+            raise SourceProblem(
+                requirements,
+                f"`{target}` is outside the project ({project}): a requirements file may read only files beside "
+                "the spec. Move it into the project, or install it from a package index",
+                number,
+                column,
+            )
+        included = option and option.group(1) in ("-r", "--requirement", "-c", "--constraint")
+        if included and path.is_file() and path not in seen:
+            check_local_files(path, project, seen)
+
+
 def _local_files(requirements: Path, seen: dict[Path, str]) -> None:
     seen[requirements] = _digest(requirements)
     for line in _read_quietly(requirements).splitlines():
@@ -183,15 +215,17 @@ def _read_quietly(path: Path) -> str:
 
 
 def _export_lock(project: Path) -> str:
-    """The locked requirements of a uv project, as requirements.txt text (`uv export --frozen`)."""
+    """The locked requirements of a uv project, as requirements.txt text. `--locked` (not `--frozen`): a lock
+    that no longer matches pyproject.toml (a dependency added without `uv lock`) is refused, offline, instead
+    of silently leaving the new dependency out (docs.astral.sh/uv/reference/cli/#uv-export)."""
     from aipipe.build.installer import uv_binary
 
-    command = [uv_binary(), "export", "--frozen", "--no-emit-project", "--no-hashes", "--no-header", "--quiet"]
+    command = [uv_binary(), "export", "--locked", "--no-emit-project", "--no-hashes", "--no-header", "--quiet"]
     command += ["--format", "requirements-txt", "--directory", str(project)]
     result = subprocess.run(command, check=False, capture_output=True, text=True, timeout=120)
     if result.returncode != 0:
         detail = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else f"exit {result.returncode}"
-        raise SourceProblem(project / LOCK, f"`uv.lock` cannot be exported: {detail}")
+        raise SourceProblem(project / LOCK, f"`uv.lock` cannot be exported: {detail}. Fix: run `uv lock` in {project}")
     return result.stdout
 
 

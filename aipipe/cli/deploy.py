@@ -127,7 +127,12 @@ def _prepare(settings, deploys: bool = True) -> None:
     from aipipe.deploy.guards import check_stack_config
     from aipipe.deploy.interpreter import ensure_virtualenv
 
-    artifacts = build_or_exit(settings.spec, offline_ok=not deploys)
+    if deploys:
+        artifacts = build_or_exit(settings.spec, offline_ok=False)
+    else:  # destroy and refresh work from the stack's state: nothing to build, nothing uploaded
+        from aipipe.build.artifacts import unbuilt_artifacts
+
+        artifacts = unbuilt_artifacts(settings.spec)
     virtualenv = ensure_virtualenv(settings.spec.cloud, os.environ, _to_stderr)
     write_project(
         settings.spec,

@@ -18,7 +18,6 @@ from aipipe.codegen import gcp_project
 from aipipe.codegen.expressions import ExpressionRenderer, stored_secret_variable
 from aipipe.codegen.safe import Code, RenderError, identifier
 from aipipe.codegen.views import ResourceView
-from aipipe.kinds.function.package import package_parts
 from aipipe.kinds.registry import KINDS
 from aipipe.semantics.symbols import Attr, Secret
 from aipipe.spec.document import Spec
@@ -124,7 +123,7 @@ def program_context(spec: Spec, home: Path, artifacts: dict | None = None) -> di
     parts = [part for kind in KINDS.values() for part in kind.parts(spec.cloud, spec)]
     uses = trigger_uses(spec.resources)
     parts += [part for key, trigger in TRIGGERS.items() for part in trigger.parts(spec.cloud, spec, uses[key])]
-    parts = stored_secret_parts(spec) + package_parts(spec, artifacts) + parts
+    parts = stored_secret_parts(spec) + parts
     return {
         "spec": spec,
         "version": __version__,

@@ -71,6 +71,7 @@ CODES: dict[str, str] = {
     "AP602": "a function's package is over the cloud's size limit",
     "AP603": "the package index cannot be reached to build a function's dependencies",
     "AP604": "a function's dependencies failed to install for another reason",
+    "AP605": "a function's code folder links to a file outside it",
     "AP999": "internal error: a bug in aipipe (please report it with the spec)",
 }
 

@@ -16,18 +16,33 @@ itself, which needs ecr:SetRepositoryPolicy on the deployer)."""
 
 from __future__ import annotations
 
+import json
+import re
 from typing import TYPE_CHECKING
 
 from aipipe.build.forms import DOCKER_PLATFORM, IMAGE, S3_OBJECT
 from aipipe.semantics.iam import policy_document
-from aipipe.semantics.symbols import Child, CodeFolder, Concat, Deployment
-from aipipe.spec.parts import ProgramPart
+from aipipe.semantics.symbols import CodeFolder, Concat, Deployment
+from aipipe.spec.model import region_of
 
 if TYPE_CHECKING:
     from aipipe.build.artifacts import Artifact
 
-CODE_BUCKET = "function-code"  # the program part holding the S3 objects of large zips
 IMAGE_PULL = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+# every code change pushes a new image and pulumi-docker-build never deletes the old ones: ECR keeps the newest
+# (docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_examples.html, "imageCountMoreThan"); the
+# function's own image is always the newest
+KEPT_IMAGES = 10
+LIFECYCLE_POLICY = {
+    "rules": [
+        {
+            "rulePriority": 1,
+            "description": f"keep the newest {KEPT_IMAGES} images",
+            "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": KEPT_IMAGES},
+            "action": {"type": "expire"},
+        }
+    ]
+}
 
 
 def package_values(spec, name: str, artifact: Artifact) -> dict:
@@ -37,6 +52,9 @@ def package_values(spec, name: str, artifact: Artifact) -> dict:
     if artifact.package == S3_OBJECT:
         values["key"] = f"{name}/{artifact.digest[:32]}.zip"
     if artifact.package == IMAGE:
+        region = region_of(spec.resources[name], spec.header.region)  # the function's, where its images are
+        values["repository"] = repository_name(spec.header.name, spec.stack, name)
+        values["lifecycle_policy"] = json.dumps(LIFECYCLE_POLICY)
         values["tag"] = artifact.digest[:32]
         values["platform"] = DOCKER_PLATFORM[artifact.architecture]
         values["repository_policy"] = policy_document(
@@ -51,7 +69,7 @@ def package_values(spec, name: str, artifact: Artifact) -> dict:
                             "aws:sourceArn": Concat(
                                 "arn:",
                                 Deployment("aws_partition"),
-                                f":lambda:{spec.header.region}:",
+                                f":lambda:{region}:",
                                 Deployment("aws_account_id"),
                                 ":function:*",
                             )
@@ -63,13 +81,9 @@ def package_values(spec, name: str, artifact: Artifact) -> dict:
     return values
 
 
-def package_parts(spec, artifacts: dict[str, Artifact]) -> list[ProgramPart]:
-    """The bucket of the S3 objects, when a function's zip is over the direct-upload limit."""
-    if spec.cloud != "aws" or not any(item.package == S3_OBJECT for item in artifacts.values()):
-        return []
-    return [ProgramPart("function/aws-code-bucket.py.j2", {"logical": CODE_BUCKET}, before=True)]
-
-
-def code_bucket() -> Child:
-    """The S3 bucket of large function zips (a program part's variable)."""
-    return Child(CODE_BUCKET, "bucket")
+def repository_name(project: str, stack: str, function: str) -> str:
+    """The ECR repository of a function's images, `<project>/<stack>/<function>`: unique per account and region
+    for each stack, and of ECR's form (docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html:
+    `(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*`), which spec names (`a--b`, `a-`) may
+    not be until repeated and trailing dashes go."""
+    return "/".join(re.sub(r"-+", "-", part).strip("-") for part in (project, stack, function))
