@@ -173,3 +173,18 @@ def test_a_reinstalled_cache_entry_is_never_taken_for_the_old_one(tmp_path, whee
     assert again.packages == ("tinydep==2.0",) and again.digest != first.digest
     with zipfile.ZipFile(again.path) as archive:
         assert archive.read("tinydep/__init__.py") == b"VERSION = '2.0'\n"
+
+
+def test_on_gcp_an_unreachable_index_leaves_the_requirements_unchecked_but_the_source_ships(tmp_path, monkeypatch):
+    """Cloud Build installs a gcp function's requirements: aipipe's check is advice, so without an index the
+    source archive is still built (with its requirements.txt) and a warning says what was not checked, even
+    for a deploy (an error severity asked for)."""
+    unreachable_index(monkeypatch)
+    spec = write_spec(tmp_path, "gcp")
+    (tmp_path / "fn" / "requirements.txt").write_text("six==1.16.0\n")
+    report = build(spec, offline=Severity.ERROR)
+    [unchecked] = report.diagnostics
+    assert (unchecked.code, unchecked.severity) == ("AP603", Severity.WARNING) and report.ok
+    assert "could not be checked" in unchecked.message
+    artifact = report.artifacts["fn"]
+    assert artifact.built and "requirements.txt" in zip_names(artifact.path)

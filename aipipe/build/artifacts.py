@@ -124,13 +124,17 @@ def build_function(spec, name: str, function, root: Path, offline_severity: Seve
             resolve = deps_of.installed if spec.cloud == "aws" else deps_of.resolved
             dependencies = resolve(source, target, root)
         except InstallFailure as failure:
-            diagnostic = failure_diagnostic(spec, name, target, source, failure, offline_severity)
-            if failure.reason == "unreachable":
+            # gcp: Cloud Build installs the requirements; aipipe's check is advice, and when it cannot be made
+            # (no index, or only an sdist would do) the source archive still ships, with a warning saying so
+            advisory = spec.cloud == "gcp" and failure.reason in ("unreachable", "needs_build")
+            severity = Severity.WARNING if advisory else offline_severity
+            diagnostic = failure_diagnostic(spec, name, target, source, failure, severity)
+            if failure.reason == "unreachable" and not advisory:
                 placeholder = _placeholder(spec, name, target, root, "dependencies not installed: no package index")
                 return placeholder, [diagnostic]
-            if not (spec.cloud == "gcp" and failure.reason == "needs_build"):
+            if not advisory:
                 return None, [diagnostic]
-            found.append(diagnostic)  # gcp: Cloud Build builds sdists; aipipe could not check it, and says so
+            found.append(diagnostic)
     folder = root / spec.stack
     try:
         if spec.cloud == "gcp":

@@ -50,6 +50,13 @@ def failure_diagnostic(
     """AP601 (a requirement cannot be met for the target), AP603 (no package index) or AP604 (the
     installer failed otherwise)."""
     detail = failure.detail.rstrip(".")
+    if failure.reason == "unreachable" and target.cloud == "gcp":
+        message = (
+            f"the requirements of function `{name}` ({shown_path(source.file)}) could not be checked: the package "
+            f"index cannot be reached ({detail}). Its source ships as it is and Cloud Build installs them; run "
+            "`aipipe build` where the index is reachable to check them first"
+        )
+        return at_code(spec, name, "AP603", message, Severity.WARNING)
     if failure.reason == "unreachable":
         outcome = "the function is shown without them" if offline is Severity.WARNING else "it cannot be built"
         message = (
