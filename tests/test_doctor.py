@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import subprocess
 
@@ -228,3 +229,10 @@ def test_the_real_installer_runs():
     """The default probe finds the uv that aipipe depends on, and it answers `--version`."""
     check = check_installer(Probes())
     assert check.status == OK and check.detail.startswith("uv ")
+
+
+def test_image_functions_also_need_the_docker_build_provider_plugin(tmp_path, write_spec):
+    wanted = importlib.metadata.version("pulumi-docker-build")
+    missing = by_name(run_checks(probes(tmp_path), image_spec(write_spec, "image")))["docker-build provider plugin"]
+    assert missing.fix == f"pulumi plugin install resource docker-build v{wanted}"
+    assert "docker-build provider plugin" not in by_name(run_checks(probes(tmp_path), load_spec(str(INGEST)).spec))

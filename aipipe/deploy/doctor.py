@@ -88,8 +88,9 @@ def check_cli(probes: Probes) -> Check:
     return Check("pulumi CLI", OK, f"{version} at {path}")
 
 
-def check_plugins(probes: Probes, clouds: list[str]) -> list[Check]:
-    """The provider plugins matching the installed SDKs (the engine downloads them on first use when it can)."""
+def check_plugins(probes: Probes, providers: list[str]) -> list[Check]:
+    """The provider plugins matching the installed SDKs (the engine downloads them on first use when it can):
+    the clouds', and `docker-build` where functions ship as container images."""
     path = probes.which("pulumi")
     installed: dict[str, set[str]] = {}
     if path:
@@ -100,7 +101,7 @@ def check_plugins(probes: Probes, clouds: list[str]) -> list[Check]:
         except (OSError, ValueError, subprocess.SubprocessError):
             installed = {}
     checks = []
-    for cloud in clouds:
+    for cloud in providers:
         wanted = _sdk_version(f"pulumi-{cloud}")
         if wanted and wanted in installed.get(cloud, set()):
             checks.append(Check(f"{cloud} provider plugin", OK, f"{wanted} installed"))
@@ -312,7 +313,9 @@ def run_checks(probes: Probes, spec=None) -> list[Check]:
         if spec
         else (probes.environ.get("PULUMI_BACKEND_URL") or "file://./.aipipe/state")
     )
-    checks = [check_cli(probes), *check_plugins(probes, clouds)]
+    # pulumi-docker-build's provider builds and pushes container-image functions (aipipe.kinds.function.package)
+    providers = clouds + (["docker-build"] if spec is not None and image_functions(spec) else [])
+    checks = [check_cli(probes), *check_plugins(probes, providers)]
     checks += [check_program_environment(probes, cloud) for cloud in clouds]
     if "aws" in clouds:
         checks.append(check_aws_credentials(probes))
