@@ -158,3 +158,16 @@ def test_an_image_package_is_a_dockerfile_and_a_deterministic_tar(tmp_path, arch
     assert second.digest == first.digest
     assert (second.path / "function.tar").read_bytes() == (context / "function.tar").read_bytes()
     assert tar_names(context / "function.tar") == sorted(CODE_FILES)
+
+
+def test_installed_trees_keep_modes_and_drop_only_the_installers_own_lock(tmp_path):
+    from aipipe.build.archive import tree_entries
+
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / ".lock").write_text("")  # uv's, at the top of a --target folder
+    (tmp_path / "pkg" / ".lock").write_text("a package's own file")
+    (tmp_path / "pkg" / "tool").write_text("#!/bin/sh\n")
+    os.chmod(tmp_path / "pkg" / "tool", 0o755)
+    entries = {entry.name: entry for entry in tree_entries(tmp_path)}
+    assert sorted(entries) == ["pkg/.lock", "pkg/tool"]
+    assert entries["pkg/tool"].executable and not entries["pkg/.lock"].executable

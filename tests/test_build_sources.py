@@ -159,3 +159,29 @@ def test_gcp_with_a_lock_ships_the_locked_pins(tmp_path, wheels, monkeypatch):
     with zipfile.ZipFile(artifact.path) as archive:
         assert "six==1.16.0" in archive.read("requirements.txt").decode().splitlines()
         assert "uv.lock" in archive.namelist()
+
+
+def test_a_pyproject_without_a_project_table_declares_nothing(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('project = "not a table"\n[tool.ruff]\nline-length = 100\n')
+    assert dependency_source(tmp_path) is None
+
+
+def test_locked_requirements_keep_their_places_in_pyproject(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(LOCKED_PYPROJECT)
+    (tmp_path / "uv.lock").write_text(SIX_LOCK)
+    [requirement] = dependency_source(tmp_path).requirements  # a failing pin points here, not at the lock
+    assert (requirement.name, requirement.file, requirement.line) == ("six", tmp_path / "pyproject.toml", 5)
+
+
+def test_a_local_wheel_named_in_requirements_is_part_of_the_cache_key(tmp_path, monkeypatch):
+    """A wheel rebuilt at the same path (new content, same version) is a new cache entry."""
+    from aipipe.build.sources import local_inputs
+
+    monkeypatch.setenv("UV_NO_INDEX", "1")
+    spec = write_spec(tmp_path)
+    wheel = make_wheel(tmp_path / "fn" / "wheels", "localdep", "1.0", {"localdep/__init__.py": b"A = 1\n"})
+    (tmp_path / "fn" / "requirements.txt").write_text(f"./wheels/{wheel.name}\n")
+    before = local_inputs(dependency_source(tmp_path / "fn"))
+    make_wheel(tmp_path / "fn" / "wheels", "localdep", "1.0", {"localdep/__init__.py": b"A = 2\n"})
+    assert local_inputs(dependency_source(tmp_path / "fn")) != before and f"wheels/{wheel.name}" in before
+    assert "localdep==1.0" in build(spec).artifacts["fn"].packages
