@@ -100,3 +100,14 @@ def test_an_included_file_inside_the_project_may_not_reach_outside_either(tmp_pa
     (tmp_path / "project" / "fn" / "requirements.txt").write_text("-r ../base.txt\n")
     [refused] = build(spec).diagnostics
     assert refused.code == "AP600" and refused.file.endswith("base.txt") and refused.line == 2
+
+
+def test_on_gcp_requirements_may_read_only_the_uploaded_code_folder(tmp_path):
+    """Cloud Build installs from the uploaded folder alone: a `-r ../base.txt` inside the project resolves here
+    but not there, so it is refused at its line."""
+    spec = write_spec(tmp_path, "gcp")
+    (tmp_path / "base.txt").write_text("six\n")
+    (tmp_path / "fn" / "requirements.txt").write_text("-r ../base.txt\n")
+    [refused] = build(spec).diagnostics
+    assert (refused.code, refused.line, refused.column) == ("AP600", 1, 4)
+    assert "the cloud builds from the uploaded folder alone" in refused.message

@@ -115,7 +115,7 @@ def build_function(spec, name: str, function, root: Path, offline_severity: Seve
     target = _target(spec, function)
     code = spec.base_dir / function.code
     try:
-        source = dependency_source(code, spec.base_dir) if target.python else None
+        source = dependency_source(code, spec.base_dir, alone=spec.cloud == "gcp") if target.python else None
     except SourceProblem as problem:
         return None, [source_diagnostic(problem)]
     dependencies, found = None, []

@@ -62,13 +62,14 @@ class SourceProblem(Exception):
         self.file, self.line, self.column = file, line, column
 
 
-def dependency_source(code: Path, project: Path | None = None) -> DependencySource | None:
+def dependency_source(code: Path, project: Path | None = None, alone: bool = False) -> DependencySource | None:
     """The dependency source of a code folder, or None when it declares no dependencies. With `project` (the
-    spec's folder), a requirements file may read only files inside it (see `check_local_files`)."""
+    spec's folder), a requirements file may read only files inside it (see `check_local_files`); when the code
+    folder is installed `alone` by the cloud (Cloud Build gets only the uploaded folder), only files inside it."""
     requirements = code / REQUIREMENTS
     if requirements.is_file():
         if project is not None:
-            check_local_files(requirements, project.resolve())
+            check_local_files(requirements, (code if alone else project).resolve(), alone)
         return _requirements_file(requirements)
     pyproject = code / PYPROJECT
     if pyproject.is_file():
@@ -156,7 +157,7 @@ def local_inputs(source: DependencySource) -> str:
 FILE_URL = re.compile(r"@\s*file://(\S+)")
 
 
-def check_local_files(requirements: Path, project: Path, seen: set[Path] | None = None) -> None:
+def check_local_files(requirements: Path, project: Path, alone: bool = False, seen: set[Path] | None = None) -> None:
     """Refuse a requirements file that reads a file outside the project (`-r /home/me/.aws/credentials`,
     `-f ../../wheels`, `pkg @ file:///etc/...`): the installer would read it, and its errors would print it,
     on every machine that plans a pull request. Raises SourceProblem at the line."""
@@ -170,16 +171,18 @@ def check_local_files(requirements: Path, project: Path, seen: set[Path] | None 
         path = (requirements.parent / target.removeprefix("file://")).resolve()
         if not path.is_relative_to(project):
             column = line.find(target) + 1
+            why = (
+                f"outside the code folder ({project}): the cloud builds from the uploaded folder alone"
+                if alone
+                else f"outside the project ({project}): a requirements file may read only files beside the spec"
+            )
+            fix = "Move it into the code folder" if alone else "Move it into the project"
             raise SourceProblem(
-                requirements,
-                f"`{target}` is outside the project ({project}): a requirements file may read only files beside "
-                "the spec. Move it into the project, or install it from a package index",
-                number,
-                column,
+                requirements, f"`{target}` is {why}. {fix}, or install it from a package index", number, column
             )
         included = option and option.group(1) in ("-r", "--requirement", "-c", "--constraint")
         if included and path.is_file() and path not in seen:
-            check_local_files(path, project, seen)
+            check_local_files(path, project, alone, seen)
 
 
 def _local_files(requirements: Path, seen: dict[Path, str]) -> None:
