@@ -188,3 +188,25 @@ def test_on_gcp_an_unreachable_index_leaves_the_requirements_unchecked_but_the_s
     assert "could not be checked" in unchecked.message
     artifact = report.artifacts["fn"]
     assert artifact.built and "requirements.txt" in zip_names(artifact.path)
+
+
+def test_code_is_appended_to_the_dependencies_zip_deterministically(tmp_path, wheels, monkeypatch):
+    """The dependencies are compressed once per cache entry and the code appended (a code change compresses
+    the code alone): the result is the same bytes in a fresh copy, a valid zip, and the code's own file wins
+    over a dependency's of the same name."""
+    local_index(monkeypatch, wheels)
+    first = build(project(tmp_path / "a")).artifacts["fn"]
+    again = build(project(tmp_path / "b")).artifacts["fn"]  # a fresh project: its own cache and zips
+    assert again.digest == first.digest
+    with zipfile.ZipFile(first.path) as archive:
+        assert archive.testzip() is None and {"app.py", "tinydep/__init__.py"} <= set(archive.namelist())
+    handler = tmp_path / "a" / "fn" / "app.py"
+    handler.write_text(handler.read_text() + "# one more line\n")
+    changed = build(tmp_path / "a" / "aipipe.yaml").artifacts["fn"]
+    assert changed.digest != first.digest and changed.unzipped_bytes == first.unzipped_bytes + 16
+    (tmp_path / "a" / "fn" / "tinydep").mkdir()
+    (tmp_path / "a" / "fn" / "tinydep" / "__init__.py").write_text("VERSION = 'patched'\n")
+    patched = build(tmp_path / "a" / "aipipe.yaml").artifacts["fn"]
+    with zipfile.ZipFile(patched.path) as archive:
+        assert archive.namelist().count("tinydep/__init__.py") == 1
+        assert archive.read("tinydep/__init__.py") == b"VERSION = 'patched'\n"

@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import shutil
 import stat
 import zipfile
 from dataclasses import dataclass
@@ -131,20 +132,45 @@ def write_zip(entries: list[Entry], path: Path) -> ArchiveFacts:
     """Write `entries` (sorted by name) as a deterministic zip at `path`, atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    unzipped = 0
     with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
-        for entry in sorted(entries, key=lambda item: item.name):
-            info = zipfile.ZipInfo(entry.name, FIXED_TIME)
-            info.create_system = 3  # unix, so the mode below is read
-            mode = 0o755 if entry.executable else 0o644
-            info.external_attr = (stat.S_IFREG | mode) << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            with entry.source.open("rb") as source, archive.open(info, "w") as target:
-                for chunk in iter(lambda: source.read(1 << 20), b""):
-                    target.write(chunk)
-                    unzipped += len(chunk)
+        unzipped = sum(_add(archive, entry) for entry in sorted(entries, key=lambda item: item.name))
     os.replace(partial, path)
     return ArchiveFacts(path, file_sha256(path), path.stat().st_size, unzipped, len(entries))
+
+
+def write_layered(base: ArchiveFacts, entries: list[Entry], path: Path) -> ArchiveFacts:
+    """The zip `base` (the dependencies, written once per cache entry) with `entries` (the code, sorted by name)
+    appended, at `path`, atomically: a code change compresses the code alone. Deterministic as write_zip is;
+    the entries must not share a name with the base (merged() and write_zip take that case)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    shutil.copyfile(base.path, partial)
+    with zipfile.ZipFile(partial, "a", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+        unzipped = sum(_add(archive, entry) for entry in sorted(entries, key=lambda item: item.name))
+    os.replace(partial, path)
+    files = base.files + len(entries)
+    return ArchiveFacts(path, file_sha256(path), path.stat().st_size, base.unzipped_bytes + unzipped, files)
+
+
+def zip_names(path: Path) -> set[str]:
+    """The names a zip holds (from its central directory)."""
+    with zipfile.ZipFile(path) as archive:
+        return set(archive.namelist())
+
+
+def _add(archive: zipfile.ZipFile, entry: Entry) -> int:
+    """Add one entry with the fixed date and mode; returns its unpacked size."""
+    info = zipfile.ZipInfo(entry.name, FIXED_TIME)
+    info.create_system = 3  # unix, so the mode below is read
+    mode = 0o755 if entry.executable else 0o644
+    info.external_attr = (stat.S_IFREG | mode) << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    size = 0
+    with entry.source.open("rb") as source, archive.open(info, "w") as target:
+        for chunk in iter(lambda: source.read(1 << 20), b""):
+            target.write(chunk)
+            size += len(chunk)
+    return size
 
 
 def entries_digest(entries: list[Entry]) -> str:
@@ -167,9 +193,11 @@ def reusable(path: Path, inputs: str) -> ArchiveFacts | None:
     return None
 
 
-def write_recorded(entries: list[Entry], path: Path, inputs: str, compiled: bool) -> ArchiveFacts:
-    """Write the zip (write_zip) and keep its facts and `inputs` beside it, for `reusable`."""
-    facts = dataclasses.replace(write_zip(entries, path), compiled=compiled)
+def write_recorded(entries: list[Entry], path: Path, inputs: str, compiled: bool, base=None) -> ArchiveFacts:
+    """Write the zip (write_zip, or write_layered on a `base`) and keep its facts and `inputs` beside it, for
+    `reusable`."""
+    written = write_layered(base, entries, path) if base is not None else write_zip(entries, path)
+    facts = dataclasses.replace(written, compiled=compiled)
     record = {"inputs": inputs, "sha256": facts.sha256, "zipped_bytes": facts.zipped_bytes}
     record |= {"unzipped_bytes": facts.unzipped_bytes, "files": facts.files, "compiled": compiled}
     _sidecar(path).write_text(json.dumps(record, sort_keys=True), encoding="utf-8")

@@ -25,6 +25,7 @@ from aipipe.build.archive import (
     unpacked_size,
     write_recorded,
     write_zip,
+    zip_names,
 )
 from aipipe.build.bytecode import compile_tree, interpreter_for
 from aipipe.build.cache import BUILD_FOLDER, build_root
@@ -39,7 +40,7 @@ from aipipe.clouds.registry import CLOUDS
 from aipipe.core.diagnostics import Diagnostic, Severity, has_errors
 from aipipe.core.state_folder import STATE_FOLDER
 
-ARCHIVE_FORMAT = "2"  # bump when the archive layout changes: every reused zip is then written again
+ARCHIVE_FORMAT = "3"  # bump when the archive layout changes: every reused zip is then written again
 
 
 @dataclass(frozen=True)
@@ -185,14 +186,20 @@ def _aws_package(spec, name, function, target: Target, code: Path, dependencies,
                 own = tree_entries(Path(scratch))
             bytecode = bytecode and compiled
             common = _figures(name, target, dependencies, bytecode)
-            layers = [tree_entries(dependencies.tree)] if dependencies and dependencies.tree else []
-            entries = merged(*layers, own)
+            installed = tree_entries(dependencies.tree) if dependencies and dependencies.tree else []
+            entries = merged(installed, own)
             unzipped = unpacked_size(entries)
             if setting == IMAGE or (setting == "auto" and unzipped > limits.unzipped):
                 return _image(spec, name, function, target, entries, unzipped, folder, common)
             if unzipped > limits.unzipped:
                 return None, [size_diagnostic(spec, name, "unzipped", unzipped, limits.unzipped)]
-            facts = write_recorded(entries, zip_path, inputs, compiled)
+            # the dependencies are compressed once per cache entry; a code change appends only the code
+            base = _dependencies_zip(dependencies, installed)
+            if base is not None and not zip_names(base.path) & {entry.name for entry in own}:
+                entries = own
+            else:  # no dependencies, or code replacing a dependency's file: one archive sorted by name
+                base = None
+            facts = write_recorded(entries, zip_path, inputs, compiled, base)
     common = _figures(name, target, dependencies, bytecode)
     package = S3_OBJECT if facts.zipped_bytes > limits.direct_zip else ZIP
     notes = ()
@@ -208,6 +215,15 @@ def _aws_package(spec, name, function, target: Target, code: Path, dependencies,
         limit_bytes=limits.unzipped,
         notes=notes,
     ), []
+
+
+def _dependencies_zip(dependencies, installed: list[Entry]):
+    """The zip of a dependencies cache entry's files (`installed`), written once beside its tree (again only
+    if it is gone), or None without installed dependencies."""
+    if not installed:
+        return None
+    path = dependencies.tree.parent / "site.zip"
+    return reusable(path, dependencies.identity) or write_recorded(installed, path, dependencies.identity, False)
 
 
 def _image(spec, name, function, target: Target, entries, unzipped: int, folder: Path, common: dict):
