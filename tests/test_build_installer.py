@@ -71,3 +71,19 @@ def test_an_error_line_alone_is_its_own_detail():
 def test_offline_with_a_cold_cache_is_unreachable():
     text = "error: Failed to download `six==1.16.0`\n  cause: Network connectivity is disabled, but the requested data wasn't found in the cache\n  cause: network was disabled\n"
     assert classify(text).reason == "unreachable"
+
+
+def test_a_reason_with_colons_and_a_deeper_cause_keeps_the_first_reason_whole():
+    text = (
+        "error: No solution found when resolving dependencies\n"
+        "  cause: Because pkg==1: has no usable wheels: none at all, we can conclude that it is unsatisfiable.\n"
+        "  cause: a deeper cause\n"
+    )
+    assert classify(text).detail == (
+        "Because pkg==1: has no usable wheels: none at all, we can conclude that it is unsatisfiable."
+    )
+
+
+def test_a_network_failure_with_one_cause_keeps_it():
+    text = "error: Failed to fetch: https://pypi.org/simple/six/\n  cause: dns error: no such host\n"
+    assert classify(text).detail == "Failed to fetch: https://pypi.org/simple/six/ (dns error: no such host)"
