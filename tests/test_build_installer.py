@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from aipipe.build.installer import classify
 
 NO_WHEEL = """Using CPython 3.11.7 interpreter at: /work/venv/bin/python
@@ -87,3 +89,21 @@ def test_a_reason_with_colons_and_a_deeper_cause_keeps_the_first_reason_whole():
 def test_a_network_failure_with_one_cause_keeps_it():
     text = "error: Failed to fetch: https://pypi.org/simple/six/\n  cause: dns error: no such host\n"
     assert classify(text).detail == "Failed to fetch: https://pypi.org/simple/six/ (dns error: no such host)"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "error: No solution found when resolving dependencies for split (python_version >= '3.12')",
+        "error: Because six>=2 is unsatisfiable, we cannot go on",
+        "error: Because nope was not found in the package registry, we cannot go on",
+    ],
+)
+def test_any_one_of_uvs_resolution_phrases_means_unsatisfiable(text):
+    assert classify(text).reason == "unsatisfiable"
+
+
+def test_offline_names_what_was_missing_and_silence_is_said():
+    text = "error: Failed to download `six==1.16.0`\n  cause: network was disabled\n"
+    assert classify(text).detail == "network was disabled"
+    assert classify("").detail == "the installer failed without a message"
