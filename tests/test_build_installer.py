@@ -107,3 +107,10 @@ def test_offline_names_what_was_missing_and_silence_is_said():
     text = "error: Failed to download `six==1.16.0`\n  cause: network was disabled\n"
     assert classify(text).detail == "network was disabled"
     assert classify("").detail == "the installer failed without a message"
+
+
+def test_an_explanation_stops_at_the_next_message_and_drops_hints_without_a_cause():
+    followed = "error: No solution found\n  cause: Because six>=2 is unavailable,\n  we stop.\nwarning: Hint follows\n"
+    assert classify(followed).detail == "Because six>=2 is unavailable, we stop."
+    bare = "error: No solution found: six>=2 is unsatisfiable\nsee above\nHint: try six<2\n"
+    assert classify(bare).detail == "error: No solution found: six>=2 is unsatisfiable see above"
