@@ -18,7 +18,7 @@ from aipipe.build.targets import Target
 from aipipe.core.state_folder import STATE_FOLDER, protect
 
 BUILD_FOLDER = "build"
-CACHE_FORMAT = "2"  # 2: installed trees hold no console scripts (bin/)
+CACHE_FORMAT = "3"  # 2: installed trees hold no console scripts (bin/); 3: resolutions never build
 MANIFEST = "aipipe-build.json"
 
 
