@@ -210,3 +210,23 @@ def test_code_is_appended_to_the_dependencies_zip_deterministically(tmp_path, wh
     with zipfile.ZipFile(patched.path) as archive:
         assert archive.namelist().count("tinydep/__init__.py") == 1
         assert archive.read("tinydep/__init__.py") == b"VERSION = 'patched'\n"
+
+
+def test_an_entry_is_staged_beside_where_it_lands_and_renamed_into_place(tmp_path):
+    """The rename that makes an entry appear whole needs the staging folder on the same filesystem: beside
+    the entry, hidden, never the system's temporary folder."""
+    from aipipe.build.cache import read_manifest, store
+
+    seen = []
+
+    def fill(staging):
+        seen.append(staging)
+        (staging / "site").mkdir()
+        assert read_manifest(tmp_path / "deps" / "key") is None  # nothing visible until complete
+        return {"packages": ["six==1.16.0"]}
+
+    manifest = store(tmp_path / "deps" / "key", fill, {"target": "cp312"})
+    [staging] = seen
+    assert staging.parent == tmp_path / "deps" and staging.name.startswith(".key.") and not staging.exists()
+    assert read_manifest(tmp_path / "deps" / "key") == manifest and manifest["packages"] == ["six==1.16.0"]
+    assert len(manifest["identity"]) == 32
