@@ -230,3 +230,33 @@ def test_an_entry_is_staged_beside_where_it_lands_and_renamed_into_place(tmp_pat
     assert staging.parent == tmp_path / "deps" and staging.name.startswith(".key.") and not staging.exists()
     assert read_manifest(tmp_path / "deps" / "key") == manifest and manifest["packages"] == ["six==1.16.0"]
     assert len(manifest["identity"]) == 32
+
+
+def test_a_parallel_builds_complete_entry_stays_and_a_half_written_one_is_replaced(tmp_path):
+    """Two builds of the same requirements at once (pytest -n, two terminals): the first complete entry wins
+    and the second build uses it; a folder left without a manifest (a build killed half way) is replaced."""
+    from aipipe.build.cache import MANIFEST, read_manifest, store
+
+    entry = tmp_path / "deps" / "key"
+
+    def parallel(staging):
+        (entry / "site").mkdir(parents=True)  # the other build renamed its entry into place meanwhile
+        (entry / MANIFEST).write_text('{"packages": ["theirs==1"], "identity": "theirs"}')
+        (staging / "site").mkdir()
+        return {"packages": ["mine==1"]}
+
+    assert store(entry, parallel, {})["identity"] == "theirs"
+    assert read_manifest(entry)["packages"] == ["theirs==1"]
+    assert [p.name for p in entry.parent.iterdir()] == ["key"]  # the losing staging folder is gone
+
+    stale = tmp_path / "other" / "key"
+    (stale / "site").mkdir(parents=True)  # killed half way: a folder, no manifest
+    (stale / "site" / "partial.py").write_text("")
+
+    def fill(staging):
+        (staging / "site").mkdir()
+        return {"packages": ["mine==1"]}
+
+    manifest = store(stale, fill, {})
+    assert read_manifest(stale) == manifest and manifest["packages"] == ["mine==1"]
+    assert not (stale / "site" / "partial.py").exists()
