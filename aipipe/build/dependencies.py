@@ -34,26 +34,21 @@ class Dependencies:
 
 def installed(source: DependencySource, target: Target, root: Path) -> Dependencies:
     """The dependencies installed for `target`, from the cache or installed now. Raises InstallFailure."""
-    key = cache_key("deps", source.installer_text + local_inputs(source), target)
-    folder = entry_folder(root, "deps", key)
-    manifest = read_manifest(folder)
-    hit = manifest is not None
-    if manifest is None:
 
-        def fill(staging: Path) -> dict:
-            requirements = _requirements_file(source, staging)
-            installer.install(requirements, target, staging / SITE)
-            (staging / SITE).mkdir(exist_ok=True)  # requirements that install nothing still make a tree
-            # console scripts: their `#!` names this machine's Python (no use on the target, and the archive's
-            # hash would differ from one build machine to another)
-            shutil.rmtree(staging / SITE / SCRIPTS, ignore_errors=True)
-            interpreter = interpreter_for(target.python)
-            return {
-                "packages": _installed_packages(staging / SITE),
-                "bytecode": bool(interpreter and compile_tree(staging / SITE, interpreter)),
-            }
+    def fill(staging: Path) -> dict:
+        requirements = _requirements_file(source, staging)
+        installer.install(requirements, target, staging / SITE)
+        (staging / SITE).mkdir(exist_ok=True)  # requirements that install nothing still make a tree
+        # console scripts: their `#!` names this machine's Python (no use on the target, and the archive's
+        # hash would differ from one build machine to another)
+        shutil.rmtree(staging / SITE / SCRIPTS, ignore_errors=True)
+        interpreter = interpreter_for(target.python)
+        return {
+            "packages": _installed_packages(staging / SITE),
+            "bytecode": bool(interpreter and compile_tree(staging / SITE, interpreter)),
+        }
 
-        manifest = store(folder, fill, {"target": target.describe(), "requirements": str(source.file)})
+    folder, manifest, hit = _cached("deps", source, target, root, fill)
     packages, bytecode = tuple(manifest["packages"]), bool(manifest.get("bytecode"))
     return Dependencies(folder / SITE, packages, hit, bytecode, str(manifest.get("identity", "")))
 
@@ -61,18 +56,22 @@ def installed(source: DependencySource, target: Target, root: Path) -> Dependenc
 def resolved(source: DependencySource, target: Target, root: Path) -> Dependencies:
     """The requirements resolved for `target` (nothing installed), from the cache or now. Raises
     InstallFailure."""
-    key = cache_key("resolved", source.installer_text + local_inputs(source), target)
-    folder = entry_folder(root, "resolved", key)
-    manifest = read_manifest(folder)
-    hit = manifest is not None
-    if manifest is None:
 
-        def fill(staging: Path) -> dict:
-            pinned = installer.resolve(_requirements_file(source, staging), target)
-            return {"packages": _pinned(pinned)}
+    def fill(staging: Path) -> dict:
+        return {"packages": _pinned(installer.resolve(_requirements_file(source, staging), target))}
 
-        manifest = store(folder, fill, {"target": target.describe(), "requirements": str(source.file)})
+    _, manifest, hit = _cached("resolved", source, target, root, fill)
     return Dependencies(None, tuple(manifest["packages"]), hit)
+
+
+def _cached(kind: str, source: DependencySource, target: Target, root: Path, fill) -> tuple[Path, dict, bool]:
+    """The cache entry of `kind` for these requirements and target: (its folder, its manifest, whether it was
+    there already); `fill(staging)` makes it when it was not."""
+    folder = entry_folder(root, kind, cache_key(kind, source.installer_text + local_inputs(source), target))
+    manifest = read_manifest(folder)
+    if manifest is not None:
+        return folder, manifest, True
+    return folder, store(folder, fill, {"target": target.describe(), "requirements": str(source.file)}), False
 
 
 def _requirements_file(source: DependencySource, staging: Path) -> Path:
