@@ -260,3 +260,53 @@ def test_a_parallel_builds_complete_entry_stays_and_a_half_written_one_is_replac
     manifest = store(stale, fill, {})
     assert read_manifest(stale) == manifest and manifest["packages"] == ["mine==1"]
     assert not (stale / "site" / "partial.py").exists()
+
+
+def test_a_record_of_another_zip_is_never_trusted(tmp_path, wheels, monkeypatch):
+    """The zip is replaced before its record is written: a build stopped between the two leaves a record of
+    the previous zip beside the new one; reuse checks the bytes, so the report never names the wrong ones."""
+    local_index(monkeypatch, wheels)
+    spec = project(tmp_path)
+    handler = tmp_path / "fn" / "app.py"
+    handler.write_text("X = 1\n" + handler.read_text())
+    first = build(spec).artifacts["fn"]
+    record = first.path.with_name(first.path.name + ".json")
+    first_record = record.read_text()
+    handler.write_text(handler.read_text().replace("X = 1", "X = 2"))
+    build(spec)
+    record.write_text(first_record)  # as a build stopped after writing the zip, before its record, leaves it
+    handler.write_text(handler.read_text().replace("X = 2", "X = 1"))
+    again = build(spec).artifacts["fn"]
+    assert again.digest == first.digest
+    assert zipfile.ZipFile(again.path).read("app.py").startswith(b"X = 1")
+
+
+def test_leftovers_of_killed_builds_are_swept_after_an_hour(tmp_path):
+    import time
+
+    from aipipe.build.cache import sweep
+
+    (tmp_path / "deps" / ".key.staging").mkdir(parents=True)
+    (tmp_path / "deps" / "key" / "site").mkdir(parents=True)
+    (tmp_path / "deps" / "key" / ".site.zip.12.partial").write_text("half")
+    (tmp_path / "deps" / "key" / "site" / ".lock").write_text("")  # inside an entry: not a leftover
+    (tmp_path / "dev").mkdir()
+    (tmp_path / "dev" / "fn.zip").write_text("zip")
+    sweep(tmp_path, now=time.time() + 60)  # young: perhaps a build running now
+    assert (tmp_path / "deps" / ".key.staging").exists() and (
+        tmp_path / "deps" / "key" / ".site.zip.12.partial"
+    ).exists()
+    sweep(tmp_path, now=time.time() + 7200)
+    left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
+    assert left == ["deps", "deps/key", "deps/key/site", "deps/key/site/.lock", "dev", "dev/fn.zip"]
+
+
+def test_a_zip_stopped_while_written_leaves_nothing(tmp_path):
+    from aipipe.build.archive import Entry, write_zip
+
+    (tmp_path / "a.py").write_text("A = 1\n")
+    with pytest.raises(OSError):
+        write_zip(
+            [Entry("a.py", tmp_path / "a.py"), Entry("b.py", tmp_path / "missing.py")], tmp_path / "out" / "fn.zip"
+        )
+    assert list((tmp_path / "out").iterdir()) == []

@@ -81,7 +81,7 @@ def test_a_link_inside_the_code_folder_is_packed_as_the_file(tmp_path):
 
 @pytest.mark.parametrize(
     ("line", "column"),
-    [("-r {outside}", 4), ("--constraint={outside}", 14), ("tinydep @ file://{outside}", 18), ("-f {folder}", 4)],
+    [("-r {outside}", 4), ("--constraint={outside}", 14), ("tinydep @ file://{outside}", 11), ("-f {folder}", 4)],
 )
 def test_requirements_may_not_read_files_outside_the_project(tmp_path, line, column):
     outside = tmp_path / "credentials.txt"
@@ -111,3 +111,45 @@ def test_on_gcp_requirements_may_read_only_the_uploaded_code_folder(tmp_path):
     [refused] = build(spec).diagnostics
     assert (refused.code, refused.line, refused.column) == ("AP600", 1, 4)
     assert "the cloud builds from the uploaded folder alone" in refused.message
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "-r ${HOME}/../outside.txt",
+        "-r $HOME/outside.txt",
+        "pkg @ file:../../outside/x.whl",
+        "file:///tmp/outside/x.whl",
+        "sub/../../../outside/foo.whl",
+        "--index-url file:///tmp/index",
+        "--extra-index-url=file:///tmp/index",
+        "-e ../../outside/pkg",
+        "../../outside/pkg",
+    ],
+)
+def test_every_way_a_requirements_line_names_a_file_is_held_to_the_project(tmp_path, line):
+    spec = write_spec(tmp_path / "project")
+    (tmp_path / "project" / "fn" / "requirements.txt").write_text(f"six\n{line}\n")
+    [refused] = build(spec).diagnostics
+    assert (refused.code, refused.line) == ("AP600", 2)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "--index-url https://pypi.org/simple",
+        "-i https://pypi.org/simple",
+        "pkg @ https://example.com/pkg-1.0-py3-none-any.whl",
+        "--find-links=./wheels",
+        "-f wheels",
+        'six; python_version >= "3.10"',
+        "# old: mypkg @ file:///home/me/mypkg",
+        "six>=1.0 # see /etc/notes",
+    ],
+)
+def test_lines_that_name_no_file_outside_are_left_to_the_installer(tmp_path, line):
+    from aipipe.build.sources import check_local_files
+
+    (tmp_path / "fn").mkdir()
+    (tmp_path / "fn" / "requirements.txt").write_text(f"{line}\n")
+    check_local_files(tmp_path / "fn" / "requirements.txt", tmp_path.resolve())  # raises nothing

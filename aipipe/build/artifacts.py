@@ -223,7 +223,8 @@ def _dependencies_zip(dependencies, installed: list[Entry]):
     if not installed:
         return None
     path = dependencies.tree.parent / "site.zip"
-    return reusable(path, dependencies.identity) or write_recorded(installed, path, dependencies.identity, False)
+    inputs = f"{ARCHIVE_FORMAT}\0{dependencies.identity}"  # a new archive format rewrites it too
+    return reusable(path, inputs) or write_recorded(installed, path, inputs, False)
 
 
 def _image(spec, name, function, target: Target, entries, unzipped: int, folder: Path, common: dict):

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -22,10 +23,34 @@ CACHE_FORMAT = "3"  # 2: installed trees hold no console scripts (bin/); 3: reso
 MANIFEST = "aipipe-build.json"
 
 
+LEFTOVER_AFTER_SECONDS = 3600  # a staging folder or partial file this old belongs to a build that was killed
+
+
 def build_root(base_dir: Path) -> Path:
-    """`.aipipe/build/` beside the spec (created with the `.aipipe/.gitignore`)."""
+    """`.aipipe/build/` beside the spec (created with the `.aipipe/.gitignore`), without what killed builds left
+    behind (see `sweep`)."""
     protect(base_dir / STATE_FOLDER)
-    return base_dir / STATE_FOLDER / BUILD_FOLDER
+    root = base_dir / STATE_FOLDER / BUILD_FOLDER
+    sweep(root)
+    return root
+
+
+def sweep(root: Path, now: float | None = None) -> None:
+    """Remove hidden staging folders and `.partial` files an hour old from the build folders: a build stopped
+    by a signal (SIGTERM runs no `finally`) leaves them, possibly hundreds of MB, and nothing else would."""
+    now = time.time() if now is None else now
+    # the build folder, its kinds and stacks (deps/, resolved/, dev/), and the cache entries (deps/<key>/)
+    folders = [root, *root.glob("*/"), *root.glob("*/*/")]
+    for folder in (item for item in folders if not item.name.startswith(".") or item == root):
+        for leftover in folder.glob(".*"):
+            try:
+                old = now - leftover.stat().st_mtime > LEFTOVER_AFTER_SECONDS
+            except OSError:
+                continue
+            if old and leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+            elif old and leftover.name.endswith(".partial"):
+                leftover.unlink(missing_ok=True)
 
 
 def cache_key(kind: str, requirements_text: str, target: Target) -> str:

@@ -154,35 +154,63 @@ def local_inputs(source: DependencySource) -> str:
     return "".join(f"\0{place}\0{digest}" for place, digest in sorted(places.items()))
 
 
-FILE_URL = re.compile(r"@\s*file://(\S+)")
+INCLUDES = ("-r", "--requirement", "-c", "--constraint")
+# pip's (and uv's) environment variable expansion in requirements files: `${HOME}/...`
+EXPANSION = re.compile(r"\$\{?[A-Za-z_]")
 
 
 def check_local_files(requirements: Path, project: Path, alone: bool = False, seen: set[Path] | None = None) -> None:
     """Refuse a requirements file that reads a file outside the project (`-r /home/me/.aws/credentials`,
-    `-f ../../wheels`, `pkg @ file:///etc/...`): the installer would read it, and its errors would print it,
-    on every machine that plans a pull request. Raises SourceProblem at the line."""
+    `-f ../../wheels`, `pkg @ file:///etc/...`, `-e ../../pkg`, `--index-url file:///...`): the installer would
+    read it, and its errors would print it, on every machine that plans a pull request. Every token of a line
+    that can name a file counts (anything with a path separator, `.`/`..`, or a `file:` URL), and environment
+    variables are refused outright (the installer expands them; this check cannot). Raises SourceProblem at
+    the line."""
     seen = seen if seen is not None else set()
     seen.add(requirements.resolve())
     for number, line in enumerate(_read_quietly(requirements).splitlines(), start=1):
-        option, archive, url = FILE_OPTION.match(line), LOCAL_ARCHIVE.match(line), FILE_URL.search(line)
-        target = option.group(2) if option else line.split()[0] if archive else url.group(1) if url else None
-        if target is None or ("://" in target and not target.startswith("file://")):
+        content = line.split(" #", 1)[0]
+        if content.lstrip().startswith("#"):
             continue
-        path = (requirements.parent / target.removeprefix("file://")).resolve()
-        if not path.is_relative_to(project):
-            column = line.find(target) + 1
-            why = (
-                f"outside the code folder ({project}): the cloud builds from the uploaded folder alone"
-                if alone
-                else f"outside the project ({project}): a requirements file may read only files beside the spec"
-            )
-            fix = "Move it into the code folder" if alone else "Move it into the project"
+        expansion = EXPANSION.search(content)
+        if expansion:
             raise SourceProblem(
-                requirements, f"`{target}` is {why}. {fix}, or install it from a package index", number, column
+                requirements,
+                "environment variables are not allowed in a requirements file aipipe builds from: what they "
+                "name cannot be checked to stay inside the project. Write the path or the value out",
+                number,
+                expansion.start() + 1,
             )
-        included = option and option.group(1) in ("-r", "--requirement", "-c", "--constraint")
-        if included and path.is_file() and path not in seen:
-            check_local_files(path, project, alone, seen)
+        tokens = [token for part in content.split() for token in part.split("=", 1)[-1:]]
+        for token in tokens:
+            path = _named_file(requirements.parent, token)
+            if path is None:
+                continue
+            if not path.is_relative_to(project):
+                raise _outside(requirements, token, project, alone, number, line.find(token) + 1)
+            if content.split()[0] in INCLUDES and path.is_file() and path not in seen:
+                check_local_files(path, project, alone, seen)
+
+
+def _named_file(folder: Path, token: str) -> Path | None:
+    """The file a requirements token names (`../base.txt`, `./wheels`, `file:../x.whl`, `file:///x`), resolved
+    against `folder`, or None for a name, a version, a marker, an option or a remote URL."""
+    if token.startswith("file:"):
+        token = token.removeprefix("file:")
+        token = token[2:] if token.startswith("//") else token
+    elif "://" in token or token.startswith("-") or not ("/" in token or "\\" in token or token in (".", "..")):
+        return None
+    return (folder / token).resolve()
+
+
+def _outside(requirements: Path, token: str, project: Path, alone: bool, line: int, column: int) -> SourceProblem:
+    why = (
+        f"outside the code folder ({project}): the cloud builds from the uploaded folder alone"
+        if alone
+        else f"outside the project ({project}): a requirements file may read only files beside the spec"
+    )
+    fix = "Move it into the code folder" if alone else "Move it into the project"
+    return SourceProblem(requirements, f"`{token}` is {why}. {fix}, or install it from a package index", line, column)
 
 
 def _local_files(requirements: Path, seen: dict[Path, str]) -> None:

@@ -16,6 +16,7 @@ itself, which needs ecr:SetRepositoryPolicy on the deployer)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from typing import TYPE_CHECKING
@@ -85,5 +86,11 @@ def repository_name(project: str, stack: str, function: str) -> str:
     """The ECR repository of a function's images, `<project>/<stack>/<function>`: unique per account and region
     for each stack, and of ECR's form (docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html:
     `(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*`), which spec names (`a--b`, `a-`) may
-    not be until repeated and trailing dashes go."""
-    return "/".join(re.sub(r"-+", "-", part).strip("-") for part in (project, stack, function))
+    not be: repeated and trailing dashes go, and a part that had to change takes a digest of what it was, so
+    `a-b` and `a--b` stay two repositories."""
+    return "/".join(_ecr_part(part) for part in (project, stack, function))
+
+
+def _ecr_part(name: str) -> str:
+    squeezed = re.sub(r"-+", "-", name).strip("-")
+    return squeezed if squeezed == name else f"{squeezed}-{hashlib.sha256(name.encode()).hexdigest()[:6]}"
