@@ -70,11 +70,23 @@ class TriggerKind:
     # per-cloud rules of one trigger, and rules across every trigger of the kind in the spec
     check: Callable[[CheckContext, TriggerUse], None] = _no_check
     check_uses: Callable[[CheckContext, list[TriggerUse]], None] = _no_uses_check
+
+    @property
+    def judges_overlaps(self) -> bool:
+        """Whether the kind checks its uses against each other itself (bucket notifications: overlapping
+        prefixes and suffixes), which then covers a trigger listed twice."""
+        return self.check_uses is not _no_uses_check
+
     # (cloud, target kind) -> values of the wiring; with a `template` (triggers/<key>/<cloud>-<target>.py.j2)
     # they render resources of their own, else the target's template uses them (gcp `event_trigger`)
     wiring: Mapping[tuple[str, str], WiringBuilder] = field(default_factory=dict)
     # on gcp a function has one Eventarc event trigger: does a trigger of this kind take it?
     eventarc: bool = False
+    # a target takes at most one trigger of this kind per source: its wiring is named by the source, and the
+    # cloud keeps one link per (source, target) anyway (SNS Subscribe returns the existing subscription for the
+    # same topic, protocol and endpoint; Lambda refuses a second event source mapping for one stream and
+    # function: ResourceConflictException)
+    one_per_source: bool = False
     # cloud -> the access (`reads`) the target needs on the source, when it polls rather than being pushed to
     consumer_access: Mapping[str, str] = field(default_factory=dict)
     # program parts for every use in the spec (the bucket notification configurations on aws)

@@ -62,6 +62,7 @@ TRIGGER = TriggerKind(
     label=lambda trigger: "triggers",
     wiring={("aws", "function"): _aws_function},
     consumer_access={"aws": "reads"},
+    one_per_source=True,
     invocation={"aws": "poll"},
     # docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html: the event source mapping lives in the function's
     # region and reads a stream of that region

@@ -96,4 +96,5 @@ TRIGGER = TriggerKind(
     wiring={("aws", "function"): _aws_function, ("gcp", "function"): _gcp_function},
     eventarc=True,
     invocation={"aws": "async"},
+    one_per_source=True,
 )
