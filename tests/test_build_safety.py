@@ -153,3 +153,12 @@ def test_lines_that_name_no_file_outside_are_left_to_the_installer(tmp_path, lin
     (tmp_path / "fn").mkdir()
     (tmp_path / "fn" / "requirements.txt").write_text(f"{line}\n")
     check_local_files(tmp_path / "fn" / "requirements.txt", tmp_path.resolve())  # raises nothing
+
+
+def test_an_included_file_named_without_a_separator_is_checked_too(tmp_path):
+    """`-r base.txt` names a file beside it: what that file reads is held to the project as well."""
+    spec = write_spec(tmp_path / "project")
+    (tmp_path / "project" / "fn" / "base.txt").write_text("six\n-rtmp-outside.txt\n-c /etc/hosts\n")
+    (tmp_path / "project" / "fn" / "requirements.txt").write_text("-r base.txt\n")
+    [refused] = build(spec).diagnostics
+    assert refused.code == "AP600" and refused.file.endswith("base.txt") and refused.line == 3

@@ -185,3 +185,21 @@ def test_a_local_wheel_named_in_requirements_is_part_of_the_cache_key(tmp_path, 
     make_wheel(tmp_path / "fn" / "wheels", "localdep", "1.0", {"localdep/__init__.py": b"A = 2\n"})
     assert local_inputs(dependency_source(tmp_path / "fn")) != before and f"wheels/{wheel.name}" in before
     assert "localdep==1.0" in build(spec).artifacts["fn"].packages
+
+
+def test_every_file_a_requirements_file_names_is_part_of_the_cache_key(tmp_path):
+    """The cache key reads the same references the safety check holds to the project: a `file:` requirement,
+    an attached option argument and an included file's own references all count."""
+    from aipipe.build.sources import local_inputs
+
+    (tmp_path / "wheels").mkdir()
+    (tmp_path / "wheels" / "a-1.0-py3-none-any.whl").write_bytes(b"one")
+    (tmp_path / "pins.txt").write_text("six==1.16.0\n")
+    (tmp_path / "base.txt").write_text("-cpins.txt\n")
+    (tmp_path / "requirements.txt").write_text("a @ file:./wheels/a-1.0-py3-none-any.whl\n-r base.txt\n")
+    before = local_inputs(dependency_source(tmp_path))
+    assert all(name in before for name in ("wheels/a-1.0-py3-none-any.whl", "base.txt", "pins.txt"))
+    (tmp_path / "pins.txt").write_text("six==1.17.0\n")
+    after_pins = local_inputs(dependency_source(tmp_path))
+    (tmp_path / "wheels" / "a-1.0-py3-none-any.whl").write_bytes(b"two")
+    assert len({before, after_pins, local_inputs(dependency_source(tmp_path))}) == 3

@@ -136,9 +136,73 @@ def _position_of(lines: list[str], item: str) -> tuple[int, int]:
     return 1, 1
 
 
-# options of a requirements file that name local files (`-r base.txt`, `-c pins.txt`, `-f ./wheels`)
-FILE_OPTION = re.compile(r"^\s*(-r|--requirement|-c|--constraint|-f|--find-links)(?:\s*=\s*|\s+|(?=\S))(\S+)")
-LOCAL_ARCHIVE = re.compile(r"^\s*(\.{1,2}/|/)\S+\.(whl|tar\.gz|zip)\b")
+# options of a requirements file whose argument is a local file or folder (`-r base.txt`, `-f wheels`)
+INCLUDES = ("-r", "--requirement", "-c", "--constraint")
+FILE_OPTIONS = (*INCLUDES, "-f", "--find-links", "-e", "--editable")
+# pip's (and uv's) environment variable expansion in requirements files: `${HOME}/...`
+EXPANSION = re.compile(r"\$\{?[A-Za-z_]")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A local file or folder a requirements file names: where, as written, resolved, and whether it is a
+    requirements or constraints file read in turn."""
+
+    line: int
+    column: int
+    token: str
+    path: Path
+    included: bool
+
+
+def file_references(requirements: Path) -> list[Reference]:
+    """Every local file or folder a requirements file names: the argument of a file option (`-r base.txt`,
+    `--find-links=./wheels`, `-rbase.txt`) and any other token that can name one (anything with a path
+    separator, `.`/`..`, or a `file:` URL: `pkg @ file:../x.whl`, `--index-url file:///srv/index`, `-e ../pkg`).
+    Comments are skipped. One scan serves the cache key (`local_inputs`) and the check (`check_local_files`)."""
+    found = []
+    for number, line in enumerate(_read_quietly(requirements).splitlines(), start=1):
+        content = line.split(" #", 1)[0]
+        words = content.split()
+        if not words or words[0].startswith("#"):
+            continue
+        argument = _option_argument(words)
+        tokens = [token for word in words for token in word.split("=", 1)[-1:]]
+        if argument is not None and argument not in tokens:  # attached to its option: `-rbase.txt`
+            tokens.insert(0, argument)
+        for token in tokens:
+            path = _named_file(requirements.parent, token, token == argument)
+            if path is not None:
+                included = token == argument and words[0].startswith(INCLUDES)
+                found.append(Reference(number, line.find(token) + 1, token, path, included))
+    return found
+
+
+def _option_argument(words: list[str]) -> str | None:
+    """The argument of a line's file option, written `-r x`, `-r=x`, `--requirement=x` or `-rx`."""
+    first = words[0]
+    option, _, attached = first.partition("=")
+    if option in FILE_OPTIONS:
+        return attached or (words[1] if len(words) > 1 else None)
+    short = first[:2]
+    if short in FILE_OPTIONS and not first.startswith("--") and len(first) > 2:
+        return first[2:]
+    return None
+
+
+def _named_file(folder: Path, token: str, is_argument: bool = False) -> Path | None:
+    """The file a requirements token names, resolved against `folder`, or None for a name, a version, a
+    marker, an option or a remote URL. A file option's argument is a file whatever it looks like."""
+    if token.startswith("file:"):
+        token = token.removeprefix("file:")
+        token = token[2:] if token.startswith("//") else token
+    elif (
+        "://" in token
+        or token.startswith("-")
+        or not (is_argument or "/" in token or "\\" in token or token in (".", ".."))
+    ):
+        return None
+    return (folder / token).resolve()
 
 
 def local_inputs(source: DependencySource) -> str:
@@ -154,26 +218,31 @@ def local_inputs(source: DependencySource) -> str:
     return "".join(f"\0{place}\0{digest}" for place, digest in sorted(places.items()))
 
 
-INCLUDES = ("-r", "--requirement", "-c", "--constraint")
-# pip's (and uv's) environment variable expansion in requirements files: `${HOME}/...`
-EXPANSION = re.compile(r"\$\{?[A-Za-z_]")
+def _local_files(requirements: Path, seen: dict[Path, str]) -> None:
+    seen[requirements] = _digest(requirements)
+    for reference in file_references(requirements):
+        path = reference.path
+        if path.is_dir():  # a --find-links folder: the archives in it
+            seen.update({item: _digest(item) for item in sorted(path.iterdir()) if item.is_file()})
+        elif path.is_file() and path not in seen:
+            if reference.included:
+                _local_files(path, seen)
+            else:
+                seen[path] = _digest(path)
 
 
 def check_local_files(requirements: Path, project: Path, alone: bool = False, seen: set[Path] | None = None) -> None:
     """Refuse a requirements file that reads a file outside the project (`-r /home/me/.aws/credentials`,
-    `-f ../../wheels`, `pkg @ file:///etc/...`, `-e ../../pkg`, `--index-url file:///...`): the installer would
-    read it, and its errors would print it, on every machine that plans a pull request. Every token of a line
-    that can name a file counts (anything with a path separator, `.`/`..`, or a `file:` URL), and environment
-    variables are refused outright (the installer expands them; this check cannot). Raises SourceProblem at
-    the line."""
+    `-f ../../wheels`, `pkg @ file:///etc/...`, `-e ../../pkg`, `--index-url file:///...`), here or in a file
+    it includes: the installer would read it, and its errors would print it, on every machine that plans a
+    pull request. Environment variables are refused outright (the installer expands them; this check cannot).
+    Raises SourceProblem at the line."""
     seen = seen if seen is not None else set()
     seen.add(requirements.resolve())
     for number, line in enumerate(_read_quietly(requirements).splitlines(), start=1):
         content = line.split(" #", 1)[0]
-        if content.lstrip().startswith("#"):
-            continue
         expansion = EXPANSION.search(content)
-        if expansion:
+        if expansion and not content.lstrip().startswith("#"):
             raise SourceProblem(
                 requirements,
                 "environment variables are not allowed in a requirements file aipipe builds from: what they "
@@ -181,26 +250,11 @@ def check_local_files(requirements: Path, project: Path, alone: bool = False, se
                 number,
                 expansion.start() + 1,
             )
-        tokens = [token for part in content.split() for token in part.split("=", 1)[-1:]]
-        for token in tokens:
-            path = _named_file(requirements.parent, token)
-            if path is None:
-                continue
-            if not path.is_relative_to(project):
-                raise _outside(requirements, token, project, alone, number, line.find(token) + 1)
-            if content.split()[0] in INCLUDES and path.is_file() and path not in seen:
-                check_local_files(path, project, alone, seen)
-
-
-def _named_file(folder: Path, token: str) -> Path | None:
-    """The file a requirements token names (`../base.txt`, `./wheels`, `file:../x.whl`, `file:///x`), resolved
-    against `folder`, or None for a name, a version, a marker, an option or a remote URL."""
-    if token.startswith("file:"):
-        token = token.removeprefix("file:")
-        token = token[2:] if token.startswith("//") else token
-    elif "://" in token or token.startswith("-") or not ("/" in token or "\\" in token or token in (".", "..")):
-        return None
-    return (folder / token).resolve()
+    for reference in file_references(requirements):
+        if not reference.path.is_relative_to(project):
+            raise _outside(requirements, reference.token, project, alone, reference.line, reference.column)
+        if reference.included and reference.path.is_file() and reference.path not in seen:
+            check_local_files(reference.path, project, alone, seen)
 
 
 def _outside(requirements: Path, token: str, project: Path, alone: bool, line: int, column: int) -> SourceProblem:
@@ -211,24 +265,6 @@ def _outside(requirements: Path, token: str, project: Path, alone: bool, line: i
     )
     fix = "Move it into the code folder" if alone else "Move it into the project"
     return SourceProblem(requirements, f"`{token}` is {why}. {fix}, or install it from a package index", line, column)
-
-
-def _local_files(requirements: Path, seen: dict[Path, str]) -> None:
-    seen[requirements] = _digest(requirements)
-    for line in _read_quietly(requirements).splitlines():
-        option = FILE_OPTION.match(line)
-        archive = LOCAL_ARCHIVE.match(line)
-        target = option.group(2) if option else line.split()[0] if archive else None
-        if target is None or "://" in target:
-            continue
-        path = (requirements.parent / target).resolve()
-        if path.is_dir():  # a --find-links folder: the archives in it
-            seen.update({item: _digest(item) for item in sorted(path.iterdir()) if item.is_file()})
-        elif path.is_file() and path not in seen:
-            if option and option.group(1) in ("-r", "--requirement", "-c", "--constraint"):
-                _local_files(path, seen)
-            else:
-                seen[path] = _digest(path)
 
 
 def _digest(path: Path) -> str:
