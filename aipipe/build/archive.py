@@ -17,6 +17,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from aipipe.core.state_folder import STATE_FOLDER
+
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 # folders never packed from a code folder, at any depth
 SKIPPED_FOLDERS = {
@@ -24,7 +26,7 @@ SKIPPED_FOLDERS = {
     ".git",
     ".hg",
     ".svn",
-    ".aipipe",
+    STATE_FOLDER,
     ".pulumi",
     ".venv",
     "venv",
@@ -48,6 +50,11 @@ class Entry:
     name: str
     source: Path
     executable: bool = False
+
+    @property
+    def mode(self) -> int:
+        """The permission bits it is packed with: 0755 when executable, else 0644."""
+        return 0o755 if self.executable else 0o644
 
 
 class OutsideLink(Exception):
@@ -76,7 +83,7 @@ def code_entries(folder: Path) -> list[Entry]:
                 continue  # also a symlink to a folder, or a dangling one
             if path.is_symlink():
                 target = path.resolve()
-                if not target.is_relative_to(inside) or ".aipipe" in target.relative_to(inside).parts:
+                if not target.is_relative_to(inside) or STATE_FOLDER in target.relative_to(inside).parts:
                     raise OutsideLink(path.relative_to(folder), target)
             entries.append(Entry(path.relative_to(folder).as_posix(), path, _executable(path)))
     return entries
@@ -131,9 +138,7 @@ def unpacked_size(entries: list[Entry]) -> int:
 
 def write_zip(entries: list[Entry], path: Path) -> ArchiveFacts:
     """Write `entries` (sorted by name) as a deterministic zip at `path`, atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    with _replacing(partial, path), zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+    with replacing(path) as partial, zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
         unzipped = sum(_add(archive, entry) for entry in sorted(entries, key=lambda item: item.name))
     return ArchiveFacts(path, file_sha256(path), path.stat().st_size, unzipped, len(entries))
 
@@ -142,9 +147,7 @@ def write_layered(base: ArchiveFacts, entries: list[Entry], path: Path) -> Archi
     """The zip `base` (the dependencies, written once per cache entry) with `entries` (the code, sorted by name)
     appended, at `path`, atomically: a code change compresses the code alone. Deterministic as write_zip is;
     the entries must not share a name with the base (merged() and write_zip take that case)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    with _replacing(partial, path):
+    with replacing(path) as partial:
         shutil.copyfile(base.path, partial)
         with zipfile.ZipFile(partial, "a", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
             unzipped = sum(_add(archive, entry) for entry in sorted(entries, key=lambda item: item.name))
@@ -153,11 +156,13 @@ def write_layered(base: ArchiveFacts, entries: list[Entry], path: Path) -> Archi
 
 
 @contextlib.contextmanager
-def _replacing(partial: Path, path: Path):
-    """Write `partial`, then put it in place of `path`; if anything stops the writing (an error, Ctrl-C), the
-    partial file goes and `path` stays as it was."""
+def replacing(path: Path):
+    """A hidden partial file to write, put in place of `path` once written; if anything stops the writing (an
+    error, Ctrl-C), the partial file goes and `path` stays as it was (cache.sweep removes what a kill leaves)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     try:
-        yield
+        yield partial
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
@@ -174,8 +179,7 @@ def _add(archive: zipfile.ZipFile, entry: Entry) -> int:
     """Add one entry with the fixed date and mode; returns its unpacked size."""
     info = zipfile.ZipInfo(entry.name, FIXED_TIME)
     info.create_system = 3  # unix, so the mode below is read
-    mode = 0o755 if entry.executable else 0o644
-    info.external_attr = (stat.S_IFREG | mode) << 16
+    info.external_attr = (stat.S_IFREG | entry.mode) << 16
     info.compress_type = zipfile.ZIP_DEFLATED
     size = 0
     with entry.source.open("rb") as source, archive.open(info, "w") as target:
@@ -226,9 +230,9 @@ def _sidecar(path: Path) -> Path:
     return path.with_name(path.name + ".json")
 
 
-def file_sha256(path: Path) -> str:
-    """The hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
+def file_sha256(path: Path, prefix: bytes = b"") -> str:
+    """The hex sha256 of a file's bytes (after `prefix`)."""
+    digest = hashlib.sha256(prefix)
     with path.open("rb") as file:
         for chunk in iter(lambda: file.read(1 << 20), b""):
             digest.update(chunk)

@@ -28,7 +28,7 @@ from aipipe.build.archive import (
     zip_names,
 )
 from aipipe.build.bytecode import compile_tree, interpreter_for
-from aipipe.build.cache import BUILD_FOLDER, build_root
+from aipipe.build.cache import build_folder, build_root
 from aipipe.build.forms import IMAGE, S3_OBJECT, SOURCE, ZIP
 from aipipe.build.image import write_context
 from aipipe.build.installer import InstallFailure
@@ -38,7 +38,6 @@ from aipipe.build.sources import REQUIREMENTS, SourceProblem, dependency_source
 from aipipe.build.targets import Target
 from aipipe.clouds.registry import CLOUDS
 from aipipe.core.diagnostics import Diagnostic, Severity, has_errors
-from aipipe.core.state_folder import STATE_FOLDER
 
 ARCHIVE_FORMAT = "3"  # bump when the archive layout changes: every reused zip is then written again
 
@@ -99,7 +98,7 @@ def build_functions(
 def unbuilt_artifacts(spec) -> dict[str, Artifact]:
     """A placeholder for every function, nothing built: for commands that never run the program's code
     uploads (destroy and refresh work from the stack's state)."""
-    root = spec.base_dir / STATE_FOLDER / BUILD_FOLDER
+    root = build_folder(spec.base_dir)
     return {
         name: _placeholder(spec, name, _target(spec, resource), root, "not built: not needed by this command")
         for name, resource in spec.resources.items()

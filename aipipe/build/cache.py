@@ -30,9 +30,14 @@ def build_root(base_dir: Path) -> Path:
     """`.aipipe/build/` beside the spec (created with the `.aipipe/.gitignore`), without what killed builds left
     behind (see `sweep`)."""
     protect(base_dir / STATE_FOLDER)
-    root = base_dir / STATE_FOLDER / BUILD_FOLDER
+    root = build_folder(base_dir)
     sweep(root)
     return root
+
+
+def build_folder(base_dir: Path) -> Path:
+    """Where `.aipipe/build/` is beside the spec, whether or not it exists yet (nothing is created)."""
+    return base_dir / STATE_FOLDER / BUILD_FOLDER
 
 
 def sweep(root: Path, now: float | None = None) -> None:

@@ -10,12 +10,10 @@ context holds two files and the image's content is exactly the tar's."""
 
 from __future__ import annotations
 
-import hashlib
-import os
 import tarfile
 from pathlib import Path
 
-from aipipe.build.archive import Entry
+from aipipe.build.archive import Entry, file_sha256, replacing
 
 BASE_IMAGE = "public.ecr.aws/lambda/python"
 DOCKERFILE = "Dockerfile"
@@ -40,20 +38,14 @@ def write_context(entries: list[Entry], folder: Path, python: str, handler: str)
     text = dockerfile(python, handler)
     (folder / DOCKERFILE).write_text(text, encoding="utf-8")
     tar_path = folder / CONTENT
-    partial = folder / f".{CONTENT}.{os.getpid()}.partial"
-    with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as archive:
+    with replacing(tar_path) as partial, tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as archive:
         for entry in sorted(entries, key=lambda item: item.name):
             info = tarfile.TarInfo(entry.name)
             info.size = entry.source.stat().st_size
-            info.mode = 0o755 if entry.executable else 0o644
+            info.mode = entry.mode
             info.mtime = 0
             info.uid = info.gid = 0
             info.uname = info.gname = ""
             with entry.source.open("rb") as source:
                 archive.addfile(info, source)
-    os.replace(partial, tar_path)
-    digest = hashlib.sha256(text.encode())
-    with tar_path.open("rb") as file:
-        for chunk in iter(lambda: file.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return file_sha256(tar_path, prefix=text.encode())

@@ -6,13 +6,11 @@ imported inside, and nothing here imports pulumi."""
 from __future__ import annotations
 
 import json
-import os
-import sys
 from typing import Annotated, Optional
 
 import typer
 
-from aipipe.cli.common import SpecArgument, StackOption, fail, load_valid, resolve_specs
+from aipipe.cli.common import SpecArgument, StackOption, colour_wanted, fail, load_valid, resolve_specs
 
 FunctionOption = Annotated[
     Optional[str], typer.Option("--function", help="Build only this function.", show_default=False)
@@ -97,7 +95,7 @@ def _print_report(report, spec, wanted: int) -> None:
                 console.print(f"{escape(artifact.function)}: {escape(note)}")
         console.print(escape(limits_legend(report.artifacts.values())))
     if report.diagnostics:
-        tty = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        tty = colour_wanted()
         typer.echo(format_text(report.diagnostics, colour=tty, sources=_sources(report.diagnostics) if tty else None))
     built = sum(artifact.built for artifact in report.artifacts.values())
     folder = f".aipipe/build/{spec.stack}/"

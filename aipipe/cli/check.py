@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import enum
-import os
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from aipipe.cli.common import StackOption, resolve_specs
+from aipipe.cli.common import StackOption, colour_wanted, resolve_specs
 
 
 class OutputFormat(str, enum.Enum):
@@ -59,7 +57,7 @@ def validate(
         if diagnostics:
             typer.echo(format_github(diagnostics))
     else:
-        tty = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        tty = colour_wanted()
         sources = {result.file: result.text.splitlines() for result in results} if tty else None
         if diagnostics:
             typer.echo(format_text(diagnostics, colour=tty, sources=sources))

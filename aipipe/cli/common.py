@@ -61,6 +61,14 @@ def build_or_exit(spec, offline_ok: bool) -> dict:
     return report.artifacts
 
 
+def colour_wanted() -> bool:
+    """Colour diagnostics on a terminal, unless NO_COLOR is set (no-color.org)."""
+    import os
+    import sys
+
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
 def fail(message: str, exit_code: int = 1) -> NoReturn:
     """Print `error: message` on standard error and exit with `exit_code`."""
     typer.echo(f"error: {message}", err=True)
