@@ -84,6 +84,16 @@ PAIRS = {
         + '    parameters: {key_secret: "projects/p-123456/secrets/key"}\n'
         + 'outputs: {key: "${secret.KEY}"}\n',  # used where it stays a Pulumi secret (AP307 otherwise)
     ),
+    "AP510": (
+        AWS
+        + "  fn:\n    type: function\n"
+        + FN
+        + "    permissions: [{actions: ['glue:*'], resources: [arn:aws:glue:*:*:job/x]}]\n",
+        AWS
+        + "  fn:\n    type: function\n"
+        + FN
+        + "    permissions: [{actions: [glue:StartJobRun], resources: [arn:aws:glue:*:*:job/x]}]\n",
+    ),
 }
 
 
@@ -106,6 +116,7 @@ MESSAGES = {
     "AP507": "bucket `data` is deleted by `aipipe destroy` and not protected",
     "AP508": "`KEY` holds the value of secret `KEY`, readable by anyone allowed lambda:GetFunctionConfiguration",
     "AP509": "parameter `key` holds the value of secret `KEY`, readable by anyone allowed dataflow.jobs.get",
+    "AP510": "`glue:*` is a wildcard: it allows every matching action",
 }
 
 
@@ -179,6 +190,7 @@ OWNERS = {
     "AP507": "data",
     "AP508": "fn",
     "AP509": "job",
+    "AP510": "fn",
 }
 
 

@@ -18,8 +18,9 @@ from aipipe.codegen import gcp_project
 from aipipe.codegen.expressions import ExpressionRenderer, stored_secret_variable
 from aipipe.codegen.safe import Code, RenderError, identifier
 from aipipe.codegen.views import ResourceView
+from aipipe.kinds.base import resource_grant
 from aipipe.kinds.registry import KINDS
-from aipipe.semantics.symbols import Attr, Secret
+from aipipe.semantics.symbols import Attr, Deployment, Secret
 from aipipe.spec.document import Spec
 from aipipe.spec.parts import ProgramPart
 from aipipe.spec.references import stored_secrets, symbolic
@@ -76,6 +77,22 @@ class RenderJob:
         if builder is None:
             raise LookupError(f"no {role} access for a {resource.type} on {self.spec.cloud}")
         return builder(target, resource, prefix)
+
+    def grant(self, target: str | None, role: str) -> dict:
+        """A grant of `role` on resource `target` (by its kind's IAM member class), or on the project (None)."""
+        if target is None:
+            return {
+                "iam_class": "projects.IAMMember",
+                "target_argument": "project",
+                "role": role,
+                "resource": Deployment("gcp_project_id"),
+                "condition": None,
+            }
+        resource = self.spec.resources[target]
+        member = KINDS[resource.type].clouds[self.spec.cloud].iam_member
+        if member is None:
+            raise LookupError(f"no role can be granted on a {resource.type} on {self.spec.cloud}")
+        return resource_grant(*member, role, target, resource, "")
 
 
 def program_context(spec: Spec, home: Path, artifacts: dict | None = None) -> dict[str, Any]:

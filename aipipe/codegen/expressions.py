@@ -91,6 +91,8 @@ class ExpressionRenderer:
         if isinstance(symbol, StoredSecret):
             return Code(f"{stored_secret_variable(symbol.name)}.arn")
         if isinstance(symbol, Deployment):
+            if symbol.fact == "region":  # the stack's region is known when the program is rendered
+                return self.spec.header.region
             return Code(DEPLOYMENT_CODE[symbol.fact])
         if isinstance(symbol, CodeFolder):
             return self._code_folder(symbol.path)

@@ -29,6 +29,10 @@ class RenderInputs(Protocol):
         """The build artifact of a function (aipipe.build.artifacts.Artifact): what its program ships."""
         ...
 
+    def grant(self, target: str | None, role: str) -> dict:
+        """A grant of any `role` (gcp, `permissions:`) on resource `target` of the spec, or the project (None)."""
+        ...
+
 
 # (child role, SDK output): `${raw.arn}` on aws is the `arn` of the resource the template calls `bucket`
 AttributeSource = tuple[str, str]
@@ -92,6 +96,9 @@ class CloudForm:
     special_attribute: Callable[[str, Any, str], Any] | None = None
     # (the resource as written, attribute) -> why this resource lacks an attribute its kind has, or None
     attribute_problem: Callable[[dict, str], str | None] | None = None
+    # gcp: (the SDK's IAM member class, its argument naming the resource), to grant any role on a resource of
+    # the kind (`permissions: [{role: ..., on: name}]`); None: roles cannot be granted on it
+    iam_member: tuple[str, str] | None = None
 
     def attribute(self, name: str, model: Any, attribute: str) -> Any:
         """What `${name.attribute}` stands for, as a symbol (or a plain string when it is known already)."""
@@ -139,6 +146,11 @@ class Kind:
         """The attributes `${name.attr}` may read on `cloud` (none when the kind does not exist there)."""
         form = self.clouds.get(cloud)
         return tuple(form.attributes) if form else ()
+
+    def grantable(self, cloud: str) -> bool:
+        """Whether `permissions:` may grant a role on a resource of the kind on `cloud`."""
+        form = self.clouds.get(cloud)
+        return bool(form and form.iam_member)
 
     def access(self, cloud: str, role: str) -> AccessBuilder | None:
         """How a function gets `role` (reads | writes) access to a resource of the kind on `cloud`."""

@@ -389,6 +389,7 @@ KIND = Kind(
                 # keeps its delete to the objects under the written prefix.
                 "writes": partial(_gcp_grant, "roles/storage.objectUser"),
             },
+            iam_member=("storage.BucketIAMMember", "bucket"),
             special_attribute=partial(_special_attribute, "gcp"),
         ),
     },

@@ -10,6 +10,7 @@ from aipipe.core.discovery import discover
 from aipipe.kinds.base import Kind
 from aipipe.spec.links import ANY_TYPE, Link
 from aipipe.spec.model import ResourceBase
+from aipipe.spec.permissions import permission_links
 
 KINDS: dict[str, Kind] = {kind.name: kind for kind in discover(_package, "KIND", Kind, frozenset({"base", "registry"}))}
 RESOURCE_TYPES: dict[str, type[ResourceBase]] = {name: kind.model for name, kind in KINDS.items()}
@@ -48,3 +49,4 @@ def links_of(resource: ResourceBase) -> Iterator[Link]:
     for position, target in enumerate(resource.depends_on):
         yield Link(target, ("depends_on", position), ANY_TYPE, "depends_on")
     yield from KINDS[resource.type].links(resource)
+    yield from permission_links(getattr(resource, "permissions", None) or [])

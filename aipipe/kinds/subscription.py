@@ -223,6 +223,8 @@ def pubsub_agent() -> Deployment:
 # docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-permissions: what a consumer of the queue needs
 _SQS_CONSUMER = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"]
 
+SUBSCRIPTION_MEMBER = ("pubsub.SubscriptionIAMMember", "subscription")
+
 KIND = Kind(
     name="subscription",
     model=Subscription,
@@ -242,9 +244,8 @@ KIND = Kind(
             },
             values=gcp_values,
             attribute_problem=_dead_letter_attribute_problem,
-            access={
-                "reads": partial(resource_grant, "pubsub.SubscriptionIAMMember", "subscription", ROLES["subscribe"])
-            },
+            access={"reads": partial(resource_grant, *SUBSCRIPTION_MEMBER, ROLES["subscribe"])},
+            iam_member=SUBSCRIPTION_MEMBER,
         ),
     },
     graph=GraphShape(('>"', '"]'), "cds"),

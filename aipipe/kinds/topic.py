@@ -69,6 +69,9 @@ def _aws_writes(name: str, topic: Topic, prefix: str) -> list[dict]:
     return arn_statement(["sns:Publish"], name, topic, prefix) + key_statements("sns", "writes", key)
 
 
+TOPIC_MEMBER = ("pubsub.TopicIAMMember", "topic")
+
+
 def gcp_values(job, name: str, topic: Topic) -> dict:
     """The Pub/Sub topic template's values: message retention, as Pub/Sub writes durations (`600s`)."""
     return {"message_retention": f"{topic.retention}s" if topic.retention else None}
@@ -88,7 +91,8 @@ KIND = Kind(
             "Pub/Sub topic",
             {"id": ("topic", "id"), "name": ("topic", "name")},
             values=gcp_values,
-            access={"writes": partial(resource_grant, "pubsub.TopicIAMMember", "topic", ROLES["publish"])},
+            access={"writes": partial(resource_grant, *TOPIC_MEMBER, ROLES["publish"])},
+            iam_member=TOPIC_MEMBER,
         ),
     },
     graph=GraphShape(('>"', '"]'), "cds"),

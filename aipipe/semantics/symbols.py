@@ -59,6 +59,7 @@ class Secret:
 DEPLOYMENT_FACTS = (
     "stack",
     "project",
+    "region",
     "aws_account_id",
     "aws_partition",
     "aws_dns_suffix",

@@ -27,6 +27,8 @@ class CheckContext:
     data: dict
     cloud: str | None
     stack: str
+    # resources other stacks have (their `stacks:`), absent from this one
+    absent: dict[str, list[str]] = field(default_factory=dict)
     types: dict[str, str] = field(default_factory=dict)
     resources: dict[str, ResourceBase] = field(default_factory=dict)
     # Resources that failed validation, validated again without their failing fields (`dropped`):
@@ -47,6 +49,15 @@ class CheckContext:
         """The `resources` mapping as written (after the stack merge), or {} when it is not a mapping."""
         resources = self.data.get("resources")
         return resources if isinstance(resources, dict) else {}
+
+    def not_here(self, name: str) -> str:
+        """Why resource `name` is missing when only other stacks have it (`` when that is not the reason)."""
+        if name not in self.absent:
+            return ""
+        return (
+            f"; `{name}` exists only in stack{'s' if len(self.absent[name]) > 1 else ''} "
+            f"{', '.join(self.absent[name])}, not in `{self.stack}`: give what names it the same `stacks:`"
+        )
 
     def checkable(self) -> dict[str, ResourceBase]:
         """Every resource the checks can look at: the valid ones and the partially valid ones."""

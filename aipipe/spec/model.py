@@ -8,7 +8,7 @@ from typing import Annotated, Any, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag
 
-from aipipe.spec.values import ResourceName, Text
+from aipipe.spec.values import ResourceName, StackName, Text
 
 Tags = dict[str, Text]
 
@@ -59,6 +59,12 @@ class ResourceBase(StrictModel):
     tags: Tags = Field(default_factory=dict, description="Merged over the top-level tags.")
     region: str | None = cloud_only("aws", description="Deploy this resource in another region.")
     protect: bool = Field(False, description="Pulumi `protect`: the resource cannot be deleted until unprotected.")
+    stacks: list[StackName] | None = Field(
+        None,
+        min_length=1,
+        description="Only these stacks have the resource (`[prod]`); default every stack. Whatever names it must "
+        "exist in the same stacks.",
+    )
     depends_on: list[ResourceName] = Field(default_factory=list, description="Resources to create first.")
     ignore: list[Annotated[str, StringConstraints(pattern=r"^AP5[0-9]{2}$")]] = Field(
         default_factory=list, description="Pipeline checks to suppress for this resource, e.g. [AP502]."

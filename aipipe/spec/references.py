@@ -1,5 +1,7 @@
 """References inside strings: `${res.attr}`, `${secret.NAME}`, `${secret.NAME.arn}` (aws: the ARN of the
-secret's copy in Secrets Manager), `${stack}`, `${project}`.
+secret's copy in Secrets Manager), `${stack}`, `${project}`, and facts of the deployment: `${region}` (the
+stack's region), `${account}` and `${partition}` (aws: the account id and the ARN partition), `${gcp_project}`
+(gcp: the project id).
 
 `$${` writes a literal `${`. A reference may stand alone or inside a longer string (`"${data.url}/temp/"`).
 """
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aipipe.core.locations import DataPath
+from aipipe.core.suggest import did_you_mean
 from aipipe.semantics.symbols import Attr, Concat, Deployment, Secret, StoredSecret
 
 _TOKEN = re.compile(r"\$\$\{|\$\{([^}]*)\}|\$\{")
@@ -19,9 +22,19 @@ _RESOURCE = re.compile(r"^([a-z][a-z0-9-]{0,39})\.([A-Za-z_][A-Za-z0-9_]*)$")
 _SECRET = re.compile(r"^secret\.([A-Z_][A-Z0-9_]*)(?:\.(arn))?$")
 
 
+# deploy-context references -> (the Deployment fact, the one cloud it exists on, or None for every cloud)
+CONTEXT_FACTS: dict[str, tuple[str, str | None]] = {
+    "region": ("region", None),
+    "account": ("aws_account_id", "aws"),
+    "partition": ("aws_partition", "aws"),
+    "gcp_project": ("gcp_project_id", "gcp"),
+}
+
+
 @dataclass(frozen=True)
 class Reference:
-    """One `${...}` in a string. `form` is resource, secret, stack, project or invalid (`problem` says why)."""
+    """One `${...}` in a string. `form` is resource, secret, stack, project, context (`target` names the fact)
+    or invalid (`problem` says why)."""
 
     form: str
     text: str
@@ -88,6 +101,8 @@ def _symbol(reference: Reference):
         return StoredSecret(reference.target) if reference.attribute == "arn" else Secret(reference.target)
     if reference.form in ("stack", "project"):
         return Deployment(reference.form)
+    if reference.form == "context":
+        return Deployment(CONTEXT_FACTS[reference.target][0])
     if reference.form == "resource":
         return Attr(reference.target, reference.attribute)
     raise ValueError(f"{reference.text} is not a valid reference: {reference.problem}")
@@ -96,17 +111,21 @@ def _symbol(reference: Reference):
 def _classify(inner: str, token: str) -> Reference:
     if inner in ("stack", "project"):
         return Reference(inner, token)
+    if inner in CONTEXT_FACTS:
+        return Reference("context", token, target=inner)
     secret = _SECRET.fullmatch(inner)
     if secret:
         return Reference("secret", token, target=secret.group(1), attribute=secret.group(2) or "")
     resource = _RESOURCE.fullmatch(inner)
     if resource and resource.group(1) != "secret":
         return Reference("resource", token, target=resource.group(1), attribute=resource.group(2))
+    suggestion = did_you_mean(inner, ("stack", "project", *CONTEXT_FACTS))
     return Reference(
         "invalid",
         token,
-        problem=f"`{token}` is not a reference; write `${{resource.attribute}}`, `${{secret.NAME}}`, "
-        "`${stack}` or `${project}` (or `$${` for a literal `${`)",
+        problem=f"`{token}` is not a reference{suggestion}; write `${{resource.attribute}}`, `${{secret.NAME}}`, "
+        "`${stack}`, `${project}`, `${region}`, `${account}`, `${partition}` or `${gcp_project}` (or `$${` "
+        "for a literal `${`)",
     )
 
 

@@ -88,6 +88,39 @@ def apply_stack(
     return merged, merged_index, problems
 
 
+def stack_only_resources(data: dict, index: LocationIndex, stack: str, file: str) -> tuple[dict, list[Diagnostic]]:
+    """Remove from the (merged) data the resources whose `stacks:` leaves out `stack`; returns those resources'
+    names with the stacks that have them, and an AP206 for each entry of a `stacks:` naming no stack."""
+    resources = data.get("resources")
+    if not isinstance(resources, dict):
+        return {}, []
+    known = [DEFAULT_STACK, *declared_stacks(data)]
+    absent: dict[str, list[str]] = {}
+    problems: list[Diagnostic] = []
+    for name, fields in list(resources.items()):
+        only = fields.get("stacks") if isinstance(fields, dict) else None
+        if not isinstance(only, list) or not all(isinstance(item, str) for item in only):
+            continue  # the model reports a wrong type
+        for position, item in enumerate(only):
+            if item not in known:
+                path = ("resources", name, "stacks", position)
+                location = index.locate(path)
+                problems.append(
+                    Diagnostic(
+                        "AP206",
+                        f"`{item}` is not a stack of this spec{did_you_mean(item, known)}; it has: {', '.join(known)}",
+                        file,
+                        location.line,
+                        location.column,
+                        format_path(path),
+                    )
+                )
+        if only and stack not in only:
+            absent[name] = only
+            del resources[name]
+    return absent, problems
+
+
 def unshared_copy(value):
     """A deep copy in which nothing is shared. YAML aliases make several places hold one object; a copy that
     kept that sharing (copy.deepcopy does) would let an override of one place change the others."""

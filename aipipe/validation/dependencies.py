@@ -9,7 +9,7 @@ from aipipe.core.suggest import did_you_mean, one_of
 from aipipe.kinds.registry import KINDS, accessible, attribute_problem, attributes_of, links_of
 from aipipe.semantics.secrets import SECRET_FIELDS
 from aipipe.spec.context import CheckContext
-from aipipe.spec.references import parse_references, strings_in
+from aipipe.spec.references import CONTEXT_FACTS, parse_references, strings_in
 
 ACCESS_ROLES = ("reads", "writes")
 
@@ -26,7 +26,8 @@ def check_links(ctx: CheckContext, edges: dict[str, set[str]]) -> None:
                     continue  # exists but its type is invalid: already reported
                 ctx.report(
                     "AP306",
-                    f"`{link.target}` is not a resource of this spec{did_you_mean(link.target, ctx.types)}",
+                    f"`{link.target}` is not a resource of this spec"
+                    f"{ctx.not_here(link.target) or did_you_mean(link.target, ctx.types)}",
                     path,
                 )
                 continue
@@ -114,6 +115,15 @@ def _check_reference(ctx: CheckContext, reference, path: DataPath, edges, used_s
                 "only be used in `environment`, Dataflow `parameters` and `outputs`",
                 path,
             )
+    elif reference.form == "context":
+        cloud = CONTEXT_FACTS[reference.target][1]
+        if cloud and ctx.cloud and ctx.cloud != cloud:
+            others = [f"`${{{name}}}`" for name, (_, only) in CONTEXT_FACTS.items() if only in (None, ctx.cloud)]
+            ctx.report(
+                "AP309",
+                f"`{reference.text}` exists on {cloud} deployments only; on {ctx.cloud} there is {', '.join(others)}",
+                path,
+            )
     elif reference.form == "resource":
         if path[0] not in ("resources", "outputs"):
             ctx.report(
@@ -129,7 +139,7 @@ def _check_reference(ctx: CheckContext, reference, path: DataPath, edges, used_s
                 ctx.report(
                     "AP300",
                     f"`{reference.text}` refers to `{target}`, which is not a resource"
-                    f"{did_you_mean(target, ctx.types)}",
+                    f"{ctx.not_here(target) or did_you_mean(target, ctx.types)}",
                     path,
                 )
             return

@@ -19,7 +19,7 @@ from aipipe.policies.registry import run_policies
 from aipipe.spec.context import MAX_DIAGNOSTICS, CheckContext, TooManyProblems
 from aipipe.spec.document import DEFAULT_STACK, MAX_STACKS, Spec, SpecHeader
 from aipipe.spec.errors import diagnostics_from_validation_error
-from aipipe.spec.stacks import apply_stack, declared_stacks
+from aipipe.spec.stacks import apply_stack, declared_stacks, stack_only_resources
 from aipipe.triggers.registry import TRIGGERS, trigger_uses
 from aipipe.validation.dependencies import check_cycles, check_links, check_references
 from aipipe.validation.header import check_common, check_header
@@ -106,8 +106,10 @@ def validate_document(document: LoadedDocument, stack: str) -> tuple[Spec | None
 
 def _validate_document(document: LoadedDocument, stack: str) -> tuple[Spec | None, list[Diagnostic]]:
     data, index, found = apply_stack(document.data or {}, document.index, stack, document.path)
+    absent, problems = stack_only_resources(data, index, stack, document.path)
+    found += problems
     cloud = data.get("cloud") if data.get("cloud") in ("aws", "gcp") else None
-    ctx = CheckContext(document.path, index, data, cloud, stack)
+    ctx = CheckContext(document.path, index, data, cloud, stack, absent=absent)
     ctx.secrets = {name for _, name in ctx.declared_secrets()}
     header = None
     try:

@@ -8,9 +8,11 @@ import re
 from aipipe.clouds.gcp import PROJECT_ID
 from aipipe.clouds.registry import CLOUDS
 from aipipe.core.locations import DataPath
+from aipipe.kinds.registry import KINDS
 from aipipe.semantics.backends import URL_PATTERN, backend_problem
 from aipipe.spec.context import CheckContext
 from aipipe.spec.model import ResourceBase, field_clouds
+from aipipe.spec.permissions import check_permissions
 
 
 def check_header(ctx: CheckContext) -> None:
@@ -94,6 +96,9 @@ def check_common(ctx: CheckContext, name: str, resource: ResourceBase) -> None:
                 ctx.at(name, field_name),
                 True,
             )
+    if getattr(resource, "permissions", None):
+        grantable = tuple(kind for kind, found in KINDS.items() if ctx.cloud and found.grantable(ctx.cloud))
+        check_permissions(ctx, name, resource.permissions, grantable)
     if resource.region and ctx.cloud == "aws":
         _check_region(ctx, resource.region, ctx.at(name, "region"))
     if resource.tags:

@@ -15,6 +15,7 @@ from aipipe.kinds.subscription import expiration_policy
 from aipipe.semantics.gcs import object_condition
 from aipipe.semantics.symbols import Attr, Child, Concat, Deployment
 from aipipe.spec.parts import ProgramPart
+from aipipe.spec.permissions import gcp_grants
 from aipipe.spec.references import parse_references, symbolic
 
 # README_PubSub_to_BigQuery_Flex.md: outputTableSpec "formatted as PROJECT_ID:DATASET_NAME.TABLE_NAME"; project
@@ -120,6 +121,7 @@ def values(inputs: RenderInputs, name: str, job: Dataflow) -> dict:
         "bigquery": {**bigquery, "role": ROLES["dataflow_bigquery"]} if bigquery else None,
         "project": Deployment("gcp_project_id"),
         "staging": _staging(name) if entry else None,
+        "permissions": gcp_grants(inputs, name, job.permissions, member),
     }
 
 

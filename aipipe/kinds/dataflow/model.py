@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from aipipe.spec.model import ResourceBase
+from aipipe.spec.permissions import Permission
 from aipipe.spec.values import ResourceName, ServiceAccountEmail, Text
 
 
@@ -30,6 +31,12 @@ class Dataflow(ResourceBase):
         True,
         description="Workers get public IPs. `false` keeps them private, which needs Private Google Access on "
         "the subnetwork (the default network's subnets do not have it).",
+    )
+    permissions: list[Permission] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Extra access aipipe does not derive: aws IAM statements (`actions`, `resources`, `conditions`), "
+        "gcp roles (`role`, optionally on a `resource` of the spec). Wildcards are AP510 warnings.",
     )
     service_account: ServiceAccountEmail | None = Field(
         None, description="Run as this service account instead of a generated least-privilege one."

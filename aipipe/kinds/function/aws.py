@@ -12,6 +12,7 @@ from aipipe.kinds.function.model import Function
 from aipipe.kinds.function.package import package_values
 from aipipe.semantics.iam import merge, policy_document, statement, trust_policy
 from aipipe.semantics.symbols import Child, Concat, StoredSecret
+from aipipe.spec.permissions import permissions_policy
 from aipipe.spec.references import stored_secrets, symbolic
 from aipipe.triggers.registry import trigger_kind
 
@@ -46,6 +47,7 @@ def values(job: RenderInputs, name: str, function: Function) -> dict:
         "environment": {key: symbolic(text) for key, text in function.environment.items()},
         "trust_policy": trust_policy(AWS.principals["lambda"]),
         "policy": policy_document(merge(statements)),
+        "permissions_policy": permissions_policy(function.permissions),
         "triggers": triggers,
         "log_retention": LOG_RETENTION_DAYS,
         **failures,

@@ -36,6 +36,7 @@ from aipipe.kinds.function.model import Function
 from aipipe.kinds.function.secrets import secret_variables
 from aipipe.semantics.symbols import Child, CodeFolder, Concat, Deployment, Secret
 from aipipe.spec.parts import ProgramPart
+from aipipe.spec.permissions import gcp_grants
 from aipipe.spec.references import symbolic
 from aipipe.triggers.registry import trigger_kind
 
@@ -83,6 +84,7 @@ def values(job: RenderInputs, name: str, function: Function) -> dict:
             grants.append(
                 {"name": f"{name}-{link.role}-{link.target}", "member": member, "variable": variable, **grant}
             )
+    grants += gcp_grants(job, name, function.permissions, member)
     uses = trigger_uses(name, function)
     triggers = [trigger_kind(use.trigger).wiring[("gcp", "function")](spec, use) for use in uses]
     event_wiring = next((wiring for wiring in triggers if "event_trigger" in wiring), None)

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from aipipe.spec.model import ResourceBase, StrictModel, cloud_only
+from aipipe.spec.permissions import Permission
 from aipipe.spec.values import AccessTarget, Duration, EnvironmentName, MemorySize, Text, duration_between
 from aipipe.triggers.registry import Trigger
 
@@ -53,6 +54,12 @@ class Function(ResourceBase):
         default_factory=list, description="Resources the function may write (least-privilege access is generated)."
     )
     triggers: list[Trigger] = Field(default_factory=list, max_length=50)
+    permissions: list[Permission] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Extra access aipipe does not derive: aws IAM statements (`actions`, `resources`, `conditions`), "
+        "gcp roles (`role`, optionally on a `resource` of the spec). Wildcards are AP510 warnings.",
+    )
     # Without a limit a 2nd gen function's Cloud Run service scales to 100 instances ("By default, Cloud Run
     # services have a maximum of 100 instances", cloud.google.com/run/docs/configuring/max-instances-limits),
     # each with its own connections to what it reads and writes. More than 1000 needs a raised regional quota

@@ -11,6 +11,7 @@ from aipipe.kinds.workflow.steps import invoked_functions, walk
 from aipipe.semantics.iam import policy_document, statement, trust_policy
 from aipipe.semantics.symbols import Attr, Child, Concat
 from aipipe.spec.links import Link
+from aipipe.spec.permissions import permissions_policy
 from aipipe.triggers.registry import trigger_kind
 from aipipe.triggers.uses import trigger_links, uses_of
 
@@ -63,6 +64,7 @@ def aws_values(job: RenderInputs, name: str, workflow: Workflow) -> dict:
         "triggers": triggers,
         "trust_policy": trust_policy(AWS.principals["states"]),
         "policy": policy_document(statements),
+        "permissions_policy": permissions_policy(workflow.permissions),
         "definition": asl.definition(job.spec.header.name, workflow),
         "log_retention": LOG_RETENTION_DAYS,
         # docs.aws.amazon.com/step-functions/latest/dg/bp-cwl.html: log groups under /aws/vendedlogs/states/ need

@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from aipipe.spec.model import ResourceBase, StrictModel, tagged_union
+from aipipe.spec.permissions import Permission
 from aipipe.spec.values import Duration, ErrorName, ResourceName, StepName
 from aipipe.triggers.registry import Trigger
 
@@ -76,6 +77,12 @@ class Workflow(ResourceBase):
     steps: list[Step] = Field(min_length=1, max_length=200)
     kind: Literal["standard", "express"] = "standard"
     logging: bool = Field(True, description="Send execution logs to a CloudWatch log group.")
+    permissions: list[Permission] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Extra access aipipe does not derive: aws IAM statements (`actions`, `resources`, `conditions`), "
+        "gcp roles (`role`, optionally on a `resource` of the spec). Wildcards are AP510 warnings.",
+    )
     # The inputs as AWS documents them: the scheduled event of docs.aws.amazon.com/eventbridge/latest/userguide/
     # eb-run-lambda-schedule.html, S3's EventBridge event of docs.aws.amazon.com/AmazonS3/latest/userguide/
     # ev-events.html, a pipe's SQS batch of .../eventbridge/latest/userguide/eb-pipes-sqs.html (a one-element array

@@ -263,6 +263,12 @@ ingest_policy = aws.iam.RolePolicy(
     policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(ingest_logs.arn, ':*')]}, {'Effect': 'Allow', 'Action': ['s3:GetObject'], 'Resource': [pulumi.Output.concat(landing_bucket.arn, '/incoming/*')]}, {'Effect': 'Allow', 'Action': ['s3:ListBucket'], 'Resource': [landing_bucket.arn], 'Condition': {'StringLike': {'s3:prefix': ['incoming/*']}}}, {'Effect': 'Allow', 'Action': ['kms:Decrypt'], 'Resource': ['arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'], 'Condition': {'StringLike': {'kms:ViaService': pulumi.Output.concat('s3.*.', aws.get_partition_output().dns_suffix)}}}, {'Effect': 'Allow', 'Action': ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], 'Resource': [events_queue_queue.arn]}, {'Effect': 'Allow', 'Action': ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'], 'Resource': [clicks_stream.arn]}, {'Effect': 'Allow', 'Action': ['s3:AbortMultipartUpload', 's3:PutObject'], 'Resource': [pulumi.Output.concat(scratch_bucket.arn, '/*')]}, {'Effect': 'Allow', 'Action': ['sns:Publish'], 'Resource': [events_topic.arn]}, {'Effect': 'Allow', 'Action': ['kms:Decrypt', 'kms:GenerateDataKey'], 'Resource': ['arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'], 'Condition': {'StringLike': {'kms:ViaService': pulumi.Output.concat('sns.*.', aws.get_partition_output().dns_suffix)}}}, {'Effect': 'Allow', 'Action': ['kinesis:PutRecord', 'kinesis:PutRecords'], 'Resource': [burst_stream.arn]}, {'Effect': 'Allow', 'Action': ['sqs:SendMessage'], 'Resource': [ingest_failed.arn]}]}),
     opts=pulumi.ResourceOptions(parent=ingest),
 )
+ingest_permissions = aws.iam.RolePolicy(
+    'ingest-permissions',
+    role=ingest_role.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['textract:AnalyzeDocument', 'textract:DetectDocumentText'], 'Resource': ['*']}, {'Effect': 'Allow', 'Action': ['glue:GetJobRun', 'glue:StartJobRun'], 'Resource': [pulumi.Output.concat('arn:', aws.get_partition_output().partition, ':glue:', 'us-east-1', ':', aws.get_caller_identity_output().account_id, ':job/etl-', pulumi.get_stack())]}, {'Effect': 'Allow', 'Action': ['ssm:GetParameter'], 'Resource': [pulumi.Output.concat('arn:', aws.get_partition_output().partition, ':ssm:', 'us-east-1', ':', aws.get_caller_identity_output().account_id, ':parameter/pipelines/', pulumi.get_project(), '/*')], 'Condition': {'StringEquals': {'aws:ResourceTag/team': 'data'}}}]}),
+    opts=pulumi.ResourceOptions(parent=ingest),
+)
 ingest_function = aws.lambda_.Function(
     'ingest',
     role=ingest_role.arn,
@@ -275,7 +281,7 @@ ingest_function = aws.lambda_.Function(
     environment={"variables": {'OUT': scratch_bucket.bucket, 'TOKEN': config.require_secret('API_TOKEN'), 'WORKERS': '4', 'STAGE': pulumi.get_stack(), 'LITERAL': '${not-a-reference}'}},
     logging_config={"log_format": "Text", "log_group": ingest_logs.name},
     tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'ingest'},
-    opts=pulumi.ResourceOptions(parent=ingest, depends_on=[ingest_policy]),
+    opts=pulumi.ResourceOptions(parent=ingest, depends_on=[ingest_policy, ingest_permissions]),
 )
 aws.lambda_.FunctionEventInvokeConfig(
     'ingest-async',
@@ -428,13 +434,19 @@ pipeline_policy = aws.iam.RolePolicy(
     policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['lambda:InvokeFunction'], 'Resource': [ingest_function.arn, train_function.arn]}]}),
     opts=pulumi.ResourceOptions(parent=pipeline),
 )
+pipeline_permissions = aws.iam.RolePolicy(
+    'pipeline-permissions',
+    role=pipeline_role.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['sns:Publish'], 'Resource': [alarms_topic.arn], 'Condition': {'Bool': {'aws:SecureTransport': True}}}]}),
+    opts=pulumi.ResourceOptions(parent=pipeline),
+)
 pipeline_state_machine = aws.sfn.StateMachine(
     'pipeline',
     type='EXPRESS',
     role_arn=pipeline_role.arn,
     definition=pulumi.Output.json_dumps({'Comment': 'aipipe workflow of aws-everything', 'StartAt': 'ingest', 'States': {'ingest': {'Type': 'Task', 'Resource': ingest_function.arn, 'Retry': [{'ErrorEquals': ['Lambda.ClientExecutionTimeoutException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'], 'IntervalSeconds': 2, 'MaxAttempts': 6, 'BackoffRate': 2}], 'Next': 'Train'}, 'Train': {'Type': 'Task', 'Resource': train_function.arn, 'TimeoutSeconds': 600, 'Retry': [{'ErrorEquals': ['Lambda.ClientExecutionTimeoutException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'], 'IntervalSeconds': 2, 'MaxAttempts': 6, 'BackoffRate': 2}, {'ErrorEquals': ['States.ALL'], 'IntervalSeconds': 10, 'MaxAttempts': 2, 'BackoffRate': 1.5}], 'Catch': [{'ErrorEquals': ['States.ALL'], 'Next': 'Cleanup', 'ResultPath': '$.error'}], 'Next': 'Fanout'}, 'Fanout': {'Type': 'Parallel', 'Branches': [{'StartAt': 'IngestAgain', 'States': {'IngestAgain': {'Type': 'Task', 'Resource': ingest_function.arn, 'Retry': [{'ErrorEquals': ['Lambda.ClientExecutionTimeoutException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'], 'IntervalSeconds': 2, 'MaxAttempts': 6, 'BackoffRate': 2}], 'End': True}}}, {'StartAt': 'TrainAgain', 'States': {'TrainAgain': {'Type': 'Task', 'Resource': train_function.arn, 'Retry': [{'ErrorEquals': ['Lambda.ClientExecutionTimeoutException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'], 'IntervalSeconds': 2, 'MaxAttempts': 6, 'BackoffRate': 2}], 'End': True}}}], 'ResultSelector': {'IngestAgain.$': '$[0]', 'TrainAgain.$': '$[1]'}, 'ResultPath': "$['Fanout']", 'Catch': [{'ErrorEquals': ['States.ALL'], 'Next': 'Cleanup', 'ResultPath': '$.error'}], 'End': True}, 'Cleanup': {'Type': 'Task', 'Resource': ingest_function.arn, 'Retry': [{'ErrorEquals': ['Lambda.ClientExecutionTimeoutException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'], 'IntervalSeconds': 2, 'MaxAttempts': 6, 'BackoffRate': 2}], 'Next': 'aipipe:failed'}, 'aipipe:failed': {'Type': 'Fail', 'Error': 'aipipe.StepFailed', 'Cause': 'a step failed; its `catch` handler ran (mark the handler `handled: true` to succeed instead)'}}}),
     tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'pipeline'},
-    opts=pulumi.ResourceOptions(parent=pipeline, depends_on=[pipeline_policy]),
+    opts=pulumi.ResourceOptions(parent=pipeline, depends_on=[pipeline_policy, pipeline_permissions]),
 )
 pipeline_trigger_0 = aws.cloudwatch.EventRule(
     'pipeline-trigger-0',

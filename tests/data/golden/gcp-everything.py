@@ -358,6 +358,28 @@ on_upload_data_grant_4 = gcp.pubsub.TopicIAMMember(
     member=pulumi.Output.concat('serviceAccount:', on_upload_account.email),
     opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
 )
+on_upload_permission_0 = gcp.projects.IAMMember(
+    'on-upload-permission-0',
+    project=gcp.organizations.get_client_config_output().project,
+    role='roles/aiplatform.user',
+    member=pulumi.Output.concat('serviceAccount:', on_upload_account.email),
+    opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
+)
+on_upload_permission_1 = gcp.storage.BucketIAMMember(
+    'on-upload-permission-1',
+    bucket='shared-datasets-bucket',
+    role='roles/storage.legacyBucketReader',
+    member=pulumi.Output.concat('serviceAccount:', on_upload_account.email),
+    opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
+)
+on_upload_permission_2 = gcp.pubsub.SubscriptionIAMMember(
+    'on-upload-permission-2',
+    subscription=updates_sub_subscription.name,
+    role='roles/pubsub.viewer',
+    member=pulumi.Output.concat('serviceAccount:', on_upload_account.email),
+    condition={'title': 'until 2027', 'expression': 'request.time < timestamp("2027-01-01T00:00:00Z")', 'description': 'temporary, for the backfill'},
+    opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
+)
 on_upload_secret_0 = gcp.secretmanager.Secret(
     'on-upload-secret-api-token',
     secret_id='gcp-everything-dev-on-upload-API_TOKEN',
@@ -401,8 +423,8 @@ on_upload_source = gcp.storage.BucketObject(
 on_upload_grants_settled = time.Sleep(
     'on-upload-grants-settled',
     create_duration='120s',
-    triggers={"grants": pulumi.Output.all(function_sources_build_logs.id, function_sources_build_images.id, function_sources_build_sources.id, on_upload_data_grant_1.id, on_upload_data_grant_2.id, on_upload_data_grant_3.id, on_upload_data_grant_4.id, on_upload_secret_0_value.id, on_upload_secret_0_access.id, on_upload_event_receiver.id, storage_events_publisher.id).apply(" ".join)},
-    opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready, function_sources_build_logs, function_sources_build_images, function_sources_build_sources, on_upload_data_grant_1, on_upload_data_grant_2, on_upload_data_grant_3, on_upload_data_grant_4, on_upload_secret_0_value, on_upload_secret_0_access, on_upload_event_receiver, storage_events_publisher]),
+    triggers={"grants": pulumi.Output.all(function_sources_build_logs.id, function_sources_build_images.id, function_sources_build_sources.id, on_upload_data_grant_1.id, on_upload_data_grant_2.id, on_upload_data_grant_3.id, on_upload_data_grant_4.id, on_upload_permission_0.id, on_upload_permission_1.id, on_upload_permission_2.id, on_upload_secret_0_value.id, on_upload_secret_0_access.id, on_upload_event_receiver.id, storage_events_publisher.id).apply(" ".join)},
+    opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready, function_sources_build_logs, function_sources_build_images, function_sources_build_sources, on_upload_data_grant_1, on_upload_data_grant_2, on_upload_data_grant_3, on_upload_data_grant_4, on_upload_permission_0, on_upload_permission_1, on_upload_permission_2, on_upload_secret_0_value, on_upload_secret_0_access, on_upload_event_receiver, storage_events_publisher]),
 )
 on_upload_function = gcp.cloudfunctionsv2.Function(
     'on-upload',
@@ -742,11 +764,25 @@ custom_objects_1 = gcp.storage.BucketIAMMember(
     condition={'title': 'objects under custom/', 'expression': pulumi.Output.concat('resource.name.startsWith("projects/_/buckets/', temp_bucket.name, '/objects/custom/")', ' || api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("custom/")')},
     opts=pulumi.ResourceOptions(parent=custom, depends_on=[*project_ready]),
 )
+custom_permission_0 = gcp.projects.IAMMember(
+    'custom-permission-0',
+    project=gcp.organizations.get_client_config_output().project,
+    role='roles/bigquery.jobUser',
+    member=pulumi.Output.concat('serviceAccount:', custom_account.email),
+    opts=pulumi.ResourceOptions(parent=custom, depends_on=[*project_ready]),
+)
+custom_permission_1 = gcp.pubsub.TopicIAMMember(
+    'custom-permission-1',
+    topic=updates_topic.name,
+    role='roles/pubsub.publisher',
+    member=pulumi.Output.concat('serviceAccount:', custom_account.email),
+    opts=pulumi.ResourceOptions(parent=custom, depends_on=[*project_ready]),
+)
 custom_grants_settled = time.Sleep(
     'custom-grants-settled',
     create_duration='120s',
-    triggers={"grants": pulumi.Output.all(custom_worker.id, custom_objects_1.id).apply(" ".join)},
-    opts=pulumi.ResourceOptions(parent=custom, depends_on=[*project_ready, custom_worker, custom_objects_1]),
+    triggers={"grants": pulumi.Output.all(custom_worker.id, custom_objects_1.id, custom_permission_0.id, custom_permission_1.id).apply(" ".join)},
+    opts=pulumi.ResourceOptions(parent=custom, depends_on=[*project_ready, custom_worker, custom_objects_1, custom_permission_0, custom_permission_1]),
 )
 custom_job = gcp.dataflow.Job(
     'custom',
