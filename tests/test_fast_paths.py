@@ -65,3 +65,22 @@ def test_only_deploy_imports_the_automation_api():
         if statement.search(path.read_text())
     )
     assert importers == ["aipipe/deploy/stack.py"]
+
+
+def test_a_plan_leaves_no_event_loop_for_the_garbage_collector_to_close(tmp_path):
+    # issue 15: `plan --json` sometimes printed "Invalid file descriptor: -1" at exit, from an event loop of a
+    # worker thread of Pulumi's mock monitor collected after its sockets had closed (aipipe.offline.loops)
+    script = (
+        "import asyncio, gc, sys\n"
+        "from aipipe.offline.loops import close_loops\n"
+        "from aipipe.offline.plan import plan_spec\n"
+        "from aipipe.validation import load_spec\n"
+        f"plan_spec(load_spec({str(ROOT / 'specs' / 'event-driven-ingest' / 'aipipe.yaml')!r}).spec)\n"
+        "close_loops()\n"
+        "loops = [o for o in gc.get_objects() if isinstance(o, asyncio.BaseEventLoop)]\n"
+        "print(len(loops), sum(not loop.is_closed() for loop in loops))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert done.returncode == 0, done.stderr
+    loops, open_loops = map(int, done.stdout.split())
+    assert loops >= 2 and open_loops == 0  # the main thread's and at least one worker's, all closed

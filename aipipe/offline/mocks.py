@@ -22,6 +22,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from aipipe.clouds.registry import CLOUDS
+from aipipe.offline.loops import remember_current_loop
 
 SECRET = "[secret]"
 ACCOUNT = "123456789012"
@@ -90,6 +91,7 @@ def run_program(program_dir: Path, project: str, stack: str, config: dict[str, s
         outputs = _sync_await(pulumi.Output.from_input(settings.get_root_resource().outputs).future())
     finally:
         os.chdir(previous)
+        remember_current_loop()
     return Plan(monitor.records, _plain(outputs))
 
 
@@ -100,8 +102,19 @@ class _RecordingMonitor(mocks.MockMonitor):
         super().__init__(fake)
         self.records: list[PlannedResource] = []
 
+    def Invoke(self, request):
+        response = super().Invoke(request)
+        remember_current_loop()
+        return response
+
+    def ReadResource(self, request):
+        response = super().ReadResource(request)
+        remember_current_loop()
+        return response
+
     def RegisterResource(self, request):
         response = super().RegisterResource(request)
+        remember_current_loop()
         if request.type != "pulumi:pulumi:Stack":
             self.records.append(
                 PlannedResource(
