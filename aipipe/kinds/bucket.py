@@ -10,10 +10,18 @@ from typing import Literal
 from pydantic import Field
 
 from aipipe.clouds.gcp import bucket_location_problem
-from aipipe.kinds.base import CloudForm, GraphShape, Kind, check_kms_key
+from aipipe.kinds.base import (
+    CloudForm,
+    GraphShape,
+    Kind,
+    check_kms_key,
+    check_spec_key_place,
+    kms_key_links,
+    kms_key_value,
+)
 from aipipe.semantics.gcs import object_condition
 from aipipe.semantics.iam import statement
-from aipipe.semantics.kms import gcp_key_problem, key_statements
+from aipipe.semantics.kms import gcp_key_problem, key_statements, names_key
 from aipipe.semantics.symbols import Attr, Child, Concat, Deployment, Json
 from aipipe.spec.context import CheckContext
 from aipipe.spec.model import ResourceBase, StrictModel, cloud_only
@@ -57,8 +65,9 @@ class Bucket(ResourceBase):
     encryption: Literal["default", "kms"] = "default"
     kms_key: str | None = Field(
         None,
-        description="KMS key ARN (aws, in the bucket's region) or Cloud KMS key id (gcp) for `encryption: kms`; on "
-        "an `existing` bucket, the key it is encrypted with (readers and writers get grants on it).",
+        description="For `encryption: kms`: the name of a `key` resource of the spec, or an existing key's ARN (aws, "
+        "in the bucket's region) or Cloud KMS key id (gcp, in its location); on an `existing` bucket, the key it "
+        "is encrypted with (readers and writers get grants on it).",
     )
     lifecycle: Lifecycle | None = None
     location: str | None = cloud_only(
@@ -131,7 +140,10 @@ def check(ctx: CheckContext, name: str, bucket: Bucket) -> None:
     if ctx.cloud == "gcp" and bucket.encryption == "kms" and not bucket.kms_key and not bucket.existing:
         ctx.report("AP403", "on gcp `encryption: kms` needs `kms_key` (a Cloud KMS key id)", ctx.at(name, "encryption"))
     if ctx.cloud == "gcp" and bucket.kms_key and not bucket.existing:
-        problem = gcp_key_problem(bucket.kms_key, bucket.location or ctx.data.get("region") or "")
+        location = bucket.location or ctx.data.get("region") or ""
+        if names_key(bucket.kms_key):
+            check_spec_key_place(ctx, name, bucket.kms_key, location)
+        problem = gcp_key_problem(bucket.kms_key, location)
         if problem:
             ctx.report("AP402", problem, ctx.at(name, "kms_key"))
     lifecycle = bucket.lifecycle
@@ -222,7 +234,7 @@ def aws_values(job, name: str, bucket: Bucket) -> dict:
         # ConfigurationRuleApplyServerSideEncryptionByDefault: kms_master_key_id "absent ... the default aws/s3")
         by_default: dict = {"sse_algorithm": "aws:kms"}
         if bucket.kms_key:
-            by_default["kms_master_key_id"] = symbolic(bucket.kms_key)
+            by_default["kms_master_key_id"] = kms_key_value(bucket.kms_key, "arn")
         encryption = [{"apply_server_side_encryption_by_default": by_default, "bucket_key_enabled": True}]
     else:
         encryption = [{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}]
@@ -341,12 +353,14 @@ def gcp_values(job, name: str, bucket: Bucket) -> dict:
         "existing": None,
         "location": symbolic(bucket.location or job.spec.header.region),
         "versioning": {"enabled": bucket.versioning},
-        "encryption": {"default_kms_key_name": symbolic(bucket.kms_key)} if bucket.encryption == "kms" else None,
+        "encryption": (
+            {"default_kms_key_name": kms_key_value(bucket.kms_key, "id")} if bucket.encryption == "kms" else None
+        ),
         # Cloud Storage encrypts with the key as its service agent, which needs this role on the key or every
         # write fails with 403 (cloud.google.com/storage/docs/encryption/using-customer-managed-keys#prereqs)
         "key_grant": (
             {
-                "key": symbolic(bucket.kms_key),
+                "key": kms_key_value(bucket.kms_key, "id"),
                 "role": "roles/cloudkms.cryptoKeyEncrypterDecrypter",
                 "member": Concat("serviceAccount:", Deployment("gcp_storage_agent_email")),
             }
@@ -393,5 +407,6 @@ KIND = Kind(
         ),
     },
     graph=GraphShape(('[("', '")]'), "cylinder"),
+    links=kms_key_links,
     check=check,
 )

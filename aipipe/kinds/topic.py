@@ -6,12 +6,20 @@ from functools import partial
 from typing import Literal
 
 from aipipe.clouds.gcp import ROLES
-from aipipe.kinds.base import CloudForm, GraphShape, Kind, arn_statement, check_kms_key, resource_grant
+from aipipe.kinds.base import (
+    CloudForm,
+    GraphShape,
+    Kind,
+    arn_statement,
+    check_kms_key,
+    kms_key_links,
+    kms_key_value,
+    resource_grant,
+)
 from aipipe.semantics.delivery import TOPIC_RETENTION_RANGE
 from aipipe.semantics.kms import key_statements
 from aipipe.spec.context import CheckContext
 from aipipe.spec.model import ResourceBase, cloud_only
-from aipipe.spec.references import symbolic
 from aipipe.spec.values import Duration, duration_range_problem
 
 
@@ -29,7 +37,9 @@ class Topic(ResourceBase):
         "through the AWS-managed key.",
     )
     kms_key: str | None = cloud_only(
-        "aws", description="With `encryption: kms`: the key's ARN, in the topic's region (publishers get grants)."
+        "aws",
+        description="With `encryption: kms`: the name of a `key` resource of the spec or an existing key's ARN, in "
+        "the topic's region (publishers get grants).",
     )
 
 
@@ -39,7 +49,9 @@ def check(ctx: CheckContext, name: str, topic: Topic) -> None:
         ctx.report("AP403", "`kms_key` needs `encryption: kms`", ctx.at(name, "kms_key"), True)
     if topic.encryption == "kms" and not topic.kms_key:
         ctx.report(
-            "AP403", "`encryption: kms` needs `kms_key` (a customer-managed key's ARN)", ctx.at(name, "encryption")
+            "AP403",
+            "`encryption: kms` needs `kms_key` (a `key` of the spec or a customer-managed key's ARN)",
+            ctx.at(name, "encryption"),
         )
     if ctx.cloud == "aws":
         check_kms_key(ctx, name, topic)
@@ -60,7 +72,8 @@ def aws_values(job, name: str, topic: Topic) -> dict:
     """The SNS topic template's values: the key it is encrypted with, if any."""
     if topic.encryption == "none":
         return {"kms_key": None}
-    return {"kms_key": symbolic(topic.kms_key) if topic.encryption == "kms" and topic.kms_key else AWS_MANAGED_SNS_KEY}
+    customer = topic.encryption == "kms" and topic.kms_key
+    return {"kms_key": kms_key_value(topic.kms_key, "arn") if customer else AWS_MANAGED_SNS_KEY}
 
 
 def _aws_writes(name: str, topic: Topic, prefix: str) -> list[dict]:
@@ -92,5 +105,6 @@ KIND = Kind(
         ),
     },
     graph=GraphShape(('>"', '"]'), "cds"),
+    links=kms_key_links,
     check=check,
 )
