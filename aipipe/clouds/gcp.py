@@ -172,6 +172,10 @@ ROLES = {
     # tables.updateData and tables.create (cloud.google.com/bigquery/docs/access-control#bigquery.dataEditor)
     "dataflow_bigquery": "roles/bigquery.dataEditor",
     "publish": "roles/pubsub.publisher",
+    # a service agent encrypting with a customer-managed key: Cloud Storage's for a bucket's default key
+    # (cloud.google.com/storage/docs/encryption/using-customer-managed-keys#prereqs), Pub/Sub's for a topic's
+    # (pulumi-gcp pubsub.Topic kms_key_name)
+    "use_key": "roles/cloudkms.cryptoKeyEncrypterDecrypter",
     "subscribe": "roles/pubsub.subscriber",
     "view_subscription": "roles/pubsub.viewer",
 }

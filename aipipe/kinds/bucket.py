@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from aipipe.clouds.gcp import bucket_location_problem
+from aipipe.clouds.gcp import ROLES, bucket_location_problem
 from aipipe.kinds.base import (
     CloudForm,
     GraphShape,
@@ -361,7 +361,7 @@ def gcp_values(job, name: str, bucket: Bucket) -> dict:
         "key_grant": (
             {
                 "key": kms_key_value(bucket.kms_key, "id"),
-                "role": "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+                "role": ROLES["use_key"],
                 "member": Concat("serviceAccount:", Deployment("gcp_storage_agent_email")),
             }
             if bucket.encryption == "kms"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import partial
 from typing import Literal
 
+from pydantic import Field
+
 from aipipe.clouds.gcp import ROLES
 from aipipe.kinds.base import (
     CloudForm,
@@ -17,7 +19,8 @@ from aipipe.kinds.base import (
     resource_grant,
 )
 from aipipe.semantics.delivery import TOPIC_RETENTION_RANGE
-from aipipe.semantics.kms import key_statements
+from aipipe.semantics.kms import gcp_key_problem, key_statements
+from aipipe.semantics.symbols import Deployment
 from aipipe.spec.context import CheckContext
 from aipipe.spec.model import ResourceBase, cloud_only
 from aipipe.spec.values import Duration, duration_range_problem
@@ -36,16 +39,18 @@ class Topic(ResourceBase):
         "`none` for a topic AWS services (CloudWatch alarms, S3, EventBridge) publish to, which they cannot do "
         "through the AWS-managed key.",
     )
-    kms_key: str | None = cloud_only(
-        "aws",
-        description="With `encryption: kms`: the name of a `key` resource of the spec or an existing key's ARN, in "
-        "the topic's region (publishers get grants).",
+    kms_key: str | None = Field(
+        None,
+        description="A customer-managed key: the name of a `key` resource of the spec, or an existing key's ARN "
+        "(aws, with `encryption: kms`, in the topic's region; publishers get grants) or Cloud KMS key id (gcp; "
+        "Pub/Sub's service agent gets the key role).",
     )
 
 
 def check(ctx: CheckContext, name: str, topic: Topic) -> None:
-    """Pub/Sub topic retention is 10m to 31d; an SNS topic's key comes with `encryption: kms` and is an ARN."""
-    if topic.kms_key and topic.encryption != "kms":
+    """Pub/Sub topic retention is 10m to 31d; an SNS topic's key comes with `encryption: kms` and is an ARN or a
+    key of the spec; a Pub/Sub topic's is a Cloud KMS key id or a key of the spec."""
+    if ctx.cloud == "aws" and topic.kms_key and topic.encryption != "kms":
         ctx.report("AP403", "`kms_key` needs `encryption: kms`", ctx.at(name, "kms_key"), True)
     if topic.encryption == "kms" and not topic.kms_key:
         ctx.report(
@@ -55,6 +60,10 @@ def check(ctx: CheckContext, name: str, topic: Topic) -> None:
         )
     if ctx.cloud == "aws":
         check_kms_key(ctx, name, topic)
+    if ctx.cloud == "gcp" and topic.kms_key:
+        problem = gcp_key_problem(topic.kms_key, None)
+        if problem:
+            ctx.report("AP402", problem, ctx.at(name, "kms_key"))
     if ctx.cloud == "gcp" and topic.retention is not None:
         problem = duration_range_problem(topic.retention, *TOPIC_RETENTION_RANGE["gcp"])
         if problem:
@@ -83,8 +92,17 @@ def _aws_writes(name: str, topic: Topic, prefix: str) -> list[dict]:
 
 
 def gcp_values(job, name: str, topic: Topic) -> dict:
-    """The Pub/Sub topic template's values: message retention, as Pub/Sub writes durations (`600s`)."""
-    return {"message_retention": f"{topic.retention}s" if topic.retention else None}
+    """The Pub/Sub topic template's values: message retention, as Pub/Sub writes durations (`600s`), and the
+    customer-managed key with the grant Pub/Sub needs on it."""
+    key = kms_key_value(topic.kms_key, "id")
+    return {
+        "message_retention": f"{topic.retention}s" if topic.retention else None,
+        "kms_key": key,
+        # Pub/Sub encrypts and decrypts messages as its service agent, which needs this role on the key
+        # (pulumi-gcp pubsub.Topic kms_key_name: service-{PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com
+        # "must have roles/cloudkms.cryptoKeyEncrypterDecrypter to use this feature")
+        "key_grant": {"key": key, "role": ROLES["use_key"], "member": Deployment("gcp_pubsub_agent")} if key else None,
+    }
 
 
 KIND = Kind(

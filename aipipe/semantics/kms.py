@@ -99,8 +99,9 @@ GCP_KEY = re.compile(
 )
 
 
-def gcp_key_problem(key: str, location: str) -> str | None:
-    """Why a Cloud KMS `kms_key` cannot encrypt a bucket in `location`, or None. Cloud Storage uses a key only
+def gcp_key_problem(key: str, location: str | None) -> str | None:
+    """Why a Cloud KMS `kms_key` cannot encrypt a bucket in `location` (None: data with no location rule, a
+    Pub/Sub topic), or None. Cloud Storage uses a key only
     in the bucket's own location: a regional bucket a key of that region, a multi- or dual-region bucket a key
     of that multi-region (`EU` -> `eu`, `NAM4` -> `nam4`), never `global`
     (cloud.google.com/storage/docs/encryption/customer-managed-keys#key-locations)."""
@@ -117,7 +118,7 @@ def gcp_key_problem(key: str, location: str) -> str | None:
             "`kms_key` must be a Cloud KMS key resource name "
             f"(projects/PROJECT/locations/LOCATION/keyRings/RING/cryptoKeys/KEY), got {key!r}"
         )
-    if found.group(1) != location.lower():
+    if location is not None and found.group(1) != location.lower():
         return (
             f"the key is in `{found.group(1)}` and the bucket in `{location}`: Cloud Storage only uses a key of the "
             f"bucket's own location; use a key in `{location.lower()}`"
