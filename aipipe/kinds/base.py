@@ -77,15 +77,15 @@ def check_spec_key_place(ctx: CheckContext, name: str, key_name: str, place: str
         return
     home = ctx.data.get("region") or ""
     if ctx.cloud == "gcp":
-        key_place, place = (getattr(key, "location", None) or home).lower(), place.lower()
+        key_place, wanted = (getattr(key, "location", None) or home).lower(), place.lower()
         field = "location"
     else:
-        key_place, field = region_of(key, home), "region"
-    if key_place != place:
+        key_place, wanted, field = region_of(key, home), place, "region"
+    if key_place != wanted:
         ctx.report(
             "AP402",
             f"key `{key_name}` is in `{key_place}` and `{name}` in `{place}`: a key encrypts data of its own "
-            f"{field} only; set the key's `{field}: {place}` or use another key",
+            f"{field} only; set the key's `{field}: {wanted}` or use another key",
             ctx.at(name, "kms_key"),
         )
 
