@@ -6,8 +6,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from aipipe.clouds.gcp import ROLES
 from aipipe.semantics.iam import statement
-from aipipe.semantics.kms import key_problem, names_key, spec_key
+from aipipe.semantics.kms import gcp_key_problem, key_problem, names_key, spec_key
 from aipipe.semantics.symbols import Attr, Child
 from aipipe.spec.context import CheckContext
 from aipipe.spec.links import Link
@@ -88,6 +89,26 @@ def check_spec_key_place(ctx: CheckContext, name: str, key_name: str, place: str
             f"{field} only; set the key's `{field}: {wanted}` or use another key",
             ctx.at(name, "kms_key"),
         )
+
+
+def check_gcp_kms_key(ctx: CheckContext, name: str, key: str, location: str | None) -> None:
+    """A gcp `kms_key`: a key of the spec in `location`, or a Cloud KMS key id (in `location` when given:
+    semantics.kms.gcp_key_problem)."""
+    if names_key(key) and location is not None:
+        check_spec_key_place(ctx, name, key, location)
+    problem = gcp_key_problem(key, location)
+    if problem:
+        ctx.report("AP402", problem, ctx.at(name, "kms_key"))
+
+
+def gcp_key_grant(key: str | None, member: Any) -> dict | None:
+    """The key role a Google service agent (`member`) needs on a resource's `kms_key` to encrypt with it: Cloud
+    Storage's for a bucket's default key (cloud.google.com/storage/docs/encryption/using-customer-managed-keys#
+    prereqs: without it every write fails with 403), Pub/Sub's for a topic's (pulumi-gcp pubsub.Topic
+    kms_key_name)."""
+    if not key:
+        return None
+    return {"key": kms_key_value(key, "id"), "role": ROLES["use_key"], "member": member}
 
 
 def kms_key_links(resource: Any) -> Iterable[Link]:

@@ -9,19 +9,20 @@ from typing import Literal
 
 from pydantic import Field
 
-from aipipe.clouds.gcp import ROLES, bucket_location_problem
+from aipipe.clouds.gcp import bucket_location_problem
 from aipipe.kinds.base import (
     CloudForm,
     GraphShape,
     Kind,
+    check_gcp_kms_key,
     check_kms_key,
-    check_spec_key_place,
+    gcp_key_grant,
     kms_key_links,
     kms_key_value,
 )
 from aipipe.semantics.gcs import object_condition
 from aipipe.semantics.iam import statement
-from aipipe.semantics.kms import gcp_key_problem, key_statements, names_key
+from aipipe.semantics.kms import key_statements
 from aipipe.semantics.symbols import Attr, Child, Concat, Deployment, Json
 from aipipe.spec.context import CheckContext
 from aipipe.spec.model import ResourceBase, StrictModel, cloud_only
@@ -140,12 +141,7 @@ def check(ctx: CheckContext, name: str, bucket: Bucket) -> None:
     if ctx.cloud == "gcp" and bucket.encryption == "kms" and not bucket.kms_key and not bucket.existing:
         ctx.report("AP403", "on gcp `encryption: kms` needs `kms_key` (a Cloud KMS key id)", ctx.at(name, "encryption"))
     if ctx.cloud == "gcp" and bucket.kms_key and not bucket.existing:
-        location = bucket.location or ctx.data.get("region") or ""
-        if names_key(bucket.kms_key):
-            check_spec_key_place(ctx, name, bucket.kms_key, location)
-        problem = gcp_key_problem(bucket.kms_key, location)
-        if problem:
-            ctx.report("AP402", problem, ctx.at(name, "kms_key"))
+        check_gcp_kms_key(ctx, name, bucket.kms_key, bucket.location or ctx.data.get("region") or "")
     lifecycle = bucket.lifecycle
     if lifecycle is None:
         return
@@ -333,6 +329,9 @@ def _gcs_noncurrent_rules(spec, name: str, bucket: Bucket) -> list[dict]:
     return rules
 
 
+STORAGE_AGENT = Concat("serviceAccount:", Deployment("gcp_storage_agent_email"))
+
+
 def gcp_values(job, name: str, bucket: Bucket) -> dict:
     """The Cloud Storage template's values."""
     if bucket.existing:
@@ -349,24 +348,13 @@ def gcp_values(job, name: str, bucket: Bucket) -> dict:
         rules.append({"action": {"type": "Delete"}, "condition": {"age": _days(bucket.lifecycle.expire_after)}})
     if bucket.versioning:
         rules += _gcs_noncurrent_rules(job.spec, name, bucket)
+    kms = bucket.encryption == "kms"
     return {
         "existing": None,
         "location": symbolic(bucket.location or job.spec.header.region),
         "versioning": {"enabled": bucket.versioning},
-        "encryption": (
-            {"default_kms_key_name": kms_key_value(bucket.kms_key, "id")} if bucket.encryption == "kms" else None
-        ),
-        # Cloud Storage encrypts with the key as its service agent, which needs this role on the key or every
-        # write fails with 403 (cloud.google.com/storage/docs/encryption/using-customer-managed-keys#prereqs)
-        "key_grant": (
-            {
-                "key": kms_key_value(bucket.kms_key, "id"),
-                "role": ROLES["use_key"],
-                "member": Concat("serviceAccount:", Deployment("gcp_storage_agent_email")),
-            }
-            if bucket.encryption == "kms"
-            else None
-        ),
+        "encryption": {"default_kms_key_name": kms_key_value(bucket.kms_key, "id")} if kms else None,
+        "key_grant": gcp_key_grant(bucket.kms_key, STORAGE_AGENT) if kms else None,
         "lifecycle_rules": rules or None,
         "force_destroy": bucket.force_destroy,
         "retain": bucket.retain_on_destroy,

@@ -13,13 +13,15 @@ from aipipe.kinds.base import (
     GraphShape,
     Kind,
     arn_statement,
+    check_gcp_kms_key,
     check_kms_key,
+    gcp_key_grant,
     kms_key_links,
     kms_key_value,
     resource_grant,
 )
 from aipipe.semantics.delivery import TOPIC_RETENTION_RANGE
-from aipipe.semantics.kms import gcp_key_problem, key_statements
+from aipipe.semantics.kms import key_statements
 from aipipe.semantics.symbols import Deployment
 from aipipe.spec.context import CheckContext
 from aipipe.spec.model import ResourceBase, cloud_only
@@ -61,9 +63,7 @@ def check(ctx: CheckContext, name: str, topic: Topic) -> None:
     if ctx.cloud == "aws":
         check_kms_key(ctx, name, topic)
     if ctx.cloud == "gcp" and topic.kms_key:
-        problem = gcp_key_problem(topic.kms_key, None)
-        if problem:
-            ctx.report("AP402", problem, ctx.at(name, "kms_key"))
+        check_gcp_kms_key(ctx, name, topic.kms_key, None)
     if ctx.cloud == "gcp" and topic.retention is not None:
         problem = duration_range_problem(topic.retention, *TOPIC_RETENTION_RANGE["gcp"])
         if problem:
@@ -94,14 +94,13 @@ def _aws_writes(name: str, topic: Topic, prefix: str) -> list[dict]:
 def gcp_values(job, name: str, topic: Topic) -> dict:
     """The Pub/Sub topic template's values: message retention, as Pub/Sub writes durations (`600s`), and the
     customer-managed key with the grant Pub/Sub needs on it."""
-    key = kms_key_value(topic.kms_key, "id")
     return {
         "message_retention": f"{topic.retention}s" if topic.retention else None,
-        "kms_key": key,
-        # Pub/Sub encrypts and decrypts messages as its service agent, which needs this role on the key
-        # (pulumi-gcp pubsub.Topic kms_key_name: service-{PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com
-        # "must have roles/cloudkms.cryptoKeyEncrypterDecrypter to use this feature")
-        "key_grant": {"key": key, "role": ROLES["use_key"], "member": Deployment("gcp_pubsub_agent")} if key else None,
+        "kms_key": kms_key_value(topic.kms_key, "id"),
+        # Pub/Sub encrypts and decrypts messages as its service agent (pulumi-gcp pubsub.Topic kms_key_name:
+        # service-{PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com "must have roles/cloudkms.
+        # cryptoKeyEncrypterDecrypter to use this feature")
+        "key_grant": gcp_key_grant(topic.kms_key, Deployment("gcp_pubsub_agent")),
     }
 
 
