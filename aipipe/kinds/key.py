@@ -52,10 +52,9 @@ class Key(ResourceBase):
 
 def check(ctx: CheckContext, name: str, key: Key) -> None:
     """Whole days and the clouds' ranges for the periods; a location Cloud KMS knows."""
-    if ctx.was_dropped(name, "rotation_period"):
-        return
     if "rotation_period" in key.model_fields_set and not key.rotation:
         ctx.report("AP403", "`rotation_period` needs `rotation: true`", ctx.at(name, "rotation_period"), True)
+    # an invalid field has its default in a partial model, which passes every check below
     if ctx.cloud == "aws":
         if key.rotation_period % DAY or not AWS_ROTATION_DAYS[0] <= key.rotation_period // DAY <= AWS_ROTATION_DAYS[1]:
             ctx.report(
