@@ -173,6 +173,7 @@ EMULATED_SERVICES = (
     "datasync",
     "pipes",
     "secretsmanager",
+    "kms",
 )
 
 
