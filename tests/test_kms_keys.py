@@ -206,6 +206,10 @@ def test_gcp_key_values_lowercase_the_location_and_skip_rotation_when_off(write_
     spec = spec_of(write_spec, GCP_HEAD + "  vault: {type: key, location: EU, rotation: false}\n")
     values = KIND.clouds["gcp"].values(RenderJob(spec), "vault", spec.resources["vault"])
     assert values == {"location": "eu", "rotation_period": None}
+    # Cloud KMS never rotates a key without a period: 90 days unless the spec says otherwise (CIS benchmark)
+    spec = spec_of(write_spec, GCP_HEAD + "  vault: {type: key}\n")
+    values = KIND.clouds["gcp"].values(RenderJob(spec), "vault", spec.resources["vault"])
+    assert values == {"location": "europe-west1", "rotation_period": "7776000s"}
 
 
 def test_the_graph_draws_a_key_encrypting_what_names_it(write_spec):

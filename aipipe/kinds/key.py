@@ -22,11 +22,14 @@ from aipipe.spec.values import Duration, duration_between, format_duration
 DAY = 86400
 # pulumi-aws kms.Key deletion_window_in_days: "between 7 and 30, inclusive ... defaults to 30"
 DELETION_WINDOW_DAYS = (7, 30)
-# pulumi-aws kms.Key rotation_period_in_days: "between 90 and 2560 (inclusive)"; a year is KMS's own default
-# period (docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html: rotated "every year" unless a custom
-# period is given), and aipipe uses it on gcp too. pulumi-gcp kms.CryptoKey rotation_period: "It must be
-# greater than a day".
+# pulumi-aws kms.Key rotation_period_in_days: "between 90 and 2560 (inclusive)". pulumi-gcp kms.CryptoKey
+# rotation_period: "It must be greater than a day".
 AWS_ROTATION_DAYS = (90, 2560)
+# The period when the spec gives none. aws: KMS's own default, "one year (approximately 365 days)"
+# (docs.aws.amazon.com/kms/latest/APIReference/API_EnableKeyRotation.html). gcp: Cloud KMS has no default (a key
+# without a period never rotates), and the CIS Google Cloud Platform Foundation Benchmark (1.10) asks for
+# rotation "within a period of 90 days".
+DEFAULT_ROTATION = {"aws": 365 * DAY, "gcp": 90 * DAY}
 
 
 class Key(ResourceBase):
@@ -34,8 +37,10 @@ class Key(ResourceBase):
 
     type: Literal["key"]
     rotation: bool = Field(True, description="Rotate the key material automatically every `rotation_period`.")
-    rotation_period: Duration = Field(
-        365 * DAY, description="How often the key rotates: aws 90d to 2560d in whole days, gcp more than 1d."
+    rotation_period: Duration | None = Field(
+        None,
+        description="How often the key rotates: aws 90d to 2560d in whole days (default 365d), gcp more than 1d "
+        "(default 90d).",
     )
     deletion_window: Annotated[Duration, duration_between(*(days * DAY for days in DELETION_WINDOW_DAYS))] = cloud_only(
         "aws",
@@ -55,21 +60,22 @@ def check(ctx: CheckContext, name: str, key: Key) -> None:
     if "rotation_period" in key.model_fields_set and not key.rotation:
         ctx.report("AP403", "`rotation_period` needs `rotation: true`", ctx.at(name, "rotation_period"), True)
     # an invalid field has its default in a partial model, which passes every check below
-    if ctx.cloud == "aws":
-        if key.rotation_period % DAY or not AWS_ROTATION_DAYS[0] <= key.rotation_period // DAY <= AWS_ROTATION_DAYS[1]:
-            ctx.report(
-                "AP402",
-                f"KMS rotates keys every 90d to 2560d, in whole days: got {format_duration(key.rotation_period)}",
-                ctx.at(name, "rotation_period"),
-            )
-        if key.deletion_window % DAY:
-            ctx.report(
-                "AP402",
-                f"`deletion_window` is a whole number of days, got {format_duration(key.deletion_window)}",
-                ctx.at(name, "deletion_window"),
-            )
+    period = key.rotation_period
+    low, high = AWS_ROTATION_DAYS
+    if ctx.cloud == "aws" and period is not None and (period % DAY or not low <= period // DAY <= high):
+        ctx.report(
+            "AP402",
+            f"KMS rotates keys every 90d to 2560d, in whole days: got {format_duration(period)}",
+            ctx.at(name, "rotation_period"),
+        )
+    if ctx.cloud == "aws" and key.deletion_window % DAY:
+        ctx.report(
+            "AP402",
+            f"`deletion_window` is a whole number of days, got {format_duration(key.deletion_window)}",
+            ctx.at(name, "deletion_window"),
+        )
     if ctx.cloud == "gcp":
-        if key.rotation_period <= DAY:
+        if key.rotation_period is not None and key.rotation_period <= DAY:
             ctx.report(
                 "AP402",
                 f"Cloud KMS rotates keys at most daily: `rotation_period` must be more than 1d, got "
@@ -90,6 +96,11 @@ def _location_problem(location: str) -> str | None:
             f"encrypts is, got {location!r}"
         )
     return None
+
+
+def rotation_period(key: Key, cloud: str) -> int:
+    """Seconds between rotations: the spec's, else the cloud's default."""
+    return key.rotation_period or DEFAULT_ROTATION[cloud]
 
 
 def key_policy() -> Json:
@@ -128,7 +139,7 @@ def aws_values(job, name: str, key: Key) -> dict:
     return {
         "description": key.description or f"aipipe {spec.header.name}/{spec.stack}: {name}",
         "rotation": key.rotation,
-        "rotation_days": key.rotation_period // DAY if key.rotation else None,
+        "rotation_days": rotation_period(key, "aws") // DAY if key.rotation else None,
         "deletion_window_days": key.deletion_window // DAY,
         "alias": alias_name(spec.header.name, spec.stack, name),
         "policy": key_policy(),
@@ -139,7 +150,7 @@ def gcp_values(job, name: str, key: Key) -> dict:
     """The Cloud KMS template's values: the key ring's location, the rotation period as Cloud KMS writes it."""
     return {
         "location": (key.location or job.spec.header.region).lower(),
-        "rotation_period": f"{key.rotation_period}s" if key.rotation else None,
+        "rotation_period": f"{rotation_period(key, 'gcp')}s" if key.rotation else None,
     }
 
 

@@ -181,7 +181,7 @@ vault_ring = gcp.kms.KeyRing(
 vault_key = gcp.kms.CryptoKey(
     'vault',
     key_ring=vault_ring.id,
-    rotation_period='31536000s',
+    rotation_period='7776000s',
     labels={'aipipe-project': 'gcp-common-fields', 'aipipe-stack': 'dev', 'role': 'vault', 'aipipe-resource': 'vault'},
     opts=pulumi.ResourceOptions(parent=vault, protect=True, depends_on=[*project_ready, data]),
 )
