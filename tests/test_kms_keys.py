@@ -217,3 +217,11 @@ def test_the_graph_draws_a_key_encrypting_what_names_it(write_spec):
     assert nodes["vault"] == "key"
     encrypted = sorted(e.target for e in edges if e.source == "vault" and e.label == "encrypts")
     assert encrypted == ["clicks", "events", "raw"]
+
+
+def test_a_key_is_no_reads_or_writes_target(write_spec):
+    """Access to a key follows from what it encrypts: naming it under `reads` grants nothing, so it is refused."""
+    text = AWS_HEAD + "  vault: {type: key}\n  fn: {type: function, runtime: python3.12, handler: app.handler, "
+    text += "code: ./app, reads: [vault]}\n"
+    [problem] = load_spec(str(write_spec(text))).diagnostics
+    assert (problem.code, problem.path) == ("AP305", "resources.fn.reads[0]")

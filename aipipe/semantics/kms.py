@@ -101,10 +101,9 @@ GCP_KEY = re.compile(
 
 def gcp_key_problem(key: str, location: str | None) -> str | None:
     """Why a Cloud KMS `kms_key` cannot encrypt a bucket in `location` (None: data with no location rule, a
-    Pub/Sub topic), or None. Cloud Storage uses a key only
-    in the bucket's own location: a regional bucket a key of that region, a multi- or dual-region bucket a key
-    of that multi-region (`EU` -> `eu`, `NAM4` -> `nam4`), never `global`
-    (cloud.google.com/storage/docs/encryption/customer-managed-keys#key-locations)."""
+    Pub/Sub topic), or None. Cloud Storage uses a key only in the bucket's own location: a regional bucket a key
+    of that region, a multi- or dual-region bucket a key of that multi-region (`EU` -> `eu`, `NAM4` -> `nam4`),
+    never `global` (cloud.google.com/storage/docs/encryption/customer-managed-keys#key-locations)."""
     if "${" in key:  # `$` is no character of a key name, so an escaped `$${` cannot be one either
         return (
             f"`kms_key` must be an existing key's resource name written out or the name of a `key` resource of "
