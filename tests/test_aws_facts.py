@@ -248,7 +248,8 @@ def test_datasync_tasks_of_a_stack_share_one_log_policy_per_region(write_spec, t
     [
         ("alias/data", "`kms_key` must be the key's ARN (arn:aws:kms:REGION:ACCOUNT:key/KEY-ID), got 'alias/data'"),
         (KEY.replace("us-east-1", "eu-west-1"), "the KMS key is in eu-west-1 and the data in us-east-1"),
-        ("${stack}", "`kms_key` must be the key's ARN written out, got '${stack}'"),
+        ("${stack}", "`kms_key` must be an existing key's ARN written out or the name of a `key` resource"),
+        ("data-key", None),  # a key of the spec: its type and region are checked with the spec
         ("alias/aws/s3", None),
         (KEY, None),
         (KEY.replace("1234abcd-12ab-34cd-56ef-1234567890ab", "mrk-1234abcd12ab34cd56ef1234567890ab"), None),

@@ -81,7 +81,9 @@ def test_every_resource_type_that_holds_data_is_declared_in_one_place():
         "aws:s3/bucket:Bucket",
         "aws:sqs/queue:Queue",
         "aws:kinesis/stream:Stream",
+        "aws:kms/key:Key",
         "gcp:storage/bucket:Bucket",
+        "gcp:kms/cryptoKey:CryptoKey",
         "gcp:pubsub/subscription:Subscription",
         "gcp:pubsub/topic:Topic",
     }

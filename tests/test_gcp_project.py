@@ -262,8 +262,8 @@ def test_a_retired_runtime_is_refused_even_where_the_table_still_lists_it(monkey
     [
         ("projects/p-123456/locations/europe/keyRings/r/cryptoKeys/k", "the key is in `europe` and the bucket in `EU`"),
         ("projects/p-123456/locations/europe/keyRings/r/cryptoKeys/k", "use a key in `eu`"),
-        ("${other.id}", "no reference resolves to a key"),
-        ("$${x}", "no reference resolves to a key"),
+        ("${other.id}", "or the name of a `key` resource of the spec"),
+        ("$${x}", "or the name of a `key` resource of the spec"),
         ("projects/p-123456/locations/eu/keyRings/r$/cryptoKeys/k", "must be a Cloud KMS key resource name"),
         ("projects/P/locations/eu/keyRings/r/cryptoKeys/k", "must be a Cloud KMS key resource name"),
     ],

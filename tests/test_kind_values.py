@@ -85,7 +85,8 @@ def test_stream_capacity_retention_and_key(aws):
         168,
     )
     assert (burst["shard_count"], burst["mode"]) == (None, {"stream_mode": "ON_DEMAND"})
-    assert burst["kms_key"] == "alias/aws/kinesis"  # the AWS-managed key when none is named
+    assert burst["kms_key"] == Attr("data-key", "arn")  # a key of the spec, by its ARN once it exists
+    assert clicks["kms_key"] == "alias/aws/kinesis"
 
 
 def test_aws_subscription_dead_letters_and_filter(aws):

@@ -147,6 +147,16 @@ LOG_DELIVERY = {
 }
 
 
+# docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html: the account (its IAM policies) may use the key
+DEFAULT_KEY_POLICY_STATEMENT = {
+    "Sid": "EnableIAMPolicies",
+    "Effect": "Allow",
+    "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+    "Action": "kms:*",
+    "Resource": "*",
+}
+
+
 @pytest.mark.parametrize(
     "path",
     [p for p in ALL if "gcp" not in key(p) and p.parent.name not in ("realtime-replication", "distributed-pubsub")],
@@ -154,10 +164,14 @@ LOG_DELIVERY = {
 )
 def test_no_policy_grants_wildcards_except_log_delivery(path, plans):
     checked = 0
+    keys = {f"{r.name}.policy" for r in plans[key(path)].resources if r.type == "aws:kms/key:Key"}
     for origin, document in _policies(plans[key(path)]):
         if origin.endswith("-permissions.policy"):
             continue  # a spec's own `permissions:` (AP510 warns of their wildcards), judged by parliament below
         for statement in document["Statement"]:
+            if origin in keys:  # a key policy is KMS's default one: the account's IAM policies decide, nothing else
+                assert statement == DEFAULT_KEY_POLICY_STATEMENT and len(document["Statement"]) == 1, origin
+                continue
             if statement["Effect"] == "Deny":  # only the TLS-only bucket policy denies, and it denies all of s3
                 assert origin.endswith("-tls-only.policy") and statement["Action"] == "s3:*", origin
                 assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}

@@ -67,6 +67,23 @@ RESOURCES = {
             force_new=frozenset({"name"}),
             mock=_ID_IS_ARN,
         ),
+        # Deleting a key (after its deletion window) leaves everything it encrypted unreadable
+        # (docs.aws.amazon.com/kms/latest/developerguide/deleting-keys.html): it counts as holding that data.
+        ResourceFacts(
+            "aws:kms/key:Key",
+            holds_data=True,
+            mock=MockShape(
+                arn="arn:aws:kms:{region}:{account}:key/00000000-0000-0000-0000-0000{digest}",
+                outputs={"keyId": "00000000-0000-0000-0000-0000{digest}"},
+                identity="{keyId}",
+            ),
+        ),
+        # an alias is its name (pulumi-aws kms.Alias imports by `alias/...`): another name is another alias
+        ResourceFacts(
+            "aws:kms/alias:Alias",
+            force_new=frozenset({"name", "namePrefix"}),
+            mock=MockShape(arn="arn:aws:kms:{region}:{account}:{name}", identity="{name}"),
+        ),
         ResourceFacts(
             "aws:ecr/repository:Repository",
             force_new=frozenset({"name"}),
@@ -156,6 +173,7 @@ EMULATED_SERVICES = (
     "datasync",
     "pipes",
     "secretsmanager",
+    "kms",
 )
 
 

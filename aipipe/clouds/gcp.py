@@ -97,6 +97,21 @@ RESOURCES = {
                 }
             ),
         ),
+        # Cloud KMS deletes neither a key ring nor a crypto key; destroying the key schedules its versions for
+        # destruction, after which what it encrypted cannot be read (pulumi-gcp kms.CryptoKey): it holds that data.
+        # Each is named by its id (pulumi-gcp imports `projects/{project}/locations/{location}/keyRings/{name}` and
+        # `{key_ring}/cryptoKeys/{name}`): another name, ring or location is another resource.
+        ResourceFacts(
+            "gcp:kms/keyRing:KeyRing",
+            force_new=frozenset({"name", "location", "project"}),
+            mock=MockShape(identity="projects/{project}/locations/{location}/keyRings/{name}"),
+        ),
+        ResourceFacts(
+            "gcp:kms/cryptoKey:CryptoKey",
+            holds_data=True,
+            force_new=frozenset({"name", "keyRing"}),
+            mock=MockShape(identity="{keyRing}/cryptoKeys/{name}"),
+        ),
         ResourceFacts(
             "gcp:serviceaccount/account:Account",
             force_new=frozenset({"accountId", "project"}),
@@ -157,6 +172,10 @@ ROLES = {
     # tables.updateData and tables.create (cloud.google.com/bigquery/docs/access-control#bigquery.dataEditor)
     "dataflow_bigquery": "roles/bigquery.dataEditor",
     "publish": "roles/pubsub.publisher",
+    # a service agent encrypting with a customer-managed key: Cloud Storage's for a bucket's default key
+    # (cloud.google.com/storage/docs/encryption/using-customer-managed-keys#prereqs), Pub/Sub's for a topic's
+    # (pulumi-gcp pubsub.Topic kms_key_name)
+    "use_key": "roles/cloudkms.cryptoKeyEncrypterDecrypter",
     "subscribe": "roles/pubsub.subscriber",
     "view_subscription": "roles/pubsub.viewer",
 }

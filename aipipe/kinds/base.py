@@ -6,13 +6,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from aipipe.clouds.gcp import ROLES
 from aipipe.semantics.iam import statement
-from aipipe.semantics.kms import key_problem
+from aipipe.semantics.kms import gcp_key_problem, key_problem, names_key, spec_key
 from aipipe.semantics.symbols import Attr, Child
 from aipipe.spec.context import CheckContext
 from aipipe.spec.links import Link
 from aipipe.spec.model import ResourceBase, region_of
 from aipipe.spec.parts import ProgramPart
+from aipipe.spec.references import symbolic
 
 
 class RenderInputs(Protocol):
@@ -59,11 +61,73 @@ def resource_grant(iam_class: str, target_argument: str, role: str, name: str, m
 
 
 def check_kms_key(ctx: CheckContext, name: str, resource: Any) -> None:
-    """A resource's `kms_key` is a key aipipe can grant on, in the resource's region (semantics.kms)."""
-    if resource.kms_key:
-        problem = key_problem(resource.kms_key, region_of(resource, ctx.data.get("region")))
-        if problem:
-            ctx.report("AP402", problem, ctx.at(name, "kms_key"))
+    """A resource's `kms_key` (aws) is a key aipipe can grant on, in the resource's region (semantics.kms)."""
+    if not resource.kms_key:
+        return
+    region = region_of(resource, ctx.data.get("region"))
+    if names_key(resource.kms_key):
+        check_spec_key_place(ctx, name, resource.kms_key, region)
+        return
+    problem = key_problem(resource.kms_key, region)
+    if problem:
+        ctx.report("AP402", problem, ctx.at(name, "kms_key"))
+
+
+def check_spec_key_place(ctx: CheckContext, name: str, key_name: str, place: str) -> None:
+    """The key of the spec that `name`'s `kms_key` names is where the data is: S3, Kinesis and SNS use keys of
+    their own region (aipipe.semantics.kms.key_problem), Cloud Storage keys of the bucket's own location
+    (gcp_key_problem). A name that is no `key` is reported by the link check (AP306, AP305)."""
+    key = ctx.checkable().get(key_name)
+    if key is None or key.type != "key":
+        return
+    home = ctx.data.get("region") or ""
+    if ctx.cloud == "gcp":
+        key_place, wanted = (getattr(key, "location", None) or home).lower(), place.lower()
+        field = "location"
+    else:
+        key_place, wanted, field = region_of(key, home), place, "region"
+    if key_place != wanted:
+        ctx.report(
+            "AP402",
+            f"key `{key_name}` is in `{key_place}` and `{name}` in `{place}`: a key encrypts data of its own "
+            f"{field} only; set the key's `{field}: {wanted}` or use another key",
+            ctx.at(name, "kms_key"),
+        )
+
+
+def check_gcp_kms_key(ctx: CheckContext, name: str, key: str, location: str | None) -> None:
+    """A gcp `kms_key`: a key of the spec in `location`, or a Cloud KMS key id (in `location` when given:
+    semantics.kms.gcp_key_problem)."""
+    if names_key(key) and location is not None:
+        check_spec_key_place(ctx, name, key, location)
+    problem = gcp_key_problem(key, location)
+    if problem:
+        ctx.report("AP402", problem, ctx.at(name, "kms_key"))
+
+
+def gcp_key_grant(key: str | None, member: Any) -> dict | None:
+    """The key role a Google service agent (`member`) needs on a resource's `kms_key` to encrypt with it: Cloud
+    Storage's for a bucket's default key (cloud.google.com/storage/docs/encryption/using-customer-managed-keys#
+    prereqs: without it every write fails with 403), Pub/Sub's for a topic's (pulumi-gcp pubsub.Topic
+    kms_key_name)."""
+    if not key:
+        return None
+    return {"key": kms_key_value(key, "id"), "role": ROLES["use_key"], "member": member}
+
+
+def kms_key_links(resource: Any) -> Iterable[Link]:
+    """The link of a `kms_key` naming a key of the spec (an existing key's ARN or resource name is none)."""
+    key = getattr(resource, "kms_key", None)
+    if key and names_key(key):
+        yield Link(key, ("kms_key",), ("key",), "kms_key")
+
+
+def kms_key_value(key: str | None, attribute: str) -> Any:
+    """What a template passes for `kms_key`: the spec key's `attribute` (arn on aws, id on gcp), or the
+    existing key as written (references refused by validation)."""
+    if not key:
+        return None
+    return spec_key(key, attribute) or symbolic(key)
 
 
 def _no_links(resource: Any) -> Iterable[Link]:

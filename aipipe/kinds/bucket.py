@@ -10,10 +10,20 @@ from typing import Literal
 from pydantic import Field
 
 from aipipe.clouds.gcp import bucket_location_problem
-from aipipe.kinds.base import CloudForm, GraphShape, Kind, check_kms_key
+from aipipe.kinds.base import (
+    CloudForm,
+    GraphShape,
+    Kind,
+    check_gcp_kms_key,
+    check_kms_key,
+    gcp_key_grant,
+    kms_key_links,
+    kms_key_value,
+    resource_grant,
+)
 from aipipe.semantics.gcs import object_condition
 from aipipe.semantics.iam import statement
-from aipipe.semantics.kms import gcp_key_problem, key_statements
+from aipipe.semantics.kms import key_statements
 from aipipe.semantics.symbols import Attr, Child, Concat, Deployment, Json
 from aipipe.spec.context import CheckContext
 from aipipe.spec.model import ResourceBase, StrictModel, cloud_only
@@ -57,8 +67,9 @@ class Bucket(ResourceBase):
     encryption: Literal["default", "kms"] = "default"
     kms_key: str | None = Field(
         None,
-        description="KMS key ARN (aws, in the bucket's region) or Cloud KMS key id (gcp) for `encryption: kms`; on "
-        "an `existing` bucket, the key it is encrypted with (readers and writers get grants on it).",
+        description="For `encryption: kms`: the name of a `key` resource of the spec, or an existing key's ARN (aws, "
+        "in the bucket's region) or Cloud KMS key id (gcp, in its location); on an `existing` bucket, the key it "
+        "is encrypted with (readers and writers get grants on it).",
     )
     lifecycle: Lifecycle | None = None
     location: str | None = cloud_only(
@@ -131,9 +142,7 @@ def check(ctx: CheckContext, name: str, bucket: Bucket) -> None:
     if ctx.cloud == "gcp" and bucket.encryption == "kms" and not bucket.kms_key and not bucket.existing:
         ctx.report("AP403", "on gcp `encryption: kms` needs `kms_key` (a Cloud KMS key id)", ctx.at(name, "encryption"))
     if ctx.cloud == "gcp" and bucket.kms_key and not bucket.existing:
-        problem = gcp_key_problem(bucket.kms_key, bucket.location or ctx.data.get("region") or "")
-        if problem:
-            ctx.report("AP402", problem, ctx.at(name, "kms_key"))
+        check_gcp_kms_key(ctx, name, bucket.kms_key, bucket.location or ctx.data.get("region") or "")
     lifecycle = bucket.lifecycle
     if lifecycle is None:
         return
@@ -195,15 +204,13 @@ def _aws_writes(name: str, bucket: Bucket, prefix: str) -> list[dict]:
     ]
 
 
+BUCKET_MEMBER = ("storage.BucketIAMMember", "bucket")
+
+
 def _gcp_grant(role: str, name: str, bucket: Bucket, prefix: str) -> dict:
     """`role` on the bucket, narrowed to objects under `prefix` when there is one."""
-    return {
-        "iam_class": "storage.BucketIAMMember",
-        "target_argument": "bucket",
-        "role": role,
-        "resource": Attr(name, "name"),
-        "condition": object_condition(Attr(name, "name"), [prefix]),
-    }
+    condition = object_condition(Attr(name, "name"), [prefix])
+    return {**resource_grant(*BUCKET_MEMBER, role, name, bucket, prefix), "condition": condition}
 
 
 # --- template values ---------------------------------------------------------------------------------------
@@ -222,7 +229,7 @@ def aws_values(job, name: str, bucket: Bucket) -> dict:
         # ConfigurationRuleApplyServerSideEncryptionByDefault: kms_master_key_id "absent ... the default aws/s3")
         by_default: dict = {"sse_algorithm": "aws:kms"}
         if bucket.kms_key:
-            by_default["kms_master_key_id"] = symbolic(bucket.kms_key)
+            by_default["kms_master_key_id"] = kms_key_value(bucket.kms_key, "arn")
         encryption = [{"apply_server_side_encryption_by_default": by_default, "bucket_key_enabled": True}]
     else:
         encryption = [{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}]
@@ -321,6 +328,9 @@ def _gcs_noncurrent_rules(spec, name: str, bucket: Bucket) -> list[dict]:
     return rules
 
 
+STORAGE_AGENT = Concat("serviceAccount:", Deployment("gcp_storage_agent_email"))
+
+
 def gcp_values(job, name: str, bucket: Bucket) -> dict:
     """The Cloud Storage template's values."""
     if bucket.existing:
@@ -337,22 +347,13 @@ def gcp_values(job, name: str, bucket: Bucket) -> dict:
         rules.append({"action": {"type": "Delete"}, "condition": {"age": _days(bucket.lifecycle.expire_after)}})
     if bucket.versioning:
         rules += _gcs_noncurrent_rules(job.spec, name, bucket)
+    kms = bucket.encryption == "kms"
     return {
         "existing": None,
         "location": symbolic(bucket.location or job.spec.header.region),
         "versioning": {"enabled": bucket.versioning},
-        "encryption": {"default_kms_key_name": symbolic(bucket.kms_key)} if bucket.encryption == "kms" else None,
-        # Cloud Storage encrypts with the key as its service agent, which needs this role on the key or every
-        # write fails with 403 (cloud.google.com/storage/docs/encryption/using-customer-managed-keys#prereqs)
-        "key_grant": (
-            {
-                "key": symbolic(bucket.kms_key),
-                "role": "roles/cloudkms.cryptoKeyEncrypterDecrypter",
-                "member": Concat("serviceAccount:", Deployment("gcp_storage_agent_email")),
-            }
-            if bucket.encryption == "kms"
-            else None
-        ),
+        "encryption": {"default_kms_key_name": kms_key_value(bucket.kms_key, "id")} if kms else None,
+        "key_grant": gcp_key_grant(bucket.kms_key, STORAGE_AGENT) if kms else None,
         "lifecycle_rules": rules or None,
         "force_destroy": bucket.force_destroy,
         "retain": bucket.retain_on_destroy,
@@ -389,10 +390,11 @@ KIND = Kind(
                 # keeps its delete to the objects under the written prefix.
                 "writes": partial(_gcp_grant, "roles/storage.objectUser"),
             },
-            iam_member=("storage.BucketIAMMember", "bucket"),
+            iam_member=BUCKET_MEMBER,
             special_attribute=partial(_special_attribute, "gcp"),
         ),
     },
     graph=GraphShape(('[("', '")]'), "cylinder"),
+    links=kms_key_links,
     check=check,
 )

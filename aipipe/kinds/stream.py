@@ -7,11 +7,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from aipipe.kinds.base import CloudForm, GraphShape, Kind, arn_statement, check_kms_key
+from aipipe.kinds.base import CloudForm, GraphShape, Kind, arn_statement, check_kms_key, kms_key_links, kms_key_value
 from aipipe.semantics.kms import key_statements
 from aipipe.spec.context import CheckContext
 from aipipe.spec.model import ResourceBase
-from aipipe.spec.references import symbolic
 from aipipe.spec.values import Duration, duration_between, format_duration
 
 HOUR = 3600
@@ -31,7 +30,8 @@ class Stream(ResourceBase):
     encryption: bool = Field(True, description="Server-side encryption with the AWS-managed KMS key.")
     kms_key: str | None = Field(
         None,
-        description="A customer-managed KMS key's ARN, in the stream's region (producers and consumers get grants).",
+        description="A customer-managed KMS key: the name of a `key` resource of the spec or an existing key's ARN, "
+        "in the stream's region (producers and consumers get grants).",
     )
 
 
@@ -68,7 +68,7 @@ def aws_values(job, name: str, stream: Stream) -> dict:
         "retention_hours": stream.retention // HOUR,  # whole hours: the check above
         "encryption_type": "KMS" if stream.encryption else "NONE",
         # the AWS-managed key unless the spec names one
-        "kms_key": symbolic(stream.kms_key or "alias/aws/kinesis") if stream.encryption else None,
+        "kms_key": kms_key_value(stream.kms_key or "alias/aws/kinesis", "arn") if stream.encryption else None,
     }
 
 
@@ -100,5 +100,6 @@ KIND = Kind(
         ),
     },
     graph=GraphShape(('[("', '")]'), "cylinder"),
+    links=kms_key_links,
     check=check,
 )

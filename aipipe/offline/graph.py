@@ -21,6 +21,7 @@ _FLOWS = {
     "destination": (False, "into"),
     "input": (True, "streams"),
     "depends_on": (True, "before"),
+    "kms_key": (True, "encrypts"),
 }
 _SCHEDULE_SHAPE = (('(("', '"))'), "circle")
 

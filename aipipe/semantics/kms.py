@@ -1,6 +1,7 @@
 """Customer-managed KMS keys on aws: the form a `kms_key` must have for the generated IAM to name it, the
 region it must be in, and the permissions producers and consumers of encrypted data need on it; and on gcp the
-form and location of a Cloud KMS key for a bucket (gcp_key_problem).
+form and location of a Cloud KMS key for a bucket (gcp_key_problem). A `kms_key` may also name a key of the
+spec (the `key` kind) by its resource name: its grants then name that key's ARN once it exists.
 
 A key given in the spec is customer managed: its key policy need not trust the account's IAM policies for
 the service, so every role that reads or writes the encrypted data gets an explicit grant on the key.
@@ -12,7 +13,22 @@ from __future__ import annotations
 import re
 
 from aipipe.semantics.iam import statement
-from aipipe.semantics.symbols import Concat, Deployment
+from aipipe.semantics.symbols import Attr, Concat, Deployment
+
+# A key of the spec is named by its resource name (aipipe.spec.values.RESOURCE_NAME): lowercase letters, digits
+# and `-`, which no ARN (`arn:`), alias (`alias/`) or Cloud KMS resource name (`projects/`) can be.
+KEY_NAME = re.compile(r"[a-z][a-z0-9-]{0,39}")
+
+
+def names_key(key: str) -> bool:
+    """Whether a `kms_key` names a `key` resource of the spec rather than an existing key."""
+    return KEY_NAME.fullmatch(key) is not None
+
+
+def spec_key(key: str, attribute: str) -> Attr | None:
+    """`attribute` (arn, id) of the spec's key that `kms_key` names, or None when it is an existing key."""
+    return Attr(key, attribute) if names_key(key) else None
+
 
 # docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN; multi-Region keys are `mrk-...`.
 # IAM authorizes KMS calls on the key's ARN, never on an alias (an alias in `Resource` matches nothing:
@@ -33,11 +49,15 @@ WRITE_ACTIONS = {
 
 
 def key_problem(key: str, region: str) -> str | None:
-    """Why a spec's `kms_key` cannot be used for data in `region`, or None. A reference cannot name a key:
-    no resource aipipe creates is one, and the grants need the key's ARN as text."""
+    """Why a spec's `kms_key` cannot be used for data in `region`, or None. A key of the spec is named by its
+    resource name (its type and region are checked with the spec: aipipe.kinds.base.check_kms_key), never by a
+    reference, so that one form links the data to its key."""
     if "${" in key.replace("$${", ""):
-        return f"`kms_key` must be the key's ARN written out, got {key!r}: no reference resolves to a KMS key"
-    if is_aws_managed(key):
+        return (
+            f"`kms_key` must be an existing key's ARN written out or the name of a `key` resource of the spec "
+            f"(`kms_key: mykey`), got {key!r}"
+        )
+    if is_aws_managed(key) or names_key(key):
         return None
     found = KEY_ARN.fullmatch(key)
     if found is None:
@@ -55,14 +75,15 @@ def key_problem(key: str, region: str) -> str | None:
 
 def key_statements(service: str, role: str, key: str | None) -> list[dict]:
     """The grant a reader or writer (`role`) of `service` data needs on customer-managed `key` (none without).
-    A valid key is text (key_problem refuses references), so the grant names it as written."""
+    A valid key is an ARN written out, named as written, or a key of the spec, named by its ARN symbol."""
     if not key or is_aws_managed(key):
         return []
     actions = (READ_ACTIONS if role == "reads" else WRITE_ACTIONS)[service]
+    resource = spec_key(key, "arn") or key
     # only through the service that holds the data (docs.aws.amazon.com/kms/latest/developerguide/
     # conditions-kms.html#conditions-kms-via-service): the role cannot use the key for anything else
     via = {"StringLike": {"kms:ViaService": Concat(f"{service}.*.", Deployment("aws_dns_suffix"))}}
-    return [statement(actions, [key], via)]
+    return [statement(actions, [resource], via)]
 
 
 def is_aws_managed(key: str) -> bool:
@@ -78,20 +99,25 @@ GCP_KEY = re.compile(
 )
 
 
-def gcp_key_problem(key: str, location: str) -> str | None:
-    """Why a Cloud KMS `kms_key` cannot encrypt a bucket in `location`, or None. Cloud Storage uses a key only
-    in the bucket's own location: a regional bucket a key of that region, a multi- or dual-region bucket a key
-    of that multi-region (`EU` -> `eu`, `NAM4` -> `nam4`), never `global`
-    (cloud.google.com/storage/docs/encryption/customer-managed-keys#key-locations)."""
+def gcp_key_problem(key: str, location: str | None) -> str | None:
+    """Why a Cloud KMS `kms_key` cannot encrypt a bucket in `location` (None: data with no location rule, a
+    Pub/Sub topic), or None. Cloud Storage uses a key only in the bucket's own location: a regional bucket a key
+    of that region, a multi- or dual-region bucket a key of that multi-region (`EU` -> `eu`, `NAM4` -> `nam4`),
+    never `global` (cloud.google.com/storage/docs/encryption/customer-managed-keys#key-locations)."""
     if "${" in key:  # `$` is no character of a key name, so an escaped `$${` cannot be one either
-        return f"`kms_key` must be the key's resource name written out, got {key!r}: no reference resolves to a key"
+        return (
+            f"`kms_key` must be an existing key's resource name written out or the name of a `key` resource of "
+            f"the spec (`kms_key: mykey`), got {key!r}"
+        )
+    if names_key(key):
+        return None  # a key of the spec: its location is checked with the spec (aipipe.kinds.base.check_kms_key)
     found = GCP_KEY.fullmatch(key)
     if found is None:
         return (
             "`kms_key` must be a Cloud KMS key resource name "
             f"(projects/PROJECT/locations/LOCATION/keyRings/RING/cryptoKeys/KEY), got {key!r}"
         )
-    if found.group(1) != location.lower():
+    if location is not None and found.group(1) != location.lower():
         return (
             f"the key is in `{found.group(1)}` and the bucket in `{location}`: Cloud Storage only uses a key of the "
             f"bucket's own location; use a key in `{location.lower()}`"

@@ -7,16 +7,17 @@ bucket would overwrite each other: like bucket notifications, every replication 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from aipipe.clouds.aws import AWS
 from aipipe.clouds.registry import CLOUDS
+from aipipe.kinds.base import kms_key_value
 from aipipe.kinds.replication.model import Replication
 from aipipe.semantics.iam import merge, policy_document, statement, trust_policy
 from aipipe.semantics.kms import is_aws_managed
 from aipipe.semantics.symbols import Attr, Child, Concat, Deployment, Options
 from aipipe.spec.model import region_of
 from aipipe.spec.parts import ProgramPart
-from aipipe.spec.references import symbolic
 
 
 def _s3_statements(source_arn, destination_arn, keys: ReplicationKeys) -> list[dict]:
@@ -54,8 +55,8 @@ class ReplicationKeys:
     all (with the AWS-managed key too), which makes S3 skip them unless the rule says to replicate them."""
 
     kms: bool
-    source: str | None
-    destination: str | None
+    source: Any  # an ARN as written, or the ARN symbol of a key of the spec
+    destination: Any
     source_region: str
     destination_region: str
 
@@ -66,7 +67,7 @@ def replication_keys(resources: dict, home: str, replication: Replication) -> Re
 
     def customer_key(bucket) -> str | None:
         key = getattr(bucket, "kms_key", None)
-        return key if key and not is_aws_managed(key) else None
+        return kms_key_value(key, "arn") if key and not is_aws_managed(key) else None
 
     return ReplicationKeys(
         kms=getattr(source, "encryption", None) == "kms" or bool(getattr(source, "kms_key", None)),
@@ -94,7 +95,7 @@ def _rule(name: str, priority: int, replication: Replication, keys: ReplicationK
         # makes sure the destination names one
         rule["source_selection_criteria"] = {"sse_kms_encrypted_objects": {"status": "Enabled"}}
         if keys.destination:
-            rule["destination"]["encryption_configuration"] = {"replica_kms_key_id": symbolic(keys.destination)}
+            rule["destination"]["encryption_configuration"] = {"replica_kms_key_id": keys.destination}
     return rule
 
 

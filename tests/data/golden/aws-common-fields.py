@@ -203,6 +203,26 @@ flow_state_machine = aws.sfn.StateMachine(
 )
 flow.register_outputs({'name': flow_state_machine.name, 'arn': flow_state_machine.arn})
 
+# --- 'vault': KMS key
+vault = pulumi.ComponentResource('aipipe:index:Key', 'vault')
+vault_key = aws.kms.Key(
+    'vault',
+    description='vault',
+    enable_key_rotation=True,
+    rotation_period_in_days=365,
+    deletion_window_in_days=30,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Sid': 'EnableIAMPolicies', 'Effect': 'Allow', 'Principal': {'AWS': pulumi.Output.concat('arn:', aws.get_partition_output().partition, ':iam::', aws.get_caller_identity_output().account_id, ':root')}, 'Action': 'kms:*', 'Resource': '*'}]}),
+    tags={'aipipe:project': 'aws-common-fields', 'aipipe:stack': 'dev', 'role': 'vault', 'aipipe:resource': 'vault'},
+    opts=pulumi.ResourceOptions(parent=vault, provider=aws_us_east_2, protect=True, depends_on=[source]),
+)
+vault_alias = aws.kms.Alias(
+    'vault-alias',
+    name='alias/aws-common-fields-dev-vault',
+    target_key_id=vault_key.key_id,
+    opts=pulumi.ResourceOptions(parent=vault, provider=aws_us_east_2, protect=True, depends_on=[source]),
+)
+vault.register_outputs({'arn': vault_key.arn, 'id': vault_key.key_id, 'alias': vault_alias.name})
+
 # --- 'mirror': 'S3 replication' from 'source' to 'copy'
 mirror = pulumi.ComponentResource('aipipe:index:Replication', 'mirror')
 # continuous: a rule in the replication configuration of 'source' (rendered with the other replications from it)

@@ -144,6 +144,63 @@ aws.s3.BucketServerSideEncryptionConfiguration(
 )
 replica.register_outputs({'name': replica_bucket.bucket, 'arn': replica_bucket.arn, 'url': pulumi.Output.concat('s3://', replica_bucket.bucket), 'id': replica_bucket.id})
 
+# --- 'data-key': KMS key
+data_key = pulumi.ComponentResource('aipipe:index:Key', 'data-key')
+data_key_key = aws.kms.Key(
+    'data-key',
+    description='aipipe aws-everything/dev: data-key',
+    enable_key_rotation=True,
+    rotation_period_in_days=180,
+    deletion_window_in_days=14,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Sid': 'EnableIAMPolicies', 'Effect': 'Allow', 'Principal': {'AWS': pulumi.Output.concat('arn:', aws.get_partition_output().partition, ':iam::', aws.get_caller_identity_output().account_id, ':root')}, 'Action': 'kms:*', 'Resource': '*'}]}),
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'data-key'},
+    opts=pulumi.ResourceOptions(parent=data_key),
+)
+data_key_alias = aws.kms.Alias(
+    'data-key-alias',
+    name='alias/aws-everything-dev-data-key',
+    target_key_id=data_key_key.key_id,
+    opts=pulumi.ResourceOptions(parent=data_key),
+)
+data_key.register_outputs({'arn': data_key_key.arn, 'id': data_key_key.key_id, 'alias': data_key_alias.name})
+
+# --- 'sealed': S3 bucket
+sealed = pulumi.ComponentResource('aipipe:index:Bucket', 'sealed')
+sealed_bucket = aws.s3.Bucket(
+    'sealed',
+    force_destroy=False,
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'sealed'},
+    opts=pulumi.ResourceOptions(parent=sealed, retain_on_delete=True),
+)
+sealed_public_access = aws.s3.BucketPublicAccessBlock(
+    'sealed-public-access',
+    bucket=sealed_bucket.id,
+    block_public_acls=True,
+    block_public_policy=True,
+    ignore_public_acls=True,
+    restrict_public_buckets=True,
+    opts=pulumi.ResourceOptions(parent=sealed, retain_on_delete=True),
+)
+aws.s3.BucketPolicy(
+    'sealed-tls-only',
+    bucket=sealed_bucket.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Sid': 'DenyInsecureTransport', 'Effect': 'Deny', 'Principal': '*', 'Action': 's3:*', 'Resource': [sealed_bucket.arn, pulumi.Output.concat(sealed_bucket.arn, '/*')], 'Condition': {'Bool': {'aws:SecureTransport': 'false'}}}]}),
+    opts=pulumi.ResourceOptions(parent=sealed, retain_on_delete=True, depends_on=[sealed_public_access]),
+)
+sealed_versioning = aws.s3.BucketVersioning(
+    'sealed-versioning',
+    bucket=sealed_bucket.id,
+    versioning_configuration={'status': 'Enabled'},
+    opts=pulumi.ResourceOptions(parent=sealed, retain_on_delete=True),
+)
+aws.s3.BucketServerSideEncryptionConfiguration(
+    'sealed-encryption',
+    bucket=sealed_bucket.id,
+    rules=[{'apply_server_side_encryption_by_default': {'sse_algorithm': 'aws:kms', 'kms_master_key_id': data_key_key.arn}, 'bucket_key_enabled': True}],
+    opts=pulumi.ResourceOptions(parent=sealed, retain_on_delete=True),
+)
+sealed.register_outputs({'name': sealed_bucket.bucket, 'arn': sealed_bucket.arn, 'url': pulumi.Output.concat('s3://', sealed_bucket.bucket), 'id': sealed_bucket.id})
+
 # --- 'vendor-drop': S3 bucket
 vendor_drop = pulumi.ComponentResource('aipipe:index:Bucket', 'vendor-drop')
 vendor_drop_bucket = aws.s3.Bucket.get('vendor-drop', 'vendor-drop-bucket-2024', opts=pulumi.ResourceOptions(parent=vendor_drop))
@@ -224,7 +281,7 @@ burst_stream = aws.kinesis.Stream(
     stream_mode_details={'stream_mode': 'ON_DEMAND'},
     retention_period=24,
     encryption_type='KMS',
-    kms_key_id='alias/aws/kinesis',
+    kms_key_id=data_key_key.arn,
     tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'burst'},
     opts=pulumi.ResourceOptions(parent=burst),
 )
@@ -260,7 +317,7 @@ aws.sqs.QueuePolicy(
 ingest_policy = aws.iam.RolePolicy(
     'ingest-policy',
     role=ingest_role.id,
-    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(ingest_logs.arn, ':*')]}, {'Effect': 'Allow', 'Action': ['s3:GetObject'], 'Resource': [pulumi.Output.concat(landing_bucket.arn, '/incoming/*')]}, {'Effect': 'Allow', 'Action': ['s3:ListBucket'], 'Resource': [landing_bucket.arn], 'Condition': {'StringLike': {'s3:prefix': ['incoming/*']}}}, {'Effect': 'Allow', 'Action': ['kms:Decrypt'], 'Resource': ['arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'], 'Condition': {'StringLike': {'kms:ViaService': pulumi.Output.concat('s3.*.', aws.get_partition_output().dns_suffix)}}}, {'Effect': 'Allow', 'Action': ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], 'Resource': [events_queue_queue.arn]}, {'Effect': 'Allow', 'Action': ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'], 'Resource': [clicks_stream.arn]}, {'Effect': 'Allow', 'Action': ['s3:AbortMultipartUpload', 's3:PutObject'], 'Resource': [pulumi.Output.concat(scratch_bucket.arn, '/*')]}, {'Effect': 'Allow', 'Action': ['sns:Publish'], 'Resource': [events_topic.arn]}, {'Effect': 'Allow', 'Action': ['kms:Decrypt', 'kms:GenerateDataKey'], 'Resource': ['arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'], 'Condition': {'StringLike': {'kms:ViaService': pulumi.Output.concat('sns.*.', aws.get_partition_output().dns_suffix)}}}, {'Effect': 'Allow', 'Action': ['kinesis:PutRecord', 'kinesis:PutRecords'], 'Resource': [burst_stream.arn]}, {'Effect': 'Allow', 'Action': ['sqs:SendMessage'], 'Resource': [ingest_failed.arn]}]}),
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(ingest_logs.arn, ':*')]}, {'Effect': 'Allow', 'Action': ['s3:GetObject'], 'Resource': [pulumi.Output.concat(landing_bucket.arn, '/incoming/*')]}, {'Effect': 'Allow', 'Action': ['s3:ListBucket'], 'Resource': [landing_bucket.arn], 'Condition': {'StringLike': {'s3:prefix': ['incoming/*']}}}, {'Effect': 'Allow', 'Action': ['kms:Decrypt'], 'Resource': ['arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'], 'Condition': {'StringLike': {'kms:ViaService': pulumi.Output.concat('s3.*.', aws.get_partition_output().dns_suffix)}}}, {'Effect': 'Allow', 'Action': ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], 'Resource': [events_queue_queue.arn]}, {'Effect': 'Allow', 'Action': ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'], 'Resource': [clicks_stream.arn]}, {'Effect': 'Allow', 'Action': ['s3:AbortMultipartUpload', 's3:PutObject'], 'Resource': [pulumi.Output.concat(scratch_bucket.arn, '/*')]}, {'Effect': 'Allow', 'Action': ['sns:Publish'], 'Resource': [events_topic.arn]}, {'Effect': 'Allow', 'Action': ['kms:Decrypt', 'kms:GenerateDataKey'], 'Resource': ['arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'], 'Condition': {'StringLike': {'kms:ViaService': pulumi.Output.concat('sns.*.', aws.get_partition_output().dns_suffix)}}}, {'Effect': 'Allow', 'Action': ['kinesis:PutRecord', 'kinesis:PutRecords'], 'Resource': [burst_stream.arn]}, {'Effect': 'Allow', 'Action': ['kms:GenerateDataKey'], 'Resource': [data_key_key.arn], 'Condition': {'StringLike': {'kms:ViaService': pulumi.Output.concat('kinesis.*.', aws.get_partition_output().dns_suffix)}}}, {'Effect': 'Allow', 'Action': ['sqs:SendMessage'], 'Resource': [ingest_failed.arn]}]}),
     opts=pulumi.ResourceOptions(parent=ingest),
 )
 ingest_permissions = aws.iam.RolePolicy(
@@ -373,7 +430,7 @@ train_failed = aws.sqs.Queue(
 train_policy = aws.iam.RolePolicy(
     'train-policy',
     role=train_role.id,
-    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(train_logs.arn, ':*')]}, {'Effect': 'Allow', 'Action': ['sqs:SendMessage'], 'Resource': [train_failed.arn]}]}),
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(train_logs.arn, ':*')]}, {'Effect': 'Allow', 'Action': ['s3:GetObject'], 'Resource': [pulumi.Output.concat(sealed_bucket.arn, '/*')]}, {'Effect': 'Allow', 'Action': ['s3:ListBucket'], 'Resource': [sealed_bucket.arn]}, {'Effect': 'Allow', 'Action': ['kms:Decrypt'], 'Resource': [data_key_key.arn], 'Condition': {'StringLike': {'kms:ViaService': pulumi.Output.concat('s3.*.', aws.get_partition_output().dns_suffix)}}}, {'Effect': 'Allow', 'Action': ['sqs:SendMessage'], 'Resource': [train_failed.arn]}]}),
     opts=pulumi.ResourceOptions(parent=train),
 )
 train_function = aws.lambda_.Function(
@@ -655,6 +712,9 @@ aws.s3.BucketNotification(
 pulumi.export('landing_arn', landing_bucket.arn)
 pulumi.export('landing_url', pulumi.Output.concat('s3://', landing_bucket.bucket))
 pulumi.export('events_arn', events_topic.arn)
+pulumi.export('key_arn', data_key_key.arn)
+pulumi.export('key_id', data_key_key.key_id)
+pulumi.export('key_alias', data_key_alias.name)
 pulumi.export('queue_url', events_queue_queue.url)
 pulumi.export('stream', clicks_stream.name)
 pulumi.export('function_arn', ingest_function.arn)

@@ -34,6 +34,12 @@ project_apis = [
         opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
     ),
     gcp.projects.Service(
+        'api-cloudkms',
+        service='cloudkms.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
         'api-compute',
         service='compute.googleapis.com',
         disable_on_destroy=False,
@@ -164,6 +170,22 @@ notes_sub_subscription = gcp.pubsub.Subscription(
     opts=pulumi.ResourceOptions(parent=notes_sub, protect=True, depends_on=[*project_ready, notes]),
 )
 notes_sub.register_outputs({'id': notes_sub_subscription.id, 'name': notes_sub_subscription.name})
+
+# --- 'vault': Cloud KMS key
+vault = pulumi.ComponentResource('aipipe:index:Key', 'vault')
+vault_ring = gcp.kms.KeyRing(
+    'vault-ring',
+    location='us-central1',
+    opts=pulumi.ResourceOptions(parent=vault, protect=True, depends_on=[*project_ready, data]),
+)
+vault_key = gcp.kms.CryptoKey(
+    'vault',
+    key_ring=vault_ring.id,
+    rotation_period='7776000s',
+    labels={'aipipe-project': 'gcp-common-fields', 'aipipe-stack': 'dev', 'role': 'vault', 'aipipe-resource': 'vault'},
+    opts=pulumi.ResourceOptions(parent=vault, protect=True, depends_on=[*project_ready, data]),
+)
+vault.register_outputs({'id': vault_key.id, 'name': vault_key.name})
 
 # --- 'worker': Cloud Function (2nd gen)
 worker = pulumi.ComponentResource('aipipe:index:Function', 'worker')

@@ -202,13 +202,29 @@ storage_events_publisher = gcp.projects.IAMMember(
     opts=pulumi.ResourceOptions(retain_on_delete=True, depends_on=project_ready),
 )
 
+# --- 'data-key': Cloud KMS key
+data_key = pulumi.ComponentResource('aipipe:index:Key', 'data-key')
+data_key_ring = gcp.kms.KeyRing(
+    'data-key-ring',
+    location='eu',
+    opts=pulumi.ResourceOptions(parent=data_key, depends_on=[*project_ready]),
+)
+data_key_key = gcp.kms.CryptoKey(
+    'data-key',
+    key_ring=data_key_ring.id,
+    rotation_period='2592000s',
+    labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'data-key'},
+    opts=pulumi.ResourceOptions(parent=data_key, depends_on=[*project_ready]),
+)
+data_key.register_outputs({'id': data_key_key.id, 'name': data_key_key.name})
+
 # --- 'landing': Cloud Storage bucket
 landing = pulumi.ComponentResource('aipipe:index:Bucket', 'landing')
 # always kept on destroy: a retained bucket's objects cannot be read without it, and the binding (this
 # project's Cloud Storage agent on the key) is shared with every other bucket of the project on that key
 landing_key_grant = gcp.kms.CryptoKeyIAMMember(
     'landing-key-grant',
-    crypto_key_id='projects/ml-platform-123/locations/eu/keyRings/ring/cryptoKeys/key',
+    crypto_key_id=data_key_key.id,
     role='roles/cloudkms.cryptoKeyEncrypterDecrypter',
     member=pulumi.Output.concat('serviceAccount:', gcp.storage.get_project_service_account_output().email_address),
     opts=pulumi.ResourceOptions(parent=landing, protect=True, retain_on_delete=True, depends_on=[*project_ready]),
@@ -225,7 +241,7 @@ landing_bucket = gcp.storage.Bucket(
     uniform_bucket_level_access=True,
     public_access_prevention="enforced",
     versioning={'enabled': False},
-    encryption={'default_kms_key_name': 'projects/ml-platform-123/locations/eu/keyRings/ring/cryptoKeys/key'},
+    encryption={'default_kms_key_name': data_key_key.id},
     lifecycle_rules=[{'action': {'type': 'SetStorageClass', 'storage_class': 'ARCHIVE'}, 'condition': {'age': 30}}, {'action': {'type': 'Delete'}, 'condition': {'age': 365}}],
     force_destroy=False,
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'tier': 'raw', 'aipipe-resource': 'landing'},
@@ -255,11 +271,27 @@ shared.register_outputs({'name': 'shared-datasets-bucket', 'url': 'gs://shared-d
 
 # --- 'updates': Pub/Sub topic
 updates = pulumi.ComponentResource('aipipe:index:Topic', 'updates')
+# always kept on destroy: the binding (this project's Pub/Sub agent on the key) is shared with every other topic
+# of the project on that key
+updates_key_grant = gcp.kms.CryptoKeyIAMMember(
+    'updates-key-grant',
+    crypto_key_id='projects/ml-platform-123/locations/europe-west1/keyRings/ring/cryptoKeys/key',
+    role='roles/cloudkms.cryptoKeyEncrypterDecrypter',
+    member=service_agent_pubsub.member,
+    opts=pulumi.ResourceOptions(parent=updates, retain_on_delete=True, depends_on=[*project_ready, landing]),
+)
+updates_grants_settled = time.Sleep(
+    'updates-grants-settled',
+    create_duration='120s',
+    triggers={"grants": pulumi.Output.all(updates_key_grant.id).apply(" ".join)},
+    opts=pulumi.ResourceOptions(parent=updates, depends_on=[*project_ready, landing, updates_key_grant]),
+)
 updates_topic = gcp.pubsub.Topic(
     'updates',
     message_retention_duration='604800s',
+    kms_key_name='projects/ml-platform-123/locations/europe-west1/keyRings/ring/cryptoKeys/key',
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'updates'},
-    opts=pulumi.ResourceOptions(parent=updates, depends_on=[*project_ready, landing]),
+    opts=pulumi.ResourceOptions(parent=updates, depends_on=[*project_ready, landing, updates_grants_settled]),
 )
 updates.register_outputs({'id': updates_topic.id, 'name': updates_topic.name})
 
@@ -803,3 +835,5 @@ pulumi.export('sub', updates_sub_subscription.name)
 pulumi.export('dead_letters', updates_sub_dead_letter_subscription.name)
 pulumi.export('fn', on_upload_function.url)
 pulumi.export('job', to_text_job.job_id)
+pulumi.export('key_id', data_key_key.id)
+pulumi.export('key_name', data_key_key.name)
