@@ -81,7 +81,10 @@ def test_every_resource_type_that_holds_data_is_declared_in_one_place():
         "aws:s3/bucket:Bucket",
         "aws:sqs/queue:Queue",
         "aws:kinesis/stream:Stream",
+        "aws:dynamodb/table:Table",
         "gcp:storage/bucket:Bucket",
+        "gcp:bigquery/dataset:Dataset",
+        "gcp:bigquery/table:Table",
         "gcp:pubsub/subscription:Subscription",
         "gcp:pubsub/topic:Topic",
     }

@@ -76,7 +76,9 @@ RESOURCES = {
             force_new=frozenset({"name", "hashKey", "rangeKey"}),
             mock=MockShape(
                 arn="arn:aws:dynamodb:{region}:{account}:table/{name}",
-                outputs={"streamArn": "arn:aws:dynamodb:{region}:{account}:table/{name}/stream/2026-01-01T00:00:00.000"},
+                outputs={
+                    "streamArn": "arn:aws:dynamodb:{region}:{account}:table/{name}/stream/2026-01-01T00:00:00.000"
+                },
             ),
         ),
         ResourceFacts(
@@ -162,6 +164,7 @@ EMULATED_SERVICES = (
     "sns",
     "sqs",
     "kinesis",
+    "dynamodb",
     "sfn",
     "cloudwatchlogs",
     "cloudwatchevents",

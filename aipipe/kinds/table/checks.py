@@ -74,16 +74,12 @@ def _check_gcp(ctx: CheckContext, name: str, table: Table) -> None:
         # column names are case-insensitive (cloud.google.com/bigquery/docs/schemas#column_names: "Duplicate column
         # names are not allowed even if the case differs")
         if column.name.lower() in seen:
-            ctx.report(
-                "AP402", f"column `{column.name}` is listed twice", ctx.at(name, "columns", position, "name")
-            )
+            ctx.report("AP402", f"column `{column.name}` is listed twice", ctx.at(name, "columns", position, "name"))
         seen.add(column.name.lower())
     if table.partition_by is None:
         return
     if table.columns is None:
-        ctx.report(
-            "AP403", "`partition_by` needs `columns` (a table to partition)", ctx.at(name, "partition_by"), True
-        )
+        ctx.report("AP403", "`partition_by` needs `columns` (a table to partition)", ctx.at(name, "partition_by"), True)
         return
     column = next((c for c in columns if c.name.lower() == table.partition_by.lower()), None)
     if column is None or column.type not in PARTITION_TYPES or column.mode == "repeated":

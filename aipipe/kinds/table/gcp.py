@@ -41,8 +41,7 @@ def values(job, name: str, table: Table) -> dict:
     created = None
     if table.columns is not None:
         schema = [
-            {"name": column.name, "type": column.type.upper(), "mode": column.mode.upper()}
-            for column in table.columns
+            {"name": column.name, "type": column.type.upper(), "mode": column.mode.upper()} for column in table.columns
         ]
         created = {
             "table_id": table_id(name),

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from aipipe.spec.model import ResourceBase, StrictModel, cloud_only
+from aipipe.spec.model import ResourceBase, StrictModel, cloud_only, cloud_required
 from aipipe.spec.values import Duration, named_pattern
 
 # docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html: attribute names
@@ -72,7 +72,7 @@ class Table(ResourceBase):
         description="`aipipe destroy` keeps the table and its data, and the cloud's deletion protection is on "
         "(DynamoDB `deletion_protection_enabled`, BigQuery table `deletion_protection`).",
     )
-    partition_key: Key | None = cloud_only("aws", description="The partition (hash) key: `{name: id, type: string}`.")
+    partition_key: Key | None = cloud_required("aws", "The partition (hash) key: `{name: id, type: string}`.")
     sort_key: Key | None = cloud_only("aws", description="The sort (range) key, if items have one.")
     billing: Literal["on_demand", "provisioned"] = cloud_only(
         "aws", "on_demand", "`on_demand` (pay per request) or `provisioned` with `capacity`."
