@@ -250,3 +250,40 @@ def test_the_schema_requires_a_partition_key_on_aws_only():
     aws["resources"]["t"]["partition_key"] = {"name": "id"}
     assert validator.is_valid(aws)
     assert validator.is_valid(yaml.safe_load(GCP_HEADER + "  t: {type: table}\n"))
+
+
+DATAFLOW_INTO_TABLE = """\
+  events:
+    type: table
+    columns:
+      - {name: payload, type: json}
+  clicks:
+    type: topic
+  loader:
+    type: dataflow
+    template: pubsub-to-bigquery
+    input: clicks
+    output: ${events.table_spec}
+    temp: gs://fixed-temp-bucket/tmp/
+    ignore: [AP506]
+"""
+
+
+def test_a_dataflow_job_writes_a_table_of_the_spec_with_a_derived_grant(write_spec):
+    planned = plan_spec(_spec(write_spec(GCP_HEADER + DATAFLOW_INTO_TABLE)))
+    [job] = _find(planned, "gcp:dataflow/flexTemplateJob:FlexTemplateJob")
+    assert job.inputs["parameters"]["outputTableSpec"] == "ml-platform-123:shop_dev_events.events"
+    [grant] = _find(planned, "gcp:bigquery/datasetIamMember:DatasetIamMember", "loader-dataset")
+    assert (grant.inputs["datasetId"], grant.inputs["project"], grant.inputs["role"]) == (
+        "shop_dev_events",
+        "ml-platform-123",
+        "roles/bigquery.dataEditor",
+    )
+    [table] = _find(planned, "gcp:bigquery/table:Table")
+    assert table.urn in grant.dependencies  # the grant (and so the job) waits for the table
+
+
+def test_a_dataflow_output_names_a_table_of_the_spec_or_a_table_written_out(write_spec):
+    text = GCP_HEADER + DATAFLOW_INTO_TABLE.replace("${events.table_spec}", "${clicks.table_spec}")
+    result = load_spec(str(write_spec(text)), "dev")
+    assert sorted(d.code for d in result.diagnostics if d.severity.name == "ERROR") == ["AP301", "AP408"]
