@@ -24,9 +24,9 @@ KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):ke
 # complete it). Kinesis (docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html): producers
 # kms:GenerateDataKey, consumers kms:Decrypt.
 # SNS (docs.aws.amazon.com/sns/latest/dg/sns-key-management.html): publishers kms:GenerateDataKey and kms:Decrypt.
-# DynamoDB (docs.aws.amazon.com/kms/latest/developerguide/services-dynamodb.html, "Authorizing use of your KMS
-# key"): DynamoDB decrypts the table key on behalf of each principal that reads or writes the table (and its
-# stream), which needs kms:Decrypt through DynamoDB; the data itself is encrypted with that table key.
+# DynamoDB (docs.aws.amazon.com/kms/latest/developerguide/services-dynamodb.html, "Table key caching"): DynamoDB
+# decrypts the table key with KMS for each caller of the table (and its stream), so every reader and writer needs
+# kms:Decrypt through DynamoDB; the items themselves are encrypted with that table key, not with the KMS key.
 READ_ACTIONS = {"s3": ["kms:Decrypt"], "kinesis": ["kms:Decrypt"], "dynamodb": ["kms:Decrypt"]}
 WRITE_ACTIONS = {
     "s3": ["kms:Decrypt", "kms:GenerateDataKey"],
