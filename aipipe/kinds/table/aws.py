@@ -45,9 +45,10 @@ def values(job, name: str, table: Table) -> dict:
 
 
 # docs.aws.amazon.com/amazondynamodb/latest/developerguide/iam-policy-example-data-crud.html (these ten on the
-# table ARN) and docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html. Reading:
-# single and batch gets, queries and scans, and the table's description (SDK helpers read the key schema). Writing: puts, updates, deletes and batch writes, and ConditionCheckItem, which a
-# TransactWriteItems with a condition check needs besides the writes it holds
+# table ARN) and docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html.
+# Reading: single and batch gets, queries and scans, and the table's description (SDK helpers read the key
+# schema). Writing: puts, updates, deletes and batch writes, and ConditionCheckItem, which a TransactWriteItems
+# with a condition check needs besides the writes it holds
 # (docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html). aipipe creates no
 # secondary indexes, so nothing is granted on `table/NAME/index/*`.
 READ_ACTIONS = [
