@@ -42,7 +42,7 @@ def _check_aws(ctx: CheckContext, name: str, table: Table) -> None:
         ctx.report(
             "AP403", "`billing: provisioned` needs `capacity: {read: N, write: N}`", ctx.at(name, "billing"), True
         )
-    if table.billing == "on_demand" and table.capacity is not None:
+    if table.billing == "on_demand" and table.capacity is not None and not ctx.was_dropped(name, "billing"):
         ctx.report(
             "AP403",
             "`capacity` needs `billing: provisioned` (an on-demand table scales by itself)",
