@@ -9,7 +9,7 @@ from pydantic import Field, create_model
 
 from aipipe.kinds.registry import RESOURCE_TYPES
 from aipipe.spec.document import SpecHeader
-from aipipe.spec.values import ResourceName
+from aipipe.spec.values import RESOURCE_NAME, ResourceName
 
 SCHEMA_ID = "https://aipipe.dev/schema/v1/aipipe.schema.json"
 
@@ -24,7 +24,31 @@ def spec_json_schema() -> dict:
         resources=(dict[ResourceName, resource], Field(min_length=1)),  # type: ignore[valid-type]
     )
     schema = _close_pattern_objects(document.model_json_schema(mode="validation"))
+    required = _required_on_clouds()
+    if required:
+        schema["allOf"] = required
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **schema}
+
+
+def _required_on_clouds() -> list[dict]:
+    """For each field required on one cloud only (spec.model.cloud_required): if the spec is on that cloud,
+    every resource of the field's type has it."""
+    conditions = []
+    for type_name, model in RESOURCE_TYPES.items():
+        for name, info in model.model_fields.items():
+            extra = info.json_schema_extra
+            cloud = extra.get("x-required-on") if isinstance(extra, dict) else None
+            if not cloud:
+                continue
+            each = {"if": {"properties": {"type": {"const": type_name}}}, "then": {"required": [name]}}
+            resources = {"patternProperties": {RESOURCE_NAME: each}}
+            conditions.append(
+                {
+                    "if": {"properties": {"cloud": {"const": cloud}}, "required": ["cloud"]},
+                    "then": {"properties": {"resources": resources}},
+                }
+            )
+    return conditions
 
 
 def _close_pattern_objects(node):

@@ -82,8 +82,11 @@ def test_every_resource_type_that_holds_data_is_declared_in_one_place():
         "aws:sqs/queue:Queue",
         "aws:kinesis/stream:Stream",
         "aws:kms/key:Key",
+        "aws:dynamodb/table:Table",
         "gcp:storage/bucket:Bucket",
         "gcp:kms/cryptoKey:CryptoKey",
+        "gcp:bigquery/dataset:Dataset",
+        "gcp:bigquery/table:Table",
         "gcp:pubsub/subscription:Subscription",
         "gcp:pubsub/topic:Topic",
     }

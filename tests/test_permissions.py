@@ -235,3 +235,30 @@ stacks:
     fixed = text.replace("    writes: [audit]\n", "    writes: [audit]\n    stacks: [prod]\n")
     fixed = fixed.replace("resources:\n", "resources:\n  raw: {type: bucket}\n")
     assert load_spec(str(write_spec(fixed))).valid  # every stack: dev has neither
+
+
+def test_a_role_the_derived_grants_already_give_is_not_granted_twice(write_spec):
+    text = """\
+aipipe: 1
+name: demo
+cloud: gcp
+region: europe-west1
+resources:
+  events: {type: table, columns: [{name: id, type: string}]}
+  fn:
+    type: function
+    runtime: python3.12
+    handler: main
+    code: ./app
+    writes: [events]
+    permissions:
+      - role: roles/bigquery.jobUser
+      - role: roles/aiplatform.user
+"""
+    plan = planned(write_spec(text))
+    roles = [
+        r.inputs["role"]
+        for r in plan.resources
+        if r.type == "gcp:projects/iAMMember:IAMMember" and r.parent.endswith("fn")
+    ]
+    assert sorted(roles) == ["roles/aiplatform.user", "roles/bigquery.jobUser"]  # one jobUser binding, not two

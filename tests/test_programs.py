@@ -203,6 +203,7 @@ def test_gcp_grants_are_on_single_resources(plans):
                     "roles/pubsub.publisher",
                     "roles/eventarc.serviceAgent",  # Google's agents, their own roles (project setup)
                     "roles/pubsub.serviceAgent",
+                    "roles/bigquery.jobUser",  # BigQuery jobs run in a project: no narrower grant exists
                 }  # no project-wide roles/pubsub.editor: Dataflow reads a subscription it is granted on
                 if resource.inputs["role"] == "roles/storage.objectViewer":
                     assert "gcf-v2-sources-" in resource.inputs["condition"]["expression"]
@@ -554,10 +555,18 @@ def test_good_corpus_grants_exactly_the_reviewed_permissions(name, plans):
 @pytest.mark.parametrize("path", ALL, ids=key)
 def test_buckets_are_retained_on_destroy_exactly_as_the_spec_says(path, plans):
     spec = spec_of(path)
-    buckets = {name: r for name, r in spec.resources.items() if r.type == "bucket" and not r.existing}
-    planned = {
-        r.name: r for r in plans[key(path)].resources if r.type in ("aws:s3/bucket:Bucket", "gcp:storage/bucket:Bucket")
+    buckets = {
+        name: r
+        for name, r in spec.resources.items()
+        if r.type in ("bucket", "table") and not getattr(r, "existing", None)
     }
+    holders = (
+        "aws:s3/bucket:Bucket",
+        "gcp:storage/bucket:Bucket",
+        "aws:dynamodb/table:Table",
+        "gcp:bigquery/dataset:Dataset",
+    )
+    planned = {r.name: r for r in plans[key(path)].resources if r.type in holders}
     for name, bucket in buckets.items():
         assert planned[name].options["retain_on_delete"] is bucket.retain_on_destroy, name
     # a retained bucket keeps its settings (CLOUDS[...].kept_with_bucket); nothing else survives destroy by surprise

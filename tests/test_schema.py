@@ -90,6 +90,7 @@ def test_schema_describes_every_resource_type():
         "topic",
         "subscription",
         "stream",
+        "table",
         "function",
         "workflow",
         "replication",

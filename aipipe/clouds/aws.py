@@ -84,6 +84,20 @@ RESOURCES = {
             force_new=frozenset({"name", "namePrefix"}),
             mock=MockShape(arn="arn:aws:kms:{region}:{account}:{name}", identity="{name}"),
         ),
+        # terraform-provider-aws internal/service/dynamodb/table.go: ForceNew on name, hash_key, range_key; the
+        # stream's ARN ends in its creation time (docs.aws.amazon.com/amazondynamodb/latest/APIReference/
+        # API_streams_Stream.html: StreamArn)
+        ResourceFacts(
+            "aws:dynamodb/table:Table",
+            holds_data=True,
+            force_new=frozenset({"name", "hashKey", "rangeKey"}),
+            mock=MockShape(
+                arn="arn:aws:dynamodb:{region}:{account}:table/{name}",
+                outputs={
+                    "streamArn": "arn:aws:dynamodb:{region}:{account}:table/{name}/stream/2026-01-01T00:00:00.000"
+                },
+            ),
+        ),
         ResourceFacts(
             "aws:ecr/repository:Repository",
             force_new=frozenset({"name"}),
@@ -167,6 +181,7 @@ EMULATED_SERVICES = (
     "sns",
     "sqs",
     "kinesis",
+    "dynamodb",
     "sfn",
     "cloudwatchlogs",
     "cloudwatchevents",
@@ -276,6 +291,7 @@ AWS = Cloud(
             "aws:s3/bucketVersioning:BucketVersioning",
             "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
             "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+            "aws:dynamodb/table:Table",  # templates/table/aws.py.j2 gives it the table's retain_on_delete
         }
     ),
 )

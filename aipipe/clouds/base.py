@@ -108,7 +108,8 @@ class Cloud:
     principals: Mapping[str, str] = field(default_factory=dict)
     # (spec header, emulator endpoint or None) -> the provider's stack configuration
     provider_config: Callable[[Any, str | None], dict] = lambda header, endpoint: {}
-    # what stays in the cloud when a retained bucket's stack is destroyed (the bucket and its settings)
+    # what stays in the cloud when a retained bucket's (or table's) stack is destroyed: the bucket and its
+    # settings, the table (and its dataset)
     kept_with_bucket: frozenset[str] = frozenset()
     # (type token, logical name) -> whether destroy always keeps it: bindings the whole project shares
     kept_always: Callable[[str, str], bool] = lambda token, name: False

@@ -86,6 +86,23 @@ RESOURCES = {
             force_new=frozenset({"name", "topic", "project", "enableMessageOrdering", "filter", "tags"}),
             mock=MockShape(identity="projects/{project}/subscriptions/{name}"),
         ),
+        # pulumi-gcp bigquery.Dataset: location "Changing this forces a new resource"; bigquery.Table: dataset_id and
+        # table_id do; the id forms are projects/{project}/datasets/{dataset_id}[/tables/{table_id}]
+        ResourceFacts(
+            "gcp:bigquery/dataset:Dataset",
+            holds_data=True,
+            force_new=frozenset({"location"}),
+            mock=MockShape(outputs={"project": "{project}"}, identity="projects/{project}/datasets/{datasetId}"),
+        ),
+        ResourceFacts(
+            "gcp:bigquery/table:Table",
+            holds_data=True,
+            force_new=frozenset({"datasetId", "tableId"}),
+            mock=MockShape(
+                outputs={"project": "{project}"},
+                identity="projects/{project}/datasets/{datasetId}/tables/{tableId}",
+            ),
+        ),
         ResourceFacts(
             "gcp:cloudfunctionsv2/function:Function",
             force_new=frozenset({"name", "location", "project"}),
@@ -242,7 +259,10 @@ GCP = Cloud(
     resources=RESOURCES,
     default_mock=MockShape(outputs={"project": "{project}"}),
     provider_config=_provider_config,
-    kept_with_bucket=frozenset({"gcp:storage/bucket:Bucket"}),  # settings are fields of the bucket itself
+    # a bucket's settings are fields of the bucket itself; templates/table/gcp.py.j2 retains dataset and table
+    kept_with_bucket=frozenset(
+        {"gcp:storage/bucket:Bucket", "gcp:bigquery/dataset:Dataset", "gcp:bigquery/table:Table"}
+    ),
     kept_always=_shared_binding,
     program_packages=("pulumiverse-time",),  # time.Sleep: service agents settle (aipipe.codegen.gcp_project)
 )

@@ -66,7 +66,7 @@ CODES: dict[str, str] = {
     "AP504": "a function may run longer than its source allows",
     "AP505": "a bucket holds temporary or output data but has no lifecycle rule",
     "AP506": "a Dataflow job's temp location is not in a bucket of the spec",
-    "AP507": "a bucket is deleted with the stack and not protected",
+    "AP507": "a bucket or table is deleted with the stack and not protected",
     "AP510": "an extra permission grants more than named actions on named resources",
     "AP600": "a function's dependency file cannot be read or understood",
     "AP601": "a requirement cannot be installed for the function's target",

@@ -206,11 +206,11 @@ def _raise_failures(printer: EventPrinter, stack_name: str) -> None:
 
 
 def retained_resources(changes: ChangeSet, settings: DeploySettings) -> list[str]:
-    """Spec resources whose cloud resources stay when the stack is destroyed (buckets keep their data)."""
+    """Spec resources whose cloud resources stay when the stack is destroyed (buckets and tables keep their data)."""
     kept = [
         name
         for name, resource in settings.spec.resources.items()
-        if resource.type == "bucket"
+        if resource.type in ("bucket", "table")
         and getattr(resource, "retain_on_destroy", False)
         and not getattr(resource, "existing", None)
     ]
@@ -235,7 +235,7 @@ def destroy(settings: DeploySettings, stack: StackOperations, ui: Interaction) -
             ui.echo(
                 "kept in the cloud with their data (removed from the stack only): "
                 + ", ".join(retained)
-                + ". Set `retain_on_destroy: false` on a bucket to delete it with the stack."
+                + ". Set `retain_on_destroy: false` on a bucket or table to delete it with the stack."
             )
     if not ui.assume_yes:
         if not ui.interactive:

@@ -96,7 +96,12 @@ KIND = Kind(
             "Kinesis data stream",
             {"name": ("stream", "name"), "arn": ("stream", "arn")},
             values=aws_values,
-            access={"reads": partial(_access, "reads", _READ), "writes": partial(_access, "writes", _WRITE)},
+            access={
+                "reads": partial(_access, "reads", _READ),
+                "writes": partial(_access, "writes", _WRITE),
+                # what a `{stream: NAME}` trigger's event source mapping reads: the same as a reader
+                "consumes": partial(_access, "reads", _READ),
+            },
         ),
     },
     graph=GraphShape(('[("', '")]'), "cylinder"),

@@ -40,11 +40,15 @@ KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):ke
 # complete it). Kinesis (docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html): producers
 # kms:GenerateDataKey, consumers kms:Decrypt.
 # SNS (docs.aws.amazon.com/sns/latest/dg/sns-key-management.html): publishers kms:GenerateDataKey and kms:Decrypt.
-READ_ACTIONS = {"s3": ["kms:Decrypt"], "kinesis": ["kms:Decrypt"]}
+# DynamoDB (docs.aws.amazon.com/kms/latest/developerguide/services-dynamodb.html, "Table key caching"): DynamoDB
+# decrypts the table key with KMS for each caller of the table (and its stream), so every reader and writer needs
+# kms:Decrypt through DynamoDB; the items themselves are encrypted with that table key, not with the KMS key.
+READ_ACTIONS = {"s3": ["kms:Decrypt"], "kinesis": ["kms:Decrypt"], "dynamodb": ["kms:Decrypt"]}
 WRITE_ACTIONS = {
     "s3": ["kms:Decrypt", "kms:GenerateDataKey"],
     "kinesis": ["kms:GenerateDataKey"],
     "sns": ["kms:Decrypt", "kms:GenerateDataKey"],
+    "dynamodb": ["kms:Decrypt"],
 }
 
 
@@ -67,8 +71,8 @@ def key_problem(key: str, region: str) -> str | None:
         )
     if found.group(1) != region:
         return (
-            f"the KMS key is in {found.group(1)} and the data in {region}: S3, Kinesis and SNS use keys of their "
-            f"own region; use a key (or a multi-Region replica key) in {region}"
+            f"the KMS key is in {found.group(1)} and the data in {region}: S3, Kinesis, SNS and DynamoDB use "
+            f"keys of their own region; use a key (or a multi-Region replica key) in {region}"
         )
     return None
 

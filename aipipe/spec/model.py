@@ -38,6 +38,16 @@ def cloud_only(cloud: str, default: Any = None, description: str = "") -> Any:
     return Field(default, description=f"({cloud} only) {description}".strip(), json_schema_extra={"x-clouds": [cloud]})
 
 
+def cloud_required(cloud: str, description: str = "") -> Any:
+    """A field that exists on one cloud only and is required there: the kind's check reports it missing (AP201)
+    and the schema requires it on that cloud (`x-required-on`)."""
+    return Field(
+        None,
+        description=f"({cloud} only, required) {description}".strip(),
+        json_schema_extra={"x-clouds": [cloud], "x-required-on": cloud},
+    )
+
+
 def field_clouds(model: type[BaseModel], name: str) -> list[str] | None:
     """The clouds a field is limited to, or None when it exists on every cloud."""
     extra = model.model_fields[name].json_schema_extra

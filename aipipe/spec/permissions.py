@@ -105,6 +105,8 @@ class Permission(StrictModel):
 
 
 PermissionList = list[Permission]
+# what makes two IAM members of one member the same binding
+BINDING = ("iam_class", "resource", "role", "condition")
 
 _AWS_FIELDS = ("actions", "resources", "conditions")
 _GCP_FIELDS = ("role", "resource", "condition")
@@ -233,14 +235,17 @@ def aws_statements(permissions: list[Permission]) -> list[dict]:
     return found
 
 
-def gcp_grants(inputs: Any, owner: str, permissions: list[Permission], member: Any) -> list[dict]:
+def gcp_grants(inputs: Any, owner: str, permissions: list[Permission], member: Any, derived: list[dict]) -> list[dict]:
     """One IAM member of `member` per permission of resource `owner`: the role on the project or on the resource
-    it names (`inputs.grant`, aipipe.kinds.base.RenderInputs), with its condition."""
+    it names (`inputs.grant`, aipipe.kinds.base.RenderInputs), with its condition; none for a binding one of the
+    `derived` grants already makes (two IAM members of one binding remove it for both when either is deleted)."""
     found = []
     for position, permission in enumerate(permissions):
         grant = inputs.grant(permission.resource, permission.role)
         if permission.condition:
             grant["condition"] = symbolic_data(permission.condition.model_dump(exclude_none=True))
+        if any(all(made.get(key) == grant[key] for key in BINDING) for made in derived):
+            continue
         variable = Child(owner, f"permission_{position}")
         found.append({"name": f"{owner}-permission-{position}", "member": member, "variable": variable, **grant})
     return found

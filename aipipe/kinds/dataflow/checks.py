@@ -16,7 +16,7 @@ from aipipe.kinds.dataflow.catalogue import (
     TOPIC_PARAMETER,
     CatalogueEntry,
 )
-from aipipe.kinds.dataflow.gcp import BIGQUERY_TABLE
+from aipipe.kinds.dataflow.gcp import BIGQUERY_TABLE, SPEC_TABLE
 from aipipe.kinds.dataflow.model import Dataflow
 from aipipe.spec.context import CheckContext
 
@@ -75,11 +75,12 @@ def _check_catalogue_job(ctx: CheckContext, name: str, job: Dataflow) -> None:
             ctx.report(
                 "AP408", f"template `{job.template}` needs `output` ({entry.output_parameter})", ctx.at(name), True
             )
-    elif entry.output_kind == "bigquery" and not BIGQUERY_TABLE.fullmatch(job.output):
+    elif entry.output_kind == "bigquery" and not _names_a_bigquery_table(ctx, job.output):
         ctx.report(
             "AP408",
             f"`output` of template `{job.template}` is a BigQuery table written out as PROJECT_ID:DATASET.TABLE "
-            f"(e.g. my-project:analytics.events), got {job.output!r}",
+            "(e.g. my-project:analytics.events) or a table of the spec as `${TABLE.table_spec}`, got "
+            f"{job.output!r}",
             ctx.at(name, "output"),
         )
     elif entry.output_kind == "gcs" and not job.output.endswith("/"):
@@ -95,6 +96,13 @@ def _check_catalogue_job(ctx: CheckContext, name: str, job: Dataflow) -> None:
             ctx.at(name, "temp"),
         )
     _check_parameters(ctx, name, job, entry)
+
+
+def _names_a_bigquery_table(ctx: CheckContext, output: str) -> bool:
+    """Whether `output` is a BigQuery table written out, or exactly `${NAME.table_spec}` of a `table` of the spec
+    (whether that table has `columns` is the reference's own check, AP301)."""
+    spec_table = SPEC_TABLE.fullmatch(output)
+    return bool(BIGQUERY_TABLE.fullmatch(output) or (spec_table and ctx.types.get(spec_table["table"]) == "table"))
 
 
 def _check_parameters(ctx: CheckContext, name: str, job: Dataflow, entry: CatalogueEntry) -> None:

@@ -25,6 +25,9 @@ BIGQUERY_TABLE = re.compile(
     r"(?P<project>[a-z][a-z0-9-]{4,28}[a-z0-9]):(?P<dataset>[A-Za-z0-9_]{1,1024})\.(?P<table>\S+)"
 )
 
+# `${events.table_spec}`: the table of a `table` resource of the spec (PROJECT:DATASET.TABLE once deployed)
+SPEC_TABLE = re.compile(r"\$\{(?P<table>[a-z][a-z0-9-]*)\.table_spec\}")
+
 # `${bucket.url}/some/prefix/`: a location in a bucket of the spec, narrowed to a prefix
 _BUCKET_LOCATION = re.compile(r"\$\{(?P<bucket>[a-z][a-z0-9-]*)\.url\}(?:/(?P<prefix>\S*))?")
 
@@ -68,8 +71,7 @@ def values(inputs: RenderInputs, name: str, job: Dataflow) -> dict:
             parameters[entry.temp_parameter] = symbolic(job.temp)
         parameters.update(entry.extra)
         if entry.output_kind == "bigquery":
-            table = BIGQUERY_TABLE.fullmatch(job.output or "")
-            bigquery = {"project": table["project"], "dataset": table["dataset"]} if table else None
+            bigquery = _bigquery_output(job.output or "")
     parameters.update({key: symbolic(text) for key, text in job.parameters.items()})
     member = (
         f"serviceAccount:{job.service_account}"
@@ -121,8 +123,21 @@ def values(inputs: RenderInputs, name: str, job: Dataflow) -> dict:
         "bigquery": {**bigquery, "role": ROLES["dataflow_bigquery"]} if bigquery else None,
         "project": Deployment("gcp_project_id"),
         "staging": _staging(name) if entry else None,
-        "permissions": gcp_grants(inputs, name, job.permissions, member),
+        "permissions": gcp_grants(inputs, name, job.permissions, member, []),
     }
+
+
+def _bigquery_output(output: str) -> dict | None:
+    """The project and dataset a BigQuery output is in: written out, or a table of the spec, whose dataset the
+    grant then names by symbol (so it waits for the dataset, and the job for the grant)."""
+    table = BIGQUERY_TABLE.fullmatch(output)
+    if table:
+        return {"project": table["project"], "dataset": table["dataset"]}
+    spec_table = SPEC_TABLE.fullmatch(output)
+    if spec_table:
+        name = spec_table["table"]
+        return {"project": Child(name, "table", "project"), "dataset": Attr(name, "name")}
+    return None
 
 
 # The program's bucket of Flex jobs' staged files (templates/dataflow/gcp-staging.py.j2), as a program variable.

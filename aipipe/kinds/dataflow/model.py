@@ -17,7 +17,11 @@ class Dataflow(ResourceBase):
     type: Literal["dataflow"]
     template: str = Field(description="A catalogue name such as `pubsub-to-gcs-text`, or a gs:// template path.")
     input: ResourceName | None = Field(None, description="The topic or subscription the job reads.")
-    output: str | None = Field(None, description='Where results go, usually "${bucket.url}/output/".')
+    output: str | None = Field(
+        None,
+        description='Where results go, usually "${bucket.url}/output/"; for a BigQuery template a table, '
+        'PROJECT:DATASET.TABLE or a table of the spec as "${events.table_spec}".',
+    )
     temp: str = Field(description='A gs:// location for temporary files, usually "${bucket.url}/temp/".')
     parameters: dict[str, Text] = Field(
         default_factory=dict,

@@ -16,7 +16,7 @@ from aipipe.spec.context import CheckContext
 from aipipe.spec.values import format_duration
 from aipipe.triggers.base import TriggerUse
 from aipipe.triggers.registry import trigger_kind
-from aipipe.triggers.uses import check_same_region
+from aipipe.triggers.uses import check_same_region, check_wired
 
 # cloud.google.com/run/docs/configuring/max-instances-limits: a baseline regional quota allows "a maximum of
 # 1000 instances for a single service"
@@ -169,8 +169,11 @@ def trigger_uses(name: str, function: Function) -> list[TriggerUse]:
 def _check_triggers(ctx: CheckContext, name: str, function: Function) -> None:
     uses = trigger_uses(name, function)
     for use in uses:
-        trigger_kind(use.trigger).check(ctx, use)
-        check_same_region(ctx, use, "function")
+        # a trigger with no wiring to a function on this cloud (a table's stream on gcp) is refused here, not
+        # left to fail while the program renders
+        if check_wired(ctx, use, "function", "remove it"):
+            trigger_kind(use.trigger).check(ctx, use)
+            check_same_region(ctx, use, "function")
     _check_repeated_triggers(ctx, uses)
     kinds_of_invocation = {trigger_kind(use.trigger).invocation.get(ctx.cloud or "") for use in uses}
     if function.on_failure is not None and not kinds_of_invocation & {"async", "poll"}:

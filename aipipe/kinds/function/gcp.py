@@ -70,21 +70,37 @@ def _secrets(job: RenderInputs, name: str, function: Function, member) -> list[d
     return found
 
 
+def _data_grants(job: RenderInputs, name: str, function: Function, member) -> list[dict]:
+    """The grants of the function's reads and writes. A kind's access is one grant or several; a grant marked
+    `once` (BigQuery's job role on the project) is the same whatever the function reads, so it is made once and
+    named by that mark: two IAMMember resources of one binding would remove it for both when one goes."""
+    grants: list[dict] = []
+    made: set[str] = set()
+    for link in links(function):
+        if link.role not in ("reads", "writes"):
+            continue
+        access = job.access(link.target, link.role, link.prefix)
+        for grant in access if isinstance(access, list) else [access]:
+            grant = dict(grant)
+            once = grant.pop("once", None)
+            if once in made:
+                continue
+            if once:
+                made.add(once)
+            variable = Child(name, f"data_grant_{len(grants) + 1}")
+            label = once or f"{link.role}-{link.target}"
+            grants.append({"name": f"{name}-{label}", "member": member, "variable": variable, **grant})
+    return grants
+
+
 def values(job: RenderInputs, name: str, function: Function) -> dict:
     """The Cloud Function template's values."""
     spec = job.spec
     artifact = job.artifact(name)
     member = Concat("serviceAccount:", Child(name, "account", "email"))
     caller = Concat("serviceAccount:", Child(name, "caller", "email"))
-    grants = []
-    for link in links(function):
-        if link.role in ("reads", "writes"):
-            grant = job.access(link.target, link.role, link.prefix)
-            variable = Child(name, f"data_grant_{len(grants) + 1}")
-            grants.append(
-                {"name": f"{name}-{link.role}-{link.target}", "member": member, "variable": variable, **grant}
-            )
-    grants += gcp_grants(job, name, function.permissions, member)
+    grants = _data_grants(job, name, function, member)
+    grants += gcp_grants(job, name, function.permissions, member, grants)
     uses = trigger_uses(name, function)
     triggers = [trigger_kind(use.trigger).wiring[("gcp", "function")](spec, use) for use in uses]
     event_wiring = next((wiring for wiring in triggers if "event_trigger" in wiring), None)

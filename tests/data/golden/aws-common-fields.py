@@ -136,6 +136,20 @@ feed_stream = aws.kinesis.Stream(
 )
 feed.register_outputs({'name': feed_stream.name, 'arn': feed_stream.arn})
 
+# --- 'ledger': DynamoDB table
+ledger = pulumi.ComponentResource('aipipe:index:Table', 'ledger')
+ledger_table = aws.dynamodb.Table(
+    'ledger',
+    attributes=[{'name': 'id', 'type': 'S'}],
+    hash_key='id',
+    billing_mode='PAY_PER_REQUEST',
+    point_in_time_recovery={'enabled': True},
+    deletion_protection_enabled=True,
+    tags={'aipipe:project': 'aws-common-fields', 'aipipe:stack': 'dev', 'role': 'ledger', 'aipipe:resource': 'ledger'},
+    opts=pulumi.ResourceOptions(parent=ledger, provider=aws_us_east_2, protect=True, retain_on_delete=True, depends_on=[source]),
+)
+ledger.register_outputs({'name': ledger_table.name, 'arn': ledger_table.arn})
+
 # --- 'worker': Lambda function
 worker = pulumi.ComponentResource('aipipe:index:Function', 'worker')
 worker_role = aws.iam.Role(

@@ -287,6 +287,95 @@ burst_stream = aws.kinesis.Stream(
 )
 burst.register_outputs({'name': burst_stream.name, 'arn': burst_stream.arn})
 
+# --- 'orders': DynamoDB table
+orders = pulumi.ComponentResource('aipipe:index:Table', 'orders')
+orders_table = aws.dynamodb.Table(
+    'orders',
+    attributes=[{'name': 'customer', 'type': 'S'}, {'name': 'placed_at', 'type': 'N'}],
+    hash_key='customer',
+    range_key='placed_at',
+    billing_mode='PROVISIONED',
+    read_capacity=5,
+    write_capacity=5,
+    ttl={'attribute_name': 'expires_at', 'enabled': True},
+    point_in_time_recovery={'enabled': True},
+    stream_enabled=True,
+    stream_view_type='NEW_AND_OLD_IMAGES',
+    server_side_encryption={'enabled': True, 'kms_key_arn': 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'},
+    deletion_protection_enabled=True,
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'orders'},
+    opts=pulumi.ResourceOptions(parent=orders, retain_on_delete=True),
+)
+orders.register_outputs({'name': orders_table.name, 'arn': orders_table.arn, 'stream_arn': orders_table.stream_arn})
+
+# --- 'sessions': DynamoDB table
+sessions = pulumi.ComponentResource('aipipe:index:Table', 'sessions')
+sessions_table = aws.dynamodb.Table(
+    'sessions',
+    attributes=[{'name': 'id', 'type': 'B'}],
+    hash_key='id',
+    billing_mode='PAY_PER_REQUEST',
+    point_in_time_recovery={'enabled': False},
+    deletion_protection_enabled=False,
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'sessions'},
+    opts=pulumi.ResourceOptions(parent=sessions),
+)
+sessions.register_outputs({'name': sessions_table.name, 'arn': sessions_table.arn})
+
+# --- 'on-order': Lambda function
+on_order = pulumi.ComponentResource('aipipe:index:Function', 'on-order')
+on_order_role = aws.iam.Role(
+    'on-order-role',
+    assume_role_policy='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}',
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'on-order'},
+    opts=pulumi.ResourceOptions(parent=on_order),
+)
+on_order_logs = aws.cloudwatch.LogGroup(
+    'on-order-logs',
+    retention_in_days=30,
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'on-order'},
+    opts=pulumi.ResourceOptions(parent=on_order),
+)
+on_order_failed = aws.sqs.Queue(
+    'on-order-failed',
+    message_retention_seconds=1209600,
+    sqs_managed_sse_enabled=True,
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'on-order'},
+    opts=pulumi.ResourceOptions(parent=on_order),
+)
+on_order_policy = aws.iam.RolePolicy(
+    'on-order-policy',
+    role=on_order_role.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(on_order_logs.arn, ':*')]}, {'Effect': 'Allow', 'Action': ['dynamodb:BatchGetItem', 'dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'], 'Resource': [orders_table.arn]}, {'Effect': 'Allow', 'Action': ['kms:Decrypt'], 'Resource': ['arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'], 'Condition': {'StringLike': {'kms:ViaService': pulumi.Output.concat('dynamodb.*.', aws.get_partition_output().dns_suffix)}}}, {'Effect': 'Allow', 'Action': ['dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], 'Resource': [sessions_table.arn]}, {'Effect': 'Allow', 'Action': ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], 'Resource': [pulumi.Output.concat(orders_table.arn, '/stream/*')]}, {'Effect': 'Allow', 'Action': ['sqs:SendMessage'], 'Resource': [on_order_failed.arn]}]}),
+    opts=pulumi.ResourceOptions(parent=on_order),
+)
+on_order_function = aws.lambda_.Function(
+    'on-order',
+    role=on_order_role.arn,
+    runtime='python3.12',
+    handler='app.handler',
+    code=pulumi.FileArchive('../../build/dev/on-order.zip'),
+    architectures=['x86_64'],
+    memory_size=256,
+    timeout=60,
+    logging_config={"log_format": "Text", "log_group": on_order_logs.name},
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'on-order'},
+    opts=pulumi.ResourceOptions(parent=on_order, depends_on=[on_order_policy]),
+)
+aws.lambda_.EventSourceMapping(
+    'on-order-from-orders',
+    function_name=on_order_function.arn,
+    event_source_arn=orders_table.stream_arn,
+    starting_position='TRIM_HORIZON',
+    batch_size=50,
+    maximum_retry_attempts=3,
+    bisect_batch_on_function_error=True,
+    function_response_types=['ReportBatchItemFailures'],
+    destination_config={"on_failure": {"destination_arn": on_order_failed.arn}},
+    opts=pulumi.ResourceOptions(parent=on_order, depends_on=[on_order_policy]),
+)
+on_order.register_outputs({'name': on_order_function.name, 'arn': on_order_function.arn})
+
 # --- 'ingest': Lambda function
 ingest = pulumi.ComponentResource('aipipe:index:Function', 'ingest')
 ingest_role = aws.iam.Role(
@@ -717,6 +806,7 @@ pulumi.export('key_id', data_key_key.key_id)
 pulumi.export('key_alias', data_key_alias.name)
 pulumi.export('queue_url', events_queue_queue.url)
 pulumi.export('stream', clicks_stream.name)
+pulumi.export('order_changes', orders_table.stream_arn)
 pulumi.export('function_arn', ingest_function.arn)
 pulumi.export('machine', pipeline_state_machine.arn)
 pulumi.export('replication', nightly_task.arn)

@@ -22,6 +22,12 @@ project_apis = [
         opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
     ),
     gcp.projects.Service(
+        'api-bigquery',
+        service='bigquery.googleapis.com',
+        disable_on_destroy=False,
+        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
+    ),
+    gcp.projects.Service(
         'api-cloudbuild',
         service='cloudbuild.googleapis.com',
         disable_on_destroy=False,
@@ -186,6 +192,18 @@ vault_key = gcp.kms.CryptoKey(
     opts=pulumi.ResourceOptions(parent=vault, protect=True, depends_on=[*project_ready, data]),
 )
 vault.register_outputs({'id': vault_key.id, 'name': vault_key.name})
+
+# --- 'facts': BigQuery dataset
+facts = pulumi.ComponentResource('aipipe:index:Table', 'facts')
+facts_dataset = gcp.bigquery.Dataset(
+    'facts',
+    dataset_id='gcp_common_fields_dev_facts',
+    location='us-central1',
+    delete_contents_on_destroy=False,
+    labels={'aipipe-project': 'gcp-common-fields', 'aipipe-stack': 'dev', 'role': 'facts', 'aipipe-resource': 'facts'},
+    opts=pulumi.ResourceOptions(parent=facts, protect=True, retain_on_delete=True, depends_on=[*project_ready, data]),
+)
+facts.register_outputs({'name': facts_dataset.dataset_id, 'id': facts_dataset.id})
 
 # --- 'worker': Cloud Function (2nd gen)
 worker = pulumi.ComponentResource('aipipe:index:Function', 'worker')

@@ -352,6 +352,106 @@ bq_sub_subscription = gcp.pubsub.Subscription(
 )
 bq_sub.register_outputs({'id': bq_sub_subscription.id, 'name': bq_sub_subscription.name})
 
+# --- 'events-bq': BigQuery dataset
+events_bq = pulumi.ComponentResource('aipipe:index:Table', 'events-bq')
+events_bq_dataset = gcp.bigquery.Dataset(
+    'events-bq',
+    dataset_id='analytics_events',
+    location='EU',
+    default_table_expiration_ms=7776000000,
+    delete_contents_on_destroy=False,
+    labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'events-bq'},
+    opts=pulumi.ResourceOptions(parent=events_bq, retain_on_delete=True, depends_on=[*project_ready]),
+)
+events_bq_table = gcp.bigquery.Table(
+    'events-bq-table',
+    dataset_id=events_bq_dataset.dataset_id,
+    table_id='events_bq',
+    schema='[{"name":"id","type":"STRING","mode":"REQUIRED"},{"name":"at","type":"TIMESTAMP","mode":"NULLABLE"},{"name":"tags","type":"STRING","mode":"REPEATED"}]',
+    time_partitioning={'type': 'DAY', 'field': 'at'},
+    deletion_protection=True,
+    labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'events-bq'},
+    opts=pulumi.ResourceOptions(parent=events_bq, retain_on_delete=True, depends_on=[*project_ready]),
+)
+events_bq.register_outputs({'name': events_bq_dataset.dataset_id, 'id': events_bq_dataset.id, 'table_spec': pulumi.Output.concat(events_bq_table.project, ':', events_bq_table.dataset_id, '.', 'events_bq')})
+
+# --- 'scratch-bq': BigQuery dataset
+scratch_bq = pulumi.ComponentResource('aipipe:index:Table', 'scratch-bq')
+scratch_bq_dataset = gcp.bigquery.Dataset(
+    'scratch-bq',
+    dataset_id='gcp_everything_dev_scratch_bq',
+    location='europe-west1',
+    delete_contents_on_destroy=False,
+    labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'scratch-bq'},
+    opts=pulumi.ResourceOptions(parent=scratch_bq, depends_on=[*project_ready]),
+)
+scratch_bq.register_outputs({'name': scratch_bq_dataset.dataset_id, 'id': scratch_bq_dataset.id})
+
+# --- 'report': Cloud Function (2nd gen)
+report = pulumi.ComponentResource('aipipe:index:Function', 'report')
+report_account = gcp.serviceaccount.Account(
+    'report-account',
+    account_id='fn-report-7342a0',
+    display_name='aipipe function report',
+    opts=pulumi.ResourceOptions(parent=report, depends_on=[*project_ready]),
+)
+report_data_grant_1 = gcp.bigquery.DatasetIamMember(
+    'report-reads-events-bq',
+    dataset_id=events_bq_dataset.dataset_id,
+    role='roles/bigquery.dataViewer',
+    member=pulumi.Output.concat('serviceAccount:', report_account.email),
+    opts=pulumi.ResourceOptions(parent=report, depends_on=[*project_ready]),
+)
+report_data_grant_2 = gcp.projects.IAMMember(
+    'report-bigquery-jobs',
+    project=gcp.organizations.get_client_config_output().project,
+    role='roles/bigquery.jobUser',
+    member=pulumi.Output.concat('serviceAccount:', report_account.email),
+    opts=pulumi.ResourceOptions(parent=report, depends_on=[*project_ready]),
+)
+report_data_grant_3 = gcp.bigquery.DatasetIamMember(
+    'report-writes-scratch-bq',
+    dataset_id=scratch_bq_dataset.dataset_id,
+    role='roles/bigquery.dataEditor',
+    member=pulumi.Output.concat('serviceAccount:', report_account.email),
+    opts=pulumi.ResourceOptions(parent=report, depends_on=[*project_ready]),
+)
+report_source = gcp.storage.BucketObject(
+    'report-source',
+    bucket=function_sources.name,
+    name='report/source-752c59a1f260b561.zip',
+    source=pulumi.FileAsset('../../build/dev/report.zip'),
+    opts=pulumi.ResourceOptions(parent=report, depends_on=[*project_ready]),
+)
+report_grants_settled = time.Sleep(
+    'report-grants-settled',
+    create_duration='120s',
+    triggers={"grants": pulumi.Output.all(function_sources_build_logs.id, function_sources_build_images.id, function_sources_build_sources.id, report_data_grant_1.id, report_data_grant_2.id, report_data_grant_3.id).apply(" ".join)},
+    opts=pulumi.ResourceOptions(parent=report, depends_on=[*project_ready, function_sources_build_logs, function_sources_build_images, function_sources_build_sources, report_data_grant_1, report_data_grant_2, report_data_grant_3]),
+)
+report_function = gcp.cloudfunctionsv2.Function(
+    'report',
+    location='europe-west1',
+    build_config={
+        "runtime": 'python312',
+        "entry_point": 'main',
+        "source": {"storage_source": {
+            "bucket": function_sources.name,
+            "object": report_source.name,
+            "generation": report_source.generation,
+        }},
+        "service_account": function_sources_builder.id,
+    },
+    service_config={
+        "available_memory": '256M',
+        "timeout_seconds": 60,
+        "service_account_email": report_account.email,
+    },
+    labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'report'},
+    opts=pulumi.ResourceOptions(parent=report, depends_on=[*project_ready, report_grants_settled]),
+)
+report.register_outputs({'name': report_function.name, 'url': report_function.url})
+
 # --- 'on-upload': Cloud Function (2nd gen)
 on_upload = pulumi.ComponentResource('aipipe:index:Function', 'on-upload')
 on_upload_account = gcp.serviceaccount.Account(
@@ -837,3 +937,4 @@ pulumi.export('fn', on_upload_function.url)
 pulumi.export('job', to_text_job.job_id)
 pulumi.export('key_id', data_key_key.id)
 pulumi.export('key_name', data_key_key.name)
+pulumi.export('events_table', pulumi.Output.concat(events_bq_table.project, ':', events_bq_table.dataset_id, '.', 'events_bq'))
