@@ -21,6 +21,7 @@ _FLOWS = {
     "destination": (False, "into"),
     "input": (True, "streams"),
     "depends_on": (True, "before"),
+    "dead_letter": (False, "dead letters"),
 }
 _SCHEDULE_SHAPE = (('(("', '"))'), "circle")
 

@@ -24,11 +24,14 @@ KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):ke
 # complete it). Kinesis (docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html): producers
 # kms:GenerateDataKey, consumers kms:Decrypt.
 # SNS (docs.aws.amazon.com/sns/latest/dg/sns-key-management.html): publishers kms:GenerateDataKey and kms:Decrypt.
-READ_ACTIONS = {"s3": ["kms:Decrypt"], "kinesis": ["kms:Decrypt"]}
+# SQS (docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html, "Example
+# policies"): senders kms:GenerateDataKey and kms:Decrypt, receivers kms:Decrypt.
+READ_ACTIONS = {"s3": ["kms:Decrypt"], "kinesis": ["kms:Decrypt"], "sqs": ["kms:Decrypt"]}
 WRITE_ACTIONS = {
     "s3": ["kms:Decrypt", "kms:GenerateDataKey"],
     "kinesis": ["kms:GenerateDataKey"],
     "sns": ["kms:Decrypt", "kms:GenerateDataKey"],
+    "sqs": ["kms:Decrypt", "kms:GenerateDataKey"],
 }
 
 
@@ -47,8 +50,8 @@ def key_problem(key: str, region: str) -> str | None:
         )
     if found.group(1) != region:
         return (
-            f"the KMS key is in {found.group(1)} and the data in {region}: S3, Kinesis and SNS use keys of their "
-            f"own region; use a key (or a multi-Region replica key) in {region}"
+            f"the KMS key is in {found.group(1)} and the data in {region}: S3, Kinesis, SNS and SQS use keys of "
+            f"their own region; use a key (or a multi-Region replica key) in {region}"
         )
     return None
 
