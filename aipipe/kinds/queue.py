@@ -28,7 +28,7 @@ from pydantic import Field
 
 from aipipe.core.diagnostics import Severity
 from aipipe.kinds.base import CloudForm, GraphShape, Kind, arn_statement, check_kms_key
-from aipipe.semantics.delivery import LIMITS
+from aipipe.semantics.delivery import LIMITS, SQS_CONSUMER_ACTIONS
 from aipipe.semantics.iam import policy_document
 from aipipe.semantics.kms import key_statements
 from aipipe.semantics.symbols import Attr, Child, Json, Options
@@ -265,14 +265,6 @@ def _aws_access(role: str, actions: list[str], name: str, queue: Queue, prefix: 
     return arn_statement(actions, name, queue, prefix) + key_statements("sqs", role, key)
 
 
-# docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-permissions: what a consumer of the queue needs
-# (also what the Lambda event source mapping of a queue trigger polls with: the subscription kind's list)
-CONSUMER_ACTIONS = [
-    "sqs:ChangeMessageVisibility",
-    "sqs:DeleteMessage",
-    "sqs:GetQueueAttributes",
-    "sqs:ReceiveMessage",
-]
 # SendMessage covers SendMessageBatch (docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/
 # API_SendMessageBatch.html: "the permission for SendMessageBatch is the same as for SendMessage"); GetQueueUrl
 # lets a sender find the queue by name (its URL is also `${name.url}`)
@@ -287,7 +279,7 @@ KIND = Kind(
             {"name": ("queue", "name"), "arn": ("queue", "arn"), "url": ("queue", "url")},
             values=aws_values,
             access={
-                "reads": partial(_aws_access, "reads", CONSUMER_ACTIONS),
+                "reads": partial(_aws_access, "reads", SQS_CONSUMER_ACTIONS),
                 "writes": partial(_aws_access, "writes", SENDER_ACTIONS),
             },
         ),
