@@ -65,10 +65,12 @@ class Queue(ResourceBase):
     """An SQS queue (aws only: GCP has no queue with visibility timeouts and delays; use topic + subscription)."""
 
     type: Literal["queue"]
+    # "set the source queue's visibility timeout to at least six times the configuration timeout on your function"
+    # (docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html); only "less than or equal" is enforced
     visibility_timeout: Annotated[Duration, duration_between(*VISIBILITY_RANGE)] = Field(
         30,
         description="How long a received message stays hidden from other consumers: 0s to 12h (default 30s). A "
-        "function it triggers must not run longer.",
+        "function it triggers must not run longer (AWS recommends six times the function's timeout).",
     )
     retention: Annotated[Duration, duration_between(*RETENTION_RANGE)] = Field(
         LIMITS["aws"].default_retention, description="How long an unreceived message is kept: 1m to 14d (default 4d)."
@@ -101,6 +103,8 @@ class Queue(ResourceBase):
 
 def check(ctx: CheckContext, name: str, queue: Queue) -> None:
     """Key with kms, deduplication with FIFO, the dead letter's type, region and itself, and the triggers."""
+    if ctx.cloud != "aws":
+        return  # a queue exists on aws only (AP204 at `type`): its fields' rules would only add noise
     if queue.kms_key and queue.encryption != "kms":
         ctx.report("AP403", "`kms_key` needs `encryption: kms`", ctx.at(name, "kms_key"), True)
     if queue.encryption == "kms" and not queue.kms_key:
