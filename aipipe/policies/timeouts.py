@@ -84,6 +84,8 @@ CHECK = TimeoutBeyondSource()
 def _queue_findings(ctx, name: str, function):
     """A queue trigger whose queue hides a message for less time than the function may run (an error: Lambda
     refuses the mapping), and a queue the function reads itself (a warning, as for subscriptions)."""
+    if ctx.cloud != "aws":
+        return  # queues exist on aws only (AP204 at their `type`)
     resources = ctx.checkable()
     for position, trigger in enumerate(function.triggers):
         queue = resources.get(getattr(trigger, "queue", ""))
