@@ -269,9 +269,10 @@ def _aws_access(role: str, actions: list[str], name: str, queue: Queue, prefix: 
     return arn_statement(actions, name, queue, prefix) + key_statements("sqs", role, key)
 
 
-# SendMessage covers SendMessageBatch (docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/
-# API_SendMessageBatch.html: "the permission for SendMessageBatch is the same as for SendMessage"); GetQueueUrl
-# lets a sender find the queue by name (its URL is also `${name.url}`)
+# SendMessage covers SendMessageBatch, as DeleteMessage and ChangeMessageVisibility their batch versions
+# (docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-batch-api.html: "setting permissions for
+# SendMessage ... sets permissions for the corresponding batch versions"); GetQueueUrl lets a sender find the
+# queue by name (its URL is also `${name.url}`)
 SENDER_ACTIONS = ["sqs:GetQueueUrl", "sqs:SendMessage"]
 
 KIND = Kind(
