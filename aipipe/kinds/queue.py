@@ -14,7 +14,8 @@ Sources for the limits (pulumi-aws 7 sqs.Queue docstrings, from SetQueueAttribut
 - The dead-letter queue "must be the same type of queue (FIFO or standard) as the source queue" and "created
   using the same AWS account and region as the source queue" (docs.aws.amazon.com/sdk-for-java/v1/
   developer-guide/examples-sqs-dead-letter-queues.html; the SQS console: "a FIFO queue can only use a FIFO DLQ").
-- maxReceiveCount 1 to 1000 (the SQS console's range; aws-cdk-lib aws-sqs validate-queue-props).
+- maxReceiveCount "valid range: 1 to 1,000" (docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/
+  sqs-configure-dead-letter-queue.html, which also says "a FIFO queue can only use a FIFO DLQ").
 - A redrive allow policy `byQueue` names at most 10 source queues (aws_cdk.aws_sqs.RedriveAllowPolicy
   source_queues: "You can specify up to 10 source queues").
 """
