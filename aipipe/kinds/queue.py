@@ -142,6 +142,8 @@ def _check_dead_letter(ctx: CheckContext, name: str, queue: Queue) -> None:
             "the same type",
             path,
         )
+    # "must be created using the same AWS account and region as the source queue" (the SDK guide cited above); the
+    # current SQS guide (sqs-dead-letter-queues.html) words it as a best practice "for optimal performance"
     home = ctx.data.get("region")
     if region_of(target, home) != region_of(queue, home):
         ctx.report(
