@@ -116,6 +116,17 @@ def test_queue_values_carry_the_limits_the_redrive_and_the_bucket_policy(spec):
     assert (failed["visibility_timeout"], failed["retention"], failed["delay"]) == (30, 14 * 86400, 0)
 
 
+def test_one_queue_policy_statement_per_bucket(write_spec):
+    text = PIPELINE.replace(
+        "      - {bucket: raw, prefix: in/, suffix: .json}",
+        "      - {bucket: raw, prefix: in/, suffix: .json}\n      - {bucket: raw, prefix: more/}",
+    )
+    result = load_spec(str(write_spec(text)))
+    assert result.valid, result.diagnostics
+    [statement] = values(result.spec, "jobs")["queue_policy"].document["Statement"]
+    assert statement["Condition"]["ArnEquals"] == {"aws:SourceArn": Attr("raw", "arn")}
+
+
 def test_queue_access_consumes_and_sends_with_the_key_through_sqs_only(spec):
     access = KINDS["queue"].clouds["aws"].access
     sealed = spec.resources["sealed"]

@@ -30,7 +30,7 @@ from pydantic import Field
 from aipipe.core.diagnostics import Severity
 from aipipe.kinds.base import CloudForm, GraphShape, Kind, arn_statement, check_kms_key
 from aipipe.semantics.delivery import LIMITS, SQS_CONSUMER_ACTIONS
-from aipipe.semantics.iam import policy_document
+from aipipe.semantics.iam import merge, policy_document
 from aipipe.semantics.kms import key_statements
 from aipipe.semantics.symbols import Attr, Child, Json, Options
 from aipipe.spec.context import CheckContext
@@ -224,7 +224,7 @@ def aws_values(job, name: str, queue: Queue) -> dict:
     """The SQS template's values: limits in seconds, the FIFO switches, the key, the redrive policy, and the queue
     policy letting each trigger's source (S3) send."""
     wirings = [trigger_kind(use.trigger).wiring[("aws", "queue")](job.spec, use) for use in uses_of(name, queue)]
-    statements = [wiring["statement"] for wiring in wirings]
+    statements = merge([wiring["statement"] for wiring in wirings])  # one per bucket, however many prefixes
     dead_letter = queue.dead_letter
     return {
         "visibility_timeout": queue.visibility_timeout,
