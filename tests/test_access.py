@@ -30,8 +30,8 @@ resources:
 
 
 def test_readable_and_writable_kinds_come_from_the_access_declarations():
-    assert accessible("reads") == ("bucket", "stream", "subscription", "table")
-    assert accessible("writes") == ("bucket", "stream", "table", "topic")
+    assert accessible("reads") == ("bucket", "queue", "stream", "subscription", "table")
+    assert accessible("writes") == ("bucket", "queue", "stream", "table", "topic")
 
 
 def test_every_access_declaration_grants_something():

@@ -9,6 +9,7 @@ from aipipe.kinds.registry import RESOURCE_TYPES, clouds_of
 from aipipe.kinds.workflow.model import ParallelStep, TaskStep
 from aipipe.spec.model import field_clouds
 from aipipe.triggers.bucket import BucketTrigger
+from aipipe.triggers.queue import QueueTrigger
 from aipipe.triggers.schedule import ScheduleTrigger
 from aipipe.triggers.stream import StreamTrigger
 from aipipe.triggers.topic import TopicTrigger
@@ -65,6 +66,7 @@ def test_every_trigger_and_step_kind_is_covered():
             for step in getattr(resource, "steps", []):
                 kinds.add(type(step).__name__)
     assert {("aws", c.__name__) for c in (BucketTrigger, StreamTrigger, TopicTrigger, ScheduleTrigger)} <= kinds
+    assert {("aws", "function", QueueTrigger.__name__), ("aws", "queue", BucketTrigger.__name__)} <= kinds
     assert {("gcp", c.__name__) for c in (BucketTrigger, TopicTrigger, ScheduleTrigger)} <= kinds
     assert {("aws", "workflow", c.__name__) for c in (BucketTrigger, TopicTrigger, ScheduleTrigger)} <= kinds
     assert {"str", TaskStep.__name__, ParallelStep.__name__} <= kinds

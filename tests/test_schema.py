@@ -89,6 +89,7 @@ def test_schema_describes_every_resource_type():
         "bucket",
         "topic",
         "subscription",
+        "queue",
         "stream",
         "table",
         "function",

@@ -11,7 +11,7 @@ from pydantic import Field
 from aipipe.clouds.aws import AWS
 from aipipe.clouds.gcp import ROLES
 from aipipe.kinds.base import CloudForm, GraphShape, Kind, arn_statement, resource_grant
-from aipipe.semantics.delivery import ACK_DEADLINE_RANGE, DAY, LIMITS, MAX_ATTEMPTS_RANGE
+from aipipe.semantics.delivery import ACK_DEADLINE_RANGE, DAY, LIMITS, MAX_ATTEMPTS_RANGE, SQS_CONSUMER_ACTIONS
 from aipipe.semantics.filters import FilterError, parse_pubsub_filter, parse_sns_filter_policy
 from aipipe.semantics.iam import policy_document, service_may_send
 from aipipe.semantics.symbols import Attr, Child, Deployment, Json, Options
@@ -220,9 +220,6 @@ def pubsub_agent() -> Deployment:
     return Deployment("gcp_pubsub_agent")
 
 
-# docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-permissions: what a consumer of the queue needs
-_SQS_CONSUMER = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"]
-
 SUBSCRIPTION_MEMBER = ("pubsub.SubscriptionIAMMember", "subscription")
 
 KIND = Kind(
@@ -233,7 +230,7 @@ KIND = Kind(
             "SQS queue subscribed to the SNS topic",
             {"id": ("queue", "id"), "name": ("queue", "name"), "arn": ("queue", "arn"), "url": ("queue", "url")},
             values=aws_values,
-            access={"reads": partial(arn_statement, _SQS_CONSUMER)},
+            access={"reads": partial(arn_statement, SQS_CONSUMER_ACTIONS)},
         ),
         "gcp": CloudForm(
             "Pub/Sub subscription",

@@ -22,6 +22,7 @@ _FLOWS = {
     "input": (True, "streams"),
     "depends_on": (True, "before"),
     "kms_key": (True, "encrypts"),
+    "dead_letter": (False, "dead letters"),
 }
 _SCHEDULE_SHAPE = (('(("', '"))'), "circle")
 

@@ -1,4 +1,5 @@
-"""AP501: functions that trigger themselves through a bucket, directly or through a workflow a bucket starts."""
+"""AP501: functions that trigger themselves through a bucket, directly, through a queue the bucket fills, or through
+a workflow a bucket starts."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from aipipe.kinds.registry import links_of
 from aipipe.kinds.workflow.steps import invoked_functions
 from aipipe.policies.base import Finding, PolicyCheck
 from aipipe.triggers.bucket import BucketTrigger
+from aipipe.triggers.queue import QueueTrigger
 
 
 class RecursiveInvocation(PolicyCheck):
@@ -17,8 +19,8 @@ class RecursiveInvocation(PolicyCheck):
     title = "functions trigger themselves through a bucket"
     why = (
         "A function that writes into the bucket (and prefix) whose object-created events trigger it invokes "
-        "itself again with every write, directly or through other functions or a workflow that runs it. The "
-        "loop runs, and is billed, until someone notices."
+        "itself again with every write, directly or through other functions, a queue the bucket fills, or a "
+        "workflow that runs it. The loop runs, and is billed, until someone notices."
     )
     fix = (
         "Write to another bucket, or give the trigger and the write prefixes that cannot overlap "
@@ -30,6 +32,11 @@ class RecursiveInvocation(PolicyCheck):
             name: [t for t in getattr(resource, "triggers", ()) if isinstance(t, BucketTrigger)]
             for name, resource in ctx.checkable().items()
         }
+        # a function polling a queue that bucket events fill is started by those events too
+        for name, resource in ctx.checkable().items():
+            for trigger in getattr(resource, "triggers", ()):
+                if isinstance(trigger, QueueTrigger) and ctx.types.get(trigger.queue) == "queue":
+                    triggered[name] = triggered[name] + triggered.get(trigger.queue, [])
         started = ("function", "workflow")
         edges: dict[str, set[str]] = {
             name: set() for name, resource in ctx.checkable().items() if resource.type in started

@@ -8,6 +8,7 @@ from aipipe.kinds.registry import links_of
 from aipipe.policies.base import Finding, PolicyCheck
 from aipipe.semantics.delivery import LIMITS, delivery_of
 from aipipe.spec.values import format_duration
+from aipipe.triggers.queue import QueueTrigger
 from aipipe.triggers.registry import trigger_kind
 from aipipe.triggers.stream import StreamTrigger
 
@@ -20,9 +21,14 @@ class TimeoutBeyondSource(PolicyCheck):
         "An event-triggered Cloud Function may run at most 9 minutes (an error: GCP refuses it). A function "
         "consuming a subscription should finish before the message's acknowledgement deadline (SQS visibility "
         "timeout), or the message is delivered again while it is still being processed: duplicate work and "
-        "writes (a warning)."
+        "writes (a warning). A function a queue triggers may not run longer than the queue's visibility timeout: "
+        "Lambda refuses to create the event source mapping (an error; docs.aws.amazon.com/lambda/latest/dg/"
+        "services-sqs-configure.html); one that reads a queue itself gets the subscription's warning."
     )
-    fix = "Lower the function's `timeout`, or raise the subscription's `ack_deadline` above it."
+    fix = (
+        "Lower the function's `timeout`, or raise the subscription's `ack_deadline` (the queue's "
+        "`visibility_timeout`) above it."
+    )
 
     def findings(self, ctx):
         resources = ctx.checkable()
@@ -55,6 +61,7 @@ class TimeoutBeyondSource(PolicyCheck):
                             "(`ack_deadline`)",
                             severity=Severity.WARNING,
                         )
+            yield from _queue_findings(ctx, name, function)
             for position, trigger in enumerate(function.triggers):
                 stream = resources.get(getattr(trigger, "stream", ""))
                 if (
@@ -72,3 +79,37 @@ class TimeoutBeyondSource(PolicyCheck):
 
 
 CHECK = TimeoutBeyondSource()
+
+
+def _queue_findings(ctx, name: str, function):
+    """A queue trigger whose queue hides a message for less time than the function may run (an error: Lambda
+    refuses the mapping), and a queue the function reads itself (a warning, as for subscriptions)."""
+    if ctx.cloud != "aws":
+        return  # queues exist on aws only (AP204 at their `type`)
+    resources = ctx.checkable()
+    for position, trigger in enumerate(function.triggers):
+        queue = resources.get(getattr(trigger, "queue", ""))
+        if (
+            isinstance(trigger, QueueTrigger)
+            and getattr(queue, "type", None) == "queue"
+            and function.timeout > queue.visibility_timeout
+        ):
+            yield Finding(
+                name,
+                ctx.at(name, "triggers", position, "queue"),
+                f"`{name}` may run {format_duration(function.timeout)} but `{trigger.queue}` hides a received "
+                f"message for {format_duration(queue.visibility_timeout)} (`visibility_timeout`): Lambda refuses "
+                "an SQS trigger on a function whose timeout exceeds the queue's visibility timeout",
+            )
+    for link in links_of(function):
+        queue = resources.get(link.target)
+        if link.role != "reads" or getattr(queue, "type", None) != "queue":
+            continue
+        if function.timeout > queue.visibility_timeout:
+            yield Finding(
+                name,
+                ctx.at(name, *link.path),
+                f"`{name}` may run {format_duration(function.timeout)} but messages of `{link.target}` are "
+                f"received again after {format_duration(queue.visibility_timeout)} (`visibility_timeout`)",
+                severity=Severity.WARNING,
+            )

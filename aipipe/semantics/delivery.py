@@ -46,6 +46,14 @@ LIMITS = {
     ),
 }
 TOPIC_RETENTION_RANGE = {"gcp": (600, 31 * DAY)}  # SNS topics keep no messages
+# What a consumer of an SQS queue needs (docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-permissions):
+# a subscription's queue read by a function, a queue of its own read or polled by a queue trigger
+SQS_CONSUMER_ACTIONS = [
+    "sqs:ChangeMessageVisibility",
+    "sqs:DeleteMessage",
+    "sqs:GetQueueAttributes",
+    "sqs:ReceiveMessage",
+]
 ACK_DEADLINE_RANGE = (10, 600)
 MAX_ATTEMPTS_RANGE = (5, 100)
 

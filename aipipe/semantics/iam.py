@@ -20,15 +20,20 @@ def statement(actions: list[str], resources: list[Any], condition: dict | None =
     return found
 
 
-def service_may_send(principal: str, queue_arn: Any, source_arns: Any) -> dict:
-    """A queue policy statement: an AWS service (SNS) may send to the queue, on behalf of the given sources only
-    (aws:SourceArn: one ARN or a list)."""
+def service_may_send(principal: str, queue_arn: Any, source_arns: Any, account: Any = None) -> dict:
+    """A queue policy statement: an AWS service (SNS, S3) may send to the queue, on behalf of the given sources
+    only (aws:SourceArn: one ARN or a list), and with `account` only for sources owned by that account
+    (aws:SourceAccount: an S3 bucket's ARN names no account, docs.aws.amazon.com/AmazonS3/latest/userguide/
+    grant-destinations-permissions-to-s3.html)."""
+    condition: dict = {"ArnEquals": {"aws:SourceArn": source_arns}}
+    if account is not None:
+        condition["StringEquals"] = {"aws:SourceAccount": account}
     return {
         "Effect": "Allow",
         "Principal": {"Service": principal},
         "Action": ["sqs:SendMessage"],
         "Resource": [queue_arn],
-        "Condition": {"ArnEquals": {"aws:SourceArn": source_arns}},
+        "Condition": condition,
     }
 
 

@@ -43,12 +43,15 @@ KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):ke
 # DynamoDB (docs.aws.amazon.com/kms/latest/developerguide/services-dynamodb.html, "Table key caching"): DynamoDB
 # decrypts the table key with KMS for each caller of the table (and its stream), so every reader and writer needs
 # kms:Decrypt through DynamoDB; the items themselves are encrypted with that table key, not with the KMS key.
-READ_ACTIONS = {"s3": ["kms:Decrypt"], "kinesis": ["kms:Decrypt"], "dynamodb": ["kms:Decrypt"]}
+# SQS (docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html, "Example
+# policies"): senders kms:GenerateDataKey and kms:Decrypt, receivers kms:Decrypt.
+READ_ACTIONS = {"s3": ["kms:Decrypt"], "kinesis": ["kms:Decrypt"], "dynamodb": ["kms:Decrypt"], "sqs": ["kms:Decrypt"]}
 WRITE_ACTIONS = {
     "s3": ["kms:Decrypt", "kms:GenerateDataKey"],
     "kinesis": ["kms:GenerateDataKey"],
     "sns": ["kms:Decrypt", "kms:GenerateDataKey"],
     "dynamodb": ["kms:Decrypt"],
+    "sqs": ["kms:Decrypt", "kms:GenerateDataKey"],
 }
 
 
@@ -71,7 +74,7 @@ def key_problem(key: str, region: str) -> str | None:
         )
     if found.group(1) != region:
         return (
-            f"the KMS key is in {found.group(1)} and the data in {region}: S3, Kinesis, SNS and DynamoDB use "
+            f"the KMS key is in {found.group(1)} and the data in {region}: S3, Kinesis, SNS, SQS and DynamoDB use "
             f"keys of their own region; use a key (or a multi-Region replica key) in {region}"
         )
     return None

@@ -22,6 +22,7 @@ from pydantic import Field
 from aipipe.clouds.aws import AWS
 from aipipe.clouds.gcp import ROLES
 from aipipe.core.diagnostics import Severity
+from aipipe.semantics.iam import service_may_send
 from aipipe.semantics.keys import KeyPattern
 from aipipe.semantics.symbols import Attr, Child, Concat, Deployment, Json, Options
 from aipipe.spec.context import CheckContext
@@ -77,7 +78,7 @@ def overlaps(a: BucketTrigger, b: BucketTrigger) -> bool:
 
 
 def _check(ctx: CheckContext, use: TriggerUse) -> None:
-    if ctx.cloud == "aws":
+    if ctx.cloud == "aws" and use.target.type != "queue":  # a queue takes buckets of the spec only (kinds.queue)
         _check_eventbridge(ctx, use)
     if ctx.cloud != "gcp":
         return
@@ -236,6 +237,19 @@ def _aws_function(spec, use: TriggerUse) -> dict:
     }
 
 
+def _aws_queue(spec, use: TriggerUse) -> dict:
+    """The queue policy statement letting S3 send this bucket's events to the queue: for this bucket, in this
+    account only (the entry itself is in the bucket's one notification configuration, below)."""
+    return {
+        "statement": service_may_send(
+            AWS.principals["s3"],
+            Child(use.owner, "queue", "arn"),
+            Attr(use.trigger.bucket, "arn"),
+            Deployment("aws_account_id"),
+        )
+    }
+
+
 def _gcp_function(spec, use: TriggerUse) -> dict:
     return {
         "event_trigger": {
@@ -286,16 +300,22 @@ def _parts(cloud: str, spec, uses: list[TriggerUse]) -> list[ProgramPart]:
         if bucket_via_eventbridge(spec.resources, use):
             eventbridge.add(trigger.bucket)  # a workflow: S3 sends the bucket's events to EventBridge
             continue
-        entries.setdefault(trigger.bucket, []).append(
-            {
-                "function_arn": Child(use.owner, "function", "arn"),
-                "events": [S3_EVENTS[event] for event in trigger.events],
-                "prefix": symbolic(trigger.prefix) if trigger.prefix else None,
-                "suffix": symbolic(trigger.suffix) if trigger.suffix else None,
-            }
-        )
-        if _permission(use) not in permissions.setdefault(trigger.bucket, []):
-            permissions[trigger.bucket].append(_permission(use))
+        entry = {
+            "events": [S3_EVENTS[event] for event in trigger.events],
+            "prefix": symbolic(trigger.prefix) if trigger.prefix else None,
+            "suffix": symbolic(trigger.suffix) if trigger.suffix else None,
+        }
+        waits = permissions.setdefault(trigger.bucket, [])
+        if use.target.type == "queue":
+            # S3 sends a test message when the configuration is set: the queue policy must let it in first
+            entries.setdefault(trigger.bucket, []).append({"queue_arn": Child(use.owner, "queue", "arn"), **entry})
+            wait = Child(use.owner, "policy")
+        else:
+            function_arn = Child(use.owner, "function", "arn")
+            entries.setdefault(trigger.bucket, []).append({"function_arn": function_arn, **entry})
+            wait = _permission(use)
+        if wait not in waits:
+            waits.append(wait)
     asked = [
         name
         for name, resource in spec.resources.items()
@@ -308,7 +328,8 @@ def _parts(cloud: str, spec, uses: list[TriggerUse]) -> list[ProgramPart]:
             {
                 "bucket": bucket,
                 "bucket_id": Child(bucket, "bucket", "id"),
-                "entries": entries.get(bucket, []),
+                "entries": [entry for entry in entries.get(bucket, []) if "function_arn" in entry],
+                "queue_entries": [entry for entry in entries.get(bucket, []) if "queue_arn" in entry],
                 "eventbridge": bucket in asked,
                 "options": Options(
                     bucket, depends_on=tuple(permissions.get(bucket, ())), provider_of=bucket, top_level=True
@@ -331,11 +352,11 @@ TRIGGER = TriggerKind(
     label=_label,
     check=_check,
     check_uses=_check_uses,
-    wiring={("aws", "function"): _aws_function, ("gcp", "function"): _gcp_function},
+    wiring={("aws", "function"): _aws_function, ("aws", "queue"): _aws_queue, ("gcp", "function"): _gcp_function},
     eventarc=True,
     parts=_parts,
     invocation={"aws": "async"},
     # docs.aws.amazon.com/AmazonS3/latest/userguide/EventNotifications.html: the destination of an event
     # notification must be in the bucket's region
-    same_region={"aws": "S3 sends event notifications only to a function in the bucket's region"},
+    same_region={"aws": "S3 sends event notifications only to a function or queue in the bucket's region"},
 )

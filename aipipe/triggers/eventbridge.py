@@ -48,10 +48,11 @@ SAME_REGION = (
 
 def bucket_via_eventbridge(resources: Mapping[str, Any], use: TriggerUse) -> bool:
     """Whether a bucket trigger reaches its target through EventBridge rather than an S3 notification: a
-    workflow always (S3 notifications cannot start a state machine), a function when the bucket is `existing`
-    (aipipe never writes the notification configuration of a bucket it does not own)."""
+    workflow always (S3 notifications cannot start a state machine), a function (or a queue, which validation
+    refuses) when the bucket is `existing` (aipipe never writes the notification configuration of a bucket it
+    does not own)."""
     bucket = resources.get(use.trigger.bucket)
-    return getattr(use.target, "type", None) != "function" or bool(getattr(bucket, "existing", None))
+    return getattr(use.target, "type", None) not in ("function", "queue") or bool(getattr(bucket, "existing", None))
 
 
 def rule_name(use: TriggerUse) -> str:

@@ -242,6 +242,19 @@ mirror = pulumi.ComponentResource('aipipe:index:Replication', 'mirror')
 # continuous: a rule in the replication configuration of 'source' (rendered with the other replications from it)
 mirror.register_outputs({'arn': source_replication_role.arn})
 
+# --- 'backlog': SQS queue
+backlog = pulumi.ComponentResource('aipipe:index:Queue', 'backlog')
+backlog_queue = aws.sqs.Queue(
+    'backlog',
+    visibility_timeout_seconds=30,
+    message_retention_seconds=345600,
+    delay_seconds=0,
+    sqs_managed_sse_enabled=True,
+    tags={'aipipe:project': 'aws-common-fields', 'aipipe:stack': 'dev', 'role': 'backlog', 'aipipe:resource': 'backlog'},
+    opts=pulumi.ResourceOptions(parent=backlog, provider=aws_us_east_2, protect=True, depends_on=[notes]),
+)
+backlog.register_outputs({'name': backlog_queue.name, 'arn': backlog_queue.arn, 'url': backlog_queue.url})
+
 # --- replication of 'source': 'mirror', in the bucket's one configuration
 source_replication_policy = aws.iam.RolePolicy(
     'source-replication-policy',

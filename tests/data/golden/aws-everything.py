@@ -376,6 +376,121 @@ aws.lambda_.EventSourceMapping(
 )
 on_order.register_outputs({'name': on_order_function.name, 'arn': on_order_function.arn})
 
+# --- 'jobs-failed': SQS queue
+jobs_failed = pulumi.ComponentResource('aipipe:index:Queue', 'jobs-failed')
+jobs_failed_queue = aws.sqs.Queue(
+    'jobs-failed',
+    visibility_timeout_seconds=30,
+    message_retention_seconds=1209600,
+    delay_seconds=0,
+    sqs_managed_sse_enabled=True,
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'jobs-failed'},
+    opts=pulumi.ResourceOptions(parent=jobs_failed),
+)
+jobs_failed.register_outputs({'name': jobs_failed_queue.name, 'arn': jobs_failed_queue.arn, 'url': jobs_failed_queue.url})
+
+# --- 'jobs': SQS queue
+jobs = pulumi.ComponentResource('aipipe:index:Queue', 'jobs')
+jobs_queue = aws.sqs.Queue(
+    'jobs',
+    visibility_timeout_seconds=7200,
+    message_retention_seconds=604800,
+    delay_seconds=10,
+    sqs_managed_sse_enabled=True,
+    redrive_policy=pulumi.Output.json_dumps({'deadLetterTargetArn': jobs_failed_queue.arn, 'maxReceiveCount': 3}),
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'jobs'},
+    opts=pulumi.ResourceOptions(parent=jobs),
+)
+jobs_policy = aws.sqs.QueuePolicy(
+    'jobs-policy',
+    queue_url=jobs_queue.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Principal': {'Service': 's3.amazonaws.com'}, 'Action': ['sqs:SendMessage'], 'Resource': [jobs_queue.arn], 'Condition': {'ArnEquals': {'aws:SourceArn': landing_bucket.arn}, 'StringEquals': {'aws:SourceAccount': aws.get_caller_identity_output().account_id}}}]}),
+    opts=pulumi.ResourceOptions(parent=jobs),
+)
+jobs.register_outputs({'name': jobs_queue.name, 'arn': jobs_queue.arn, 'url': jobs_queue.url})
+
+# --- 'ordered-failed': SQS queue
+ordered_failed = pulumi.ComponentResource('aipipe:index:Queue', 'ordered-failed')
+ordered_failed_queue = aws.sqs.Queue(
+    'ordered-failed',
+    visibility_timeout_seconds=30,
+    message_retention_seconds=345600,
+    delay_seconds=0,
+    fifo_queue=True,
+    content_based_deduplication=False,
+    sqs_managed_sse_enabled=True,
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'ordered-failed'},
+    opts=pulumi.ResourceOptions(parent=ordered_failed),
+)
+ordered_failed.register_outputs({'name': ordered_failed_queue.name, 'arn': ordered_failed_queue.arn, 'url': ordered_failed_queue.url})
+
+# --- 'ordered': SQS queue
+ordered = pulumi.ComponentResource('aipipe:index:Queue', 'ordered')
+ordered_queue = aws.sqs.Queue(
+    'ordered',
+    visibility_timeout_seconds=1200,
+    message_retention_seconds=345600,
+    delay_seconds=0,
+    fifo_queue=True,
+    content_based_deduplication=True,
+    kms_master_key_id='arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    redrive_policy=pulumi.Output.json_dumps({'deadLetterTargetArn': ordered_failed_queue.arn, 'maxReceiveCount': 5}),
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'ordered'},
+    opts=pulumi.ResourceOptions(parent=ordered),
+)
+ordered.register_outputs({'name': ordered_queue.name, 'arn': ordered_queue.arn, 'url': ordered_queue.url})
+
+# --- 'worker': Lambda function
+worker = pulumi.ComponentResource('aipipe:index:Function', 'worker')
+worker_role = aws.iam.Role(
+    'worker-role',
+    assume_role_policy='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}',
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'worker'},
+    opts=pulumi.ResourceOptions(parent=worker),
+)
+worker_logs = aws.cloudwatch.LogGroup(
+    'worker-logs',
+    retention_in_days=30,
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'worker'},
+    opts=pulumi.ResourceOptions(parent=worker),
+)
+worker_policy = aws.iam.RolePolicy(
+    'worker-policy',
+    role=worker_role.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(worker_logs.arn, ':*')]}, {'Effect': 'Allow', 'Action': ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage', 'sqs:SendMessage'], 'Resource': [ordered_queue.arn]}, {'Effect': 'Allow', 'Action': ['kms:Decrypt', 'kms:GenerateDataKey'], 'Resource': ['arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'], 'Condition': {'StringLike': {'kms:ViaService': pulumi.Output.concat('sqs.*.', aws.get_partition_output().dns_suffix)}}}, {'Effect': 'Allow', 'Action': ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], 'Resource': [jobs_queue.arn]}]}),
+    opts=pulumi.ResourceOptions(parent=worker),
+)
+worker_function = aws.lambda_.Function(
+    'worker',
+    role=worker_role.arn,
+    runtime='python3.12',
+    handler='app.handler',
+    code=pulumi.FileArchive('../../build/dev/worker.zip'),
+    architectures=['x86_64'],
+    memory_size=256,
+    timeout=900,
+    logging_config={"log_format": "Text", "log_group": worker_logs.name},
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'worker'},
+    opts=pulumi.ResourceOptions(parent=worker, depends_on=[worker_policy]),
+)
+aws.lambda_.EventSourceMapping(
+    'worker-from-jobs',
+    function_name=worker_function.arn,
+    event_source_arn=jobs_queue.arn,
+    batch_size=100,
+    maximum_batching_window_in_seconds=5,
+    function_response_types=['ReportBatchItemFailures'],
+    opts=pulumi.ResourceOptions(parent=worker, depends_on=[worker_policy]),
+)
+aws.lambda_.EventSourceMapping(
+    'worker-from-ordered',
+    function_name=worker_function.arn,
+    event_source_arn=ordered_queue.arn,
+    batch_size=10,
+    opts=pulumi.ResourceOptions(parent=worker, depends_on=[worker_policy]),
+)
+worker.register_outputs({'name': worker_function.name, 'arn': worker_function.arn})
+
 # --- 'ingest': Lambda function
 ingest = pulumi.ComponentResource('aipipe:index:Function', 'ingest')
 ingest_role = aws.iam.Role(
@@ -762,6 +877,22 @@ nightly_task = aws.datasync.Task(
 )
 nightly.register_outputs({'arn': nightly_task.arn})
 
+# --- 'jobs-failed': the dead-letter queue of exactly the queues that name it
+aws.sqs.RedriveAllowPolicy(
+    'jobs-failed-redrive-allow',
+    queue_url=jobs_failed_queue.url,
+    redrive_allow_policy=pulumi.Output.json_dumps({'redrivePermission': 'byQueue', 'sourceQueueArns': [jobs_queue.arn]}),
+    opts=pulumi.ResourceOptions(),
+)
+
+# --- 'ordered-failed': the dead-letter queue of exactly the queues that name it
+aws.sqs.RedriveAllowPolicy(
+    'ordered-failed-redrive-allow',
+    queue_url=ordered_failed_queue.url,
+    redrive_allow_policy=pulumi.Output.json_dumps({'redrivePermission': 'byQueue', 'sourceQueueArns': [ordered_queue.arn]}),
+    opts=pulumi.ResourceOptions(),
+)
+
 # --- replication of 'landing': 'to-replica', in the bucket's one configuration
 landing_replication_policy = aws.iam.RolePolicy(
     'landing-replication-policy',
@@ -777,7 +908,7 @@ aws.s3.BucketReplicationConfig(
     opts=pulumi.ResourceOptions(depends_on=[landing_replication_policy, landing_versioning, replica_versioning]),
 )
 
-# --- notifications of 'landing': every function it triggers, and its events sent to EventBridge
+# --- notifications of 'landing': every function and queue it notifies, and its events sent to EventBridge
 aws.s3.BucketNotification(
     'landing-notifications',
     bucket=landing_bucket.id,
@@ -795,7 +926,15 @@ aws.s3.BucketNotification(
             "filter_prefix": 'archive/',
         },
     ],
-    opts=pulumi.ResourceOptions(depends_on=[ingest_invoke_from_landing]),
+    queues=[
+        {
+            "queue_arn": jobs_queue.arn,
+            "events": ['s3:ObjectCreated:*'],
+            "filter_prefix": 'jobs/',
+            "filter_suffix": '.json',
+        },
+    ],
+    opts=pulumi.ResourceOptions(depends_on=[jobs_policy, ingest_invoke_from_landing]),
 )
 
 pulumi.export('landing_arn', landing_bucket.arn)
@@ -805,6 +944,7 @@ pulumi.export('key_arn', data_key_key.arn)
 pulumi.export('key_id', data_key_key.key_id)
 pulumi.export('key_alias', data_key_alias.name)
 pulumi.export('queue_url', events_queue_queue.url)
+pulumi.export('jobs_url', jobs_queue.url)
 pulumi.export('stream', clicks_stream.name)
 pulumi.export('order_changes', orders_table.stream_arn)
 pulumi.export('function_arn', ingest_function.arn)
