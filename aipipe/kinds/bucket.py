@@ -195,6 +195,13 @@ def _aws_writes(name: str, bucket: Bucket, prefix: str) -> list[dict]:
     ]
 
 
+def _aws_deletes(name: str, bucket: Bucket, prefix: str) -> list[dict]:
+    # DeleteObject alone: on a versioned bucket it adds a delete marker and keeps the versions, which only
+    # s3:DeleteObjectVersion (not granted) removes for good (docs.aws.amazon.com/AmazonS3/latest/userguide/
+    # DeleteMarker.html); a deleted object needs no key grant
+    return [statement(["s3:DeleteObject"], [Concat(Attr(name, "arn"), f"/{prefix}*")])]
+
+
 def _gcp_grant(role: str, name: str, bucket: Bucket, prefix: str) -> dict:
     """`role` on the bucket, narrowed to objects under `prefix` when there is one."""
     return {
@@ -372,7 +379,7 @@ KIND = Kind(
                 "id": ("bucket", "id"),
             },
             values=aws_values,
-            access={"reads": _aws_reads, "writes": _aws_writes},
+            access={"reads": _aws_reads, "writes": _aws_writes, "deletes": _aws_deletes},
             special_attribute=partial(_special_attribute, "aws"),
         ),
         "gcp": CloudForm(
@@ -388,6 +395,8 @@ KIND = Kind(
                 # access-control/iam-roles) is the narrowest predefined role with both; the prefix condition
                 # keeps its delete to the objects under the written prefix.
                 "writes": partial(_gcp_grant, "roles/storage.objectUser"),
+                # the narrowest predefined role with storage.objects.delete, the same as writes (above)
+                "deletes": partial(_gcp_grant, "roles/storage.objectUser"),
             },
             special_attribute=partial(_special_attribute, "gcp"),
         ),

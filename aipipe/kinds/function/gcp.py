@@ -31,8 +31,9 @@ from aipipe.clouds.gcp import GCP, ROLES, service_account_id
 from aipipe.kinds.base import RenderInputs
 from aipipe.kinds.function.build import build_account, build_grants, builder_values, source_object
 from aipipe.kinds.function.checks import trigger_uses
-from aipipe.kinds.function.links import links
+from aipipe.kinds.function.links import ACCESS_ROLES, links
 from aipipe.kinds.function.model import Function
+from aipipe.kinds.function.options import gcp_option_values
 from aipipe.kinds.function.secrets import secret_variables
 from aipipe.semantics.symbols import Child, CodeFolder, Concat, Deployment, Secret
 from aipipe.spec.parts import ProgramPart
@@ -69,6 +70,10 @@ def _secrets(job: RenderInputs, name: str, function: Function, member) -> list[d
     return found
 
 
+def _same_grant(grant: dict, listed: dict) -> bool:
+    return all(grant[key] == listed[key] for key in ("iam_class", "target_argument", "role", "resource", "condition"))
+
+
 def values(job: RenderInputs, name: str, function: Function) -> dict:
     """The Cloud Function template's values."""
     spec = job.spec
@@ -77,8 +82,11 @@ def values(job: RenderInputs, name: str, function: Function) -> dict:
     caller = Concat("serviceAccount:", Child(name, "caller", "email"))
     grants = []
     for link in links(function):
-        if link.role in ("reads", "writes"):
+        if link.role in ACCESS_ROLES:
             grant = job.access(link.target, link.role, link.prefix)
+            if any(_same_grant(grant, other) for other in grants):
+                continue  # one binding per (role, resource, condition): two resources would share, and on
+                # deleting either remove, the one binding
             variable = Child(name, f"data_grant_{len(grants) + 1}")
             grants.append(
                 {"name": f"{name}-{link.role}-{link.target}", "member": member, "variable": variable, **grant}
@@ -107,6 +115,7 @@ def values(job: RenderInputs, name: str, function: Function) -> dict:
         "available_memory": f"{function.memory}M",  # Cloud Run's memory units (M: megabytes)
         "timeout": function.timeout,
         "max_instances": function.max_instances,
+        **gcp_option_values(function, spec.header.region),
         "ingress": INTERNAL_ONLY if uses else None,
         "source_object": source_object(name, artifact),
         "code_path": CodeFolder(artifact.path.relative_to(spec.base_dir).as_posix()),
