@@ -59,6 +59,8 @@ CODES: dict[str, str] = {
     "AP407": "triggers conflict or are not possible on this cloud",
     "AP408": "a Dataflow job is misconfigured",
     "AP409": "a function's code does not define its handler",
+    "AP460": "a bucket's seed object cannot be uploaded (file missing or outside the spec's folder, key repeated)",
+    "AP461": "a bucket's seed object fires a trigger of the bucket",
     "AP501": "functions trigger themselves through a bucket",
     "AP502": "a subscription has no dead letter",
     "AP503": "a workflow task has no retry",

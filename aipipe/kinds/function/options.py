@@ -169,8 +169,8 @@ def _check_ids(ctx: CheckContext, name: str, field_name: str, ids, form: re.Patt
     if not ids:
         ctx.report(
             "AP201",
-            f"`vpc` on aws needs at least one entry in `{field_name}` (Lambda attaches the function through both subnets "
-            "and security groups)",
+            f"`vpc` on aws needs at least one entry in `{field_name}` (Lambda attaches the function through both "
+            "subnets and security groups)",
             ctx.at(name, "vpc", field_name) if ids is not None else ctx.at(name, "vpc"),
         )
         return
