@@ -117,7 +117,7 @@ def _check_triggers(ctx: CheckContext, name: str, position: int, key: str) -> No
                 ctx.report(
                     "AP461",
                     f"seed object `{key}` fires trigger {index + 1} of `{other}` when it is first deployed and each "
-                    "time its file changes; give it a key the trigger's prefix and suffix do not match, or handle "
+                    "time it changes; give it a key the trigger's prefix and suffix do not match, or handle "
                     "it in the handler",
                     ctx.at(name, "seed", position, "key"),
                     severity=Severity.WARNING,
