@@ -561,7 +561,7 @@ def test_protect_covers_every_cloud_resource_of_the_spec_resource(plans):
     plan = plans["tests/data/good/aws-everything.yaml"]
     landing = next(r.urn for r in plan.resources if r.type == "aipipe:index:Bucket" and r.name == "landing")
     children = [r for r in plan.resources if r.parent == landing]
-    assert len(children) == 6 and all(r.options["protect"] for r in children)
+    assert len(children) == 8 and all(r.options["protect"] for r in children)  # 6 + 2 seed objects
     assert not any(r.options["protect"] for r in plan.resources if r.parent != landing)
 
 
@@ -570,7 +570,7 @@ def test_depends_on_waits_for_everything_the_named_resource_creates(plans):
     [topic] = find(plan, "aws:sns/topic:Topic", "events")
     component = next(r.urn for r in plan.resources if r.type == "aipipe:index:Bucket" and r.name == "landing")
     landing = {r.urn for r in plan.resources if r.parent == component}
-    assert len(landing) == 6 and landing <= set(topic.options["depends_on"])
+    assert len(landing) == 8 and landing <= set(topic.options["depends_on"])  # 6 + 2 seed objects
     [function] = find(plan, "aws:lambda/function:Function", "ingest")
     [policy] = find(plan, "aws:iam/rolePolicy:RolePolicy", "ingest-policy")
     assert function.options["depends_on"] == [policy.urn]  # the role's policy exists before the function runs

@@ -258,6 +258,7 @@ AWS = Cloud(
             "aws:s3/bucketVersioning:BucketVersioning",
             "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
             "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+            "aws:s3/bucketObjectv2:BucketObjectv2",  # its seed objects (aipipe.kinds.bucket_seed)
         }
     ),
 )

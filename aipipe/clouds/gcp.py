@@ -223,7 +223,8 @@ GCP = Cloud(
     resources=RESOURCES,
     default_mock=MockShape(outputs={"project": "{project}"}),
     provider_config=_provider_config,
-    kept_with_bucket=frozenset({"gcp:storage/bucket:Bucket"}),  # settings are fields of the bucket itself
+    # settings are fields of the bucket itself; its seed objects (aipipe.kinds.bucket_seed) are kept with it
+    kept_with_bucket=frozenset({"gcp:storage/bucket:Bucket", "gcp:storage/bucketObject:BucketObject"}),
     kept_always=_shared_binding,
     program_packages=("pulumiverse-time",),  # time.Sleep: service agents settle (aipipe.codegen.gcp_project)
 )

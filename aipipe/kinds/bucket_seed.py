@@ -22,7 +22,7 @@ from aipipe.spec.context import CheckContext
 from aipipe.spec.model import StrictModel
 from aipipe.spec.references import symbolic
 from aipipe.spec.values import Text
-from aipipe.triggers.bucket import BucketTrigger
+from aipipe.triggers.registry import trigger_kind
 
 # An S3 key is "up to 1,024 bytes long" in UTF-8 (docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html);
 # a Cloud Storage object name 1-1024 bytes of UTF-8, without carriage returns or line feeds, and not `.` or `..`
@@ -110,10 +110,12 @@ def seed_file(ctx: CheckContext, name: str, position: int, file: str) -> Path | 
 
 
 def _check_triggers(ctx: CheckContext, name: str, position: int, key: str) -> None:
-    """A seed key a created-trigger on the bucket matches (aipipe.semantics.keys, through BucketTrigger.matches)."""
+    """A seed key a created-trigger on the bucket matches (aipipe.semantics.keys, through the bucket trigger's
+    own `matches`)."""
     for other, resource in ctx.checkable().items():
         for index, trigger in enumerate(getattr(resource, "triggers", ())):
-            if isinstance(trigger, BucketTrigger) and trigger.bucket == name and trigger.matches("created", key):
+            kind = trigger_kind(trigger)
+            if kind.key == "bucket" and kind.source(trigger) == name and trigger.matches("created", key):
                 ctx.report(
                     "AP461",
                     f"seed object `{key}` fires trigger {index + 1} of `{other}` when it is first deployed and each "

@@ -155,7 +155,7 @@ def _check_vpc(ctx: CheckContext, name: str, vpc: Vpc) -> None:
             MAX_SECURITY_GROUPS,
         )
     elif vpc.connector is None:
-        ctx.report("AP201", "`vpc` on gcp needs `connector` (a Serverless VPC Access connector)", ctx.at(name, "vpc"))
+        ctx.report("AP403", "`vpc` on gcp needs `connector` (a Serverless VPC Access connector)", ctx.at(name, "vpc"))
     elif not CONNECTOR.fullmatch(vpc.connector):
         ctx.report(
             "AP202",
@@ -168,7 +168,7 @@ def _check_vpc(ctx: CheckContext, name: str, vpc: Vpc) -> None:
 def _check_ids(ctx: CheckContext, name: str, field_name: str, ids, form: re.Pattern, example: str, most: int) -> None:
     if not ids:
         ctx.report(
-            "AP201",
+            "AP403",
             f"`vpc` on aws needs at least one entry in `{field_name}` (Lambda attaches the function through both "
             "subnets and security groups)",
             ctx.at(name, "vpc", field_name) if ids is not None else ctx.at(name, "vpc"),
