@@ -4,6 +4,7 @@ Jinja, no Pulumi. The end-to-end tests (goldens, plans) check the same values on
 from __future__ import annotations
 
 import copy
+import shutil
 
 import pytest
 import yaml
@@ -214,6 +215,7 @@ def test_every_attribute_of_every_kind_resolves_in_the_program(path, write_spec)
     document["outputs"] = outputs
     written = write_spec(yaml.safe_dump(document))
     (written.parent / "app").mkdir(exist_ok=True)
+    shutil.copytree(path.parent / "seed", written.parent / "seed")  # the buckets' seed files
     checked = load_spec(str(written), "dev")
     assert checked.valid, checked.diagnostics
     planned = plan_spec(checked.spec).outputs
