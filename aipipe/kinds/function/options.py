@@ -80,7 +80,7 @@ def check_options(ctx: CheckContext, name: str, function) -> None:
     """Layers (form, region, count), reserved concurrency, minimum instances and the VPC attachment."""
     if ctx.cloud == "aws":
         _check_layers(ctx, name, function)
-    if function.reserved_concurrency == 0:
+    if ctx.cloud == "aws" and function.reserved_concurrency == 0:
         # pulumi-aws lambda_.Function.reserved_concurrent_executions: "A value of `0` disables lambda from
         # being triggered": allowed, as the switch that stops a function without removing it
         ctx.report(
@@ -109,6 +109,18 @@ def _check_layers(ctx: CheckContext, name: str, function) -> None:
             "AP402",
             f"a Lambda function takes at most {MAX_LAYERS} layers, got {len(function.layers)}; merge some",
             ctx.at(name, "layers"),
+        )
+    if function.layers and function.package in ("image", "auto"):
+        # "Lambda container images does not support layers" (repost.aws/questions/QUBm0OxzDDRmKFkZId9yXxZQ,
+        # accepted answer): an image carries its dependencies itself
+        image = function.package == "image"
+        ctx.report(
+            "AP403",
+            "a Lambda function shipped as a container image takes no layers"
+            + ("" if image else ", and `package: auto` ships one when the zip is too large")
+            + "; use `package: zip`, or put what the layers hold into the image's dependencies",
+            ctx.at(name, "layers"),
+            severity=Severity.ERROR if image else Severity.WARNING,
         )
     for position, arn in enumerate(function.layers):
         path = ctx.at(name, "layers", position)
