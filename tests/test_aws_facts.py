@@ -123,7 +123,7 @@ def test_datasync_locations_live_in_their_buckets_regions_and_the_task_in_the_de
 def test_a_retained_bucket_keeps_its_settings_and_a_deleted_one_loses_them(write_spec, tmp_path):
     """Deleting BucketVersioning suspends versioning and deleting the public access block opens the bucket to
     public policies: a bucket that outlives its stack keeps every companion (retain_on_delete)."""
-    spec = HEAD + "  kept: {type: bucket, lifecycle: {expire_after: 30d}}\n"
+    spec = HEAD + "  kept: {type: bucket, lifecycle: {expire_after: 30d}, seed: [{key: a.txt, content: a}]}\n"
     spec += "  scratch: {type: bucket, retain_on_destroy: false, protect: true}\n"
     planned = plan(write_spec(spec), tmp_path)
     by_owner: dict = {}

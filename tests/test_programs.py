@@ -18,6 +18,7 @@ from aipipe.clouds.registry import CLOUDS
 from aipipe.codegen.context import program_context
 from aipipe.codegen.project import default_program_dir, write_project
 from aipipe.codegen.safe import check_program, literal
+from aipipe.kinds.function.options import VPC_ACTIONS
 from aipipe.offline.plan import plan_spec
 from aipipe.validation import load_spec
 
@@ -145,6 +146,9 @@ LOG_DELIVERY = {
     "logs:PutResourcePolicy",
     "logs:UpdateLogDelivery",
 }
+# ...and a function's VPC network interfaces (aipipe/kinds/function/options.py: the Describe actions work only on
+# "*", and Lambda names interfaces it has not created yet)
+STAR_RESOURCE = LOG_DELIVERY | set(VPC_ACTIONS)
 
 
 # docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html: the account (its IAM policies) may use the key
@@ -181,7 +185,7 @@ def test_no_policy_grants_wildcards_except_log_delivery(path, plans):
             resources = resources if isinstance(resources, list) else [resources]
             assert not any("*" in action for action in actions if action not in LOG_DELIVERY), origin
             if "*" in resources:
-                assert set(actions) <= LOG_DELIVERY, f"{origin}: '*' resource for {actions}"
+                assert set(actions) <= STAR_RESOURCE, f"{origin}: '*' resource for {actions}"
             for resource in resources:
                 assert resource == "*" or resource.startswith("arn:aws:"), f"{origin}: {resource}"
             checked += 1
@@ -454,7 +458,7 @@ def test_parliament_finds_nothing_in_generated_policies(path, plans):
     for origin, text in _permission_policies(plans[key(path)]):
         findings = [(f.issue, f.detail) for f in parliament.analyze_policy_string(text).findings]
         # RESOURCE_STAR only for the log-delivery actions AWS cannot scope (the walk above proves which)
-        findings = [f for f in findings if not (f[0] == "RESOURCE_STAR" and set(f[1]) <= LOG_DELIVERY)]
+        findings = [f for f in findings if not (f[0] == "RESOURCE_STAR" and set(f[1]) <= STAR_RESOURCE)]
         assert findings == [], f"{origin}: {findings}"
         checked += 1
     assert checked > 0
@@ -584,7 +588,7 @@ def test_protect_covers_every_cloud_resource_of_the_spec_resource(plans):
     plan = plans["tests/data/good/aws-everything.yaml"]
     landing = next(r.urn for r in plan.resources if r.type == "aipipe:index:Bucket" and r.name == "landing")
     children = [r for r in plan.resources if r.parent == landing]
-    assert len(children) == 6 and all(r.options["protect"] for r in children)
+    assert len(children) == 8 and all(r.options["protect"] for r in children)  # 6 + 2 seed objects
     assert not any(r.options["protect"] for r in plan.resources if r.parent != landing)
 
 
@@ -593,7 +597,7 @@ def test_depends_on_waits_for_everything_the_named_resource_creates(plans):
     [topic] = find(plan, "aws:sns/topic:Topic", "events")
     component = next(r.urn for r in plan.resources if r.type == "aipipe:index:Bucket" and r.name == "landing")
     landing = {r.urn for r in plan.resources if r.parent == component}
-    assert len(landing) == 6 and landing <= set(topic.options["depends_on"])
+    assert len(landing) == 8 and landing <= set(topic.options["depends_on"])  # 6 + 2 seed objects
     [function] = find(plan, "aws:lambda/function:Function", "ingest")
     [policy] = find(plan, "aws:iam/rolePolicy:RolePolicy", "ingest-policy")
     [extra] = find(plan, "aws:iam/rolePolicy:RolePolicy", "ingest-permissions")

@@ -292,6 +292,7 @@ AWS = Cloud(
             "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
             "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
             "aws:dynamodb/table:Table",  # templates/table/aws.py.j2 gives it the table's retain_on_delete
+            "aws:s3/bucketObjectv2:BucketObjectv2",  # its seed objects (aipipe.kinds.bucket_seed)
         }
     ),
 )

@@ -259,9 +259,15 @@ GCP = Cloud(
     resources=RESOURCES,
     default_mock=MockShape(outputs={"project": "{project}"}),
     provider_config=_provider_config,
-    # a bucket's settings are fields of the bucket itself; templates/table/gcp.py.j2 retains dataset and table
+    # a bucket's settings are fields of the bucket itself; its seed objects (aipipe.kinds.bucket_seed) are kept with
+    # it; templates/table/gcp.py.j2 retains dataset and table
     kept_with_bucket=frozenset(
-        {"gcp:storage/bucket:Bucket", "gcp:bigquery/dataset:Dataset", "gcp:bigquery/table:Table"}
+        {
+            "gcp:storage/bucket:Bucket",
+            "gcp:storage/bucketObject:BucketObject",
+            "gcp:bigquery/dataset:Dataset",
+            "gcp:bigquery/table:Table",
+        }
     ),
     kept_always=_shared_binding,
     program_packages=("pulumiverse-time",),  # time.Sleep: service agents settle (aipipe.codegen.gcp_project)

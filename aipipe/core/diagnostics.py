@@ -60,6 +60,8 @@ CODES: dict[str, str] = {
     "AP408": "a Dataflow job is misconfigured",
     "AP409": "a function's code does not define its handler",
     "AP410": "an extra permission (`permissions:`) is malformed",
+    "AP460": "a bucket's seed object cannot be uploaded (file missing or outside the spec's folder, key repeated)",
+    "AP461": "a bucket's seed object fires a trigger of the bucket",
     "AP501": "functions trigger themselves through a bucket",
     "AP502": "a subscription has no dead letter",
     "AP503": "a workflow task has no retry",

@@ -23,7 +23,7 @@ class RenderInputs(Protocol):
     spec: Any  # the validated Spec
 
     def access(self, target: str, role: str, prefix: str = "") -> Any:
-        """What gives `role` (reads | writes) access to resource `target`, narrowed to a key `prefix`: IAM
+        """What gives `role` (reads | writes | deletes) access to resource `target`, narrowed to a key `prefix`: IAM
         statements on aws, a grant on gcp — from the target's kind."""
         ...
 
@@ -154,7 +154,7 @@ class CloudForm:
     service: str  # "S3 bucket", for documentation
     attributes: Mapping[str, AttributeSource]
     values: ValuesBuilder | None = None
-    # reads / writes -> access builder; a kind without one cannot be read (written) on this cloud
+    # reads / writes / deletes -> access builder; a kind without one cannot be read (written, deleted) on this cloud
     access: Mapping[str, AccessBuilder] = field(default_factory=dict)
     # (name, model, attribute) -> a symbol, or None to use `attributes` (existing buckets, computed ARNs)
     special_attribute: Callable[[str, Any, str], Any] | None = None
@@ -217,6 +217,6 @@ class Kind:
         return bool(form and form.iam_member)
 
     def access(self, cloud: str, role: str) -> AccessBuilder | None:
-        """How a function gets `role` (reads | writes) access to a resource of the kind on `cloud`."""
+        """How a function gets `role` (reads | writes | deletes) access to a resource of the kind on `cloud`."""
         form = self.clouds.get(cloud)
         return form.access.get(role) if form else None

@@ -19,11 +19,9 @@ from aipipe.kinds.base import (
     gcp_key_grant,
     kms_key_links,
     kms_key_value,
-    resource_grant,
 )
-from aipipe.semantics.gcs import object_condition
-from aipipe.semantics.iam import statement
-from aipipe.semantics.kms import key_statements
+from aipipe.kinds.bucket_access import BUCKET_MEMBER, aws_deletes, aws_reads, aws_writes, gcp_grant
+from aipipe.kinds.bucket_seed import SeedObject, check_seed, seed_values
 from aipipe.semantics.symbols import Attr, Child, Concat, Deployment, Json
 from aipipe.spec.context import CheckContext
 from aipipe.spec.model import ResourceBase, StrictModel, cloud_only
@@ -79,6 +77,12 @@ class Bucket(ResourceBase):
     )
     retain_on_destroy: bool = Field(True, description="`aipipe destroy` keeps the bucket and its data.")
     force_destroy: bool = Field(False, description="Delete all objects when the bucket itself is deleted.")
+    seed: list[SeedObject] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Objects the bucket is created with (and updated to on each deploy): `{key, file}` uploads a "
+        "file of the project, `{key, content}` inline text. Kept or deleted on destroy as the bucket is.",
+    )
 
 
 # --- checks --------------------------------------------------------------------------------------------------
@@ -137,6 +141,7 @@ def check(ctx: CheckContext, name: str, bucket: Bucket) -> None:
         and not ctx.was_dropped(name, "encryption")
     ):
         ctx.report("AP403", "`kms_key` needs `encryption: kms`", ctx.at(name, "kms_key"), True)
+    check_seed(ctx, name, bucket.seed)
     if ctx.cloud == "aws":
         check_kms_key(ctx, name, bucket)
     if ctx.cloud == "gcp" and bucket.encryption == "kms" and not bucket.kms_key and not bucket.existing:
@@ -185,34 +190,6 @@ def _special_attribute(cloud: str, name: str, bucket: Bucket, attribute: str):
     return None
 
 
-def _aws_reads(name: str, bucket: Bucket, prefix: str) -> list[dict]:
-    # Reading lists only within the prefix: s3:prefix narrows ListBucket (docs.aws.amazon.com/AmazonS3/latest/
-    # userguide/amazon-s3-policy-keys.html#condition-key-bucket-ops-2).
-    arn = Attr(name, "arn")
-    listing = statement(["s3:ListBucket"], [arn], {"StringLike": {"s3:prefix": [f"{prefix}*"]}} if prefix else None)
-    return [
-        statement(["s3:GetObject"], [Concat(arn, f"/{prefix}*")]),
-        listing,
-        *key_statements("s3", "reads", bucket.kms_key),
-    ]
-
-
-def _aws_writes(name: str, bucket: Bucket, prefix: str) -> list[dict]:
-    return [
-        statement(["s3:PutObject", "s3:AbortMultipartUpload"], [Concat(Attr(name, "arn"), f"/{prefix}*")]),
-        *key_statements("s3", "writes", bucket.kms_key),
-    ]
-
-
-BUCKET_MEMBER = ("storage.BucketIAMMember", "bucket")
-
-
-def _gcp_grant(role: str, name: str, bucket: Bucket, prefix: str) -> dict:
-    """`role` on the bucket, narrowed to objects under `prefix` when there is one."""
-    condition = object_condition(Attr(name, "name"), [prefix])
-    return {**resource_grant(*BUCKET_MEMBER, role, name, bucket, prefix), "condition": condition}
-
-
 # --- template values ---------------------------------------------------------------------------------------
 
 
@@ -241,6 +218,7 @@ def aws_values(job, name: str, bucket: Bucket) -> dict:
         "encryption_rules": encryption,
         "lifecycle_rules": _s3_lifecycle(bucket) if bucket.lifecycle else None,
         "tls_only_policy": tls_only_policy(name),
+        "seed": seed_values(job.spec, bucket.seed),
     }
 
 
@@ -357,6 +335,7 @@ def gcp_values(job, name: str, bucket: Bucket) -> dict:
         "lifecycle_rules": rules or None,
         "force_destroy": bucket.force_destroy,
         "retain": bucket.retain_on_destroy,
+        "seed": seed_values(job.spec, bucket.seed),
     }
 
 
@@ -373,7 +352,7 @@ KIND = Kind(
                 "id": ("bucket", "id"),
             },
             values=aws_values,
-            access={"reads": _aws_reads, "writes": _aws_writes},
+            access={"reads": aws_reads, "writes": aws_writes, "deletes": aws_deletes},
             special_attribute=partial(_special_attribute, "aws"),
         ),
         "gcp": CloudForm(
@@ -381,14 +360,16 @@ KIND = Kind(
             {"name": ("bucket", "name"), "url": ("bucket", "url"), "id": ("bucket", "id")},
             values=gcp_values,
             access={
-                "reads": partial(_gcp_grant, "roles/storage.objectViewer"),
+                "reads": partial(gcp_grant, "roles/storage.objectViewer"),
                 # Overwriting an object (a retried event rewriting its key) needs storage.objects.delete besides
                 # .create (cloud.google.com/storage/docs/access-control/iam-permissions, the note under objects:
                 # replacing an existing object needs both); objectCreator has .create alone, so a rewrite got 403.
                 # objectUser (create, delete, get, list, update, restore; cloud.google.com/storage/docs/
                 # access-control/iam-roles) is the narrowest predefined role with both; the prefix condition
                 # keeps its delete to the objects under the written prefix.
-                "writes": partial(_gcp_grant, "roles/storage.objectUser"),
+                "writes": partial(gcp_grant, "roles/storage.objectUser"),
+                # the narrowest predefined role with storage.objects.delete, the same as writes (above)
+                "deletes": partial(gcp_grant, "roles/storage.objectUser"),
             },
             iam_member=BUCKET_MEMBER,
             special_attribute=partial(_special_attribute, "gcp"),

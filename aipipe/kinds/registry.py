@@ -40,7 +40,7 @@ def attribute_problem(type_name: str, cloud: str, raw: object, attribute: str) -
 
 
 def accessible(role: str) -> tuple[str, ...]:
-    """The kinds a function may name under `reads` (role reads) or `writes` on some cloud."""
+    """The kinds a function may name under `reads` (role reads), `writes` or `deletes` on some cloud."""
     return tuple(name for name, kind in KINDS.items() if any(role in form.access for form in kind.clouds.values()))
 
 

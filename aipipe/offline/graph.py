@@ -14,6 +14,7 @@ from aipipe.triggers.registry import trigger_kind
 _FLOWS = {
     "reads": (True, "read by"),
     "writes": (False, "writes"),
+    "deletes": (False, "deletes"),
     "trigger": (True, "triggers"),
     "topic": (True, "delivers"),
     "step": (False, "runs"),

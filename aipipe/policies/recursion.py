@@ -1,5 +1,5 @@
-"""AP501: functions that trigger themselves through a bucket, directly, through a queue the bucket fills, or through
-a workflow a bucket starts."""
+"""AP501: functions that trigger themselves through a bucket (writing where created events start them, or deleting
+where deleted events do), directly, through a queue the bucket fills, or through a workflow a bucket starts."""
 
 from __future__ import annotations
 
@@ -12,15 +12,24 @@ from aipipe.policies.base import Finding, PolicyCheck
 from aipipe.triggers.bucket import BucketTrigger
 from aipipe.triggers.queue import QueueTrigger
 
+# what a function does to a bucket -> can that fire a trigger (an object deleted fires `deleted` triggers; on a
+# versioned S3 bucket a delete that only adds a delete marker fires s3:ObjectRemoved:DeleteMarkerCreated too)
+_FIRES = {"writes": BucketTrigger.fires_on_write, "deletes": BucketTrigger.fires_on_delete}
+_HOW = {
+    "writes": "each write creates objects that start the next function or workflow",
+    "deletes": "each delete removes objects whose deleted events start the next function or workflow",
+}
+
 
 class RecursiveInvocation(PolicyCheck):
     code = "AP501"
     severity = Severity.ERROR
     title = "functions trigger themselves through a bucket"
     why = (
-        "A function that writes into the bucket (and prefix) whose object-created events trigger it invokes "
-        "itself again with every write, directly or through other functions, a queue the bucket fills, or a "
-        "workflow that runs it. The loop runs, and is billed, until someone notices."
+        "A function that writes into the bucket (and prefix) whose object-created events trigger it (or deletes "
+        "where object-deleted events do) invokes itself again with every write, directly or through other "
+        "functions, a queue the bucket fills, or a workflow that runs it. The loop runs, and is billed, until "
+        "someone notices."
     )
     fix = (
         "Write to another bucket, or give the trigger and the write prefixes that cannot overlap "
@@ -41,20 +50,21 @@ class RecursiveInvocation(PolicyCheck):
         edges: dict[str, set[str]] = {
             name: set() for name, resource in ctx.checkable().items() if resource.type in started
         }
-        first_write: dict[tuple[str, str], DataPath] = {}
+        first_write: dict[tuple[str, str], tuple[DataPath, str]] = {}
         for name in edges:
             resource = ctx.checkable()[name]
             if resource.type == "workflow":  # a workflow runs the functions of its steps
                 edges[name] |= {f for f in invoked_functions(resource.steps) if ctx.types.get(f) == "function"}
                 continue
             for link in links_of(resource):
-                if link.role != "writes" or ctx.types.get(link.target) != "bucket":
+                if link.role not in _FIRES or ctx.types.get(link.target) != "bucket":
                     continue
+                fires = _FIRES[link.role]
                 for other, triggers in triggered.items():
                     # the same key-set rule as S3's own overlap check (aipipe.semantics.keys)
-                    if other in edges and any(t.fires_on_write(link.target, link.prefix) for t in triggers):
+                    if other in edges and any(fires(t, link.target, link.prefix) for t in triggers):
                         edges[name].add(other)
-                        first_write.setdefault((name, other), ctx.at(name, *link.path))
+                        first_write.setdefault((name, other), (ctx.at(name, *link.path), link.role))
         for cycle in find_cycles(edges):
             # start at a write (a workflow's edges are its steps): every loop holds one
             turn = next(i for i in range(len(cycle)) if (cycle[i], cycle[(i + 1) % len(cycle)]) in first_write)
@@ -64,8 +74,8 @@ class RecursiveInvocation(PolicyCheck):
             loop = " → ".join(cycle + [start])
             yield Finding(
                 start,
-                first_write[(start, following)],
-                f"recursive invocation: {loop} (each write creates objects that start the next function or workflow)",
+                first_write[(start, following)][0],
+                f"recursive invocation: {loop} ({_HOW[first_write[(start, following)][1]]})",
             )
 
 

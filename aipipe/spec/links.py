@@ -21,5 +21,5 @@ class Link:
     target: str
     path: DataPath
     allowed: tuple[str, ...]
-    role: str  # reads, writes, trigger, topic, step, source, destination, input, depends_on
-    prefix: str = ""  # for reads/writes narrowed to a key prefix: `curated/processed/`
+    role: str  # reads, writes, deletes, trigger, topic, step, source, destination, input, depends_on
+    prefix: str = ""  # for reads/writes/deletes narrowed to a key prefix: `curated/processed/`

@@ -71,6 +71,10 @@ class BucketTrigger(StrictModel):
         """Whether writing objects into `bucket` under `prefix` can fire this trigger."""
         return bucket == self.bucket and "created" in self.events and KeyPattern(prefix).overlaps(self.keys)
 
+    def fires_on_delete(self, bucket: str, prefix: str) -> bool:
+        """Whether deleting objects in `bucket` under `prefix` can fire this trigger."""
+        return bucket == self.bucket and "deleted" in self.events and KeyPattern(prefix).overlaps(self.keys)
+
 
 def overlaps(a: BucketTrigger, b: BucketTrigger) -> bool:
     """Whether one object event can fire both triggers (same bucket, a shared event, overlapping keys)."""

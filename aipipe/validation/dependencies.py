@@ -11,7 +11,7 @@ from aipipe.semantics.secrets import SECRET_FIELDS
 from aipipe.spec.context import CheckContext
 from aipipe.spec.references import CONTEXT_FACTS, parse_references, strings_in
 
-ACCESS_ROLES = ("reads", "writes")
+ACCESS_ROLES = ("reads", "writes", "deletes")
 
 
 def check_links(ctx: CheckContext, edges: dict[str, set[str]]) -> None:

@@ -7,8 +7,9 @@ from aipipe.clouds.aws import AWS
 from aipipe.kinds.base import RenderInputs
 from aipipe.kinds.function.checks import trigger_uses
 from aipipe.kinds.function.failures import failure_statements, failure_values
-from aipipe.kinds.function.links import links
+from aipipe.kinds.function.links import ACCESS_ROLES, links
 from aipipe.kinds.function.model import Function
+from aipipe.kinds.function.options import aws_option_values, vpc_statements
 from aipipe.kinds.function.package import package_values
 from aipipe.semantics.iam import merge, policy_document, statement, trust_policy
 from aipipe.semantics.symbols import Child, Concat, StoredSecret
@@ -23,7 +24,7 @@ def values(job: RenderInputs, name: str, function: Function) -> dict:
     """The Lambda template's values: runtime id, code folder, environment, policy, and each trigger's wiring."""
     statements = [statement(["logs:CreateLogStream", "logs:PutLogEvents"], [Concat(Child(name, "logs", "arn"), ":*")])]
     for link in links(function):
-        if link.role in ("reads", "writes"):
+        if link.role in ACCESS_ROLES:
             statements += job.access(link.target, link.role, link.prefix)
     triggers = []
     uses = trigger_uses(name, function)
@@ -36,6 +37,7 @@ def values(job: RenderInputs, name: str, function: Function) -> dict:
     secrets = stored_secrets(function.environment)
     if secrets:
         statements.append(statement(["secretsmanager:GetSecretValue"], [StoredSecret(secret) for secret in secrets]))
+    statements += vpc_statements(function)
     failures = failure_values(name, function, uses, triggers)
     statements += failure_statements(name, failures)
     return {
@@ -50,5 +52,6 @@ def values(job: RenderInputs, name: str, function: Function) -> dict:
         "permissions_policy": permissions_policy(function.permissions),
         "triggers": triggers,
         "log_retention": LOG_RETENTION_DAYS,
+        **aws_option_values(function),
         **failures,
     }

@@ -11,6 +11,7 @@ from aipipe.core.suggest import did_you_mean, one_of
 from aipipe.kinds.function.entry import check_python_entry
 from aipipe.kinds.function.links import links
 from aipipe.kinds.function.model import Function
+from aipipe.kinds.function.options import check_options
 from aipipe.kinds.function.secrets import check_secret_variables
 from aipipe.spec.context import CheckContext
 from aipipe.spec.values import format_duration
@@ -31,6 +32,7 @@ def check(ctx: CheckContext, name: str, function: Function) -> None:
         return  # `cloud` itself is invalid (reported): the per-cloud rules below would only add noise
     cloud = CLOUDS[ctx.cloud]
     _check_runtime(ctx, name, function.runtime)
+    check_options(ctx, name, function)
     if ctx.cloud == "gcp":
         check_secret_variables(ctx, name, function)
     if ctx.cloud == "gcp" and (function.max_instances or 0) > MAX_INSTANCES_BASELINE:

@@ -31,8 +31,9 @@ from aipipe.clouds.gcp import GCP, ROLES, service_account_id
 from aipipe.kinds.base import RenderInputs
 from aipipe.kinds.function.build import build_account, build_grants, builder_values, source_object
 from aipipe.kinds.function.checks import trigger_uses
-from aipipe.kinds.function.links import links
+from aipipe.kinds.function.links import ACCESS_ROLES, links
 from aipipe.kinds.function.model import Function
+from aipipe.kinds.function.options import gcp_option_values
 from aipipe.kinds.function.secrets import secret_variables
 from aipipe.semantics.symbols import Child, CodeFolder, Concat, Deployment, Secret
 from aipipe.spec.parts import ProgramPart
@@ -71,19 +72,20 @@ def _secrets(job: RenderInputs, name: str, function: Function, member) -> list[d
 
 
 def _data_grants(job: RenderInputs, name: str, function: Function, member) -> list[dict]:
-    """The grants of the function's reads and writes. A kind's access is one grant or several; a grant marked
-    `once` (BigQuery's job role on the project) is the same whatever the function reads, so it is made once and
-    named by that mark: two IAMMember resources of one binding would remove it for both when one goes."""
+    """The grants of the function's reads, writes and deletes. A kind's access is one grant or several; a grant
+    marked `once` (BigQuery's job role on the project) is the same whatever the function reads, so it is made once
+    and named by that mark; and one binding (role, resource, condition) is made once: two IAMMember resources of
+    one binding would remove it for both when either goes."""
     grants: list[dict] = []
     made: set[str] = set()
     for link in links(function):
-        if link.role not in ("reads", "writes"):
+        if link.role not in ACCESS_ROLES:
             continue
         access = job.access(link.target, link.role, link.prefix)
         for grant in access if isinstance(access, list) else [access]:
             grant = dict(grant)
             once = grant.pop("once", None)
-            if once in made:
+            if once in made or any(_same_grant(grant, other) for other in grants):
                 continue
             if once:
                 made.add(once)
@@ -91,6 +93,10 @@ def _data_grants(job: RenderInputs, name: str, function: Function, member) -> li
             label = once or f"{link.role}-{link.target}"
             grants.append({"name": f"{name}-{label}", "member": member, "variable": variable, **grant})
     return grants
+
+
+def _same_grant(grant: dict, listed: dict) -> bool:
+    return all(grant[key] == listed[key] for key in ("iam_class", "target_argument", "role", "resource", "condition"))
 
 
 def values(job: RenderInputs, name: str, function: Function) -> dict:
@@ -125,6 +131,7 @@ def values(job: RenderInputs, name: str, function: Function) -> dict:
         "available_memory": f"{function.memory}M",  # Cloud Run's memory units (M: megabytes)
         "timeout": function.timeout,
         "max_instances": function.max_instances,
+        **gcp_option_values(function, spec.header.region),
         "ingress": INTERNAL_ONLY if uses else None,
         "source_object": source_object(name, artifact),
         "code_path": CodeFolder(artifact.path.relative_to(spec.base_dir).as_posix()),

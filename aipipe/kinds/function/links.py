@@ -9,11 +9,14 @@ from aipipe.kinds.function.model import Function
 from aipipe.spec.links import ANY_TYPE, Link
 from aipipe.triggers.registry import trigger_kind
 
+# what a function may do to a resource it names (each kind's access says what gives it on each cloud)
+ACCESS_ROLES = ("reads", "writes", "deletes")
+
 
 def links(function: Function) -> Iterator[Link]:
-    """`reads`/`writes` entries (which kinds they may name comes from the kinds' access, checked by the
+    """`reads`/`writes`/`deletes` entries (which kinds they may name comes from the kinds' access, checked by the
     validation) and each trigger's source."""
-    for role in ("reads", "writes"):
+    for role in ACCESS_ROLES:
         for position, entry in enumerate(getattr(function, role)):
             target, _, prefix = entry.partition("/")
             yield Link(target, (role, position), ANY_TYPE, role, prefix)

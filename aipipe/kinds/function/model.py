@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from aipipe.kinds.function.options import LayerArn, Vpc
 from aipipe.spec.model import ResourceBase, StrictModel, cloud_only
 from aipipe.spec.permissions import Permission
 from aipipe.spec.values import AccessTarget, Duration, EnvironmentName, MemorySize, Text, duration_between
@@ -53,6 +54,11 @@ class Function(ResourceBase):
     writes: list[AccessTarget] = Field(
         default_factory=list, description="Resources the function may write (least-privilege access is generated)."
     )
+    deletes: list[AccessTarget] = Field(
+        default_factory=list,
+        description="Buckets (optionally `bucket/prefix/`) whose objects the function may delete. On a versioned "
+        "S3 bucket a delete leaves a delete marker: earlier versions stay (the function may not delete them).",
+    )
     triggers: list[Trigger] = Field(default_factory=list, max_length=50)
     permissions: list[Permission] = Field(
         default_factory=list,
@@ -68,6 +74,27 @@ class Function(ResourceBase):
     # shared pool, a different thing.
     max_instances: Annotated[int, Field(ge=1)] | None = cloud_only(
         "gcp", description="Most instances the function runs at once (at least 1; default: the cloud's, 100)."
+    )
+    # Cloud Run keeps this many instances warm, billed while idle (cloud.google.com/functions/docs/configuring/
+    # min-instances); pulumi-gcp FunctionServiceConfig.min_instance_count
+    min_instances: Annotated[int, Field(ge=0)] | None = cloud_only(
+        "gcp", description="Instances kept running even without events (default 0; idle ones are billed)."
+    )
+    layers: list[LayerArn] = cloud_only(
+        "aws",
+        [],
+        "Lambda layer version ARNs (`arn:aws:lambda:<region>:<account>:layer:<name>:<version>`, at most 5, in the "
+        "function's region) added to the function; aipipe does not build layers.",
+    )
+    reserved_concurrency: Annotated[int, Field(ge=0)] | None = cloud_only(
+        "aws",
+        description="Concurrent executions reserved for the function, and its most (taken from the account's "
+        "regional pool; 0 stops every invocation). Default: unreserved.",
+    )
+    vpc: Vpc | None = Field(
+        None,
+        description="Run the function attached to a network: aws `{subnets: [...], security_groups: [...]}`; gcp "
+        "`{connector: <name or id>, egress: private_ranges | all}`.",
     )
     architecture: Literal["x86_64", "arm64"] | None = cloud_only(
         "aws",

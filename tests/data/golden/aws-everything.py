@@ -21,49 +21,6 @@ nightly_log_policy = aws.cloudwatch.LogResourcePolicy(
     opts=pulumi.ResourceOptions(),
 )
 
-# --- 'landing': S3 bucket
-landing = pulumi.ComponentResource('aipipe:index:Bucket', 'landing')
-landing_bucket = aws.s3.Bucket(
-    'landing',
-    force_destroy=False,
-    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'tier': 'raw', 'aipipe:resource': 'landing'},
-    opts=pulumi.ResourceOptions(parent=landing, protect=True, retain_on_delete=True),
-)
-landing_public_access = aws.s3.BucketPublicAccessBlock(
-    'landing-public-access',
-    bucket=landing_bucket.id,
-    block_public_acls=True,
-    block_public_policy=True,
-    ignore_public_acls=True,
-    restrict_public_buckets=True,
-    opts=pulumi.ResourceOptions(parent=landing, protect=True, retain_on_delete=True),
-)
-aws.s3.BucketPolicy(
-    'landing-tls-only',
-    bucket=landing_bucket.id,
-    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Sid': 'DenyInsecureTransport', 'Effect': 'Deny', 'Principal': '*', 'Action': 's3:*', 'Resource': [landing_bucket.arn, pulumi.Output.concat(landing_bucket.arn, '/*')], 'Condition': {'Bool': {'aws:SecureTransport': 'false'}}}]}),
-    opts=pulumi.ResourceOptions(parent=landing, protect=True, retain_on_delete=True, depends_on=[landing_public_access]),
-)
-landing_versioning = aws.s3.BucketVersioning(
-    'landing-versioning',
-    bucket=landing_bucket.id,
-    versioning_configuration={'status': 'Enabled'},
-    opts=pulumi.ResourceOptions(parent=landing, protect=True, retain_on_delete=True),
-)
-aws.s3.BucketServerSideEncryptionConfiguration(
-    'landing-encryption',
-    bucket=landing_bucket.id,
-    rules=[{'apply_server_side_encryption_by_default': {'sse_algorithm': 'aws:kms', 'kms_master_key_id': 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'}, 'bucket_key_enabled': True}],
-    opts=pulumi.ResourceOptions(parent=landing, protect=True, retain_on_delete=True),
-)
-aws.s3.BucketLifecycleConfiguration(
-    'landing-lifecycle',
-    bucket=landing_bucket.id,
-    rules=[{'id': 'aipipe-lifecycle', 'status': 'Enabled', 'filter': {}, 'transitions': [{'days': 30, 'storage_class': 'GLACIER_IR'}], 'expiration': {'days': 365}, 'noncurrent_version_expiration': {'noncurrent_days': 365}}, {'id': 'aipipe-cleanup', 'status': 'Enabled', 'filter': {}, 'abort_incomplete_multipart_upload': {'days_after_initiation': 7}, 'expiration': {'expired_object_delete_marker': True}}],
-    opts=pulumi.ResourceOptions(parent=landing, protect=True, retain_on_delete=True, depends_on=[landing_versioning]),
-)
-landing.register_outputs({'name': landing_bucket.bucket, 'arn': landing_bucket.arn, 'url': pulumi.Output.concat('s3://', landing_bucket.bucket), 'id': landing_bucket.id})
-
 # --- 'scratch': S3 bucket
 scratch = pulumi.ComponentResource('aipipe:index:Bucket', 'scratch')
 scratch_bucket = aws.s3.Bucket(
@@ -106,6 +63,63 @@ aws.s3.BucketLifecycleConfiguration(
     opts=pulumi.ResourceOptions(parent=scratch, depends_on=[scratch_versioning]),
 )
 scratch.register_outputs({'name': scratch_bucket.bucket, 'arn': scratch_bucket.arn, 'url': pulumi.Output.concat('s3://', scratch_bucket.bucket), 'id': scratch_bucket.id})
+
+# --- 'landing': S3 bucket
+landing = pulumi.ComponentResource('aipipe:index:Bucket', 'landing')
+landing_bucket = aws.s3.Bucket(
+    'landing',
+    force_destroy=False,
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'tier': 'raw', 'aipipe:resource': 'landing'},
+    opts=pulumi.ResourceOptions(parent=landing, protect=True, retain_on_delete=True),
+)
+landing_public_access = aws.s3.BucketPublicAccessBlock(
+    'landing-public-access',
+    bucket=landing_bucket.id,
+    block_public_acls=True,
+    block_public_policy=True,
+    ignore_public_acls=True,
+    restrict_public_buckets=True,
+    opts=pulumi.ResourceOptions(parent=landing, protect=True, retain_on_delete=True),
+)
+aws.s3.BucketPolicy(
+    'landing-tls-only',
+    bucket=landing_bucket.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Sid': 'DenyInsecureTransport', 'Effect': 'Deny', 'Principal': '*', 'Action': 's3:*', 'Resource': [landing_bucket.arn, pulumi.Output.concat(landing_bucket.arn, '/*')], 'Condition': {'Bool': {'aws:SecureTransport': 'false'}}}]}),
+    opts=pulumi.ResourceOptions(parent=landing, protect=True, retain_on_delete=True, depends_on=[landing_public_access]),
+)
+landing_versioning = aws.s3.BucketVersioning(
+    'landing-versioning',
+    bucket=landing_bucket.id,
+    versioning_configuration={'status': 'Enabled'},
+    opts=pulumi.ResourceOptions(parent=landing, protect=True, retain_on_delete=True),
+)
+landing_encryption = aws.s3.BucketServerSideEncryptionConfiguration(
+    'landing-encryption',
+    bucket=landing_bucket.id,
+    rules=[{'apply_server_side_encryption_by_default': {'sse_algorithm': 'aws:kms', 'kms_master_key_id': 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'}, 'bucket_key_enabled': True}],
+    opts=pulumi.ResourceOptions(parent=landing, protect=True, retain_on_delete=True),
+)
+aws.s3.BucketLifecycleConfiguration(
+    'landing-lifecycle',
+    bucket=landing_bucket.id,
+    rules=[{'id': 'aipipe-lifecycle', 'status': 'Enabled', 'filter': {}, 'transitions': [{'days': 30, 'storage_class': 'GLACIER_IR'}], 'expiration': {'days': 365}, 'noncurrent_version_expiration': {'noncurrent_days': 365}}, {'id': 'aipipe-cleanup', 'status': 'Enabled', 'filter': {}, 'abort_incomplete_multipart_upload': {'days_after_initiation': 7}, 'expiration': {'expired_object_delete_marker': True}}],
+    opts=pulumi.ResourceOptions(parent=landing, protect=True, retain_on_delete=True, depends_on=[landing_versioning]),
+)
+aws.s3.BucketObjectv2(
+    'landing-seed-config-settings-json-980db14c',
+    bucket=landing_bucket.id,
+    key='config/settings.json',
+    source=pulumi.FileAsset('../../../seed/settings.json'),
+    opts=pulumi.ResourceOptions(parent=landing, protect=True, retain_on_delete=True, depends_on=[landing_encryption, landing_versioning]),
+)
+aws.s3.BucketObjectv2(
+    'landing-seed-config-output-bucket-txt-3afda8ac',
+    bucket=landing_bucket.id,
+    key='config/output-bucket.txt',
+    content=scratch_bucket.bucket,
+    opts=pulumi.ResourceOptions(parent=landing, protect=True, retain_on_delete=True, depends_on=[landing_encryption, landing_versioning]),
+)
+landing.register_outputs({'name': landing_bucket.bucket, 'arn': landing_bucket.arn, 'url': pulumi.Output.concat('s3://', landing_bucket.bucket), 'id': landing_bucket.id})
 
 # --- 'replica': S3 bucket
 replica = pulumi.ComponentResource('aipipe:index:Bucket', 'replica')
@@ -521,7 +535,7 @@ aws.sqs.QueuePolicy(
 ingest_policy = aws.iam.RolePolicy(
     'ingest-policy',
     role=ingest_role.id,
-    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(ingest_logs.arn, ':*')]}, {'Effect': 'Allow', 'Action': ['s3:GetObject'], 'Resource': [pulumi.Output.concat(landing_bucket.arn, '/incoming/*')]}, {'Effect': 'Allow', 'Action': ['s3:ListBucket'], 'Resource': [landing_bucket.arn], 'Condition': {'StringLike': {'s3:prefix': ['incoming/*']}}}, {'Effect': 'Allow', 'Action': ['kms:Decrypt'], 'Resource': ['arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'], 'Condition': {'StringLike': {'kms:ViaService': pulumi.Output.concat('s3.*.', aws.get_partition_output().dns_suffix)}}}, {'Effect': 'Allow', 'Action': ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], 'Resource': [events_queue_queue.arn]}, {'Effect': 'Allow', 'Action': ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'], 'Resource': [clicks_stream.arn]}, {'Effect': 'Allow', 'Action': ['s3:AbortMultipartUpload', 's3:PutObject'], 'Resource': [pulumi.Output.concat(scratch_bucket.arn, '/*')]}, {'Effect': 'Allow', 'Action': ['sns:Publish'], 'Resource': [events_topic.arn]}, {'Effect': 'Allow', 'Action': ['kms:Decrypt', 'kms:GenerateDataKey'], 'Resource': ['arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'], 'Condition': {'StringLike': {'kms:ViaService': pulumi.Output.concat('sns.*.', aws.get_partition_output().dns_suffix)}}}, {'Effect': 'Allow', 'Action': ['kinesis:PutRecord', 'kinesis:PutRecords'], 'Resource': [burst_stream.arn]}, {'Effect': 'Allow', 'Action': ['kms:GenerateDataKey'], 'Resource': [data_key_key.arn], 'Condition': {'StringLike': {'kms:ViaService': pulumi.Output.concat('kinesis.*.', aws.get_partition_output().dns_suffix)}}}, {'Effect': 'Allow', 'Action': ['sqs:SendMessage'], 'Resource': [ingest_failed.arn]}]}),
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(ingest_logs.arn, ':*')]}, {'Effect': 'Allow', 'Action': ['s3:GetObject'], 'Resource': [pulumi.Output.concat(landing_bucket.arn, '/incoming/*')]}, {'Effect': 'Allow', 'Action': ['s3:ListBucket'], 'Resource': [landing_bucket.arn], 'Condition': {'StringLike': {'s3:prefix': ['incoming/*']}}}, {'Effect': 'Allow', 'Action': ['kms:Decrypt'], 'Resource': ['arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'], 'Condition': {'StringLike': {'kms:ViaService': pulumi.Output.concat('s3.*.', aws.get_partition_output().dns_suffix)}}}, {'Effect': 'Allow', 'Action': ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], 'Resource': [events_queue_queue.arn]}, {'Effect': 'Allow', 'Action': ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'], 'Resource': [clicks_stream.arn]}, {'Effect': 'Allow', 'Action': ['s3:AbortMultipartUpload', 's3:PutObject'], 'Resource': [pulumi.Output.concat(scratch_bucket.arn, '/*')]}, {'Effect': 'Allow', 'Action': ['sns:Publish'], 'Resource': [events_topic.arn]}, {'Effect': 'Allow', 'Action': ['kms:Decrypt', 'kms:GenerateDataKey'], 'Resource': ['arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'], 'Condition': {'StringLike': {'kms:ViaService': pulumi.Output.concat('sns.*.', aws.get_partition_output().dns_suffix)}}}, {'Effect': 'Allow', 'Action': ['kinesis:PutRecord', 'kinesis:PutRecords'], 'Resource': [burst_stream.arn]}, {'Effect': 'Allow', 'Action': ['kms:GenerateDataKey'], 'Resource': [data_key_key.arn], 'Condition': {'StringLike': {'kms:ViaService': pulumi.Output.concat('kinesis.*.', aws.get_partition_output().dns_suffix)}}}, {'Effect': 'Allow', 'Action': ['s3:DeleteObject'], 'Resource': [pulumi.Output.concat(scratch_bucket.arn, '/tmp/*')]}, {'Effect': 'Allow', 'Action': ['ec2:AssignPrivateIpAddresses', 'ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:UnassignPrivateIpAddresses'], 'Resource': ['*']}, {'Effect': 'Allow', 'Action': ['sqs:SendMessage'], 'Resource': [ingest_failed.arn]}]}),
     opts=pulumi.ResourceOptions(parent=ingest),
 )
 ingest_permissions = aws.iam.RolePolicy(
@@ -540,6 +554,8 @@ ingest_function = aws.lambda_.Function(
     memory_size=1024,
     timeout=300,
     environment={"variables": {'OUT': scratch_bucket.bucket, 'TOKEN': config.require_secret('API_TOKEN'), 'WORKERS': '4', 'STAGE': pulumi.get_stack(), 'LITERAL': '${not-a-reference}'}},
+    reserved_concurrent_executions=20,
+    vpc_config={'subnet_ids': ['subnet-0123456789abcdef0', 'subnet-12345678'], 'security_group_ids': ['sg-0123456789abcdef0']},
     logging_config={"log_format": "Text", "log_group": ingest_logs.name},
     tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'ingest'},
     opts=pulumi.ResourceOptions(parent=ingest, depends_on=[ingest_policy, ingest_permissions]),
@@ -647,6 +663,7 @@ train_function = aws.lambda_.Function(
     memory_size=256,
     timeout=60,
     environment={"variables": {'DB_PASSWORD': config.require_secret('DB_PASSWORD')}},
+    layers=['arn:aws:lambda:us-east-1:123456789012:layer:shared-libs:7'],
     logging_config={"log_format": "Text", "log_group": train_logs.name},
     tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'train'},
     opts=pulumi.ResourceOptions(parent=train, depends_on=[train_policy]),

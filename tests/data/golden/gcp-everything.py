@@ -262,6 +262,13 @@ temp_bucket = gcp.storage.Bucket(
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'temp'},
     opts=pulumi.ResourceOptions(parent=temp, depends_on=[*project_ready]),
 )
+gcp.storage.BucketObject(
+    'temp-seed-config-settings-json-980db14c',
+    bucket=temp_bucket.name,
+    name='config/settings.json',
+    source=pulumi.FileAsset('../../../seed/settings.json'),
+    opts=pulumi.ResourceOptions(parent=temp, depends_on=[*project_ready]),
+)
 temp.register_outputs({'name': temp_bucket.name, 'url': temp_bucket.url, 'id': temp_bucket.id})
 
 # --- 'shared': Cloud Storage bucket
@@ -490,6 +497,14 @@ on_upload_data_grant_4 = gcp.pubsub.TopicIAMMember(
     member=pulumi.Output.concat('serviceAccount:', on_upload_account.email),
     opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
 )
+on_upload_data_grant_5 = gcp.storage.BucketIAMMember(
+    'on-upload-deletes-landing',
+    bucket=landing_bucket.name,
+    role='roles/storage.objectUser',
+    member=pulumi.Output.concat('serviceAccount:', on_upload_account.email),
+    condition={'title': 'objects under incoming/', 'expression': pulumi.Output.concat('resource.name.startsWith("projects/_/buckets/', landing_bucket.name, '/objects/incoming/")', ' || api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("incoming/")')},
+    opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
+)
 on_upload_permission_0 = gcp.projects.IAMMember(
     'on-upload-permission-0',
     project=gcp.organizations.get_client_config_output().project,
@@ -555,8 +570,8 @@ on_upload_source = gcp.storage.BucketObject(
 on_upload_grants_settled = time.Sleep(
     'on-upload-grants-settled',
     create_duration='120s',
-    triggers={"grants": pulumi.Output.all(function_sources_build_logs.id, function_sources_build_images.id, function_sources_build_sources.id, on_upload_data_grant_1.id, on_upload_data_grant_2.id, on_upload_data_grant_3.id, on_upload_data_grant_4.id, on_upload_permission_0.id, on_upload_permission_1.id, on_upload_permission_2.id, on_upload_secret_0_value.id, on_upload_secret_0_access.id, on_upload_event_receiver.id, storage_events_publisher.id).apply(" ".join)},
-    opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready, function_sources_build_logs, function_sources_build_images, function_sources_build_sources, on_upload_data_grant_1, on_upload_data_grant_2, on_upload_data_grant_3, on_upload_data_grant_4, on_upload_permission_0, on_upload_permission_1, on_upload_permission_2, on_upload_secret_0_value, on_upload_secret_0_access, on_upload_event_receiver, storage_events_publisher]),
+    triggers={"grants": pulumi.Output.all(function_sources_build_logs.id, function_sources_build_images.id, function_sources_build_sources.id, on_upload_data_grant_1.id, on_upload_data_grant_2.id, on_upload_data_grant_3.id, on_upload_data_grant_4.id, on_upload_data_grant_5.id, on_upload_permission_0.id, on_upload_permission_1.id, on_upload_permission_2.id, on_upload_secret_0_value.id, on_upload_secret_0_access.id, on_upload_event_receiver.id, storage_events_publisher.id).apply(" ".join)},
+    opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready, function_sources_build_logs, function_sources_build_images, function_sources_build_sources, on_upload_data_grant_1, on_upload_data_grant_2, on_upload_data_grant_3, on_upload_data_grant_4, on_upload_data_grant_5, on_upload_permission_0, on_upload_permission_1, on_upload_permission_2, on_upload_secret_0_value, on_upload_secret_0_access, on_upload_event_receiver, storage_events_publisher]),
 )
 on_upload_function = gcp.cloudfunctionsv2.Function(
     'on-upload',
@@ -575,6 +590,9 @@ on_upload_function = gcp.cloudfunctionsv2.Function(
         "available_memory": '2048M',
         "timeout_seconds": 540,
         "max_instance_count": 20,
+        "min_instance_count": 1,
+        "vpc_connector": pulumi.Output.concat('projects/', gcp.organizations.get_client_config_output().project, '/locations/europe-west1/connectors/shared-connector'),
+        "vpc_connector_egress_settings": 'ALL_TRAFFIC',
         "ingress_settings": 'ALLOW_INTERNAL_ONLY',
         "service_account_email": on_upload_account.email,
         "environment_variables": {'OUT': temp_bucket.name},
@@ -639,6 +657,7 @@ hourly_function = gcp.cloudfunctionsv2.Function(
     service_config={
         "available_memory": '256M',
         "timeout_seconds": 60,
+        "vpc_connector": 'projects/ml-platform-123/locations/europe-west1/connectors/shared',
         "ingress_settings": 'ALLOW_INTERNAL_ONLY',
         "service_account_email": hourly_account.email,
     },
