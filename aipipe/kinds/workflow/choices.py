@@ -17,14 +17,14 @@ COMPARISONS = {
     "at_most": "LessThanEquals",
     "at_least": "GreaterThanEquals",
 }
-# spec operator -> ASL operator, for the operators whose value is a fixed type
+# spec operator -> ASL operator, for the operators whose value has one type (the model enforces it)
 TYPED = {
-    "matches": ("StringMatches", str),
-    "is_present": ("IsPresent", bool),
-    "is_null": ("IsNull", bool),
-    "is_string": ("IsString", bool),
-    "is_number": ("IsNumeric", bool),
-    "is_boolean": ("IsBoolean", bool),
+    "matches": "StringMatches",
+    "is_present": "IsPresent",
+    "is_null": "IsNull",
+    "is_string": "IsString",
+    "is_number": "IsNumeric",
+    "is_boolean": "IsBoolean",
 }
 COMBINATORS = {"all_of": "And", "any_of": "Or", "not_": "Not"}
 SPEC_NAMES = {"all_of": "all", "any_of": "any", "not_": "not"}
@@ -63,14 +63,8 @@ def problem(condition: ChoiceCondition) -> tuple[str, str] | None:
         return None
     if condition.variable is None:
         return f"`{operator}` compares a `variable` (a JSONPath such as `$.size`); add one", operator
-    value = getattr(condition, operator)
-    if operator in COMPARISONS:
-        if operator != "equals" and isinstance(value, bool):
-            return f"`{operator}` compares numbers or strings, not a boolean; use `equals`", operator
-        return None
-    expected = TYPED[operator][1]
-    if not isinstance(value, expected):
-        return f"`{operator}` takes a {'string' if expected is str else 'boolean (true or false)'}", operator
+    if operator in COMPARISONS and operator != "equals" and isinstance(getattr(condition, operator), bool):
+        return f"`{operator}` compares numbers or strings, not a boolean; use `equals`", operator
     return None
 
 
@@ -85,7 +79,7 @@ def choice_rule(condition: ChoiceCondition, next_state: str | None = None) -> di
     elif operator in COMPARISONS:
         rule = {"Variable": condition.variable, f"{value_type(value)}{COMPARISONS[operator]}": value}
     else:
-        rule = {"Variable": condition.variable, TYPED[operator][0]: value}
+        rule = {"Variable": condition.variable, TYPED[operator]: value}
     if next_state is not None:
         rule["Next"] = next_state
     return rule

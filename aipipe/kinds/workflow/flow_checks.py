@@ -77,7 +77,8 @@ def _check_ends(ctx: CheckContext, name: str, branch: Branch) -> None:
     leads: dict[str, set[str]] = {}
     for p, state in enumerate(names):
         leads.setdefault(state, set()).update(flow_targets(steps, names, p), (r.next for r in catch_rules(steps[p])))
-    can_end = set(ending)
+    # a step naming a step that does not exist is reported as such; it is not a loop
+    can_end = set(ending) | {state for state, targets in leads.items() if targets - set(names)}
     changed = True
     while changed:
         changed = False
@@ -96,6 +97,8 @@ def _check_ends(ctx: CheckContext, name: str, branch: Branch) -> None:
 
 
 def _check_step(ctx: CheckContext, step, here) -> None:
+    if getattr(step, "next", None) and getattr(step, "end", False):
+        ctx.report("AP403", "a step with `next` goes on, so it cannot also `end: true`; remove one", here + ("end",), True)
     for field in PATH_FIELDS:
         value = getattr(step, field, None)
         if value is not None:
