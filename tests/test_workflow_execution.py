@@ -308,3 +308,115 @@ def test_parallel_outputs_are_named_by_names_that_need_brackets_and_nest(aws, tm
     branches = {"Fit-A v2": {**start, "a": "done", "b": "done"}, "parallel-1-2-1": nested}
     assert aws.events["e"] == [{**start, "fit.v2 both-ways": branches}]
     assert run.status == "SUCCEEDED" and run.output == {**start, "fit.v2 both-ways": branches, "e": "done"}
+
+
+SIZE_CHOICE = [
+    {
+        "name": "Size",
+        "choice": [{"when": {"variable": "$.size", "greater_than": 100}, "next": "big"}],
+        "default": "small",
+    },
+    {"function": "big", "end": True},
+    "small",
+]
+
+
+def test_a_choice_takes_the_branch_whose_rule_holds(aws, tmp_path):
+    spec = small_spec(tmp_path, ["big", "small"], SIZE_CHOICE)
+    run = execute(aws, spec, "flow", {"size": 500})
+    assert run.states == ["Size", "big"] and "small" not in aws.events
+    assert run.status == "SUCCEEDED" and run.output == {"size": 500, "big": "done"}
+
+
+def test_a_choice_falls_back_to_its_default(aws, tmp_path):
+    run = execute(aws, small_spec(tmp_path, ["big", "small"], SIZE_CHOICE), "flow", {"size": 7})
+    assert run.states == ["Size", "small"] and run.output == {"size": 7, "small": "done"}
+
+
+def test_a_map_runs_its_steps_for_each_item_and_names_the_results_after_itself(aws, tmp_path):
+    steps = [
+        {"name": "Each", "map": {"items": "$.files", "max_concurrency": 2, "steps": ["a"]}},
+        {"function": "b", "parameters": {"files": "$.Each", "run": "$$.Execution.Name"}},
+    ]
+    files = [{"key": "x.csv"}, {"key": "y.csv"}, {"key": "z.csv"}]
+    run = execute(aws, small_spec(tmp_path, ["a", "b"], steps), "flow", {"files": files})
+    assert sorted(event["key"] for event in aws.events["a"]) == ["x.csv", "y.csv", "z.csv"]
+    results = [{**item, "a": "done"} for item in files]
+    [received] = aws.events["b"]
+    assert received["files"] == results and set(received) == {"files", "run"}
+    assert run.status == "SUCCEEDED" and run.output == {**received, "b": "done"}
+
+
+def test_a_fail_state_fails_the_execution_with_its_error_and_cause(aws, tmp_path):
+    steps = [
+        {"name": "Rows", "choice": [{"when": {"variable": "$.rows", "at_least": 1}, "next": "a"}], "default": "Empty"},
+        {"function": "a", "end": True},
+        {"name": "Empty", "fail": {"error": "Data.Empty", "cause": "no rows to train on"}},
+    ]
+    run = execute(aws, small_spec(tmp_path, ["a"], steps), "flow", {"rows": 0})
+    assert (run.status, run.error, run.cause) == ("FAILED", "Data.Empty", "no rows to train on")
+    assert run.states == ["Rows", "Empty"] and "a" not in aws.events
+
+
+PER_ERROR = [
+    {
+        "function": "a",
+        "catch": [
+            {"errors": ["ValueError"], "next": "bad-value"},
+            {"errors": ["KeyError"], "next": "missing", "result_path": "$.why"},
+        ],
+        "end": True,
+    },
+    {"function": "bad-value", "end": True, "handled": True},
+    {"function": "missing", "handled": True},
+]
+
+
+def test_a_per_error_catch_sends_each_error_to_its_own_handler(aws, tmp_path):
+    aws.faults["a"] = [KeyError("label")]
+    run = execute(aws, small_spec(tmp_path, ["a", "bad-value", "missing"], PER_ERROR), "flow", {"batch": 1})
+    [received] = aws.events["missing"]
+    assert received["batch"] == 1 and received["why"]["Error"] == "KeyError"
+    assert "bad-value" not in aws.events
+    assert run.states == ["a", "missing"] and run.status == "SUCCEEDED"
+
+
+def test_an_error_no_catch_rule_names_fails_the_execution(aws, tmp_path):
+    aws.faults["a"] = [TypeError("no")]
+    run = execute(aws, small_spec(tmp_path, ["a", "bad-value", "missing"], PER_ERROR), "flow", {"batch": 1})
+    assert (run.status, run.error) == ("FAILED", "TypeError")
+    assert "bad-value" not in aws.events and "missing" not in aws.events
+
+
+def test_per_error_retries_apply_in_order(aws, tmp_path):
+    steps = [
+        {
+            "function": "a",
+            "retry": [
+                {"errors": ["ValueError"], "attempts": 2, "interval": "3s", "backoff": 1},
+                {"errors": ["States.ALL"], "attempts": 1, "interval": "1s"},
+            ],
+        }
+    ]
+    aws.faults["a"] = [ValueError("1"), ValueError("2"), KeyError("3")]
+    run = execute(aws, small_spec(tmp_path, ["a"], steps), "flow", {"batch": 1})
+    assert len(aws.events["a"]) == 4 and aws.waits == [3, 3, 1]
+    assert run.status == "SUCCEEDED"
+
+
+def test_pass_and_shaping_fields_hand_each_step_what_they_say(aws, tmp_path):
+    steps = [
+        {"name": "Defaults", "pass": {"result": {"limit": 10}}, "result_path": "$.settings"},
+        {
+            "function": "a",
+            "input_path": "$.job",
+            "parameters": {"file": "$.key", "limit": 5},
+            "result_selector": {"status": "$.a"},
+            "result_path": "$.outcome",
+        },
+        {"function": "b", "output_path": "$.outcome"},
+    ]
+    run = execute(aws, small_spec(tmp_path, ["a", "b"], steps), "flow", {"job": {"key": "k.csv"}})
+    assert aws.events["a"] == [{"file": "k.csv", "limit": 5}]
+    assert aws.events["b"] == [{"job": {"key": "k.csv"}, "settings": {"limit": 10}, "outcome": {"status": "done"}}]
+    assert run.status == "SUCCEEDED" and run.output == {"status": "done"}
