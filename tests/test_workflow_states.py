@@ -27,10 +27,11 @@ from aipipe.kinds.workflow.model import (
     Workflow,
 )
 from aipipe.kinds.workflow.services import ServiceCall
+from aipipe.kinds.workflow.steps import failure_only, reachable
 from aipipe.semantics.symbols import Attr, Concat, Deployment
 from aipipe.validation import load_spec
 
-from conftest import DATA
+from conftest import DATA, ROOT
 
 HEAD = "aipipe: 1\nname: demo\ncloud: aws\nregion: us-east-1\nresources:\n"
 FN = "  fn: {type: function, runtime: python3.12, handler: app.handler, code: ./app}\n"
@@ -58,7 +59,11 @@ def test_a_choice_picks_the_operator_by_the_values_type_and_nests():
             "next": "big",
         },
     ]
-    steps = [{"name": "route", "choice": rules, "default": "small"}, {"name": "big", "pass": {}}, {"name": "small", "pass": {}}]
+    steps = [
+        {"name": "route", "choice": rules, "default": "small"},
+        {"name": "big", "pass": {}},
+        {"name": "small", "pass": {}},
+    ]
     assert states(steps)["route"] == {
         "Type": "Choice",
         "Choices": [
@@ -183,7 +188,10 @@ def test_service_tasks():
         {"task": {"service": "glue.start", "job": "etl", "arguments": {"--day": "1"}}},
         {"name": "etl sync", "task": {"service": "glue.start", "job": "etl", "wait": True}, "timeout": "1h"},
         {"task": {"service": "workflow.start", "workflow": "child"}},
-        {"name": "child sync", "task": {"service": "workflow.start", "workflow": "child", "input": {"a": 1}, "wait": True}},
+        {
+            "name": "child sync",
+            "task": {"service": "workflow.start", "workflow": "child", "input": {"a": 1}, "wait": True},
+        },
     ]
     found = states(steps)
     assert found["sns.publish alerts"] == {
@@ -193,7 +201,10 @@ def test_service_tasks():
         "Next": "sqs.send work",
     }
     assert found["sqs.send work"]["Resource"] == partition_resource("sqs:sendMessage")
-    assert found["sqs.send work"]["Parameters"] == {"QueueUrl": Attr("work", "url"), "MessageBody": {"file.$": "$.key", "n": 1}}
+    assert found["sqs.send work"]["Parameters"] == {
+        "QueueUrl": Attr("work", "url"),
+        "MessageBody": {"file.$": "$.key", "n": 1},
+    }
     assert found["glue.start etl"]["Resource"] == partition_resource("glue:startJobRun")
     assert found["glue.start etl"]["Parameters"] == {"JobName": "etl", "Arguments": {"--day": "1"}}
     assert found["etl sync"]["Resource"] == partition_resource("glue:startJobRun.sync")
@@ -215,8 +226,6 @@ def test_next_jumps_and_a_failure_handler_reached_through_next_still_fails():
     ]
     model = Workflow(type="workflow", steps=steps)
     names = ["a", "b", "c", "alert", "skipped", "cleanup"]
-    from aipipe.kinds.workflow.steps import failure_only, reachable
-
     assert failure_only(model.steps, names) == [False, False, False, True, False, True]
     assert reachable(model.steps, names) == {"a", "c", "alert", "cleanup"}
     found = states(steps)
@@ -243,7 +252,10 @@ def test_a_polling_loop_with_a_way_out_is_fine(tmp_path):
 
 
 def test_a_loop_whose_only_exit_is_a_catch_can_end(tmp_path):
-    steps = "      - {function: fn, retry: {attempts: 1}, next: fn, catch: Out}\n      - {name: Out, pass: {}, handled: true}\n"
+    steps = (
+        "      - {function: fn, retry: {attempts: 1}, next: fn, catch: Out}\n"
+        "      - {name: Out, pass: {}, handled: true}\n"
+    )
     assert problems(tmp_path, steps) == []
 
 
@@ -307,7 +319,22 @@ def test_the_good_aws_corpus_uses_every_field_of_every_step_form():
 
 @pytest.mark.parametrize("service", ["sns.publish", "sqs.send", "glue.start", "workflow.start"])
 def test_every_service_is_in_the_readme_table_with_its_iam(service):
-    from conftest import ROOT
-
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"| `{service}`" in readme
+
+
+def test_the_readme_workflow_example_validates(tmp_path):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Workflows") :]
+    example = section[section.index("```yaml\n") + 8 : section.index("```\n", section.index("```yaml"))]
+    functions = "".join(
+        f"  {name}: {{type: function, runtime: python3.12, handler: app.handler, code: ./app}}\n"
+        for name in ("preprocess", "train")
+    )
+    body = "".join("    " + line + "\n" for line in example.splitlines())
+    (tmp_path / "app").mkdir()
+    path = tmp_path / "aipipe.yaml"
+    path.write_text(HEAD + functions + "  alerts: {type: topic}\n  flow:\n    type: workflow\n" + body)
+    result = load_spec(str(path))
+    assert [d for d in result.diagnostics if d.code != "AP503"] == []
+    assert result.spec.resources["flow"].steps[0].retry[1].errors == ["ValueError"]

@@ -58,9 +58,11 @@ def aws_values(job: RenderInputs, name: str, workflow: Workflow) -> dict:
     statements = statements if functions else []
     home = job.spec.header.region
     for visit in service_calls(workflow.steps):
-        statements += iam_statements(
-            visit.step.task, job.access, lambda other: region_of(job.spec.resources[other], home)
-        )
+        for found in iam_statements(
+            visit.step.task, job.access, lambda other: region_of(job.spec.resources[other] if other else workflow, home)
+        ):
+            if found not in statements:  # two steps publishing to one topic need the grant once
+                statements.append(found)
     if workflow.logging:
         statements.append(statement(LOG_DELIVERY_ACTIONS, ["*"]))
         statements.append(

@@ -72,7 +72,10 @@ def parallel_output(state: str, branch_names: list[str]) -> dict:
     list. aipipe names them instead: the next step receives the parallel step's own input plus one key, the
     parallel step's name, holding each branch's output under the name of the branch's first step:
     `{...input, "TrainAndProfile": {"Train": {...}, "Profile": {...}}}`."""
-    return {"ResultSelector": {f"{name}.$": f"$[{b}]" for b, name in enumerate(branch_names)}, "ResultPath": named_result(state)}
+    return {
+        "ResultSelector": {f"{name}.$": f"$[{b}]" for b, name in enumerate(branch_names)},
+        "ResultPath": named_result(state),
+    }
 
 
 def _branch(branch: Branch) -> dict:

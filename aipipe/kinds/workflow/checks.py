@@ -7,7 +7,16 @@ from aipipe.core.diagnostics import Severity
 from aipipe.core.suggest import did_you_mean
 from aipipe.kinds.workflow.flow_checks import check_flow
 from aipipe.kinds.workflow.model import ChoiceStep, FailStep, MapStep, ParallelStep, Workflow
-from aipipe.kinds.workflow.steps import Branch, branches, catch_of, catch_targets, failure_only, handled, is_terminal, walk
+from aipipe.kinds.workflow.steps import (
+    Branch,
+    branches,
+    catch_of,
+    catch_targets,
+    failure_only,
+    handled,
+    is_terminal,
+    walk,
+)
 from aipipe.spec.context import CheckContext
 from aipipe.spec.values import format_duration
 from aipipe.triggers.registry import trigger_kind
@@ -145,7 +154,10 @@ def _check_errors(ctx: CheckContext, name: str, visit) -> None:
     lists = []
     if retry is not None:
         retries = retry if isinstance(retry, list) else [retry]
-        lists += [(("retry", i) if isinstance(retry, list) else ("retry",), r.errors, i == len(retries) - 1) for i, r in enumerate(retries)]
+        lists += [
+            (("retry", i) if isinstance(retry, list) else ("retry",), r.errors, i == len(retries) - 1)
+            for i, r in enumerate(retries)
+        ]
     if isinstance(catch, list):
         lists += [(("catch", i), rule.errors, i == len(catch) - 1) for i, rule in enumerate(catch)]
     for path, errors, last in lists:

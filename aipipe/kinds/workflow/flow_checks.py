@@ -98,7 +98,9 @@ def _check_ends(ctx: CheckContext, name: str, branch: Branch) -> None:
 
 def _check_step(ctx: CheckContext, step, here) -> None:
     if getattr(step, "next", None) and getattr(step, "end", False):
-        ctx.report("AP403", "a step with `next` goes on, so it cannot also `end: true`; remove one", here + ("end",), True)
+        ctx.report(
+            "AP403", "a step with `next` goes on, so it cannot also `end: true`; remove one", here + ("end",), True
+        )
     for field in PATH_FIELDS:
         value = getattr(step, field, None)
         if value is not None:

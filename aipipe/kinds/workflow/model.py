@@ -152,7 +152,9 @@ class ChoiceCondition(StrictModel):
     less_than: str | int | float | bool | None = Field(None, description="Less than this number (or string, in order).")
     greater_than: str | int | float | bool | None = Field(None, description="Greater than this number or string.")
     at_most: str | int | float | bool | None = Field(None, description="Less than or equal to this number or string.")
-    at_least: str | int | float | bool | None = Field(None, description="Greater than or equal to this number or string.")
+    at_least: str | int | float | bool | None = Field(
+        None, description="Greater than or equal to this number or string."
+    )
     matches: str | None = Field(None, description="A string matching this pattern (`*` matches any characters).")
     is_present: bool | None = Field(None, description="Whether the variable exists in the input.")
     is_null: bool | None = Field(None, description="Whether the variable is null.")

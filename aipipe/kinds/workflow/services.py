@@ -63,7 +63,12 @@ SERVICES = {
     "sqs.send": Service(("queue", "message"), (), "queue", "subscription", "sqs:sendMessage"),
     "glue.start": Service(("job",), ("arguments", "wait"), "job", None, "glue:startJobRun", "glue:startJobRun.sync"),
     "workflow.start": Service(
-        ("workflow",), ("input", "wait"), "workflow", "workflow", "states:startExecution", "states:startExecution.sync:2"
+        ("workflow",),
+        ("input", "wait"),
+        "workflow",
+        "workflow",
+        "states:startExecution",
+        "states:startExecution.sync:2",
     ),
 }
 CALL_FIELDS = ("topic", "queue", "job", "workflow", "message", "subject", "arguments", "input", "wait")
@@ -116,7 +121,8 @@ def asl_task(call: ServiceCall) -> dict:
 
 def iam_statements(call: ServiceCall, access, region_of) -> list[dict]:
     """What the state machine's role needs for one service call. `access(target, role)` is the target kind's
-    own grant (a topic's publish grant includes its customer-managed key); `region_of(name)` a resource's region."""
+    own grant (a topic's publish grant includes its customer-managed key); `region_of(name)` a spec resource's
+    region (None: the workflow's own, where a Glue job it starts runs)."""
     partition, account = Deployment("aws_partition"), Deployment("aws_account_id")
     if call.service == "sns.publish":
         # docs.aws.amazon.com/step-functions/latest/dg/sns-iam.html: sns:Publish on the topic (static resource)
@@ -125,10 +131,16 @@ def iam_statements(call: ServiceCall, access, region_of) -> list[dict]:
         # docs.aws.amazon.com/step-functions/latest/dg/sqs-iam.html: sqs:SendMessage on the queue
         return [statement(["sqs:SendMessage"], [Attr(call.queue, "arn")])]
     if call.service == "glue.start":
-        # docs.aws.amazon.com/step-functions/latest/dg/glue-iam.html: "AWS Glue does not have resource-based
-        # control": the documented policy is on "*"; .sync adds GetJobRun, GetJobRuns and BatchStopJobRun
-        actions = ["glue:StartJobRun"] + (["glue:GetJobRun", "glue:GetJobRuns", "glue:BatchStopJobRun"] if call.wait else [])
-        return [statement(actions, ["*"])]
+        # docs.aws.amazon.com/step-functions/latest/dg/glue-iam.html: glue:StartJobRun; .sync adds GetJobRun,
+        # GetJobRuns and BatchStopJobRun. Its template grants them on "*" ("AWS Glue does not have resource-based
+        # control"); Glue scopes these job actions to the job's ARN, arn:aws:glue:region:account-id:job/job-name
+        # (docs.aws.amazon.com/glue/latest/dg/glue-specifying-resource-arns.html, "ARNs for non-catalog objects"),
+        # so aipipe grants them on that one job
+        actions = ["glue:StartJobRun"]
+        if call.wait:
+            actions += ["glue:BatchStopJobRun", "glue:GetJobRun", "glue:GetJobRuns"]
+        job = Concat("arn:", partition, f":glue:{region_of(None)}:", account, f":job/{call.job}")
+        return [statement(actions, [job])]
     # docs.aws.amazon.com/step-functions/latest/dg/stepfunctions-iam.html: StartExecution on the state machine;
     # synchronous also DescribeExecution and StopExecution on its executions and the managed EventBridge rule
     # StepFunctionsGetEventsForStepFunctionsExecutionRule (PutTargets, PutRule, DescribeRule)
@@ -139,7 +151,11 @@ def iam_statements(call: ServiceCall, access, region_of) -> list[dict]:
             "arn:", partition, f":states:{region}:", account, ":execution:", Attr(call.workflow, "name"), ":*"
         )
         rule = Concat(
-            "arn:", partition, f":events:{region}:", account, ":rule/StepFunctionsGetEventsForStepFunctionsExecutionRule"
+            "arn:",
+            partition,
+            f":events:{region}:",
+            account,
+            ":rule/StepFunctionsGetEventsForStepFunctionsExecutionRule",
         )
         statements.append(statement(["states:DescribeExecution", "states:StopExecution"], [executions]))
         statements.append(statement(["events:DescribeRule", "events:PutRule", "events:PutTargets"], [rule]))
