@@ -198,6 +198,16 @@ def _check_service(ctx: CheckContext, step: ServiceStep, here) -> None:
     for field in CALL_FIELDS:
         if field in call.model_fields_set and field not in service.required + service.optional:
             ctx.report("AP453", f"`{field}` does not apply to `{call.service}`; remove it", here + (field,), True)
+    target = ctx.checkable().get(call.workflow) if call.service == "workflow.start" and call.wait else None
+    if target is not None and target.type == "workflow" and target.kind == "express":
+        # docs.aws.amazon.com/step-functions/latest/dg/concepts-express-synchronous.html: a nested workflow starts
+        # an express workflow asynchronously; only StartSyncExecution (API Gateway, Lambda, the SDK) waits for one
+        ctx.report(
+            "AP453",
+            f"`{call.workflow}` is an express workflow, which a workflow can start but not wait for; remove "
+            "`wait: true`, or make it `kind: standard`",
+            here + ("wait",),
+        )
     for field in ("message", "input"):
         if getattr(call, field) is not None:
             check_paths_in(ctx, getattr(call, field), here + (field,))
