@@ -338,3 +338,13 @@ def test_the_readme_workflow_example_validates(tmp_path):
     result = load_spec(str(path))
     assert [d for d in result.diagnostics if d.code != "AP503"] == []
     assert result.spec.resources["flow"].steps[0].retry[1].errors == ["ValueError"]
+
+
+def test_strings_in_data_may_hold_references_and_escapes_are_never_paths():
+    steps = [
+        {"function": "a", "parameters": {"bucket": "${raw.name}", "text": "$${not-a-path}", "key": "$.key"}},
+        {"name": "p", "pass": {"result": {"where": "s3://${raw.name}/out/"}}},
+    ]
+    found = states(steps)
+    assert found["a"]["Parameters"] == {"bucket": Attr("raw", "name"), "text": "${not-a-path}", "key.$": "$.key"}
+    assert found["p"]["Result"] == {"where": Concat("s3://", Attr("raw", "name"), "/out/")}

@@ -30,6 +30,7 @@ from aipipe.kinds.workflow.steps import (
     task_of,
 )
 from aipipe.semantics.symbols import Attr, Json
+from aipipe.spec.references import symbolic_data
 
 
 def definition(project: str, workflow: Workflow) -> Json:
@@ -121,7 +122,7 @@ def _state(step, branch: Branch, position: int) -> dict:
     if isinstance(step, PassStep):
         state = {"Type": "Pass"}
         if step.pass_.result is not None:
-            state["Result"] = step.pass_.result
+            state["Result"] = symbolic_data(step.pass_.result)
         return _paths(state, step)
     if isinstance(step, ParallelStep):
         inner = inner_branches(step, branch, position)

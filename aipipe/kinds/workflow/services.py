@@ -13,6 +13,7 @@ from pydantic import Field, StringConstraints
 from aipipe.semantics.iam import statement
 from aipipe.semantics.symbols import Attr, Concat, Deployment
 from aipipe.spec.model import StrictModel
+from aipipe.spec.references import symbolic
 from aipipe.spec.values import ResourceName
 
 # docs.aws.amazon.com/glue/latest/dg/aws-glue-api-jobs-job.html: a job name is 1-255 bytes, one line
@@ -82,17 +83,21 @@ def target_of(call: ServiceCall) -> str | None:
 def with_paths(value: Any) -> Any:
     """A value the spec writes with JSONPath strings (`{file: $.key}`) as ASL writes it: each object key whose
     value is a string starting with `$` gets the `.$` suffix that makes Step Functions read the path
-    (docs.aws.amazon.com/step-functions/latest/dg/input-output-inputpath-params.html)."""
+    (docs.aws.amazon.com/step-functions/latest/dg/input-output-inputpath-params.html); other strings may hold
+    `${resource.attribute}` references, which become their symbols."""
     if isinstance(value, dict):
         return {(f"{k}.$" if is_path(v) else k): with_paths(v) for k, v in value.items()}
     if isinstance(value, list):
         return [with_paths(item) for item in value]
+    if isinstance(value, str) and not is_path(value):
+        return symbolic(value)
     return value
 
 
 def is_path(value: Any) -> bool:
-    """Whether a spec value is a JSONPath to read rather than a fixed string."""
-    return isinstance(value, str) and value.startswith("$")
+    """Whether a spec value is a JSONPath to read rather than a fixed string (`${...}` is a reference and `$${`
+    a literal `${`, never a path)."""
+    return isinstance(value, str) and value.startswith("$") and not value.startswith(("${", "$${"))
 
 
 def _argument(name: str, value: Any) -> dict:
