@@ -4,7 +4,8 @@ Amazon States Language interpreter (moto/stepfunctions/parser), which invokes th
 moto runs no function code without Docker, so the `aws` fixture stands in for the Lambda service: it runs the
 handler named by the function's spec resource from its code folder and answers as Lambda does, an exception
 becoming an `Unhandled` function error whose `errorType` is the exception's class name. A test may script
-faults: the exceptions a function raises on its next invocations, instead of running its handler.
+faults: the exceptions a function raises on its next invocations, instead of running its handler. Service tasks
+run against moto's own SNS topics and SQS queues (one per `topic` and `subscription` resource).
 
 moto really sleeps a retrier's IntervalSeconds (times BackoffRate per attempt; retrier_decl.py calls
 `time.sleep`), and the examples wait up to 30 s. The fixture records those waits instead of sleeping them, so
@@ -34,7 +35,7 @@ from moto.awslambda_simple.models import LambdaSimpleBackend
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 
 from aipipe.kinds.workflow.asl import definition
-from aipipe.semantics.symbols import Attr, deep_map
+from aipipe.semantics.symbols import Attr, Concat, Deployment, deep_map
 from aipipe.validation import load_spec
 
 from conftest import ROOT
@@ -60,6 +61,7 @@ class FakeLambda:
     events: dict[str, list] = field(default_factory=lambda: defaultdict(list))
     results: dict[str, list] = field(default_factory=lambda: defaultdict(list))
     waits: list[float] = field(default_factory=list)
+    services: dict[str, dict] = field(default_factory=dict)  # the moto topics' and queues' ARNs and URLs
     modules: dict[str, Any] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -137,11 +139,33 @@ def execute(fake: FakeLambda, spec_path, workflow: str, execution_input: Any) ->
                 Code={"ZipFile": code.getvalue()},
             )["FunctionArn"]
 
-    def arn(symbol):
-        assert isinstance(symbol, Attr) and symbol.attribute == "arn", symbol
-        return arns[symbol.resource]
+    urls = {}
+    topics, queues = boto3.client("sns", region_name=region), boto3.client("sqs", region_name=region)
+    for name, resource in spec.resources.items():  # the topics and queues of service tasks, in moto
+        if resource.type == "topic":
+            arns[name] = topics.create_topic(Name=name)["TopicArn"]
+    for name, resource in spec.resources.items():
+        if resource.type == "subscription":  # its queue, receiving its topic's messages as published
+            urls[name] = queues.create_queue(QueueName=name)["QueueUrl"]
+            attributes = queues.get_queue_attributes(QueueUrl=urls[name], AttributeNames=["QueueArn"])
+            arns[name] = attributes["Attributes"]["QueueArn"]
+            topics.subscribe(
+                TopicArn=arns[resource.topic],
+                Protocol="sqs",
+                Endpoint=arns[name],
+                Attributes={"RawMessageDelivery": "true"},
+            )
+    fake.services = {"arns": arns, "urls": urls}
 
-    document = deep_map(definition(spec.header.name, spec.resources[workflow]).document, arn)
+    def resolve(symbol):
+        if isinstance(symbol, Concat):
+            return "".join(part if isinstance(part, str) else resolve(part) for part in symbol.parts)
+        if symbol == Deployment("aws_partition"):
+            return "aws"
+        assert isinstance(symbol, Attr) and symbol.attribute in ("arn", "url"), symbol
+        return (arns if symbol.attribute == "arn" else urls)[symbol.resource]
+
+    document = deep_map(definition(spec.header.name, spec.resources[workflow]).document, resolve)
     sfn = boto3.client("stepfunctions", region_name=region)
     machine = sfn.create_state_machine(name=workflow, definition=json.dumps(document), roleArn=role["Role"]["Arn"])
     run = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], input=json.dumps(execution_input))
@@ -420,3 +444,25 @@ def test_pass_and_shaping_fields_hand_each_step_what_they_say(aws, tmp_path):
     assert aws.events["a"] == [{"file": "k.csv", "limit": 5}]
     assert aws.events["b"] == [{"job": {"key": "k.csv"}, "settings": {"limit": 10}, "outcome": {"status": "done"}}]
     assert run.status == "SUCCEEDED" and run.output == {"status": "done"}
+
+
+def test_service_tasks_publish_to_the_topic_and_send_to_the_queue(aws, tmp_path):
+    steps = [
+        "a",
+        {"task": {"service": "sns.publish", "topic": "alerts", "message": "$.a"}, "result_path": "$.published"},
+        {"name": "Send", "task": {"service": "sqs.send", "queue": "work", "message": {"file": "$.key", "n": 1}}},
+    ]
+    spec = small_spec(tmp_path, ["a"], steps)
+    text = spec.read_text(encoding="utf-8").replace(
+        "  flow:", "  alerts: {type: topic}\n  work: {type: subscription, topic: alerts}\n  flow:"
+    )
+    spec.write_text(text, encoding="utf-8")
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    run = execute(aws, spec, "flow", {"key": "k.csv"})
+    assert run.status == "SUCCEEDED", (run.error, run.cause)
+    assert run.states == ["a", "sns.publish alerts", "Send"]
+    assert set(run.output) == {"MD5OfMessageBody", "MessageId"}  # SendMessage's answer
+    queue = aws.services["urls"]["work"]
+    published, sent = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
+    assert published["Body"] == "done"  # `a` returned {..., "a": "done"}; the message was $.a
+    assert json.loads(sent["Body"]) == {"file": "k.csv", "n": 1}
