@@ -6,7 +6,7 @@ from __future__ import annotations
 from aipipe.core.diagnostics import Severity
 from aipipe.core.suggest import did_you_mean
 from aipipe.kinds.workflow.flow_checks import check_flow
-from aipipe.kinds.workflow.model import ChoiceStep, FailStep, MapStep, ParallelStep, Workflow
+from aipipe.kinds.workflow.model import ChoiceStep, FailStep, MapStep, ParallelStep, WaitStep, Workflow
 from aipipe.kinds.workflow.steps import (
     Branch,
     branches,
@@ -105,10 +105,18 @@ EXPRESS_MAX_SECONDS = 300
 
 
 def _check_express_duration(ctx: CheckContext, name: str, workflow: Workflow) -> None:
-    """A step of an express workflow whose function may run longer than the whole execution may."""
+    """A step of an express workflow whose function may run, or wait, longer than the whole execution may."""
     if workflow.kind != "express":
         return
     for visit in walk(workflow.steps):
+        if isinstance(visit.step, WaitStep) and (visit.step.wait or 0) > EXPRESS_MAX_SECONDS:
+            ctx.report(
+                "AP402",
+                f"this step waits {format_duration(visit.step.wait)}, and an express workflow's whole execution "
+                "stops after 5m; use `kind: standard`, or a shorter wait",
+                ctx.at(name, *visit.path, "wait"),
+                severity=Severity.WARNING,
+            )
         function = ctx.checkable().get(visit.task.function) if visit.task else None
         if function is not None and function.type == "function" and function.timeout > EXPRESS_MAX_SECONDS:
             ctx.report(

@@ -128,8 +128,10 @@ class MapBody(StrictModel):
 
     items: str = Field("$", description=f"The list to iterate over: {PATH_HELP}.")
     steps: list["Step"] = Field(min_length=1, max_length=200, description="The steps each item runs through.")
-    max_concurrency: Annotated[int, Field(ge=0, le=10000)] = Field(
-        0, description="Items run at the same time at most (0: as many as Step Functions allows)."
+    # docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html: an inline Map (what aipipe renders)
+    # "supports up to 40 concurrent iterations"
+    max_concurrency: Annotated[int, Field(ge=0, le=40)] = Field(
+        0, description="Items run at the same time at most, up to 40 (0: as many as an inline map runs, 40)."
     )
     item_selector: dict[str, Any] | None = Field(
         None, description="The input of each item's run (`$$.Map.Item.Value` is the item)" + SHAPE_HELP
