@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel
 
+from aipipe.codegen.context import RenderJob, built_artifacts
+from aipipe.kinds.registry import KINDS
 from aipipe.kinds.workflow.asl import TRANSIENT_LAMBDA_RETRY, definition
 from aipipe.kinds.workflow.model import (
     CatchRule,
@@ -348,3 +350,68 @@ def test_strings_in_data_may_hold_references_and_escapes_are_never_paths():
     found = states(steps)
     assert found["a"]["Parameters"] == {"bucket": Attr("raw", "name"), "text": "${not-a-path}", "key.$": "$.key"}
     assert found["p"]["Result"] == {"where": Concat("s3://", Attr("raw", "name"), "/out/")}
+
+
+def _policy(tmp_path, resources: str, steps: str) -> list[dict]:
+    (tmp_path / "app").mkdir(exist_ok=True)
+    path = tmp_path / "aipipe.yaml"
+    path.write_text(HEAD + resources + "  flow:\n    type: workflow\n    logging: false\n    steps:\n" + steps)
+    result = load_spec(str(path))
+    assert result.valid, result.diagnostics
+    spec = result.spec
+    built = (
+        KINDS["workflow"].clouds["aws"].values(RenderJob(spec, built_artifacts(spec)), "flow", spec.resources["flow"])
+    )
+    return built["policy"].document["Statement"]
+
+
+def test_a_workflow_of_service_tasks_only_grants_exactly_those_calls_once(tmp_path):
+    resources = (
+        "  alerts: {type: topic, encryption: none}\n  child: {type: workflow, region: eu-west-1, steps: [{pass: {}}]}\n"
+    )
+    steps = (
+        "      - {task: {service: sns.publish, topic: alerts, message: a}}\n"
+        "      - {name: again, task: {service: sns.publish, topic: alerts, message: b}}\n"
+        "      - {task: {service: workflow.start, workflow: child, wait: true}}\n"
+    )
+    account, partition = Deployment("aws_account_id"), Deployment("aws_partition")
+    assert _policy(tmp_path, resources, steps) == [
+        {"Effect": "Allow", "Action": ["sns:Publish"], "Resource": [Attr("alerts", "arn")]},
+        {"Effect": "Allow", "Action": ["states:StartExecution"], "Resource": [Attr("child", "arn")]},
+        {
+            "Effect": "Allow",
+            "Action": ["states:DescribeExecution", "states:StopExecution"],
+            "Resource": [
+                Concat("arn:", partition, ":states:eu-west-1:", account, ":execution:", Attr("child", "name"), ":*")
+            ],
+        },
+        {
+            "Effect": "Allow",
+            "Action": ["events:DescribeRule", "events:PutRule", "events:PutTargets"],
+            "Resource": [
+                Concat(
+                    "arn:",
+                    partition,
+                    ":events:eu-west-1:",
+                    account,
+                    ":rule/StepFunctionsGetEventsForStepFunctionsExecutionRule",
+                )
+            ],
+        },
+    ]
+
+
+def test_a_glue_job_is_granted_on_its_own_arn_and_sync_adds_the_polling_actions(tmp_path):
+    steps = (
+        "      - {task: {service: glue.start, job: etl}}\n"
+        "      - {name: b, task: {service: glue.start, job: other, wait: true}}\n"
+    )
+    account, partition = Deployment("aws_account_id"), Deployment("aws_partition")
+    first, second = _policy(tmp_path, "", steps)
+    assert first == {
+        "Effect": "Allow",
+        "Action": ["glue:StartJobRun"],
+        "Resource": [Concat("arn:", partition, ":glue:us-east-1:", account, ":job/etl")],
+    }
+    assert second["Action"] == ["glue:StartJobRun", "glue:BatchStopJobRun", "glue:GetJobRun", "glue:GetJobRuns"]
+    assert second["Resource"] == [Concat("arn:", partition, ":glue:us-east-1:", account, ":job/other")]
