@@ -352,10 +352,11 @@ def test_strings_in_data_may_hold_references_and_escapes_are_never_paths():
     assert found["p"]["Result"] == {"where": Concat("s3://", Attr("raw", "name"), "/out/")}
 
 
-def _policy(tmp_path, resources: str, steps: str) -> list[dict]:
+def _policy(tmp_path, resources: str, steps: str, region: str = "us-east-1") -> list[dict]:
     (tmp_path / "app").mkdir(exist_ok=True)
     path = tmp_path / "aipipe.yaml"
-    path.write_text(HEAD + resources + "  flow:\n    type: workflow\n    logging: false\n    steps:\n" + steps)
+    flow = f"  flow:\n    type: workflow\n    region: {region}\n    logging: false\n    steps:\n"
+    path.write_text(HEAD + resources + flow + steps)
     result = load_spec(str(path))
     assert result.valid, result.diagnostics
     spec = result.spec
@@ -367,7 +368,8 @@ def _policy(tmp_path, resources: str, steps: str) -> list[dict]:
 
 def test_a_workflow_of_service_tasks_only_grants_exactly_those_calls_once(tmp_path):
     resources = (
-        "  alerts: {type: topic, encryption: none}\n  child: {type: workflow, region: eu-west-1, steps: [{pass: {}}]}\n"
+        "  alerts: {type: topic, encryption: none, region: eu-west-1}\n"
+        "  child: {type: workflow, region: eu-west-1, steps: [{pass: {}}]}\n"
     )
     steps = (
         "      - {task: {service: sns.publish, topic: alerts, message: a}}\n"
@@ -375,7 +377,7 @@ def test_a_workflow_of_service_tasks_only_grants_exactly_those_calls_once(tmp_pa
         "      - {task: {service: workflow.start, workflow: child, wait: true}}\n"
     )
     account, partition = Deployment("aws_account_id"), Deployment("aws_partition")
-    assert _policy(tmp_path, resources, steps) == [
+    assert _policy(tmp_path, resources, steps, region="eu-west-1") == [
         {"Effect": "Allow", "Action": ["sns:Publish"], "Resource": [Attr("alerts", "arn")]},
         {"Effect": "Allow", "Action": ["states:StartExecution"], "Resource": [Attr("child", "arn")]},
         {

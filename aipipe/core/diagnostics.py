@@ -62,7 +62,7 @@ CODES: dict[str, str] = {
     "AP450": "a workflow choice condition is malformed",
     "AP451": "workflow steps loop forever with no way to end",
     "AP452": "a workflow JSONPath or timestamp is malformed",
-    "AP453": "a workflow service task lacks a field its service needs, or has one it does not take",
+    "AP453": "a workflow service task cannot work as written (its fields, its target's kind or region)",
     "AP454": "a workflow choice has no default",
     "AP501": "functions trigger themselves through a bucket",
     "AP502": "a subscription has no dead letter",

@@ -13,6 +13,7 @@ from aipipe.kinds.workflow.model import ChoiceStep, FailStep, MapStep, PassStep,
 from aipipe.kinds.workflow.services import CALL_FIELDS, SERVICES, is_path
 from aipipe.kinds.workflow.steps import Branch, catch_rules, flow_targets, is_terminal, reachable
 from aipipe.spec.context import CheckContext
+from aipipe.spec.model import region_of
 
 # docs.aws.amazon.com/step-functions/latest/dg/amazon-states-language-paths.html: a reference path is `$` (or
 # `$$` for the context object) followed by `.name`, `['name']` or `[index]` steps; aipipe accepts that form
@@ -211,3 +212,23 @@ def _check_service(ctx: CheckContext, step: ServiceStep, here) -> None:
     for field in ("message", "input"):
         if getattr(call, field) is not None:
             check_paths_in(ctx, getattr(call, field), here + (field,))
+
+
+def check_service_regions(ctx: CheckContext, name: str, workflow, calls) -> None:
+    """A service task's topic, queue or workflow is in the workflow's region: Step Functions calls services in
+    its own region only (aws/aws-cdk#30061: "it is not officially supported even with AWS SDK integration tasks";
+    nested workflows too, aws-samples/aws-stepfunctions-examples#53)."""
+    home = ctx.data.get("region")
+    here = region_of(workflow, home)
+    for visit in calls:
+        target = SERVICES[visit.step.task.service].target
+        resource = ctx.checkable().get(getattr(visit.step.task, target) or "")
+        if SERVICES[visit.step.task.service].target_kind and resource is not None:
+            there = region_of(resource, home)
+            if there != here:
+                ctx.report(
+                    "AP453",
+                    f"`{getattr(visit.step.task, target)}` is in {there} and this workflow in {here}: Step Functions "
+                    f"calls services in its own region only; give the workflow `region: {there}`, or put both in one",
+                    ctx.at(name, *visit.path, "task", target),
+                )
