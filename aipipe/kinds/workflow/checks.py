@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aipipe.core.diagnostics import Severity
 from aipipe.core.suggest import did_you_mean
-from aipipe.kinds.workflow.flow_checks import check_flow, check_service_regions
+from aipipe.kinds.workflow.flow_checks import check_flow, check_service_calls
 from aipipe.kinds.workflow.model import ChoiceStep, FailStep, MapStep, ParallelStep, WaitStep, Workflow
 from aipipe.kinds.workflow.steps import (
     Branch,
@@ -59,7 +59,7 @@ def check(ctx: CheckContext, name: str, workflow: Workflow) -> None:
         _check_task_timeout(ctx, name, visit)
         _check_errors(ctx, name, visit)
     if ctx.cloud == "aws":
-        check_service_regions(ctx, name, workflow, service_calls(workflow.steps))
+        check_service_calls(ctx, name, workflow, service_calls(workflow.steps))
     _check_triggers(ctx, name, workflow)
     _check_express_duration(ctx, name, workflow)
 

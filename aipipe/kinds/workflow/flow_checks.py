@@ -214,21 +214,31 @@ def _check_service(ctx: CheckContext, step: ServiceStep, here) -> None:
             check_paths_in(ctx, getattr(call, field), here + (field,))
 
 
-def check_service_regions(ctx: CheckContext, name: str, workflow, calls) -> None:
-    """A service task's topic, queue or workflow is in the workflow's region: Step Functions calls services in
-    its own region only (aws/aws-cdk#30061: "it is not officially supported even with AWS SDK integration tasks";
-    nested workflows too, aws-samples/aws-stepfunctions-examples#53)."""
+def check_service_calls(ctx: CheckContext, name: str, workflow, calls) -> None:
+    """What a service task may do in this workflow: wait for a job only in a standard workflow, and call a
+    topic, queue or workflow of its own region."""
     home = ctx.data.get("region")
     here = region_of(workflow, home)
     for visit in calls:
-        target = SERVICES[visit.step.task.service].target
-        resource = ctx.checkable().get(getattr(visit.step.task, target) or "")
-        if SERVICES[visit.step.task.service].target_kind and resource is not None:
+        call = visit.step.task
+        if call.wait and workflow.kind == "express":
+            # docs.aws.amazon.com/step-functions/latest/dg/integrate-optimized.html: "Express Workflows only
+            # support Request Response integrations" (no Run a Job, .sync)
+            ctx.report(
+                "AP453",
+                "an express workflow cannot wait for a job (`.sync`): Express Workflows only support request-response "
+                "integrations; remove `wait: true`, or make this workflow `kind: standard`",
+                ctx.at(name, *visit.path, "task", "wait"),
+            )
+        target = SERVICES[call.service].target
+        resource = ctx.checkable().get(getattr(call, target) or "")
+        # Step Functions calls services in its own region only (aws/aws-cdk#30061: "it is not officially supported
+        # even with AWS SDK integration tasks"; nested workflows too, aws-samples/aws-stepfunctions-examples#53)
+        if SERVICES[call.service].target_kind and resource is not None and region_of(resource, home) != here:
             there = region_of(resource, home)
-            if there != here:
-                ctx.report(
-                    "AP453",
-                    f"`{getattr(visit.step.task, target)}` is in {there} and this workflow in {here}: Step Functions "
-                    f"calls services in its own region only; give the workflow `region: {there}`, or put both in one",
-                    ctx.at(name, *visit.path, "task", target),
-                )
+            ctx.report(
+                "AP453",
+                f"`{getattr(call, target)}` is in {there} and this workflow in {here}: Step Functions calls services "
+                f"in its own region only; give the workflow `region: {there}`, or put both in one",
+                ctx.at(name, *visit.path, "task", target),
+            )
