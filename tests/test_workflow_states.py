@@ -53,6 +53,7 @@ def test_a_choice_picks_the_operator_by_the_values_type_and_nests():
         {"when": {"variable": "$.kind", "equals": "csv"}, "next": "small"},
         {"when": {"variable": "$.ok", "equals": True}, "next": "small"},
         {"when": {"variable": "$.name", "at_least": "m"}, "next": "small"},
+        {"when": {"variable": "$.at", "after": "2026-01-01T00:00:00Z"}, "next": "small"},
         {
             "when": {
                 "all": [{"variable": "$.a", "is_present": True}, {"not": {"variable": "$.b", "matches": "*.csv"}}],
@@ -73,6 +74,7 @@ def test_a_choice_picks_the_operator_by_the_values_type_and_nests():
             {"Variable": "$.kind", "StringEquals": "csv", "Next": "small"},
             {"Variable": "$.ok", "BooleanEquals": True, "Next": "small"},
             {"Variable": "$.name", "StringGreaterThanEquals": "m", "Next": "small"},
+            {"Variable": "$.at", "TimestampGreaterThan": "2026-01-01T00:00:00Z", "Next": "small"},
             {
                 "And": [
                     {"Variable": "$.a", "IsPresent": True},

@@ -20,6 +20,8 @@ COMPARISONS = {
 # spec operator -> ASL operator, for the operators whose value has one type (the model enforces it)
 TYPED = {
     "matches": "StringMatches",
+    "before": "TimestampLessThan",
+    "after": "TimestampGreaterThan",
     "is_present": "IsPresent",
     "is_null": "IsNull",
     "is_string": "IsString",

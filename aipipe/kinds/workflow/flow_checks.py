@@ -164,6 +164,12 @@ def _check_choice(ctx: CheckContext, step: ChoiceStep, here) -> None:
                 ctx.report("AP450", message, where + ((field,) if field else ()))
             if condition.variable is not None:
                 check_path(ctx, condition.variable, where + ("variable",))
+            for field in ("before", "after"):
+                value = getattr(condition, field)
+                if value is not None and not TIMESTAMP.match(value):
+                    ctx.report(
+                        "AP452", f"`{value}` is not an RFC 3339 timestamp (`2026-03-14T01:59:00Z`)", where + (field,)
+                    )
     if step.default is None:
         ctx.report(
             "AP454",

@@ -158,6 +158,8 @@ class ChoiceCondition(StrictModel):
         None, description="Greater than or equal to this number or string."
     )
     matches: str | None = Field(None, description="A string matching this pattern (`*` matches any characters).")
+    before: str | None = Field(None, description="A timestamp before this RFC 3339 time (`2026-01-01T00:00:00Z`).")
+    after: str | None = Field(None, description="A timestamp after this RFC 3339 time.")
     is_present: bool | None = Field(None, description="Whether the variable exists in the input.")
     is_null: bool | None = Field(None, description="Whether the variable is null.")
     is_string: bool | None = Field(None, description="Whether the variable is a string.")
