@@ -466,3 +466,12 @@ def test_service_tasks_publish_to_the_topic_and_send_to_the_queue(aws, tmp_path)
     published, sent = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
     assert published["Body"] == "done"  # `a` returned {..., "a": "done"}; the message was $.a
     assert json.loads(sent["Body"]) == {"file": "k.csv", "n": 1}
+
+
+def test_a_wait_passes_its_input_on_after_waiting(aws, tmp_path):
+    steps = [{"name": "Pause", "wait": "1s", "output_path": "$.job"}, "b"]
+    started = time.monotonic()
+    run = execute(aws, small_spec(tmp_path, ["b"], steps), "flow", {"job": {"batch": 1}})
+    assert time.monotonic() - started >= 1  # moto waits the Wait state's Seconds
+    assert run.states == ["Pause", "b"] and aws.events["b"] == [{"batch": 1}]
+    assert run.status == "SUCCEEDED" and run.output == {"batch": 1, "b": "done"}
