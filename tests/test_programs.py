@@ -459,9 +459,16 @@ def test_parliament_finds_nothing_in_generated_policies(path, plans):
         findings = [(f.issue, f.detail) for f in parliament.analyze_policy_string(text).findings]
         # RESOURCE_STAR only for the log-delivery actions AWS cannot scope (the walk above proves which)
         findings = [f for f in findings if not (f[0] == "RESOURCE_STAR" and set(f[1]) <= STAR_RESOURCE)]
+        # parliament reads the two resource types states:DescribeExecution accepts (a standard `execution` or an
+        # `express` one) as both required; a nested workflow's .sync grant is on standard executions only, as
+        # docs.aws.amazon.com/step-functions/latest/dg/stepfunctions-iam.html writes it
+        findings = [f for f in findings if f != ("RESOURCE_MISMATCH", [EXPRESS_DESCRIBE])]
         assert findings == [], f"{origin}: {findings}"
         checked += 1
     assert checked > 0
+
+
+EXPRESS_DESCRIBE = {"action": "states:DescribeExecution", "required_format": "arn:*:states:*:*:express:*:*:*"}
 
 
 def _asl_validator() -> str | None:

@@ -4,7 +4,8 @@ Amazon States Language interpreter (moto/stepfunctions/parser), which invokes th
 moto runs no function code without Docker, so the `aws` fixture stands in for the Lambda service: it runs the
 handler named by the function's spec resource from its code folder and answers as Lambda does, an exception
 becoming an `Unhandled` function error whose `errorType` is the exception's class name. A test may script
-faults: the exceptions a function raises on its next invocations, instead of running its handler.
+faults: the exceptions a function raises on its next invocations, instead of running its handler. Service tasks
+run against moto's own SNS topics and SQS queues (one per `topic` and `subscription` resource).
 
 moto really sleeps a retrier's IntervalSeconds (times BackoffRate per attempt; retrier_decl.py calls
 `time.sleep`), and the examples wait up to 30 s. The fixture records those waits instead of sleeping them, so
@@ -34,7 +35,7 @@ from moto.awslambda_simple.models import LambdaSimpleBackend
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 
 from aipipe.kinds.workflow.asl import definition
-from aipipe.semantics.symbols import Attr, deep_map
+from aipipe.semantics.symbols import Attr, Concat, Deployment, deep_map
 from aipipe.validation import load_spec
 
 from conftest import ROOT
@@ -60,6 +61,7 @@ class FakeLambda:
     events: dict[str, list] = field(default_factory=lambda: defaultdict(list))
     results: dict[str, list] = field(default_factory=lambda: defaultdict(list))
     waits: list[float] = field(default_factory=list)
+    services: dict[str, dict] = field(default_factory=dict)  # the moto topics' and queues' ARNs and URLs
     modules: dict[str, Any] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -137,11 +139,33 @@ def execute(fake: FakeLambda, spec_path, workflow: str, execution_input: Any) ->
                 Code={"ZipFile": code.getvalue()},
             )["FunctionArn"]
 
-    def arn(symbol):
-        assert isinstance(symbol, Attr) and symbol.attribute == "arn", symbol
-        return arns[symbol.resource]
+    urls = {}
+    topics, queues = boto3.client("sns", region_name=region), boto3.client("sqs", region_name=region)
+    for name, resource in spec.resources.items():  # the topics and queues of service tasks, in moto
+        if resource.type == "topic":
+            arns[name] = topics.create_topic(Name=name)["TopicArn"]
+    for name, resource in spec.resources.items():
+        if resource.type == "subscription":  # its queue, receiving its topic's messages as published
+            urls[name] = queues.create_queue(QueueName=name)["QueueUrl"]
+            attributes = queues.get_queue_attributes(QueueUrl=urls[name], AttributeNames=["QueueArn"])
+            arns[name] = attributes["Attributes"]["QueueArn"]
+            topics.subscribe(
+                TopicArn=arns[resource.topic],
+                Protocol="sqs",
+                Endpoint=arns[name],
+                Attributes={"RawMessageDelivery": "true"},
+            )
+    fake.services = {"arns": arns, "urls": urls}
 
-    document = deep_map(definition(spec.header.name, spec.resources[workflow]).document, arn)
+    def resolve(symbol):
+        if isinstance(symbol, Concat):
+            return "".join(part if isinstance(part, str) else resolve(part) for part in symbol.parts)
+        if symbol == Deployment("aws_partition"):
+            return "aws"
+        assert isinstance(symbol, Attr) and symbol.attribute in ("arn", "url"), symbol
+        return (arns if symbol.attribute == "arn" else urls)[symbol.resource]
+
+    document = deep_map(definition(spec.header.name, spec.resources[workflow]).document, resolve)
     sfn = boto3.client("stepfunctions", region_name=region)
     machine = sfn.create_state_machine(name=workflow, definition=json.dumps(document), roleArn=role["Role"]["Arn"])
     run = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], input=json.dumps(execution_input))
@@ -308,3 +332,146 @@ def test_parallel_outputs_are_named_by_names_that_need_brackets_and_nest(aws, tm
     branches = {"Fit-A v2": {**start, "a": "done", "b": "done"}, "parallel-1-2-1": nested}
     assert aws.events["e"] == [{**start, "fit.v2 both-ways": branches}]
     assert run.status == "SUCCEEDED" and run.output == {**start, "fit.v2 both-ways": branches, "e": "done"}
+
+
+SIZE_CHOICE = [
+    {
+        "name": "Size",
+        "choice": [{"when": {"variable": "$.size", "greater_than": 100}, "next": "big"}],
+        "default": "small",
+    },
+    {"function": "big", "end": True},
+    "small",
+]
+
+
+def test_a_choice_takes_the_branch_whose_rule_holds(aws, tmp_path):
+    spec = small_spec(tmp_path, ["big", "small"], SIZE_CHOICE)
+    run = execute(aws, spec, "flow", {"size": 500})
+    assert run.states == ["Size", "big"] and "small" not in aws.events
+    assert run.status == "SUCCEEDED" and run.output == {"size": 500, "big": "done"}
+
+
+def test_a_choice_falls_back_to_its_default(aws, tmp_path):
+    run = execute(aws, small_spec(tmp_path, ["big", "small"], SIZE_CHOICE), "flow", {"size": 7})
+    assert run.states == ["Size", "small"] and run.output == {"size": 7, "small": "done"}
+
+
+def test_a_map_runs_its_steps_for_each_item_and_names_the_results_after_itself(aws, tmp_path):
+    steps = [
+        {"name": "Each", "map": {"items": "$.files", "max_concurrency": 2, "steps": ["a"]}},
+        {"function": "b", "parameters": {"files": "$.Each", "run": "$$.Execution.Name"}},
+    ]
+    files = [{"key": "x.csv"}, {"key": "y.csv"}, {"key": "z.csv"}]
+    run = execute(aws, small_spec(tmp_path, ["a", "b"], steps), "flow", {"files": files})
+    assert sorted(event["key"] for event in aws.events["a"]) == ["x.csv", "y.csv", "z.csv"]
+    results = [{**item, "a": "done"} for item in files]
+    [received] = aws.events["b"]
+    assert received["files"] == results and set(received) == {"files", "run"}
+    assert run.status == "SUCCEEDED" and run.output == {**received, "b": "done"}
+
+
+def test_a_fail_state_fails_the_execution_with_its_error_and_cause(aws, tmp_path):
+    steps = [
+        {"name": "Rows", "choice": [{"when": {"variable": "$.rows", "at_least": 1}, "next": "a"}], "default": "Empty"},
+        {"function": "a", "end": True},
+        {"name": "Empty", "fail": {"error": "Data.Empty", "cause": "no rows to train on"}},
+    ]
+    run = execute(aws, small_spec(tmp_path, ["a"], steps), "flow", {"rows": 0})
+    assert (run.status, run.error, run.cause) == ("FAILED", "Data.Empty", "no rows to train on")
+    assert run.states == ["Rows", "Empty"] and "a" not in aws.events
+
+
+PER_ERROR = [
+    {
+        "function": "a",
+        "catch": [
+            {"errors": ["ValueError"], "next": "bad-value"},
+            {"errors": ["KeyError"], "next": "missing", "result_path": "$.why"},
+        ],
+        "end": True,
+    },
+    {"function": "bad-value", "end": True, "handled": True},
+    {"function": "missing", "handled": True},
+]
+
+
+def test_a_per_error_catch_sends_each_error_to_its_own_handler(aws, tmp_path):
+    aws.faults["a"] = [KeyError("label")]
+    run = execute(aws, small_spec(tmp_path, ["a", "bad-value", "missing"], PER_ERROR), "flow", {"batch": 1})
+    [received] = aws.events["missing"]
+    assert received["batch"] == 1 and received["why"]["Error"] == "KeyError"
+    assert "bad-value" not in aws.events
+    assert run.states == ["a", "missing"] and run.status == "SUCCEEDED"
+
+
+def test_an_error_no_catch_rule_names_fails_the_execution(aws, tmp_path):
+    aws.faults["a"] = [TypeError("no")]
+    run = execute(aws, small_spec(tmp_path, ["a", "bad-value", "missing"], PER_ERROR), "flow", {"batch": 1})
+    assert (run.status, run.error) == ("FAILED", "TypeError")
+    assert "bad-value" not in aws.events and "missing" not in aws.events
+
+
+def test_per_error_retries_apply_in_order(aws, tmp_path):
+    steps = [
+        {
+            "function": "a",
+            "retry": [
+                {"errors": ["ValueError"], "attempts": 2, "interval": "3s", "backoff": 1},
+                {"errors": ["States.ALL"], "attempts": 1, "interval": "1s"},
+            ],
+        }
+    ]
+    aws.faults["a"] = [ValueError("1"), ValueError("2"), KeyError("3")]
+    run = execute(aws, small_spec(tmp_path, ["a"], steps), "flow", {"batch": 1})
+    assert len(aws.events["a"]) == 4 and aws.waits == [3, 3, 1]
+    assert run.status == "SUCCEEDED"
+
+
+def test_pass_and_shaping_fields_hand_each_step_what_they_say(aws, tmp_path):
+    steps = [
+        {"name": "Defaults", "pass": {"result": {"limit": 10}}, "result_path": "$.settings"},
+        {
+            "function": "a",
+            "input_path": "$.job",
+            "parameters": {"file": "$.key", "limit": 5},
+            "result_selector": {"status": "$.a"},
+            "result_path": "$.outcome",
+        },
+        {"function": "b", "output_path": "$.outcome"},
+    ]
+    run = execute(aws, small_spec(tmp_path, ["a", "b"], steps), "flow", {"job": {"key": "k.csv"}})
+    assert aws.events["a"] == [{"file": "k.csv", "limit": 5}]
+    assert aws.events["b"] == [{"job": {"key": "k.csv"}, "settings": {"limit": 10}, "outcome": {"status": "done"}}]
+    assert run.status == "SUCCEEDED" and run.output == {"status": "done"}
+
+
+def test_service_tasks_publish_to_the_topic_and_send_to_the_queue(aws, tmp_path):
+    steps = [
+        "a",
+        {"task": {"service": "sns.publish", "topic": "alerts", "message": "$.a"}, "result_path": "$.published"},
+        {"name": "Send", "task": {"service": "sqs.send", "queue": "work", "message": {"file": "$.key", "n": 1}}},
+    ]
+    spec = small_spec(tmp_path, ["a"], steps)
+    text = spec.read_text(encoding="utf-8").replace(
+        "  flow:", "  alerts: {type: topic}\n  work: {type: subscription, topic: alerts}\n  flow:"
+    )
+    spec.write_text(text, encoding="utf-8")
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    run = execute(aws, spec, "flow", {"key": "k.csv"})
+    assert run.status == "SUCCEEDED", (run.error, run.cause)
+    assert run.states == ["a", "sns.publish alerts", "Send"]
+    assert set(run.output) == {"MD5OfMessageBody", "MessageId"}  # SendMessage's answer
+    queue = aws.services["urls"]["work"]
+    published, sent = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
+    assert published["Body"] == "done"  # `a` returned {..., "a": "done"}; the message was $.a
+    assert json.loads(sent["Body"]) == {"file": "k.csv", "n": 1}
+
+
+def test_a_wait_passes_its_input_on_after_waiting(aws, tmp_path):
+    steps = [{"name": "Pause", "wait": "1s", "output_path": "$.job"}, "b"]
+    started = time.monotonic()
+    run = execute(aws, small_spec(tmp_path, ["b"], steps), "flow", {"job": {"batch": 1}})
+    assert time.monotonic() - started >= 1  # moto waits the Wait state's Seconds
+    assert run.states == ["Pause", "b"] and aws.events["b"] == [{"batch": 1}]
+    assert run.status == "SUCCEEDED" and run.output == {"batch": 1, "b": "done"}

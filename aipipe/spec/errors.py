@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 from aipipe.core.diagnostics import Diagnostic
 from aipipe.core.locations import DataPath, LocationIndex, format_path
 from aipipe.core.suggest import did_you_mean, one_of
-from aipipe.spec.model import UNION_TAGS
+from aipipe.spec.model import FIELD_UNION_TAGS, UNION_TAGS
 from aipipe.spec.values import PATTERNS, yaml_text
 
 _TYPE_WORDS = {
@@ -56,12 +56,14 @@ def diagnostics_from_validation_error(
 
 
 def _without_union_tags(loc: tuple) -> DataPath:
-    """pydantic inserts the chosen member's tag after a tagged union's position; every union of the spec is
-    a list item, so a tag is dropped only right after a list index (a user key that happens to equal a tag
-    stays)."""
+    """pydantic inserts the chosen member's tag after a tagged union's position; a list item's tag is dropped
+    only right after a list index (a user key that happens to equal a tag stays), a field union's tag (they
+    hold a space, like `one retry`, so no key of the spec equals one) anywhere."""
     kept: list = []
     for position, part in enumerate(loc):
         if part in UNION_TAGS and position > 0 and isinstance(loc[position - 1], int):
+            continue
+        if part in FIELD_UNION_TAGS and position > 0:
             continue
         kept.append(part)
     return tuple(kept)

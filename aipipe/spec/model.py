@@ -21,11 +21,18 @@ class StrictModel(BaseModel):
 
 # Tags of every tagged union: pydantic puts them into error locations, where users must not see them.
 UNION_TAGS: set[str] = set()
+# Tags of unions that are a field's whole value (`retry: {...}` or `retry: [...]`), stripped after a field name too
+FIELD_UNION_TAGS: set[str] = set()
 
 
-def tagged_union(members: dict[str, Any], kind_of: Callable[[Any], str | None], error_type: str, message: str) -> Any:
-    """A union whose member is chosen by `kind_of(value)` returning one of the `members` tags (None: `message`)."""
+def tagged_union(
+    members: dict[str, Any], kind_of: Callable[[Any], str | None], error_type: str, message: str, field: bool = False
+) -> Any:
+    """A union whose member is chosen by `kind_of(value)` returning one of the `members` tags (None: `message`);
+    `field` for a union that is a field's value rather than a list's item."""
     UNION_TAGS.update(members)
+    if field:
+        FIELD_UNION_TAGS.update(members)
     choices = tuple(Annotated[member, Tag(tag)] for tag, member in members.items())
     return Annotated[
         Union[choices],  # type: ignore[valid-type]

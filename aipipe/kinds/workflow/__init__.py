@@ -1,5 +1,6 @@
-"""`workflow` (aws): a Step Functions state machine over functions, with retries, catches and parallel branches;
-its role may invoke exactly the functions its steps name. Schedules, buckets and topics start it
+"""`workflow` (aws): a Step Functions state machine over functions and AWS services, with retries, catches,
+parallel branches, maps, choices, waits, pass and fail states; its role may invoke exactly the functions its steps
+name and call exactly the services they use (services.py). Schedules, buckets and topics start it
 (aipipe.triggers.to_workflow wires each)."""
 
 from aipipe.clouds.aws import AWS
@@ -7,10 +8,12 @@ from aipipe.kinds.base import CloudForm, GraphShape, Kind, RenderInputs
 from aipipe.kinds.workflow import asl
 from aipipe.kinds.workflow.checks import check
 from aipipe.kinds.workflow.model import Workflow
-from aipipe.kinds.workflow.steps import invoked_functions, walk
+from aipipe.kinds.workflow.services import SERVICES, iam_statements
+from aipipe.kinds.workflow.steps import invoked_functions, service_calls, walk
 from aipipe.semantics.iam import policy_document, statement, trust_policy
 from aipipe.semantics.symbols import Attr, Child, Concat
 from aipipe.spec.links import Link
+from aipipe.spec.model import region_of
 from aipipe.spec.permissions import permissions_policy
 from aipipe.triggers.registry import trigger_kind
 from aipipe.triggers.uses import trigger_links, uses_of
@@ -34,20 +37,33 @@ LOG_DELIVERY_ACTIONS = [
 
 
 def links(workflow: Workflow):
-    """Each task step names the function it runs; each trigger its source."""
+    """Each task step names the function it runs, each service task its topic, queue or workflow; each trigger
+    its source."""
     for visit in walk(workflow.steps):
         if isinstance(visit.step, str):
             yield Link(visit.step, visit.path, ("function",), "step")
         elif visit.task is not None:
             yield Link(visit.task.function, visit.path + ("function",), ("function",), "step")
+    for visit in service_calls(workflow.steps):
+        service = SERVICES[visit.step.task.service]
+        target = getattr(visit.step.task, service.target)
+        if service.target_kinds and target:
+            yield Link(target, visit.path + ("task", service.target), service.target_kinds, "step")
     yield from trigger_links(workflow)
 
 
 def aws_values(job: RenderInputs, name: str, workflow: Workflow) -> dict:
     """The state machine template's values: ASL definition and a role that invokes exactly its functions."""
-    statements = [
-        statement(["lambda:InvokeFunction"], [Attr(function, "arn") for function in invoked_functions(workflow.steps)])
-    ]
+    functions = invoked_functions(workflow.steps)
+    statements = [statement(["lambda:InvokeFunction"], [Attr(function, "arn") for function in functions])]
+    statements = statements if functions else []
+    home = job.spec.header.region
+    for visit in service_calls(workflow.steps):
+        for found in iam_statements(
+            visit.step.task, job.access, lambda other: region_of(job.spec.resources[other] if other else workflow, home)
+        ):
+            if found not in statements:  # two steps publishing to one topic need the grant once
+                statements.append(found)
     if workflow.logging:
         statements.append(statement(LOG_DELIVERY_ACTIONS, ["*"]))
         statements.append(

@@ -1,12 +1,23 @@
 """Rules for workflows: state names unique across the machine, `catch` naming a step of the same branch,
-every step reachable, and triggers that can start a state machine."""
+errors Step Functions can match, and triggers that can start a state machine (flow_checks: how steps connect)."""
 
 from __future__ import annotations
 
 from aipipe.core.diagnostics import Severity
 from aipipe.core.suggest import did_you_mean
-from aipipe.kinds.workflow.model import ParallelStep, Workflow
-from aipipe.kinds.workflow.steps import Branch, branches, catch_of, ends, failure_only, handled, walk
+from aipipe.kinds.workflow.flow_checks import check_flow, check_service_calls
+from aipipe.kinds.workflow.model import ChoiceStep, FailStep, MapStep, ParallelStep, WaitStep, Workflow
+from aipipe.kinds.workflow.steps import (
+    Branch,
+    branches,
+    catch_of,
+    catch_targets,
+    failure_only,
+    handled,
+    is_terminal,
+    service_calls,
+    walk,
+)
 from aipipe.spec.context import CheckContext
 from aipipe.spec.values import format_duration
 from aipipe.triggers.registry import trigger_kind
@@ -14,7 +25,8 @@ from aipipe.triggers.uses import check_same_region, check_wired, uses_of
 
 
 def check(ctx: CheckContext, name: str, workflow: Workflow) -> None:
-    """State names are unique across the machine; `catch` names a step of the same branch; steps are reached."""
+    """State names are unique across the machine; each list of steps connects (flow_checks); retries and
+    catches name errors Step Functions can match; triggers can start the machine."""
     seen: set[str] = set()
     for visit in walk(workflow.steps):
         here = ctx.at(name, *visit.path)
@@ -26,23 +38,28 @@ def check(ctx: CheckContext, name: str, workflow: Workflow) -> None:
                 here,
             )
         seen.add(visit.state)
-        catch = catch_of(visit.step)
-        if catch is not None:
-            if catch == visit.state:
-                ctx.report("AP405", "a step cannot catch into itself", here + ("catch",))
-            elif catch not in visit.branch.names:
+        if isinstance(visit.step, ChoiceStep | FailStep):
+            continue
+        for position, target in enumerate(catch_targets(visit.step)):
+            if target == visit.state:
+                catch = visit.step.catch
+                where = ("catch",) if isinstance(catch, str) else ("catch", position, "next")
+                ctx.report("AP405", "a step cannot catch into itself", here + where)
+            elif isinstance(visit.step.catch, str) and target not in visit.branch.names:
                 ctx.report(
                     "AP405",
-                    f"`catch` names `{catch}`, which is not a step of the same branch"
-                    f"{did_you_mean(catch, visit.branch.names)}",
+                    f"`catch` names `{target}`, which is not a step of the same branch"
+                    f"{did_you_mean(target, visit.branch.names)}",
                     here + ("catch",),
                 )
     for branch in branches(workflow.steps):
-        _check_reachable(ctx, name, branch)
+        check_flow(ctx, name, branch)
         _check_handled(ctx, name, branch)
     for visit in walk(workflow.steps):
         _check_task_timeout(ctx, name, visit)
-        _check_retry_errors(ctx, name, visit)
+        _check_errors(ctx, name, visit)
+    if ctx.cloud == "aws":
+        check_service_calls(ctx, name, workflow, service_calls(workflow.steps))
     _check_triggers(ctx, name, workflow)
     _check_express_duration(ctx, name, workflow)
 
@@ -71,9 +88,10 @@ def _check_array_input(ctx: CheckContext, workflow: Workflow, use) -> None:
     fails with States.ResultPathMatchFailure (docs.aws.amazon.com/step-functions/latest/dg/
     concepts-error-handling.html): a key cannot be added to an array."""
     first = workflow.steps[0]
-    if trigger_kind(use.trigger).key != "topic" or not (isinstance(first, ParallelStep) or catch_of(first)):
+    writes_key = isinstance(first, ParallelStep | MapStep) and first.result_path is None
+    if trigger_kind(use.trigger).key != "topic" or not (writes_key or catch_of(first)):
         return
-    what = "a parallel step, whose result" if isinstance(first, ParallelStep) else "a step whose `catch`"
+    what = "a parallel or map step, whose result" if writes_key else "a step whose `catch`"
     ctx.report(
         "AP406",
         f"a topic starts this workflow with an array (the SQS batch of one message), and its first step is {what} "
@@ -90,10 +108,18 @@ EXPRESS_MAX_SECONDS = 300
 
 
 def _check_express_duration(ctx: CheckContext, name: str, workflow: Workflow) -> None:
-    """A step of an express workflow whose function may run longer than the whole execution may."""
+    """A step of an express workflow whose function may run, or wait, longer than the whole execution may."""
     if workflow.kind != "express":
         return
     for visit in walk(workflow.steps):
+        if isinstance(visit.step, WaitStep) and (visit.step.wait or 0) > EXPRESS_MAX_SECONDS:
+            ctx.report(
+                "AP402",
+                f"this step waits {format_duration(visit.step.wait)}, and an express workflow's whole execution "
+                "stops after 5m; use `kind: standard`, or a shorter wait",
+                ctx.at(name, *visit.path, "wait"),
+                severity=Severity.WARNING,
+            )
         function = ctx.checkable().get(visit.task.function) if visit.task else None
         if function is not None and function.type == "function" and function.timeout > EXPRESS_MAX_SECONDS:
             ctx.report(
@@ -131,25 +157,41 @@ STATES_ERRORS = frozenset(
 )
 
 
-def _check_retry_errors(ctx: CheckContext, name: str, visit) -> None:
-    """`retry.errors` names errors Step Functions can match: `States.*` ones it defines, `States.ALL` alone."""
-    retry = visit.task.retry if visit.task else None
-    if retry is None:
-        return
-    where = ctx.at(name, *visit.path, "retry", "errors")
-    for position, error in enumerate(retry.errors):
-        if error.startswith("States.") and error not in STATES_ERRORS:
+def _check_errors(ctx: CheckContext, name: str, visit) -> None:
+    """Each retrier's and catcher's `errors` name errors Step Functions can match: `States.*` ones it defines,
+    `States.ALL` alone and in the last retrier or catcher."""
+    retry = getattr(visit.step, "retry", None)
+    catch = getattr(visit.step, "catch", None)
+    lists = []
+    if retry is not None:
+        retries = retry if isinstance(retry, list) else [retry]
+        lists += [
+            (("retry", i) if isinstance(retry, list) else ("retry",), r.errors, i == len(retries) - 1)
+            for i, r in enumerate(retries)
+        ]
+    if isinstance(catch, list):
+        lists += [(("catch", i), rule.errors, i == len(catch) - 1) for i, rule in enumerate(catch)]
+    for path, errors, last in lists:
+        where = ctx.at(name, *visit.path, *path, "errors")
+        for position, error in enumerate(errors):
+            if error.startswith("States.") and error not in STATES_ERRORS:
+                ctx.report(
+                    "AP405",
+                    f"`{error}` is not a Step Functions error{did_you_mean(error, sorted(STATES_ERRORS))}",
+                    where + (position,),
+                )
+        if "States.ALL" in errors and len(errors) > 1:
             ctx.report(
                 "AP405",
-                f"`{error}` is not a Step Functions error{did_you_mean(error, sorted(STATES_ERRORS))}",
-                where + (position,),
+                "`States.ALL` matches every error and must stand alone in `errors`; remove the other errors or it",
+                where + (errors.index("States.ALL"),),
             )
-    if "States.ALL" in retry.errors and len(retry.errors) > 1:
-        ctx.report(
-            "AP405",
-            "`States.ALL` matches every error and must stand alone in `errors`; remove the other errors or it",
-            where + (retry.errors.index("States.ALL"),),
-        )
+        elif "States.ALL" in errors and not last:
+            ctx.report(
+                "AP405",
+                "`States.ALL` matches every error, so the rules after it never apply; move it last",
+                where + (0,),
+            )
 
 
 def _check_task_timeout(ctx: CheckContext, name: str, visit) -> None:
@@ -175,7 +217,7 @@ def _check_handled(ctx: CheckContext, name: str, branch: Branch) -> None:
     """`handled: true` means something only where a failure handler ends: elsewhere it would mislead."""
     failing = failure_only(branch.steps, branch.names)
     for position, step in enumerate(branch.steps):
-        last_of_handler = failing[position] and (position == len(branch.steps) - 1 or ends(step))
+        last_of_handler = failing[position] and is_terminal(branch.steps, position)
         if handled(step) and not last_of_handler:
             ctx.report(
                 "AP403",
@@ -184,19 +226,3 @@ def _check_handled(ctx: CheckContext, name: str, branch: Branch) -> None:
                 ctx.at(name, *branch.step_path(position), "handled"),
                 True,
             )
-
-
-def _check_reachable(ctx: CheckContext, name: str, branch: Branch) -> None:
-    """After a step with `end: true`, a step runs only if some `catch` of the branch jumps to it."""
-    catch_targets = {catch_of(step) for step in branch.steps}
-    flows_in = True  # whether the previous step continues into this one
-    for position, step in enumerate(branch.steps):
-        runs = flows_in or branch.names[position] in catch_targets
-        if not runs:
-            ctx.report(
-                "AP405",
-                f"step `{branch.names[position]}` is never reached: it follows a step with "
-                "`end: true` and no `catch` jumps to it",
-                ctx.at(name, *branch.step_path(position)),
-            )
-        flows_in = runs and not ends(step)
