@@ -117,7 +117,7 @@ def program_context(spec: Spec, home: Path, artifacts: dict | None = None) -> di
         # the component's outputs are exactly the attributes `${name.attr}` reads: one table, in the kind
         view.outputs = {
             attribute: renderer.render(Attr(view.name, attribute))
-            for attribute in form.attributes
+            for attribute in form.attributes_for(dict(view.model))
             if form.attribute_problem is None or form.attribute_problem(dict(view.model), attribute) is None
         }
     parts = [part for kind in KINDS.values() for part in kind.parts(spec.cloud, spec)]

@@ -59,6 +59,8 @@ CODES: dict[str, str] = {
     "AP407": "triggers conflict or are not possible on this cloud",
     "AP408": "a Dataflow job is misconfigured",
     "AP409": "a function's code does not define its handler",
+    "AP420": "a `type: pulumi` resource could not be checked: the provider SDK is not installed or not readable",
+    "AP421": "a `type: pulumi` property is one aipipe sets from the resource's own fields (tags, region)",
     "AP501": "functions trigger themselves through a bucket",
     "AP502": "a subscription has no dead letter",
     "AP503": "a workflow task has no retry",

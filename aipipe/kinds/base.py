@@ -92,6 +92,15 @@ class CloudForm:
     special_attribute: Callable[[str, Any, str], Any] | None = None
     # (the resource as written, attribute) -> why this resource lacks an attribute its kind has, or None
     attribute_problem: Callable[[dict, str], str | None] | None = None
+    # (the resource as written) -> the attributes of this one resource, for kinds whose attributes depend on what
+    # a resource says (the `pulumi` kind: its SDK class's outputs); () when unknown, and then any is accepted
+    resource_attributes: Callable[[Mapping], tuple[str, ...]] | None = None
+
+    def attributes_for(self, resource: Mapping) -> tuple[str, ...]:
+        """The attributes `${name.attr}` may read of one resource (as written, or a validated model's fields)."""
+        if self.resource_attributes is not None:
+            return self.resource_attributes(resource)
+        return tuple(self.attributes)
 
     def attribute(self, name: str, model: Any, attribute: str) -> Any:
         """What `${name.attribute}` stands for, as a symbol (or a plain string when it is known already)."""

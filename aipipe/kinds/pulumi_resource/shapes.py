@@ -1,0 +1,126 @@
+"""The types an SDK constructor argument takes, read from its annotation, and whether a spec value fits.
+
+Only the simple cases are judged: strings, whole numbers, numbers, booleans, lists and mappings. A nested
+input type (`pulumi.Input['TableTtlArgs']`) takes a mapping, whose keys are not checked here; enums, assets and
+anything else the annotation names are accepted as written (the SDK and provider judge them at plan time).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from aipipe.spec.references import parse_references
+
+# pulumi.Input[X], Optional[X], pulumi.InputType[X]: what X takes
+_TRANSPARENT = {"Input", "Optional", "InputType"}
+_LISTS = {"Sequence", "List", "list"}
+_MAPPINGS = {"Mapping", "Dict", "dict"}
+_SCALARS = {"str": "str", "int": "int", "float": "float", "bool": "bool"}
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A type as far as a spec value can fit it: `str`, `int`, `float`, `bool`, `list` and `dict` (with the
+    shape of their items), `object` (a nested input type, by name), `union`, or `any`."""
+
+    kind: str
+    items: tuple[Shape, ...] = ()
+    name: str = ""
+
+    def describe(self) -> str:
+        """How a message names the type: `a string`, `a list of strings`, `a mapping (TableTtlArgs)`."""
+        if self.kind == "union":
+            return " or ".join(item.describe() for item in self.items)
+        if self.kind == "list":
+            return "a list" + (f" of {_plural(self.items[0])}" if self.items and self.items[0].kind != "any" else "")
+        if self.kind == "object":
+            return f"a mapping ({self.name})"
+        return _WORDS.get(self.kind, "a value")
+
+
+_WORDS = {"str": "a string", "int": "a whole number", "float": "a number", "bool": "true or false", "dict": "a mapping"}
+ANY = Shape("any")
+
+
+def _plural(shape: Shape) -> str:
+    plural = {"str": "strings", "int": "whole numbers", "float": "numbers", "bool": "booleans", "dict": "mappings"}
+    if shape.kind == "object":
+        return f"mappings ({shape.name})"
+    return plural.get(shape.kind, "values")
+
+
+def shape_of(annotation: ast.expr | None) -> Shape:
+    """The shape of a parameter annotation as the SDKs write them (`pulumi.Input[Optional[_builtins.str]]`)."""
+    if annotation is None:
+        return ANY
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        name = annotation.value
+        return Shape("object", name=name) if name.endswith(("Args", "ArgsDict")) else ANY
+    if isinstance(annotation, (ast.Name, ast.Attribute)):
+        return Shape(_SCALARS[_name(annotation)]) if _name(annotation) in _SCALARS else ANY
+    if not isinstance(annotation, ast.Subscript):
+        return ANY
+    outer = _name(annotation.value)
+    inner = annotation.slice
+    arguments = list(inner.elts) if isinstance(inner, ast.Tuple) else [inner]
+    if outer in _TRANSPARENT:
+        return shape_of(arguments[0])
+    if outer in _LISTS:
+        return Shape("list", (shape_of(arguments[0]),))
+    if outer in _MAPPINGS:
+        return Shape("dict", (shape_of(arguments[-1]),))
+    if outer == "Union":
+        members = tuple(shape_of(argument) for argument in arguments)
+        if any(member.kind == "any" for member in members):
+            return ANY
+        objects = [member for member in members if member.kind == "object"]
+        if objects and len(objects) == len(members):  # Union['XArgs', 'XArgsDict']: one nested type
+            return objects[0]
+        return Shape("union", members)
+    return ANY
+
+
+def _name(node: ast.expr) -> str:
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def mismatches(value: object, shape: Shape, path: tuple = ()) -> Iterator[tuple[tuple, Shape]]:
+    """Where `value` does not fit `shape`: (path inside the value, the shape expected there). A string holding a
+    reference fits anything (its type is known only once deployed); null is an argument left out."""
+    if value is None or shape.kind == "any" or (isinstance(value, str) and _references(value)):
+        return
+    if shape.kind == "union":
+        if not any(next(mismatches(value, member), None) is None for member in shape.items):
+            yield path, shape
+    elif shape.kind == "list":
+        if not isinstance(value, list):
+            yield path, shape
+            return
+        for position, item in enumerate(value):
+            yield from mismatches(item, shape.items[0], path + (position,))
+    elif shape.kind in ("dict", "object"):
+        if not isinstance(value, dict):
+            yield path, shape
+        elif shape.kind == "dict":
+            for key, item in value.items():
+                yield from mismatches(item, shape.items[0], path + (key,))
+    elif not _fits_scalar(value, shape.kind):
+        yield path, shape
+
+
+def _fits_scalar(value: object, kind: str) -> bool:
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "float":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, str)
+
+
+def _references(text: str) -> bool:
+    return any(reference.form != "invalid" for reference in parse_references(text))
