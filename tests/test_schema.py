@@ -85,5 +85,15 @@ def test_schema_describes_every_resource_type():
         for definition in schema["$defs"].values()
         if "type" in definition.get("properties", {}) and "const" in definition["properties"]["type"]
     }
-    assert kinds == {"bucket", "topic", "subscription", "stream", "function", "workflow", "replication", "dataflow"}
+    assert kinds == {
+        "bucket",
+        "topic",
+        "subscription",
+        "stream",
+        "function",
+        "workflow",
+        "replication",
+        "dataflow",
+        "pulumi",
+    }
     assert json.loads(COMMITTED.read_text())["$schema"].endswith("2020-12/schema")

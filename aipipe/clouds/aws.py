@@ -67,6 +67,14 @@ RESOURCES = {
             force_new=frozenset({"name"}),
             mock=_ID_IS_ARN,
         ),
+        # a resource specs create with `type: pulumi` (aipipe.kinds.pulumi_resource): DeleteTable deletes the table
+        # and all of its items (docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteTable.html); a
+        # stream's ARN is the table's and `/stream/<label>` (API_streams_DescribeStream.html, example)
+        ResourceFacts(
+            "aws:dynamodb/table:Table",
+            holds_data=True,
+            mock=MockShape(arn=_ARN, outputs={"streamArn": _ARN + "/stream/2024-01-01T00:00:00.000"}),
+        ),
         ResourceFacts(
             "aws:ecr/repository:Repository",
             force_new=frozenset({"name"}),

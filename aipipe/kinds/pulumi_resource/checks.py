@@ -8,9 +8,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from aipipe.clouds.gcp import APIS_OF_MODULE
 from aipipe.clouds.registry import CLOUDS
 from aipipe.core.diagnostics import Severity
-from aipipe.core.suggest import did_you_mean
+from aipipe.core.suggest import did_you_mean, one_of
 from aipipe.kinds.pulumi_resource.sdk import TOKEN, ResourceClass, installed
 from aipipe.kinds.pulumi_resource.shapes import mismatches
 from aipipe.spec.context import CheckContext
@@ -19,8 +20,11 @@ from aipipe.spec.context import CheckContext
 # renders them), and on aws `region`, which aipipe turns into an explicit provider for that region.
 TAG_ARGUMENT = {"aws": "tags", "gcp": "labels"}
 OWN_FIELD = {"aws": {"tags": "tags", "region": "region"}, "gcp": {"labels": "tags"}}
-SDK_NOT_READ = "AP420"
-ARGUMENT_SET_BY_AIPIPE = "AP421"
+UNKNOWN_TOKEN = "AP420"
+NOT_AN_ARGUMENT = "AP421"
+MISSING_ARGUMENT = "AP422"
+WRONG_TYPE = "AP423"
+SDK_NOT_READ = "AP424"
 
 
 def resource_class(cloud: str, token: object) -> ResourceClass | None:
@@ -81,9 +85,18 @@ def _check_token(ctx: CheckContext, name: str, token: str) -> ResourceClass | No
         in_module = [known for known in sdk.tokens if known.split(":")[1].split("/")[0] == module]
         where = f"module `{module}`" if in_module else f"{cloud.sdk_module} (no module `{module}`)"
         ctx.report(
-            "AP203",
+            UNKNOWN_TOKEN,
             f"`{token}` is not a resource of {where}{did_you_mean(token, in_module or sdk.tokens)}; the resource's "
             "page in the Pulumi Registry shows its type token",
+            at,
+        )
+        return None
+    module = sdk.tokens[token][0]
+    if ctx.cloud == "gcp" and module not in APIS_OF_MODULE:
+        ctx.report(
+            "AP204",
+            f"`{token}` is served by an API aipipe does not know: a GCP program enables every API it uses, and "
+            f"aipipe knows those of the SDK modules {one_of(APIS_OF_MODULE)} (aipipe.clouds.gcp.APIS_OF_MODULE)",
             at,
         )
         return None
@@ -106,7 +119,7 @@ def check_properties(ctx: CheckContext, name: str, found: ResourceClass, propert
         at = ctx.at(name, "properties", key)
         if key in own and key in found.arguments:
             ctx.report(
-                ARGUMENT_SET_BY_AIPIPE,
+                NOT_AN_ARGUMENT,
                 f"`{key}` is set from the resource's own `{own[key]}` field (merged with aipipe's and the "
                 f"spec's); write it there instead of under `properties`",
                 at,
@@ -114,7 +127,7 @@ def check_properties(ctx: CheckContext, name: str, found: ResourceClass, propert
             )
         elif key not in found.arguments:
             ctx.report(
-                "AP200",
+                NOT_AN_ARGUMENT,
                 f"`{found.class_name}` ({found.token}) takes no argument `{key}`{_suggestion(key, found)}",
                 at,
                 at_key=True,
@@ -122,14 +135,14 @@ def check_properties(ctx: CheckContext, name: str, found: ResourceClass, propert
         else:
             for inside, expected in mismatches(value, found.arguments[key].shape):
                 ctx.report(
-                    "AP202",
+                    WRONG_TYPE,
                     f"`{_spelled(key, inside)}` takes {expected.describe()}, not {_describe(_dig(value, inside))}",
                     at + inside,
                 )
     for argument in found.arguments.values():
         if argument.required and properties.get(argument.name) is None:
             ctx.report(
-                "AP201",
+                MISSING_ARGUMENT,
                 f"`{found.class_name}` ({found.token}) needs the argument `{argument.name}` under `properties`",
                 ctx.at(name, "properties") if "properties" in _raw(ctx, name) else ctx.at(name),
                 at_key=True,
