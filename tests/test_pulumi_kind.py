@@ -275,5 +275,17 @@ def test_simple_value_types_are_judged_against_the_annotation(annotation, value,
 
 def test_a_mismatch_names_the_place_inside_the_value():
     shape = Shape("list", (Shape("object", name="TableAttributeArgs"),))
-    assert list(mismatches([{}, "id"], shape)) == [((1,), shape.items[0])]
+    assert [(p.path, p.kind, p.expected) for p in mismatches([{}, "id"], shape)] == [((1,), "type", shape.items[0])]
     assert shape.describe() == "a list of mappings (TableAttributeArgs)"
+
+
+def test_nested_input_types_are_read_from_the_sdk_and_their_keys_checked():
+    sdk = installed("pulumi_aws")
+    ttl = sdk.nested("dynamodb", "TableTtlArgsDict")
+    assert set(ttl) == {"attribute_name", "enabled"} and not ttl["enabled"].required
+    assert sdk.nested("dynamodb", "NoSuchArgs") is None and sdk.nested("dynamodb", "x; import os") is None
+    shape = Shape("list", (Shape("object", name="TableAttributeArgs"),))
+    problems = list(mismatches([{"name": "id", "typ": "S"}], shape, (), lambda name: sdk.nested("dynamodb", name)))
+    assert [(p.path, p.kind, p.name) for p in problems] == [((0, "typ"), "unknown", "typ"), ((0,), "missing", "type")]
+    # a type that takes no keys takes no keys
+    assert [p.kind for p in mismatches({"x": 1}, Shape("object", name="E"), (), lambda name: {})] == ["unknown"]

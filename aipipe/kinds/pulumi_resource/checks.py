@@ -13,7 +13,7 @@ from aipipe.clouds.registry import CLOUDS
 from aipipe.core.diagnostics import Severity
 from aipipe.core.suggest import did_you_mean, one_of
 from aipipe.kinds.pulumi_resource.sdk import TOKEN, ResourceClass, installed
-from aipipe.kinds.pulumi_resource.shapes import mismatches
+from aipipe.kinds.pulumi_resource.shapes import Problem, mismatches
 from aipipe.spec.context import CheckContext
 
 # The argument each cloud's templates fill from the resource's `tags` (aws tags, gcp labels: as every other kind
@@ -115,6 +115,11 @@ def check_properties(ctx: CheckContext, name: str, found: ResourceClass, propert
     """Each property is an argument of the class, aipipe's own ones excepted, of the type it takes; every required
     argument is given."""
     own = OWN_FIELD[ctx.cloud or "aws"]
+    sdk = installed(CLOUDS[ctx.cloud or "aws"].sdk_module)
+
+    def nested(type_name: str):
+        return sdk.nested(found.module, type_name) if sdk is not None else None
+
     for key, value in properties.items():
         at = ctx.at(name, "properties", key)
         if key in own and key in found.arguments:
@@ -133,12 +138,8 @@ def check_properties(ctx: CheckContext, name: str, found: ResourceClass, propert
                 at_key=True,
             )
         else:
-            for inside, expected in mismatches(value, found.arguments[key].shape):
-                ctx.report(
-                    WRONG_TYPE,
-                    f"`{_spelled(key, inside)}` takes {expected.describe()}, not {_describe(_dig(value, inside))}",
-                    at + inside,
-                )
+            for problem in mismatches(value, found.arguments[key].shape, (), nested):
+                _report_problem(ctx, at, key, value, problem)
     for argument in found.arguments.values():
         if argument.required and properties.get(argument.name) is None:
             ctx.report(
@@ -149,12 +150,38 @@ def check_properties(ctx: CheckContext, name: str, found: ResourceClass, propert
             )
 
 
+def _report_problem(ctx: CheckContext, at: tuple, key: str, value: Any, problem: Problem) -> None:
+    """A value that does not fit its argument, at the place inside it."""
+    where = _spelled(key, problem.path)
+    expected = problem.expected.describe() if problem.expected else "another value"
+    if problem.kind == "unknown":
+        ctx.report(
+            NOT_AN_ARGUMENT,
+            f"`{_spelled(key, problem.path[:-1])}` is {expected}, which takes no key `{problem.name}`"
+            f"{_suggestion_among(problem.name, problem.known)}",
+            at + problem.path,
+            at_key=True,
+        )
+    elif problem.kind == "missing":
+        ctx.report(
+            MISSING_ARGUMENT, f"`{where}` is {expected}, which needs the key `{problem.name}`", at + problem.path
+        )
+    else:
+        ctx.report(
+            WRONG_TYPE, f"`{where}` takes {expected}, not {_describe(_dig(value, problem.path))}", at + problem.path
+        )
+
+
 def _suggestion(key: str, found: ResourceClass) -> str:
+    return _suggestion_among(key, tuple(found.arguments))
+
+
+def _suggestion_among(key: str, known: tuple[str, ...]) -> str:
     """Did-you-mean, and the Python SDK's spelling of a camelCase name (`billingMode` -> `billing_mode`)."""
     snake = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", key).lower()
-    if snake != key and snake in found.arguments:
+    if snake != key and snake in known:
         return f" (did you mean `{snake}`? arguments are named as in the Python SDK, in snake_case)"
-    return did_you_mean(key, found.arguments)
+    return did_you_mean(key, known)
 
 
 def _raw(ctx: CheckContext, name: str) -> dict:

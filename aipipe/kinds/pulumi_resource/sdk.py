@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from aipipe.kinds.pulumi_resource.shapes import Shape, shape_of
+from aipipe.kinds.pulumi_resource.shapes import Argument, shape_of
 
 # What a token and its Python names must look like to be rendered: the codegen renders `<alias>.<module>.<Class>`
 # only from names of this form (aipipe.codegen.context.sdk_class), never from the spec's text.
@@ -33,15 +33,6 @@ _REGISTERED = re.compile(r'resource_modules="""(.*?)"""', re.DOTALL)
 _CONSTRUCTOR_OWN = {"resource_name", "opts"}
 # every resource has these, from pulumi.CustomResource itself
 BASE_OUTPUTS = ("id", "urn")
-
-
-@dataclass(frozen=True)
-class Argument:
-    """One constructor argument: its Python name, whether it must be given, and the type it takes."""
-
-    name: str
-    required: bool
-    shape: Shape
 
 
 @dataclass(frozen=True)
@@ -72,6 +63,14 @@ class Sdk:
     def modules(self) -> tuple[str, ...]:
         """The token modules of the SDK (`dynamodb`, `lambda`), once each."""
         return tuple(dict.fromkeys(token.split(":")[1].split("/")[0] for token in self.tokens))
+
+    def nested(self, module: str, name: str) -> dict[str, Argument] | None:
+        """The arguments of the nested input type `name` of SDK subpackage `module` (`dynamodb`, `TableTtlArgs`,
+        from dynamodb/_inputs.py), or None when it is not there as the SDK writes them."""
+        name = name.removesuffix("Dict")  # the TypedDict twin takes the same keys
+        if not _MODULE.fullmatch(module) or not _CLASS.fullmatch(name):
+            return None
+        return _read_nested(self.folder / module / "_inputs.py", name)
 
     def resource(self, token: str) -> ResourceClass | None:
         """The resource class of a type token, or None when the SDK registers no such token (or its module
@@ -124,6 +123,27 @@ def _read_class(folder: Path, token: str, subpackage: str, stem: str, class_name
         _arguments(arguments),
         BASE_OUTPUTS + tuple(name for name in _getters(classes[class_name]) if name not in BASE_OUTPUTS),
     )
+
+
+@cache
+def _read_nested(inputs: Path, name: str) -> dict[str, Argument] | None:
+    text = _source(inputs)
+    start = re.search(rf"^class {name}:\n", text, re.MULTILINE) if text else None
+    if start is None:
+        return None
+    # the class ends where the next top-level statement starts: parse only its own lines (an _inputs.py is
+    # up to megabytes)
+    end = re.compile(r"^\S", re.MULTILINE).search(text, start.end())
+    try:
+        body = ast.parse(text[start.start() : end.start() if end else len(text)]).body
+    except SyntaxError:
+        return None  # not written as the SDK writes them: left unchecked
+    return _arguments(body[0]) if body and isinstance(body[0], ast.ClassDef) else None
+
+
+@cache
+def _source(path: Path) -> str:
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
 
 
 def _module_file(folder: Path, stem: str) -> Path | None:

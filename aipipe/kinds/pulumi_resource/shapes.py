@@ -1,14 +1,15 @@
 """The types an SDK constructor argument takes, read from its annotation, and whether a spec value fits.
 
 Only the simple cases are judged: strings, whole numbers, numbers, booleans, lists and mappings. A nested
-input type (`pulumi.Input['TableTtlArgs']`) takes a mapping, whose keys are not checked here; enums, assets and
-anything else the annotation names are accepted as written (the SDK and provider judge them at plan time).
+input type (`pulumi.Input['TableTtlArgs']`) takes a mapping, whose keys are checked against the type's own
+arguments when they can be read (`nested`); enums, assets and anything else the annotation names are accepted as
+written (the SDK and provider judge them at plan time).
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from aipipe.spec.references import parse_references
@@ -38,6 +39,31 @@ class Shape:
         if self.kind == "object":
             return f"a mapping ({self.name})"
         return _WORDS.get(self.kind, "a value")
+
+
+@dataclass(frozen=True)
+class Argument:
+    """One argument of a constructor or nested input type: its Python name, whether it must be given, its type."""
+
+    name: str
+    required: bool
+    shape: Shape
+
+
+# the arguments of a nested input type by its name (`TableTtlArgs`), or None when they cannot be read
+NestedArguments = Callable[[str], Mapping[str, Argument] | None]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Where a value does not fit: `type` (not the `expected` shape), `unknown` (a key `name` the `expected` nested
+    type does not take; it takes `known`) or `missing` (the nested type's required argument `name`)."""
+
+    path: tuple
+    kind: str
+    expected: Shape | None = None
+    name: str = ""
+    known: tuple[str, ...] = ()
 
 
 _WORDS = {"str": "a string", "int": "a whole number", "float": "a number", "bool": "true or false", "dict": "a mapping"}
@@ -88,28 +114,46 @@ def _name(node: ast.expr) -> str:
     return node.id if isinstance(node, ast.Name) else ""
 
 
-def mismatches(value: object, shape: Shape, path: tuple = ()) -> Iterator[tuple[tuple, Shape]]:
-    """Where `value` does not fit `shape`: (path inside the value, the shape expected there). A string holding a
-    reference fits anything (its type is known only once deployed); null is an argument left out."""
+def mismatches(
+    value: object, shape: Shape, path: tuple = (), nested: NestedArguments | None = None
+) -> Iterator[Problem]:
+    """Where `value` does not fit `shape`. A string holding a reference fits anything (its type is known only once
+    deployed); null is an argument left out."""
     if value is None or shape.kind == "any" or (isinstance(value, str) and _references(value)):
         return
     if shape.kind == "union":
-        if not any(next(mismatches(value, member), None) is None for member in shape.items):
-            yield path, shape
+        if not any(next(mismatches(value, member, (), nested), None) is None for member in shape.items):
+            yield Problem(path, "type", shape)
     elif shape.kind == "list":
         if not isinstance(value, list):
-            yield path, shape
+            yield Problem(path, "type", shape)
             return
         for position, item in enumerate(value):
-            yield from mismatches(item, shape.items[0], path + (position,))
+            yield from mismatches(item, shape.items[0], path + (position,), nested)
     elif shape.kind in ("dict", "object"):
         if not isinstance(value, dict):
-            yield path, shape
+            yield Problem(path, "type", shape)
         elif shape.kind == "dict":
             for key, item in value.items():
-                yield from mismatches(item, shape.items[0], path + (key,))
+                yield from mismatches(item, shape.items[0], path + (key,), nested)
+        else:
+            yield from _nested_problems(value, shape, path, nested)
     elif not _fits_scalar(value, shape.kind):
-        yield path, shape
+        yield Problem(path, "type", shape)
+
+
+def _nested_problems(value: dict, shape: Shape, path: tuple, nested: NestedArguments | None) -> Iterator[Problem]:
+    arguments = nested(shape.name) if nested is not None else None
+    if arguments is None:
+        return  # not readable: any mapping
+    for key, item in value.items():
+        if key not in arguments:
+            yield Problem(path + (key,), "unknown", shape, name=str(key), known=tuple(arguments))
+        else:
+            yield from mismatches(item, arguments[key].shape, path + (key,), nested)
+    for argument in arguments.values():
+        if argument.required and value.get(argument.name) is None:
+            yield Problem(path, "missing", shape, name=argument.name)
 
 
 def _fits_scalar(value: object, kind: str) -> bool:
