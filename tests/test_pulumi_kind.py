@@ -233,6 +233,10 @@ def test_without_the_sdk_the_properties_are_not_checked_and_a_warning_says_so(wr
         ("AP424", "warning", "resources.throttled.resource"),
     ]
     assert "pip install 'pulumi-aws" in result.diagnostics[0].message
+    # and rendering says so instead of failing with a traceback
+    spec = _load(write_spec, AWS)
+    with pytest.raises(RenderError, match="resource `results`: `aws:dynamodb/table:Table` is not a resource class"):
+        render_program(spec, write_spec("x").parent)
 
 
 def test_a_missing_output_is_refused_with_did_you_mean(write_spec):

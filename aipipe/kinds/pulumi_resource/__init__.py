@@ -42,7 +42,10 @@ def values(cloud: str, job: Any, name: str, resource: PulumiResource) -> dict:
     (names checked against the class again here), and the argument taking the tags, if the class has one."""
     found = resource_class(cloud, resource.resource)
     if found is None:
-        raise LookupError(f"{resource.resource!r} is not a resource class of the installed {cloud} SDK")
+        raise LookupError(
+            f"`{resource.resource}` is not a resource class of the installed {cloud} provider SDK: is it installed "
+            "(validate warns with AP424 when it is not)?"
+        )
     unknown = sorted(set(resource.properties) - set(found.arguments))
     if unknown:
         raise LookupError(f"{found.token} takes no arguments {unknown}")
