@@ -13,7 +13,7 @@ from aipipe.clouds.registry import CLOUDS
 from aipipe.core.diagnostics import Severity
 from aipipe.core.suggest import did_you_mean, one_of
 from aipipe.kinds.pulumi_resource.sdk import TOKEN, ResourceClass, installed
-from aipipe.kinds.pulumi_resource.shapes import Problem, mismatches
+from aipipe.kinds.pulumi_resource.shapes import FINITE, Problem, mismatches
 from aipipe.spec.context import CheckContext
 
 # The argument each cloud's templates fill from the resource's `tags` (aws tags, gcp labels: as every other kind
@@ -46,8 +46,19 @@ def check(ctx: CheckContext, name: str, resource: Any) -> None:
     if ctx.cloud is None or ctx.was_dropped(name, "resource"):
         return
     found = _check_token(ctx, name, resource.resource)
-    if found is not None and not ctx.was_dropped(name, "properties"):
+    if found is None:
+        return
+    if not ctx.was_dropped(name, "properties"):
         check_properties(ctx, name, found, resource.properties)
+    tags = TAG_ARGUMENT[ctx.cloud]
+    if resource.tags and tags not in found.arguments:
+        ctx.report(
+            NOT_AN_ARGUMENT,
+            f"`{found.class_name}` ({found.token}) takes no {tags}, so the resource's `tags` would be lost: "
+            "remove them (the top-level tags apply only where a resource takes them)",
+            ctx.at(name, "tags"),
+            at_key=True,
+        )
 
 
 def _check_token(ctx: CheckContext, name: str, token: str) -> ResourceClass | None:
@@ -165,6 +176,12 @@ def _report_problem(ctx: CheckContext, at: tuple, key: str, value: Any, problem:
     elif problem.kind == "missing":
         ctx.report(
             MISSING_ARGUMENT, f"`{where}` is {expected}, which needs the key `{problem.name}`", at + problem.path
+        )
+    elif problem.expected == FINITE:
+        ctx.report(
+            WRONG_TYPE,
+            f"`{where}` is YAML's .nan or .inf, which no program can pass",
+            at + problem.path,
         )
     else:
         ctx.report(

@@ -9,6 +9,7 @@ written (the SDK and provider judge them at plan time).
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -68,6 +69,7 @@ class Problem:
 
 _WORDS = {"str": "a string", "int": "a whole number", "float": "a number", "bool": "true or false", "dict": "a mapping"}
 ANY = Shape("any")
+FINITE = Shape("float", name="finite")
 
 
 def _plural(shape: Shape) -> str:
@@ -119,6 +121,9 @@ def mismatches(
 ) -> Iterator[Problem]:
     """Where `value` does not fit `shape`. A string holding a reference fits anything (its type is known only once
     deployed); null is an argument left out."""
+    if isinstance(value, float) and not math.isfinite(value):  # YAML's .nan and .inf: no program literal
+        yield Problem(path, "type", FINITE)
+        return
     if value is None or shape.kind == "any" or (isinstance(value, str) and _references(value)):
         return
     if shape.kind == "union":
