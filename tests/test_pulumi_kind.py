@@ -293,3 +293,22 @@ def test_nested_input_types_are_read_from_the_sdk_and_their_keys_checked():
     assert [(p.path, p.kind, p.name) for p in problems] == [((0, "typ"), "unknown", "typ"), ((0,), "missing", "type")]
     # a type that takes no keys takes no keys
     assert [p.kind for p in mismatches({"x": 1}, Shape("object", name="E"), (), lambda name: {})] == ["unknown"]
+
+
+def test_a_firestore_database_enables_its_api(write_spec):
+    spec = _load(
+        write_spec,
+        """\
+aipipe: 1
+name: demo
+cloud: gcp
+region: europe-west1
+resources:
+  store:
+    type: pulumi
+    resource: gcp:firestore/database:Database
+    properties: {name: (default), location_id: eur3, type: FIRESTORE_NATIVE}
+""",
+    )
+    program = render_program(spec, write_spec("x").parent)["__main__.py"]
+    assert "service='firestore.googleapis.com'" in program and "gcp.firestore.Database(" in program

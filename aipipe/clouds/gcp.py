@@ -185,6 +185,9 @@ APIS_OF_MODULE: dict[str, tuple[str, ...]] = {
     "eventarc": ("eventarc.googleapis.com",),
     "artifactregistry": ("artifactregistry.googleapis.com",),
     "cloudbuild": ("cloudbuild.googleapis.com",),
+    # `type: pulumi` resources: pulumi-gcp firestore/document.py's example enables firestore.googleapis.com
+    # (gcp.projects.Service) before it creates a gcp.firestore.Database
+    "firestore": ("firestore.googleapis.com",),
     # data sources that read the provider's own configuration call no API
     "organizations": (),
 }
