@@ -63,8 +63,9 @@ def test_every_diagnostic_code_has_a_bad_case():
     for path in BAD:
         used |= {code for code, _, _ in set().union(*_expectations(path)[:2])}
     # AP100 (unreadable file) is built in test_loader.py; AP999 is a bug by definition; AP6xx are found by a
-    # function's build, not by validate (tests/test_build_*.py)
-    assert set(CODES) - used == {"AP100", "AP999"} | {code for code in CODES if code.startswith("AP6")}
+    # function's build, not by validate (tests/test_build_*.py); AP424 needs the provider SDK missing
+    # (tests/test_pulumi_kind.py)
+    assert set(CODES) - used == {"AP100", "AP424", "AP999"} | {code for code in CODES if code.startswith("AP6")}
 
 
 @pytest.mark.parametrize(

@@ -54,6 +54,9 @@ CASES = [  # (type token, inputs, holds data?)
     ("gcp:pubsub/topic:Topic", {}, False),  # without retention a topic keeps nothing
     ("gcp:pubsub/topic:Topic", {"messageRetentionDuration": "86400s"}, True),
     ("gcp:cloudfunctionsv2/function:Function", {}, False),
+    ("aws:dynamodb/table:Table", {}, True),  # type: pulumi resources
+    ("gcp:bigquery/dataset:Dataset", {}, False),  # its tables stay: destroying it fails while it has any
+    ("gcp:bigquery/dataset:Dataset", {"deleteContentsOnDestroy": True}, True),
 ]
 
 

@@ -596,7 +596,11 @@ def test_protect_covers_every_cloud_resource_of_the_spec_resource(plans):
     landing = next(r.urn for r in plan.resources if r.type == "aipipe:index:Bucket" and r.name == "landing")
     children = [r for r in plan.resources if r.parent == landing]
     assert len(children) == 8 and all(r.options["protect"] for r in children)  # 6 + 2 seed objects
-    assert not any(r.options["protect"] for r in plan.resources if r.parent != landing)
+    # the DynamoDB table of `results` (type: pulumi, protect: true) is its component's one child
+    results = next(r.urn for r in plan.resources if r.type == "aipipe:index:Pulumi" and r.name == "results")
+    [table] = [r for r in plan.resources if r.parent == results]
+    assert table.options["protect"]
+    assert not any(r.options["protect"] for r in plan.resources if r.parent not in (landing, results))
 
 
 def test_depends_on_waits_for_everything_the_named_resource_creates(plans):

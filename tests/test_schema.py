@@ -97,5 +97,6 @@ def test_schema_describes_every_resource_type():
         "replication",
         "dataflow",
         "key",
+        "pulumi",
     }
     assert json.loads(COMMITTED.read_text())["$schema"].endswith("2020-12/schema")

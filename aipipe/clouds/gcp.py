@@ -60,6 +60,10 @@ def _topic_retains_messages(inputs: Mapping | None) -> bool:
     return inputs is None or bool(inputs.get("messageRetentionDuration"))
 
 
+def _dataset_deletes_tables(inputs: Mapping | None) -> bool:
+    return inputs is None or bool(inputs.get("deleteContentsOnDestroy"))
+
+
 RESOURCES = {
     facts.token: facts
     for facts in (
@@ -87,10 +91,13 @@ RESOURCES = {
             mock=MockShape(identity="projects/{project}/subscriptions/{name}"),
         ),
         # pulumi-gcp bigquery.Dataset: location "Changing this forces a new resource"; bigquery.Table: dataset_id and
-        # table_id do; the id forms are projects/{project}/datasets/{dataset_id}[/tables/{table_id}]
+        # table_id do; the id forms are projects/{project}/datasets/{dataset_id}[/tables/{table_id}]. A table's rows
+        # go with it (cloud.google.com/bigquery/docs/reference/rest/v2/tables/delete); a dataset takes its tables only
+        # with delete_contents_on_destroy (pulumi-gcp bigquery/dataset.py: "otherwise, destroying the resource will
+        # fail if tables are present")
         ResourceFacts(
             "gcp:bigquery/dataset:Dataset",
-            holds_data=True,
+            holds_data=_dataset_deletes_tables,
             force_new=frozenset({"location"}),
             mock=MockShape(outputs={"project": "{project}"}, identity="projects/{project}/datasets/{datasetId}"),
         ),
@@ -177,6 +184,42 @@ RESOURCES = {
     )
 }
 
+# SDK module -> the APIs its resources are served by (a GCP program enables them: aipipe.codegen.gcp_project; the
+# `pulumi` kind refuses a module missing here). Sources: each product's "enable the API" step; Cloud Functions
+# (2nd gen) builds with Cloud Build into Artifact Registry and runs on Cloud Run
+# (cloud.google.com/functions/docs/create-deploy-gcloud: "Enable the Cloud Functions, Cloud Build, Artifact
+# Registry, Cloud Run, and Cloud Logging APIs"); Dataflow workers are Compute Engine VMs
+# (cloud.google.com/dataflow/docs/quickstarts/create-pipeline-python: "Enable the Dataflow, Compute Engine,
+# Cloud Logging, Cloud Storage, ... APIs"); project IAM policy is read and written through Resource Manager
+# (cloud.google.com/resource-manager/reference/rest/v1/projects/setIamPolicy); service accounts through IAM.
+APIS_OF_MODULE: dict[str, tuple[str, ...]] = {
+    "storage": ("storage.googleapis.com",),
+    "pubsub": ("pubsub.googleapis.com",),
+    "serviceaccount": ("iam.googleapis.com",),
+    "projects": ("cloudresourcemanager.googleapis.com",),
+    "cloudfunctionsv2": (
+        "cloudfunctions.googleapis.com",
+        "run.googleapis.com",
+        "cloudbuild.googleapis.com",
+        "artifactregistry.googleapis.com",
+        "logging.googleapis.com",
+    ),
+    "cloudrun": ("run.googleapis.com",),
+    "cloudrunv2": ("run.googleapis.com",),
+    "cloudscheduler": ("cloudscheduler.googleapis.com",),
+    "dataflow": ("dataflow.googleapis.com", "compute.googleapis.com", "logging.googleapis.com"),
+    "secretmanager": ("secretmanager.googleapis.com",),
+    "bigquery": ("bigquery.googleapis.com",),
+    "kms": ("cloudkms.googleapis.com",),
+    "eventarc": ("eventarc.googleapis.com",),
+    "artifactregistry": ("artifactregistry.googleapis.com",),
+    "cloudbuild": ("cloudbuild.googleapis.com",),
+    # `type: pulumi` resources: pulumi-gcp firestore/document.py's example enables firestore.googleapis.com
+    # (gcp.projects.Service) before it creates a gcp.firestore.Database
+    "firestore": ("firestore.googleapis.com",),
+    # data sources that read the provider's own configuration call no API
+    "organizations": (),
+}
 # Roles granted beside the per-kind access roles (kinds declare those), by what they are for.
 ROLES = {
     "invoke": "roles/run.invoker",  # call a Cloud Function (2nd gen) service

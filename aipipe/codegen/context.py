@@ -130,11 +130,14 @@ def program_context(spec: Spec, home: Path, artifacts: dict | None = None) -> di
     for view in views.values():
         form = KINDS[view.type].clouds[spec.cloud]
         if form.values is not None:
-            view.values = renderer.render(form.values(job, view.name, view.model))
+            try:
+                view.values = renderer.render(form.values(job, view.name, view.model))
+            except LookupError as error:  # what a values builder needs is not there (an SDK not installed)
+                raise RenderError(f"resource `{view.name}`: {error}") from error
         # the component's outputs are exactly the attributes `${name.attr}` reads: one table, in the kind
         view.outputs = {
             attribute: renderer.render(Attr(view.name, attribute))
-            for attribute in form.attributes
+            for attribute in form.attributes_for(dict(view.model))
             if form.attribute_problem is None or form.attribute_problem(dict(view.model), attribute) is None
         }
     parts = [part for kind in KINDS.values() for part in kind.parts(spec.cloud, spec)]

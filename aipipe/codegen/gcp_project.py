@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from aipipe.clouds.gcp import APIS_OF_MODULE  # SDK module -> its APIs: a cloud fact, also read at validate
 from aipipe.codegen.expressions import DEPLOYMENT_CODE
 from aipipe.codegen.safe import Code, RenderError
 
@@ -18,38 +19,6 @@ IMPORTS_MARKER = "# aipipe: project setup imports"
 # Every GCP resource depends on everything in this list (the enabled APIs, then the agents' settling wait).
 READY = Code("project_ready")
 
-# SDK module -> the APIs its resources are served by. Sources: each product's "enable the API" step; Cloud
-# Functions (2nd gen) builds with Cloud Build into Artifact Registry and runs on Cloud Run
-# (cloud.google.com/functions/docs/create-deploy-gcloud: "Enable the Cloud Functions, Cloud Build, Artifact
-# Registry, Cloud Run, and Cloud Logging APIs"); Dataflow workers are Compute Engine VMs
-# (cloud.google.com/dataflow/docs/quickstarts/create-pipeline-python: "Enable the Dataflow, Compute Engine,
-# Cloud Logging, Cloud Storage, ... APIs"); project IAM policy is read and written through Resource Manager
-# (cloud.google.com/resource-manager/reference/rest/v1/projects/setIamPolicy); service accounts through IAM.
-APIS_OF_MODULE: dict[str, tuple[str, ...]] = {
-    "storage": ("storage.googleapis.com",),
-    "pubsub": ("pubsub.googleapis.com",),
-    "serviceaccount": ("iam.googleapis.com",),
-    "projects": ("cloudresourcemanager.googleapis.com",),
-    "cloudfunctionsv2": (
-        "cloudfunctions.googleapis.com",
-        "run.googleapis.com",
-        "cloudbuild.googleapis.com",
-        "artifactregistry.googleapis.com",
-        "logging.googleapis.com",
-    ),
-    "cloudrun": ("run.googleapis.com",),
-    "cloudrunv2": ("run.googleapis.com",),
-    "cloudscheduler": ("cloudscheduler.googleapis.com",),
-    "dataflow": ("dataflow.googleapis.com", "compute.googleapis.com", "logging.googleapis.com"),
-    "secretmanager": ("secretmanager.googleapis.com",),
-    "bigquery": ("bigquery.googleapis.com",),
-    "kms": ("cloudkms.googleapis.com",),
-    "eventarc": ("eventarc.googleapis.com",),
-    "artifactregistry": ("artifactregistry.googleapis.com",),
-    "cloudbuild": ("cloudbuild.googleapis.com",),
-    # data sources that read the provider's own configuration call no API
-    "organizations": (),
-}
 # A Cloud Function's event trigger is an Eventarc trigger; Eventarc delivers Pub/Sub and Cloud Storage events
 # through Pub/Sub (cloud.google.com/functions/docs/calling/eventarc: "Enable the Eventarc and Pub/Sub APIs").
 EVENT_TRIGGER_APIS = ("eventarc.googleapis.com", "pubsub.googleapis.com")
@@ -127,7 +96,7 @@ def _apis(uses: ProgramUses) -> list[str]:
         if module not in APIS_OF_MODULE:
             raise RenderError(
                 f"the program uses gcp.{module}, whose API aipipe does not know: add it to "
-                "aipipe.codegen.gcp_project.APIS_OF_MODULE"
+                "aipipe.clouds.gcp.APIS_OF_MODULE"
             )
         apis.extend(APIS_OF_MODULE[module])
     if uses.event_trigger:

@@ -163,6 +163,15 @@ class CloudForm:
     # gcp: (the SDK's IAM member class, its argument naming the resource), to grant any role on a resource of
     # the kind (`permissions: [{role: ..., on: name}]`); None: roles cannot be granted on it
     iam_member: tuple[str, str] | None = None
+    # (the resource as written) -> the attributes of this one resource, for kinds whose attributes depend on what
+    # a resource says (the `pulumi` kind: its SDK class's outputs); () when unknown, and then any is accepted
+    resource_attributes: Callable[[Mapping], tuple[str, ...]] | None = None
+
+    def attributes_for(self, resource: Mapping) -> tuple[str, ...]:
+        """The attributes `${name.attr}` may read of one resource (as written, or a validated model's fields)."""
+        if self.resource_attributes is not None:
+            return self.resource_attributes(resource)
+        return tuple(self.attributes)
 
     def attribute(self, name: str, model: Any, attribute: str) -> Any:
         """What `${name.attribute}` stands for, as a symbol (or a plain string when it is known already)."""

@@ -26,8 +26,12 @@ def clouds_of(type_name: str) -> tuple[str, ...]:
     return tuple(KINDS[type_name].clouds)
 
 
-def attributes_of(type_name: str, cloud: str) -> tuple[str, ...]:
-    """The attributes `${name.attr}` may read from a resource of this type on this cloud."""
+def attributes_of(type_name: str, cloud: str, raw: object = None) -> tuple[str, ...]:
+    """The attributes `${name.attr}` may read from a resource of this type on this cloud; given the resource as
+    written (`raw`), those of that one resource when its kind's attributes depend on it."""
+    form = KINDS[type_name].clouds.get(cloud)
+    if form is not None and isinstance(raw, dict):
+        return form.attributes_for(raw)
     return KINDS[type_name].attributes(cloud)
 
 

@@ -143,8 +143,10 @@ def _check_reference(ctx: CheckContext, reference, path: DataPath, edges, used_s
                     path,
                 )
             return
-        attributes = attributes_of(ctx.types[target], ctx.cloud) if ctx.cloud else ()
-        if attributes and reference.attribute not in attributes:  # none: the type is not on this cloud (AP204)
+        raw = ctx.raw_resources().get(target)
+        attributes = attributes_of(ctx.types[target], ctx.cloud, raw) if ctx.cloud else ()
+        # none: the type is not on this cloud (AP204), or this resource's attributes are unknown (AP420)
+        if attributes and reference.attribute not in attributes:
             ctx.report(
                 "AP301",
                 f"`{reference.text}`: a {ctx.types[target]} on {ctx.cloud} has no attribute "
@@ -153,9 +155,7 @@ def _check_reference(ctx: CheckContext, reference, path: DataPath, edges, used_s
                 path,
             )
         elif attributes:
-            problem = attribute_problem(
-                ctx.types[target], ctx.cloud, ctx.raw_resources().get(target), reference.attribute
-            )
+            problem = attribute_problem(ctx.types[target], ctx.cloud, raw, reference.attribute)
             if problem:
                 ctx.report("AP301", f"`{reference.text}`: `{target}` {problem}", path)
         if owner is not None:

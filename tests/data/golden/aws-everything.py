@@ -958,6 +958,40 @@ nightly_task = aws.datasync.Task(
 )
 nightly.register_outputs({'arn': nightly_task.arn})
 
+# --- 'results': 'aws:dynamodb/table:Table'
+results = pulumi.ComponentResource('aipipe:index:Pulumi', 'results')
+results_resource = aws.dynamodb.Table(
+    'results',
+    billing_mode='PAY_PER_REQUEST',
+    hash_key='id',
+    attributes=[{'name': 'id', 'type': 'S'}],
+    stream_enabled=True,
+    stream_view_type='NEW_IMAGE',
+    point_in_time_recovery={'enabled': True},
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'tier': 'serving', 'aipipe:resource': 'results'},
+    opts=pulumi.ResourceOptions(parent=results, protect=True, depends_on=[landing]),
+)
+results.register_outputs({'id': results_resource.id, 'urn': results_resource.urn, 'arn': results_resource.arn, 'attributes': results_resource.attributes, 'billing_mode': results_resource.billing_mode, 'deletion_protection_enabled': results_resource.deletion_protection_enabled, 'global_secondary_indexes': results_resource.global_secondary_indexes, 'global_table_witness': results_resource.global_table_witness, 'hash_key': results_resource.hash_key, 'import_table': results_resource.import_table, 'local_secondary_indexes': results_resource.local_secondary_indexes, 'name': results_resource.name, 'on_demand_throughput': results_resource.on_demand_throughput, 'point_in_time_recovery': results_resource.point_in_time_recovery, 'range_key': results_resource.range_key, 'read_capacity': results_resource.read_capacity, 'region': results_resource.region, 'replicas': results_resource.replicas, 'restore_backup_arn': results_resource.restore_backup_arn, 'restore_date_time': results_resource.restore_date_time, 'restore_source_name': results_resource.restore_source_name, 'restore_source_table_arn': results_resource.restore_source_table_arn, 'restore_to_latest_time': results_resource.restore_to_latest_time, 'server_side_encryption': results_resource.server_side_encryption, 'stream_arn': results_resource.stream_arn, 'stream_enabled': results_resource.stream_enabled, 'stream_label': results_resource.stream_label, 'stream_view_type': results_resource.stream_view_type, 'table_class': results_resource.table_class, 'tags': results_resource.tags, 'tags_all': results_resource.tags_all, 'ttl': results_resource.ttl, 'warm_throughput': results_resource.warm_throughput, 'write_capacity': results_resource.write_capacity})
+
+# --- 'results-throttled': 'aws:cloudwatch/metricAlarm:MetricAlarm'
+results_throttled = pulumi.ComponentResource('aipipe:index:Pulumi', 'results-throttled')
+results_throttled_resource = aws.cloudwatch.MetricAlarm(
+    'results-throttled',
+    comparison_operator='GreaterThanThreshold',
+    evaluation_periods=1,
+    metric_name='ThrottledRequests',
+    namespace='AWS/DynamoDB',
+    period=300,
+    statistic='Sum',
+    threshold=0,
+    dimensions={'TableName': results_resource.name},
+    alarm_actions=[alarms_topic.arn],
+    alarm_description=pulumi.Output.concat('Throttled requests on ', results_resource.name, ' in ', pulumi.get_stack()),
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'results-throttled'},
+    opts=pulumi.ResourceOptions(parent=results_throttled),
+)
+results_throttled.register_outputs({'id': results_throttled_resource.id, 'urn': results_throttled_resource.urn, 'actions_enabled': results_throttled_resource.actions_enabled, 'alarm_actions': results_throttled_resource.alarm_actions, 'alarm_description': results_throttled_resource.alarm_description, 'arn': results_throttled_resource.arn, 'comparison_operator': results_throttled_resource.comparison_operator, 'datapoints_to_alarm': results_throttled_resource.datapoints_to_alarm, 'dimensions': results_throttled_resource.dimensions, 'evaluate_low_sample_count_percentiles': results_throttled_resource.evaluate_low_sample_count_percentiles, 'evaluation_criteria': results_throttled_resource.evaluation_criteria, 'evaluation_interval': results_throttled_resource.evaluation_interval, 'evaluation_periods': results_throttled_resource.evaluation_periods, 'evaluation_window': results_throttled_resource.evaluation_window, 'extended_statistic': results_throttled_resource.extended_statistic, 'insufficient_data_actions': results_throttled_resource.insufficient_data_actions, 'metric_name': results_throttled_resource.metric_name, 'metric_queries': results_throttled_resource.metric_queries, 'name': results_throttled_resource.name, 'namespace': results_throttled_resource.namespace, 'ok_actions': results_throttled_resource.ok_actions, 'period': results_throttled_resource.period, 'region': results_throttled_resource.region, 'statistic': results_throttled_resource.statistic, 'tags': results_throttled_resource.tags, 'tags_all': results_throttled_resource.tags_all, 'threshold': results_throttled_resource.threshold, 'threshold_metric_id': results_throttled_resource.threshold_metric_id, 'treat_missing_data': results_throttled_resource.treat_missing_data, 'unit': results_throttled_resource.unit, 'warm_up_configuration': results_throttled_resource.warm_up_configuration})
+
 # --- 'jobs-failed': the dead-letter queue of exactly the queues that name it
 aws.sqs.RedriveAllowPolicy(
     'jobs-failed-redrive-allow',
@@ -1033,3 +1067,4 @@ pulumi.export('machine', pipeline_state_machine.arn)
 pulumi.export('replication', nightly_task.arn)
 pulumi.export('token', config.require_secret('API_TOKEN'))
 pulumi.export('project', pulumi.Output.concat(pulumi.get_project(), '-', pulumi.get_stack()))
+pulumi.export('results_table', results_resource.arn)

@@ -948,6 +948,32 @@ custom_job = gcp.dataflow.Job(
 )
 custom.register_outputs({'id': custom_job.id, 'name': custom_job.name, 'job_id': custom_job.job_id})
 
+# --- 'results': 'gcp:bigquery/dataset:Dataset'
+results = pulumi.ComponentResource('aipipe:index:Pulumi', 'results')
+results_resource = gcp.bigquery.Dataset(
+    'results',
+    dataset_id='results',
+    location='EU',
+    default_table_expiration_ms=7776000000,
+    delete_contents_on_destroy=False,
+    labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'tier': 'curated', 'aipipe-resource': 'results'},
+    opts=pulumi.ResourceOptions(parent=results, protect=True, depends_on=[*project_ready, landing]),
+)
+results.register_outputs({'id': results_resource.id, 'urn': results_resource.urn, 'accesses': results_resource.accesses, 'creation_time': results_resource.creation_time, 'dataset_id': results_resource.dataset_id, 'default_collation': results_resource.default_collation, 'default_encryption_configuration': results_resource.default_encryption_configuration, 'default_partition_expiration_ms': results_resource.default_partition_expiration_ms, 'default_table_expiration_ms': results_resource.default_table_expiration_ms, 'delete_contents_on_destroy': results_resource.delete_contents_on_destroy, 'deletion_policy': results_resource.deletion_policy, 'description': results_resource.description, 'effective_labels': results_resource.effective_labels, 'etag': results_resource.etag, 'external_catalog_dataset_options': results_resource.external_catalog_dataset_options, 'external_dataset_reference': results_resource.external_dataset_reference, 'friendly_name': results_resource.friendly_name, 'is_case_insensitive': results_resource.is_case_insensitive, 'labels': results_resource.labels, 'last_modified_time': results_resource.last_modified_time, 'location': results_resource.location, 'max_time_travel_hours': results_resource.max_time_travel_hours, 'project': results_resource.project, 'pulumi_labels': results_resource.pulumi_labels, 'resource_tags': results_resource.resource_tags, 'self_link': results_resource.self_link, 'storage_billing_model': results_resource.storage_billing_model})
+
+# --- 'results-events': 'gcp:bigquery/table:Table'
+results_events = pulumi.ComponentResource('aipipe:index:Pulumi', 'results-events')
+results_events_resource = gcp.bigquery.Table(
+    'results-events',
+    dataset_id=results_resource.dataset_id,
+    table_id='events',
+    deletion_protection=True,
+    schema='[{"name": "id", "type": "STRING"}]',
+    labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'results-events'},
+    opts=pulumi.ResourceOptions(parent=results_events, depends_on=[*project_ready]),
+)
+results_events.register_outputs({'id': results_events_resource.id, 'urn': results_events_resource.urn, 'biglake_configuration': results_events_resource.biglake_configuration, 'clusterings': results_events_resource.clusterings, 'creation_time': results_events_resource.creation_time, 'dataset_id': results_events_resource.dataset_id, 'deletion_policy': results_events_resource.deletion_policy, 'deletion_protection': results_events_resource.deletion_protection, 'description': results_events_resource.description, 'effective_labels': results_events_resource.effective_labels, 'encryption_configuration': results_events_resource.encryption_configuration, 'etag': results_events_resource.etag, 'expiration_time': results_events_resource.expiration_time, 'external_catalog_table_options': results_events_resource.external_catalog_table_options, 'external_data_configuration': results_events_resource.external_data_configuration, 'friendly_name': results_events_resource.friendly_name, 'generated_schema_columns': results_events_resource.generated_schema_columns, 'ignore_auto_generated_schema': results_events_resource.ignore_auto_generated_schema, 'ignore_schema_changes': results_events_resource.ignore_schema_changes, 'labels': results_events_resource.labels, 'last_modified_time': results_events_resource.last_modified_time, 'location': results_events_resource.location, 'materialized_view': results_events_resource.materialized_view, 'max_staleness': results_events_resource.max_staleness, 'num_bytes': results_events_resource.num_bytes, 'num_long_term_bytes': results_events_resource.num_long_term_bytes, 'num_rows': results_events_resource.num_rows, 'project': results_events_resource.project, 'pulumi_labels': results_events_resource.pulumi_labels, 'range_partitioning': results_events_resource.range_partitioning, 'require_partition_filter': results_events_resource.require_partition_filter, 'resource_tags': results_events_resource.resource_tags, 'schema': results_events_resource.schema, 'schema_foreign_type_info': results_events_resource.schema_foreign_type_info, 'self_link': results_events_resource.self_link, 'table_constraints': results_events_resource.table_constraints, 'table_id': results_events_resource.table_id, 'table_metadata_view': results_events_resource.table_metadata_view, 'table_replication_info': results_events_resource.table_replication_info, 'time_partitioning': results_events_resource.time_partitioning, 'type': results_events_resource.type, 'view': results_events_resource.view})
+
 pulumi.export('url', landing_bucket.url)
 pulumi.export('topic', updates_topic.id)
 pulumi.export('sub', updates_sub_subscription.name)
@@ -957,3 +983,4 @@ pulumi.export('job', to_text_job.job_id)
 pulumi.export('key_id', data_key_key.id)
 pulumi.export('key_name', data_key_key.name)
 pulumi.export('events_table', pulumi.Output.concat(events_bq_table.project, ':', events_bq_table.dataset_id, '.', 'events_bq'))
+pulumi.export('results', results_resource.dataset_id)
