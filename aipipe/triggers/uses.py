@@ -44,6 +44,31 @@ def check_wired(ctx: CheckContext, use: TriggerUse, target_kind: str, instead: s
     return False
 
 
+def check_repeated_triggers(ctx: CheckContext, uses: list[TriggerUse], target_kind: str) -> None:
+    """The same trigger listed twice, or two triggers on one topic or stream (which the cloud links once and
+    the program would name twice, failing the deploy with a duplicate resource): AP407 at the later one.
+    Kinds that judge their uses' overlaps themselves (S3 notifications of functions) already report a repeat;
+    a workflow's bucket triggers are EventBridge rules, which nothing else judges."""
+    for index, use in enumerate(uses):
+        kind = trigger_kind(use.trigger)
+        if kind.judges_overlaps and target_kind == "function":
+            continue
+        for earlier in uses[:index]:
+            if use.trigger == earlier.trigger:
+                ctx.report("AP407", f"this trigger repeats trigger {earlier.position + 1}; remove one", use.path)
+                break
+            if kind.one_per_source and trigger_kind(earlier.trigger) is kind:
+                source = kind.source(use.trigger)
+                if source == kind.source(earlier.trigger):
+                    ctx.report(
+                        "AP407",
+                        f"a second trigger on {kind.key} `{source}`: a {target_kind} takes one trigger per "
+                        f"{kind.key} (the cloud links them once); merge it into trigger {earlier.position + 1}",
+                        use.path,
+                    )
+                    break
+
+
 def _why_same_region(ctx: CheckContext, use: TriggerUse) -> str | None:
     kind = trigger_kind(use.trigger)
     if ctx.cloud == "aws" and kind.key == "bucket" and bucket_via_eventbridge(ctx.checkable(), use):

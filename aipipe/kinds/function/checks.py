@@ -17,7 +17,7 @@ from aipipe.spec.context import CheckContext
 from aipipe.spec.values import format_duration
 from aipipe.triggers.base import TriggerUse
 from aipipe.triggers.registry import trigger_kind
-from aipipe.triggers.uses import check_same_region, check_wired
+from aipipe.triggers.uses import check_repeated_triggers, check_same_region, check_wired
 
 # cloud.google.com/run/docs/configuring/max-instances-limits: a baseline regional quota allows "a maximum of
 # 1000 instances for a single service"
@@ -176,7 +176,7 @@ def _check_triggers(ctx: CheckContext, name: str, function: Function) -> None:
         if check_wired(ctx, use, "function", "remove it"):
             trigger_kind(use.trigger).check(ctx, use)
             check_same_region(ctx, use, "function")
-    _check_repeated_triggers(ctx, uses)
+    check_repeated_triggers(ctx, uses, "function")
     kinds_of_invocation = {trigger_kind(use.trigger).invocation.get(ctx.cloud or "") for use in uses}
     if function.on_failure is not None and not kinds_of_invocation & {"async", "poll"}:
         ctx.report(
@@ -194,30 +194,6 @@ def _check_triggers(ctx: CheckContext, name: str, function: Function) -> None:
                 "AP407", "a Cloud Function has one event trigger; split the work into another function", use.path
             )
         _check_event_and_schedule(ctx, uses)
-
-
-def _check_repeated_triggers(ctx: CheckContext, uses: list[TriggerUse]) -> None:
-    """The same trigger listed twice, or two triggers on one topic or stream (which the cloud links once and
-    the program would name twice, failing the deploy with a duplicate resource): AP407 at the later one.
-    Kinds that judge their uses' overlaps themselves (bucket notifications) already report a repeat."""
-    for index, use in enumerate(uses):
-        kind = trigger_kind(use.trigger)
-        if kind.judges_overlaps:
-            continue
-        for earlier in uses[:index]:
-            if use.trigger == earlier.trigger:
-                ctx.report("AP407", f"this trigger repeats trigger {earlier.position + 1}; remove one", use.path)
-                break
-            if kind.one_per_source and trigger_kind(earlier.trigger) is kind:
-                source = kind.source(use.trigger)
-                if source == kind.source(earlier.trigger):
-                    ctx.report(
-                        "AP407",
-                        f"a second trigger on {kind.key} `{source}`: a function takes one trigger per {kind.key} "
-                        f"(the cloud links them once); merge it into trigger {earlier.position + 1}",
-                        use.path,
-                    )
-                    break
 
 
 def _check_event_and_schedule(ctx: CheckContext, uses: list[TriggerUse]) -> None:

@@ -21,7 +21,7 @@ from aipipe.kinds.workflow.steps import (
 from aipipe.spec.context import CheckContext
 from aipipe.spec.values import format_duration
 from aipipe.triggers.registry import trigger_kind
-from aipipe.triggers.uses import check_same_region, check_wired, uses_of
+from aipipe.triggers.uses import check_repeated_triggers, check_same_region, check_wired, uses_of
 
 
 def check(ctx: CheckContext, name: str, workflow: Workflow) -> None:
@@ -75,7 +75,9 @@ def _check_triggers(ctx: CheckContext, name: str, workflow: Workflow) -> None:
     must be."""
     if ctx.cloud != "aws":
         return  # a workflow exists on aws only (reported at `type`)
-    for use in uses_of(name, workflow):
+    uses = list(uses_of(name, workflow))
+    check_repeated_triggers(ctx, uses, "workflow")
+    for use in uses:
         if check_wired(ctx, use, "workflow", UNWIRED):
             trigger_kind(use.trigger).check(ctx, use)
             check_same_region(ctx, use, "workflow")
