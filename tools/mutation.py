@@ -40,6 +40,8 @@ RULES = [
     "aipipe.kinds.*check*",
     "aipipe.kinds.*links*",
     "aipipe.kinds.*special_attribute*",
+    "aipipe.spec.permissions.*",
+    "aipipe.spec.stacks.*",
 ]
 # mutant name -> why it cannot be killed (it behaves exactly like the original)
 EQUIVALENT: dict[str, str] = {}

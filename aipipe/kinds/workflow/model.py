@@ -302,6 +302,3 @@ class Workflow(ResourceBase):
         "published message as sent, `attributes`, `eventSourceARN`). Stream triggers start functions only.",
     )
 
-
-for _model in (ParallelStep, MapBody, MapStep, ChoiceCondition, Workflow):
-    _model.model_rebuild()
