@@ -1,5 +1,6 @@
 """docs/spec.md, the spec-language reference, generated from the models so it cannot drift from them
-(`python -m aipipe.offline.spec_docs` rewrites it; tests/test_spec_docs.py keeps it current)."""
+(`python -m aipipe.offline.spec_docs` rewrites it, as does `python -m aipipe.offline.docs` with the other generated
+pages; tests/test_spec_docs.py keeps it current)."""
 
 from __future__ import annotations
 
