@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import typing
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ import yaml
 
 from aipipe.kinds.registry import KINDS
 from aipipe.offline.spec_docs import spec_markdown
-from aipipe.offline.spec_fields import anchor, reachable_models
+from aipipe.offline.spec_fields import Catalogue, anchor, duration_bounds, reachable_models, type_text
 from aipipe.offline.spec_kinds import COMMON_FIELDS, resource_blocks, trigger_heading
 from aipipe.spec.document import SpecHeader
 from aipipe.triggers.registry import TRIGGERS
@@ -23,7 +24,8 @@ from conftest import ROOT
 
 PAGE = ROOT / "docs" / "spec.md"
 LINK = re.compile(r"\]\(([^)\s]+)\)")
-OUTSIDE = "../shared/"  # the folder beside the checkout where the language's first contract was written
+# the folder beside the checkout where the language's first contract was written
+OUTSIDE = "/".join(("..", "shared", ""))
 EXAMPLE = re.compile(r"Example \(from `([^`]+)`[^\n]*\n\n```yaml\nresources:\n(.*?)\n```", re.S)
 
 
@@ -153,3 +155,40 @@ def test_generating_the_page_imports_no_pulumi_sdk():
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT)
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize(
+    "node, text",
+    [
+        ({"type": "integer", "minimum": 0, "maximum": 2}, "integer 0-2"),
+        ({"type": "integer", "minimum": 1}, "integer ≥ 1"),
+        ({"anyOf": [{"enum": ["zip", "image"], "type": "string"}, {"type": "null"}]}, "one of `zip`, `image`"),
+        ({"type": "array", "items": {"type": "string"}, "maxItems": 5}, "list of string (≤ 5 items)"),
+        ({"type": "object", "additionalProperties": {"type": ["string", "number"]}}, "mapping to text"),
+        (
+            {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": "^([0-9]+)(s|m|h|d)$"}]},
+            "duration",
+        ),
+        ({"type": "string", "pattern": "^[a-z][a-z0-9-]{0,39}$"}, "resource name"),
+        ({}, "any value"),
+    ],
+)
+def test_schema_nodes_read_as_words(node, text):
+    assert type_text(node, {}, Catalogue()) == text
+
+
+def test_a_duration_range_is_read_from_the_annotation():
+    from aipipe.kinds.function.model import OnFailure
+
+    info = OnFailure.model_fields["max_event_age"]
+    assert duration_bounds(info.metadata) == (60, 21600)
+    assert duration_bounds(OnFailure.model_fields["retries"].metadata) is None
+    optional = KINDS["subscription"].model.model_fields["ack_deadline"]  # Annotated[Duration, ...] | None
+    assert duration_bounds(typing.get_args(optional.annotation)) == (10, 600)
+
+
+def test_two_different_models_of_one_name_are_refused():
+    catalogue = Catalogue()
+    catalogue.link("Key", {"properties": {"name": {"type": "string"}}})
+    with pytest.raises(ValueError, match="both called Key"):
+        catalogue.link("Key", {"properties": {"arn": {"type": "string"}}})

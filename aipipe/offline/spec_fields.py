@@ -34,6 +34,8 @@ _TYPE_DESCRIPTIONS = (
     "Whole megabytes, or a string such as 512MB, 1GB.",
 )
 _CLOUD_PREFIX = re.compile(r"^\((aws|gcp) only(, required)?\)\s*")
+# a nested model's field that one cloud reads says so first: `(aws) Subnet ids ...`
+_CLOUD_NOTE = re.compile(r"^\((aws|gcp)\)\s*")
 
 
 def cell(text: str) -> str:
@@ -212,6 +214,9 @@ def schema_rows(
             default = f"`{node['default']}`" if node.get("default") not in (None, [], {}) else "—"
         clouds = node.get("x-clouds")
         description = _CLOUD_PREFIX.sub("", node.get("description", ""))
+        note = _CLOUD_NOTE.match(description)
+        if note and not clouds:
+            clouds, description = [note.group(1)], description[note.end() :]
         if description in _TYPE_DESCRIPTIONS:
             description = ""
         yield name, shown, default, ", ".join(clouds) if clouds else "all", description
