@@ -56,12 +56,13 @@ stacks only; whatever names it must have the same `stacks:`. What a stack may sa
 [StackOverride](#stackoverride-object) table.
 """
 
+_SECRET_FIELDS = " or ".join(f"`{name}`" for name in sorted(SECRET_FIELDS))
 SECRETS = f"""
 ## Secrets
 
 `secrets:` lists secret names (uppercase, digits and `_`). Their values are read from environment variables of
 the same name when a stack is deployed, kept encrypted in the stack's configuration, and masked in anything
-aipipe prints. `${{secret.NAME}}` may appear in a resource's {", ".join(f"`{name}`" for name in sorted(SECRET_FIELDS))}
+aipipe prints. `${{secret.NAME}}` may appear in a resource's {_SECRET_FIELDS}
 only; on aws `${{secret.NAME.arn}}` stores the secret in Secrets Manager instead and gives its ARN (the function
 naming it may read exactly that secret).
 """
