@@ -1,7 +1,7 @@
 """The deploy commands as library calls: up, preview, destroy, refresh, outputs, ls, cancel.
 
 Each takes the resolved DeploySettings, a StackOperations (the seam: real Automation API or a test fake),
-and an Interaction (how to ask the user). Raises DeployError with the exit code SPEC.md gives.
+and an Interaction (how to ask the user). Raises DeployError with the exit code README.md gives.
 """
 
 from __future__ import annotations

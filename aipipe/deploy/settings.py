@@ -28,7 +28,7 @@ PASSPHRASE_VARIABLES = ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FI
 
 
 class DeployError(Exception):
-    """A deploy command cannot go on; the message says why and what to do. `exit_code` follows SPEC.md."""
+    """A deploy command cannot go on; the message says why and what to do. `exit_code` follows README.md."""
 
     def __init__(self, message: str, exit_code: int = 1):
         super().__init__(message)

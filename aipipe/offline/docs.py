@@ -1,5 +1,5 @@
-"""Generated documentation (tests keep both current): docs/graphs.md, the pipeline graph of every example,
-and docs/checks.md, the pipeline checks."""
+"""Generated documentation (tests keep each current): docs/graphs.md, the pipeline graph of every example,
+docs/checks.md, the pipeline checks, and docs/spec.md, the spec-language reference (aipipe.offline.spec_docs)."""
 
 from __future__ import annotations
 
@@ -25,12 +25,14 @@ def graphs_markdown(examples: list[Path], root: Path) -> str:
 
 
 if __name__ == "__main__":
+    from aipipe.offline.spec_docs import spec_markdown
     from aipipe.policies.registry import checks_markdown
 
     ROOT = Path(__file__).resolve().parents[2]
     pages = {
         "graphs.md": graphs_markdown(sorted((ROOT / "specs").glob("*/aipipe.yaml")), ROOT),
         "checks.md": checks_markdown(),
+        "spec.md": spec_markdown(ROOT),
     }
     for name, text in pages.items():
         (ROOT / "docs" / name).write_text(text, encoding="utf-8")

@@ -45,7 +45,7 @@ class PlannedResource:
     options: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict:
-        """The shape of `plan --json` (SPEC.md's keys, plus `options`)."""
+        """The shape of `plan --json` (the keys README.md documents, plus `options`)."""
         return {
             "urn": self.urn,
             "type": self.type,

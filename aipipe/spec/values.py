@@ -81,6 +81,7 @@ def duration_between(low: int, high: int):
             raise PydanticCustomError("out_of_range", problem)
         return seconds
 
+    check.bounds = (low, high)  # type: ignore[attr-defined]  # the range, for the generated docs/spec.md
     return AfterValidator(check)
 
 
