@@ -171,7 +171,7 @@ resources:
     type: bucket
     location: EU
     encryption: kms
-    kms_key: projects/p-123456/locations/eu/keyRings/r/cryptoKeys/k
+    kms_key: projects/p-123456/locations/europe/keyRings/r/cryptoKeys/k
   scratch:
     type: bucket
     encryption: kms
@@ -209,7 +209,8 @@ def test_a_cmek_bucket_waits_for_the_storage_agents_grant_on_its_key_and_keeps_i
 @pytest.mark.parametrize(
     "location, key_location, valid",
     [
-        ("EU", "eu", True),
+        ("EU", "europe", True),  # Cloud KMS's name for Cloud Storage's EU (cloud.google.com/kms/docs/locations)
+        ("EU", "eu", False),
         ("EU", "europe-west1", False),
         (None, "europe-west1", True),
         (None, "global", False),
@@ -218,7 +219,7 @@ def test_a_cmek_bucket_waits_for_the_storage_agents_grant_on_its_key_and_keeps_i
 )
 def test_a_cmek_key_is_in_the_buckets_own_location(location, key_location, valid, write_spec):
     text = CMEK.split("  scratch:")[0].replace("location: EU", f"location: {location}" if location else "")
-    text = text.replace("locations/eu/", f"locations/{key_location}/")
+    text = text.replace("locations/europe/", f"locations/{key_location}/")
     diagnostics = load_spec(str(write_spec(text))).diagnostics
     assert ("resources.kept.kms_key" in {d.path for d in diagnostics if d.code == "AP402"}) is not valid
 
@@ -260,8 +261,9 @@ def test_a_retired_runtime_is_refused_even_where_the_table_still_lists_it(monkey
 @pytest.mark.parametrize(
     "key, message",
     [
-        ("projects/p-123456/locations/europe/keyRings/r/cryptoKeys/k", "the key is in `europe` and the bucket in `EU`"),
-        ("projects/p-123456/locations/europe/keyRings/r/cryptoKeys/k", "use a key in `eu`"),
+        # Cloud KMS's multi-region for Cloud Storage's `EU` is `europe` (cloud.google.com/kms/docs/locations)
+        ("projects/p-123456/locations/eu/keyRings/r/cryptoKeys/k", "the key is in `eu` and the bucket in `EU`"),
+        ("projects/p-123456/locations/europe-west1/keyRings/r/cryptoKeys/k", "use a key in `europe`"),
         ("${other.id}", "or the name of a `key` resource of the spec"),
         ("$${x}", "or the name of a `key` resource of the spec"),
         ("projects/p-123456/locations/eu/keyRings/r$/cryptoKeys/k", "must be a Cloud KMS key resource name"),
@@ -273,7 +275,8 @@ def test_a_gcp_key_problem_says_what_to_use(key, message):
 
 
 def test_a_well_formed_key_of_the_location_is_fine():
-    assert gcp_key_problem("projects/p-123456/locations/eu/keyRings/ring_1/cryptoKeys/key-2", "EU") is None
+    assert gcp_key_problem("projects/p-123456/locations/europe/keyRings/ring_1/cryptoKeys/key-2", "EU") is None
+    assert gcp_key_problem("projects/p-123456/locations/nam4/keyRings/ring_1/cryptoKeys/key-2", "NAM4") is None
 
 
 def test_text_of_the_spec_never_decides_what_the_project_enables(write_spec, tmp_path):

@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import json
 
+import pytest
+
 from aipipe.codegen.context import RenderJob
 from aipipe.kinds.key import KIND, alias_name
 from aipipe.offline.graph import pipeline_edges
@@ -149,7 +151,7 @@ def test_replication_between_buckets_with_keys_of_the_spec(write_spec):
 
 
 GCP_PIPELINE = """\
-  vault: {type: key, location: eu, rotation_period: 90d}
+  vault: {type: key, location: europe, rotation_period: 90d}
   raw: {type: bucket, location: EU, encryption: kms, kms_key: vault}
   notes: {type: topic, kms_key: vault}
   reader:
@@ -164,10 +166,10 @@ GCP_PIPELINE = """\
 def test_a_gcp_key_is_a_key_ring_and_crypto_key_its_agents_granted(write_spec):
     planned = plan_spec(spec_of(write_spec, GCP_HEAD + GCP_PIPELINE))
     ring = only(planned, "gcp:kms/keyRing:KeyRing")
-    assert ring.inputs == {"location": "eu"}  # no name: Pulumi's random suffix, since Cloud KMS keeps old rings
+    assert ring.inputs == {"location": "europe"}  # no name: Pulumi's random suffix, since Cloud KMS keeps old rings
     key = only(planned, "gcp:kms/cryptoKey:CryptoKey")
-    key_id = "projects/ml-platform-123/locations/eu/keyRings/vault-ring/cryptoKeys/vault"
-    assert key.inputs["keyRing"] == "projects/ml-platform-123/locations/eu/keyRings/vault-ring"
+    key_id = "projects/ml-platform-123/locations/europe/keyRings/vault-ring/cryptoKeys/vault"
+    assert key.inputs["keyRing"] == "projects/ml-platform-123/locations/europe/keyRings/vault-ring"
     assert key.inputs["rotationPeriod"] == "7776000s"  # 90 days, as Cloud KMS writes durations
     assert only(planned, "gcp:storage/bucket:Bucket", "raw").inputs["encryption"] == {"defaultKmsKeyName": key_id}
     assert only(planned, "gcp:pubsub/topic:Topic").inputs["kmsKeyName"] == key_id
@@ -203,9 +205,9 @@ def test_key_values_and_attributes():
 
 
 def test_gcp_key_values_lowercase_the_location_and_skip_rotation_when_off(write_spec):
-    spec = spec_of(write_spec, GCP_HEAD + "  vault: {type: key, location: EU, rotation: false}\n")
+    spec = spec_of(write_spec, GCP_HEAD + "  vault: {type: key, location: EUROPE-WEST4, rotation: false}\n")
     values = KIND.clouds["gcp"].values(RenderJob(spec), "vault", spec.resources["vault"])
-    assert values == {"location": "eu", "rotation_period": None}
+    assert values == {"location": "europe-west4", "rotation_period": None}
     # Cloud KMS never rotates a key without a period: 90 days unless the spec says otherwise (CIS benchmark)
     spec = spec_of(write_spec, GCP_HEAD + "  vault: {type: key}\n")
     values = KIND.clouds["gcp"].values(RenderJob(spec), "vault", spec.resources["vault"])
@@ -225,3 +227,43 @@ def test_a_key_is_no_reads_or_writes_target(write_spec):
     text += "code: ./app, reads: [vault]}\n"
     [problem] = load_spec(str(write_spec(text))).diagnostics
     assert (problem.code, problem.path) == ("AP305", "resources.fn.reads[0]")
+
+
+def test_a_queue_and_a_table_encrypted_with_a_key_of_the_spec_use_its_arn(write_spec):
+    # review finding: both rendered the key's bare name as the key id (AWS refuses it), and a key written after
+    # them was a NameError under mocks
+    text = """\
+aipipe: 1
+name: demo
+cloud: aws
+region: eu-west-1
+resources:
+  jobs: {type: queue, encryption: kms, kms_key: vault, visibility_timeout: 2m}
+  orders: {type: table, partition_key: {name: id, type: string}, encryption: kms, kms_key: vault}
+  vault: {type: key}
+"""
+    result = load_spec(str(write_spec(text)))
+    assert result.valid, result.diagnostics
+    plan = plan_spec(result.spec)
+    [key] = [r for r in plan.resources if r.type == "aws:kms/key:Key"]
+    [queue] = [r for r in plan.resources if r.type == "aws:sqs/queue:Queue"]
+    [table] = [r for r in plan.resources if r.type == "aws:dynamodb/table:Table"]
+    assert queue.inputs["kmsMasterKeyId"].startswith("arn:aws:kms:") and key.urn in queue.dependencies
+    assert (
+        table.inputs["serverSideEncryption"]["kmsKeyArn"].startswith("arn:aws:kms:") and key.urn in table.dependencies
+    )
+
+
+@pytest.mark.parametrize("location, ok", [("europe", True), ("us", True), ("asia", True), ("eu", False), ("EU", False)])
+def test_a_gcp_key_for_multi_region_data_is_in_kms_s_multi_region(location, ok, write_spec):
+    # Cloud KMS has `europe`, `us`, `asia` (cloud.google.com/kms/docs/locations); `eu` is Cloud Storage's word
+    storage = {"europe": "EU", "us": "US", "asia": "ASIA", "eu": "EU", "EU": "EU"}[location]
+    text = (
+        "aipipe: 1\nname: demo\ncloud: gcp\nregion: europe-west1\nresources:\n"
+        f"  vault: {{type: key, location: {location}}}\n"
+        f"  raw: {{type: bucket, location: {storage}, encryption: kms, kms_key: vault}}\n"
+    )
+    result = load_spec(str(write_spec(text)))
+    assert result.valid is ok, result.diagnostics
+    if not ok:
+        assert "`location: europe`" in result.diagnostics[0].message

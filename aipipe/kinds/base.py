@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from aipipe.clouds.gcp import ROLES
 from aipipe.semantics.iam import statement
-from aipipe.semantics.kms import gcp_key_problem, key_problem, names_key, spec_key
+from aipipe.semantics.kms import gcp_key_problem, key_problem, kms_location, names_key, spec_key
 from aipipe.semantics.symbols import Attr, Child
 from aipipe.spec.context import CheckContext
 from aipipe.spec.links import Link
@@ -82,7 +82,7 @@ def check_spec_key_place(ctx: CheckContext, name: str, key_name: str, place: str
         return
     home = ctx.data.get("region") or ""
     if ctx.cloud == "gcp":
-        key_place, wanted = (getattr(key, "location", None) or home).lower(), place.lower()
+        key_place, wanted = (getattr(key, "location", None) or home).lower(), kms_location(place)
         field = "location"
     else:
         key_place, wanted, field = region_of(key, home), place, "region"

@@ -14,6 +14,7 @@ from pydantic import Field
 
 from aipipe.clouds.gcp import bucket_location_problem
 from aipipe.kinds.base import CloudForm, GraphShape, Kind
+from aipipe.semantics.kms import KMS_MULTI_REGIONS, kms_location
 from aipipe.semantics.symbols import Concat, Deployment, Json
 from aipipe.spec.context import CheckContext
 from aipipe.spec.model import ResourceBase, cloud_only
@@ -50,8 +51,9 @@ class Key(ResourceBase):
     )
     location: str | None = cloud_only(
         "gcp",
-        description="Cloud KMS location of the key ring: a region, or a multi-region (`eu`, `us`) for "
-        "multi-region buckets; default: the spec's region. It must be the location of what it encrypts.",
+        description="Cloud KMS location of the key ring: a region, or a multi-region (`europe`, `us`, `asia`: "
+        "Cloud KMS's names for Cloud Storage's `EU`, `US`, `ASIA`) for multi-region buckets; default: the spec's "
+        "region. It must be the location of what it encrypts.",
     )
 
 
@@ -88,12 +90,20 @@ def check(ctx: CheckContext, name: str, key: Key) -> None:
 
 
 def _location_problem(location: str) -> str | None:
-    """Cloud KMS locations (cloud.google.com/kms/docs/locations) are regions, multi-regions and dual-regions as
-    Cloud Storage has them, in lowercase, and `global`, which encrypts no Cloud Storage or regional data."""
+    """Cloud KMS locations (cloud.google.com/kms/docs/locations) are regions and dual-regions as Cloud Storage has
+    them, in lowercase, the multi-regions `europe`, `us` and `asia` (Cloud Storage's `EU`, `US`, `ASIA`), and
+    `global`, which encrypts no Cloud Storage or regional data."""
+    if location.lower() in KMS_MULTI_REGIONS:
+        return (
+            f"Cloud KMS calls the multi-region `{location}` `{kms_location(location)}`: write `location: "
+            f"{kms_location(location)}`"
+        )
+    if location in KMS_MULTI_REGIONS.values():
+        return None
     if location == "global" or bucket_location_problem(location):
         return (
-            f"`location` must be a Cloud KMS region (`europe-west1`) or multi-region (`eu`, `us`) where the data it "
-            f"encrypts is, got {location!r}"
+            f"`location` must be a Cloud KMS region (`europe-west1`) or multi-region (`europe`, `us`, `asia`) where "
+            f"the data it encrypts is, got {location!r}"
         )
     return None
 

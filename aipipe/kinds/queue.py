@@ -28,7 +28,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from aipipe.core.diagnostics import Severity
-from aipipe.kinds.base import CloudForm, GraphShape, Kind, arn_statement, check_kms_key
+from aipipe.kinds.base import CloudForm, GraphShape, Kind, arn_statement, check_kms_key, kms_key_links, kms_key_value
 from aipipe.semantics.delivery import LIMITS, SQS_CONSUMER_ACTIONS
 from aipipe.semantics.iam import merge, policy_document
 from aipipe.semantics.kms import key_statements
@@ -37,7 +37,6 @@ from aipipe.spec.context import CheckContext
 from aipipe.spec.links import Link
 from aipipe.spec.model import ResourceBase, StrictModel, region_of
 from aipipe.spec.parts import ProgramPart
-from aipipe.spec.references import symbolic
 from aipipe.spec.values import Duration, ResourceName, duration_between
 from aipipe.triggers.base import TriggerUse
 from aipipe.triggers.registry import Trigger, trigger_kind
@@ -94,7 +93,11 @@ class Queue(ResourceBase):
         description="At rest: `sqs` SQS-managed keys (SSE-SQS, no KMS permissions needed), `kms` the customer-managed "
         "`kms_key` (senders and consumers get grants on it; S3 sending bucket events needs the key's policy).",
     )
-    kms_key: str | None = Field(None, description="With `encryption: kms`: the key's ARN, in the queue's region.")
+    kms_key: str | None = Field(
+        None,
+        description="With `encryption: kms`: a `key` of the spec by name, or an existing key's ARN, in the "
+        "queue's region.",
+    )
     triggers: list[Trigger] = Field(
         default_factory=list,
         max_length=50,
@@ -207,6 +210,7 @@ def links(queue: Queue):
     if queue.dead_letter is not None:
         yield Link(queue.dead_letter.queue, ("dead_letter", "queue"), ("queue",), "dead_letter")
     yield from trigger_links(queue)
+    yield from kms_key_links(queue)
 
 
 def redrive_sources(resources: dict, dead_letter_queue: str) -> list[str]:
@@ -232,7 +236,7 @@ def aws_values(job, name: str, queue: Queue) -> dict:
         "delay": queue.delay,
         "fifo": queue.fifo,
         "content_deduplication": queue.content_deduplication if queue.fifo else None,
-        "kms_key": symbolic(queue.kms_key) if queue.encryption == "kms" and queue.kms_key else None,
+        "kms_key": kms_key_value(queue.kms_key, "arn") if queue.encryption == "kms" else None,
         "redrive": {"deadLetterTargetArn": Attr(dead_letter.queue, "arn"), "maxReceiveCount": dead_letter.max_receives}
         if dead_letter
         else None,

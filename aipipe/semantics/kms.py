@@ -106,10 +106,22 @@ GCP_KEY = re.compile(
 )
 
 
+# Cloud KMS names its multi-regions `europe`, `us` and `asia` (cloud.google.com/kms/docs/locations), where Cloud
+# Storage and BigQuery say `EU`, `US` and `ASIA` (a bucket or dataset in `EU` is encrypted with a key of
+# `locations/europe`); regions and dual-regions (`europe-west1`, `nam4`, `eur4`) are the same names in lower case.
+KMS_MULTI_REGIONS = {"eu": "europe"}
+
+
+def kms_location(location: str) -> str:
+    """The Cloud KMS location of keys for data in a Cloud Storage location (`EU` -> `europe`)."""
+    lowered = location.lower()
+    return KMS_MULTI_REGIONS.get(lowered, lowered)
+
+
 def gcp_key_problem(key: str, location: str | None) -> str | None:
     """Why a Cloud KMS `kms_key` cannot encrypt a bucket in `location` (None: data with no location rule, a
     Pub/Sub topic), or None. Cloud Storage uses a key only in the bucket's own location: a regional bucket a key
-    of that region, a multi- or dual-region bucket a key of that multi-region (`EU` -> `eu`, `NAM4` -> `nam4`),
+    of that region, a multi- or dual-region bucket a key of that multi-region (`EU` -> `europe`, `NAM4` -> `nam4`),
     never `global` (cloud.google.com/storage/docs/encryption/customer-managed-keys#key-locations)."""
     if "${" in key:  # `$` is no character of a key name, so an escaped `$${` cannot be one either
         return (
@@ -124,9 +136,9 @@ def gcp_key_problem(key: str, location: str | None) -> str | None:
             "`kms_key` must be a Cloud KMS key resource name "
             f"(projects/PROJECT/locations/LOCATION/keyRings/RING/cryptoKeys/KEY), got {key!r}"
         )
-    if location is not None and found.group(1) != location.lower():
+    if location is not None and found.group(1) != kms_location(location):
         return (
             f"the key is in `{found.group(1)}` and the bucket in `{location}`: Cloud Storage only uses a key of the "
-            f"bucket's own location; use a key in `{location.lower()}`"
+            f"bucket's own location; use a key in `{kms_location(location)}`"
         )
     return None

@@ -2,7 +2,7 @@
 optional stream that triggers functions) or a BigQuery dataset with an optional table (gcp). Both hold data:
 kept on destroy and protected by the cloud's own deletion protection unless `retain_on_destroy: false`."""
 
-from aipipe.kinds.base import CloudForm, GraphShape, Kind
+from aipipe.kinds.base import CloudForm, GraphShape, Kind, kms_key_links
 from aipipe.kinds.table import aws, gcp
 from aipipe.kinds.table.checks import check
 from aipipe.kinds.table.model import Table
@@ -33,4 +33,5 @@ KIND = Kind(
     },
     graph=GraphShape(('[("', '")]'), "cylinder"),
     check=check,
+    links=kms_key_links,
 )

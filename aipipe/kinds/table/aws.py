@@ -3,11 +3,11 @@ item changes, and what reading, writing or consuming its stream takes."""
 
 from __future__ import annotations
 
+from aipipe.kinds.base import kms_key_value
 from aipipe.kinds.table.model import Table
 from aipipe.semantics.iam import statement
 from aipipe.semantics.kms import key_statements
 from aipipe.semantics.symbols import Attr, Concat
-from aipipe.spec.references import symbolic
 
 # AttributeDefinition.AttributeType (pulumi-aws dynamodb TableAttributeArgs.type: S, N or B)
 ATTRIBUTE_TYPES = {"string": "S", "number": "N", "binary": "B"}
@@ -25,7 +25,7 @@ def values(job, name: str, table: Table) -> dict:
         # alias/aws/dynamodb; without the block at all the AWS-owned key
         encryption = {"enabled": True}
         if table.kms_key:
-            encryption["kms_key_arn"] = symbolic(table.kms_key)
+            encryption["kms_key_arn"] = kms_key_value(table.kms_key, "arn")
     provisioned = table.billing == "provisioned" and table.capacity is not None
     return {
         "attributes": [{"name": key.name, "type": ATTRIBUTE_TYPES[key.type]} for key in keys],

@@ -301,4 +301,3 @@ class Workflow(ResourceBase):
         "execution per message; the input is a JSON array holding one SQS message (`messageId`, `body`: the "
         "published message as sent, `attributes`, `eventSourceARN`). Stream triggers start functions only.",
     )
-

@@ -206,7 +206,7 @@ storage_events_publisher = gcp.projects.IAMMember(
 data_key = pulumi.ComponentResource('aipipe:index:Key', 'data-key')
 data_key_ring = gcp.kms.KeyRing(
     'data-key-ring',
-    location='eu',
+    location='europe',
     opts=pulumi.ResourceOptions(parent=data_key, depends_on=[*project_ready]),
 )
 data_key_key = gcp.kms.CryptoKey(
