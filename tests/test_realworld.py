@@ -194,6 +194,38 @@ def test_gcs_bq_streaming_is_wired_as_the_original(plans):
     assert grant.inputs["role"] == "roles/bigquery.dataEditor"
 
 
+def test_s3_sqs_resizer_is_wired_as_the_original(plans):
+    plan = plans["s3-sqs-resizer"]
+    notification = one(plan, "aws:s3/bucketNotification:BucketNotification", "source-notifications")
+    [queue_config] = notification.inputs["queues"]
+    assert queue_config["events"] == ["s3:ObjectCreated:*"] and queue_config["filterSuffix"] == ".jpg"
+    assert queue_config["queueArn"].endswith("resizer-queue")
+    [statement] = json.loads(one(plan, "aws:sqs/queuePolicy:QueuePolicy", "resizer-queue-policy").inputs["policy"])[
+        "Statement"
+    ]
+    assert statement["Principal"] == {"Service": "s3.amazonaws.com"}
+    assert statement["Condition"]["StringEquals"]["aws:SourceAccount"] == "123456789012"
+    mapping = one(plan, "aws:lambda/eventSourceMapping:EventSourceMapping", "resizer-from-resizer-queue")
+    assert mapping.inputs["batchSize"] == 10 and "functionResponseTypes" not in mapping.inputs
+    resizer = one(plan, "aws:lambda/function:Function", "resizer")
+    assert resizer.inputs["layers"] == ["arn:aws:lambda:us-east-1:175033217214:layer:graphicsmagick:2"]
+    assert resizer.inputs["memorySize"] == 2048
+
+
+def test_kinesis_datakey_caching_is_wired_as_the_original(plans):
+    plan = plans["kinesis-datakey-caching"]
+    stream = one(plan, "aws:kinesis/stream:Stream", "input-stream")
+    assert stream.inputs["shardCount"] == 2 and stream.inputs["encryptionType"] == "NONE"
+    assert one(plan, "aws:kms/key:Key", "region-kinesis-cmk").inputs["enableKeyRotation"] is False
+    for consumer in ("python-consumer", "java-consumer"):
+        mapping = one(plan, "aws:lambda/eventSourceMapping:EventSourceMapping", f"{consumer}-from-input-stream")
+        assert (mapping.inputs["batchSize"], mapping.inputs["startingPosition"]) == (1, "TRIM_HORIZON")
+        assert mapping.inputs["bisectBatchOnFunctionError"] is False
+        assert _statement_actions(plan, f"{consumer}-permissions") == {"kms:Decrypt"}
+    java = one(plan, "aws:lambda/function:Function", "java-consumer")
+    assert java.inputs["environment"]["variables"]["CMK_ARN"].startswith("arn:aws:kms:us-west-2:")
+
+
 def _tally(name: str) -> Counter:
     return Counter(part["status"] for part in expected(name)["parts"])
 
@@ -206,6 +238,9 @@ def test_docs_realworld_counts_match_the_expected_files():
         total += counts
         row = f"| `{name}` | {counts['exact']} | {counts['approx']} | {counts['missing']} |"
         assert row in text, row
+        for part in expected(name)["parts"]:  # each part has its row, ending with its status
+            rows = [line for line in text.splitlines() if line.startswith(f"| {part['part']} |")]
+            assert [row.endswith(f"| {part['status']} |") for row in rows] == [True], part["part"]
     assert f"| **all** | **{total['exact']}** | **{total['approx']}** | **{total['missing']}** |" in text
 
 
