@@ -4,6 +4,8 @@ machine well-formed, the IAM of service tasks, and the good corpus using every f
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from pydantic import BaseModel
 
@@ -30,6 +32,7 @@ from aipipe.kinds.workflow.model import (
 )
 from aipipe.kinds.workflow.services import ServiceCall
 from aipipe.kinds.workflow.steps import failure_only, reachable
+from aipipe.offline.plan import plan_spec
 from aipipe.semantics.symbols import Attr, Concat, Deployment
 from aipipe.validation import load_spec
 
@@ -419,3 +422,29 @@ def test_a_glue_job_is_granted_on_its_own_arn_and_sync_adds_the_polling_actions(
     }
     assert second["Action"] == ["glue:StartJobRun", "glue:BatchStopJobRun", "glue:GetJobRun", "glue:GetJobRuns"]
     assert second["Resource"] == [Concat("arn:", partition, ":glue:us-east-1:", account, ":job/other")]
+
+
+def test_references_in_subjects_arguments_causes_and_choice_values_are_resolved(tmp_path):
+    # review finding: these fields were validated as references but reached the state machine as `${raw.name}`
+    (tmp_path / "aipipe.yaml").write_text(
+        "aipipe: 1\nname: demo\ncloud: aws\nregion: eu-west-1\nresources:\n  raw: {type: bucket}\n"
+        "  alerts: {type: topic}\n  flow:\n    type: workflow\n    steps:\n"
+        "      - {name: Pick, choice: [{when: {variable: $.b, equals: '${raw.name}'}, next: Notify}], "
+        "default: Notify}\n"
+        "      - {name: Notify, task: {service: sns.publish, topic: alerts, message: hi, subject: '${raw.name}'}, "
+        "next: Run}\n"
+        "      - {name: Run, task: {service: glue.start, job: 'etl-${stack}', arguments: {--bucket: '${raw.name}', "
+        "--key: $.key}}, next: Stop}\n"
+        "      - {name: Stop, fail: {error: Bad, cause: 'bucket ${raw.name}'}}\n"
+    )
+    result = load_spec(str(tmp_path / "aipipe.yaml"))
+    assert result.valid, result.diagnostics
+    plan = plan_spec(result.spec)
+    [machine] = [r for r in plan.resources if r.type == "aws:sfn/stateMachine:StateMachine"]
+    states = json.loads(machine.inputs["definition"])["States"]
+    assert states["Pick"]["Choices"][0]["StringEquals"] == "raw"
+    assert states["Notify"]["Parameters"]["Subject"] == "raw"
+    assert states["Run"]["Parameters"] == {"JobName": "etl-dev", "Arguments": {"--bucket": "raw", "--key.$": "$.key"}}
+    assert states["Stop"]["Cause"] == "bucket raw"
+    [policy] = [r for r in plan.resources if r.name == "flow-policy"]
+    assert "arn:aws:glue:eu-west-1:123456789012:job/etl-dev" in policy.inputs["policy"]

@@ -30,7 +30,7 @@ from aipipe.kinds.workflow.steps import (
     task_of,
 )
 from aipipe.semantics.symbols import Attr, Json
-from aipipe.spec.references import symbolic_data
+from aipipe.spec.references import symbolic, symbolic_data
 
 
 def definition(project: str, workflow: Workflow) -> Json:
@@ -115,7 +115,7 @@ def _state(step, branch: Branch, position: int) -> dict:
     if isinstance(step, FailStep):
         state = {"Type": "Fail", "Error": step.fail.error}
         if step.fail.cause is not None:
-            state["Cause"] = step.fail.cause
+            state["Cause"] = symbolic(step.fail.cause)
         return state
     if isinstance(step, WaitStep):
         return _paths({"Type": "Wait", **_wait(step)}, step)

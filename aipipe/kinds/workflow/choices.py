@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from aipipe.kinds.workflow.model import ChoiceCondition
+from aipipe.spec.references import symbolic
 
 # spec operator -> the ASL operator's suffix after String / Numeric / Boolean
 COMPARISONS = {
@@ -79,7 +80,11 @@ def choice_rule(condition: ChoiceCondition, next_state: str | None = None) -> di
     elif operator in COMBINATORS:
         rule = {COMBINATORS[operator]: [choice_rule(inner) for inner in value]}
     elif operator in COMPARISONS:
-        rule = {"Variable": condition.variable, f"{value_type(value)}{COMPARISONS[operator]}": value}
+        # a string compared with may hold references (`${raw.name}`), resolved like any other value
+        rule = {
+            "Variable": condition.variable,
+            f"{value_type(value)}{COMPARISONS[operator]}": symbolic(value) if isinstance(value, str) else value,
+        }
     else:
         rule = {"Variable": condition.variable, TYPED[operator]: value}
     if next_state is not None:

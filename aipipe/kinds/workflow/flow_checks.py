@@ -4,7 +4,9 @@ timestamps have their documented forms, and service tasks carry the fields their
 
 from __future__ import annotations
 
+import math
 import re
+from datetime import datetime
 
 from aipipe.core.diagnostics import Severity
 from aipipe.core.suggest import did_you_mean
@@ -21,6 +23,19 @@ from aipipe.spec.model import region_of
 JSONPATH = re.compile(r"^\$\$?(\.[A-Za-z_][A-Za-z0-9_-]*|\['[^'\\]+'\]|\[[0-9]+\])*$")
 # docs.aws.amazon.com/step-functions/latest/dg/state-wait.html: RFC 3339, an uppercase T, Z or a numeric offset
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+
+
+def is_timestamp(text: str) -> bool:
+    """An RFC 3339 timestamp of a real time (month 13 or 30 February has the shape but is none)."""
+    if not TIMESTAMP.match(text):
+        return False
+    try:
+        datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
 PATH_FIELDS = ("input_path", "output_path", "result_path")
 SHAPE_FIELDS = ("parameters", "result_selector")
 
@@ -164,9 +179,13 @@ def _check_choice(ctx: CheckContext, step: ChoiceStep, here) -> None:
                 ctx.report("AP450", message, where + ((field,) if field else ()))
             if condition.variable is not None:
                 check_path(ctx, condition.variable, where + ("variable",))
+            for field in ("equals", "less_than", "greater_than", "at_most", "at_least"):
+                value = getattr(condition, field, None)
+                if isinstance(value, float) and not math.isfinite(value):
+                    ctx.report("AP450", f"`{value}` is not a number Step Functions compares with", where + (field,))
             for field in ("before", "after"):
                 value = getattr(condition, field)
-                if value is not None and not TIMESTAMP.match(value):
+                if value is not None and not is_timestamp(value):
                     ctx.report(
                         "AP452", f"`{value}` is not an RFC 3339 timestamp (`2026-03-14T01:59:00Z`)", where + (field,)
                     )
@@ -187,7 +206,7 @@ def _check_wait(ctx: CheckContext, step: WaitStep, here) -> None:
     elif step.wait_until is not None:
         if is_path(step.wait_until):
             check_path(ctx, step.wait_until, here + ("wait_until",))
-        elif not TIMESTAMP.match(step.wait_until):
+        elif not is_timestamp(step.wait_until):
             ctx.report(
                 "AP452",
                 f"`{step.wait_until}` is not an RFC 3339 timestamp (`2026-03-14T01:59:00Z`) or a JSONPath (`$.at`)",
@@ -218,6 +237,22 @@ def _check_service(ctx: CheckContext, step: ServiceStep, here) -> None:
     for field in ("message", "input"):
         if getattr(call, field) is not None:
             check_paths_in(ctx, getattr(call, field), here + (field,))
+    queue = ctx.checkable().get(call.queue or "") if call.service == "sqs.send" else None
+    if queue is not None and getattr(queue, "fifo", False):
+        # docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html: MessageGroupId is
+        # required for FIFO queues, which the task does not send
+        ctx.report(
+            "AP453",
+            f"`{call.queue}` is a FIFO queue, which needs a message group id `sqs.send` does not send; send to a "
+            "standard queue",
+            here + ("queue",),
+        )
+    if call.service == "glue.start" and call.job and any(mark in call.job for mark in "*?"):
+        ctx.report(
+            "AP453",
+            f"`{call.job}` is a pattern, and the workflow's role would be granted every matching job; name the job",
+            here + ("job",),
+        )
 
 
 def check_service_calls(ctx: CheckContext, name: str, workflow, calls) -> None:

@@ -112,13 +112,13 @@ def asl_task(call: ServiceCall) -> dict:
     if call.service == "sns.publish":
         parameters = {"TopicArn": Attr(call.topic, "arn"), **_argument("Message", call.message)}
         if call.subject is not None:
-            parameters["Subject"] = call.subject
+            parameters["Subject"] = symbolic(call.subject)
     elif call.service == "sqs.send":
         parameters = {"QueueUrl": Attr(call.queue, "url"), **_argument("MessageBody", call.message)}
     elif call.service == "glue.start":
-        parameters = {"JobName": call.job}
+        parameters = {"JobName": symbolic(call.job)}
         if call.arguments:
-            parameters["Arguments"] = dict(call.arguments)
+            parameters["Arguments"] = with_paths(dict(call.arguments))
     else:
         parameters = {"StateMachineArn": Attr(call.workflow, "arn"), **_argument("Input", call.input or "$")}
     return {"Resource": Concat("arn:", Deployment("aws_partition"), f":states:::{resource}"), "Parameters": parameters}
@@ -148,7 +148,9 @@ def iam_statements(call: ServiceCall, access, region_of) -> list[dict]:
         actions = ["glue:StartJobRun"]
         if call.wait:
             actions += ["glue:BatchStopJobRun", "glue:GetJobRun", "glue:GetJobRuns"]
-        job = Concat("arn:", partition, f":glue:{region_of(None)}:", account, f":job/{call.job}")
+        name = symbolic(call.job)
+        tail = (f":job/{name}",) if isinstance(name, str) else (":job/", name)
+        job = Concat("arn:", partition, f":glue:{region_of(None)}:", account, *tail)
         return [statement(actions, [job])]
     # docs.aws.amazon.com/step-functions/latest/dg/stepfunctions-iam.html: StartExecution on the state machine;
     # synchronous also DescribeExecution and StopExecution on its executions and the managed EventBridge rule
