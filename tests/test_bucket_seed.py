@@ -92,6 +92,8 @@ def test_gcp_plan_uploads_the_seed_objects(write_spec, tmp_path):
         ("{key: a, file: ./seed/missing.json}", "AP460"),
         ("{key: a, file: ./seed}", "AP460"),  # a folder
         ("{key: a, file: ./.aipipe/dev.passphrase}", "AP460"),
+        ("{key: a, file: ./.git/config}", "AP460"),  # actions/checkout keeps its token there
+        ("{key: a, file: ./seed/.pulumi/state.json}", "AP460"),
         ("{key: a, file: ./seed/link.json}", "AP460"),  # a symlink out of the folder
         ("{key: /a, content: x}", "AP202"),
         ("{key: '" + "k" * 1025 + "', content: x}", "AP202"),
@@ -103,8 +105,12 @@ def test_bad_seed_entries(write_spec, tmp_path, entry, code):
     (tmp_path / "outside.json").write_text("{}")
     (tmp_path / ".aipipe").mkdir()
     (tmp_path / ".aipipe" / "dev.passphrase").write_text("secret")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "config").write_text("[http] extraheader = AUTHORIZATION: basic x")
     path = _write(write_spec, tmp_path)
     os.symlink(tmp_path.parent, tmp_path / "seed" / "link.json")
+    (tmp_path / "seed" / ".pulumi").mkdir()
+    (tmp_path / "seed" / ".pulumi" / "state.json").write_text("{}")
     text = SPEC.format(cloud="aws", region="us-east-1", project="").replace(
         "      - {key: config/output.txt", f"      - {entry}\n      - {{key: config/output.txt"
     )

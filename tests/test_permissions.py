@@ -262,3 +262,28 @@ resources:
         if r.type == "gcp:projects/iAMMember:IAMMember" and r.parent.endswith("fn")
     ]
     assert sorted(roles) == ["roles/aiplatform.user", "roles/bigquery.jobUser"]  # one jobUser binding, not two
+
+
+@pytest.mark.parametrize(
+    "resource, broad",
+    [
+        ("arn:aws:s3:::*", True),
+        ("arn:aws:glue:*:*:*", True),
+        ("arn:aws:dynamodb:eu-west-1:123456789012:table/*", True),
+        ("arn:aws:s3:::*/*", True),
+        ("arn:aws:s3:::bucket/*", False),
+        ("arn:aws:s3:::bucket/in/*", False),
+        ("arn:aws:glue:*:*:job/etl", False),
+        ("arn:aws:ssm:eu-west-1:123456789012:parameter/pipelines/x/*", False),
+    ],
+)
+def test_an_arn_of_every_resource_of_a_service_or_type_is_broad(resource, broad):
+    found = is_broad(Permission(actions=["s3:GetObject"], resources=[resource]), "aws")
+    assert bool(found) is broad
+
+
+@pytest.mark.parametrize("reference, ok", [("${raw.arn}", True), ("${raw.url}", False), ("${raw.name}/in/*", False)])
+def test_a_resource_reference_must_be_an_arn(reference, ok, write_spec):
+    text = AWS_FUNCTION.format(permissions=f"      - {{actions: [s3:GetObject], resources: ['{reference}']}}")
+    found = [d.code for d in load_spec(str(write_spec(text))).diagnostics]
+    assert ("AP410" not in found) is ok

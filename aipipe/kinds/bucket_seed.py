@@ -79,6 +79,11 @@ def _check_key(ctx: CheckContext, name: str, position: int, key: str, seen: set[
     seen.add(key)
 
 
+# Folders whose files are never data to upload: aipipe's state and passphrase, git's (`.git/config` keeps the
+# token actions/checkout persists by default), Pulumi's; the same folders function archives leave out
+PRIVATE_FOLDERS = frozenset({".aipipe", ".git", ".pulumi"})
+
+
 def seed_file(ctx: CheckContext, name: str, position: int, file: str) -> Path | None:
     """The resolved seed file when it is a regular file strictly inside the spec's folder and outside `.aipipe/`
     (symlinks followed, as for a function's `code`: aipipe.kinds.function.checks.check_code_folder); else AP460."""
@@ -99,8 +104,14 @@ def seed_file(ctx: CheckContext, name: str, position: int, file: str) -> Path | 
             f"seed file `{file}` must be inside the spec's folder ({folder}) (symlinks are followed); copy it there",
             path,
         )
-    elif ".aipipe" in resolved.relative_to(folder).parts:
-        ctx.report("AP460", "a seed file cannot come from `.aipipe/`, which holds aipipe's state and secrets", path)
+    elif set(resolved.relative_to(folder).parts) & PRIVATE_FOLDERS:
+        private = sorted(set(resolved.relative_to(folder).parts) & PRIVATE_FOLDERS)[0]
+        ctx.report(
+            "AP460",
+            f"a seed file cannot come from `{private}/`, which holds state and credentials (aipipe's, git's, "
+            "Pulumi's), not data",
+            path,
+        )
     elif not is_file:
         what = "is not a regular file" if exists else "does not exist"
         ctx.report("AP460", f"seed file `{file}` {what} (resolved against the spec's folder: {resolved})", path)

@@ -158,8 +158,17 @@ def _check_aws(ctx: CheckContext, name: str, here: tuple, permission: Permission
                 ctx.at(name, *here, "actions", position),
             )
     for position, resource in enumerate(permission.resources or ()):
-        literal = not parse_references(resource)
-        if literal and resource != "*" and not ARN.fullmatch(resource):
+        references = parse_references(resource)
+        literal = not references
+        not_arn = [r.text for r in references if r.form == "resource" and not r.attribute.endswith("arn")]
+        if not_arn:
+            ctx.report(
+                "AP410",
+                f"{not_arn[0]} is no ARN (IAM refuses a policy naming a URL or a name as a resource); use the "
+                "resource's `arn` (`${queue.arn}`), or build the ARN with `${partition}`, `${region}` and `${account}`",
+                ctx.at(name, *here, "resources", position),
+            )
+        elif literal and resource != "*" and not ARN.fullmatch(resource):
             ctx.report(
                 "AP410",
                 f"`{resource}` is not an ARN; write `arn:aws:<service>:<region>:<account>:<resource>`, a reference "
@@ -235,6 +244,18 @@ def aws_statements(permissions: list[Permission]) -> list[dict]:
     return found
 
 
+def _is_broad_arn(resource: str) -> bool:
+    """An ARN whose resource part is only a wildcard, or a resource type and a wildcard (`arn:aws:s3:::*`,
+    `arn:aws:glue:*:*:*`, `...:table/*`): it names no resource in particular. S3 ARNs have no resource type, so
+    `arn:aws:s3:::bucket/*` (the objects of one bucket) is narrow, as is `arn:aws:s3:::bucket/in/*`."""
+    parts = resource.split(":", 5)
+    if len(parts) < 6 or parts[0] != "arn":
+        return False
+    if parts[5] in ("*", "*/*"):
+        return True
+    return parts[2] != "s3" and re.fullmatch(r"[A-Za-z0-9_-]+[/:]\*", parts[5]) is not None
+
+
 def gcp_grants(inputs: Any, owner: str, permissions: list[Permission], member: Any, derived: list[dict]) -> list[dict]:
     """One IAM member of `member` per permission of resource `owner`: the role on the project or on the resource
     it names (`inputs.grant`, aipipe.kinds.base.RenderInputs), with its condition; none for a binding one of the
@@ -265,4 +286,6 @@ def is_broad(permission: Permission, cloud: str | None) -> list[tuple[tuple, str
     for position, resource in enumerate(permission.resources or ()):
         if resource == "*":
             found.append((("resources", position), "`*` applies the actions to every resource of the account"))
+        elif _is_broad_arn(resource):
+            found.append((("resources", position), f"`{resource}` matches every resource of its service"))
     return found
