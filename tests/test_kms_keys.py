@@ -207,11 +207,11 @@ def test_key_values_and_attributes():
 def test_gcp_key_values_lowercase_the_location_and_skip_rotation_when_off(write_spec):
     spec = spec_of(write_spec, GCP_HEAD + "  vault: {type: key, location: EUROPE-WEST4, rotation: false}\n")
     values = KIND.clouds["gcp"].values(RenderJob(spec), "vault", spec.resources["vault"])
-    assert values == {"location": "europe-west4", "rotation_period": None}
+    assert values == {"location": "europe-west4", "rotation_period": None, "retain": False}
     # Cloud KMS never rotates a key without a period: 90 days unless the spec says otherwise (CIS benchmark)
     spec = spec_of(write_spec, GCP_HEAD + "  vault: {type: key}\n")
     values = KIND.clouds["gcp"].values(RenderJob(spec), "vault", spec.resources["vault"])
-    assert values == {"location": "europe-west1", "rotation_period": "7776000s"}
+    assert values == {"location": "europe-west1", "rotation_period": "7776000s", "retain": False}
 
 
 def test_the_graph_draws_a_key_encrypting_what_names_it(write_spec):
@@ -267,3 +267,18 @@ def test_a_gcp_key_for_multi_region_data_is_in_kms_s_multi_region(location, ok, 
     assert result.valid is ok, result.diagnostics
     if not ok:
         assert "`location: europe`" in result.diagnostics[0].message
+
+
+@pytest.mark.parametrize("retained", [True, False])
+def test_a_key_is_kept_exactly_when_data_it_encrypts_is_kept(retained, write_spec):
+    # review finding: a retained bucket's key was scheduled for deletion on destroy, leaving the kept data unreadable
+    text = AWS_HEAD + (
+        "  vault: {type: key}\n"
+        f"  raw: {{type: bucket, encryption: kms, kms_key: vault, retain_on_destroy: {str(retained).lower()}, "
+        "protect: true}\n"
+    )
+    plan = plan_spec(spec_of(write_spec, text))
+    [key] = [r for r in plan.resources if r.type == "aws:kms/key:Key"]
+    [alias] = [r for r in plan.resources if r.type == "aws:kms/alias:Alias"]
+    assert key.options["retain_on_delete"] is retained
+    assert alias.options["retain_on_delete"] is False  # a name only: the kept key is found by its id

@@ -583,11 +583,20 @@ def test_buckets_are_retained_on_destroy_exactly_as_the_spec_says(path, plans):
     # a retained bucket keeps its settings (CLOUDS[...].kept_with_bucket); nothing else survives destroy by surprise
     kept = CLOUDS[spec.cloud].kept_with_bucket
     retained = {name for name, bucket in buckets.items() if bucket.retain_on_destroy}
+    # a key encrypting kept data is kept with it (its deletion would leave that data unreadable)
+    kept_keys = {
+        r.kms_key
+        for r in spec.resources.values()
+        if getattr(r, "retain_on_destroy", False) and getattr(r, "kms_key", None)
+    }
+    key_types = {"aws:kms/key:Key", "gcp:kms/cryptoKey:CryptoKey"}
     for resource in plans[key(path)].resources:
         owner = resource.parent.rsplit("::", 1)[-1] if resource.parent else ""
-        expected = (resource.type in kept and (resource.name in retained or owner in retained)) or CLOUDS[
-            spec.cloud
-        ].kept_always(resource.type, resource.name)
+        expected = (
+            (resource.type in kept and (resource.name in retained or owner in retained))
+            or (resource.type in key_types and owner in kept_keys)
+            or CLOUDS[spec.cloud].kept_always(resource.type, resource.name)
+        )
         assert resource.options["retain_on_delete"] is expected, resource.name
 
 

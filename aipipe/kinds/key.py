@@ -143,6 +143,17 @@ def alias_name(project: str, stack: str, name: str) -> str:
     return f"alias/{project}-{stack}-{name}"
 
 
+def encrypts_kept_data(spec, name: str) -> bool:
+    """Whether key `name` encrypts data `aipipe destroy` keeps (a bucket or table with `retain_on_destroy`):
+    then the key is kept too. A deleted KMS key (after its window) or destroyed Cloud KMS key versions leave what
+    they encrypted unreadable (docs.aws.amazon.com/kms/latest/developerguide/deleting-keys.html,
+    cloud.google.com/kms/docs/destroy-restore), which would lose the data the retention kept."""
+    return any(
+        getattr(resource, "kms_key", None) == name and getattr(resource, "retain_on_destroy", False)
+        for resource in spec.resources.values()
+    )
+
+
 def aws_values(job, name: str, key: Key) -> dict:
     """The KMS template's values: rotation, deletion window in days, alias, key policy."""
     spec = job.spec
@@ -153,6 +164,7 @@ def aws_values(job, name: str, key: Key) -> dict:
         "deletion_window_days": key.deletion_window // DAY,
         "alias": alias_name(spec.header.name, spec.stack, name),
         "policy": key_policy(),
+        "retain": encrypts_kept_data(spec, name),
     }
 
 
@@ -161,6 +173,7 @@ def gcp_values(job, name: str, key: Key) -> dict:
     return {
         "location": (key.location or job.spec.header.region).lower(),
         "rotation_period": f"{rotation_period(key, 'gcp')}s" if key.rotation else None,
+        "retain": encrypts_kept_data(job.spec, name),
     }
 
 

@@ -168,7 +168,7 @@ data_key_key = aws.kms.Key(
     deletion_window_in_days=14,
     policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Sid': 'EnableIAMPolicies', 'Effect': 'Allow', 'Principal': {'AWS': pulumi.Output.concat('arn:', aws.get_partition_output().partition, ':iam::', aws.get_caller_identity_output().account_id, ':root')}, 'Action': 'kms:*', 'Resource': '*'}]}),
     tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'data-key'},
-    opts=pulumi.ResourceOptions(parent=data_key),
+    opts=pulumi.ResourceOptions(parent=data_key, retain_on_delete=True),
 )
 data_key_alias = aws.kms.Alias(
     'data-key-alias',

@@ -214,7 +214,7 @@ data_key_key = gcp.kms.CryptoKey(
     key_ring=data_key_ring.id,
     rotation_period='2592000s',
     labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'data-key'},
-    opts=pulumi.ResourceOptions(parent=data_key, depends_on=[*project_ready]),
+    opts=pulumi.ResourceOptions(parent=data_key, retain_on_delete=True, depends_on=[*project_ready]),
 )
 data_key.register_outputs({'id': data_key_key.id, 'name': data_key_key.name})
 
