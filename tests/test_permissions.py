@@ -287,3 +287,16 @@ def test_a_resource_reference_must_be_an_arn(reference, ok, write_spec):
     text = AWS_FUNCTION.format(permissions=f"      - {{actions: [s3:GetObject], resources: ['{reference}']}}")
     found = [d.code for d in load_spec(str(write_spec(text))).diagnostics]
     assert ("AP410" not in found) is ok
+
+
+@pytest.mark.parametrize("target, ok", [("raw", True), ("events", False), ("", True)])
+def test_a_condition_only_where_the_resource_takes_conditional_bindings(target, ok, write_spec):
+    # Pub/Sub topics and subscriptions take no conditional role binding; buckets and the project do
+    on = f"\n        resource: {target}" if target else ""
+    text = (
+        "aipipe: 1\nname: demo\ncloud: gcp\nregion: europe-west1\nresources:\n  raw: {type: bucket}\n"
+        "  events: {type: topic}\n  fn:\n    type: function\n    runtime: python3.12\n    handler: main\n"
+        "    code: ./app\n    permissions:\n      - role: roles/pubsub.viewer" + on + "\n"
+        "        condition: {title: t, expression: 'request.time < timestamp(\"2027-01-01T00:00:00Z\")'}\n"
+    )
+    assert ("AP410" not in [d.code for d in load_spec(str(write_spec(text))).diagnostics]) is ok

@@ -57,6 +57,9 @@ CONDITION_KEY = re.compile(r"[A-Za-z0-9-]+:[A-Za-z0-9_.:/-]+")
 GCP_ROLE = re.compile(
     r"roles/[A-Za-z0-9_.]+|projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/roles/[A-Za-z0-9_.]+|organizations/[0-9]+/roles/[A-Za-z0-9_.]+"
 )
+# cloud.google.com/iam/help/conditions/resource-policies: the resource types whose allow policies accept conditional
+# role bindings include Cloud Storage buckets and Resource Manager projects, and no Pub/Sub resource
+CONDITIONAL_KINDS = frozenset({"bucket"})
 # cloud.google.com/iam/docs/roles-overview#basic: owner, editor and viewer span every service of the project
 GCP_BASIC_ROLES = frozenset({"roles/owner", "roles/editor", "roles/viewer"})
 
@@ -215,6 +218,14 @@ def _check_gcp(ctx: CheckContext, name: str, here: tuple, permission: Permission
             ctx.at(name, *here, "role"),
         )
     target_type = ctx.types.get(permission.resource or "")
+    if permission.condition is not None and target_type and target_type not in CONDITIONAL_KINDS:
+        ctx.report(
+            "AP410",
+            f"a {target_type}'s IAM policy takes no conditional role binding (cloud.google.com/iam/help/conditions/"
+            f"resource-policies lists no Pub/Sub resource); drop `condition`, or grant on the project",
+            ctx.at(name, *here, "condition"),
+            True,
+        )
     if target_type and target_type not in grantable:
         ctx.report(
             "AP305",

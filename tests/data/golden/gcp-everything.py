@@ -517,6 +517,7 @@ on_upload_permission_1 = gcp.storage.BucketIAMMember(
     bucket='shared-datasets-bucket',
     role='roles/storage.legacyBucketReader',
     member=pulumi.Output.concat('serviceAccount:', on_upload_account.email),
+    condition={'title': 'until 2027', 'expression': 'request.time < timestamp("2027-01-01T00:00:00Z")', 'description': 'temporary, for the backfill'},
     opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
 )
 on_upload_permission_2 = gcp.pubsub.SubscriptionIAMMember(
@@ -524,7 +525,6 @@ on_upload_permission_2 = gcp.pubsub.SubscriptionIAMMember(
     subscription=updates_sub_subscription.name,
     role='roles/pubsub.viewer',
     member=pulumi.Output.concat('serviceAccount:', on_upload_account.email),
-    condition={'title': 'until 2027', 'expression': 'request.time < timestamp("2027-01-01T00:00:00Z")', 'description': 'temporary, for the backfill'},
     opts=pulumi.ResourceOptions(parent=on_upload, depends_on=[*project_ready]),
 )
 on_upload_secret_0 = gcp.secretmanager.Secret(
