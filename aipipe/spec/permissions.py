@@ -163,11 +163,13 @@ def _check_aws(ctx: CheckContext, name: str, here: tuple, permission: Permission
     for position, resource in enumerate(permission.resources or ()):
         references = parse_references(resource)
         literal = not references
-        not_arn = [r.text for r in references if r.form == "resource" and not r.attribute.endswith("arn")]
-        if not_arn:
+        # an ARN written out may name resources inside it (`arn:...:crawler/${crawler.name}`); otherwise the text
+        # must begin with a resource's ARN (`${raw.arn}/in/*`), not its URL or name
+        first = references[0] if references and resource.startswith("${") else None
+        if first is not None and first.form == "resource" and not first.attribute.endswith("arn"):
             ctx.report(
                 "AP410",
-                f"{not_arn[0]} is no ARN (IAM refuses a policy naming a URL or a name as a resource); use the "
+                f"{first.text} is no ARN (IAM refuses a policy naming a URL or a name as a resource); use the "
                 "resource's `arn` (`${queue.arn}`), or build the ARN with `${partition}`, `${region}` and `${account}`",
                 ctx.at(name, *here, "resources", position),
             )
