@@ -205,9 +205,10 @@ def test_ignore_suppresses_the_check_on_that_resource(code, write_spec):
     assert codes(write_spec("\n".join(lines) + "\n", "ignored.yaml")) == []
 
 
-def test_ignore_takes_only_check_codes(write_spec):
-    path = write_spec(AWS + "  data: {type: bucket, ignore: [AP202]}\n")
-    assert codes(path) == ["AP202"]
+def test_ignore_takes_only_codes_aipipe_has(write_spec):
+    assert codes(write_spec(AWS + "  data: {type: bucket, ignore: [AP202]}\n")) == []  # known; only ever a no-op
+    assert codes(write_spec(AWS + "  data: {type: bucket, ignore: [AP598]}\n")) == ["AP202"]
+    assert codes(write_spec(AWS + "  data: {type: bucket, ignore: [XX1]}\n")) == ["AP202"]
 
 
 def test_warnings_fail_only_under_strict(write_spec):
@@ -237,3 +238,19 @@ def test_a_reader_outlasting_the_default_ack_deadline_is_warned(cloud, timeout, 
         f"    timeout: {timeout}\n    reads: [s]\n"
     )
     assert ("AP504" in codes(spec)) is warned
+
+
+def test_ignore_suppresses_warnings_of_other_codes_but_never_errors(write_spec):
+    # a workflow choice without default (AP454) is a warning of the workflow's own checks, not a pipeline check
+    head = "aipipe: 1\nname: demo\ncloud: aws\nregion: eu-west-1\nresources:\n"
+    fn = "  fn: {type: function, runtime: python3.12, handler: app.handler, code: ./app}\n"
+    flow = (
+        "  flow:\n    type: workflow\n    ignore: [AP503{more}]\n    steps:\n"
+        "      - {{name: Pick, choice: [{{when: {{variable: $.n, greater_than: 5}}, next: Run}}]}}\n"
+        "      - {{function: fn, name: Run}}\n"
+    )
+    assert codes(write_spec(head + fn + flow.format(more=""))) == ["AP454"]
+    assert codes(write_spec(head + fn + flow.format(more=", AP454"))) == []
+    # an error of an ignored code stays: `next` naming no step is AP405 whatever `ignore` says
+    broken = flow.format(more=", AP405").replace("next: Run", "next: Nowhere")
+    assert "AP405" in codes(write_spec(head + fn + broken))

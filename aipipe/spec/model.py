@@ -83,6 +83,8 @@ class ResourceBase(StrictModel):
         "exist in the same stacks.",
     )
     depends_on: list[ResourceName] = Field(default_factory=list, description="Resources to create first.")
-    ignore: list[Annotated[str, StringConstraints(pattern=r"^AP5[0-9]{2}$")]] = Field(
-        default_factory=list, description="Pipeline checks to suppress for this resource, e.g. [AP502]."
+    ignore: list[Annotated[str, StringConstraints(pattern=r"^AP[1-9][0-9]{2}$")]] = Field(
+        default_factory=list,
+        description="Warnings to suppress for this resource, e.g. [AP502]: any pipeline check (AP5xx), and the "
+        "warnings of other codes (AP454); errors are never suppressed.",
     )

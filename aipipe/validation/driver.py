@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from aipipe.core.diagnostics import Diagnostic, has_errors, sorted_unique
+from aipipe.core.diagnostics import Diagnostic, Severity, has_errors, sorted_unique
 from aipipe.core.loader import LoadedDocument, load_spec_file
 from aipipe.core.suggest import did_you_mean
 from aipipe.kinds.registry import KINDS, RESOURCE_TYPES, clouds_of
@@ -160,6 +160,20 @@ def _check(ctx: CheckContext, raw_resources: dict, edges: dict[str, set[str]]) -
     check_references(ctx, edges)
     check_cycles(ctx, edges)
     run_policies(ctx)
+    _drop_ignored_warnings(ctx)
+
+
+def _drop_ignored_warnings(ctx: CheckContext) -> None:
+    """Warnings of other codes than the pipeline checks (which skip ignored resources themselves) that their
+    resource lists under `ignore:`; errors always stay."""
+    resources = ctx.checkable()
+
+    def ignored(diagnostic: Diagnostic) -> bool:
+        parts = diagnostic.path.split(".", 2)
+        resource = resources.get(parts[1].split("[")[0]) if parts[0] == "resources" and len(parts) > 1 else None
+        return diagnostic.severity == Severity.WARNING and resource is not None and diagnostic.code in resource.ignore
+
+    ctx.diagnostics[:] = [diagnostic for diagnostic in ctx.diagnostics if not ignored(diagnostic)]
 
 
 def _check_trigger_uses(ctx: CheckContext) -> None:

@@ -7,8 +7,11 @@ import re
 
 from aipipe.clouds.gcp import PROJECT_ID
 from aipipe.clouds.registry import CLOUDS
+from aipipe.core.diagnostics import CODES
 from aipipe.core.locations import DataPath
+from aipipe.core.suggest import did_you_mean
 from aipipe.kinds.registry import KINDS
+from aipipe.policies.registry import POLICY_CODES
 from aipipe.semantics.backends import URL_PATTERN, backend_problem
 from aipipe.spec.context import CheckContext
 from aipipe.spec.model import ResourceBase, field_clouds
@@ -95,6 +98,14 @@ def check_common(ctx: CheckContext, name: str, resource: ResourceBase) -> None:
                 f"`{field_name}` is only available on {', '.join(clouds)}; remove it for {ctx.cloud}",
                 ctx.at(name, field_name),
                 True,
+            )
+    for position, code in enumerate(resource.ignore):
+        if code not in CODES and code not in POLICY_CODES:
+            known = sorted({*CODES, *POLICY_CODES} - {"AP999"})
+            ctx.report(
+                "AP202",
+                f"`{code}` is no aipipe code{did_you_mean(code, known)}; docs/checks.md lists the pipeline checks",
+                ctx.at(name, "ignore", position),
             )
     if getattr(resource, "permissions", None):
         grantable = tuple(kind for kind, found in KINDS.items() if ctx.cloud and found.grantable(ctx.cloud))
