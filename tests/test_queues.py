@@ -258,3 +258,25 @@ def test_visibility_timeout_against_the_function_timeout(write_spec, change, cod
     text = PIPELINE.replace("visibility_timeout: 2h", change)
     errors = [d.code for d in load_spec(str(write_spec(text))).diagnostics if d.severity.value == "error"]
     assert errors == ([code] if code else [])
+
+
+def test_a_queue_subscribed_to_a_topic(write_spec):
+    # SNS -> SQS fan-out: the subscription waits for the queue policy letting this topic (only) send
+    text = (
+        "aipipe: 1\nname: demo\ncloud: aws\nregion: eu-west-1\nresources:\n  events: {type: topic}\n"
+        "  jobs: {type: queue, triggers: [{topic: events}]}\n"
+    )
+    from aipipe.offline.plan import plan_spec
+
+    result = load_spec(str(write_spec(text)))
+    assert result.valid, result.diagnostics
+    plan = plan_spec(result.spec)
+    [subscription] = [r for r in plan.resources if r.type == "aws:sns/topicSubscription:TopicSubscription"]
+    [policy] = [r for r in plan.resources if r.type == "aws:sqs/queuePolicy:QueuePolicy"]
+    [topic] = [r for r in plan.resources if r.type == "aws:sns/topic:Topic"]
+    assert subscription.inputs["protocol"] == "sqs" and subscription.inputs["endpoint"].endswith(":queue/jobs")
+    assert subscription.inputs["topic"] == topic.inputs.get("arn", subscription.inputs["topic"])
+    assert policy.urn in subscription.dependencies
+    [statement] = json.loads(policy.inputs["policy"])["Statement"]
+    assert statement["Principal"] == {"Service": "sns.amazonaws.com"}
+    assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": subscription.inputs["topic"]}}

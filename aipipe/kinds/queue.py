@@ -40,7 +40,7 @@ from aipipe.spec.parts import ProgramPart
 from aipipe.spec.values import Duration, ResourceName, duration_between
 from aipipe.triggers.base import TriggerUse
 from aipipe.triggers.registry import Trigger, trigger_kind
-from aipipe.triggers.uses import check_same_region, check_wired, trigger_links, uses_of
+from aipipe.triggers.uses import check_repeated_triggers, check_same_region, check_wired, trigger_links, uses_of
 
 VISIBILITY_RANGE = (0, 12 * 3600)
 RETENTION_RANGE = LIMITS["aws"].retention_range  # 60 s to 14 d, as for a subscription's queue
@@ -101,7 +101,8 @@ class Queue(ResourceBase):
     triggers: list[Trigger] = Field(
         default_factory=list,
         max_length=50,
-        description="What fills the queue: bucket events (`{bucket: raw, prefix: in/, events: [created]}`).",
+        description="What fills the queue: bucket events (`{bucket: raw, prefix: in/, events: [created]}`), or "
+        "every message of an SNS topic (`{topic: events}`: a subscription, in SNS's JSON envelope).",
     )
 
 
@@ -168,12 +169,37 @@ def _check_dead_letter(ctx: CheckContext, name: str, queue: Queue) -> None:
 def _check_triggers(ctx: CheckContext, name: str, queue: Queue) -> None:
     if ctx.cloud != "aws":
         return
-    for use in uses_of(name, queue):
+    uses = list(uses_of(name, queue))
+    check_repeated_triggers(ctx, uses, "queue")
+    for use in uses:
         if not check_wired(ctx, use, "queue", "start a function from the source and let it send to the queue"):
             continue
         trigger_kind(use.trigger).check(ctx, use)
         check_same_region(ctx, use, "queue")
-        _check_bucket_source(ctx, queue, use)
+        if trigger_kind(use.trigger).key == "topic":
+            _check_topic_source(ctx, queue, use)
+        else:
+            _check_bucket_source(ctx, queue, use)
+
+
+def _check_topic_source(ctx: CheckContext, queue: Queue, use: TriggerUse) -> None:
+    """A standard SNS topic (aipipe's topics are) delivers to standard queues only, and to a KMS-encrypted queue
+    only when the key's policy lets SNS use the key (docs.aws.amazon.com/sns/latest/dg/sns-sqs-as-subscriber.html:
+    "Amazon SNS FIFO topics can only deliver messages to Amazon SQS FIFO queues" and standard topics to standard
+    queues; docs.aws.amazon.com/sns/latest/dg/sns-enable-encryption-for-topic-sqs-queue-subscriptions.html: the
+    key policy must allow sns.amazonaws.com kms:GenerateDataKey and kms:Decrypt)."""
+    path = use.path + ("topic",)
+    if queue.fifo:
+        ctx.report("AP407", "a standard SNS topic delivers to standard queues only, and this queue is FIFO", path)
+    if queue.encryption == "kms":
+        ctx.report(
+            "AP407",
+            "SNS can send to this KMS-encrypted queue only if the key's policy allows the service principal "
+            "sns.amazonaws.com kms:GenerateDataKey and kms:Decrypt, which aipipe does not write: add that statement "
+            "to the key policy, or use `encryption: sqs`",
+            path,
+            severity=Severity.WARNING,
+        )
 
 
 def _check_bucket_source(ctx: CheckContext, queue: Queue, use: TriggerUse) -> None:
@@ -241,6 +267,7 @@ def aws_values(job, name: str, queue: Queue) -> dict:
         if dead_letter
         else None,
         "queue_policy": policy_document(statements) if statements else None,
+        "triggers": [wiring for wiring in wirings if "template" in wiring],
     }
 
 

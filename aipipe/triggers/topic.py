@@ -1,6 +1,7 @@
 """Topic triggers: run on every message published to a topic.
 
-aws: an SNS subscription of the Lambda function and the permission SNS needs to invoke it.
+aws: an SNS subscription of the Lambda function and the permission SNS needs to invoke it; or of an SQS queue, with
+the queue policy statement SNS needs to send to it.
 gcp: an Eventarc trigger on the Pub/Sub topic's messagePublished event.
 """
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from aipipe.clouds.aws import AWS
 from aipipe.core.diagnostics import Severity
+from aipipe.semantics.iam import service_may_send
 from aipipe.semantics.symbols import Attr, Child, Options
 from aipipe.spec.context import CheckContext
 from aipipe.spec.model import StrictModel
@@ -72,6 +74,25 @@ def _aws_function(spec, use: TriggerUse) -> dict:
     }
 
 
+def _aws_queue(spec, use: TriggerUse) -> dict:
+    """An SQS queue subscribed to an SNS topic (the fan-out pattern): the subscription, made once the queue policy
+    lets SNS send for this topic only (docs.aws.amazon.com/sns/latest/dg/subscribe-sqs-queue-to-sns-topic.html:
+    the queue policy allows sns.amazonaws.com sqs:SendMessage with aws:SourceArn the topic). Messages arrive in
+    SNS's JSON envelope (the subscription's RawMessageDelivery stays false, SNS's default)."""
+    return {
+        "template": "triggers/topic/aws-queue.py.j2",
+        "source": use.trigger.topic,
+        "source_arn": Attr(use.trigger.topic, "arn"),
+        "statement": service_may_send(
+            AWS.principals["sns"], Child(use.owner, "queue", "arn"), Attr(use.trigger.topic, "arn")
+        ),
+        # Subscribe is a call on the topic, in its region (cross-region SQS subscriptions are supported)
+        "subscription_opts": Options(
+            use.owner, provider_of=use.trigger.topic, depends_on=(Child(use.owner, "policy"),)
+        ),
+    }
+
+
 def _gcp_function(spec, use: TriggerUse) -> dict:
     return {
         "event_trigger": {
@@ -93,7 +114,7 @@ TRIGGER = TriggerKind(
     source_kinds=("topic",),
     label=lambda trigger: "triggers",
     check=_check,
-    wiring={("aws", "function"): _aws_function, ("gcp", "function"): _gcp_function},
+    wiring={("aws", "function"): _aws_function, ("aws", "queue"): _aws_queue, ("gcp", "function"): _gcp_function},
     eventarc=True,
     invocation={"aws": "async"},
     one_per_source=True,

@@ -47,11 +47,11 @@ def check_wired(ctx: CheckContext, use: TriggerUse, target_kind: str, instead: s
 def check_repeated_triggers(ctx: CheckContext, uses: list[TriggerUse], target_kind: str) -> None:
     """The same trigger listed twice, or two triggers on one topic or stream (which the cloud links once and
     the program would name twice, failing the deploy with a duplicate resource): AP407 at the later one.
-    Kinds that judge their uses' overlaps themselves (S3 notifications of functions) already report a repeat;
-    a workflow's bucket triggers are EventBridge rules, which nothing else judges."""
+    Kinds that judge their uses' overlaps themselves (S3 notifications of functions and queues) already report
+    a repeat; a workflow's bucket triggers are EventBridge rules, which nothing else judges."""
     for index, use in enumerate(uses):
         kind = trigger_kind(use.trigger)
-        if kind.judges_overlaps and target_kind == "function":
+        if kind.judges_overlaps and target_kind != "workflow":
             continue
         for earlier in uses[:index]:
             if use.trigger == earlier.trigger:

@@ -418,8 +418,15 @@ jobs_queue = aws.sqs.Queue(
 jobs_policy = aws.sqs.QueuePolicy(
     'jobs-policy',
     queue_url=jobs_queue.id,
-    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Principal': {'Service': 's3.amazonaws.com'}, 'Action': ['sqs:SendMessage'], 'Resource': [jobs_queue.arn], 'Condition': {'ArnEquals': {'aws:SourceArn': landing_bucket.arn}, 'StringEquals': {'aws:SourceAccount': aws.get_caller_identity_output().account_id}}}]}),
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Principal': {'Service': 's3.amazonaws.com'}, 'Action': ['sqs:SendMessage'], 'Resource': [jobs_queue.arn], 'Condition': {'ArnEquals': {'aws:SourceArn': landing_bucket.arn}, 'StringEquals': {'aws:SourceAccount': aws.get_caller_identity_output().account_id}}}, {'Effect': 'Allow', 'Principal': {'Service': 'sns.amazonaws.com'}, 'Action': ['sqs:SendMessage'], 'Resource': [jobs_queue.arn], 'Condition': {'ArnEquals': {'aws:SourceArn': events_topic.arn}}}]}),
     opts=pulumi.ResourceOptions(parent=jobs),
+)
+aws.sns.TopicSubscription(
+    'jobs-on-events',
+    topic=events_topic.arn,
+    protocol="sqs",
+    endpoint=jobs_queue.arn,
+    opts=pulumi.ResourceOptions(parent=jobs, depends_on=[jobs_policy]),
 )
 jobs.register_outputs({'name': jobs_queue.name, 'arn': jobs_queue.arn, 'url': jobs_queue.url})
 
