@@ -182,6 +182,20 @@ def _check_triggers(ctx: CheckContext, name: str, queue: Queue) -> None:
             _check_bucket_source(ctx, queue, use)
 
 
+def _check_key_policy(ctx: CheckContext, queue: Queue, service: str, principal: str, path) -> None:
+    """A service sending to a KMS-encrypted queue needs the key's policy to let it use the key, which aipipe does
+    not write: a warning at the trigger."""
+    if queue.encryption == "kms":
+        ctx.report(
+            "AP407",
+            f"{service} can send to this KMS-encrypted queue only if the key's policy allows the service principal "
+            f"{principal} kms:GenerateDataKey and kms:Decrypt, which aipipe does not write: add that statement to "
+            "the key policy, or use `encryption: sqs`",
+            path,
+            severity=Severity.WARNING,
+        )
+
+
 def _check_topic_source(ctx: CheckContext, queue: Queue, use: TriggerUse) -> None:
     """A standard SNS topic (aipipe's topics are) delivers to standard queues only, and to a KMS-encrypted queue
     only when the key's policy lets SNS use the key (docs.aws.amazon.com/sns/latest/dg/sns-sqs-as-subscriber.html:
@@ -191,15 +205,7 @@ def _check_topic_source(ctx: CheckContext, queue: Queue, use: TriggerUse) -> Non
     path = use.path + ("topic",)
     if queue.fifo:
         ctx.report("AP407", "a standard SNS topic delivers to standard queues only, and this queue is FIFO", path)
-    if queue.encryption == "kms":
-        ctx.report(
-            "AP407",
-            "SNS can send to this KMS-encrypted queue only if the key's policy allows the service principal "
-            "sns.amazonaws.com kms:GenerateDataKey and kms:Decrypt, which aipipe does not write: add that statement "
-            "to the key policy, or use `encryption: sqs`",
-            path,
-            severity=Severity.WARNING,
-        )
+    _check_key_policy(ctx, queue, "SNS", "sns.amazonaws.com", path)
 
 
 def _check_bucket_source(ctx: CheckContext, queue: Queue, use: TriggerUse) -> None:
@@ -211,15 +217,7 @@ def _check_bucket_source(ctx: CheckContext, queue: Queue, use: TriggerUse) -> No
     path = use.path + ("bucket",)
     if queue.fifo:
         ctx.report("AP407", "S3 sends bucket events to standard queues only, and this queue is FIFO", path)
-    if queue.encryption == "kms":
-        ctx.report(
-            "AP407",
-            "S3 can send to this KMS-encrypted queue only if the key's policy allows the service principal "
-            "s3.amazonaws.com kms:GenerateDataKey and kms:Decrypt, which aipipe does not write: add that statement "
-            "to the key policy, or use `encryption: sqs`",
-            path,
-            severity=Severity.WARNING,
-        )
+    _check_key_policy(ctx, queue, "S3", "s3.amazonaws.com", path)
     bucket = ctx.checkable().get(use.trigger.bucket)
     if getattr(bucket, "existing", None):
         ctx.report(

@@ -108,6 +108,16 @@ class Permission(StrictModel):
 
 
 PermissionList = list[Permission]
+
+
+def permissions_field() -> Any:
+    """The `permissions:` field of the kinds that run code or jobs (function, workflow, dataflow)."""
+    return Field(
+        default_factory=list,
+        max_length=50,
+        description="Extra access aipipe does not derive: aws IAM statements (`actions`, `resources`, `conditions`), "
+        "gcp roles (`role`, optionally on a `resource` of the spec). Wildcards are AP510 warnings.",
+    )
 # what makes two IAM members of one member the same binding
 BINDING = ("iam_class", "resource", "role", "condition")
 

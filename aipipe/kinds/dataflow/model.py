@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from aipipe.spec.model import ResourceBase
-from aipipe.spec.permissions import Permission
+from aipipe.spec.permissions import Permission, permissions_field
 from aipipe.spec.values import ResourceName, ServiceAccountEmail, Text
 
 
@@ -36,12 +36,7 @@ class Dataflow(ResourceBase):
         description="Workers get public IPs. `false` keeps them private, which needs Private Google Access on "
         "the subnetwork (the default network's subnets do not have it).",
     )
-    permissions: list[Permission] = Field(
-        default_factory=list,
-        max_length=50,
-        description="Extra access aipipe does not derive: aws IAM statements (`actions`, `resources`, `conditions`), "
-        "gcp roles (`role`, optionally on a `resource` of the spec). Wildcards are AP510 warnings.",
-    )
+    permissions: list[Permission] = permissions_field()
     service_account: ServiceAccountEmail | None = Field(
         None, description="Run as this service account instead of a generated least-privilege one."
     )

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from aipipe.kinds.function.options import LayerArn, Vpc
 from aipipe.spec.model import ResourceBase, StrictModel, cloud_only
-from aipipe.spec.permissions import Permission
+from aipipe.spec.permissions import Permission, permissions_field
 from aipipe.spec.values import AccessTarget, Duration, EnvironmentName, MemorySize, Text, duration_between
 from aipipe.triggers.registry import Trigger
 
@@ -60,12 +60,7 @@ class Function(ResourceBase):
         "S3 bucket a delete leaves a delete marker: earlier versions stay (the function may not delete them).",
     )
     triggers: list[Trigger] = Field(default_factory=list, max_length=50)
-    permissions: list[Permission] = Field(
-        default_factory=list,
-        max_length=50,
-        description="Extra access aipipe does not derive: aws IAM statements (`actions`, `resources`, `conditions`), "
-        "gcp roles (`role`, optionally on a `resource` of the spec). Wildcards are AP510 warnings.",
-    )
+    permissions: list[Permission] = permissions_field()
     # Without a limit a 2nd gen function's Cloud Run service scales to 100 instances ("By default, Cloud Run
     # services have a maximum of 100 instances", cloud.google.com/run/docs/configuring/max-instances-limits),
     # each with its own connections to what it reads and writes. More than 1000 needs a raised regional quota

@@ -7,7 +7,7 @@ from pydantic import Field
 
 from aipipe.kinds.workflow.services import ServiceCall
 from aipipe.spec.model import ResourceBase, StrictModel, tagged_union
-from aipipe.spec.permissions import Permission
+from aipipe.spec.permissions import Permission, permissions_field
 from aipipe.spec.values import Duration, ErrorName, ResourceName, StepName
 from aipipe.triggers.registry import Trigger
 
@@ -278,12 +278,7 @@ class Workflow(ResourceBase):
     steps: list[Step] = Field(min_length=1, max_length=200)
     kind: Literal["standard", "express"] = "standard"
     logging: bool = Field(True, description="Send execution logs to a CloudWatch log group.")
-    permissions: list[Permission] = Field(
-        default_factory=list,
-        max_length=50,
-        description="Extra access aipipe does not derive: aws IAM statements (`actions`, `resources`, `conditions`), "
-        "gcp roles (`role`, optionally on a `resource` of the spec). Wildcards are AP510 warnings.",
-    )
+    permissions: list[Permission] = permissions_field()
     # The inputs as AWS documents them: the scheduled event of docs.aws.amazon.com/eventbridge/latest/userguide/
     # eb-run-lambda-schedule.html, S3's EventBridge event of docs.aws.amazon.com/AmazonS3/latest/userguide/
     # ev-events.html, a pipe's SQS batch of .../eventbridge/latest/userguide/eb-pipes-sqs.html (a one-element array
