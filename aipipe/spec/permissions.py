@@ -118,6 +118,8 @@ def permissions_field() -> Any:
         description="Extra access aipipe does not derive: aws IAM statements (`actions`, `resources`, `conditions`), "
         "gcp roles (`role`, optionally on a `resource` of the spec). Wildcards are AP510 warnings.",
     )
+
+
 # what makes two IAM members of one member the same binding
 BINDING = ("iam_class", "resource", "role", "condition")
 
