@@ -300,3 +300,26 @@ def test_a_condition_only_where_the_resource_takes_conditional_bindings(target, 
         "        condition: {title: t, expression: 'request.time < timestamp(\"2027-01-01T00:00:00Z\")'}\n"
     )
     assert ("AP410" not in [d.code for d in load_spec(str(write_spec(text))).diagnostics]) is ok
+
+
+def test_each_malformed_permission_says_how_to_fix_it():
+    # the bad corpus pins where each AP410 lands; this pins what each says
+    aws = load_spec(str(DATA / "bad" / "permissions-aws-malformed.yaml")).diagnostics
+    gcp = load_spec(str(DATA / "bad" / "permissions-gcp-malformed.yaml")).diagnostics
+    said = [d.message for d in aws + gcp if d.code == "AP410"]
+    for hint in (
+        "is not an IAM action; write `service:Action`",
+        "is not an ARN; write `arn:aws:<service>:<region>:<account>:<resource>`",
+        "is not an IAM condition operator (did you mean `StringEquals`?)",
+        "is not an IAM condition key; write `service:key`",
+        "an AWS permission needs `resources`",
+        "an AWS permission needs `actions` and `resources`",
+        "is not a GCP role; write `roles/<service>.<role>`",
+        "a GCP permission needs a `role`: `{role: roles/aiplatform.user}`",
+    ):
+        assert any(hint in message for message in said), hint
+    [grant] = [d for d in gcp if d.code == "AP305"]
+    assert grant.message == (
+        "`other` is a function, on which aipipe cannot grant a role; grant on the project (remove `resource`) "
+        "or on a bucket, subscription, topic"
+    )
