@@ -272,6 +272,7 @@ resources:
         ("arn:aws:dynamodb:eu-west-1:123456789012:table/*", True),
         ("arn:aws:s3:::*/*", True),
         ("arn:aws:logs:eu-west-1:123456789012:log-group:*", True),  # a resource part holding a colon
+        ("arn:aws:states:eu-west-1:123456789012:stateMachine:*", True),  # resource types in camel case
         ("arn:aws:logs:eu-west-1:123456789012:log-group:etl:*", False),
         ("arn:aws:s3:::bucket/*", False),
         ("arn:aws:s3:::bucket/in/*", False),
@@ -284,11 +285,23 @@ def test_an_arn_of_every_resource_of_a_service_or_type_is_broad(resource, broad)
     assert bool(found) is broad
 
 
-@pytest.mark.parametrize("reference, ok", [("${raw.arn}", True), ("${raw.url}", False), ("${raw.name}/in/*", False)])
+@pytest.mark.parametrize(
+    "reference, ok",
+    [
+        ("${raw.arn}", True),
+        ("${raw.url}", False),
+        ("${raw.name}/in/*", False),
+        ("arn:aws:s3:::${raw.name}/in/*", True),  # an ARN written out may name resources inside it
+    ],
+)
 def test_a_resource_reference_must_be_an_arn(reference, ok, write_spec):
     text = AWS_FUNCTION.format(permissions=f"      - {{actions: [s3:GetObject], resources: ['{reference}']}}")
-    found = [d.code for d in load_spec(str(write_spec(text))).diagnostics]
-    assert ("AP410" not in found) is ok
+    found = [d for d in load_spec(str(write_spec(text))).diagnostics if d.code == "AP410"]
+    assert (not found) is ok
+    if found:
+        assert (
+            found[0].message.startswith(reference.split("/")[0] + " is no ARN") and "`${partition}`" in found[0].message
+        )
 
 
 @pytest.mark.parametrize("target, ok", [("raw", True), ("events", False), ("", True)])
