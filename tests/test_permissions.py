@@ -78,7 +78,11 @@ def test_only_wildcards_and_basic_roles_are_broad():
     narrow = Permission(actions=["s3:GetObject"], resources=["arn:aws:s3:::b/in/*"])
     assert is_broad(narrow, "aws") == []
     broad = Permission(actions=["s3:Get*", "s3:GetObject", "glue:GetJob?"], resources=["arn:aws:s3:::b", "*"])
-    assert [path for path, _ in is_broad(broad, "aws")] == [("actions", 0), ("actions", 2), ("resources", 1)]
+    assert is_broad(broad, "aws") == [
+        (("actions", 0), "`s3:Get*` is a wildcard: it allows every matching action"),
+        (("actions", 2), "`glue:GetJob?` is a wildcard: it allows every matching action"),
+        (("resources", 1), "`*` applies the actions to every resource of the account"),
+    ]
     assert [path for path, _ in is_broad(Permission(role="roles/editor"), "gcp")] == [("role",)]
     assert is_broad(Permission(role="roles/bigquery.dataEditor"), "gcp") == []
 
@@ -281,8 +285,8 @@ resources:
     ],
 )
 def test_an_arn_of_every_resource_of_a_service_or_type_is_broad(resource, broad):
-    found = is_broad(Permission(actions=["s3:GetObject"], resources=[resource]), "aws")
-    assert bool(found) is broad
+    found = is_broad(Permission(actions=["s3:GetObject"], resources=["arn:aws:s3:::named", resource]), "aws")
+    assert found == ([(("resources", 1), f"`{resource}` matches every resource of its service")] if broad else [])
 
 
 @pytest.mark.parametrize(
