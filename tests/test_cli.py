@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from typer.testing import CliRunner
 
 from aipipe import __version__
 from aipipe.cli.app import app
 from aipipe.schema import spec_json_schema_text
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, copy_example
 
 runner = CliRunner()
 TEXT_LINE = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>AP\d{3})( \[warning\])? .+$")
@@ -161,3 +162,17 @@ def test_every_command_help_renders_its_examples_verbatim():
         if "Examples:" in result.output:
             examples = result.output.split("Examples:", 1)[1].splitlines()
             assert examples[1].strip().startswith("aipipe"), f"`aipipe {name} --help`: examples are rewrapped"
+
+
+@pytest.mark.parametrize(
+    "command", [["plan"], ["render", "-o", "out"], ["graph"], ["build"], ["diff", "--against", "aipipe.yaml"]]
+)
+def test_commands_take_the_aipipe_yaml_of_the_working_directory(command, tmp_path, monkeypatch):
+    # issue 16: every command that takes a spec defaults to ./aipipe.yaml, as validate does
+    copy_example("event-driven-ingest", tmp_path / "project")
+    monkeypatch.chdir(tmp_path / "project")
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 0, result.output
+    monkeypatch.chdir(tmp_path)
+    missing = CliRunner().invoke(app, command)
+    assert missing.exit_code == 2 and "no ./aipipe.yaml here" in missing.output

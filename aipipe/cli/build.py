@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from aipipe.cli.common import SpecArgument, StackOption, colour_wanted, fail, load_valid, resolve_specs
+from aipipe.cli.common import SpecArgument, StackOption, colour_wanted, fail, load_valid, resolve_spec
 
 FunctionOption = Annotated[
     Optional[str], typer.Option("--function", help="Build only this function.", show_default=False)
@@ -19,7 +19,9 @@ WIDTH = 120  # the table's columns when no terminal says how wide
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the functions and diagnostics as JSON.")]
 
 
-def build(spec: SpecArgument, stack: StackOption = None, function: FunctionOption = None, as_json: JsonOption = False):
+def build(
+    spec: SpecArgument = None, stack: StackOption = None, function: FunctionOption = None, as_json: JsonOption = False
+):
     """Build each function: its dependencies installed for the cloud's machine, packed with its code.
 
     AWS: uv installs manylinux wheels for the function's runtime and architecture (cp312 x86_64 or aarch64,
@@ -43,7 +45,7 @@ def build(spec: SpecArgument, stack: StackOption = None, function: FunctionOptio
     from aipipe.core.diagnostics import has_errors
     from aipipe.core.suggest import did_you_mean
 
-    spec_path = resolve_specs([spec])[0]
+    spec_path = resolve_spec(spec)
     loaded = load_valid(spec_path, stack)
     names = [name for name, resource in loaded.resources.items() if resource.type == "function"]
     if function is not None and function not in names:

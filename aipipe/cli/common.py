@@ -14,7 +14,8 @@ import typer
 DEFAULT_SPEC = "aipipe.yaml"
 
 SpecArgument = Annotated[
-    Path, typer.Argument(help="The spec file (or a folder with an aipipe.yaml).", show_default=False)
+    Optional[Path],
+    typer.Argument(help="The spec file (or a folder with an aipipe.yaml); default ./aipipe.yaml.", show_default=False),
 ]
 StackOption = Annotated[
     Optional[str],
@@ -29,6 +30,11 @@ def resolve_specs(specs: Optional[list[Path]]) -> list[Path]:
             raise typer.BadParameter(f"no spec given and there is no ./{DEFAULT_SPEC} here", param_hint="SPEC")
         return [Path(DEFAULT_SPEC)]
     return [path / DEFAULT_SPEC if path.is_dir() and (path / DEFAULT_SPEC).is_file() else path for path in specs]
+
+
+def resolve_spec(spec: Optional[Path]) -> Path:
+    """The one spec a command works on: the file given, the aipipe.yaml of a folder given, or ./aipipe.yaml."""
+    return resolve_specs([spec] if spec is not None else None)[0]
 
 
 def load_valid(spec_path: Path, stack: Optional[str]):

@@ -14,7 +14,15 @@ from typing import Annotated, Optional
 
 import typer
 
-from aipipe.cli.common import DEFAULT_SPEC, StackOption, build_or_exit, fail, load_valid, resolve_specs
+from aipipe.cli.common import (
+    DEFAULT_SPEC,
+    SpecArgument,
+    StackOption,
+    build_or_exit,
+    fail,
+    load_valid,
+    resolve_spec,
+)
 
 OptionalSpec = Annotated[
     Optional[Path],
@@ -97,7 +105,7 @@ def _settings(
         if name not in records:
             raise DeployError(f"stack `{name}` was not deployed from here; deployed: {', '.join(sorted(records))}")
         spec_path, stack = Path.cwd() / records[name]["spec"], name
-    spec = load_valid(resolve_specs([spec_path])[0], stack)
+    spec = load_valid(resolve_spec(spec_path), stack)
     if allow_local_state is not None:  # before settings_for, which creates folders and a passphrase
         from aipipe.deploy import guards
 
@@ -152,7 +160,7 @@ def _open(settings, create: bool):
 
 
 def preview(
-    spec: Annotated[Path, typer.Argument(help="The spec (or its folder).", show_default=False)],
+    spec: SpecArgument = None,
     stack: StackOption = None,
     as_json: JsonOption = False,
     endpoint: EndpointOption = None,
@@ -164,7 +172,7 @@ def preview(
 
     try:
         settings = _settings(
-            spec, stack, True, endpoint=endpoint, endpoint_given=True, allow_local_state=allow_local_state
+            resolve_spec(spec), stack, True, endpoint=endpoint, endpoint_given=True, allow_local_state=allow_local_state
         )
         _prepare(settings)
         operations.preview(settings, _open(settings, create=True), _interaction(True, as_json))
@@ -173,7 +181,7 @@ def preview(
 
 
 def up(
-    spec: Annotated[Path, typer.Argument(help="The spec (or its folder).", show_default=False)],
+    spec: SpecArgument = None,
     stack: StackOption = None,
     yes: YesOption = False,
     as_json: JsonOption = False,
@@ -196,7 +204,7 @@ def up(
 
     try:
         settings = _settings(
-            spec, stack, True, endpoint=endpoint, endpoint_given=True, allow_local_state=allow_local_state
+            resolve_spec(spec), stack, True, endpoint=endpoint, endpoint_given=True, allow_local_state=allow_local_state
         )
         _prepare(settings)
         result = operations.up(settings, _open(settings, create=True), _interaction(yes, as_json))
@@ -330,7 +338,7 @@ def doctor(
     """
     from aipipe.deploy.doctor import FAIL, OK, Probes, run_checks
 
-    loaded = load_valid(resolve_specs([spec])[0], stack) if spec else None
+    loaded = load_valid(resolve_spec(spec), stack) if spec else None
     checks = run_checks(Probes(), loaded)
     if as_json:
         typer.echo(json.dumps([check.to_json() for check in checks], indent=2))

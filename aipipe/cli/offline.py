@@ -9,11 +9,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from aipipe.cli.common import SpecArgument, StackOption, build_or_exit, fail, load_valid, resolve_specs
+from aipipe.cli.common import SpecArgument, StackOption, build_or_exit, fail, load_valid, resolve_spec
 
 
 def render(
-    spec: SpecArgument,
+    spec: SpecArgument = None,
     output: Annotated[
         Optional[Path],
         typer.Option(
@@ -34,7 +34,7 @@ def render(
     from aipipe.codegen.project import default_program_dir, write_project
     from aipipe.codegen.safe import RenderError
 
-    loaded = load_valid(resolve_specs([spec])[0], stack)
+    loaded = load_valid(resolve_spec(spec), stack)
     artifacts = build_or_exit(loaded, offline_ok=True)
     try:
         for path in write_project(loaded, output or default_program_dir(loaded), artifacts=artifacts):
@@ -44,7 +44,7 @@ def render(
 
 
 def plan(
-    spec: SpecArgument,
+    spec: SpecArgument = None,
     stack: StackOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON.")] = False,
 ) -> None:
@@ -60,7 +60,7 @@ def plan(
     from aipipe.offline.plan import PlanError, plan_spec
     from aipipe.offline.plan_view import print_plan
 
-    loaded = load_valid(resolve_specs([spec])[0], stack)
+    loaded = load_valid(resolve_spec(spec), stack)
     artifacts = build_or_exit(loaded, offline_ok=True)
     try:
         planned = plan_spec(loaded, artifacts)
@@ -86,7 +86,7 @@ class GraphFormat(str, enum.Enum):
 
 
 def graph(
-    spec: SpecArgument,
+    spec: SpecArgument = None,
     output_format: Annotated[
         GraphFormat, typer.Option("--format", "-f", help="mermaid (GitHub renders it in markdown) or dot (Graphviz).")
     ] = GraphFormat.mermaid,
@@ -101,7 +101,7 @@ def graph(
     """
     from aipipe.offline.graph import to_dot, to_mermaid
 
-    loaded = load_valid(resolve_specs([spec])[0], stack)
+    loaded = load_valid(resolve_spec(spec), stack)
     typer.echo(to_mermaid(loaded) if output_format is GraphFormat.mermaid else to_dot(loaded), nl=False)
 
 
@@ -114,7 +114,6 @@ class DiffFormat(str, enum.Enum):
 
 
 def diff(
-    spec: Annotated[Path, typer.Argument(help="The spec as it is now (or its folder).", show_default=False)],
     against: Annotated[
         str,
         typer.Option(
@@ -122,6 +121,10 @@ def diff(
             help="The old version: a spec file, or git:REF (the same path at that revision, e.g. git:origin/main).",
         ),
     ],
+    spec: Annotated[
+        Optional[Path],
+        typer.Argument(help="The spec as it is now (or its folder); default ./aipipe.yaml.", show_default=False),
+    ] = None,
     stack: StackOption = None,
     output_format: Annotated[
         DiffFormat, typer.Option("--format", "-f", help="text, json, or markdown for PR comments.")
@@ -146,14 +149,14 @@ def diff(
     from aipipe.offline import diff as differ
     from aipipe.offline.plan import PlanError, plan_spec
 
-    new_path = resolve_specs([spec])[0]
+    new_path = resolve_spec(spec)
     new_spec = load_valid(new_path, stack)
     try:
         old_path, temporary = differ.old_spec_file(new_path, against)
     except differ.DiffError as error:
         fail(str(error))
     try:
-        old_spec = load_valid(resolve_specs([old_path])[0], stack)
+        old_spec = load_valid(resolve_spec(old_path), stack)
         # the old side is built from today's code folders, so its build problems are not the change's: any
         # function of it that cannot be built is planned from a placeholder, quietly
         old_artifacts = build_functions(old_spec, offline_severity=Severity.WARNING, placeholders=True).artifacts
