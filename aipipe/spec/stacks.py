@@ -31,16 +31,14 @@ def apply_stack(
     stacks = data.get("stacks") if isinstance(data.get("stacks"), dict) else {}
     if stack not in stacks:
         if stack != DEFAULT_STACK:
-            location = index.locate(("stacks",), at_key=True)
             known = [DEFAULT_STACK, *declared_stacks(data)]
             problems.append(
-                Diagnostic(
-                    "AP206",
-                    f"unknown stack `{stack}`{did_you_mean(stack, known)}; this spec has: {', '.join(known)}",
+                _problem(
+                    index,
                     file,
-                    location.line,
-                    location.column,
-                    "stacks",
+                    ("stacks",),
+                    f"unknown stack `{stack}`{did_you_mean(stack, known)}; this spec has: {', '.join(known)}",
+                    at_key=True,
                 )
             )
         return merged, merged_index, problems
@@ -57,29 +55,24 @@ def apply_stack(
         for name, fields in resources.items():
             here = source + ("resources", name)
             if name not in base_resources:
-                location = index.locate(here, at_key=True)
                 problems.append(
-                    Diagnostic(
-                        "AP206",
+                    _problem(
+                        index,
+                        file,
+                        here,
                         f"stack `{stack}` overrides `{name}`, which is not a resource"
                         f"{did_you_mean(name, base_resources)}",
-                        file,
-                        location.line,
-                        location.column,
-                        format_path(here),
+                        at_key=True,
                     )
                 )
             elif isinstance(fields, dict) and isinstance(base_resources[name], dict):
                 if "type" in fields and fields["type"] != base_resources[name].get("type"):
-                    location = index.locate(here + ("type",))
                     problems.append(
-                        Diagnostic(
-                            "AP206",
-                            f"stack `{stack}` cannot change the type of `{name}`; define another resource",
+                        _problem(
+                            index,
                             file,
-                            location.line,
-                            location.column,
-                            format_path(here + ("type",)),
+                            here + ("type",),
+                            f"stack `{stack}` cannot change the type of `{name}`; define another resource",
                         )
                     )
                     continue
@@ -103,22 +96,18 @@ def stack_only_resources(data: dict, index: LocationIndex, stack: str, file: str
             continue  # the model reports a wrong type
         for position, item in enumerate(only):
             if item not in known:
-                path = ("resources", name, "stacks", position)
-                location = index.locate(path)
-                problems.append(
-                    Diagnostic(
-                        "AP206",
-                        f"`{item}` is not a stack of this spec{did_you_mean(item, known)}; it has: {', '.join(known)}",
-                        file,
-                        location.line,
-                        location.column,
-                        format_path(path),
-                    )
-                )
+                message = f"`{item}` is not a stack of this spec{did_you_mean(item, known)}; it has: {', '.join(known)}"
+                problems.append(_problem(index, file, ("resources", name, "stacks", position), message))
         if only and stack not in only:
             absent[name] = only
             del resources[name]
     return absent, problems
+
+
+def _problem(index: LocationIndex, file: str, path: DataPath, message: str, at_key: bool = False) -> Diagnostic:
+    """An AP206 (stacks) at the location of `path`."""
+    location = index.locate(path, at_key=at_key)
+    return Diagnostic("AP206", message, file, location.line, location.column, format_path(path))
 
 
 def unshared_copy(value):
