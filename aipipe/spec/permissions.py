@@ -121,7 +121,14 @@ def permissions_field() -> Any:
 
 
 # what makes two IAM members of one member the same binding
-BINDING = ("iam_class", "resource", "role", "condition")
+BINDING = ("iam_class", "target_argument", "resource", "role", "condition")
+
+
+def same_binding(grant: dict, other: dict) -> bool:
+    """Whether two grants of one member are one GCP binding (role on a resource, under a condition): two IAM member
+    resources of one binding would remove it for both when either is deleted, so one is made."""
+    return all(grant.get(key) == other.get(key) for key in BINDING)
+
 
 _AWS_FIELDS = ("actions", "resources", "conditions")
 _GCP_FIELDS = ("role", "resource", "condition")
@@ -290,7 +297,7 @@ def gcp_grants(inputs: Any, owner: str, permissions: list[Permission], member: A
         grant = inputs.grant(permission.resource, permission.role)
         if permission.condition:
             grant["condition"] = symbolic_data(permission.condition.model_dump(exclude_none=True))
-        if any(all(made.get(key) == grant[key] for key in BINDING) for made in derived):
+        if any(same_binding(grant, made) for made in derived):
             continue
         variable = Child(owner, f"permission_{position}")
         found.append({"name": f"{owner}-permission-{position}", "member": member, "variable": variable, **grant})

@@ -37,7 +37,7 @@ from aipipe.kinds.function.options import gcp_option_values
 from aipipe.kinds.function.secrets import secret_variables
 from aipipe.semantics.symbols import Child, CodeFolder, Concat, Deployment, Secret
 from aipipe.spec.parts import ProgramPart
-from aipipe.spec.permissions import gcp_grants
+from aipipe.spec.permissions import gcp_grants, same_binding
 from aipipe.spec.references import symbolic
 from aipipe.triggers.registry import trigger_kind
 
@@ -85,7 +85,7 @@ def _data_grants(job: RenderInputs, name: str, function: Function, member) -> li
         for grant in access if isinstance(access, list) else [access]:
             grant = dict(grant)
             once = grant.pop("once", None)
-            if once in made or any(_same_grant(grant, other) for other in grants):
+            if once in made or any(same_binding(grant, other) for other in grants):
                 continue
             if once:
                 made.add(once)
@@ -93,10 +93,6 @@ def _data_grants(job: RenderInputs, name: str, function: Function, member) -> li
             label = once or f"{link.role}-{link.target}"
             grants.append({"name": f"{name}-{label}", "member": member, "variable": variable, **grant})
     return grants
-
-
-def _same_grant(grant: dict, listed: dict) -> bool:
-    return all(grant[key] == listed[key] for key in ("iam_class", "target_argument", "role", "resource", "condition"))
 
 
 def values(job: RenderInputs, name: str, function: Function) -> dict:
