@@ -29,7 +29,7 @@ LAYERS = [
     ["aipipe.policies", "aipipe.schema"],
     ["aipipe.validation"],
     ["aipipe.codegen"],
-    ["aipipe.offline", "aipipe.deploy", "aipipe.scaffold"],
+    ["aipipe.offline", "aipipe.deploy", "aipipe.scaffold", "aipipe.local"],
 ]
 ALLOWED = {
     package: {"aipipe", *(p for lower in LAYERS[:level] for p in lower)}
