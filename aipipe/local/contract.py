@@ -46,6 +46,17 @@ class Occurrence:
     detail: Mapping[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class WorkflowRun:
+    """One execution of a workflow: how it ended, and each state it went through in order."""
+
+    status: str  # "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED", as Step Functions says
+    output: Any = None
+    error: str | None = None
+    cause: str | None = None
+    steps: tuple[tuple[str, str], ...] = ()  # (state name, "entered" | "succeeded" | "failed" | "retried" | ...)
+
+
 # Runs one function's handler with an event: (function resource name, event) -> Outcome.
 Invoker = Callable[[str, Any], Outcome]
 
@@ -73,6 +84,10 @@ class LocalCloud(Protocol):
 
     def publish(self, topic: str, data: bytes, attributes: Mapping[str, str] | None = None) -> None:
         """Publish a message to a spec topic (`--publish`); it is reported like any other publish."""
+
+    def start_workflow(self, workflow: str, input: Any, invoke: Invoker) -> WorkflowRun:
+        """Run a spec workflow to its end on the very definition the renderer produces, its function tasks
+        dispatched to `invoke` (aws only; other clouds have no workflow kind)."""
 
     def occurrences(self) -> list[Occurrence]:
         """Everything that happened to the stack's resources since the last call, in order."""
