@@ -1,5 +1,5 @@
 """Allow `python -m aipipe`."""
 
-from aipipe.cli.app import main
+from aipipe.cli.entry import main
 
 main()

@@ -104,3 +104,33 @@ def test_ruff_is_clean(command):
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_kind_table_names_every_module_that_defines_a_kind():
+    """kinds/registry imports kinds lazily from KIND_MODULES; a kind module missing from it would be unknown."""
+    from aipipe import kinds
+    from aipipe.core.discovery import discover
+    from aipipe.kinds.base import Kind
+    from aipipe.kinds.registry import KIND_MODULES, KINDS
+
+    found = discover(kinds, "KIND", Kind, frozenset({"base", "registry"}))
+    assert list(KINDS) == [kind.name for kind in found]
+    assert all(KINDS[kind.name] is kind for kind in found)
+    assert sorted(KIND_MODULES.values()) == list(KIND_MODULES.values())  # messages list types in module order
+
+
+def test_validating_a_spec_loads_only_the_kinds_it_uses():
+    import subprocess
+
+    from aipipe.kinds.registry import KIND_MODULES, KINDS
+
+    probe = (
+        "import sys\nfrom aipipe.validation import load_spec\n"
+        "assert load_spec(sys.argv[1]).valid\n"
+        "kinds = {m.split('.')[2] for m in sys.modules if m.startswith('aipipe.kinds.')}\n"
+        "print(' '.join(sorted(kinds)))"
+    )
+    spec = ROOT / "specs" / "event-driven-ingest" / "aipipe.yaml"
+    out = subprocess.run([sys.executable, "-c", probe, str(spec)], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["base", "bucket", "bucket_access", "bucket_seed", "function", "registry", "stream"]
+    assert sorted(KIND_MODULES) == sorted(KINDS) and "workflow" in KINDS  # still known, only not imported

@@ -86,3 +86,83 @@ def test_a_plan_leaves_no_event_loop_for_the_garbage_collector_to_close(tmp_path
     assert done.returncode == 0, done.stderr
     loops, open_loops = map(int, done.stdout.split())
     assert loops >= 2 and open_loops == 0  # the main thread's and at least one worker's, all closed
+
+
+QUICK_PROBE = """
+import sys
+from aipipe.cli.entry import main
+try:
+    main()
+except SystemExit as exit:
+    code = exit.code
+loaded = sorted(name for name in ("typer", "click", "rich") if name in sys.modules)
+print("EXIT=" + str(code) + " LOADED=" + ",".join(loaded))
+"""
+
+
+def _entry(arguments: list[str], cwd) -> tuple[str, str]:
+    done = subprocess.run(
+        [sys.executable, "-c", QUICK_PROBE, *arguments], capture_output=True, text=True, check=False, cwd=cwd
+    )
+    output, _, last = done.stdout.rstrip("\n").rpartition("\n")
+    return output + done.stderr, last
+
+
+BAD = ROOT / "tests" / "data" / "bad" / "bad-trigger-event.yaml"
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["validate", "{example}"],
+        ["validate", "{folder}"],
+        ["validate", "--format", "json", "{example}", "{bad}"],
+        ["validate", "-f", "github", "{bad}"],
+        ["validate", "--strict", "-s", "prod", "{example}"],
+        ["validate", "--stack", "nope", "{example}"],
+        ["validate", "{missing}"],
+        ["validate"],  # ./aipipe.yaml
+    ],
+)
+def test_plain_validate_forms_skip_typer_and_answer_as_the_typer_command_does(arguments, tmp_path):
+    """cli/validating takes validate's plain forms without importing Typer; its output and exit code are the
+    Typer command's, which still takes every other form."""
+    from typer.testing import CliRunner
+
+    from aipipe.cli.app import app
+
+    folder = copy_example("event-driven-ingest", tmp_path / "ingest")
+    (tmp_path / "aipipe.yaml").write_text((folder / "aipipe.yaml").read_text())
+    names = {"example": str(folder / "aipipe.yaml"), "folder": str(folder), "bad": str(BAD)}
+    names["missing"] = str(tmp_path / "missing.yaml")
+    arguments = [argument.format(**names) for argument in arguments]
+    quick_output, last = _entry(arguments, tmp_path)
+    assert last.endswith(" LOADED=")
+    assert (
+        arguments[-1] != str(BAD) or "AP" in quick_output
+    )  # the bad spec's diagnostics are there  # neither typer nor click nor rich
+    import os
+
+    here = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        typed = CliRunner().invoke(app, arguments)
+    finally:
+        os.chdir(here)
+    assert last.startswith(f"EXIT={typed.exit_code} ")
+    assert quick_output.strip() == typed.output.strip()
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["validate", "--help"],
+        ["validate", "--format=json", "x.yaml"],
+        ["validate", "--bogus"],
+        ["validate", "-f", "xml"],
+    ],
+)
+def test_other_validate_forms_go_to_the_typer_command(arguments, tmp_path):
+    output, last = _entry(arguments, tmp_path)
+    assert "typer" in last
+    assert ("Usage: " in output) or ("valid" in output)

@@ -93,7 +93,7 @@ def test_channel_unexpected_exceptions_show_no_locals(project, monkeypatch, caps
 
     monkeypatch.setattr(deploy_stack, "open_stack", explode)
     monkeypatch.setattr("sys.argv", ["aipipe", "up", str(project), "--yes"])
-    from aipipe.cli.app import main
+    from aipipe.cli.entry import main
 
     with pytest.raises(SystemExit) as exit_info:
         main()

@@ -1,4 +1,5 @@
-"""The `aipipe` Typer app: every command registered from its module, and the console-script entry point.
+"""The `aipipe` Typer app: every command registered from its module (the console-script
+entry point, cli/entry.py, hands it what the quick `validate` route does not take).
 
 Each command parses its switches, calls one library function and maps the outcome to an exit code: 0 success,
 1 invalid spec or failed operation, 2 wrong usage, 130 interrupted. Command modules never import this one
@@ -7,8 +8,6 @@ Each command parses its switches, calls one library function and maps the outcom
 
 from __future__ import annotations
 
-import os
-import sys
 from typing import Annotated, Optional
 
 import typer
@@ -66,21 +65,3 @@ for _command in (
 ):
     app.command()(_command)
 app.command(name="ls")(deploy.list_stacks)
-
-
-def main() -> None:
-    """Console-script entry point: run the app, turning Ctrl-C into exit code 130."""
-    try:
-        app()
-    except KeyboardInterrupt:
-        typer.echo("interrupted", err=True)
-        sys.exit(130)
-    except Exception as error:
-        if os.environ.get("AIPIPE_DEBUG"):
-            raise
-        typer.echo(
-            f"internal error: {type(error).__name__}: {error}\nThis is a bug in aipipe; rerun with "
-            "AIPIPE_DEBUG=1 for the traceback and please report it.",
-            err=True,
-        )
-        sys.exit(1)

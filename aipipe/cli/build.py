@@ -10,7 +10,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from aipipe.cli.common import SpecArgument, StackOption, colour_wanted, fail, load_valid, resolve_spec
+from aipipe.cli.common import SpecArgument, StackOption, fail, load_valid, resolve_spec
+from aipipe.cli.validating import colour_wanted
 
 FunctionOption = Annotated[
     Optional[str], typer.Option("--function", help="Build only this function.", show_default=False)

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from aipipe.cli.common import StackOption, colour_wanted, resolve_specs
+from aipipe.cli.common import StackOption, resolve_specs
 
 
 class OutputFormat(str, enum.Enum):
@@ -44,37 +44,11 @@ def validate(
       aipipe validate --format json specs/*/aipipe.yaml
       aipipe validate --format github --strict aipipe.yaml   # annotations in GitHub Actions
     """
-    from aipipe.core.diagnostics import has_errors
-    from aipipe.core.report import format_github, format_json, format_text, summary_line
-    from aipipe.validation import load_spec
+    from aipipe.cli.validating import run_validate
 
-    specs = resolve_specs(specs)
-    results = [load_spec(str(path), stack) for path in specs]
-    diagnostics = [d for result in results for d in result.diagnostics]
-    if output_format is OutputFormat.json:
-        typer.echo(format_json(diagnostics, strict))
-    elif output_format is OutputFormat.github:
-        if diagnostics:
-            typer.echo(format_github(diagnostics))
-    else:
-        tty = colour_wanted()
-        sources = {result.file: result.text.splitlines() for result in results} if tty else None
-        if diagnostics:
-            typer.echo(format_text(diagnostics, colour=tty, sources=sources))
-        for result in results:
-            typer.echo(summary_line(result.file, result.diagnostics, _describe(result.spec)))
-    if any(not path.exists() for path in specs):
-        raise typer.Exit(2)
-    if has_errors(diagnostics) or (strict and diagnostics):
-        raise typer.Exit(1)
-
-
-def _describe(spec) -> str:
-    """`3 resources on aws, stacks: dev, prod` for a valid spec, '' otherwise."""
-    if spec is None:
-        return ""
-    count = len(spec.resources)
-    return f"{count} resource{'s' if count != 1 else ''} on {spec.cloud}, stacks: {', '.join(spec.stack_names)}"
+    code = run_validate(resolve_specs(specs), output_format.value, stack, strict, echo=typer.echo)
+    if code:
+        raise typer.Exit(code)
 
 
 def schema(

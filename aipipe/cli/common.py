@@ -11,7 +11,7 @@ from typing import Annotated, NoReturn, Optional
 
 import typer
 
-DEFAULT_SPEC = "aipipe.yaml"
+from aipipe.cli.validating import DEFAULT_SPEC, spec_paths
 
 SpecArgument = Annotated[
     Optional[Path],
@@ -29,7 +29,7 @@ def resolve_specs(specs: Optional[list[Path]]) -> list[Path]:
         if not Path(DEFAULT_SPEC).is_file():
             raise typer.BadParameter(f"no spec given and there is no ./{DEFAULT_SPEC} here", param_hint="SPEC")
         return [Path(DEFAULT_SPEC)]
-    return [path / DEFAULT_SPEC if path.is_dir() and (path / DEFAULT_SPEC).is_file() else path for path in specs]
+    return spec_paths(specs)
 
 
 def resolve_spec(spec: Optional[Path]) -> Path:
@@ -65,14 +65,6 @@ def build_or_exit(spec, offline_ok: bool) -> dict:
         typer.echo(f"{spec.file}: functions not built; fix the problems above (`aipipe build` lists them)", err=True)
         raise typer.Exit(1)
     return report.artifacts
-
-
-def colour_wanted() -> bool:
-    """Colour diagnostics on a terminal, unless NO_COLOR is set (no-color.org)."""
-    import os
-    import sys
-
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 def fail(message: str, exit_code: int = 1) -> NoReturn:

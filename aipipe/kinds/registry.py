@@ -1,19 +1,78 @@
-"""The resource kinds, found by looking into aipipe.kinds: every module or package there that defines `KIND`
-is a kind of the spec language. Adding a kind is adding a module (and its templates), nothing else."""
+"""The resource kinds: every module or package of aipipe.kinds that defines `KIND` is a kind of the spec language.
+
+`KIND_MODULES` names each kind's module so that a kind is imported only when a spec uses it (or something asks
+for every kind): validating a spec of three kinds loads three kinds, which keeps `aipipe validate` quick
+(benchmarks/validate_speed.py). Adding a kind is adding its module, its templates and its line below;
+tests/test_architecture.py checks the table against the modules that really define `KIND`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import importlib
+from collections.abc import Iterator, Mapping
 
-from aipipe import kinds as _package
-from aipipe.core.discovery import discover
 from aipipe.kinds.base import Kind
 from aipipe.spec.links import ANY_TYPE, Link
 from aipipe.spec.model import ResourceBase
 from aipipe.spec.permissions import permission_links
 
-KINDS: dict[str, Kind] = {kind.name: kind for kind in discover(_package, "KIND", Kind, frozenset({"base", "registry"}))}
-RESOURCE_TYPES: dict[str, type[ResourceBase]] = {name: kind.model for name, kind in KINDS.items()}
+# kind name -> its module in aipipe.kinds, in the order the modules sort (the order messages list types in)
+KIND_MODULES: dict[str, str] = {
+    "bucket": "bucket",
+    "dataflow": "dataflow",
+    "function": "function",
+    "key": "key",
+    "pulumi": "pulumi_resource",
+    "queue": "queue",
+    "replication": "replication",
+    "stream": "stream",
+    "subscription": "subscription",
+    "table": "table",
+    "topic": "topic",
+    "workflow": "workflow",
+}
+
+
+class _Kinds(Mapping[str, Kind]):
+    """The kinds by name, each imported on first use."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[str, Kind] = {}
+
+    def __getitem__(self, name: str) -> Kind:
+        kind = self._loaded.get(name)
+        if kind is None:
+            kind = importlib.import_module(f"{__package__}.{KIND_MODULES[name]}").KIND
+            self._loaded[name] = kind
+        return kind
+
+    def __contains__(self, name: object) -> bool:
+        return name in KIND_MODULES
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(KIND_MODULES)
+
+    def __len__(self) -> int:
+        return len(KIND_MODULES)
+
+
+class _Models(Mapping[str, type[ResourceBase]]):
+    """The model of each kind by type name, through `KINDS` (so as lazily)."""
+
+    def __getitem__(self, name: str) -> type[ResourceBase]:
+        return KINDS[name].model
+
+    def __contains__(self, name: object) -> bool:
+        return name in KIND_MODULES
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(KIND_MODULES)
+
+    def __len__(self) -> int:
+        return len(KIND_MODULES)
+
+
+KINDS: Mapping[str, Kind] = _Kinds()
+RESOURCE_TYPES: Mapping[str, type[ResourceBase]] = _Models()
 
 
 def kind_of(resource: ResourceBase) -> Kind:
@@ -45,7 +104,12 @@ def attribute_problem(type_name: str, cloud: str, raw: object, attribute: str) -
 
 def accessible(role: str) -> tuple[str, ...]:
     """The kinds a function may name under `reads` (role reads), `writes` or `deletes` on some cloud."""
-    return tuple(name for name, kind in KINDS.items() if any(role in form.access for form in kind.clouds.values()))
+    return tuple(name for name in KINDS if is_accessible(name, role))
+
+
+def is_accessible(type_name: str, role: str) -> bool:
+    """May a function name a resource of this type under `role` (reads, writes, deletes) on some cloud?"""
+    return any(role in form.access for form in KINDS[type_name].clouds.values())
 
 
 def links_of(resource: ResourceBase) -> Iterator[Link]:

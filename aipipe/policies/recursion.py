@@ -7,7 +7,6 @@ from aipipe.core.cycles import find_cycles
 from aipipe.core.diagnostics import Severity
 from aipipe.core.locations import DataPath
 from aipipe.kinds.registry import links_of
-from aipipe.kinds.workflow.steps import invoked_functions
 from aipipe.policies.base import Finding, PolicyCheck
 from aipipe.triggers.bucket import BucketTrigger
 from aipipe.triggers.queue import QueueTrigger
@@ -54,6 +53,8 @@ class RecursiveInvocation(PolicyCheck):
         for name in edges:
             resource = ctx.checkable()[name]
             if resource.type == "workflow":  # a workflow runs the functions of its steps
+                from aipipe.kinds.workflow.steps import invoked_functions  # loaded for specs with workflows only
+
                 edges[name] |= {f for f in invoked_functions(resource.steps) if ctx.types.get(f) == "function"}
                 continue
             for link in links_of(resource):

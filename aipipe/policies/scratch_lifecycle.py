@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from aipipe.kinds.dataflow.model import Dataflow
 from aipipe.kinds.registry import links_of
 from aipipe.policies.base import Finding, PolicyCheck
 from aipipe.spec.references import parse_references
@@ -26,7 +25,7 @@ class ScratchWithoutLifecycle(PolicyCheck):
                 head = link.prefix.partition("/")[0]
                 if link.role == "writes" and head in SCRATCH_PREFIXES:
                     scratch.setdefault(link.target, head + "/")
-            if isinstance(resource, Dataflow):
+            if resource.type == "dataflow":
                 for text in filter(None, (resource.temp, resource.output)):
                     for reference in parse_references(text):
                         after = text.partition(reference.text)[2].lstrip("/").partition("/")[0]

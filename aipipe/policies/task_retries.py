@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from aipipe.kinds.workflow.steps import walk
 from aipipe.policies.base import Finding, PolicyCheck
 
 
@@ -19,6 +18,8 @@ class TaskWithoutRetry(PolicyCheck):
         for name, resource in ctx.checkable().items():
             if resource.type != "workflow":
                 continue
+            from aipipe.kinds.workflow.steps import walk  # the kind loads only for specs with workflows
+
             for visit in walk(resource.steps):
                 if visit.task is not None and visit.task.retry is None:
                     yield Finding(

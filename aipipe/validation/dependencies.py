@@ -6,9 +6,10 @@ from aipipe.core.cycles import find_cycles
 from aipipe.core.diagnostics import Severity
 from aipipe.core.locations import DataPath
 from aipipe.core.suggest import did_you_mean, one_of
-from aipipe.kinds.registry import KINDS, accessible, attribute_problem, attributes_of, links_of
+from aipipe.kinds.registry import KINDS, accessible, attribute_problem, attributes_of, is_accessible, links_of
 from aipipe.semantics.secrets import SECRET_FIELDS
 from aipipe.spec.context import CheckContext
+from aipipe.spec.links import Link
 from aipipe.spec.references import CONTEXT_FACTS, parse_references, strings_in
 
 ACCESS_ROLES = ("reads", "writes", "deletes")
@@ -32,10 +33,10 @@ def check_links(ctx: CheckContext, edges: dict[str, set[str]]) -> None:
                 )
                 continue
             actual = ctx.types[link.target]
-            allowed = accessible(link.role) if link.role in ACCESS_ROLES else link.allowed
-            if allowed and actual not in allowed:
+            expected = _expected_types(link, actual)
+            if expected:
                 ctx.report(
-                    "AP305", f"`{link.role}` must name a {one_of(allowed)}, but `{link.target}` is a {actual}", path
+                    "AP305", f"`{link.role}` must name a {one_of(expected)}, but `{link.target}` is a {actual}", path
                 )
                 continue
             if (
@@ -178,3 +179,11 @@ def check_cycles(ctx: CheckContext, edges: dict[str, set[str]]) -> None:
             ctx.at(first),
             at_key=True,
         )
+
+
+def _expected_types(link: Link, actual: str) -> tuple[str, ...]:
+    """The types `link` may name when `actual` is not one of them, else (). Every kind is imported (to list the
+    accessible ones) only when the type named is wrong: validating a spec loads only the kinds it uses."""
+    if link.role in ACCESS_ROLES:
+        return () if is_accessible(actual, link.role) else accessible(link.role)
+    return () if not link.allowed or actual in link.allowed else tuple(link.allowed)
