@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator, Mapping
+from typing import TypeVar
 
 from aipipe.kinds.base import Kind
 from aipipe.spec.links import ANY_TYPE, Link
 from aipipe.spec.model import ResourceBase
 from aipipe.spec.permissions import permission_links
+
+V = TypeVar("V")
 
 # kind name -> its module in aipipe.kinds, in the order the modules sort (the order messages list types in)
 KIND_MODULES: dict[str, str] = {
@@ -32,7 +35,20 @@ KIND_MODULES: dict[str, str] = {
 }
 
 
-class _Kinds(Mapping[str, Kind]):
+class _ByKindName(Mapping[str, V]):
+    """A mapping over the kind names of KIND_MODULES whose values are computed on first use."""
+
+    def __contains__(self, name: object) -> bool:
+        return name in KIND_MODULES
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(KIND_MODULES)
+
+    def __len__(self) -> int:
+        return len(KIND_MODULES)
+
+
+class _Kinds(_ByKindName[Kind]):
     """The kinds by name, each imported on first use."""
 
     def __init__(self) -> None:
@@ -45,30 +61,12 @@ class _Kinds(Mapping[str, Kind]):
             self._loaded[name] = kind
         return kind
 
-    def __contains__(self, name: object) -> bool:
-        return name in KIND_MODULES
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(KIND_MODULES)
-
-    def __len__(self) -> int:
-        return len(KIND_MODULES)
-
-
-class _Models(Mapping[str, type[ResourceBase]]):
+class _Models(_ByKindName[type[ResourceBase]]):
     """The model of each kind by type name, through `KINDS` (so as lazily)."""
 
     def __getitem__(self, name: str) -> type[ResourceBase]:
         return KINDS[name].model
-
-    def __contains__(self, name: object) -> bool:
-        return name in KIND_MODULES
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(KIND_MODULES)
-
-    def __len__(self) -> int:
-        return len(KIND_MODULES)
 
 
 KINDS: Mapping[str, Kind] = _Kinds()
