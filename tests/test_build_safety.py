@@ -91,7 +91,7 @@ def test_requirements_may_not_read_files_outside_the_project(tmp_path, line, col
     (tmp_path / "project" / "fn" / "requirements.txt").write_text(f"six\n{text}\n")
     [refused] = build(spec).diagnostics
     assert (refused.code, refused.line, refused.column) == ("AP600", 2, column)
-    assert "outside the project" in refused.message and "SECRET" not in refused.message
+    assert "outside the spec's folder" in refused.message and "SECRET" not in refused.message
 
 
 def test_an_included_file_inside_the_project_may_not_reach_outside_either(tmp_path):
@@ -149,10 +149,11 @@ def test_every_way_a_requirements_line_names_a_file_is_held_to_the_project(tmp_p
 )
 def test_lines_that_name_no_file_outside_are_left_to_the_installer(tmp_path, line):
     from aipipe.build.sources import check_local_files
+    from aipipe.core.local_paths import ReadableArea
 
     (tmp_path / "fn").mkdir()
     (tmp_path / "fn" / "requirements.txt").write_text(f"{line}\n")
-    check_local_files(tmp_path / "fn" / "requirements.txt", tmp_path.resolve())  # raises nothing
+    check_local_files(tmp_path / "fn" / "requirements.txt", ReadableArea.of(tmp_path).refusal)  # raises nothing
 
 
 def test_an_included_file_named_without_a_separator_is_checked_too(tmp_path):

@@ -31,7 +31,7 @@ def test_code_symlink_pointing_outside_the_spec_folder_is_refused(tmp_path, writ
     os.symlink(outside, path.parent / "linked")
     result = load_spec(str(path))
     assert codes(result) == [("AP400", 10)]
-    assert "inside the spec's folder" in result.diagnostics[0].message
+    assert "outside the spec's folder" in result.diagnostics[0].message
 
 
 def test_code_inside_the_state_folder_is_refused(write_spec):

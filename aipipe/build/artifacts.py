@@ -38,6 +38,7 @@ from aipipe.build.sources import REQUIREMENTS, SourceProblem, dependency_source
 from aipipe.build.targets import Target
 from aipipe.clouds.registry import CLOUDS
 from aipipe.core.diagnostics import Diagnostic, Severity, has_errors
+from aipipe.core.local_paths import ReadableArea
 
 ARCHIVE_FORMAT = "3"  # bump when the archive layout changes: every reused zip is then written again
 
@@ -113,9 +114,10 @@ def _target(spec, function) -> Target:
 def build_function(spec, name: str, function, root: Path, offline_severity: Severity = Severity.ERROR):
     """One function's artifact (or None when it cannot be made) and the problems found."""
     target = _target(spec, function)
-    code = spec.base_dir / function.code
+    code = (spec.base_dir / function.code).resolve()  # validated: a folder aipipe may read (core.local_paths)
     try:
-        source = dependency_source(code, spec.base_dir, alone=spec.cloud == "gcp") if target.python else None
+        area = ReadableArea.of(spec.base_dir)  # what its requirements.txt may read
+        source = dependency_source(code, area, alone=spec.cloud == "gcp") if target.python else None
     except SourceProblem as problem:
         return None, [source_diagnostic(problem)]
     dependencies, found = None, []

@@ -12,14 +12,19 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from aipipe.core.local_paths import ReadableArea
 
 REQUIREMENTS = "requirements.txt"
 PYPROJECT = "pyproject.toml"
 LOCK = "uv.lock"
 # PEP 508's name at the start of a requirement (PEP 503 normalises it for comparison)
 NAME = re.compile(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
+# why aipipe may not read a resolved path (the words after its name), or None when it may
+Refusal = Callable[[Path], str | None]
 
 
 def normalized(name: str) -> str:
@@ -62,14 +67,15 @@ class SourceProblem(Exception):
         self.file, self.line, self.column = file, line, column
 
 
-def dependency_source(code: Path, project: Path | None = None, alone: bool = False) -> DependencySource | None:
-    """The dependency source of a code folder, or None when it declares no dependencies. With `project` (the
-    spec's folder), a requirements file may read only files inside it (see `check_local_files`); when the code
-    folder is installed `alone` by the cloud (Cloud Build gets only the uploaded folder), only files inside it."""
+def dependency_source(code: Path, area: ReadableArea | None = None, alone: bool = False) -> DependencySource | None:
+    """The dependency source of a code folder, or None when it declares no dependencies. With `area` (what the
+    spec may read: aipipe.core.local_paths), a requirements file may read only files aipipe may read (see
+    `check_local_files`); when the code folder is installed `alone` by the cloud (Cloud Build gets only the
+    uploaded folder), only files inside it."""
     requirements = code / REQUIREMENTS
     if requirements.is_file():
-        if project is not None:
-            check_local_files(requirements, (code if alone else project).resolve(), alone)
+        if area is not None:
+            check_local_files(requirements, _inside(code.resolve()) if alone else area.refusal)
         return _requirements_file(requirements)
     pyproject = code / PYPROJECT
     if pyproject.is_file():
@@ -231,12 +237,12 @@ def _local_files(requirements: Path, seen: dict[Path, str]) -> None:
                 seen[path] = _digest(path)
 
 
-def check_local_files(requirements: Path, project: Path, alone: bool = False, seen: set[Path] | None = None) -> None:
-    """Refuse a requirements file that reads a file outside the project (`-r /home/me/.aws/credentials`,
-    `-f ../../wheels`, `pkg @ file:///etc/...`, `-e ../../pkg`, `--index-url file:///...`), here or in a file
-    it includes: the installer would read it, and its errors would print it, on every machine that plans a
-    pull request. Environment variables are refused outright (the installer expands them; this check cannot).
-    Raises SourceProblem at the line."""
+def check_local_files(requirements: Path, refusal: Refusal, seen: set[Path] | None = None) -> None:
+    """Refuse a requirements file that reads a file aipipe may not read (`refusal` says why, as the words after
+    the path: `-r /home/me/.aws/credentials`, `-f ../../wheels`, `pkg @ file:///etc/...`, `-e ../../pkg`,
+    `--index-url file:///...`), here or in a file it includes: the installer would read it, and its errors would
+    print it, on every machine that plans a pull request. Environment variables are refused outright (the
+    installer expands them; this check cannot). Raises SourceProblem at the line."""
     seen = seen if seen is not None else set()
     seen.add(requirements.resolve())
     for number, line in enumerate(_read_quietly(requirements).splitlines(), start=1):
@@ -251,20 +257,26 @@ def check_local_files(requirements: Path, project: Path, alone: bool = False, se
                 expansion.start() + 1,
             )
     for reference in file_references(requirements):
-        if not reference.path.is_relative_to(project):
-            raise _outside(requirements, reference.token, project, alone, reference.line, reference.column)
+        why = refusal(reference.path)
+        if why is not None:
+            message = f"`{reference.token}` {why} (or install it from a package index)"
+            raise SourceProblem(requirements, message, reference.line, reference.column)
         if reference.included and reference.path.is_file() and reference.path not in seen:
-            check_local_files(reference.path, project, alone, seen)
+            check_local_files(reference.path, refusal, seen)
 
 
-def _outside(requirements: Path, token: str, project: Path, alone: bool, line: int, column: int) -> SourceProblem:
-    why = (
-        f"outside the code folder ({project}): the cloud builds from the uploaded folder alone"
-        if alone
-        else f"outside the project ({project}): a requirements file may read only files beside the spec"
-    )
-    fix = "Move it into the code folder" if alone else "Move it into the project"
-    return SourceProblem(requirements, f"`{token}` is {why}. {fix}, or install it from a package index", line, column)
+def _inside(code: Path) -> Refusal:
+    """The refusal of a code folder the cloud installs alone: anything outside it."""
+
+    def refusal(path: Path) -> str | None:
+        if path.is_relative_to(code):
+            return None
+        return (
+            f"is outside the code folder ({code}): the cloud builds from the uploaded folder alone. Move it into "
+            "the code folder"
+        )
+
+    return refusal
 
 
 def _digest(path: Path) -> str:

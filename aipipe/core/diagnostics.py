@@ -49,7 +49,8 @@ CODES: dict[str, str] = {
     "AP307": "a declared secret is never used",
     "AP308": "a secret is used where it would be stored in plain text",
     "AP309": "a reference is not allowed in this field",
-    "AP400": "a function's code directory does not exist",
+    "AP400": "a function's code directory does not exist or may not be packaged (outside the spec's repository, "
+    "in `.aipipe/` or `.git/`, the spec's folder or one above it)",
     "AP401": "a function runtime is unknown or retired on this cloud",
     "AP402": "a value is outside the range aipipe or the cloud accepts",
     "AP403": "two fields contradict each other",
@@ -60,7 +61,7 @@ CODES: dict[str, str] = {
     "AP408": "a Dataflow job is misconfigured",
     "AP409": "a function's code does not define its handler",
     "AP410": "an extra permission (`permissions:`) is malformed",
-    "AP460": "a bucket's seed object cannot be uploaded (file missing or outside the spec's folder, key repeated)",
+    "AP460": "a bucket's seed object cannot be uploaded (file missing or outside the spec's repository, key repeated)",
     "AP461": "a bucket's seed object fires a trigger of the bucket",
     "AP450": "a workflow choice condition is malformed",
     "AP451": "workflow steps loop forever with no way to end",

@@ -2,21 +2,26 @@
 is deployed, such as a settings file the pipeline's functions read. Part of the bucket kind (aipipe.kinds.bucket):
 the model of one object, its rules, and the values the bucket templates render.
 
-A seed file is read and uploaded from where the spec is deployed, so like a function's `code` it must stay
-inside the spec's folder (symlinks resolved) and out of `.aipipe/`: a spec from a pull request must not be able
-to upload /etc/passwd or aipipe's state. An object created in a bucket fires the bucket's triggers like any
-other, on the first deploy and whenever the file changes: a seed key a trigger matches is a warning."""
+A seed file is read and uploaded from where the spec is deployed, so it follows the rule of a function's `code`
+(aipipe.core.local_paths): a file of the repository that holds the spec (symlinks resolved), out of `.aipipe/`,
+`.git/` and `.pulumi/`: a spec from a pull request must not be able to upload /etc/passwd or aipipe's state.
+A monorepo's shared settings file (`config/settings.json` beside `infra/`) may be seeded from its place.
+
+An object created in a bucket fires the bucket's triggers like any other, on the first deploy and whenever the
+file changes: a seed key a trigger matches is a warning."""
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field
 
 from aipipe.core.diagnostics import Severity
+from aipipe.core.local_paths import ReadableArea
 from aipipe.semantics.symbols import CodeFolder
 from aipipe.spec.context import CheckContext
 from aipipe.spec.model import StrictModel
@@ -37,7 +42,9 @@ class SeedObject(StrictModel):
 
     key: str = Field(description="The object's key (name), such as `config/settings.json`; no leading `/`.")
     file: str | None = Field(
-        None, description="The file to upload, relative to the spec file (inside the spec's folder)."
+        None,
+        description="The file to upload, relative to the spec file: any file of the git repository that holds the "
+        "spec (the spec's folder when it is not in git), never under `.aipipe/`, `.git/` or `.pulumi/`.",
     )
     content: Annotated[Text, Field(max_length=MAX_CONTENT)] | None = Field(
         None, description="Inline text to upload instead of a file (at most 64 KiB; may hold references)."
@@ -45,8 +52,8 @@ class SeedObject(StrictModel):
 
 
 def check_seed(ctx: CheckContext, name: str, seed: list[SeedObject]) -> None:
-    """Each seed object: a valid key, given once; exactly one of `file` and `content`; a file inside the spec's
-    folder that exists; and a warning when a trigger of the bucket fires for its key."""
+    """Each seed object: a valid key, given once; exactly one of `file` and `content`; a file aipipe may read
+    (aipipe.core.local_paths) that exists; and a warning when a trigger of the bucket fires for its key."""
     seen: set[str] = set()
     for position, item in enumerate(seed):
         _check_key(ctx, name, position, item.key, seen)
@@ -79,45 +86,14 @@ def _check_key(ctx: CheckContext, name: str, position: int, key: str, seen: set[
     seen.add(key)
 
 
-# Folders whose files are never data to upload: aipipe's state and passphrase, git's (`.git/config` keeps the
-# token actions/checkout persists by default), Pulumi's; the same folders function archives leave out
-PRIVATE_FOLDERS = frozenset({".aipipe", ".git", ".pulumi"})
-
-
 def seed_file(ctx: CheckContext, name: str, position: int, file: str) -> Path | None:
-    """The resolved seed file when it is a regular file strictly inside the spec's folder and outside `.aipipe/`
-    (symlinks followed, as for a function's `code`: aipipe.kinds.function.checks.check_code_folder); else AP460."""
-    path = ctx.at(name, "seed", position, "file")
-    folder = ctx.base_dir
-    if PurePath(file).is_absolute() or not file.strip():
-        ctx.report("AP460", "`file` must be a path relative to the spec file, such as ./seed/settings.json", path)
+    """The resolved seed file when aipipe may upload it: a regular file of the repository that holds the spec,
+    under the same rule as a function's `code` (aipipe.core.local_paths); else AP460 and None."""
+    found = ReadableArea.of(ctx.base_dir).resolve(file, "file", "./seed/settings.json")
+    if isinstance(found, str):
+        ctx.report("AP460", f"seed file `{file}` {found}", ctx.at(name, "seed", position, "file"))
         return None
-    try:
-        resolved = (folder / file).resolve()
-        exists, is_file = resolved.exists(), resolved.is_file()
-    except (OSError, RuntimeError) as error:  # too long, not permitted, symlink loop
-        ctx.report("AP460", f"seed file `{file}` cannot be read: {getattr(error, 'strerror', None) or error}", path)
-        return None
-    if folder not in resolved.parents:
-        ctx.report(
-            "AP460",
-            f"seed file `{file}` must be inside the spec's folder ({folder}) (symlinks are followed); copy it there",
-            path,
-        )
-    elif set(resolved.relative_to(folder).parts) & PRIVATE_FOLDERS:
-        private = sorted(set(resolved.relative_to(folder).parts) & PRIVATE_FOLDERS)[0]
-        ctx.report(
-            "AP460",
-            f"a seed file cannot come from `{private}/`, which holds state and credentials (aipipe's, git's, "
-            "Pulumi's), not data",
-            path,
-        )
-    elif not is_file:
-        what = "is not a regular file" if exists else "does not exist"
-        ctx.report("AP460", f"seed file `{file}` {what} (resolved against the spec's folder: {resolved})", path)
-    else:
-        return resolved
-    return None
+    return found
 
 
 def _check_triggers(ctx: CheckContext, name: str, position: int, key: str) -> None:
@@ -146,7 +122,8 @@ def seed_values(spec, seed: list[SeedObject]) -> list[dict]:
         digest = hashlib.sha256(item.key.encode("utf-8")).hexdigest()[:8]
         file = None
         if item.file is not None:
-            file = CodeFolder((spec.base_dir / item.file).resolve().relative_to(spec.base_dir).as_posix())
+            # relative to the spec, `../` and all when the file is elsewhere in the repository
+            file = CodeFolder(Path(os.path.relpath((spec.base_dir / item.file).resolve(), spec.base_dir)).as_posix())
         found.append(
             {
                 "suffix": f"seed-{slug}-{digest}" if slug else f"seed-{digest}",

@@ -90,7 +90,8 @@ class Deployment:
 
 @dataclass(frozen=True)
 class CodeFolder:
-    """A function's code folder (relative to the spec); rendered relative to the program's folder."""
+    """A local file or folder the program reads (a built artifact, a seed file), relative to the spec's folder
+    (`../` when it lies elsewhere in the spec's repository); rendered relative to the program's folder."""
 
     path: str
 

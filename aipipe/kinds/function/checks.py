@@ -3,10 +3,11 @@ names, access prefixes, and the triggers' own rules."""
 
 from __future__ import annotations
 
-from pathlib import Path, PurePath
+from pathlib import Path
 
 from aipipe.clouds.registry import CLOUDS
 from aipipe.core.diagnostics import Severity
+from aipipe.core.local_paths import ReadableArea
 from aipipe.core.suggest import did_you_mean, one_of
 from aipipe.kinds.function.entry import check_python_entry
 from aipipe.kinds.function.links import links
@@ -98,39 +99,14 @@ def check(ctx: CheckContext, name: str, function: Function) -> None:
 
 
 def check_code_folder(ctx: CheckContext, name: str, code: str) -> Path | None:
-    """`code` is a directory strictly inside the spec's folder, symlinks resolved, outside `.aipipe/`; the
-    folder when it is one.
-
-    Whatever `code` names is packaged and uploaded to the cloud, so a spec from a pull request must not be
-    able to point it at /etc, at $HOME, or at the folder holding aipipe's state and passphrase."""
-    path = ctx.at(name, "code")
-    folder = ctx.base_dir
-    if PurePath(code).is_absolute() or not code.strip():
-        ctx.report("AP400", f"`code` must be a folder relative to the spec file, such as ./{name}", path)
+    """The resolved code folder when aipipe may package it (aipipe.core.local_paths: a folder of the repository
+    that holds the spec, symlinks resolved, never in `.aipipe/` or `.git/`, never the folder holding the spec's
+    `.aipipe/`); else AP400 and None."""
+    found = ReadableArea.of(ctx.base_dir).resolve(code, "folder", f"./{name}")
+    if isinstance(found, str):
+        ctx.report("AP400", f"code directory `{code}` {found}", ctx.at(name, "code"))
         return None
-    try:
-        resolved = (folder / code).resolve()
-        exists, is_dir = resolved.exists(), resolved.is_dir()
-    except (OSError, RuntimeError) as error:  # too long, not permitted, symlink loop
-        ctx.report(
-            "AP400", f"code directory `{code}` cannot be read: {getattr(error, 'strerror', None) or error}", path
-        )
-        return None
-    if resolved == folder or folder not in resolved.parents:
-        ctx.report(
-            "AP400",
-            f"code directory `{code}` must be inside the spec's folder ({folder}), not the folder "
-            "itself or outside it (symlinks are followed)",
-            path,
-        )
-    elif ".aipipe" in resolved.relative_to(folder).parts:
-        ctx.report("AP400", "`code` cannot point into `.aipipe/`, which holds aipipe's state and secrets", path)
-    elif not is_dir:
-        what = "is a file, not a directory" if exists else "does not exist"
-        ctx.report("AP400", f"code directory `{code}` {what} (resolved against the spec's folder: {resolved})", path)
-    else:
-        return resolved
-    return None
+    return found
 
 
 def _check_prefixes(ctx: CheckContext, name: str, function: Function) -> None:

@@ -40,8 +40,10 @@ class Function(ResourceBase):
     runtime: str = Field(description="`python3.12` style on both clouds; mapped per cloud.")
     handler: str = Field(description="aws: `module.function`; gcp: the entry-point function name.")
     code: str = Field(
-        description="Directory with the function's code, relative to the spec file. Python dependencies are "
-        "declared beside the code in `requirements.txt` or `pyproject.toml` (+ `uv.lock`)."
+        description="Directory with the function's code, relative to the spec file: any folder of the git "
+        "repository that holds the spec (`../../services/ingest` in a monorepo; the spec's folder when it is not in "
+        "git), never under `.aipipe/` or `.git/`, and not the spec's folder or one above it (they hold `.aipipe/`). "
+        "Python dependencies are declared beside the code in `requirements.txt` or `pyproject.toml` (+ `uv.lock`)."
     )
     memory: MemorySize = Field(256, description="Memory in MB (aws 128-10240, gcp 128-32768).")
     timeout: Duration = Field(60, description="Maximum run time (aws up to 15m, gcp up to 60m / 9m for events).")
