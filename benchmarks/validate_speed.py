@@ -1,7 +1,11 @@
 """Median wall time of `aipipe validate` on an example spec against `python -c "import yaml, pydantic"`.
 
 The ratio is what matters (the machine's speed cancels out). Aim: ratio <= 2.5.
-Usage: python benchmarks/validate_speed.py [--runs N] [SPEC]
+With --breakdown it also prints where the time of one validation goes, phase by phase inside one process
+(medians): importing yaml and pydantic, pydantic's model machinery (its first model: pydantic.main, fields,
+the schema generator, and the plugin loader, which imports importlib.metadata), aipipe's own modules, and the
+validation itself (every stack of the spec; the kinds' models are built on first use).
+Usage: python benchmarks/validate_speed.py [--runs N] [--breakdown] [SPEC]
 """
 
 from __future__ import annotations
@@ -38,10 +42,41 @@ def _time(command: list[str]) -> float:
     return time.perf_counter() - started
 
 
+PHASES = """
+import sys, time
+t0 = time.perf_counter()
+import yaml, pydantic
+t1 = time.perf_counter()
+from pydantic import BaseModel
+class First(BaseModel):
+    x: int = 1
+First(x=1)
+t2 = time.perf_counter()
+import aipipe.cli.validating, aipipe.validation
+t3 = time.perf_counter()
+aipipe.validation.load_spec(sys.argv[1])
+t4 = time.perf_counter()
+print(t1 - t0, t2 - t1, t3 - t2, t4 - t3)
+"""
+PHASE_NAMES = ("import yaml, pydantic", "pydantic model machinery", "aipipe modules", "validation (all stacks)")
+
+
+def _breakdown(spec: str, runs: int) -> None:
+    rows = []
+    for _ in range(runs):
+        done = subprocess.run(
+            [sys.executable, "-c", PHASES, spec], check=True, capture_output=True, text=True, env=ENVIRONMENT
+        )
+        rows.append([float(value) for value in done.stdout.split()])
+    for position, name in enumerate(PHASE_NAMES):
+        print(f"  {name:26} median {statistics.median(row[position] for row in rows) * 1000:7.1f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("spec", nargs="?", default=str(DEFAULT_SPEC))
     parser.add_argument("--runs", type=int, default=21)
+    parser.add_argument("--breakdown", action="store_true", help="also time the phases of one validation")
     args = parser.parse_args()
     validate = [*_aipipe_command(), "validate", args.spec]
     baseline = [sys.executable, "-c", "import yaml, pydantic"]
@@ -58,6 +93,9 @@ def main() -> None:
     print(f"aipipe validate          median {validate_median * 1000:7.1f} ms")
     print(f"import yaml, pydantic    median {baseline_median * 1000:7.1f} ms")
     print(f"ratio                    {validate_median / baseline_median:7.2f}  (aim: <= 2.5)")
+    if args.breakdown:
+        print("phases inside one process (no interpreter start):")
+        _breakdown(args.spec, args.runs)
 
 
 if __name__ == "__main__":

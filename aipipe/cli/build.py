@@ -38,7 +38,7 @@ def build(
 
     \b
     Examples:
-      aipipe build specs/event-driven-ingest
+      aipipe build pipelines/ingest
       aipipe build aipipe.yaml --stack prod --function train
       aipipe build aipipe.yaml --json | jq '.functions[] | {function, zipped_bytes}'
     """

@@ -40,8 +40,8 @@ def validate(
     \b
     Examples:
       aipipe validate                                  # ./aipipe.yaml
-      aipipe validate specs/event-driven-ingest        # the aipipe.yaml in that folder
-      aipipe validate --format json specs/*/aipipe.yaml
+      aipipe validate pipelines/ingest                 # the aipipe.yaml in that folder
+      aipipe validate --format json pipelines/*/aipipe.yaml
       aipipe validate --format github --strict aipipe.yaml   # annotations in GitHub Actions
     """
     from aipipe.cli.validating import run_validate

@@ -195,7 +195,7 @@ def up(
 
     \b
     Examples:
-      aipipe up specs/event-driven-ingest
+      aipipe up pipelines/ingest
       aipipe up aipipe.yaml --stack prod --yes
       aipipe up aipipe.yaml --endpoint http://localhost:4566     # LocalStack
     """

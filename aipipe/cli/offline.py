@@ -28,7 +28,7 @@ def render(
 
     \b
     Examples:
-      aipipe render specs/event-driven-ingest
+      aipipe render pipelines/ingest
       aipipe render aipipe.yaml --stack prod -o infra/
     """
     from aipipe.codegen.project import default_program_dir, write_project
@@ -54,7 +54,7 @@ def plan(
 
     \b
     Examples:
-      aipipe plan specs/event-driven-ingest
+      aipipe plan pipelines/ingest
       aipipe plan aipipe.yaml --stack prod --json | jq '.resources | length'
     """
     from aipipe.offline.plan import PlanError, plan_spec
@@ -96,7 +96,7 @@ def graph(
 
     \b
     Examples:
-      aipipe graph specs/event-driven-ingest              # paste into a ```mermaid block
+      aipipe graph pipelines/ingest                       # paste into a ```mermaid block
       aipipe graph aipipe.yaml -f dot | dot -Tsvg > pipeline.svg
     """
     from aipipe.offline.graph import to_dot, to_mermaid

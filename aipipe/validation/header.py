@@ -104,7 +104,8 @@ def check_common(ctx: CheckContext, name: str, resource: ResourceBase) -> None:
             known = sorted({*CODES, *POLICY_CODES} - {"AP999"})
             ctx.report(
                 "AP202",
-                f"`{code}` is no aipipe code{did_you_mean(code, known)}; docs/checks.md lists the pipeline checks",
+                f"`{code}` is no aipipe code{did_you_mean(code, known)}; the pipeline checks are "
+                f"{', '.join(sorted(POLICY_CODES))}",
                 ctx.at(name, "ignore", position),
             )
     if getattr(resource, "permissions", None):
