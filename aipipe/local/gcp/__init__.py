@@ -20,6 +20,7 @@ from aipipe.local.gcp.folders import stored_files
 from aipipe.local.gcp.names import bucket_name, local_attribute, local_name, local_project, topic_path
 from aipipe.local.gcp.not_run import not_run_locally
 from aipipe.local.gcp.occurrences import OccurrenceLog, message_detail
+from aipipe.local.gcp.publish_server import PublishServer
 from aipipe.local.gcp.seeds import seed_objects
 from aipipe.local.gcp.storage_api import create_bucket, upload
 from aipipe.local.gcp.sync import BucketSync
@@ -28,11 +29,6 @@ from aipipe.local.gcp.sync import BucketSync
 # gcloud login or a metadata server then): a handler's client that is not pointed at an emulator fails here
 # rather than reaching a real project
 NO_CREDENTIALS = "aipipe-local-runs-have-no-google-credentials.json"
-HANDLER_PUBLISHES = (
-    "Pub/Sub topics",
-    "a handler's own Pub/Sub publish calls (google-cloud-pubsub) are not served locally: only `--publish` inputs "
-    "are delivered",
-)
 
 
 class GcpLocalCloud:
@@ -50,7 +46,9 @@ class GcpLocalCloud:
             name: topic_path(spec, local_name(spec, stack, name)) for name, model in resources if model.type == "topic"
         }
         self._sync = BucketSync(self.data_dir, {local: name for name, local in self._buckets.items()}, self._log)
+        self._topic_of = {topic_id: name for name, topic_id in self._topics.items()}
         self._emulator: StorageEmulator | None = None
+        self._publisher = PublishServer(self._handler_publish)
         self.start_seconds: float | None = None  # how long `start` took, for `aipipe run` and benchmarks
 
     @property
@@ -61,12 +59,14 @@ class GcpLocalCloud:
     # --- lifecycle ---------------------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Serve Cloud Storage on 127.0.0.1, create the stack's buckets with the files of the data folder (not
-        reported: they were there before the run), then upload the buckets' `seed` objects the folder lacks or
-        holds otherwise (reported, as the first deploy's uploads fire the bucket's triggers)."""
+        """Serve Cloud Storage and Pub/Sub's Publish on 127.0.0.1, create the stack's buckets with the files of the
+        data folder (not reported: they were there before the run), then upload the buckets' `seed` objects the
+        folder lacks or holds otherwise (reported, as the first deploy's uploads fire the bucket's triggers)."""
         began = time.perf_counter()
         self._emulator = StorageEmulator(observed_storage(self._sync.observe))
         self._emulator.start()
+        if self._topics:
+            self._publisher.start()
         host = self._emulator.url
         with self._sync.quiet():
             for resource, name in self._buckets.items():
@@ -79,7 +79,8 @@ class GcpLocalCloud:
         self.start_seconds = time.perf_counter() - began
 
     def stop(self) -> None:
-        """Stop the emulator; the bucket contents stay as files under the data folder."""
+        """Stop the emulators; the bucket contents stay as files under the data folder."""
+        self._publisher.stop()
         if self._emulator is not None:
             self._emulator.stop()
             self._emulator = None
@@ -101,13 +102,15 @@ class GcpLocalCloud:
         return self.attribute(resource, attribute)
 
     def handler_environment(self) -> dict[str, str]:
-        """STORAGE_EMULATOR_HOST (google-cloud-storage then uses anonymous credentials), the local project, and a
-        credentials file that does not exist, so any other Google client fails instead of finding real
-        credentials; 127.0.0.1 is never reached through a proxy."""
+        """STORAGE_EMULATOR_HOST and PUBSUB_EMULATOR_HOST (google-cloud-storage and google-cloud-pubsub then use
+        anonymous credentials), the local project, and a credentials file that does not exist, so any other Google
+        client fails instead of finding real credentials; 127.0.0.1 is never reached through a proxy."""
         if self._emulator is None:
-            raise RuntimeError("start the local cloud first: the emulator's port is chosen when it starts")
+            raise RuntimeError("start the local cloud first: the emulators' ports are chosen when they start")
+        publish = {"PUBSUB_EMULATOR_HOST": self._publisher.address} if self._publisher.address else {}
         return {
             "STORAGE_EMULATOR_HOST": self._emulator.url,
+            **publish,
             "GOOGLE_CLOUD_PROJECT": self.project,
             "GCLOUD_PROJECT": self.project,  # the name older Google libraries read
             "GOOGLE_APPLICATION_CREDENTIALS": str(self.data_dir.resolve() / NO_CREDENTIALS),
@@ -132,8 +135,16 @@ class GcpLocalCloud:
         attributes = dict(attributes or {})
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in attributes.items()):
             raise TypeError("Pub/Sub message attributes are strings (keys and values)")
+        return self._record(topic, bytes(data), attributes, "")
+
+    def _handler_publish(self, topic_id: str, data: bytes, attributes: Mapping[str, str], key: str) -> str | None:
+        """A handler's publish through the Publish server; None for a topic that is not the spec's."""
+        topic = self._topic_of.get(topic_id)
+        return None if topic is None else self._record(topic, data, attributes, key)
+
+    def _record(self, topic: str, data: bytes, attributes: Mapping[str, str], ordering_key: str) -> str:
         message_id = self._log.next_message_id()
-        detail = message_detail(self._topics[topic], message_id, bytes(data), attributes)
+        detail = message_detail(self._topics[topic], message_id, data, attributes, ordering_key)
         self._log.add(Occurrence(topic, "message", detail))
         return message_id
 
@@ -149,10 +160,7 @@ class GcpLocalCloud:
 
     def not_run_locally(self) -> list[tuple[str, str]]:
         """(resource, what the cloud would do) for what the local cloud does not run."""
-        found = not_run_locally(self.spec)
-        if self._topics:
-            found.append(HANDLER_PUBLISHES)
-        return found
+        return not_run_locally(self.spec)
 
 
 __all__ = ["GcpLocalCloud"]
