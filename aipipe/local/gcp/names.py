@@ -145,8 +145,8 @@ def local_attribute(spec: Any, stack: str, resource: str, attribute: str) -> str
     values = builder(spec, stack, resource, model)
     if attribute in values:
         return REFERENCE.sub(lambda match: _resolved(spec, stack, match), values[attribute])
-    known = KINDS[model.type].clouds["gcp"].attributes_for(model.model_dump())
-    problem = attribute_problem(model.type, "gcp", model.model_dump(), attribute)
+    known = KINDS[model.type].clouds["gcp"].attributes_for(dict(model))
+    problem = attribute_problem(model.type, "gcp", dict(model), attribute)
     if problem:
         raise KeyError(f"`{resource}` {problem}")
     if model.type == "pulumi" and (not known or attribute in known):
