@@ -170,6 +170,7 @@ def test_a_handlers_storage_client_lists_uploads_and_downloads(pubsub_cloud):
         assert resource["generation"] == detail["generation"] and detail["generation"].isdigit()
         assert detail["md5Hash"] == resource["md5Hash"] and detail["etag"]
         assert detail["time"].endswith("Z") and detail["timeCreated"] == resource["timeCreated"]
+        assert resource["metageneration"] == "1"  # a new generation's first metadata, as Cloud Storage says
     folder = pubsub_cloud.data_dir / "embeddings"
     assert (folder / "vectors" / "item.json").read_text() == '{"v": [1, 2]}'
     assert (folder / "vectors" / "large.bin").stat().st_size == 600 * 1024
@@ -193,6 +194,23 @@ def test_a_handlers_delete_is_reported_and_removes_the_file(pubsub_cloud):
     assert deleted.detail["size"] == 2 and deleted.detail["object"]["name"] == "vectors/old/item.json"
     assert not (pubsub_cloud.data_dir / "embeddings" / "vectors").exists()  # emptied folders go too
     assert (pubsub_cloud.data_dir / "embeddings").is_dir()
+
+
+def test_a_handlers_copy_is_a_finalized_object(pubsub_cloud):
+    bucket = pubsub_cloud.attribute("embeddings", "name")
+    pubsub_cloud.put_object("embeddings", "vectors/a.json", b"[1]")
+    pubsub_cloud.occurrences()
+    run_handler(
+        pubsub_cloud,
+        f"""
+        from google.cloud import storage
+        bucket = storage.Client().bucket({bucket!r})
+        bucket.copy_blob(bucket.blob("vectors/a.json"), bucket, "vectors/b.json")
+        """,
+    )
+    [copied] = pubsub_cloud.occurrences()
+    assert (copied.detail["event"], copied.detail["key"], copied.detail["size"]) == ("created", "vectors/b.json", 3)
+    assert (pubsub_cloud.data_dir / "embeddings" / "vectors" / "b.json").read_bytes() == b"[1]"
 
 
 def test_objects_of_buckets_the_spec_does_not_have_are_not_reported(pubsub_cloud):
@@ -299,6 +317,8 @@ def test_inputs_must_name_the_specs_buckets_and_topics(pubsub_cloud):
         pubsub_cloud.put_object("work-items", "a", b"")
     with pytest.raises(KeyError, match="no topic"):
         pubsub_cloud.publish("embeddings", b"")
+    with pytest.raises(ValueError, match="non-empty data field or at least one attribute"):
+        pubsub_cloud.publish("work-items", b"")
     with pytest.raises(TypeError, match="strings"):
         pubsub_cloud.publish("work-items", b"", {"n": 1})  # type: ignore[dict-item]
 

@@ -20,7 +20,7 @@ from aipipe.local.gcp.folders import stored_files
 from aipipe.local.gcp.names import bucket_name, local_attribute, local_name, local_project, topic_path
 from aipipe.local.gcp.not_run import not_run_locally
 from aipipe.local.gcp.occurrences import OccurrenceLog, message_detail
-from aipipe.local.gcp.publish_server import PublishServer
+from aipipe.local.gcp.publish_server import EMPTY, PublishServer
 from aipipe.local.gcp.seeds import seed_objects
 from aipipe.local.gcp.storage_api import create_bucket, upload
 from aipipe.local.gcp.sync import BucketSync
@@ -64,10 +64,17 @@ class GcpLocalCloud:
         folder lacks or holds otherwise (reported, as the first deploy's uploads fire the bucket's triggers)."""
         began = time.perf_counter()
         self._emulator = StorageEmulator(observed_storage(self._sync.observe))
-        self._emulator.start()
-        if self._topics:
-            self._publisher.start()
-        host = self._emulator.url
+        try:
+            self._emulator.start()
+            if self._topics:
+                self._publisher.start()
+            self._create_buckets(self._emulator.url)
+        except BaseException:
+            self.stop()
+            raise
+        self.start_seconds = time.perf_counter() - began
+
+    def _create_buckets(self, host: str) -> None:
         with self._sync.quiet():
             for resource, name in self._buckets.items():
                 create_bucket(host, name, self.project)
@@ -76,7 +83,6 @@ class GcpLocalCloud:
         for resource, key, content in seed_objects(self.spec, self._resolve):
             if self._sync.stored(resource, key) != content:
                 upload(host, self._buckets[resource], key, content)
-        self.start_seconds = time.perf_counter() - began
 
     def stop(self) -> None:
         """Stop the emulators; the bucket contents stay as files under the data folder."""
@@ -135,6 +141,8 @@ class GcpLocalCloud:
         attributes = dict(attributes or {})
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in attributes.items()):
             raise TypeError("Pub/Sub message attributes are strings (keys and values)")
+        if not data and not attributes:
+            raise ValueError(EMPTY)
         return self._record(topic, bytes(data), attributes, "")
 
     def _handler_publish(self, topic_id: str, data: bytes, attributes: Mapping[str, str], key: str) -> str | None:

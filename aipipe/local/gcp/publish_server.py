@@ -19,6 +19,9 @@ from typing import Any
 SERVICE = "google.pubsub.v1.Publisher"
 PACKAGE = "google.pubsub.v1"
 HOST = "127.0.0.1"
+# google/pubsub/v1 PubsubMessage: "The message must contain either a non-empty data field or at least one
+# attribute" (google-cloud-pubsub's pubsub_v1/types/pubsub.py)
+EMPTY = "a Pub/Sub message must contain either a non-empty data field or at least one attribute"
 # (topic id, data, attributes, ordering key) -> the message id, or None when the topic is not the spec's
 Publish = Callable[[str, bytes, Mapping[str, str], str], str | None]
 
@@ -73,6 +76,8 @@ class PublishServer:
 
         def publish(request: Any, context: Any) -> Any:
             ids = []
+            if any(not message.data and not message.attributes for message in request.messages):
+                context.abort(grpc.StatusCode.INVALID_ARGUMENT, EMPTY)
             for message in request.messages:
                 found = self._publish(request.topic, message.data, dict(message.attributes), message.ordering_key)
                 if found is None:  # what Pub/Sub answers for a topic that does not exist
@@ -94,3 +99,4 @@ class PublishServer:
         if self._server is not None:
             self._server.stop(grace=1).wait()
             self._server = None
+            self.address = ""
