@@ -51,6 +51,12 @@ def observed_storage(report: Report) -> Any:
             super().delete_file(bucket_name, file_name)
             report("deleted", bucket_name, file_name, dict(existing or {}), None)
 
+        def _write_config_to_file(self):
+            # The emulator writes every bucket's and object's metadata out as JSON after each change, read back
+            # only when a storage is made; in memory that is never, and it made each write as slow as the
+            # number of objects (loading a data folder of n files took n^2).
+            pass
+
     return ObservedStorage(use_memory_fs=True)
 
 
