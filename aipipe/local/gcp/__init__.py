@@ -2,7 +2,8 @@
 thread of this process, bucket contents mirrored as files under the data folder, Pub/Sub topics held by aipipe
 (the engine delivers to subscriptions with the spec's filter, ack deadline, retries and dead letters).
 
-Handlers reach the emulator through STORAGE_EMULATOR_HOST, which google-cloud-storage honours with anonymous
+Handlers reach the emulator through STORAGE_EMULATOR_HOST and publish through PUBSUB_EMULATOR_HOST (a gRPC server
+of Pub/Sub's Publish call alone), which google-cloud-storage and google-cloud-pubsub honour with anonymous
 credentials; they get no credentials of any kind (`handler_environment`). What the cloud would do but the local
 cloud does not is listed by `not_run_locally`, never faked.
 """
@@ -25,9 +26,10 @@ from aipipe.local.gcp.seeds import seed_objects
 from aipipe.local.gcp.storage_api import create_bucket, upload
 from aipipe.local.gcp.sync import BucketSync
 
-# google.auth.default() reads this file first and fails when it is missing (it never falls back to a user's
-# gcloud login or a metadata server then): a handler's client that is not pointed at an emulator fails here
-# rather than reaching a real project
+# google.auth.default() reads GOOGLE_APPLICATION_CREDENTIALS first and, when the file it names is missing, raises
+# rather than falling back to a user's gcloud login or a metadata server (google-auth google/auth/_default.py,
+# _get_explicit_environ_credentials -> load_credentials_from_file: "File ... was not found"; tested): a handler's
+# client that is not pointed at an emulator fails here rather than reaching a real project
 NO_CREDENTIALS = "aipipe-local-runs-have-no-google-credentials.json"
 
 
@@ -80,7 +82,7 @@ class GcpLocalCloud:
                 create_bucket(host, name, self.project)
                 for key, path in stored_files(self.data_dir / resource):
                     upload(host, name, key, path.read_bytes())
-        for resource, key, content in seed_objects(self.spec, self._resolve):
+        for resource, key, content in seed_objects(self.spec, self.attribute):
             if self._sync.stored(resource, key) != content:
                 upload(host, self._buckets[resource], key, content)
 
@@ -103,9 +105,6 @@ class GcpLocalCloud:
     def attribute(self, resource: str, attribute: str) -> str:
         """`${resource.attribute}` with the local names (aipipe.local.gcp.names)."""
         return local_attribute(self.spec, self.stack, resource, attribute)
-
-    def _resolve(self, resource: str, attribute: str) -> str:
-        return self.attribute(resource, attribute)
 
     def handler_environment(self) -> dict[str, str]:
         """STORAGE_EMULATOR_HOST and PUBSUB_EMULATOR_HOST (google-cloud-storage and google-cloud-pubsub then use
