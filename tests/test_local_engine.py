@@ -1,7 +1,8 @@
 """The delivery engine of `aipipe run` (aipipe.local.engine) against a fake local cloud and fake handlers: routing
 with the renderer's rules (bucket events, prefixes and suffixes; SNS and Pub/Sub filters), batching, each
 cloud's retries and dead letters with exact attempt counts and virtual waits, the depth limit, exit codes and the
-JSON lines. The `aipipe run` command's own tests are in test_local_run_cli.py."""
+JSON lines; and the `aipipe run` command, with fake local cloud and handler modules: input errors, exit codes,
+the JSON lines it prints."""
 
 from __future__ import annotations
 
@@ -55,6 +56,12 @@ class FakeCloud:
     objects: dict[tuple[str, str], bytes] = field(default_factory=dict)
     workflows: dict[str, Any] = field(default_factory=dict)  # name -> (input, invoke) -> WorkflowRun
     counter: int = 0
+
+    def start(self) -> None:
+        self.started = True
+
+    def stop(self) -> None:
+        self.stopped = True
 
     def put_object(self, bucket: str, key: str, data: bytes) -> None:
         self.objects[(bucket, key)] = data
@@ -399,7 +406,7 @@ def test_a_cloud_scheduler_job_is_not_retried(load):
     assert result.exit_code == 1
 
 
-# loops, workflows, exit codes ------------------------------------------------------------------------------------------
+# loops, workflows, exit codes ----------------------------------------------------------------------------------
 
 
 def test_the_depth_limit_stops_a_function_writing_where_its_trigger_fires(load):
@@ -461,10 +468,14 @@ def test_workflows_run_through_the_cloud_their_tasks_traced_and_a_failed_run_exi
 
 
 def test_json_lines_and_human_lines():
-    entry = TraceEntry("raw", "ingest", "bucket created a", 3, "error", "ValueError", "bad", 2.0, "ingest-failed", 180, 120)
+    entry = TraceEntry(
+        "raw", "ingest", "bucket created a", 3, "error", "ValueError", "bad", 2.0, "ingest-failed", 180, 120
+    )
     document = json.loads(json.dumps(entry.to_json()))
     assert document["type"] == "delivery"
-    assert {key: document[key] for key in ("source", "target", "attempt", "outcome", "dead_letter", "virtual_time")} == {
+    assert {
+        key: document[key] for key in ("source", "target", "attempt", "outcome", "dead_letter", "virtual_time")
+    } == {
         "source": "raw",
         "target": "ingest",
         "attempt": 3,
@@ -473,7 +484,7 @@ def test_json_lines_and_human_lines():
         "virtual_time": 180,
     }
     line = describe(entry)
-    assert line.split() [:4] == ["t+3m", "raw", "→", "ingest"]
+    assert line.split()[:4] == ["t+3m", "raw", "→", "ingest"]
     assert "attempt 3 after 2m" in line and "error ValueError: bad" in line and "dead letter ingest-failed" in line
     assert [clock(s) for s in (0, 90, 3600, 3660)] == ["t+0s", "t+1m30s", "t+1h", "t+1h1m"]
 
@@ -499,3 +510,146 @@ def test_what_is_not_run_locally_comes_from_the_cloud_or_the_spec():
         "dataflow `job`: would run the `pubsub-to-gcs-text` job, reading `work`, writing gs://x/",
         "pulumi `extra`: would create a `aws:sns/topic:Topic`",
     ]
+
+
+# the command ---------------------------------------------------------------------------------------------------------
+
+RUN_SPEC = (
+    AWS_HEADER
+    + "  raw: {type: bucket}\n  datasets: {type: bucket}\n  events: {type: topic}\n"
+    + function("ingest", "      - {bucket: raw, prefix: in/}\n")
+    + function("nightly", "      - {schedule: rate(1 day)}\n")
+    + function("prep", "      []\n")
+    + "  pipeline:\n    type: workflow\n    steps:\n      - {function: prep, name: Prep, end: true}\n"
+)
+
+
+@pytest.fixture
+def local(monkeypatch):
+    """Fake aipipe.local.clouds / handlers / events modules (the other helpers' parts), remembering what ran."""
+    import sys
+    import types
+
+    seen: dict[str, Any] = {"behaviours": {}, "calls": []}
+
+    def open_local_cloud(spec, stack, data_dir):
+        seen.update(stack=stack, data=data_dir, cloud=FakeCloud(spec.cloud, workflows=seen.get("workflows", {})))
+        return seen["cloud"]
+
+    class HandlerSetupError(Exception):
+        pass
+
+    class LocalHandlers:
+        def __init__(self, spec, cloud, build_dir):
+            self.handlers = Handlers(cloud, **seen["behaviours"])
+            seen["build_dir"] = build_dir
+
+        def invoke(self, function, event):
+            if function == "broken":
+                raise HandlerSetupError("`broken`: secret TOKEN is not set")
+            seen["calls"].append((function, event))
+            return self.handlers(function, event)
+
+        def close(self):
+            seen["closed"] = True
+
+    modules = {
+        "aipipe.local.clouds": {"open_local_cloud": open_local_cloud},
+        "aipipe.local.handlers": {"LocalHandlers": LocalHandlers, "HandlerSetupError": HandlerSetupError},
+        "aipipe.local.events": {"delivered_event": simple_event},
+    }
+    for name, attributes in modules.items():
+        module = types.ModuleType(name)
+        module.__dict__.update(attributes)
+        monkeypatch.setitem(sys.modules, name, module)
+    return seen
+
+
+def invoke_cli(*arguments: str):
+    from typer.testing import CliRunner
+
+    from aipipe.cli.app import app
+
+    result = CliRunner().invoke(app, ["run", *arguments])
+    assert "Traceback" not in result.output, result.output
+    return result
+
+
+def test_run_prints_json_lines_and_exits_0(local, write_spec, tmp_path):
+    spec = write_spec(RUN_SPEC)
+    sample = tmp_path / "sample.json"
+    sample.write_text("{}")
+    result = invoke_cli(str(spec), "--put", f"raw/in/={sample}", "--json")
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["type"] for line in lines] == ["note", "delivery", "result"]
+    assert "IAM is not enforced locally" in lines[0]["note"]
+    assert (lines[1]["source"], lines[1]["target"], lines[1]["trigger"]) == (
+        "raw",
+        "ingest",
+        "bucket created in/sample.json",
+    )
+    assert lines[2]["exit_code"] == 0 and lines[2]["dead_letters"] == []
+    assert local["stack"] == "dev" and local["data"] == tmp_path / ".aipipe" / "local" / "dev"
+    assert local["data"].is_dir() and local["closed"] and local["cloud"].stopped
+    assert local["build_dir"] == tmp_path / ".aipipe" / "build"
+
+
+def test_run_exits_1_on_a_dead_letter_and_says_so(local, write_spec, tmp_path):
+    spec = write_spec(RUN_SPEC)
+    local["behaviours"]["nightly"] = fail
+    result = invoke_cli(str(spec), "--fire", "nightly", "--data", str(tmp_path / "data"))
+    assert result.exit_code == 1
+    assert "IAM is not enforced locally" in result.output
+    assert "nightly → nightly" in result.output  # a schedule fires its own function
+    assert "dead letter nightly-failed" in result.output
+    assert "not every delivery succeeded (exit 1)" in result.output
+    assert len(local["calls"]) == 3
+
+
+def test_run_starts_a_workflow_with_the_files_json(local, write_spec, tmp_path):
+    spec = write_spec(RUN_SPEC)
+    (tmp_path / "input.json").write_text('{"dataset": "d1"}')
+
+    def machine(input, invoke):
+        return WorkflowRun("SUCCEEDED" if invoke("prep", input).ok else "FAILED")
+
+    local["workflows"] = {"pipeline": machine}
+    result = invoke_cli(str(spec), "--start", f"pipeline={tmp_path / 'input.json'}")
+    assert result.exit_code == 0, result.output
+    assert local["calls"] == [("prep", {"dataset": "d1"})]
+    assert "pipeline → prep  (task)  ok" in result.output
+    assert "input → pipeline  (--start)  ok" in result.output
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--put", "rwa/in/x=FILE"], "the spec has no bucket `rwa` (did you mean `raw`?)"),
+        (["--put", "raw=FILE"], "--put takes BUCKET/KEY=FILE"),
+        (["--put", "raw/in/x"], "--put takes BUCKET/KEY=FILE, got `raw/in/x`"),
+        (["--put", "raw/in/x=missing.json"], "no file `missing.json`"),
+        (["--publish", "raw=FILE"], "`raw` is a bucket, not a topic"),
+        (["--publish", "event=FILE"], "did you mean `events`?"),
+        (["--start", "pipeline=FILE"], "is not JSON"),
+        (["--start", "pipelin=FILE"], "did you mean `pipeline`?"),
+        (["--fire", "ingest"], "`ingest` has no schedule trigger; the scheduled ones: `nightly`"),
+        (["--fire", "nighty"], "did you mean `nightly`?"),
+    ],
+)
+def test_run_input_errors_are_usage_errors(local, write_spec, tmp_path, arguments, message):
+    spec = write_spec(RUN_SPEC)
+    (tmp_path / "file.txt").write_text("not json")
+    arguments = [argument.replace("FILE", str(tmp_path / "file.txt")) for argument in arguments]
+    result = invoke_cli(str(spec), *arguments)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "cloud" not in local  # nothing was started
+
+
+def test_a_handler_that_cannot_start_is_an_error_not_a_traceback(local, write_spec):
+    spec = write_spec(RUN_SPEC.replace("  nightly:", "  broken:"))
+    result = invoke_cli(str(spec), "--fire", "broken")
+    assert result.exit_code == 1
+    assert "error: `broken`: secret TOKEN is not set" in result.output
+    assert local["closed"] and local["cloud"].stopped

@@ -13,13 +13,15 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from aipipe.local.contract import Invoker, LocalCloud, Occurrence, Outcome
 from aipipe.local.delivery import ASYNC, ENQUEUE, ONCE, PUBSUB, SQS, STREAM, WORKFLOW, Policy, policy_for
+from aipipe.local.engine_batches import poll
 from aipipe.local.engine_inputs import Fire, Input, Limits, Publish, Put, Start, not_run_locally
+from aipipe.local.engine_steps import Cause, Pending, cycle_of, ending, from_outcome, trigger_label
 from aipipe.local.trace import KEPT, STOPPED, DeadLetter, RunResult, TraceEntry
 from aipipe.semantics.filters import delivers
 from aipipe.triggers.base import TriggerUse
@@ -30,44 +32,6 @@ __all__ = ["Cause", "Engine", "Fire", "Input", "Limits", "Publish", "Put", "Star
 
 # (spec, use, occurrences, cloud) -> the payload the cloud delivers (aipipe.local.events.delivered_event)
 EventBuilder = Callable[[Any, TriggerUse, list[Occurrence], LocalCloud], Any]
-
-
-@dataclass(frozen=True)
-class Cause:
-    """How an occurrence came to be: the resources passed through from the input, and the deliveries so far."""
-
-    path: tuple[str, ...] = ()
-    depth: int = 0
-
-    def then(self, *names: str) -> Cause:
-        """This cause, continued through `names` (a repeat of the last resource is not written twice)."""
-        path = self.path
-        for name in names:
-            if not path or path[-1] != name:
-                path += (name,)
-        return Cause(path, self.depth)
-
-    def deeper(self, target: str) -> Cause:
-        """The cause of what a delivery to `target` makes happen."""
-        return replace(self.then(target), depth=self.depth + 1)
-
-
-@dataclass
-class Pending:
-    """An occurrence waiting in a poll-based source (an SQS queue, a stream) for one trigger use."""
-
-    occurrence: Occurrence
-    cause: Cause
-    receives: int = 0
-    visible_at: float = 0.0
-    arrived: float = 0.0
-
-
-def cycle_of(path: tuple[str, ...]) -> str:
-    """The loop at the end of a path, written out: `raw → preprocess → raw` (the whole path when none repeats)."""
-    last = path[-1] if path else "?"
-    earlier = [index for index, name in enumerate(path[:-1]) if name == last]
-    return " → ".join(path[earlier[-1] :] if earlier else path)
 
 
 def run_pipeline(
@@ -261,8 +225,6 @@ class Engine:
             first = self.now
             self.later(0, lambda: self.attempt(use, policy, occurrence, cause, label, 1, first))
         elif policy.mode in (SQS, STREAM):
-            from aipipe.local.engine_batches import poll
-
             key = (use.owner, use.position)
             self.backlogs.setdefault(key, []).append(Pending(occurrence, cause, visible_at=self.now, arrived=self.now))
             if (key, self.now) not in self.polls:
@@ -346,42 +308,3 @@ class Engine:
         if not ok:
             self.result.failed_workflows.append(f"{workflow}: {run.status}" + (f" ({run.error})" if run.error else ""))
         self.collect(inner)
-
-
-def ending(policy: Policy, number: int, age: float, limits: Limits) -> str | None:
-    """Why the cloud makes no attempt after failed attempt `number` (None: it retries), the event's age at the
-    next attempt being `age` seconds."""
-    if policy.attempts is not None and number >= policy.attempts:
-        return f"gave up after {number} attempts: {policy.why}"
-    if policy.max_age is not None and age > policy.max_age:
-        return f"too old to retry ({age:.0f}s > {policy.max_age}s): {policy.why}"
-    if policy.attempts is None and number >= limits.redeliveries:
-        return f"stopped locally after {number} attempts: {policy.why}"
-    return None
-
-
-def from_outcome(source, target, label, attempt, outcome: Outcome, depth: int, waited: float = 0.0) -> TraceEntry:
-    """The trace entry of one handler run."""
-    return TraceEntry(
-        source,
-        target,
-        label,
-        attempt,
-        "ok" if outcome.ok else "error",
-        outcome.error_type,
-        outcome.error_message,
-        outcome.duration_ms,
-        waited=waited,
-        depth=depth,
-        logs=outcome.logs,
-    )
-
-
-def trigger_label(use: TriggerUse, occurrence: Occurrence) -> str:
-    """How a delivery is named in the trace: `bucket created data/x.json`, `topic message`, `schedule`."""
-    detail = occurrence.detail
-    if occurrence.kind == "object":
-        return f"bucket {detail.get('event', 'created')} {detail.get('key', '')}".rstrip()
-    if occurrence.kind == "schedule":
-        return "schedule"
-    return f"{trigger_kind(use.trigger).key} {occurrence.kind}"

@@ -5,15 +5,15 @@ redrive's maxReceiveCount, and stream retries with bisection (aipipe.local.deliv
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import Any
 
 from aipipe.local.contract import Occurrence, Outcome
 from aipipe.local.delivery import SQS, Policy
+from aipipe.local.engine_steps import Pending, ending, from_outcome
 from aipipe.local.trace import DeadLetter
+from aipipe.triggers.base import TriggerUse
 
-if TYPE_CHECKING:
-    from aipipe.local.engine import Engine, Pending
-    from aipipe.triggers.base import TriggerUse
+Engine = Any  # aipipe.local.engine.Engine, which imports this module
 
 # the detail key a batchItemFailures itemIdentifier names: an SQS message id, a stream record's sequence number
 ITEM_KEYS = {"message": "message_id", "record": "sequence_number", "change": "sequence_number"}
@@ -60,8 +60,6 @@ def poll(engine: Engine, use: TriggerUse, policy: Policy) -> None:
 
 
 def _deliver(engine: Engine, use: TriggerUse, batch: list[Pending], attempt: int, waited: float = 0.0):
-    from aipipe.local.engine import from_outcome
-
     occurrences = [p.occurrence for p in batch]
     outcome = engine.invoke(use.owner, engine.event_for(engine.spec, use, occurrences, engine.cloud))
     cause = batch[0].cause
@@ -74,8 +72,6 @@ def _deliver(engine: Engine, use: TriggerUse, batch: list[Pending], attempt: int
 def _sqs_batch(engine: Engine, use: TriggerUse, policy: Policy, batch: list[Pending]) -> None:
     """One receive of a batch: failed messages return after the visibility timeout, or move to the dead-letter
     queue at maxReceiveCount (or are dropped once the local redelivery cap stands in for the retention)."""
-    from aipipe.local.engine import Pending, ending
-
     for pending in batch:
         pending.receives += 1
     attempt = max(p.receives for p in batch)
