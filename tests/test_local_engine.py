@@ -176,6 +176,67 @@ def test_pubsub_subscription_filters_on_gcp(load):
     assert [(e.target, e.outcome) for e in result.entries] == [("images", KEPT)]
 
 
+def test_each_trigger_kind_takes_what_its_rendered_configuration_delivers():
+    from aipipe.triggers.registry import TRIGGERS
+
+    bucket, topic, queue, stream, schedule = (
+        TRIGGERS[key] for key in ("bucket", "topic", "queue", "stream", "schedule")
+    )
+    trigger = bucket.model(bucket="raw", events=["created"], prefix="in/", suffix=".json")
+    assert bucket.takes(trigger, "object", {"event": "created", "key": "in/a.json"})
+    assert not bucket.takes(trigger, "object", {"event": "deleted", "key": "in/a.json"})
+    assert not bucket.takes(trigger, "object", {"event": "created", "key": "in/a.json.tmp"})
+    assert not bucket.takes(trigger, "message", {"event": "created", "key": "in/a.json"})
+    assert topic.takes(topic.model(topic="t"), "message", {}) and not topic.takes(topic.model(topic="t"), "record", {})
+    assert queue.takes(queue.model(queue="q"), "message", {})
+    assert stream.takes(stream.model(stream="s"), "record", {}) and stream.takes(stream.model(stream="s"), "change", {})
+    assert schedule.takes(schedule.model(schedule="rate(1 day)"), "schedule", {})
+    assert not schedule.takes(schedule.model(schedule="rate(1 day)"), "object", {"event": "created", "key": ""})
+
+
+def test_subscription_filters_are_evaluated_by_the_rules_validation_parses():
+    from aipipe.semantics.filters import delivers
+
+    assert delivers("aws", None, {})
+    assert delivers("aws", {"size": [{"numeric": [">", 10]}]}, {"size": 11})
+    assert not delivers("aws", {"size": [{"numeric": [">", 10]}]}, {"size": "11"})  # a String attribute, as SNS
+    assert delivers("gcp", 'hasPrefix(attributes.path, "raw/")', {"path": "raw/x"})
+    assert not delivers("gcp", "attributes:test", {})
+
+
+def test_policies_read_the_values_the_renderer_configures(load):
+    from aipipe.local.delivery import policy_for
+    from aipipe.triggers.uses import uses_of
+
+    spec = load(
+        QUEUES
+        + "  clicks: {type: stream}\n"
+        + function("worker", "      - {queue: jobs, batch_size: 7, partial_failures: false}\n")
+        + function("index", "      - {stream: clicks}\n", "    on_failure: {dead_letter: false}\n")
+    )
+    (sqs,) = (policy_for(spec, use) for use in uses_of("worker", spec.resources["worker"]))
+    assert (sqs.mode, sqs.attempts, sqs.dead_letter, sqs.batch_size, sqs.partial, sqs.visibility) == (
+        "sqs",
+        3,
+        "failed-jobs",
+        7,
+        False,
+        30,
+    )
+    (stream,) = (policy_for(spec, use) for use in uses_of("index", spec.resources["index"]))
+    # the stream trigger's defaults: 3 retries, bisect, partial batch responses; no failed queue without dead_letter
+    assert (stream.mode, stream.attempts, stream.dead_letter, stream.batch_size, stream.bisect, stream.partial) == (
+        "stream",
+        4,
+        None,
+        100,
+        True,
+        True,
+    )
+    (enqueue,) = (policy_for(spec, use) for use in uses_of("jobs", spec.resources["jobs"]))
+    assert enqueue.mode == "enqueue"
+
+
 # Lambda asynchronous invocation ------------------------------------------------------------------------------------
 
 
@@ -270,8 +331,12 @@ def test_sqs_redelivers_after_the_visibility_timeout_until_max_receives_then_the
     assert [(e.attempt, e.virtual_time) for e in attempts] == [(1, 0), (2, 30), (3, 60)]
     assert attempts[-1].dead_letter == "failed-jobs"
     assert [(d.queue, d.attempts) for d in result.dead_letters] == [("failed-jobs", 3)]
-    # the message arrives in the dead-letter queue, which nothing consumes
-    assert (result.entries[-1].target, result.entries[-1].outcome) == ("failed-jobs", KEPT)
+    # when it would be received a 4th time it moves to the dead-letter queue instead, which nothing consumes
+    assert (result.entries[-1].target, result.entries[-1].outcome, result.entries[-1].virtual_time) == (
+        "failed-jobs",
+        KEPT,
+        90,
+    )
     assert result.exit_code == 1
 
 

@@ -10,13 +10,17 @@ Sources:
   (docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html); `on_failure.retries` (0-2) and
   `max_event_age` set them (aipipe.kinds.function.model.OnFailure), then the on-failure destination, the
   function's `<function>-failed` queue (aipipe.triggers.base.failed_events_queue).
-- SQS event source mappings: a failed message returns to the queue after its visibility timeout and moves to the
-  redrive policy's dead-letter queue after maxReceiveCount receives (docs.aws.amazon.com/AWSSimpleQueueService/
-  latest/SQSDeveloperGuide/sqs-dead-letter-queues.html); without one it is redelivered until the queue's
-  retention drops it. ReportBatchItemFailures returns only the listed messages (aipipe.triggers.queue).
-- Kinesis and DynamoDB stream mappings: MaximumRetryAttempts retries of a failing batch, BisectBatchOnFunctionError
-  splits it in two first, then the on-failure destination (pulumi-aws lambda.EventSourceMapping
-  maximum_retry_attempts, bisect_batch_on_function_error, destination_config; aipipe.triggers.stream).
+- SQS event source mappings: "if Lambda encounters an error at any point while processing a batch, all messages in
+  that batch return to the queue. After the visibility timeout, the messages become visible to Lambda again",
+  partial batch responses return only the failed ones (docs.aws.amazon.com/lambda/latest/dg/
+  services-sqs-configure.html);
+  a message whose receive count would exceed the redrive's maxReceiveCount moves to the dead-letter queue
+  (docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html); without one
+  it is redelivered until the queue's retention drops it.
+- Kinesis and DynamoDB stream mappings: a failing batch is retried up to MaximumRetryAttempts, then its records go
+  to the on-failure destination; BisectBatchOnFunctionError "splits a failed batch into two smaller batches ...
+  Splitting batches doesn't consume the retry quota" (docs.aws.amazon.com/lambda/latest/dg/
+  kinesis-on-failure-destination.html; aipipe.triggers.stream renders retries, bisect and the destination).
 - Eventarc (gcp bucket and topic triggers): "when a destination can't acknowledge a message, Pub/Sub will send the
   message again with an exponential backoff delay ... a minimum of 10 seconds ... up to a maximum of 600 seconds.
   Eventarc sets the default message retention duration to 24 hours", after which "it's discarded unless a

@@ -95,8 +95,9 @@ def _sqs_batch(engine: Engine, use: TriggerUse, policy: Policy, batch: list[Pend
     engine.collect(cause)
     for pending, _ in gone:
         _dead_letter(engine, use, policy, pending, pending.receives, entry.error_type)
-        if policy.dead_letter:  # a queue of the spec: its own consumers get the message
-            engine.route(Occurrence(policy.dead_letter, "message", dict(pending.occurrence.detail)), pending.cause)
+        if policy.dead_letter:  # moved when it would be received once more; a spec queue, whose consumers get it
+            moved = Occurrence(policy.dead_letter, "message", dict(pending.occurrence.detail))
+            engine.later(policy.visibility, lambda moved=moved, cause=pending.cause: engine.route(moved, cause))
     if returned:
         key = (use.owner, use.position)
         visible_at = engine.now + policy.visibility
