@@ -47,6 +47,14 @@ def load(write_spec):
     return loaded
 
 
+NOW = "2026-01-01T00:00:00.000Z"
+
+
+def object_detail(bucket: str, key: str, event: str, data: bytes = b"") -> dict:
+    """An "object" occurrence's detail with every key the contract names."""
+    return {"bucket": bucket, "key": key, "size": len(data), "etag": "0" * 32, "event": event, "time": NOW}
+
+
 @dataclass
 class FakeCloud:
     """A LocalCloud keeping objects and messages in memory and reporting them as occurrences."""
@@ -65,20 +73,26 @@ class FakeCloud:
 
     def put_object(self, bucket: str, key: str, data: bytes) -> None:
         self.objects[(bucket, key)] = data
-        self.reported.append(Occurrence(bucket, "object", {"bucket": bucket, "key": key, "event": "created"}))
+        self.reported.append(Occurrence(bucket, "object", object_detail(bucket, key, "created", data)))
 
     def delete_object(self, bucket: str, key: str) -> None:
         self.objects.pop((bucket, key), None)
-        self.reported.append(Occurrence(bucket, "object", {"bucket": bucket, "key": key, "event": "deleted"}))
+        self.reported.append(Occurrence(bucket, "object", object_detail(bucket, key, "deleted")))
 
     def publish(self, topic: str, data: bytes, attributes=None) -> None:
         self.counter += 1
-        detail = {"data": data.decode(), "attributes": dict(attributes or {}), "message_id": f"m{self.counter}"}
+        detail = {
+            "data": data.decode(),
+            "attributes": dict(attributes or {}),
+            "message_id": f"m{self.counter}",
+            "time": NOW,
+        }
         self.reported.append(Occurrence(topic, "message", detail))
 
     def record(self, stream: str, data: str) -> None:
         self.counter += 1
-        self.reported.append(Occurrence(stream, "record", {"data": data, "sequence_number": str(self.counter)}))
+        detail = {"data": data, "partition_key": "p", "sequence_number": str(self.counter), "time": NOW}
+        self.reported.append(Occurrence(stream, "record", detail))
 
     def start_workflow(self, workflow: str, input: Any, invoke) -> WorkflowRun:
         return self.workflows[workflow](input, invoke)
@@ -435,7 +449,8 @@ def test_table_changes_reach_the_stream_trigger(load):
         + function("changes", "      - {stream: items}\n")
     )
     cloud = FakeCloud()
-    cloud.reported.append(Occurrence("items", "change", {"event": "INSERT", "sequence_number": "1"}))
+    change = {"event": "INSERT", "keys": {"id": "1"}, "new_image": {"id": "1"}, "old_image": None, "time": NOW}
+    cloud.reported.append(Occurrence("items", "change", {**change, "sequence_number": "1"}))
     handlers = Handlers(cloud)
     run(spec, cloud, handlers, [])
     assert handlers.names() == ["changes"]
