@@ -125,7 +125,7 @@ class Engine:
     def source_of(self, use: TriggerUse) -> str:
         """The resource whose occurrences a trigger watches: its source, or its owner for a schedule."""
         kind = trigger_kind(use.trigger)
-        return kind.source(use.trigger) if kind.source_kinds else use.owner
+        return kind.source(use.trigger) or use.owner
 
     def takers(self, occurrence: Occurrence) -> list[TriggerUse]:
         """The triggers that take an occurrence; of an SQS queue's consumers, the first (they compete)."""
