@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 import typer
 
 from aipipe import __version__
-from aipipe.cli import build, check, deploy, offline
+from aipipe.cli import build, check, deploy, offline, run
 
 app = typer.Typer(
     name="aipipe",
@@ -55,6 +55,7 @@ for _command in (
     offline.diff,
     offline.init,
     build.build,
+    run.run,
     deploy.preview,
     deploy.up,
     deploy.destroy,

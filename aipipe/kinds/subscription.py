@@ -12,7 +12,7 @@ from aipipe.clouds.aws import AWS
 from aipipe.clouds.gcp import ROLES
 from aipipe.kinds.base import CloudForm, GraphShape, Kind, arn_statement, resource_grant
 from aipipe.semantics.delivery import ACK_DEADLINE_RANGE, DAY, LIMITS, MAX_ATTEMPTS_RANGE, SQS_CONSUMER_ACTIONS
-from aipipe.semantics.filters import FilterError, parse_pubsub_filter, parse_sns_filter_policy
+from aipipe.semantics.filters import FILTER_PARSERS, FilterError
 from aipipe.semantics.iam import policy_document, service_may_send
 from aipipe.semantics.symbols import Attr, Child, Deployment, Json, Options
 from aipipe.spec.context import CheckContext
@@ -122,16 +122,14 @@ def _check_filter(ctx: CheckContext, name: str, value) -> None:
                 path,
             )
             return
-        parse = parse_pubsub_filter
     elif ctx.cloud == "aws":
         if not isinstance(value, dict):
             ctx.report("AP202", "on aws `filter` is an SNS filter policy mapping, e.g. {kind: [image]}", path)
             return
-        parse = parse_sns_filter_policy
     else:
         return
     try:
-        parse(value)
+        FILTER_PARSERS[ctx.cloud](value)
     except FilterError as error:
         ctx.report("AP202", f"`filter`: {error}", path)
 

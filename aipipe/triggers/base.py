@@ -59,6 +59,10 @@ def _no_parts(cloud: str, spec: Any, uses: list[TriggerUse]) -> list[ProgramPart
     return []
 
 
+def _takes_nothing(trigger: Any, happened: str, detail: Mapping[str, Any]) -> bool:
+    return False
+
+
 @dataclass(frozen=True)
 class TriggerKind:
     """A way of starting a resource, and everything aipipe knows about it."""
@@ -96,6 +100,10 @@ class TriggerKind:
     # cloud -> how the source starts a function there: "async" (an asynchronous invocation: Lambda retries it
     # and then sends it to the function's on-failure destination) or "poll" (an event source mapping)
     invocation: Mapping[str, str] = field(default_factory=dict)
+    # (trigger, what happened to its source, its detail) -> whether the cloud, configured as the wiring renders
+    # it, starts the target: the local runner's question, answered with the same rules (what happened is an
+    # occurrence kind of aipipe.local.contract: "object", "message", "record", "change", "schedule")
+    takes: Callable[[Any, str, Mapping[str, Any]], bool] = _takes_nothing
 
     def source(self, trigger: Any) -> str | None:
         """The resource a trigger names, if its kind names one."""

@@ -344,6 +344,12 @@ def _parts(cloud: str, spec, uses: list[TriggerUse]) -> list[ProgramPart]:
     ]
 
 
+def takes(trigger: BucketTrigger, happened: str, detail) -> bool:
+    """An object event fires the trigger when its event and key pass the notification's (or EventBridge rule's)
+    filter: `matches`, the rule the rendered configuration holds."""
+    return happened == "object" and trigger.matches(detail["event"], detail["key"])
+
+
 def _label(trigger: BucketTrigger) -> str:
     pattern = f" {trigger.prefix or ''}*{trigger.suffix or ''}" if trigger.prefix or trigger.suffix else ""
     return "/".join(trigger.events) + pattern
@@ -360,6 +366,7 @@ TRIGGER = TriggerKind(
     eventarc=True,
     parts=_parts,
     invocation={"aws": "async"},
+    takes=takes,
     # docs.aws.amazon.com/AmazonS3/latest/userguide/EventNotifications.html: the destination of an event
     # notification must be in the bucket's region
     same_region={"aws": "S3 sends event notifications only to a function or queue in the bucket's region"},

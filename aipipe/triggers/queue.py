@@ -92,6 +92,11 @@ def _aws_function(spec, use: TriggerUse) -> dict:
     }
 
 
+def takes(trigger: QueueTrigger, happened: str, detail) -> bool:
+    """Every message sent to the queue (an event source mapping has no filter here)."""
+    return happened == "message"
+
+
 TRIGGER = TriggerKind(
     key="queue",
     model=QueueTrigger,
@@ -101,5 +106,6 @@ TRIGGER = TriggerKind(
     wiring={("aws", "function"): _aws_function},
     consumer_access={"aws": "reads"},
     one_per_source=True,
+    takes=takes,
     same_region={"aws": "Lambda polls an SQS queue only from a function in the queue's region"},
 )

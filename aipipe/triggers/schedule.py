@@ -55,6 +55,11 @@ def _gcp_function(spec, use: TriggerUse) -> dict:
     }
 
 
+def takes(trigger: ScheduleTrigger, happened: str, detail) -> bool:
+    """A firing of the schedule (locally: `aipipe run --fire`)."""
+    return happened == "schedule"
+
+
 TRIGGER = TriggerKind(
     key="schedule",
     model=ScheduleTrigger,
@@ -63,4 +68,5 @@ TRIGGER = TriggerKind(
     check=_check,
     wiring={("aws", "function"): _aws_function, ("gcp", "function"): _gcp_function},
     invocation={"aws": "async"},
+    takes=takes,
 )

@@ -75,6 +75,11 @@ def _aws_function(spec, use: TriggerUse) -> dict:
     }
 
 
+def takes(trigger: StreamTrigger, happened: str, detail) -> bool:
+    """Every record of a Kinesis stream, every item change of a table's stream (no filter criteria rendered)."""
+    return happened in ("record", "change")
+
+
 TRIGGER = TriggerKind(
     key="stream",
     model=StreamTrigger,
@@ -85,6 +90,7 @@ TRIGGER = TriggerKind(
     consumer_access={"aws": "consumes"},
     one_per_source=True,
     invocation={"aws": "poll"},
+    takes=takes,
     # docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html, /with-ddb.html: the event source mapping lives in the
     # function's region and reads a stream of that region
     same_region={"aws": "Lambda reads a Kinesis or DynamoDB stream only from a function in the stream's region"},

@@ -108,6 +108,12 @@ def _gcp_function(spec, use: TriggerUse) -> dict:
     }
 
 
+def takes(trigger: TopicTrigger, happened: str, detail) -> bool:
+    """Every message published to the topic: a function's SNS subscription and Eventarc's Pub/Sub trigger have no
+    filter (filters belong to `subscription` resources, aipipe.semantics.filters)."""
+    return happened == "message"
+
+
 TRIGGER = TriggerKind(
     key="topic",
     model=TopicTrigger,
@@ -118,4 +124,5 @@ TRIGGER = TriggerKind(
     eventarc=True,
     invocation={"aws": "async"},
     one_per_source=True,
+    takes=takes,
 )

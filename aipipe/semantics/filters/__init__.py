@@ -17,4 +17,23 @@ from aipipe.semantics.filters.errors import FilterError
 from aipipe.semantics.filters.pubsub import PubSubFilter, parse_pubsub_filter
 from aipipe.semantics.filters.sns import SnsFilterPolicy, parse_sns_filter_policy
 
-__all__ = ["FilterError", "PubSubFilter", "SnsFilterPolicy", "parse_pubsub_filter", "parse_sns_filter_policy"]
+# The filter a subscription's `filter` is on each cloud: what validation parses and the local runner evaluates.
+FILTER_PARSERS = {"gcp": parse_pubsub_filter, "aws": parse_sns_filter_policy}
+
+
+def delivers(cloud: str, subscription_filter, attributes) -> bool:
+    """Whether a subscription with `filter` (None: none) on `cloud` receives a message with these attributes."""
+    if subscription_filter is None:
+        return True
+    return FILTER_PARSERS[cloud](subscription_filter).matches(attributes)
+
+
+__all__ = [
+    "FILTER_PARSERS",
+    "FilterError",
+    "PubSubFilter",
+    "SnsFilterPolicy",
+    "delivers",
+    "parse_pubsub_filter",
+    "parse_sns_filter_policy",
+]
