@@ -28,7 +28,7 @@ import traceback
 import uuid
 
 HERE = os.path.abspath(__file__)
-CODE = ""  # the function's code folder, set by main()
+FOLDERS = {"code": ""}  # the function's code folder, set by main()
 
 
 class LambdaContext:
@@ -55,7 +55,7 @@ def user_traceback(error: BaseException) -> str:
     did, as the cloud's logs show it), or without this script's frames when no frame is the user's."""
     tb = error.__traceback__
     first_own = tb
-    while first_own is not None and not os.path.abspath(first_own.tb_frame.f_code.co_filename).startswith(CODE):
+    while first_own is not None and not os.path.abspath(first_own.tb_frame.f_code.co_filename).startswith(FOLDERS["code"]):
         first_own = first_own.tb_next
     if first_own is None:
         while tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename) == HERE:
@@ -172,9 +172,8 @@ class GcpRunner:
 
 
 def main() -> None:
-    global CODE
     cloud, requests_fd, responses_fd, *paths = sys.argv[1:]
-    CODE = os.path.join(os.path.abspath(paths[0]), "")
+    FOLDERS["code"] = os.path.join(os.path.abspath(paths[0]), "")
     here = os.path.dirname(HERE)
     standard = [path for path in sys.path if path and os.path.abspath(path) != here and "site-packages" not in path]
     sys.path[:] = [*paths, *standard]
