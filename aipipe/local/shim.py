@@ -50,12 +50,16 @@ class LambdaContext:
         return max(0, int((self._deadline - time.time()) * 1000))
 
 
+def _in_code(filename: str) -> bool:
+    return os.path.abspath(filename).startswith(FOLDERS["code"])
+
+
 def user_traceback(error: BaseException) -> str:
     """The traceback of `error` from the first frame of the function's code folder on (what the user's code
     did, as the cloud's logs show it), or without this script's frames when no frame is the user's."""
     tb = error.__traceback__
     first_own = tb
-    while first_own is not None and not os.path.abspath(first_own.tb_frame.f_code.co_filename).startswith(FOLDERS["code"]):
+    while first_own is not None and not _in_code(first_own.tb_frame.f_code.co_filename):
         first_own = first_own.tb_next
     if first_own is None:
         while tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename) == HERE:
