@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 import typer
 
 from aipipe import __version__
-from aipipe.cli import build, check, deploy, offline
+from aipipe.cli import build, check, deploy, local, offline
 
 app = typer.Typer(
     name="aipipe",
@@ -56,6 +56,7 @@ for _command in (
     offline.diff,
     offline.init,
     build.build,
+    local.invoke,
     deploy.preview,
     deploy.up,
     deploy.destroy,

@@ -8,7 +8,8 @@
 - S3 events through EventBridge (`Object Created`, `Object Deleted`): docs.aws.amazon.com/AmazonS3/latest/
   userguide/ev-events.html.
 - SNS to Lambda: docs.aws.amazon.com/lambda/latest/dg/with-sns.html; the JSON an SQS subscriber receives (raw
-  delivery off): docs.aws.amazon.com/sns/latest/dg/sns-message-and-json-formats.html.
+  delivery off), the JSON
+  document of docs.aws.amazon.com/sns/latest/dg/http-notification-json.html ("Subject" only when one was given).
 - SQS to Lambda: docs.aws.amazon.com/lambda/latest/dg/with-sqs.html (the EventBridge pipe to a workflow passes
   the same records, as a JSON array: docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-sqs.html).
 - Kinesis to Lambda: docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html; DynamoDB streams to Lambda:
@@ -107,7 +108,7 @@ def s3_eventbridge(spec: Any, bucket: str, occurrence: Occurrence) -> dict:
     if versioned:
         obj["version-id"] = detail.get("version_id") or _version_id(detail)
     obj["sequencer"] = sequencer(detail["time"])
-    body: dict = {"version": "0", "bucket": {"name": detail["bucket"]}, "object": obj}
+    body: dict = {"version": "0", "event-version": "1.0", "bucket": {"name": detail["bucket"]}, "object": obj}
     body.update({"request-id": _request_id(detail), "requester": LOCAL_ACCOUNT, "source-ip-address": "127.0.0.1"})
     if detail["event"] == "created":
         body["reason"] = "PutObject"
