@@ -41,12 +41,14 @@ def check_function(spec: Any, function: str) -> Any:
 
 
 def trigger_summary(spec: Any, function: str) -> list[str]:
-    """`1. bucket raw (created data/*.json)` for each of the function's triggers."""
+    """`1. bucket raw (created data/*.json)`, `2. topic work-items` for each of the function's triggers."""
     lines = []
     for use in uses_of(function, spec.resources[function]):
         kind = trigger_kind(use.trigger)
         source = kind.source(use.trigger)
-        lines.append(f"{use.position + 1}. {kind.key} {source or ''} ({kind.label(use.trigger)})".replace("  ", " "))
+        label = kind.label(use.trigger)
+        words = [f"{use.position + 1}.", kind.key, source, f"({label})" if label != "triggers" else None]
+        lines.append(" ".join(word for word in words if word))
     return lines
 
 

@@ -54,7 +54,7 @@ def _in_code(filename: str) -> bool:
     return os.path.abspath(filename).startswith(FOLDERS["code"])
 
 
-def user_traceback(error: BaseException) -> str:
+def user_traceback(error: BaseException, chain: bool = True) -> str:
     """The traceback of `error` from the first frame of the function's code folder on (what the user's code
     did, as the cloud's logs show it), or without this script's frames when no frame is the user's."""
     tb = error.__traceback__
@@ -64,7 +64,7 @@ def user_traceback(error: BaseException) -> str:
     if first_own is None:
         while tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename) == HERE:
             tb = tb.tb_next
-    return "".join(traceback.format_exception(type(error), error, first_own or tb))
+    return "".join(traceback.format_exception(type(error), error, first_own or tb, chain=chain))
 
 
 def failure(error_type: str, message: str, trace: str | None = None) -> dict:
@@ -101,8 +101,8 @@ class AwsRunner:
             return self.problem
         try:
             value = self.handler(event, LambdaContext(request_id, deadline))
-        except Exception as error:
-            return raised(error)
+        except Exception as error:  # Lambda's stackTrace is the raised exception's alone, without its chain
+            return failure(type(error).__name__, str(error), user_traceback(error, chain=False))
         try:
             json.dumps(value)
         except (TypeError, ValueError) as error:
