@@ -18,7 +18,8 @@ Nothing else of the user's environment passes but PATH.
 The interpreter is the one running aipipe, isolated (`-I -S`): its standard library, the function's code folder
 (the working directory, as /var/task on Lambda and /workspace on Cloud Functions), its dependencies (installed for
 this machine by aipipe's packaging build, cached under .aipipe/build/deps/) and the runtime's own packages
-(aipipe.local.runtime). A handler that runs longer than the function's `timeout` is stopped."""
+(aipipe.local.runtime). A handler that runs longer than the function's `timeout` is stopped. The warm process
+talks through pipes watched with select(), which Linux and macOS offer for pipes (Windows does not)."""
 
 from __future__ import annotations
 

@@ -11,10 +11,12 @@ they require, so the handler sees them and nothing else of aipipe's environment 
 
 from __future__ import annotations
 
+import hashlib
 import platform
 import re
 import shutil
 import sys
+import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -69,16 +71,30 @@ def function_dependencies(spec, function, build_root: Path) -> Path | None:
 
 
 def runtime_tree(cloud: str, build_root: Path) -> Path:
-    """A folder of links to the distributions the cloud's runtime provides and everything they require."""
-    folder = build_root / LOCAL_FOLDER / f"runtime-{cloud}-py{sys.version_info.major}{sys.version_info.minor}"
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
-    for distribution in _closure(RUNTIME_PACKAGES[cloud]):
+    """A folder of links to the distributions the cloud's runtime provides and everything they require; one per
+    set of installed versions, made once (a new folder when they change, so a running handler keeps its own)."""
+    distributions = _closure(RUNTIME_PACKAGES[cloud])
+    versions = sorted(f"{d.metadata['Name']}=={d.version}@{d.locate_file('')}" for d in distributions)
+    digest = hashlib.sha256("\n".join(versions).encode()).hexdigest()[:12]
+    python = f"py{sys.version_info.major}{sys.version_info.minor}"
+    folder = build_root / LOCAL_FOLDER / f"runtime-{cloud}-{python}-{digest}"
+    if folder.is_dir():
+        return folder
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=_made(folder.parent)))
+    for distribution in distributions:
         for item in _top_level(distribution):
-            link = folder / item.name
+            link = staging / item.name
             if not link.exists():
                 link.symlink_to(item, target_is_directory=item.is_dir())
+    try:
+        staging.rename(folder)
+    except OSError:  # another aipipe made it meanwhile
+        shutil.rmtree(staging, ignore_errors=True)
+    return folder
+
+
+def _made(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
