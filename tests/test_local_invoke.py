@@ -5,8 +5,11 @@ raises, functions-framework delivering CloudEvents on gcp, and clear usage error
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import textwrap
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -76,6 +79,10 @@ def handler(event, context):
         os._exit(3)
     if event.get("set"):
         return {1, 2}
+    if event.get("dependency"):
+        import tinydep
+
+        return tinydep.VALUE
     names = ["OUT", "WHERE", "KEY", "KEY_ARN", "AWS_LAMBDA_FUNCTION_NAME", "AWS_REGION", "_HANDLER",
              "AWS_ENDPOINT_URL", "AIPIPE_TEST_LEAK", "LAMBDA_TASK_ROOT"]
     return {
@@ -328,6 +335,38 @@ def test_a_raising_gcp_handler_shows_its_own_traceback(gcp_spec, clouds, tmp_pat
     assert result.exit_code == 1
     assert result.stderr.count("Traceback") == 1 and 'fn/main.py", line 11, in on_item' in result.stderr
     assert "flask" not in result.stderr and "RuntimeError: poison message" in result.stderr
+
+
+def _wheel(folder: Path) -> str:
+    """A tiny pure-Python wheel, installable without any package index."""
+    files = {
+        "tinydep/__init__.py": b"VALUE = 42\n",
+        "tinydep-0.1.dist-info/METADATA": b"Metadata-Version: 2.1\nName: tinydep\nVersion: 0.1\n",
+        "tinydep-0.1.dist-info/WHEEL": b"Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+
+    def digest(data: bytes) -> str:
+        return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+    record = "".join(f"{name},{digest(data)},{len(data)}\n" for name, data in files.items())
+    name = "tinydep-0.1-py3-none-any.whl"
+    with zipfile.ZipFile(folder / name, "w") as archive:
+        for path, data in files.items():
+            archive.writestr(path, data)
+        archive.writestr("tinydep-0.1.dist-info/RECORD", record + "tinydep-0.1.dist-info/RECORD,,\n")
+    return name
+
+
+def test_the_functions_dependencies_are_installed_for_this_machine_by_the_build(aws_spec, clouds, tmp_path):
+    code = aws_spec.parent / "fn"
+    (code / "requirements.txt").write_text(f"./{_wheel(code)}\n")
+    event = tmp_path / "event.json"
+    event.write_text('{"dependency": true}')
+    result = _invoke("work", str(aws_spec), "--event", str(event), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["value"] == 42
+    installed = list((aws_spec.parent / ".aipipe" / "build" / "deps").glob("*/site/tinydep/__init__.py"))
+    assert len(installed) == 1  # in the build's cache, as `aipipe build` keeps dependencies
 
 
 def test_invoke_help_stays_fast():
