@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import shutil
 import textwrap
 import zipfile
 from pathlib import Path
@@ -19,9 +20,14 @@ from typer.testing import CliRunner
 import aipipe.local.clouds
 from aipipe.cli.app import app
 from aipipe.local.handlers import LocalHandlers
+from aipipe.triggers.bucket import STORAGE_EVENTS
+from aipipe.triggers.eventbridge import bucket_via_eventbridge
+from aipipe.triggers.registry import trigger_kind
+from aipipe.triggers.topic import PUBSUB_EVENT
+from aipipe.triggers.uses import uses_of
 from aipipe.validation import load_spec
 
-from conftest import copy_example
+from conftest import DATA, copy_example
 from test_fast_paths import heavy_modules
 
 runner = CliRunner()
@@ -371,3 +377,53 @@ def test_the_functions_dependencies_are_installed_for_this_machine_by_the_build(
 
 def test_invoke_help_stays_fast():
     assert heavy_modules(["invoke", "--help"]) == "HEAVY="
+
+
+def _corpus_triggers():
+    for name in ("aws-everything", "gcp-everything"):
+        spec = load_spec(str(DATA / "good" / f"{name}.yaml"), "dev").spec
+        for function, resource in spec.resources.items():
+            for position, _ in enumerate(getattr(resource, "triggers", ()) if resource.type == "function" else ()):
+                yield pytest.param(name, function, position + 1, id=f"{name}:{function}#{position + 1}")
+
+
+GCP_ECHO = """\
+def _summary(event):
+    try:
+        return {"type": event["type"], "source": event["source"]}
+    except (TypeError, KeyError):
+        return {"http": event.method, "agent": event.headers.get("User-Agent")}
+"""
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """The good corpora's specs with handlers that answer what they received."""
+    folder = tmp_path_factory.mktemp("corpus") / "good"
+    shutil.copytree(DATA / "good", folder)  # the specs' code and seed files with them
+    for module in ("app", "index"):
+        (folder / "app" / f"{module}.py").write_text("def handler(event, context):\n    return event\n")
+    spec = load_spec(str(folder / "gcp-everything.yaml"), "dev").spec
+    entries = sorted({r.handler for r in spec.resources.values() if r.type == "function"})
+    (folder / "app" / "main.py").write_text(GCP_ECHO + "".join(f"\n{entry} = _summary\n" for entry in entries))
+    return folder
+
+
+@pytest.mark.parametrize(("name", "function", "number"), list(_corpus_triggers()))
+def test_invoke_delivers_every_trigger_of_the_corpora(corpus, clouds, monkeypatch, name, function, number):
+    monkeypatch.setenv("API_TOKEN", "token")
+    monkeypatch.setenv("DB_PASSWORD", "password")
+    result = _invoke(function, str(corpus / f"{name}.yaml"), "--trigger", str(number), "--json")
+    assert result.exit_code == 0, result.output
+    outcome = json.loads(result.stdout)
+    spec = load_spec(str(corpus / f"{name}.yaml"), "dev").spec
+    use = uses_of(function, spec.resources[function])[number - 1]
+    kind = trigger_kind(use.trigger).key
+    if name.startswith("aws"):  # the echo handler returns the event Lambda delivered
+        eventbridge = kind == "schedule" or (kind == "bucket" and bucket_via_eventbridge(spec.resources, use))
+        expected = "detail-type" if eventbridge else "Records"
+        assert expected in outcome["value"]
+    elif kind == "schedule":
+        assert outcome["value"] == {"http": "POST", "agent": "Google-Cloud-Scheduler"}
+    else:
+        assert outcome["value"]["type"] in (*STORAGE_EVENTS.values(), PUBSUB_EVENT)
