@@ -375,6 +375,24 @@ def test_the_functions_dependencies_are_installed_for_this_machine_by_the_build(
     assert len(installed) == 1  # in the build's cache, as `aipipe build` keeps dependencies
 
 
+def test_a_gcp_event_file_must_be_a_cloudevent_or_a_request(gcp_spec, clouds, tmp_path):
+    path = tmp_path / "raw.json"
+    path.write_text('{"message": {"data": "e30="}}')
+    result = _invoke("on-item", str(gcp_spec), "--event", str(path))
+    assert result.exit_code == 2
+    assert "a gcp function takes a CloudEvent" in result.stderr
+
+
+def test_a_local_cloud_that_cannot_start_is_an_error_not_a_traceback(aws_spec, monkeypatch):
+    def missing(spec, stack, data_dir):
+        raise ModuleNotFoundError("No module named 'moto'")
+
+    monkeypatch.setattr(aipipe.local.clouds, "open_local_cloud", missing)
+    result = _invoke("work", str(aws_spec))
+    assert result.exit_code == 1
+    assert "the local aws cloud cannot start: No module named 'moto'" in result.stderr
+
+
 def test_invoke_help_stays_fast():
     assert heavy_modules(["invoke", "--help"]) == "HEAVY="
 

@@ -76,8 +76,11 @@ def invoke(
             invocation.read_event(event)  # a bad file is told before any emulator starts
     except invocation.InvokeProblem as problem:
         fail(str(problem), 2)
-    cloud = open_local_cloud(loaded, loaded.stack, data or default_data_dir(loaded))
-    cloud.start()
+    try:
+        cloud = open_local_cloud(loaded, loaded.stack, data or default_data_dir(loaded))
+        cloud.start()
+    except ImportError as missing:  # an emulator (moto, gcp-storage-emulator) not installed
+        fail(f"the local {loaded.cloud} cloud cannot start: {missing}")
     handlers = LocalHandlers(loaded, cloud, build_root(loaded.base_dir))
     try:
         ran = invocation.invoke(loaded, function, cloud, handlers, trigger, event)

@@ -68,7 +68,14 @@ def choose_event(spec: Any, function: str, cloud: Any, trigger: int | None, even
     """(where the event comes from, the event): the file, a sample of trigger `trigger` (1-based), or by default
     a sample of the first trigger — `{}` for a function without triggers."""
     if event_file is not None:
-        return "file", read_event(event_file)
+        event = read_event(event_file)
+        if spec.cloud == "gcp" and not _gcp_shaped(event):
+            raise InvokeProblem(
+                f"{event_file}: a gcp function takes a CloudEvent, "
+                '`{"attributes": {"specversion": "1.0", "id": ..., "source": ..., "type": ...}, "data": {...}}`, '
+                'or an HTTP request, `{"http": {"method": "POST", "headers": {...}, "body": "..."}}`'
+            )
+        return "file", event
     uses = uses_of(function, spec.resources[function])
     if trigger is None:
         if not uses:
@@ -85,6 +92,16 @@ def choose_event(spec: Any, function: str, cloud: Any, trigger: int | None, even
     except NoEvent as error:
         raise InvokeProblem(str(error)) from None
     return f"trigger {trigger} ({trigger_summary(spec, function)[trigger - 1].split('. ', 1)[1]})", event
+
+
+def _gcp_shaped(event: Any) -> bool:
+    if not isinstance(event, dict):
+        return False
+    if isinstance(event.get("http"), dict):
+        return True
+    attributes = event.get("attributes")
+    required = {"specversion", "id", "source", "type"}  # CloudEvents 1.0's required attributes
+    return isinstance(attributes, dict) and required <= set(attributes) and "data" in event
 
 
 def invoke(spec: Any, function: str, cloud: Any, handlers: Any, trigger: int | None, event_file: Path | None):

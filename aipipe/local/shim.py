@@ -152,15 +152,10 @@ class GcpRunner:
         if self.problem is not None:
             return self.problem
         self.returned.clear()
-        if "http" in event:
-            request = event["http"]
-            headers, body = dict(request.get("headers") or {}), request.get("body") or ""
-            path, method = request.get("path", "/"), request.get("method", "POST")
-        else:
-            attributes = event["attributes"]
-            headers = {f"ce-{name}": str(value) for name, value in attributes.items() if name != "datacontenttype"}
-            headers["Content-Type"] = attributes.get("datacontenttype", "application/json")
-            body, path, method = json.dumps(event["data"]), "/", "POST"
+        try:
+            path, method, headers, body = self._request(event)
+        except (AttributeError, KeyError, TypeError) as error:
+            return failure("InvalidEvent", f"not a CloudEvent nor an HTTP request: {error!r}")
         try:
             response = self.client.open(path, method=method, headers=headers, data=body)
         except Exception as error:
@@ -173,6 +168,20 @@ class GcpRunner:
         except (TypeError, ValueError):
             value = response.get_data(as_text=True)
         return {"ok": True, "value": value, "status": response.status_code}
+
+    @staticmethod
+    def _request(event) -> tuple:
+        """(path, method, headers, body) of the POST the event arrives in."""
+        if "http" in event:
+            request = event["http"]
+            headers, body = dict(request.get("headers") or {}), request.get("body") or ""
+            path, method = request.get("path", "/"), request.get("method", "POST")
+        else:
+            attributes = event["attributes"]
+            headers = {f"ce-{name}": str(value) for name, value in attributes.items() if name != "datacontenttype"}
+            headers["Content-Type"] = attributes.get("datacontenttype", "application/json")
+            body, path, method = json.dumps(event["data"]), "/", "POST"
+        return path, method, headers, body
 
 
 def main() -> None:
