@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 import typer
 
 from aipipe import __version__
-from aipipe.cli import build, check, deploy, offline, run
+from aipipe.cli import build, check, deploy, local, offline, run
 
 app = typer.Typer(
     name="aipipe",
@@ -56,6 +56,7 @@ for _command in (
     offline.init,
     build.build,
     run.run,
+    local.invoke,
     deploy.preview,
     deploy.up,
     deploy.destroy,

@@ -1,0 +1,447 @@
+"""`aipipe invoke` and the local handlers, with real handler subprocesses and a fake LocalCloud (tests/local_fakes):
+the event each trigger delivers, the environment the cloud sets (references resolved, secrets from the user's
+environment, nothing else of it), an interpreter that cannot import aipipe, the user's traceback when a handler
+raises, functions-framework delivering CloudEvents on gcp, and clear usage errors."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import shutil
+import textwrap
+import zipfile
+from pathlib import Path
+
+import pytest
+from local_fakes import ENDPOINT, FakeLocalCloud
+from typer.testing import CliRunner
+
+import aipipe.local.clouds
+from aipipe.cli.app import app
+from aipipe.local.handlers import LocalHandlers
+from aipipe.triggers.bucket import STORAGE_EVENTS
+from aipipe.triggers.eventbridge import bucket_via_eventbridge
+from aipipe.triggers.registry import trigger_kind
+from aipipe.triggers.topic import PUBSUB_EVENT
+from aipipe.triggers.uses import uses_of
+from aipipe.validation import load_spec
+
+from conftest import DATA, copy_example
+from test_fast_paths import heavy_modules
+
+runner = CliRunner()
+
+AWS_SPEC = """\
+aipipe: 1
+name: tiny
+cloud: aws
+region: eu-west-1
+secrets: [API_KEY]
+resources:
+  data:
+    type: bucket
+  work:
+    type: function
+    runtime: python3.12
+    handler: app.handler
+    code: ./fn
+    timeout: 3s
+    environment:
+      OUT: ${data.name}
+      WHERE: ${region}/${stack}
+      KEY: ${secret.API_KEY}
+      KEY_ARN: ${secret.API_KEY.arn}
+    writes: [data/out/]
+    triggers:
+      - bucket: data
+        prefix: in/
+        suffix: .json
+"""
+
+AWS_HANDLER = """\
+import os
+import time
+
+CALLS = []
+
+
+def importable(name):
+    try:
+        __import__(name)
+    except ImportError:
+        return False
+    return True
+
+
+def handler(event, context):
+    CALLS.append(1)
+    print("handling", context.function_name, context.aws_request_id != "")
+    if event.get("boom"):
+        raise ValueError("boom: " + event["boom"])
+    if event.get("sleep"):
+        time.sleep(event["sleep"])
+    if event.get("exit"):
+        os._exit(3)
+    if event.get("set"):
+        return {1, 2}
+    if event.get("dependency"):
+        import tinydep
+
+        return tinydep.VALUE
+    names = ["OUT", "WHERE", "KEY", "KEY_ARN", "AWS_LAMBDA_FUNCTION_NAME", "AWS_REGION", "_HANDLER",
+             "AWS_ENDPOINT_URL", "AIPIPE_TEST_LEAK", "LAMBDA_TASK_ROOT"]
+    return {
+        "env": {name: os.environ.get(name) for name in names},
+        "imports": {name: importable(name) for name in ("aipipe", "pydantic", "typer", "boto3")},
+        "event": event,
+        "calls": len(CALLS),
+        "remaining": context.get_remaining_time_in_millis() > 0,
+    }
+"""
+
+GCP_SPEC = """\
+aipipe: 1
+name: tinyg
+cloud: gcp
+region: us-central1
+resources:
+  items:
+    type: topic
+  landing:
+    type: bucket
+  on-item:
+    type: function
+    runtime: python3.12
+    handler: on_item
+    code: ./fn
+    environment:
+      TOPIC: ${items.name}
+    triggers:
+      - topic: items
+  on-upload:
+    type: function
+    runtime: python3.12
+    handler: on_upload
+    code: ./fn
+    triggers:
+      - bucket: landing
+  hourly:
+    type: function
+    runtime: python3.12
+    handler: tick
+    code: ./fn
+    triggers:
+      - schedule: rate(1 hour)
+"""
+
+GCP_HANDLER = """\
+import base64
+import os
+
+import functions_framework
+
+
+@functions_framework.cloud_event
+def on_item(cloud_event):
+    text = base64.b64decode(cloud_event.data["message"]["data"]).decode()
+    if "boom" in text:
+        raise RuntimeError("poison message")
+    return {"type": cloud_event["type"], "source": cloud_event["source"], "text": text,
+            "topic": os.environ["TOPIC"], "service": os.environ["K_SERVICE"], "target": os.environ["FUNCTION_TARGET"]}
+
+
+@functions_framework.cloud_event
+def on_upload(cloud_event):
+    return {"type": cloud_event["type"], "subject": cloud_event["subject"], "name": cloud_event.data["name"]}
+
+
+def tick(request):
+    return "tick from " + request.headers["User-Agent"] + " " + os.environ["FUNCTION_SIGNATURE_TYPE"]
+"""
+
+
+@pytest.fixture
+def clouds(monkeypatch):
+    """Every local cloud `aipipe invoke` opens: fakes, with no emulator."""
+    opened: list[FakeLocalCloud] = []
+
+    def fake(spec, stack, data_dir):
+        opened.append(FakeLocalCloud(spec, stack, data_dir))
+        return opened[-1]
+
+    monkeypatch.setattr(aipipe.local.clouds, "open_local_cloud", fake)
+    return opened
+
+
+def _project(folder: Path, spec: str, handler_file: str, handler: str) -> Path:
+    (folder / "fn").mkdir(parents=True)
+    (folder / "fn" / handler_file).write_text(textwrap.dedent(handler))
+    (folder / "aipipe.yaml").write_text(spec)
+    return folder / "aipipe.yaml"
+
+
+@pytest.fixture
+def aws_spec(tmp_path, monkeypatch):
+    monkeypatch.setenv("API_KEY", "s3cr3t")
+    monkeypatch.setenv("AIPIPE_TEST_LEAK", "visible?")
+    return _project(tmp_path, AWS_SPEC, "app.py", AWS_HANDLER)
+
+
+def _invoke(*arguments: str):
+    return runner.invoke(app, ["invoke", *arguments])
+
+
+def test_a_bucket_triggered_handler_gets_the_cloud_environment_and_nothing_of_aipipe(aws_spec, clouds):
+    result = _invoke("work", str(aws_spec), "--json")
+    assert result.exit_code == 0, result.output
+    outcome = json.loads(result.stdout)
+    assert outcome["ok"] and outcome["event_source"].startswith("trigger 1 (bucket data")
+    env = outcome["value"]["env"]
+    assert env["OUT"] == "tiny-dev-data"
+    assert env["WHERE"] == "eu-west-1/dev"
+    assert env["KEY"] == "s3cr3t"
+    assert env["KEY_ARN"] == "arn:aws:secretsmanager:eu-west-1:123456789012:secret:tiny-dev-api-key"
+    assert env["AWS_LAMBDA_FUNCTION_NAME"] == "tiny-dev-work" and env["AWS_REGION"] == "eu-west-1"
+    assert env["_HANDLER"] == "app.handler" and env["AWS_ENDPOINT_URL"] == ENDPOINT
+    assert env["AIPIPE_TEST_LEAK"] is None  # the user's environment stays out
+    assert env["LAMBDA_TASK_ROOT"] == str((aws_spec.parent / "fn").resolve())
+    assert outcome["value"]["imports"] == {"aipipe": False, "pydantic": False, "typer": False, "boto3": True}
+    key = outcome["value"]["event"]["Records"][0]["s3"]["object"]["key"]
+    assert key.startswith("in/") and key.endswith(".json")
+    assert "handling tiny-dev-work True" in outcome["logs"]
+    assert clouds[0].started and clouds[0].stopped
+
+
+def test_a_raising_handler_exits_1_with_the_users_traceback(aws_spec, clouds, tmp_path):
+    event = tmp_path / "event.json"
+    event.write_text('{"boom": "bad record"}')
+    result = _invoke("work", str(aws_spec), "--event", str(event))
+    assert result.exit_code == 1
+    assert 'fn/app.py", line 19, in handler' in result.stderr
+    assert "ValueError: boom: bad record" in result.stderr
+    assert "shim.py" not in result.stderr and "aipipe/cli" not in result.stderr
+    as_json = json.loads(_invoke("work", str(aws_spec), "--event", str(event), "--json").stdout)
+    assert (as_json["ok"], as_json["error_type"], as_json["error_message"]) == (False, "ValueError", "boom: bad record")
+
+
+def test_the_event_file_is_delivered_as_it_is(aws_spec, clouds, tmp_path):
+    event = tmp_path / "event.json"
+    event.write_text('{"anything": [1, 2]}')
+    result = _invoke("work", str(aws_spec), "--event", str(event), "--json")
+    assert json.loads(result.stdout)["value"]["event"] == {"anything": [1, 2]}
+
+
+def test_an_example_workflow_step_runs_with_its_step_input(tmp_path, clouds):
+    spec = copy_example("async-training-pipeline", tmp_path / "example") / "aipipe.yaml"
+    step = tmp_path / "step.json"
+    step.write_text('{"dataset": "s3://raw/d1.jsonl"}')
+    result = _invoke("train", str(spec), "--event", str(step))
+    assert result.exit_code == 0, result.output
+    value = json.loads(result.stdout)
+    assert value == {
+        "dataset": "s3://raw/d1.jsonl",
+        "train": {"status": "ok", "bucket": "async-training-pipeline-dev-datasets"},
+    }
+    plain = _invoke("predict", str(spec), "--json")  # no trigger, no file: a step started without input
+    assert json.loads(plain.stdout)["event_source"] == "empty input"
+    assert json.loads(plain.stdout)["value"]["predict"]["status"] == "ok"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["wrok"], "has no function `wrok` (did you mean `work`?)"),
+        (["work", "--trigger", "2"], "`work` has 1 trigger(s), so --trigger takes 1 to 1: 1. bucket data"),
+        (["work", "--trigger", "0"], "--trigger takes 1 to 1"),
+        (["work", "--event", "missing.json"], "cannot read the event file missing.json"),
+        (["work", "--event", "bad.json"], "bad.json:1:9: not JSON: Expecting property name"),
+        (["work", "--event", "bad.json", "--trigger", "1"], "either --event FILE or --trigger N"),
+    ],
+)
+def test_usage_errors_are_clear_and_exit_2(aws_spec, clouds, monkeypatch, arguments, message):
+    monkeypatch.chdir(aws_spec.parent)
+    (aws_spec.parent / "bad.json").write_text('{"a": 1,,}')
+    result = _invoke(arguments[0], str(aws_spec), *arguments[1:])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_secret_missing_from_the_environment_stops_before_the_handler(aws_spec, clouds, monkeypatch):
+    monkeypatch.delenv("API_KEY")
+    result = _invoke("work", str(aws_spec))
+    assert result.exit_code == 1
+    assert "secret `API_KEY` is not set: export API_KEY=..." in result.stderr
+    assert "Traceback" not in result.output
+
+
+def _handlers(spec_path: Path):
+    spec = load_spec(str(spec_path), "dev").spec
+    return LocalHandlers(spec, FakeLocalCloud(spec), spec_path.parent / ".aipipe" / "build")
+
+
+def test_handlers_stay_warm_and_a_timeout_or_a_crash_starts_a_fresh_process(aws_spec):
+    handlers = _handlers(aws_spec)
+    try:
+        assert [handlers("work", {}).value["calls"] for _ in range(2)] == [1, 2]  # one process, its module kept
+        unmarshallable = handlers("work", {"set": True})
+        assert (unmarshallable.ok, unmarshallable.error_type) == (False, "Runtime.MarshalError")
+        timed_out = handlers("work", {"sleep": 10})
+        assert (timed_out.ok, timed_out.error_type) == (False, "Sandbox.Timedout")
+        assert timed_out.error_message == "Task timed out after 3.00 seconds"
+        assert handlers("work", {}).value["calls"] == 1  # a new execution environment
+        crashed = handlers("work", {"exit": True})
+        assert (crashed.ok, crashed.error_type) == (False, "Runtime.ExitError")
+        assert "exit status 3" in crashed.error_message
+        assert handlers("work", {}).ok
+    finally:
+        handlers.close()
+
+
+@pytest.fixture
+def gcp_spec(tmp_path):
+    return _project(tmp_path, GCP_SPEC, "main.py", GCP_HANDLER)
+
+
+def test_gcp_handlers_get_cloudevents_through_functions_framework(gcp_spec, clouds):
+    result = _invoke("on-item", str(gcp_spec), "--json")
+    assert result.exit_code == 0, result.output
+    value = json.loads(result.stdout)["value"]
+    assert value == {
+        "type": "google.cloud.pubsub.topic.v1.messagePublished",
+        "source": "//pubsub.googleapis.com/projects/local-tinyg/topics/tinyg-dev-items",
+        "text": '{"sample": true}',
+        "topic": "tinyg-dev-items",
+        "service": "tinyg-dev-on-item",
+        "target": "on_item",
+    }
+    upload = json.loads(_invoke("on-upload", str(gcp_spec), "--json").stdout)["value"]
+    assert upload["type"] == "google.cloud.storage.object.v1.finalized"
+    assert upload["subject"] == f"objects/{upload['name']}"
+    tick = _invoke("hourly", str(gcp_spec))
+    assert tick.exit_code == 0 and tick.stdout.strip() == "tick from Google-Cloud-Scheduler http"
+
+
+def test_a_raising_gcp_handler_shows_its_own_traceback(gcp_spec, clouds, tmp_path):
+    event = {
+        "attributes": {
+            "specversion": "1.0",
+            "id": "1",
+            "source": "//pubsub.googleapis.com/projects/p/topics/t",
+            "type": "google.cloud.pubsub.topic.v1.messagePublished",
+            "time": "2026-01-01T00:00:00.000Z",
+            "datacontenttype": "application/json",
+        },
+        "data": {"message": {"data": "Ym9vbQ==", "messageId": "1"}, "subscription": "projects/p/subscriptions/s"},
+    }
+    path = tmp_path / "poison.json"
+    path.write_text(json.dumps(event))
+    result = _invoke("on-item", str(gcp_spec), "--event", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.count("Traceback") == 1 and 'fn/main.py", line 11, in on_item' in result.stderr
+    assert "flask" not in result.stderr and "RuntimeError: poison message" in result.stderr
+
+
+def _wheel(folder: Path) -> str:
+    """A tiny pure-Python wheel, installable without any package index."""
+    files = {
+        "tinydep/__init__.py": b"VALUE = 42\n",
+        "tinydep-0.1.dist-info/METADATA": b"Metadata-Version: 2.1\nName: tinydep\nVersion: 0.1\n",
+        "tinydep-0.1.dist-info/WHEEL": b"Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+
+    def digest(data: bytes) -> str:
+        return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+    record = "".join(f"{name},{digest(data)},{len(data)}\n" for name, data in files.items())
+    name = "tinydep-0.1-py3-none-any.whl"
+    with zipfile.ZipFile(folder / name, "w") as archive:
+        for path, data in files.items():
+            archive.writestr(path, data)
+        archive.writestr("tinydep-0.1.dist-info/RECORD", record + "tinydep-0.1.dist-info/RECORD,,\n")
+    return name
+
+
+def test_the_functions_dependencies_are_installed_for_this_machine_by_the_build(aws_spec, clouds, tmp_path):
+    code = aws_spec.parent / "fn"
+    (code / "requirements.txt").write_text(f"./{_wheel(code)}\n")
+    event = tmp_path / "event.json"
+    event.write_text('{"dependency": true}')
+    result = _invoke("work", str(aws_spec), "--event", str(event), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["value"] == 42
+    installed = list((aws_spec.parent / ".aipipe" / "build" / "deps").glob("*/site/tinydep/__init__.py"))
+    assert len(installed) == 1  # in the build's cache, as `aipipe build` keeps dependencies
+
+
+def test_a_gcp_event_file_must_be_a_cloudevent_or_a_request(gcp_spec, clouds, tmp_path):
+    path = tmp_path / "raw.json"
+    path.write_text('{"message": {"data": "e30="}}')
+    result = _invoke("on-item", str(gcp_spec), "--event", str(path))
+    assert result.exit_code == 2
+    assert "a gcp function takes a CloudEvent" in result.stderr
+
+
+def test_a_local_cloud_that_cannot_start_is_an_error_not_a_traceback(aws_spec, monkeypatch):
+    def missing(spec, stack, data_dir):
+        raise ModuleNotFoundError("No module named 'moto'")
+
+    monkeypatch.setattr(aipipe.local.clouds, "open_local_cloud", missing)
+    result = _invoke("work", str(aws_spec))
+    assert result.exit_code == 1
+    assert "the local aws cloud cannot start: No module named 'moto'" in result.stderr
+
+
+def test_invoke_help_stays_fast():
+    assert heavy_modules(["invoke", "--help"]) == "HEAVY="
+
+
+def _corpus_triggers():
+    for name in ("aws-everything", "gcp-everything"):
+        spec = load_spec(str(DATA / "good" / f"{name}.yaml"), "dev").spec
+        for function, resource in spec.resources.items():
+            for position, _ in enumerate(getattr(resource, "triggers", ()) if resource.type == "function" else ()):
+                yield pytest.param(name, function, position + 1, id=f"{name}:{function}#{position + 1}")
+
+
+GCP_ECHO = """\
+def _summary(event):
+    try:
+        return {"type": event["type"], "source": event["source"]}
+    except (TypeError, KeyError):
+        return {"http": event.method, "agent": event.headers.get("User-Agent")}
+"""
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """The good corpora's specs with handlers that answer what they received."""
+    folder = tmp_path_factory.mktemp("corpus") / "good"
+    shutil.copytree(DATA / "good", folder)  # the specs' code and seed files with them
+    for module in ("app", "index"):
+        (folder / "app" / f"{module}.py").write_text("def handler(event, context):\n    return event\n")
+    spec = load_spec(str(folder / "gcp-everything.yaml"), "dev").spec
+    entries = sorted({r.handler for r in spec.resources.values() if r.type == "function"})
+    (folder / "app" / "main.py").write_text(GCP_ECHO + "".join(f"\n{entry} = _summary\n" for entry in entries))
+    return folder
+
+
+@pytest.mark.parametrize(("name", "function", "number"), list(_corpus_triggers()))
+def test_invoke_delivers_every_trigger_of_the_corpora(corpus, clouds, monkeypatch, name, function, number):
+    monkeypatch.setenv("API_TOKEN", "token")
+    monkeypatch.setenv("DB_PASSWORD", "password")
+    result = _invoke(function, str(corpus / f"{name}.yaml"), "--trigger", str(number), "--json")
+    assert result.exit_code == 0, result.output
+    outcome = json.loads(result.stdout)
+    spec = load_spec(str(corpus / f"{name}.yaml"), "dev").spec
+    use = uses_of(function, spec.resources[function])[number - 1]
+    kind = trigger_kind(use.trigger).key
+    if name.startswith("aws"):  # the echo handler returns the event Lambda delivered
+        eventbridge = kind == "schedule" or (kind == "bucket" and bucket_via_eventbridge(spec.resources, use))
+        expected = "detail-type" if eventbridge else "Records"
+        assert expected in outcome["value"]
+    elif kind == "schedule":
+        assert outcome["value"] == {"http": "POST", "agent": "Google-Cloud-Scheduler"}
+    else:
+        assert outcome["value"]["type"] in (*STORAGE_EVENTS.values(), PUBSUB_EVENT)
