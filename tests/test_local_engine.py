@@ -572,9 +572,9 @@ def test_json_lines_and_human_lines():
 def test_what_is_not_run_locally_comes_from_the_cloud_or_the_spec():
     class Asks:
         def not_run_locally(self):
-            return ["the cloud says"]
+            return [("job", "the cloud says")]
 
-    assert not_run_locally(None, Asks()) == ["the cloud says"]
+    assert not_run_locally(None, Asks()) == ["`job`: the cloud says"]
     from types import SimpleNamespace
 
     spec = SimpleNamespace(

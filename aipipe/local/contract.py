@@ -89,5 +89,8 @@ class LocalCloud(Protocol):
         """Run a spec workflow to its end on the very definition the renderer produces, its function tasks
         dispatched to `invoke` (aws only; other clouds have no workflow kind)."""
 
+    def not_run_locally(self) -> list[tuple[str, str]]:
+        """The resources (or parts of them) the emulators do not run, each with what the cloud would do."""
+
     def occurrences(self) -> list[Occurrence]:
         """Everything that happened to the stack's resources since the last call, in order."""

@@ -60,7 +60,7 @@ def not_run_locally(spec: Any, cloud: Any) -> list[str]:
     else derived from the spec (Dataflow jobs, replication, pulumi resources)."""
     ask = getattr(cloud, "not_run_locally", None)
     if callable(ask):
-        return [str(note) for note in ask()]  # type: ignore[union-attr]
+        return [f"`{resource}`: {what}" for resource, what in ask()]  # type: ignore[union-attr]
     notes = []
     for name, resource in spec.resources.items():
         if resource.type == "dataflow":
