@@ -16,8 +16,14 @@ from typing import Any, ClassVar
 from aipipe.local.aws.files import stored_objects, write_object
 from aipipe.local.aws.names import LocalNames
 from aipipe.local.aws.observe import Watcher
-from aipipe.local.aws.resources import create_resources, dead_letter_key, not_run_locally
-from aipipe.local.aws.server import DUMMY_KEY_ID, DUMMY_SECRET, MotoServer, client_environment
+from aipipe.local.aws.resources import create_resources, create_state_machines, dead_letter_key, not_run_locally
+from aipipe.local.aws.server import (
+    DUMMY_KEY_ID,
+    DUMMY_SECRET,
+    MotoServer,
+    client_environment,
+    isolated_botocore_session,
+)
 from aipipe.local.aws.symbols import Resolver
 from aipipe.local.aws.workflows import LambdaDispatch, run_execution
 from aipipe.local.contract import Invoker, Occurrence, WorkflowRun
@@ -42,7 +48,8 @@ class AwsLocalCloud:
         functions = [name for name, model in spec.resources.items() if model.type == "function"]
         self.dispatch = LambdaDispatch({self.names.name(name): name for name in functions})
         self._clients: dict[tuple[str, str], Any] = {}
-        self._machines: dict[str, str] = {}
+        self._session: Any = None
+        self._machines_created = False
         self._saved_port: str | None = None
         self._workflow_lock = threading.Lock()
 
@@ -106,11 +113,17 @@ class AwsLocalCloud:
 
         region = region or self.names.home
         if (service, region) not in self._clients:
-            session = boto3.session.Session(
-                aws_access_key_id=DUMMY_KEY_ID, aws_secret_access_key=DUMMY_SECRET, region_name=region
-            )
+            if self._session is None:  # one session: its loaders parse botocore's data files once
+                self._session = boto3.session.Session(
+                    aws_access_key_id=DUMMY_KEY_ID,
+                    aws_secret_access_key=DUMMY_SECRET,
+                    region_name=self.names.home,
+                    botocore_session=isolated_botocore_session(),
+                )
             config = Config(retries={"max_attempts": 1}, read_timeout=900)  # a Lambda runs up to 15 minutes
-            self._clients[(service, region)] = session.client(service, endpoint_url=self.endpoint, config=config)
+            self._clients[(service, region)] = self._session.client(
+                service, region_name=region, endpoint_url=self.endpoint, config=config
+            )
         return self._clients[(service, region)]
 
     def attribute(self, resource: str, attribute: str) -> str:
@@ -165,12 +178,19 @@ class AwsLocalCloud:
         if model is None or model.type != "workflow":
             raise LookupError(f"`{workflow}` is not a workflow of stack {self.stack}")
         with self._workflow_lock:
+            self.create_state_machines()
             self.dispatch.invoker = invoke
             try:
                 machine = self.attribute(workflow, "arn")
                 return run_execution(self.client("stepfunctions", self.names.region(workflow)), machine, input)
             finally:
                 self.dispatch.invoker = None
+
+    def create_state_machines(self) -> None:
+        """Create every workflow's state machine, once (start leaves them to the first workflow run)."""
+        if not self._machines_created:
+            create_state_machines(self.client, self.names, self.resolver)
+            self._machines_created = True
 
     def occurrences(self) -> list[Occurrence]:
         """Everything that happened to the stack's resources since the last call, in order."""

@@ -30,7 +30,9 @@ _DEAD_LETTER_RETENTION = 14 * 86400
 
 
 def create_resources(clients: Any, names: LocalNames, resolver: Resolver) -> None:
-    """Every resource of the stack that exists locally, in an order where what one names exists first."""
+    """Every resource of the stack that exists locally, in an order where what one names exists first; state
+    machines are created on the first workflow run (`create_state_machines`): parsing their definitions is most
+    of a start's time otherwise, and most runs start no workflow."""
     resources = names.spec.resources
     by_type: dict[str, list[str]] = {}
     for name, model in resources.items():
@@ -55,8 +57,6 @@ def create_resources(clients: Any, names: LocalNames, resolver: Resolver) -> Non
                 Name=names.secret_name(secret), SecretString=os.environ[secret]
             )
             resolver.secret_arns[secret] = created["ARN"]
-    for name in by_type.get("workflow", []):
-        create_state_machine(clients, names, resolver, name)
 
 
 def _bucket(clients: Any, names: LocalNames, name: str, model: Any) -> None:
@@ -138,6 +138,13 @@ def _table(clients: Any, names: LocalNames, name: str, model: Any) -> None:
     created = clients("dynamodb", names.region(name)).create_table(**arguments)["TableDescription"]
     if "LatestStreamArn" in created:
         names.stream_arns[name] = created["LatestStreamArn"]
+
+
+def create_state_machines(clients: Any, names: LocalNames, resolver: Resolver) -> None:
+    """Every workflow's state machine (a workflow may start another: `workflow.start`)."""
+    for name, model in names.spec.resources.items():
+        if model.type == "workflow":
+            create_state_machine(clients, names, resolver, name)
 
 
 def create_state_machine(clients: Any, names: LocalNames, resolver: Resolver, name: str) -> str:

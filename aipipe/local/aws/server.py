@@ -47,7 +47,8 @@ class MotoServer:
         app = _Observed(DomainDispatcherApplication(create_backend_app), self.after_request)
         # port 0: the system picks a free port, no race with another process between choosing and binding
         self._server = make_server(LOOPBACK, 0, app, threaded=True, request_handler=_quiet_handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, name="aipipe-moto", daemon=True)
+        server = self._server  # a short poll interval: stop() returns within a tenth of a second
+        self._thread = threading.Thread(target=lambda: server.serve_forever(poll_interval=0.1), daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
@@ -104,3 +105,18 @@ def is_inherited_aws_variable(name: str) -> bool:
     """An environment variable a handler's environment must not inherit from aipipe's: any AWS_* (a profile or a
     session token would point the SDK back at a real account) and moto's own settings."""
     return name.startswith(("AWS_", "MOTO_"))
+
+
+def isolated_botocore_session() -> Any:
+    """A botocore session that reads no profile, config or credentials file of this machine and no AWS_PROFILE
+    (botocore.configprovider's session variables: name -> (config key, environment variables, default,
+    converter)): aipipe's own clients of the emulator depend on nothing of the user's AWS setup."""
+    import botocore.session
+
+    return botocore.session.Session(
+        session_vars={
+            "profile": (None, None, None, None),
+            "config_file": (None, None, os.devnull, None),
+            "credentials_file": (None, None, os.devnull, None),
+        }
+    )
