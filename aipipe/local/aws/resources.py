@@ -14,6 +14,7 @@ from typing import Any
 from aipipe.kinds.workflow.asl import definition
 from aipipe.local.aws.names import ACCOUNT, PARTITION, LocalNames
 from aipipe.local.aws.symbols import Resolver
+from aipipe.semantics.symbols import Concat
 
 # DynamoDB attribute types (docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_AttributeDefinition.html)
 _KEY_TYPES = {"string": "S", "number": "N", "binary": "B"}
@@ -160,13 +161,41 @@ def create_state_machine(clients: Any, names: LocalNames, resolver: Resolver, na
 
 
 def not_run_locally(names: LocalNames) -> list[tuple[str, str]]:
-    """The stack's resources that do not exist locally, each with what the cloud would do."""
+    """The stack's resources that do not exist locally, each with what the cloud would do; and the workflow
+    steps that cannot run locally (Glue jobs, starting another workflow), which fail there."""
     skipped = []
     for name, model in names.spec.resources.items():
         what = _WHAT_THE_CLOUD_DOES.get(model.type)
         if what is not None:
             skipped.append((name, what(model)))
+        if model.type == "workflow":
+            document = definition(names.pipeline, model).document
+            skipped += [(name, step) for step in _steps_not_run_locally(document)]
     return skipped
+
+
+def _steps_not_run_locally(branch: dict) -> list[str]:
+    """The Task states of a definition (nested branches included) whose service does not run locally."""
+    found = []
+    for state_name, state in branch.get("States", {}).items():
+        for inner in state.get("Branches", []) + ([state["ItemProcessor"]] if "ItemProcessor" in state else []):
+            found += _steps_not_run_locally(inner)
+        resource = state.get("Resource")
+        tail = resource.parts[-1] if isinstance(resource, Concat) and isinstance(resource.parts[-1], str) else ""
+        parameters = state.get("Parameters", {})
+        if ":states:::glue:" in tail:
+            found.append(
+                f"step `{state_name}` starts the Glue job `{parameters.get('JobName')}`, which does not exist "
+                "locally: the step fails there"
+            )
+        elif ":states:::states:startExecution" in tail:
+            # moto 5.2's interpreter hands the task's ASL parameter names (StateMachineArn) to boto3 unconverted
+            # (stepfunctions/parser state_task_service_sfn.py), which boto3 refuses: a States.Runtime error
+            found.append(
+                f"step `{state_name}` starts workflow `{parameters['StateMachineArn'].resource}`: moto's interpreter "
+                "cannot run `workflow.start` tasks, so the step fails locally with States.Runtime"
+            )
+    return found
 
 
 def _replication(model: Any) -> str:
