@@ -8,6 +8,8 @@ import base64
 import json
 import os
 import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -332,6 +334,23 @@ def test_bucket_files_load_at_start_and_changes_are_written_back(write_spec, tmp
     with AwsLocalCloud(spec, "dev", data) as cloud:  # the next run starts from the files
         keys = [item["Key"] for item in cloud.client("s3").list_objects_v2(Bucket="small-dev-inbox")["Contents"]]
         assert keys == ["out/deep/c.txt", "raw/b.json"]
+
+
+HANDLER = """
+import os, boto3
+s3 = boto3.client("s3")  # configured only by the environment, as in Lambda
+s3.put_object(Bucket=os.environ["BUCKET"], Key="out/from-handler.txt", Body=b"written by a handler")
+boto3.client("sns").publish(TopicArn=os.environ["TOPIC"], Message="done")
+"""
+
+
+def test_a_handler_process_reaches_the_local_cloud_through_its_environment(small, tmp_path):
+    env = {name: value for name, value in os.environ.items() if not is_inherited_aws_variable(name)}
+    env.update(small.handler_environment(), BUCKET=small.attribute("inbox", "name"))
+    env["TOPIC"] = small.attribute("alerts", "arn")
+    subprocess.run([sys.executable, "-c", HANDLER], env=env, check=True, timeout=60)
+    assert (tmp_path / "data" / "inbox" / "out" / "from-handler.txt").read_bytes() == b"written by a handler"
+    assert [(o.source, o.kind) for o in small.occurrences()] == [("inbox", "object"), ("alerts", "message")]
 
 
 def test_seed_objects_are_in_the_bucket_and_its_folder(tmp_path):

@@ -69,7 +69,8 @@ class _Observed:
 
     def __call__(self, environ: dict, start_response: Callable) -> Any:
         body = b"".join(self.app(environ, start_response))  # the whole response: the backend is done
-        self.hook()
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):  # S3 reads change nothing (other APIs POST)
+            self.hook()
         return [body]
 
 
