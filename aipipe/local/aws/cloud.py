@@ -18,11 +18,9 @@ from aipipe.local.aws.names import LocalNames
 from aipipe.local.aws.observe import Watcher
 from aipipe.local.aws.resources import create_resources, create_state_machines, dead_letter_key, not_run_locally
 from aipipe.local.aws.server import (
-    DUMMY_KEY_ID,
-    DUMMY_SECRET,
     MotoServer,
     client_environment,
-    isolated_botocore_session,
+    emulator_session,
 )
 from aipipe.local.aws.symbols import Resolver
 from aipipe.local.aws.workflows import LambdaDispatch, run_execution
@@ -48,7 +46,7 @@ class AwsLocalCloud:
         functions = [name for name, model in spec.resources.items() if model.type == "function"]
         self.dispatch = LambdaDispatch({self.names.name(name): name for name in functions})
         self._clients: dict[tuple[str, str], Any] = {}
-        self._session: Any = None
+        self._clients_lock = threading.Lock()
         self._machines_created = False
         self._saved_port: str | None = None
         self._workflow_lock = threading.Lock()
@@ -108,23 +106,16 @@ class AwsLocalCloud:
 
     def client(self, service: str, region: str | None = None) -> Any:
         """A boto3 client of the emulator: its endpoint and dummy credentials, never the environment's."""
-        import boto3
         from botocore.config import Config
 
         region = region or self.names.home
-        if (service, region) not in self._clients:
-            if self._session is None:  # one session: its loaders parse botocore's data files once
-                self._session = boto3.session.Session(
-                    aws_access_key_id=DUMMY_KEY_ID,
-                    aws_secret_access_key=DUMMY_SECRET,
-                    region_name=self.names.home,
-                    botocore_session=isolated_botocore_session(),
-                )
+        with self._clients_lock:  # a boto3 session is not thread-safe while it creates clients (its clients are)
+            if (service, region) in self._clients:
+                return self._clients[(service, region)]
             config = Config(retries={"max_attempts": 1}, read_timeout=900)  # a Lambda runs up to 15 minutes
-            self._clients[(service, region)] = self._session.client(
-                service, region_name=region, endpoint_url=self.endpoint, config=config
-            )
-        return self._clients[(service, region)]
+            client = emulator_session().client(service, region_name=region, endpoint_url=self.endpoint, config=config)
+            self._clients[(service, region)] = client
+            return client
 
     def attribute(self, resource: str, attribute: str) -> str:
         """`${resource.attribute}` as the local resources have it (names, ARNs, URLs)."""

@@ -8,6 +8,7 @@ dummy credentials and its endpoint: nothing can reach, or authenticate to, a rea
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from collections.abc import Callable
@@ -108,16 +109,22 @@ def is_inherited_aws_variable(name: str) -> bool:
     return name.startswith(("AWS_", "MOTO_"))
 
 
-def isolated_botocore_session() -> Any:
-    """A botocore session that reads no profile, config or credentials file of this machine and no AWS_PROFILE
-    (botocore.configprovider's session variables: name -> (config key, environment variables, default,
-    converter)): aipipe's own clients of the emulator depend on nothing of the user's AWS setup."""
+@functools.cache
+def emulator_session() -> Any:
+    """The boto3 session of aipipe's own clients of the emulator: dummy credentials, and a botocore session that
+    reads no profile, config or credentials file of this machine and no AWS_PROFILE (botocore.configprovider's
+    session variables: name -> (config key, environment variables, default, converter)), so they depend on
+    nothing of the user's AWS setup. One per process: its loader parses botocore's models once."""
+    import boto3
     import botocore.session
 
-    return botocore.session.Session(
+    isolated = botocore.session.Session(
         session_vars={
             "profile": (None, None, None, None),
             "config_file": (None, None, os.devnull, None),
             "credentials_file": (None, None, os.devnull, None),
         }
+    )
+    return boto3.session.Session(
+        aws_access_key_id=DUMMY_KEY_ID, aws_secret_access_key=DUMMY_SECRET, botocore_session=isolated
     )
