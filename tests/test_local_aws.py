@@ -296,6 +296,19 @@ def test_every_attribute_of_every_kind_has_a_local_value(tmp_path):
             cloud.attribute("results", "arn")
 
 
+def test_stored_secrets_hold_the_environments_value(tmp_path, monkeypatch):
+    monkeypatch.setenv("LABELLING_API_KEY", "local-key")
+    with AwsLocalCloud(spec_of(AWS_SPECS["event-driven-ingest"]), "dev", tmp_path) as cloud:
+        arn = cloud.resolve("${secret.LABELLING_API_KEY.arn}")
+        assert arn.startswith("arn:aws:secretsmanager:us-east-1:123456789012:secret:event-driven-ingest-dev-")
+        value = handler_client(cloud, "secretsmanager").get_secret_value(SecretId=arn)["SecretString"]
+        assert value == "local-key"
+        assert cloud.resolve("${secret.LABELLING_API_KEY}") == "local-key"
+        monkeypatch.delenv("LABELLING_API_KEY")
+        with pytest.raises(LookupError, match="not set in the environment"):
+            cloud.resolve("${secret.LABELLING_API_KEY}")
+
+
 def test_a_resource_in_another_region_is_there_locally(tmp_path):
     spec = spec_of(AWS_SPECS["cross-region-replication"])
     with AwsLocalCloud(spec, "dev", tmp_path) as cloud:
@@ -420,6 +433,13 @@ def test_sent_messages_are_drained_for_the_engine_to_deliver(small):
     [occurrence] = small.occurrences()
     assert occurrence.source == "work-fifo" and occurrence.detail["group_id"] == "g"
     assert sqs.receive_message(QueueUrl=url).get("Messages", []) == []
+
+
+def test_the_engine_may_send_to_a_queue_as_a_source_would(small):
+    small.send_message("work", b"from s3", {"origin": "inbox"})
+    small.send_message("work-fifo", b"ordered")
+    sent = [(o.source, o.detail["data"], o.detail["attributes"]) for o in small.occurrences()]
+    assert sent == [("work", "from s3", {"origin": "inbox"}), ("work-fifo", "ordered", {})]
 
 
 def test_each_stream_shard_and_each_put_is_reported(small):

@@ -7,6 +7,7 @@ endpoint, so neither this process's own AWS credentials nor any request can reac
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from collections.abc import Mapping
@@ -162,6 +163,19 @@ class AwsLocalCloud:
             Message=data.decode("utf-8"),
             MessageAttributes=message_attributes,
         )
+
+    def send_message(self, queue: str, data: bytes, attributes: Mapping[str, str] | None = None) -> None:
+        """Send a message to a spec queue or subscription's queue (what SNS or S3 would put there); it is
+        reported, and drained, like any other send. A FIFO queue's messages go to group `aipipe`."""
+        message_attributes = {name: {"DataType": "String", "StringValue": value} for name, value in
+                              (attributes or {}).items()}  # fmt: skip
+        arguments = {"QueueUrl": self.attribute(queue, "url"), "MessageBody": data.decode("utf-8")}
+        if message_attributes:
+            arguments["MessageAttributes"] = message_attributes
+        if self.names.name(queue).endswith(".fifo"):
+            arguments["MessageGroupId"] = "aipipe"
+            arguments["MessageDeduplicationId"] = hashlib.sha256(data).hexdigest()
+        self.client("sqs", self.names.region(queue)).send_message(**arguments)
 
     def start_workflow(self, workflow: str, input: Any, invoke: Invoker) -> WorkflowRun:
         """Run a spec workflow to its end in moto's interpreter, its function tasks dispatched to `invoke`."""
