@@ -98,13 +98,17 @@ def test_start_and_stop_serve_on_loopback_only(write_spec, tmp_path):
         assert host == "127.0.0.1"
         assert listening_addresses() == {("127.0.0.1", int(port))}
         assert os.environ["MOTO_PORT"] == port  # where moto's interpreter reaches the other services
+        second = AwsLocalCloud(spec_of(write_spec(SMALL)), "dev", tmp_path)
         with pytest.raises(RuntimeError, match="another local AWS cloud"):
-            AwsLocalCloud(spec_of(write_spec(SMALL)), "dev", tmp_path).start()
+            second.start()
+        second.stop()  # stops nothing: the running cloud keeps its server and settings
+        assert os.environ["MOTO_PORT"] == port and listening_addresses() == {("127.0.0.1", int(port))}
     finally:
         cloud.stop()
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", int(port)), timeout=1)
     assert "MOTO_PORT" not in os.environ
+    cloud.stop()  # a second stop does nothing
     with AwsLocalCloud(spec_of(write_spec(SMALL)), "dev", tmp_path):  # the next one may start
         pass
 

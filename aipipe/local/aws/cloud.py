@@ -18,11 +18,7 @@ from aipipe.local.aws.files import stored_objects, write_object
 from aipipe.local.aws.names import LocalNames
 from aipipe.local.aws.observe import Watcher
 from aipipe.local.aws.resources import create_resources, create_state_machines, dead_letter_key, not_run_locally
-from aipipe.local.aws.server import (
-    MotoServer,
-    client_environment,
-    emulator_session,
-)
+from aipipe.local.aws.server import MotoServer, client_environment, emulator_session
 from aipipe.local.aws.symbols import Resolver
 from aipipe.local.aws.workflows import LambdaDispatch, run_execution
 from aipipe.local.contract import Invoker, Occurrence, WorkflowRun
@@ -78,7 +74,11 @@ class AwsLocalCloud:
             raise
 
     def stop(self) -> None:
-        """Stop moto (bucket contents stay under the data folder) and undo what start changed in the process."""
+        """Stop moto (bucket contents stay under the data folder) and undo what start changed in the process;
+        nothing for a cloud that is not running."""
+        with AwsLocalCloud._running_lock:
+            if AwsLocalCloud._running is not self:
+                return
         self.watcher.active = False
         self.server.stop()
         self.dispatch.remove()
