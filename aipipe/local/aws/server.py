@@ -69,9 +69,10 @@ class _Observed:
         self.app, self.hook = app, hook
 
     def __call__(self, environ: dict, start_response: Callable) -> Any:
+        if environ.get("REQUEST_METHOD") in ("GET", "HEAD"):  # S3 reads change nothing (other APIs POST)
+            return self.app(environ, start_response)
         body = b"".join(self.app(environ, start_response))  # the whole response: the backend is done
-        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):  # S3 reads change nothing (other APIs POST)
-            self.hook()
+        self.hook()
         return [body]
 
 
