@@ -5,6 +5,7 @@ interpreter with their Lambda tasks dispatched to an invoker (here a small in-te
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import socket
@@ -422,11 +423,13 @@ def test_every_source_reports_what_happened_in_order(small):
     assert published["message_id"] and published["time"].endswith("Z")
     assert sent["data"] == "job-1" and sent["attributes"] == {"priority": "high"}
     assert base64.b64decode(record["data"]) == b"click-1" and record["partition_key"] == "user-7"
-    assert int(record["sequence_number"]) > 0
+    assert int(record["sequence_number"]) > 0 and record["shard_id"].startswith("shardId-")
+    assert sent["md5_of_body"] == hashlib.md5(b"job-1").hexdigest()
     assert [change["event"] for change in changes] == ["INSERT", "MODIFY", "REMOVE"]
     assert changes[0]["keys"] == {"id": {"S": "o1"}} and changes[0]["old_image"] is None
     assert changes[1]["old_image"]["n"] == {"N": "1"} and changes[1]["new_image"]["n"] == {"N": "2"}
     assert changes[2]["new_image"] is None
+    assert changes[0]["view_type"] == "NEW_AND_OLD_IMAGES" and changes[0]["size_bytes"] > 0 and changes[0]["event_id"]
     assert small.occurrences() == []  # each is reported once
 
 

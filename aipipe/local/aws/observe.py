@@ -148,6 +148,7 @@ class Watcher:
             sent = message.sent_timestamp
             time = _iso(datetime.datetime.fromtimestamp(int(sent) / 1000, datetime.timezone.utc)) if sent else _now()
             detail = {"data": message.body, "attributes": _sqs_attributes(message.message_attributes)}
+            detail["md5_of_body"] = message.body_md5
             if message.group_id is not None:
                 detail["group_id"] = message.group_id
             self.pending.append(Occurrence(queue, "message", {**detail, "message_id": message.id, "time": time}))
@@ -164,10 +165,10 @@ class Watcher:
         new = []
         for shard_id, shard in self._shards(stream):
             records = list(shard.records.values())
-            new += records[self._records.get((stream, shard_id), 0) :]
+            new += [(shard_id, record) for record in records[self._records.get((stream, shard_id), 0) :]]
             self._records[(stream, shard_id)] = len(records)
-        for record in sorted(new, key=lambda record: record.created_at):
-            detail = {"data": record.data, "partition_key": record.partition_key}
+        for shard_id, record in sorted(new, key=lambda pair: pair[1].created_at):
+            detail = {"data": record.data, "partition_key": record.partition_key, "shard_id": shard_id}
             detail["sequence_number"] = str(record.sequence_number)
             self.pending.append(Occurrence(stream, "record", {**detail, "time": _iso(record.created_at_datetime)}))
 
@@ -187,6 +188,9 @@ class Watcher:
                 "new_image": change.get("NewImage"),
                 "old_image": change.get("OldImage"),
                 "sequence_number": change.get("SequenceNumber"),
+                "size_bytes": change.get("SizeBytes"),
+                "view_type": change.get("StreamViewType"),
+                "event_id": item.record.get("eventID"),
                 "time": _iso(change["ApproximateCreationDateTime"]),
             }
             self.pending.append(Occurrence(table, "change", detail))
