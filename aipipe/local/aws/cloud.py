@@ -109,13 +109,13 @@ class AwsLocalCloud:
         """A boto3 client of the emulator: its endpoint and dummy credentials, never the environment's."""
         from botocore.config import Config
 
-        region = region or self.names.home
+        place = region or self.names.home
         with self._clients_lock:  # a boto3 session is not thread-safe while it creates clients (its clients are)
-            if (service, region) in self._clients:
-                return self._clients[(service, region)]
+            if (service, place) in self._clients:
+                return self._clients[(service, place)]
             config = Config(retries={"max_attempts": 1}, read_timeout=900)  # a Lambda runs up to 15 minutes
-            client = emulator_session().client(service, region_name=region, endpoint_url=self.endpoint, config=config)
-            self._clients[(service, region)] = client
+            client = emulator_session().client(service, region_name=place, endpoint_url=self.endpoint, config=config)
+            self._clients[(service, place)] = client
             return client
 
     def attribute(self, resource: str, attribute: str) -> str:
@@ -169,7 +169,7 @@ class AwsLocalCloud:
         reported, and drained, like any other send. A FIFO queue's messages go to group `aipipe`."""
         message_attributes = {name: {"DataType": "String", "StringValue": value} for name, value in
                               (attributes or {}).items()}  # fmt: skip
-        arguments = {"QueueUrl": self.attribute(queue, "url"), "MessageBody": data.decode("utf-8")}
+        arguments: dict[str, Any] = {"QueueUrl": self.attribute(queue, "url"), "MessageBody": data.decode("utf-8")}
         if message_attributes:
             arguments["MessageAttributes"] = message_attributes
         if self.names.name(queue).endswith(".fifo"):

@@ -116,7 +116,7 @@ def emulator_session() -> Any:
     reads no profile, config or credentials file of this machine and no AWS_PROFILE (botocore.configprovider's
     session variables: name -> (config key, environment variables, default, converter)), so they depend on
     nothing of the user's AWS setup. One per process: its loader parses botocore's models once."""
-    import boto3
+    import boto3.session
     import botocore.session
 
     isolated = botocore.session.Session(

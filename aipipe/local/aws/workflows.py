@@ -48,8 +48,8 @@ class LambdaDispatch:
         default_user_config.update(json.loads(json.dumps(MOTO_CONFIG)))
         for region in regions:  # this instance only: the class and other accounts stay as they are
             lambda_simple_backends[ACCOUNT][region].invoke = self.invoke
-        self._saved["retrier_time"] = retrier_decl.time
-        retrier_decl.time = SimpleNamespace(sleep=self.record_wait)
+        self._saved["retrier_time"] = retrier_decl.time  # pyright: ignore[reportPrivateImportUsage]
+        retrier_decl.time = SimpleNamespace(sleep=self.record_wait)  # pyright: ignore[reportPrivateImportUsage]
         # the interpreter logs every failing state as an error, with its whole parse tree; a failing step is
         # an expected outcome here (reported in the WorkflowRun), not aipipe's error
         self._saved["log_level"] = _INTERPRETER_LOG.level
@@ -62,7 +62,7 @@ class LambdaDispatch:
 
         if not self._saved:
             return
-        retrier_decl.time = self._saved.pop("retrier_time")
+        retrier_decl.time = self._saved.pop("retrier_time")  # pyright: ignore[reportPrivateImportUsage]
         _INTERPRETER_LOG.setLevel(self._saved.pop("log_level"))
         for key, value in self._saved.items():
             if value is None:
@@ -88,7 +88,8 @@ class LambdaDispatch:
         outcome: Outcome = self.invoker(resource, event)
         if not outcome.ok:
             response_headers["x-amz-function-error"] = "Unhandled"
-            error = {"errorType": outcome.error_type or "Exception", "errorMessage": outcome.error_message or ""}
+            error: dict[str, Any] = {"errorType": outcome.error_type or "Exception"}
+            error["errorMessage"] = outcome.error_message or ""
             if outcome.traceback:
                 error["stackTrace"] = outcome.traceback.splitlines()
             return json.dumps(error).encode()
@@ -141,12 +142,13 @@ def steps_of(events: list[dict]) -> tuple[tuple[str, str], ...]:
     failed_states: set[str] = set()
 
     def state_of(event: dict) -> str | None:
-        seen = 0
-        while event is not None and seen < 10000:
-            if "stateEnteredEventDetails" in event:
-                return event["stateEnteredEventDetails"]["name"]
-            event = by_id.get(event.get("previousEventId"))
-            seen += 1
+        current: dict | None = event
+        for _ in range(len(events)):  # a chain is never longer than the history
+            if current is None:
+                return None
+            if "stateEnteredEventDetails" in current:
+                return current["stateEnteredEventDetails"]["name"]
+            current = by_id.get(current.get("previousEventId"))
         return None
 
     for event in events:
