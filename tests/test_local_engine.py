@@ -606,18 +606,16 @@ RUN_SPEC = (
 
 @pytest.fixture
 def local(monkeypatch):
-    """Fake aipipe.local.clouds / handlers / events modules (the other helpers' parts), remembering what ran."""
-    import sys
-    import types
+    """The local cloud, the handlers and the event builder replaced by fakes, remembering what ran."""
+    import aipipe.local.clouds
+    import aipipe.local.events
+    import aipipe.local.handlers
 
     seen: dict[str, Any] = {"behaviours": {}, "calls": []}
 
     def open_local_cloud(spec, stack, data_dir):
         seen.update(stack=stack, data=data_dir, cloud=FakeCloud(spec.cloud, workflows=seen.get("workflows", {})))
         return seen["cloud"]
-
-    class HandlerSetupError(Exception):
-        pass
 
     class LocalHandlers:
         def __init__(self, spec, cloud, build_dir):
@@ -626,22 +624,16 @@ def local(monkeypatch):
 
         def invoke(self, function, event):
             if function == "broken":
-                raise HandlerSetupError("`broken`: secret TOKEN is not set")
+                raise aipipe.local.handlers.HandlerSetupError("`broken`: secret TOKEN is not set")
             seen["calls"].append((function, event))
             return self.handlers(function, event)
 
         def close(self):
             seen["closed"] = True
 
-    modules = {
-        "aipipe.local.clouds": {"open_local_cloud": open_local_cloud},
-        "aipipe.local.handlers": {"LocalHandlers": LocalHandlers, "HandlerSetupError": HandlerSetupError},
-        "aipipe.local.events": {"delivered_event": simple_event},
-    }
-    for name, attributes in modules.items():
-        module = types.ModuleType(name)
-        module.__dict__.update(attributes)
-        monkeypatch.setitem(sys.modules, name, module)
+    monkeypatch.setattr(aipipe.local.clouds, "open_local_cloud", open_local_cloud)
+    monkeypatch.setattr(aipipe.local.handlers, "LocalHandlers", LocalHandlers)
+    monkeypatch.setattr(aipipe.local.events, "delivered_event", simple_event)
     return seen
 
 

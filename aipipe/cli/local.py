@@ -58,7 +58,7 @@ def invoke(
 
     \b
     Examples:
-      aipipe invoke preprocess specs/event-driven-ingest
+      aipipe invoke preprocess pipelines/ingest
       aipipe invoke preprocess --trigger 1 --json
       aipipe invoke train --event step-input.json
     """

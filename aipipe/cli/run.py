@@ -69,7 +69,7 @@ def run(
 
     AWS runs on moto's server (S3, SNS, SQS, Kinesis, DynamoDB, Step Functions), GCP on gcp-storage-emulator and
     aipipe's own Pub/Sub delivery. Triggers, filters, batches, retries and dead letters follow the spec and each
-    cloud's defaults (docs/local.md); backoffs are not slept but counted on a virtual clock. IAM is not enforced.
+    cloud's defaults; backoffs are not slept but counted on a virtual clock. IAM is not enforced.
     Buckets live as files under --data, so outputs can be inspected and fed to the next run.
 
     Exit code 0 when every delivery succeeded in the end, 1 when anything ended in a dead letter, a workflow
@@ -77,8 +77,8 @@ def run(
 
     \b
     Examples:
-      aipipe run specs/event-driven-ingest --put raw/data/=sample.json
-      aipipe run specs/distributed-pubsub --publish work-items=item.json --json
+      aipipe run pipelines/ingest --put raw/data/=sample.json
+      aipipe run pipelines/embed --publish work-items=item.json --json
       aipipe run --start training-pipeline=input.json
       aipipe run --fire nightly-report
     """

@@ -24,6 +24,7 @@ from pathlib import Path
 from aipipe.build import dependencies as deps_of
 from aipipe.build.sources import dependency_source
 from aipipe.build.targets import Target
+from aipipe.core.local_paths import ReadableArea
 
 RUNTIME_PACKAGES = {"aws": ("boto3",), "gcp": ("functions-framework",)}
 LOCAL_FOLDER = "local"  # under the build root: .aipipe/build/local/
@@ -64,7 +65,7 @@ def function_dependencies(spec, function, build_root: Path) -> Path | None:
     """The function's dependencies installed for this machine (cached like the cloud builds' under
     `.aipipe/build/deps/`), or None when its code folder declares none. Raises InstallFailure, SourceProblem."""
     code = spec.base_dir / function.code
-    source = dependency_source(code, spec.base_dir, alone=spec.cloud == "gcp")
+    source = dependency_source(code, ReadableArea.of(spec.base_dir), alone=spec.cloud == "gcp")
     if source is None:
         return None
     return deps_of.installed(source, local_target(spec.cloud), build_root).tree
