@@ -23,9 +23,9 @@ import boto3
 
 from aipipe.kinds.registry import KINDS
 from aipipe.local.aws import AwsLocalCloud
-from aipipe.local.aws.files import object_path
 from aipipe.local.aws.names import MAX_NAME, local_name
 from aipipe.local.aws.server import DUMMY_KEY_ID, is_inherited_aws_variable
+from aipipe.local.bucket_files import object_path
 from aipipe.local.contract import Outcome
 from aipipe.validation import load_spec
 
@@ -382,9 +382,9 @@ def test_seed_objects_are_in_the_bucket_and_its_folder(tmp_path):
 
 
 def test_only_plain_keys_map_to_files(tmp_path):
-    assert object_path(tmp_path, "b", "a/b.txt") == tmp_path / "b" / "a" / "b.txt"
+    assert object_path(tmp_path / "b", "a/b.txt") == tmp_path / "b" / "a" / "b.txt"
     for key in ("../x", "a/../../x", "/etc/passwd", "a//b", "a/", "", ".", "a/./b", "a\\..\\b"):
-        assert object_path(tmp_path, "b", key) is None, key
+        assert object_path(tmp_path / "b", key) is None, key
 
 
 # --- occurrences ---------------------------------------------------------------------------------------------

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from aipipe.kinds.registry import KINDS
+from aipipe.local.bucket_files import object_path
 from aipipe.local.gcp import GcpLocalCloud
-from aipipe.local.gcp.folders import key_path
 from aipipe.validation import load_spec
 
 from conftest import DATA, ROOT
@@ -268,11 +268,11 @@ def test_keys_that_cannot_be_files_are_reported_as_problems(pubsub_cloud):
 
 @pytest.mark.parametrize("key", ["", "a//b", "../x", "a/./b", "folder/"])
 def test_keys_with_empty_dot_or_dotdot_segments_have_no_file(tmp_path, key):
-    assert key_path(tmp_path, key) is None
+    assert object_path(tmp_path, key) is None
 
 
 def test_a_key_is_a_file_under_its_bucket_folder(tmp_path):
-    assert key_path(tmp_path, "raw/data/x.json") == tmp_path / "raw" / "data" / "x.json"
+    assert object_path(tmp_path, "raw/data/x.json") == tmp_path / "raw" / "data" / "x.json"
 
 
 # --- Pub/Sub ---------------------------------------------------------------------------------------------------

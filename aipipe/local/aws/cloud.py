@@ -14,13 +14,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
-from aipipe.local.aws.files import stored_objects, write_object
 from aipipe.local.aws.names import LocalNames
 from aipipe.local.aws.observe import Watcher
 from aipipe.local.aws.resources import create_resources, create_state_machines, dead_letter_key, not_run_locally
 from aipipe.local.aws.server import MotoServer, client_environment, emulator_session
 from aipipe.local.aws.symbols import Resolver
 from aipipe.local.aws.workflows import LambdaDispatch, run_execution
+from aipipe.local.bucket_files import stored_objects, write_object
 from aipipe.local.contract import Invoker, Occurrence, WorkflowRun
 from aipipe.spec.references import symbolic
 
@@ -211,7 +211,7 @@ class AwsLocalCloud:
                 continue
             s3, bucket = self.client("s3", self.names.region(name)), self.names.name(name)
             loaded = set()
-            for key, path in stored_objects(self.data_dir, name):
+            for key, path in stored_objects(self.data_dir / name):
                 s3.put_object(Bucket=bucket, Key=key, Body=path.read_bytes())
                 loaded.add(key)
             for seed in getattr(model, "seed", None) or []:
@@ -222,4 +222,4 @@ class AwsLocalCloud:
                 else:
                     body = str(self.resolve(seed.content)).encode("utf-8")
                 s3.put_object(Bucket=bucket, Key=seed.key, Body=body)
-                write_object(self.data_dir, name, seed.key, body)
+                write_object(self.data_dir / name, seed.key, body)

@@ -14,8 +14,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from aipipe.local.aws.files import remove_object, write_object
 from aipipe.local.aws.names import ACCOUNT, PARTITION, LocalNames
+from aipipe.local.bucket_files import remove_object, write_object
 from aipipe.local.contract import Occurrence
 
 
@@ -106,11 +106,11 @@ class Watcher:
         changed = [key for key, state in after.items() if before.get(key, ())[:3] != state[:3]]
         for key in sorted(changed, key=lambda key: after[key][1]):
             etag, modified, _, size, stored = after[key]
-            if not write_object(self.data_dir, bucket, key, stored.value):
+            if write_object(self.data_dir / bucket, key, stored.value) is not None:
                 self.unwritten.append((bucket, key))
             self._object(bucket, key, "created", size, etag.strip('"'), _iso(modified))
         for key in sorted(set(before) - set(after)):
-            remove_object(self.data_dir, bucket, key)
+            remove_object(self.data_dir / bucket, key)
             self._object(bucket, key, "deleted", 0, "", _now())
 
     def _object(self, bucket: str, key: str, event: str, size: int, etag: str, time: str) -> None:

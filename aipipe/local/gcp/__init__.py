@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from aipipe.local.bucket_files import stored_objects
 from aipipe.local.contract import Invoker, Occurrence, WorkflowRun
 from aipipe.local.gcp.emulator import StorageEmulator, observed_storage
-from aipipe.local.gcp.folders import stored_files
 from aipipe.local.gcp.names import bucket_name, local_attribute, local_name, local_project, topic_path
 from aipipe.local.gcp.not_run import not_run_locally
 from aipipe.local.gcp.occurrences import OccurrenceLog, message_detail
@@ -80,7 +80,7 @@ class GcpLocalCloud:
         with self._sync.quiet():
             for resource, name in self._buckets.items():
                 create_bucket(host, name, self.project)
-                for key, path in stored_files(self.data_dir / resource):
+                for key, path in stored_objects(self.data_dir / resource):
                     upload(host, name, key, path.read_bytes())
         for resource, key, content in seed_objects(self.spec, self.attribute):
             if self._sync.stored(resource, key) != content:

@@ -8,8 +8,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from aipipe.local.bucket_files import object_path, remove_object, write_object
 from aipipe.local.contract import Occurrence
-from aipipe.local.gcp.folders import key_path, remove_object, write_object
 from aipipe.local.gcp.occurrences import OccurrenceLog, object_detail
 
 
@@ -35,7 +35,7 @@ class BucketSync:
 
     def stored(self, resource: str, key: str) -> bytes | None:
         """The content of a bucket's object as its file holds it, or None."""
-        path = key_path(self.data_dir / resource, key)
+        path = object_path(self.data_dir / resource, key)
         return path.read_bytes() if path is not None and path.is_file() else None
 
     def observe(self, event: str, bucket: str, key: str, resource: dict, content: bytes | None) -> None:
