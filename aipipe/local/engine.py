@@ -22,7 +22,7 @@ from aipipe.local.delivery import ASYNC, ENQUEUE, ONCE, PUBSUB, SQS, STREAM, WOR
 from aipipe.local.engine_batches import poll
 from aipipe.local.engine_inputs import Fire, Input, Limits, Publish, Put, Start, not_run_locally
 from aipipe.local.engine_steps import Cause, Pending, cycle_of, ending, from_outcome, trigger_label
-from aipipe.local.trace import KEPT, STOPPED, DeadLetter, RunResult, TraceEntry
+from aipipe.local.trace import KEPT, STOPPED, DeadLetter, RunResult, TraceEntry, json_line
 from aipipe.semantics.filters import delivers
 from aipipe.triggers.base import TriggerUse
 from aipipe.triggers.registry import trigger_kind
@@ -282,10 +282,12 @@ class Engine:
     def run_workflow(self, workflow: str, input: Any, source: str, label: str, cause: Cause) -> None:
         """Run a workflow to its end on the local cloud, its tasks traced as deliveries."""
         inner = cause.deeper(workflow)
+        calls: dict[tuple[str, str], int] = {}  # a step's retries pass the same input: they count as attempts
 
         def task(function: str, event: Any) -> Outcome:
+            attempt = calls[function, json_line(event)] = calls.get((function, json_line(event)), 0) + 1
             outcome = self.invoke(function, event)
-            self.record(from_outcome(workflow, function, "task", 1, outcome, inner.depth + 1))
+            self.record(from_outcome(workflow, function, "task", attempt, outcome, inner.depth + 1))
             self.collect(inner.deeper(function))
             return outcome
 

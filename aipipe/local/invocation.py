@@ -5,14 +5,16 @@ errors."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from aipipe.core.suggest import did_you_mean
-from aipipe.local.contract import Outcome
-from aipipe.local.events import NoEvent, delivered_event, sample_occurrences
+from aipipe.local.bucket_files import stored_objects
+from aipipe.local.contract import Occurrence, Outcome
+from aipipe.local.events import SAMPLE_DATA, NoEvent, delivered_event, sample_occurrences
 from aipipe.triggers.registry import trigger_kind
 from aipipe.triggers.uses import uses_of
 
@@ -87,11 +89,35 @@ def choose_event(spec: Any, function: str, cloud: Any, trigger: int | None, even
         listed = "; ".join(trigger_summary(spec, function))
         raise InvokeProblem(f"`{function}` has {len(uses)} trigger(s), so --trigger takes 1 to {len(uses)}: {listed}")
     use = uses[trigger - 1]
+    occurrences, where = _with_real_objects(use, cloud, sample_occurrences(spec, use, cloud))
     try:
-        event = delivered_event(spec, use, sample_occurrences(spec, use, cloud), cloud)
+        event = delivered_event(spec, use, occurrences, cloud)
     except NoEvent as error:
         raise InvokeProblem(str(error)) from None
-    return f"trigger {trigger} ({trigger_summary(spec, function)[trigger - 1].split('. ', 1)[1]})", event
+    return f"trigger {trigger} ({trigger_summary(spec, function)[trigger - 1].split('. ', 1)[1]}){where}", event
+
+
+def _with_real_objects(use: Any, cloud: Any, occurrences: list[Occurrence]) -> tuple[list[Occurrence], str]:
+    """A sample bucket event names an object the handler can read: the newest object of the local bucket that
+    fires the trigger, else the sample object, written into the local bucket now (and said so)."""
+    if trigger_kind(use.trigger).key != "bucket" or occurrences[0].detail.get("event") != "created":
+        return occurrences, ""
+    sample = occurrences[0]
+    folder = cloud.data_dir / sample.source
+    stored = [(path.stat().st_mtime, key, path) for key, path in stored_objects(folder)]
+    stored = [entry for entry in stored if use.trigger.matches("created", entry[1])]
+    if stored:
+        _, key, path = max(stored)
+        data = path.read_bytes()
+        where = f", object {key} of the local bucket"
+    else:
+        key, data = sample.detail["key"], SAMPLE_DATA.encode()
+        cloud.put_object(sample.source, key, data)
+        cloud.occurrences()  # the write is this invocation's, not something to deliver later
+        where = f", sample object {key} written to {folder} (none there fires the trigger)"
+    digest = hashlib.md5(data).hexdigest()  # S3's ETag of a single-part upload
+    detail = {**sample.detail, "key": key, "size": len(data), "etag": digest, "md5": digest}
+    return [Occurrence(sample.source, sample.kind, detail)], where
 
 
 def _gcp_shaped(event: Any) -> bool:

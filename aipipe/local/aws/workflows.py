@@ -25,7 +25,7 @@ from aipipe.local.contract import Invoker, Outcome, WorkflowRun
 # moto's switches (moto.core.config.default_user_config): execute state machines, and a Lambda without Docker
 MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
 POLL_SECONDS = 0.02
-_INTERPRETER_LOG = logging.getLogger("moto.stepfunctions.parser.asl.component.eval_component")
+_INTERPRETER_LOG = logging.getLogger("moto.stepfunctions.parser")  # its components log failures the trace shows
 
 
 @dataclass

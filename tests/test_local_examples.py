@@ -1,0 +1,107 @@
+"""The examples run on a laptop (issue 17, "Prove it"): `aipipe run` as a user runs it, in a copy of each example,
+on the local emulators (moto's server; gcp-storage-emulator), the handlers in their own processes with their own
+dependencies. Each test checks the trace (JSON lines), the exit code and the files the pipeline wrote."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_example
+
+pytest.importorskip("flask", reason="aipipe run on aws needs the `local` extra (moto's server)")
+pytest.importorskip("gcp_storage_emulator", reason="aipipe run on gcp needs the `local` extra")
+
+RECORDS = '{"id": 1, "text": "Hello"}\n{"id": 2, "text": ""}\n{"id": 3, "text": "World"}\n'
+
+
+def run(folder: Path, *arguments: str, environment: dict[str, str] | None = None) -> tuple[int, list[dict]]:
+    """`aipipe run --json ARGUMENTS` in `folder`: the exit code and the JSON lines."""
+    done = subprocess.run(
+        [sys.executable, "-m", "aipipe", "run", "--json", *arguments],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, **(environment or {})},
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    assert lines and lines[-1]["type"] == "result", done.stdout + done.stderr
+    return done.returncode, lines
+
+
+def deliveries(lines: list[dict]) -> list[tuple[str, str, str, int]]:
+    return [(d["source"], d["target"], d["outcome"], d["attempt"]) for d in lines if d["type"] == "delivery"]
+
+
+def test_event_driven_ingest_cleans_an_upload_and_indexes_its_records(tmp_path):
+    folder = copy_example("event-driven-ingest", tmp_path / "ingest")
+    (tmp_path / "batch.json").write_text(RECORDS)
+    code, lines = run(
+        folder, "--put", f"raw/data/batch.json={tmp_path / 'batch.json'}", environment={"LABELLING_API_KEY": "k"}
+    )
+    assert code == 0 and lines[-1]["exit_code"] == 0
+    assert deliveries(lines) == [("raw", "preprocess", "ok", 1), ("record-events", "index-events", "ok", 1)]
+    data = folder / ".aipipe" / "local" / "dev"
+    cleaned = (data / "curated" / "processed" / "batch.json").read_text().splitlines()
+    assert [json.loads(line)["id"] for line in cleaned] == [1, 3]  # the record without text is dropped
+    [index] = (data / "curated" / "index").rglob("*.jsonl")
+    assert len(index.read_text().splitlines()) == 2  # one event per kept record went through Kinesis
+
+
+def test_event_driven_ingest_ignores_objects_outside_its_trigger(tmp_path):
+    folder = copy_example("event-driven-ingest", tmp_path / "ingest")
+    (tmp_path / "notes.txt").write_text("not a record")
+    code, lines = run(folder, "--put", f"raw/data/notes.txt={tmp_path / 'notes.txt'}")
+    assert code == 0 and deliveries(lines) == []  # suffix .json: S3 would not notify
+    assert (folder / ".aipipe" / "local" / "dev" / "raw" / "data" / "notes.txt").is_file()
+
+
+def test_a_failing_upload_is_retried_twice_then_kept_in_the_functions_dead_letter_queue(tmp_path):
+    folder = copy_example("event-driven-ingest", tmp_path / "ingest")
+    (tmp_path / "batch.json").write_text("[not json lines")
+    code, lines = run(folder, "--put", f"raw/data/batch.json={tmp_path / 'batch.json'}")
+    assert code == 1
+    assert deliveries(lines) == [("raw", "preprocess", "error", attempt) for attempt in (1, 2, 3)]
+    failed = [d for d in lines if d["type"] == "delivery"][-1]
+    assert failed["dead_letter"] == "preprocess-failed" and failed["error_type"] == "JSONDecodeError"
+
+
+def test_the_training_workflow_runs_its_steps_in_order_with_the_parallel_branch(tmp_path):
+    folder = copy_example("async-training-pipeline", tmp_path / "training")
+    (tmp_path / "manifest.json").write_text('{"files": 3}')
+    code, lines = run(folder, "--put", f"datasets/raw/2024-06-01/manifest.json={tmp_path / 'manifest.json'}")
+    assert code == 0
+    tasks = [target for source, target, outcome, _ in deliveries(lines) if source == "training-pipeline"]
+    assert tasks[0] == "preprocess" and tasks[-1] == "predict" and sorted(tasks[1:3]) == ["profile", "train"]
+    assert deliveries(lines)[-1] == ("datasets", "training-pipeline", "ok", 1)  # started by the manifest's event
+
+
+def test_a_failing_step_is_retried_reaches_its_catch_and_the_run_exits_1(tmp_path):
+    folder = copy_example("async-training-pipeline", tmp_path / "training")
+    (tmp_path / "input.json").write_text('{"detail": "not an S3 event"}')
+    code, lines = run(folder, "--start", f"training-pipeline={tmp_path / 'input.json'}")
+    assert code == 1
+    steps = deliveries(lines)
+    # Preprocess: retry {attempts: 3}: four runs, then its catch NotifyFailure, then the execution fails
+    assert steps[:5] == [("training-pipeline", "preprocess", "error", n) for n in (1, 2, 3, 4)] + [
+        ("training-pipeline", "notify", "ok", 1)
+    ]
+    assert steps[-1] == ("input", "training-pipeline", "error", 1)
+    assert lines[-1]["failed_workflows"] == ["training-pipeline: FAILED (aipipe.StepFailed)"]
+
+
+def test_distributed_pubsub_embeds_a_published_work_item(tmp_path):
+    folder = copy_example("distributed-pubsub", tmp_path / "embed")
+    (tmp_path / "item.json").write_text('{"id": "item-1", "text": "hello world"}')
+    code, lines = run(folder, "--publish", f"work-items={tmp_path / 'item.json'}")
+    assert code == 0
+    assert ("embed", "ok") in [(target, outcome) for _, target, outcome, _ in deliveries(lines)]
+    vector = json.loads((folder / ".aipipe" / "local" / "dev" / "embeddings" / "vectors" / "item-1.json").read_text())
+    assert vector["id"] == "item-1" and len(vector["vector"]) == 16
