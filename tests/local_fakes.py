@@ -3,6 +3,10 @@ ARNs local-brief agrees on (`<pipeline>-<stack>-<resource>`, account 12345678901
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
+from aipipe.local.bucket_files import write_object
 from aipipe.local.clouds import LOCAL_ACCOUNT, local_name, local_project
 from aipipe.local.contract import Occurrence
 
@@ -13,7 +17,8 @@ class FakeLocalCloud:
     """Resources named as the real local clouds name them; start/stop only recorded."""
 
     def __init__(self, spec, stack: str = "dev", data_dir=None):
-        self.spec, self.stack, self.data_dir = spec, stack, data_dir
+        self.spec, self.stack = spec, stack
+        self.data_dir = Path(data_dir) if data_dir is not None else Path(tempfile.mkdtemp(prefix="aipipe-fake-"))
         self.cloud = spec.cloud
         self.started = self.stopped = False
 
@@ -49,10 +54,17 @@ class FakeLocalCloud:
             return f"s3://{name}" if kind == "bucket" else f"{ENDPOINT}/{LOCAL_ACCOUNT}/{name}"
         return name
 
+    def secret_arn(self, name: str) -> str:
+        region = self.spec.header.region
+        return f"arn:aws:secretsmanager:{region}:{LOCAL_ACCOUNT}:secret:{local_name(self.spec, name.replace('_', '-'))}"
+
     def handler_environment(self) -> dict[str, str]:
         if self.cloud == "gcp":
             return {"STORAGE_EMULATOR_HOST": ENDPOINT, "GOOGLE_CLOUD_PROJECT": local_project(self.spec)}
         return {"AWS_ENDPOINT_URL": ENDPOINT, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+
+    def put_object(self, bucket: str, key: str, data: bytes) -> None:
+        write_object(self.data_dir / bucket, key, data)
 
     def occurrences(self) -> list[Occurrence]:
         return []

@@ -24,6 +24,7 @@ def run(folder: Path, *arguments: str, environment: dict[str, str] | None = None
     """`aipipe run --json ARGUMENTS` in `folder`: the exit code and the JSON lines."""
     done = subprocess.run(
         [sys.executable, "-m", "aipipe", "run", "--json", *arguments],
+        check=False,
         cwd=folder,
         capture_output=True,
         text=True,

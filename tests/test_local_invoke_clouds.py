@@ -5,6 +5,7 @@ trigger delivers, checked against the documented shapes (tests/data/aws_events, 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -135,3 +136,30 @@ def test_invoke_delivers_the_documented_event_to_the_handler(project, spec_name,
         _check_aws(spec, use, answer["value"])  # the echo returned what Lambda would have given it
     else:
         _check_gcp(spec, use, json.loads(answer["logs"].strip().splitlines()[-1]))  # what functions-framework gave
+
+
+def test_a_handler_reads_a_stored_secret_by_the_arn_its_environment_holds(tmp_path):
+    """`${secret.NAME.arn}` is the ARN of the local Secrets Manager copy (moto's own, with its random suffix), so
+    the handler's GetSecretValue works as deployed."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "app.py").write_text(
+        "import os\nimport boto3\n\n\ndef handler(event, context):\n"
+        "    client = boto3.client('secretsmanager')\n"
+        "    return client.get_secret_value(SecretId=os.environ['KEY_ARN'])['SecretString']\n"
+    )
+    (tmp_path / "aipipe.yaml").write_text(
+        "aipipe: 1\nname: secretive\ncloud: aws\nregion: eu-west-1\nsecrets: [API_KEY]\nresources:\n"
+        "  reader:\n    type: function\n    runtime: python3.12\n    handler: app.handler\n    code: ./app\n"
+        '    environment: {KEY_ARN: "${secret.API_KEY.arn}"}\n'
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "aipipe", "invoke", "reader", "--json"],
+        check=False,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "API_KEY": "s3cr3t-value"},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout)["value"] == "s3cr3t-value"

@@ -75,6 +75,9 @@ class LocalCloud(Protocol):
     def attribute(self, resource: str, attribute: str) -> str:
         """`${resource.attribute}` as the local resources have it (names, ARNs, URLs), for handler environments."""
 
+    def secret_arn(self, name: str) -> str:
+        """`${secret.NAME.arn}`: the ARN of the local copy of a stored secret (aws); LookupError elsewhere."""
+
     def handler_environment(self) -> dict[str, str]:
         """The variables that point a handler's cloud SDK at the emulators (endpoint URL or emulator host, dummy
         credentials, region or project) — never real credentials."""

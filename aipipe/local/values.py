@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from aipipe.local.clouds import LOCAL_ACCOUNT, local_name, local_project
+from aipipe.local.clouds import LOCAL_ACCOUNT, local_project
 from aipipe.semantics.secrets import missing_secrets
 from aipipe.semantics.symbols import Attr, Concat, Deployment, Secret, StoredSecret
 from aipipe.spec.references import symbolic
@@ -61,10 +61,7 @@ def resolve(value: Any, spec: Any, cloud: Any, environ: Mapping[str, str]) -> st
             raise MissingSecret(value.name)
         return environ[value.name]
     if isinstance(value, StoredSecret):
-        return (
-            f"arn:aws:secretsmanager:{spec.header.region}:{LOCAL_ACCOUNT}:secret:"
-            f"{local_name(spec, value.name.lower().replace('_', '-'))}"
-        )
+        return cloud.secret_arn(value.name)
     raise ValueError(f"{value!r} has no local value")
 
 

@@ -122,6 +122,10 @@ class AwsLocalCloud:
         """`${resource.attribute}` as the local resources have it (names, ARNs, URLs)."""
         return self.names.attribute(resource, attribute)
 
+    def secret_arn(self, name: str) -> str:
+        """The ARN of secret `name`'s copy in the local Secrets Manager (made at start when it is set)."""
+        return self.resolver.secret_arn(name)
+
     def resolve(self, value: Any) -> Any:
         """A value of the renderer (symbols inside, or spec text with `${...}` references) with local values."""
         return self.resolver.value(symbolic(value) if isinstance(value, str) else value)

@@ -106,6 +106,10 @@ class GcpLocalCloud:
         """`${resource.attribute}` with the local names (aipipe.local.gcp.names)."""
         return local_attribute(self.spec, self.stack, resource, attribute)
 
+    def secret_arn(self, name: str) -> str:
+        """No stored secrets on gcp (`${secret.NAME.arn}` is an aws form)."""
+        raise LookupError(f"`${{secret.{name}.arn}}` is an aws reference; gcp specs take `${{secret.{name}}}`")
+
     def handler_environment(self) -> dict[str, str]:
         """STORAGE_EMULATOR_HOST and PUBSUB_EMULATOR_HOST (google-cloud-storage and google-cloud-pubsub then use
         anonymous credentials), the local project, and a credentials file that does not exist, so any other Google
