@@ -547,6 +547,30 @@ def test_subscription_policies_read_the_subscriptions_delivery(load):
     )
 
 
+def test_the_distributed_pubsub_example_dead_letters_a_poison_message_after_its_configured_attempts():
+    from conftest import ROOT
+
+    spec = load_spec(str(ROOT / "specs" / "distributed-pubsub" / "aipipe.yaml")).spec
+    cloud = FakeCloud("gcp")
+
+    def embed(event, cloud):
+        if event["records"][0]["data"] == "poison":
+            raise ValueError("not a work item")
+
+    handlers = Handlers(cloud, embed=embed)
+    result = run(spec, cloud, handlers, [Publish("work-items", b'{"id": "1"}'), Publish("work-items", b"poison")])
+    good = [e for e in result.entries if e.target == "embed" and e.outcome == "ok"]
+    poison = [e for e in result.entries if e.target == "embed" and e.outcome == "error"]
+    assert [e.source for e in good] == ["batch-workers"]  # pushed by the subscription the function consumes
+    # dead_letter: {max_attempts: 10}, retry: {min_backoff: 10s, max_backoff: 300s}
+    assert [e.waited for e in poison] == [0, 10, 20, 40, 80, 160, 300, 300, 300, 300]
+    assert poison[-1].dead_letter == "batch-workers-dead-letters"
+    assert [(d.queue, d.attempts, d.payload["data"]) for d in result.dead_letters] == [
+        ("batch-workers-dead-letters", 10, "poison")
+    ]
+    assert result.exit_code == 1
+
+
 def test_a_cloud_scheduler_job_is_not_retried(load):
     spec = load(GCP_HEADER + gcp_function("nightly", "      - {schedule: rate(1 day)}\n"))
     cloud = FakeCloud("gcp")

@@ -48,7 +48,11 @@ from aipipe.triggers.queue import MAX_BATCH, MAX_BATCH_WINDOW, check_batch, mapp
 class SubscriptionTrigger(StrictModel):
     """Consume a subscription: its messages start the function, with the subscription's delivery settings."""
 
-    subscription: ResourceName
+    subscription: ResourceName = Field(
+        description="The `subscription` the function consumes, its one consumer: aws polls its SQS queue (an event "
+        "source mapping), gcp pushes each message to the function. Its `ack_deadline`, `retry` and `dead_letter` "
+        "decide what becomes of a message the function fails on."
+    )
     batch_size: Annotated[int, Field(ge=1, le=MAX_BATCH)] = cloud_only(
         "aws", 10, "Most messages per invocation: 1-10000 (above 10 needs `batch_window`)."
     )
