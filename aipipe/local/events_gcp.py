@@ -73,9 +73,9 @@ def storage_event(event_type: str, occurrence: Occurrence) -> dict:
     return {"attributes": attributes, "data": data}
 
 
-def pubsub_event(event_type: str, topic_id: str, subscription: str, occurrence: Occurrence) -> dict:
-    """A Pub/Sub `messagePublished` CloudEvent for one message of the topic (`projects/<p>/topics/<t>`)."""
-    detail = occurrence.detail
+def pubsub_message(detail) -> dict:
+    """A PubsubMessage as Eventarc and push requests carry it: base64 `data`, `attributes` when there are any, and
+    the id and publish time in both spellings."""
     message: dict = {
         "data": base64.b64encode(detail["data"].encode()).decode(),
         "messageId": detail["message_id"],
@@ -85,6 +85,13 @@ def pubsub_event(event_type: str, topic_id: str, subscription: str, occurrence: 
     }
     if detail.get("attributes"):
         message["attributes"] = dict(detail["attributes"])
+    return message
+
+
+def pubsub_event(event_type: str, topic_id: str, subscription: str, occurrence: Occurrence) -> dict:
+    """A Pub/Sub `messagePublished` CloudEvent for one message of the topic (`projects/<p>/topics/<t>`)."""
+    detail = occurrence.detail
+    message = pubsub_message(detail)
     attributes = {
         "specversion": SPECVERSION,
         "id": detail["message_id"],
@@ -102,17 +109,7 @@ def push_request(subscription: str, occurrence: Occurrence) -> dict:
     the message's fields in both spellings as for Eventarc above. functions-framework turns it into a CloudEvent
     for a CloudEvent handler (event_conversion._is_raw_pubsub_payload needs `subscription`, `message.data` and
     `message.messageId`)."""
-    detail = occurrence.detail
-    message: dict = {
-        "data": base64.b64encode(detail["data"].encode()).decode(),
-        "messageId": detail["message_id"],
-        "message_id": detail["message_id"],
-        "publishTime": detail["time"],
-        "publish_time": detail["time"],
-    }
-    if detail.get("attributes"):
-        message["attributes"] = dict(detail["attributes"])
-    body = json.dumps({"message": message, "subscription": subscription})
+    body = json.dumps({"message": pubsub_message(occurrence.detail), "subscription": subscription})
     headers = {"Content-Type": "application/json"}
     return {"http": {"method": "POST", "path": "/", "headers": headers, "body": body}}
 
