@@ -42,6 +42,7 @@ class FakeLocalCloud:
             "bucket": f"arn:aws:s3:::{name}",
             "topic": f"arn:aws:sns:{region}:{LOCAL_ACCOUNT}:{name}",
             "queue": f"arn:aws:sqs:{region}:{LOCAL_ACCOUNT}:{name}",
+            "subscription": f"arn:aws:sqs:{region}:{LOCAL_ACCOUNT}:{name}",  # its SQS queue
             "stream": f"arn:aws:kinesis:{region}:{LOCAL_ACCOUNT}:stream/{name}",
             "table": f"arn:aws:dynamodb:{region}:{LOCAL_ACCOUNT}:table/{name}",
             "function": f"arn:aws:lambda:{region}:{LOCAL_ACCOUNT}:function:{name}",

@@ -109,6 +109,45 @@ def test_gcp_subscription_durations_and_dead_letter(gcp):
     assert sub["dead_letter_policy"]["max_delivery_attempts"] == 20 and sub["exactly_once"] is True
 
 
+def test_a_consumed_gcp_subscription_pushes_to_its_function(gcp):
+    work = values(gcp, "work-sub")
+    assert work["push_config"] == {
+        "push_endpoint": Child("on-work", "function", "service_config.uri"),
+        "oidc_token": {"service_account_email": Child("on-work", "caller", "email")},
+    }
+    assert work["push_waits"] == [Child("on-work", "invoker"), Child("on-work", "push_tokens")]
+    assert (values(gcp, "updates-sub")["push_config"], values(gcp, "updates-sub")["push_waits"]) == (None, [])
+    [wiring] = values(gcp, "on-work")["triggers"]
+    assert (wiring["grant_tokens"], wiring["role"]) == (True, "roles/iam.serviceAccountTokenCreator")
+    assert (wiring["pubsub_agent"], wiring["caller_name"]) == (
+        Deployment("gcp_pubsub_agent"),
+        Child("on-work", "caller", "name"),
+    )
+    assert (
+        values(gcp, "on-work")["event_trigger"] is None and values(gcp, "on-work")["ingress"] == "ALLOW_INTERNAL_ONLY"
+    )
+    # the subscription is made after the function it names: the dependency runs from it to the function
+    assert "on-work" in gcp.dependencies["work-sub"] and "work-sub" not in gcp.dependencies["on-work"]
+
+
+def test_a_consumed_aws_subscription_is_polled_as_a_queue(aws):
+    on_order = values(aws, "on-order")
+    [mapping] = [t for t in on_order["triggers"] if t.get("source") == "order-events"]
+    assert (mapping["template"], mapping["source_arn"]) == (
+        "triggers/queue/aws-function.py.j2",
+        Attr("order-events", "arn"),
+    )
+    assert (mapping["batch_size"], mapping["batch_window"], mapping["response_types"]) == (50, 10, None)
+    reads = [s for s in on_order["policy"].document["Statement"] if s["Resource"] == [Attr("order-events", "arn")]]
+    assert reads and reads[0]["Action"] == [
+        "sqs:ChangeMessageVisibility",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:ReceiveMessage",
+    ]
+    assert "on-order" in aws.dependencies and "order-events" in aws.dependencies["on-order"]
+
+
 def test_aws_function_policy_and_trigger_wiring(aws):
     ingest = values(aws, "ingest")
     assert (ingest["runtime"], ingest["memory_size"], ingest["timeout"]) == ("python3.12", 1024, 300)

@@ -193,8 +193,8 @@ def test_pubsub_subscription_filters_on_gcp(load):
 def test_each_trigger_kind_takes_what_its_rendered_configuration_delivers():
     from aipipe.triggers.registry import TRIGGERS
 
-    bucket, topic, queue, stream, schedule = (
-        TRIGGERS[key] for key in ("bucket", "topic", "queue", "stream", "schedule")
+    bucket, topic, queue, stream, schedule, subscription = (
+        TRIGGERS[key] for key in ("bucket", "topic", "queue", "stream", "schedule", "subscription")
     )
     trigger = bucket.model(bucket="raw", events=["created"], prefix="in/", suffix=".json")
     assert bucket.takes(trigger, "object", {"event": "created", "key": "in/a.json"})
@@ -203,6 +203,8 @@ def test_each_trigger_kind_takes_what_its_rendered_configuration_delivers():
     assert not bucket.takes(trigger, "message", {"event": "created", "key": "in/a.json"})
     assert topic.takes(topic.model(topic="t"), "message", {}) and not topic.takes(topic.model(topic="t"), "record", {})
     assert queue.takes(queue.model(queue="q"), "message", {})
+    assert subscription.takes(subscription.model(subscription="s"), "message", {})
+    assert not subscription.takes(subscription.model(subscription="s"), "record", {})
     assert stream.takes(stream.model(stream="s"), "record", {}) and stream.takes(stream.model(stream="s"), "change", {})
     assert schedule.takes(schedule.model(schedule="rate(1 day)"), "schedule", {})
     assert not schedule.takes(schedule.model(schedule="rate(1 day)"), "object", {"event": "created", "key": ""})
@@ -474,6 +476,99 @@ def test_eventarc_redelivers_with_doubling_backoff_until_the_local_cap(load):
     assert "stopped locally after 5 attempts" in result.entries[-1].note
     assert "24h" in result.entries[-1].note
     assert [(d.queue, d.attempts) for d in result.dead_letters] == [(None, 5)]
+
+
+def test_a_pushed_subscription_redelivers_with_its_backoff_then_dead_letters_after_max_attempts(load):
+    spec = load(
+        GCP_HEADER
+        + "  work: {type: topic}\n"
+        + "  batch:\n    type: subscription\n    topic: work\n    ack_deadline: 60s\n"
+        + "    dead_letter: {max_attempts: 5}\n    retry: {min_backoff: 10s, max_backoff: 30s}\n"
+        + "  other: {type: subscription, topic: work}\n"
+        + gcp_function("embed", "      - {subscription: batch}\n")
+    )
+    cloud = FakeCloud("gcp")
+    handlers = Handlers(cloud, embed=fail)
+    result = run(spec, cloud, handlers, [Publish("work", b"poison")])
+    # the subscription nothing consumes keeps the message; the consumed one pushes it to the function
+    assert [(e.target, e.outcome) for e in result.entries if e.outcome == KEPT] == [("other", KEPT)]
+    attempts = [e for e in result.entries if e.target == "embed"]
+    assert [(e.attempt, e.waited, e.virtual_time) for e in attempts] == [
+        (1, 0, 0),
+        (2, 10, 10),
+        (3, 20, 30),
+        (4, 30, 60),  # the backoff doubles up to the subscription's max_backoff
+        (5, 30, 90),
+    ]
+    assert (attempts[0].source, attempts[0].trigger) == ("batch", "subscription message")
+    assert attempts[-1].dead_letter == "batch-dead-letters" and "gave up after 5 attempts" in attempts[-1].note
+    assert [(d.source, d.target, d.queue, d.attempts) for d in result.dead_letters] == [
+        ("batch", "embed", "batch-dead-letters", 5)
+    ]
+    assert result.exit_code == 1
+
+
+def test_a_consumed_subscription_on_aws_is_its_queue_redriven_to_its_dead_letter(load):
+    spec = load(
+        AWS_HEADER
+        + "  events: {type: topic}\n"
+        + "  work: {type: subscription, topic: events, ack_deadline: 45s, dead_letter: {max_attempts: 5}}\n"
+        + function("worker", "      - {subscription: work, batch_size: 4}\n")
+    )
+    cloud = FakeCloud()
+    handlers = Handlers(cloud, worker=fail)
+    result = run(spec, cloud, handlers, [Publish("events", b"a"), Publish("events", b"b")])
+    attempts = [e for e in result.entries if e.target == "worker"]
+    # both messages in one batch, received again after the 45s visibility timeout, five receives in all
+    assert [(e.attempt, e.virtual_time) for e in attempts] == [(1, 0), (2, 45), (3, 90), (4, 135), (5, 180)]
+    assert [len(event["records"]) for name, event in handlers.calls] == [2] * 5
+    assert [(d.queue, d.attempts) for d in result.dead_letters] == [("work-dead-letters", 5)] * 2
+
+
+def test_subscription_policies_read_the_subscriptions_delivery(load):
+    from aipipe.local.delivery import policy_for
+    from aipipe.triggers.uses import uses_of
+
+    spec = load(
+        AWS_HEADER
+        + "  events: {type: topic}\n"
+        + "  work: {type: subscription, topic: events, ack_deadline: 45s, retention: 1d}\n"
+        + function("worker", "      - {subscription: work, batch_size: 7, partial_failures: false}\n")
+    )
+    (sqs,) = (policy_for(spec, use) for use in uses_of("worker", spec.resources["worker"]))
+    assert (sqs.mode, sqs.attempts, sqs.dead_letter, sqs.batch_size, sqs.partial, sqs.visibility, sqs.max_age) == (
+        "sqs",
+        None,
+        None,
+        7,
+        False,
+        45,
+        86400,
+    )
+
+
+def test_the_distributed_pubsub_example_dead_letters_a_poison_message_after_its_configured_attempts():
+    from conftest import ROOT
+
+    spec = load_spec(str(ROOT / "specs" / "distributed-pubsub" / "aipipe.yaml")).spec
+    cloud = FakeCloud("gcp")
+
+    def embed(event, cloud):
+        if event["records"][0]["data"] == "poison":
+            raise ValueError("not a work item")
+
+    handlers = Handlers(cloud, embed=embed)
+    result = run(spec, cloud, handlers, [Publish("work-items", b'{"id": "1"}'), Publish("work-items", b"poison")])
+    good = [e for e in result.entries if e.target == "embed" and e.outcome == "ok"]
+    poison = [e for e in result.entries if e.target == "embed" and e.outcome == "error"]
+    assert [e.source for e in good] == ["batch-workers"]  # pushed by the subscription the function consumes
+    # dead_letter: {max_attempts: 10}, retry: {min_backoff: 10s, max_backoff: 300s}
+    assert [e.waited for e in poison] == [0, 10, 20, 40, 80, 160, 300, 300, 300, 300]
+    assert poison[-1].dead_letter == "batch-workers-dead-letters"
+    assert [(d.queue, d.attempts, d.payload["data"]) for d in result.dead_letters] == [
+        ("batch-workers-dead-letters", 10, "poison")
+    ]
+    assert result.exit_code == 1
 
 
 def test_a_cloud_scheduler_job_is_not_retried(load):

@@ -133,6 +133,20 @@ resources:
     code: ./fn
     triggers:
       - schedule: rate(1 hour)
+  work:
+    type: subscription
+    topic: items
+    ack_deadline: 60s
+    dead_letter: {max_attempts: 5}
+  on-work:
+    type: function
+    runtime: python3.12
+    handler: on_item
+    code: ./fn
+    environment:
+      TOPIC: ${items.name}
+    triggers:
+      - subscription: work
 """
 
 GCP_HANDLER = """\
@@ -323,6 +337,19 @@ def test_gcp_handlers_get_cloudevents_through_functions_framework(gcp_spec, clou
     assert tick.exit_code == 0 and tick.stdout.strip() == "tick from Google-Cloud-Scheduler http"
 
 
+def test_a_pushed_subscription_reaches_a_cloudevent_handler_unchanged(gcp_spec, clouds):
+    # the raw Pub/Sub push request, POSTed to an HTTP function: functions-framework converts it to the CloudEvent
+    # the handler is declared for (event_conversion.marshal_background_event_data, _is_raw_pubsub_payload)
+    result = _invoke("on-work", str(gcp_spec), "--json")
+    assert result.exit_code == 0, result.output
+    value = json.loads(result.stdout)["value"]
+    assert (value["type"], value["text"], value["target"]) == (
+        "google.cloud.pubsub.topic.v1.messagePublished",
+        '{"sample": true}',
+        "on_item",
+    )
+
+
 def test_a_raising_gcp_handler_shows_its_own_traceback(gcp_spec, clouds, tmp_path):
     event = {
         "attributes": {
@@ -443,5 +470,7 @@ def test_invoke_delivers_every_trigger_of_the_corpora(corpus, clouds, monkeypatc
         assert expected in outcome["value"]
     elif kind == "schedule":
         assert outcome["value"] == {"http": "POST", "agent": "Google-Cloud-Scheduler"}
+    elif kind == "subscription":  # an HTTP function (no decorator) gets the raw push request itself
+        assert outcome["value"]["http"] == "POST"
     else:
         assert outcome["value"]["type"] in (*STORAGE_EVENTS.values(), PUBSUB_EVENT)

@@ -219,6 +219,7 @@ def test_gcp_grants_are_on_single_resources(plans):
                     "roles/pubsub.subscriber",
                     "roles/pubsub.viewer",
                     "roles/cloudkms.cryptoKeyEncrypterDecrypter",  # Cloud Storage's agent on a CMEK bucket's key
+                    "roles/iam.serviceAccountTokenCreator",  # Pub/Sub's agent on a push's caller account
                 }
 
 
@@ -413,8 +414,22 @@ def test_distributed_pubsub_dead_letters_and_trigger(plans):
     [subscriber] = find(plan, "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember")
     assert (publisher.inputs["role"], publisher.inputs["member"]) == ("roles/pubsub.publisher", agent)
     assert (subscriber.inputs["role"], subscriber.inputs["member"]) == ("roles/pubsub.subscriber", agent)
+    # `embed` consumes the subscription: Pub/Sub pushes to the function's run.app address with an OIDC token of its
+    # caller account (which may invoke it, and for which Pub/Sub's agent may mint tokens); no Eventarc trigger
     [function] = find(plan, "gcp:cloudfunctionsv2/function:Function")
-    assert function.inputs["eventTrigger"]["pubsubTopic"] == "projects/mock-project/topics/work-items"
+    assert "eventTrigger" not in function.inputs
+    assert function.inputs["serviceConfig"]["ingressSettings"] == "ALLOW_INTERNAL_ONLY"
+    push = subscription.inputs["pushConfig"]
+    assert push["pushEndpoint"].startswith("https://embed-") and push["pushEndpoint"].endswith(".a.run.app")
+    caller = push["oidcToken"]["serviceAccountEmail"]
+    assert caller.startswith("call-embed-") and set(push) == {"pushEndpoint", "oidcToken"}
+    [invoker] = find(plan, "gcp:cloudrun/iamMember:IamMember", "embed-invoker")
+    [tokens] = find(plan, "gcp:serviceaccount/iAMMember:IAMMember", "embed-push-tokens")
+    assert (invoker.inputs["role"], invoker.inputs["member"]) == ("roles/run.invoker", f"serviceAccount:{caller}")
+    assert (tokens.inputs["role"], tokens.inputs["member"]) == ("roles/iam.serviceAccountTokenCreator", agent)
+    # the first push waits until the caller may invoke the function and Pub/Sub may mint its tokens
+    waits = {urn.rsplit("::", 1)[-1] for urn in subscription.options["depends_on"]}
+    assert {"embed-invoker", "embed-push-tokens"} <= waits
     assert function.inputs["buildConfig"]["runtime"] == "python312"
     [grant] = find(plan, "gcp:storage/bucketIAMMember:BucketIAMMember")
     assert grant.inputs["role"] == "roles/storage.objectUser"
@@ -528,6 +543,7 @@ GRANT_TARGETS = {
     "cryptoKeyId": "key",
     "secretId": "secret",
     "datasetId": "dataset",
+    "serviceAccountId": "service account",
 }
 
 

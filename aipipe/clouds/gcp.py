@@ -232,6 +232,8 @@ ROLES = {
     # tables.updateData and tables.create (cloud.google.com/bigquery/docs/access-control#bigquery.dataEditor)
     "dataflow_bigquery": "roles/bigquery.dataEditor",
     "publish": "roles/pubsub.publisher",
+    # the Pub/Sub service agent minting a push subscription's OIDC tokens as its account (aipipe.triggers.subscription)
+    "push_tokens": "roles/iam.serviceAccountTokenCreator",
     # a service agent encrypting with a customer-managed key: Cloud Storage's for a bucket's default key
     # (cloud.google.com/storage/docs/encryption/using-customer-managed-keys#prereqs), Pub/Sub's for a topic's
     # (pulumi-gcp pubsub.Topic kms_key_name)

@@ -20,6 +20,7 @@ from aipipe.spec.links import Link
 from aipipe.spec.model import ResourceBase, StrictModel, cloud_only
 from aipipe.spec.references import symbolic, symbolic_data
 from aipipe.spec.values import Duration, ResourceName, duration_between, duration_range_problem, format_duration
+from aipipe.triggers.subscription import push_config
 
 
 class DeadLetter(StrictModel):
@@ -165,11 +166,17 @@ def aws_values(spec, name: str, subscription: Subscription) -> dict:
 
 
 def gcp_values(spec, name: str, subscription: Subscription) -> dict:
-    """The subscription template's values: its topic's full id and the Pub/Sub service agent."""
+    """The subscription template's values: its topic's full id, the Pub/Sub service agent, and the push to the
+    function that consumes it, if one does."""
     dead_letter, retry = subscription.dead_letter, subscription.retry
+    push = push_config(spec.spec, name)  # `spec` is the render job (RenderInputs)
     return {
         "topic": subscription.topic,
         "topic_id": Attr(subscription.topic, "id"),
+        # a function's subscription trigger makes it a push subscription to that function (aipipe.triggers.
+        # subscription), made once the function may be invoked by the push's account
+        "push_config": push["config"] if push else None,
+        "push_waits": push["waits"] if push else [],
         "pubsub_agent": pubsub_agent(),
         "ack_deadline": subscription.ack_deadline,
         "message_retention": f"{subscription.retention}s" if subscription.retention else None,

@@ -29,6 +29,9 @@ Sources:
 - Cloud Scheduler (gcp schedules): the job's retry_config is not rendered, and RetryConfig.retry_count defaults to
   0 (pulumi-gcp cloudscheduler JobRetryConfig: "The number of attempts that the system will make to run a job
   using the exponential backoff procedure"; Cloud Scheduler REST reference: default 0): one attempt.
+- Subscription triggers: the subscription's own delivery (aipipe.semantics.delivery: ack deadline, retention,
+  retry backoff, dead_letter.max_attempts), as aipipe.triggers.subscription wires it — SQS redrive to the
+  subscription's dead-letter queue on aws, Pub/Sub's dead-letter topic after max_delivery_attempts on gcp.
 - Pub/Sub's exponential backoff formula is not documented: doubling from the minimum, capped at the maximum.
 """
 
@@ -38,6 +41,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aipipe.kinds.function.model import OnFailure
+from aipipe.semantics.delivery import delivery_of
 from aipipe.triggers.base import TriggerUse, failed_events_queue
 from aipipe.triggers.registry import trigger_kind
 
@@ -46,6 +50,8 @@ LAMBDA_ASYNC_WAITS = (60, 120)
 # Eventarc's transport subscription (cloud.google.com/eventarc/docs/retry-events)
 EVENTARC_BACKOFF = (10, 600)
 EVENTARC_RETENTION = 24 * 3600
+# the suffix of a subscription's dead-letter queue (aws) or topic (gcp): templates/subscription/<cloud>.py.j2
+DEAD_LETTERS = "-dead-letters"
 # The modes of delivery a Policy has
 ASYNC, SQS, STREAM, PUBSUB, ONCE, ENQUEUE, WORKFLOW = "async", "sqs", "stream", "pubsub", "once", "enqueue", "workflow"
 
@@ -92,6 +98,8 @@ def policy_for(spec: Any, use: TriggerUse) -> Policy:
         return Policy(ENQUEUE, why="the event becomes a message of the queue")
     kind = trigger_kind(use.trigger)
     wiring = kind.wiring[(spec.cloud, target_type)](spec, use)
+    if kind.key == "subscription":
+        return _subscription_policy(spec, use, wiring)
     if spec.cloud == "gcp":
         return _gcp_policy(kind.key, wiring)
     if kind.key == "queue":
@@ -130,6 +138,35 @@ def _sqs_policy(spec: Any, use: TriggerUse, wiring: dict) -> Policy:
         max_age=queue.retention,
         why=f"SQS redelivers a failed message after the {queue.visibility_timeout}s visibility timeout"
         + (f", {dead_letter.max_receives} receives then `{dead_letter.queue}`" if dead_letter else " until retention"),
+    )
+
+
+def _subscription_policy(spec: Any, use: TriggerUse, wiring: dict) -> Policy:
+    """A subscription consumed by a function: its own delivery (semantics/delivery) — on aws its SQS queue polled
+    by an event source mapping, on gcp a push with the subscription's backoff — ending in its dead letter."""
+    name = use.trigger.subscription
+    delivery = delivery_of(spec.resources[name], spec.cloud)
+    dead_letter = f"{name}{DEAD_LETTERS}" if delivery.max_attempts else None
+    until = f", {delivery.max_attempts} deliveries then `{dead_letter}`" if dead_letter else " until retention"
+    if spec.cloud == "aws":
+        return Policy(
+            SQS,
+            attempts=delivery.max_attempts,
+            dead_letter=dead_letter,
+            batch_size=wiring["batch_size"],
+            partial=bool(wiring["response_types"]),
+            visibility=delivery.ack_deadline,
+            max_age=delivery.retention,
+            why=f"SQS redelivers a failed message after the {delivery.ack_deadline}s visibility timeout" + until,
+        )
+    low, high = delivery.backoff or EVENTARC_BACKOFF
+    return Policy(
+        PUBSUB,
+        attempts=delivery.max_attempts,
+        dead_letter=dead_letter,
+        backoff=delivery.backoff,
+        max_age=delivery.retention,
+        why=f"Pub/Sub pushes a failed message again with backoff {low}s-{high}s" + until,
     )
 
 

@@ -157,6 +157,10 @@ class Engine:
         if (takers or subscriptions) and not self.within_limits(occurrence, cause):
             return
         for name in subscriptions:
+            consumed = any(self.source_of(use) == name for use in self.uses)
+            if consumed:  # a function's subscription trigger: the message reaches it through the subscription
+                self.route(Occurrence(name, occurrence.kind, occurrence.detail), cause.then(occurrence.source))
+                continue
             self.record(
                 TraceEntry(
                     occurrence.source,

@@ -6,7 +6,8 @@ occurrences for `aipipe invoke --trigger N`.
   EventBridge event for a schedule or for a bucket routed through EventBridge);
 - a queue on aws (a bucket or topic filling it): the message body the queue receives (a JSON string);
 - a workflow on aws: the execution's input (the EventBridge event; for a topic, the pipe's one-record array);
-- a function on gcp: a CloudEvent `{"attributes": ..., "data": ...}`, or `{"http": ...}` for Cloud Scheduler.
+- a function on gcp: a CloudEvent `{"attributes": ..., "data": ...}`, or `{"http": ...}` for Cloud Scheduler and
+  for a subscription's push (the raw Pub/Sub push request, which functions-framework turns into a CloudEvent).
 Which route the cloud takes is the renderer's own rule (aipipe.triggers.eventbridge.bucket_via_eventbridge), and
 event types come from the trigger kinds (S3_EVENTS, STORAGE_EVENTS, PUBSUB_EVENT): one source of truth."""
 
@@ -76,7 +77,7 @@ def _aws_event(spec: Any, use: TriggerUse, key: str, occurrences: list[Occurrenc
             message = Occurrence(source, "message", {**occurrences[0].detail, "data": envelope})
             return [aws.sqs_record(_pipe_queue_arn(spec, use), message, aws.region(spec, use.owner))]
         return aws.sns_records(topic_arn, occurrences[:1], where)
-    if key == "queue":
+    if key in ("queue", "subscription"):  # a subscription's queue: raw message delivery, the body is the message
         queue_arn = cloud.attribute(source, "arn")
         return {"Records": [aws.sqs_record(queue_arn, occurrence, where) for occurrence in occurrences]}
     if key == "stream":
@@ -98,6 +99,8 @@ def _gcp_event(spec: Any, use: TriggerUse, key: str, occurrences: list[Occurrenc
     if key == "topic":
         topic_id = _topic_id(spec, use.trigger.topic, cloud)
         return gcp.pubsub_event(PUBSUB_EVENT, topic_id, _eventarc_subscription(spec, use), occurrence)
+    if key == "subscription":
+        return gcp.push_request(_subscription_id(spec, use.trigger.subscription, cloud), occurrence)
     if key == "schedule":
         job = f"projects/{local_project(spec)}/locations/{spec.header.region}/jobs/{local_name(spec, use.owner)}"
         return gcp.scheduler_request(f"{job}-schedule-{use.position}", occurrence.detail["time"])
@@ -123,6 +126,14 @@ def _topic_id(spec: Any, topic: str, cloud: Any) -> str:
     return f"projects/{local_project(spec)}/topics/{cloud.attribute(topic, 'name')}"
 
 
+def _subscription_id(spec: Any, subscription: str, cloud: Any) -> str:
+    """`projects/<project>/subscriptions/<name>`, as the push request names the subscription."""
+    subscription_id = cloud.attribute(subscription, "id")
+    if subscription_id.startswith("projects/"):
+        return subscription_id
+    return f"projects/{local_project(spec)}/subscriptions/{cloud.attribute(subscription, 'name')}"
+
+
 def _eventarc_subscription(spec: Any, use: TriggerUse) -> str:
     """The subscription Eventarc creates for a Pub/Sub trigger (named after the trigger)."""
     return f"projects/{local_project(spec)}/subscriptions/eventarc-{spec.header.region}-{local_name(spec, use.owner)}"
@@ -138,7 +149,7 @@ def sample_occurrences(spec: Any, use: TriggerUse, cloud: Any) -> list[Occurrenc
     source = trigger_kind(use.trigger).source(use.trigger)
     if key == "bucket":
         return [_sample_object(spec, use, source, cloud, time)]
-    if key in ("topic", "queue"):
+    if key in ("topic", "queue", "subscription"):
         data = _queue_body(spec, source, cloud) if key == "queue" else SAMPLE_DATA
         detail = {"data": data, "attributes": {}, "message_id": str(uuid.uuid4()), "time": time}
         return [Occurrence(source, "message", detail)]

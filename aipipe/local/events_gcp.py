@@ -13,11 +13,13 @@ The copies the tests validate against are in tests/data/cloudevents/.
 
 A schedule trigger is no CloudEvent: Cloud Scheduler POSTs to the function's URL (templates/triggers/schedule/
 gcp-function.py.j2: `http_method: POST`, no body), so its event is `{"http": {...}}`, which the local handler
-delivers to an HTTP function through functions-framework."""
+delivers to an HTTP function through functions-framework. A subscription trigger's push is no CloudEvent either:
+the raw Pub/Sub push request, POSTed as JSON (`push_request`)."""
 
 from __future__ import annotations
 
 import base64
+import json
 import uuid
 from urllib.parse import quote
 
@@ -71,9 +73,9 @@ def storage_event(event_type: str, occurrence: Occurrence) -> dict:
     return {"attributes": attributes, "data": data}
 
 
-def pubsub_event(event_type: str, topic_id: str, subscription: str, occurrence: Occurrence) -> dict:
-    """A Pub/Sub `messagePublished` CloudEvent for one message of the topic (`projects/<p>/topics/<t>`)."""
-    detail = occurrence.detail
+def pubsub_message(detail) -> dict:
+    """A PubsubMessage as Eventarc and push requests carry it: base64 `data`, `attributes` when there are any, and
+    the id and publish time in both spellings."""
     message: dict = {
         "data": base64.b64encode(detail["data"].encode()).decode(),
         "messageId": detail["message_id"],
@@ -83,6 +85,13 @@ def pubsub_event(event_type: str, topic_id: str, subscription: str, occurrence: 
     }
     if detail.get("attributes"):
         message["attributes"] = dict(detail["attributes"])
+    return message
+
+
+def pubsub_event(event_type: str, topic_id: str, subscription: str, occurrence: Occurrence) -> dict:
+    """A Pub/Sub `messagePublished` CloudEvent for one message of the topic (`projects/<p>/topics/<t>`)."""
+    detail = occurrence.detail
+    message = pubsub_message(detail)
     attributes = {
         "specversion": SPECVERSION,
         "id": detail["message_id"],
@@ -92,6 +101,17 @@ def pubsub_event(event_type: str, topic_id: str, subscription: str, occurrence: 
         "datacontenttype": "application/json",
     }
     return {"attributes": attributes, "data": {"subscription": subscription, "message": message}}
+
+
+def push_request(subscription: str, occurrence: Occurrence) -> dict:
+    """The HTTP request a push subscription (`projects/<p>/subscriptions/<s>`) POSTs for one message: the wrapped
+    JSON body `{"message": {...}, "subscription": ...}` (cloud.google.com/pubsub/docs/push, "Receiving messages"),
+    the message's fields in both spellings as for Eventarc above. functions-framework turns it into a CloudEvent
+    for a CloudEvent handler (event_conversion._is_raw_pubsub_payload needs `subscription`, `message.data` and
+    `message.messageId`)."""
+    body = json.dumps({"message": pubsub_message(occurrence.detail), "subscription": subscription})
+    headers = {"Content-Type": "application/json"}
+    return {"http": {"method": "POST", "path": "/", "headers": headers, "body": body}}
 
 
 def scheduler_request(job: str, time: str) -> dict:

@@ -11,6 +11,7 @@ from aipipe.spec.values import format_duration
 from aipipe.triggers.queue import QueueTrigger
 from aipipe.triggers.registry import trigger_kind
 from aipipe.triggers.stream import StreamTrigger
+from aipipe.triggers.subscription import SubscriptionTrigger
 
 
 class TimeoutBeyondSource(PolicyCheck):
@@ -23,7 +24,9 @@ class TimeoutBeyondSource(PolicyCheck):
         "timeout), or the message is delivered again while it is still being processed: duplicate work and "
         "writes (a warning). A function a queue triggers may not run longer than the queue's visibility timeout: "
         "Lambda refuses to create the event source mapping (an error; docs.aws.amazon.com/lambda/latest/dg/"
-        "services-sqs-configure.html); one that reads a queue itself gets the subscription's warning."
+        "services-sqs-configure.html); one that reads a queue itself gets the subscription's warning. A function a "
+        "subscription triggers: on aws the same error (its queue's visibility timeout is the `ack_deadline`), on gcp "
+        "the warning (the push request times out after the `ack_deadline`)."
     )
     fix = (
         "Lower the function's `timeout`, or raise the subscription's `ack_deadline` (the queue's "
@@ -62,6 +65,7 @@ class TimeoutBeyondSource(PolicyCheck):
                             severity=Severity.WARNING,
                         )
             yield from _queue_findings(ctx, name, function)
+            yield from _subscription_findings(ctx, name, function)
             for position, trigger in enumerate(function.triggers):
                 stream = resources.get(getattr(trigger, "stream", ""))
                 if (
@@ -113,3 +117,35 @@ def _queue_findings(ctx, name: str, function):
                 f"received again after {format_duration(queue.visibility_timeout)} (`visibility_timeout`)",
                 severity=Severity.WARNING,
             )
+
+
+def _subscription_findings(ctx, name: str, function):
+    """A subscription trigger whose subscription redelivers sooner than the function may run: on aws its queue's
+    visibility timeout (an error, as for a queue trigger: Lambda refuses the mapping); on gcp the push request's
+    timeout, which is the ack deadline ("For push delivery, this value is also used to set the request timeout for
+    the call to the push endpoint": pulumi-gcp pubsub.Subscription ack_deadline_seconds) — a warning, as for a
+    function that reads a subscription."""
+    resources = ctx.checkable()
+    for position, trigger in enumerate(function.triggers):
+        subscription = resources.get(getattr(trigger, "subscription", ""))
+        if not isinstance(trigger, SubscriptionTrigger) or getattr(subscription, "type", None) != "subscription":
+            continue
+        if ctx.cloud not in LIMITS:
+            continue
+        deadline = delivery_of(subscription, ctx.cloud).ack_deadline
+        if function.timeout <= deadline:
+            continue
+        message = (
+            f"`{name}` may run {format_duration(function.timeout)} but `{trigger.subscription}` redelivers a message "
+            f"after {format_duration(deadline)} (`ack_deadline`)"
+        )
+        if ctx.cloud == "aws":
+            message += (
+                ": Lambda refuses an SQS trigger on a function whose timeout exceeds the queue's visibility timeout"
+            )
+        yield Finding(
+            name,
+            ctx.at(name, "triggers", position, "subscription"),
+            message,
+            severity=Severity.ERROR if ctx.cloud == "aws" else Severity.WARNING,
+        )

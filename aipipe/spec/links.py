@@ -23,3 +23,6 @@ class Link:
     allowed: tuple[str, ...]
     role: str  # reads, writes, deletes, trigger, topic, step, source, destination, input, depends_on
     prefix: str = ""  # for reads/writes/deletes narrowed to a key prefix: `curated/processed/`
+    # clouds on which the target is made after this resource, because it names it (a push subscription names the
+    # function it pushes to): the dependency graph has the edge the other way there
+    reversed_on: tuple[str, ...] = ()

@@ -104,6 +104,9 @@ class TriggerKind:
     # it, starts the target: the local runner's question, answered with the same rules (what happened is an
     # occurrence kind of aipipe.local.contract: "object", "message", "record", "change", "schedule")
     takes: Callable[[Any, str, Mapping[str, Any]], bool] = _takes_nothing
+    # clouds on which the source's own resource names the target (a push subscription's endpoint is the function's
+    # address): there the source is made after the target, so the dependency runs from the source to the target
+    pushed_to: tuple[str, ...] = ()
 
     def source(self, trigger: Any) -> str | None:
         """The resource a trigger names, if its kind names one."""

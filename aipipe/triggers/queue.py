@@ -57,9 +57,14 @@ class QueueTrigger(StrictModel):
 
 def _check(ctx: CheckContext, use: TriggerUse) -> None:
     """Batch size and window against the queue's type."""
+    queue = ctx.checkable().get(use.trigger.queue)
+    check_batch(ctx, use, fifo=getattr(queue, "type", None) == "queue" and queue.fifo)
+
+
+def check_batch(ctx: CheckContext, use: TriggerUse, fifo: bool) -> None:
+    """A trigger's `batch_size` and `batch_window` against what Lambda takes from a FIFO or standard queue (the
+    queue trigger's, and the subscription trigger's: a subscription's queue is standard)."""
     trigger = use.trigger
-    queue = ctx.checkable().get(trigger.queue)
-    fifo = getattr(queue, "type", None) == "queue" and queue.fifo
     if fifo and trigger.batch_size > MAX_FIFO_BATCH:
         ctx.report(
             "AP402",
@@ -79,17 +84,23 @@ def _check(ctx: CheckContext, use: TriggerUse) -> None:
         )
 
 
-def _aws_function(spec, use: TriggerUse) -> dict:
+def mapping_values(use: TriggerUse, source: str) -> dict:
+    """The event source mapping's values for the SQS queue of spec resource `source` (its `arn` attribute): the
+    queue trigger's, and the subscription trigger's (a subscription's queue), rendered by one template."""
     trigger = use.trigger
     return {
         "template": "triggers/queue/aws-function.py.j2",
         "position": use.position,
-        "source": trigger.queue,
-        "source_arn": Attr(trigger.queue, "arn"),
+        "source": source,
+        "source_arn": Attr(source, "arn"),
         "batch_size": trigger.batch_size,
         "batch_window": trigger.batch_window,
         "response_types": ["ReportBatchItemFailures"] if trigger.partial_failures else None,
     }
+
+
+def _aws_function(spec, use: TriggerUse) -> dict:
+    return mapping_values(use, use.trigger.queue)
 
 
 def takes(trigger: QueueTrigger, happened: str, detail) -> bool:

@@ -20,12 +20,14 @@ def uses_of(name: str, resource: Any) -> list[TriggerUse]:
 
 
 def trigger_links(resource: Any) -> Iterator[Link]:
-    """The source each trigger names (a schedule names none)."""
+    """The source each trigger names (a schedule names none); a source that pushes to its target (`pushed_to`)
+    depends on the target there."""
     for position, trigger in enumerate(resource.triggers):
         kind = trigger_kind(trigger)
         source = kind.source(trigger)
         if source is not None:
-            yield Link(source, ("triggers", position, kind.key), kind.source_kinds, "trigger")
+            path = ("triggers", position, kind.key)
+            yield Link(source, path, kind.source_kinds, "trigger", reversed_on=kind.pushed_to)
 
 
 def check_wired(ctx: CheckContext, use: TriggerUse, target_kind: str, instead: str) -> bool:

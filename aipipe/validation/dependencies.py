@@ -51,7 +51,10 @@ def check_links(ctx: CheckContext, edges: dict[str, set[str]]) -> None:
                     path,
                 )
                 continue
-            edges[name].add(link.target)
+            if ctx.cloud in link.reversed_on:
+                edges[link.target].add(name)
+            else:
+                edges[name].add(link.target)
 
 
 def check_references(ctx: CheckContext, edges: dict[str, set[str]]) -> None:

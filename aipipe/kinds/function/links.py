@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from aipipe.kinds.function.model import Function
 from aipipe.spec.links import ANY_TYPE, Link
-from aipipe.triggers.registry import trigger_kind
+from aipipe.triggers.uses import trigger_links
 
 # what a function may do to a resource it names (each kind's access says what gives it on each cloud)
 ACCESS_ROLES = ("reads", "writes", "deletes")
@@ -20,8 +20,4 @@ def links(function: Function) -> Iterator[Link]:
         for position, entry in enumerate(getattr(function, role)):
             target, _, prefix = entry.partition("/")
             yield Link(target, (role, position), ANY_TYPE, role, prefix)
-    for position, trigger in enumerate(function.triggers):
-        kind = trigger_kind(trigger)
-        source = kind.source(trigger)
-        if source is not None:
-            yield Link(source, ("triggers", position, kind.key), kind.source_kinds, "trigger")
+    yield from trigger_links(function)

@@ -274,6 +274,39 @@ aws.sns.TopicSubscription(
 )
 events_queue.register_outputs({'id': events_queue_queue.id, 'name': events_queue_queue.name, 'arn': events_queue_queue.arn, 'url': events_queue_queue.url})
 
+# --- 'order-events': SQS queue subscribed to 'events'
+order_events = pulumi.ComponentResource('aipipe:index:Subscription', 'order-events')
+order_events_dead_letters = aws.sqs.Queue(
+    'order-events-dead-letters',
+    message_retention_seconds=1209600,
+    sqs_managed_sse_enabled=True,
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'order-events'},
+    opts=pulumi.ResourceOptions(parent=order_events),
+)
+order_events_queue = aws.sqs.Queue(
+    'order-events',
+    visibility_timeout_seconds=120,
+    redrive_policy=pulumi.Output.json_dumps({'deadLetterTargetArn': order_events_dead_letters.arn, 'maxReceiveCount': 5}),
+    sqs_managed_sse_enabled=True,
+    tags={'aipipe:project': 'aws-everything', 'aipipe:stack': 'dev', 'team': 'ml', 'version': '2', 'aipipe:resource': 'order-events'},
+    opts=pulumi.ResourceOptions(parent=order_events),
+)
+aws.sqs.QueuePolicy(
+    'order-events-policy',
+    queue_url=order_events_queue.id,
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Principal': {'Service': 'sns.amazonaws.com'}, 'Action': ['sqs:SendMessage'], 'Resource': [order_events_queue.arn], 'Condition': {'ArnEquals': {'aws:SourceArn': events_topic.arn}}}]}),
+    opts=pulumi.ResourceOptions(parent=order_events),
+)
+aws.sns.TopicSubscription(
+    'order-events-subscription',
+    topic=events_topic.arn,
+    protocol="sqs",
+    endpoint=order_events_queue.arn,
+    raw_message_delivery=True,
+    opts=pulumi.ResourceOptions(parent=order_events),
+)
+order_events.register_outputs({'id': order_events_queue.id, 'name': order_events_queue.name, 'arn': order_events_queue.arn, 'url': order_events_queue.url})
+
 # --- 'clicks': Kinesis data stream
 clicks = pulumi.ComponentResource('aipipe:index:Stream', 'clicks')
 clicks_stream = aws.kinesis.Stream(
@@ -360,7 +393,7 @@ on_order_failed = aws.sqs.Queue(
 on_order_policy = aws.iam.RolePolicy(
     'on-order-policy',
     role=on_order_role.id,
-    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(on_order_logs.arn, ':*')]}, {'Effect': 'Allow', 'Action': ['dynamodb:BatchGetItem', 'dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'], 'Resource': [orders_table.arn]}, {'Effect': 'Allow', 'Action': ['kms:Decrypt'], 'Resource': ['arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'], 'Condition': {'StringLike': {'kms:ViaService': pulumi.Output.concat('dynamodb.*.', aws.get_partition_output().dns_suffix)}}}, {'Effect': 'Allow', 'Action': ['dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], 'Resource': [sessions_table.arn]}, {'Effect': 'Allow', 'Action': ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], 'Resource': [pulumi.Output.concat(orders_table.arn, '/stream/*')]}, {'Effect': 'Allow', 'Action': ['sqs:SendMessage'], 'Resource': [on_order_failed.arn]}]}),
+    policy=pulumi.Output.json_dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Resource': [pulumi.Output.concat(on_order_logs.arn, ':*')]}, {'Effect': 'Allow', 'Action': ['dynamodb:BatchGetItem', 'dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'], 'Resource': [orders_table.arn]}, {'Effect': 'Allow', 'Action': ['kms:Decrypt'], 'Resource': ['arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'], 'Condition': {'StringLike': {'kms:ViaService': pulumi.Output.concat('dynamodb.*.', aws.get_partition_output().dns_suffix)}}}, {'Effect': 'Allow', 'Action': ['dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], 'Resource': [sessions_table.arn]}, {'Effect': 'Allow', 'Action': ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], 'Resource': [pulumi.Output.concat(orders_table.arn, '/stream/*')]}, {'Effect': 'Allow', 'Action': ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], 'Resource': [order_events_queue.arn]}, {'Effect': 'Allow', 'Action': ['sqs:SendMessage'], 'Resource': [on_order_failed.arn]}]}),
     opts=pulumi.ResourceOptions(parent=on_order),
 )
 on_order_function = aws.lambda_.Function(
@@ -386,6 +419,14 @@ aws.lambda_.EventSourceMapping(
     bisect_batch_on_function_error=True,
     function_response_types=['ReportBatchItemFailures'],
     destination_config={"on_failure": {"destination_arn": on_order_failed.arn}},
+    opts=pulumi.ResourceOptions(parent=on_order, depends_on=[on_order_policy]),
+)
+aws.lambda_.EventSourceMapping(
+    'on-order-from-order-events',
+    function_name=on_order_function.arn,
+    event_source_arn=order_events_queue.arn,
+    batch_size=50,
+    maximum_batching_window_in_seconds=10,
     opts=pulumi.ResourceOptions(parent=on_order, depends_on=[on_order_policy]),
 )
 on_order.register_outputs({'name': on_order_function.name, 'arn': on_order_function.arn})

@@ -34,12 +34,6 @@ project_apis = [
         opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
     ),
     gcp.projects.Service(
-        'api-eventarc',
-        service='eventarc.googleapis.com',
-        disable_on_destroy=False,
-        opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
-    ),
-    gcp.projects.Service(
         'api-iam',
         service='iam.googleapis.com',
         disable_on_destroy=False,
@@ -70,19 +64,6 @@ project_apis = [
         opts=pulumi.ResourceOptions(depends_on=[project_api_resource_manager]),
     ),
 ]
-service_agent_eventarc = gcp.projects.ServiceIdentity(
-    'eventarc-agent',
-    service='eventarc.googleapis.com',
-    opts=pulumi.ResourceOptions(depends_on=project_apis),
-)
-# the agent's role, as Google grants it, in case it has not yet (kept on destroy: the agent serves the project)
-service_agent_eventarc_role = gcp.projects.IAMMember(
-    'eventarc-agent-role',
-    project=gcp.organizations.get_client_config_output().project,
-    role='roles/eventarc.serviceAgent',
-    member=service_agent_eventarc.member,
-    opts=pulumi.ResourceOptions(retain_on_delete=True, depends_on=project_apis),
-)
 service_agent_pubsub = gcp.projects.ServiceIdentity(
     'pubsub-agent',
     service='pubsub.googleapis.com',
@@ -101,7 +82,7 @@ service_agent_pubsub_role = gcp.projects.IAMMember(
 service_agents_settled = time.Sleep(
     "service-agents-settled",
     create_duration='120s',
-    opts=pulumi.ResourceOptions(depends_on=[service_agent_eventarc_role, service_agent_pubsub_role]),
+    opts=pulumi.ResourceOptions(depends_on=[service_agent_pubsub_role]),
 )
 project_ready = [*project_apis, service_agents_settled]
 
@@ -154,49 +135,6 @@ work_items_topic = gcp.pubsub.Topic(
     opts=pulumi.ResourceOptions(parent=work_items, depends_on=[*project_ready]),
 )
 work_items.register_outputs({'id': work_items_topic.id, 'name': work_items_topic.name})
-
-# --- 'batch-workers': Pub/Sub subscription to 'work-items'
-batch_workers = pulumi.ComponentResource('aipipe:index:Subscription', 'batch-workers')
-batch_workers_dead_letters = gcp.pubsub.Topic(
-    'batch-workers-dead-letters',
-    labels={'aipipe-project': 'distributed-pubsub', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'embeddings', 'aipipe-resource': 'batch-workers'},
-    opts=pulumi.ResourceOptions(parent=batch_workers, depends_on=[*project_ready]),
-)
-batch_workers_subscription = gcp.pubsub.Subscription(
-    'batch-workers',
-    topic=work_items_topic.id,
-    ack_deadline_seconds=120,
-    message_retention_duration='259200s',
-    dead_letter_policy={'dead_letter_topic': batch_workers_dead_letters.id, 'max_delivery_attempts': 10},
-    retry_policy={'minimum_backoff': '10s', 'maximum_backoff': '300s'},
-    expiration_policy={'ttl': ''},
-    labels={'aipipe-project': 'distributed-pubsub', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'embeddings', 'aipipe-resource': 'batch-workers'},
-    opts=pulumi.ResourceOptions(parent=batch_workers, depends_on=[*project_ready]),
-)
-# Messages published to a topic with no subscription are lost: the dead letters are kept here to inspect.
-batch_workers_dead_letter_subscription = gcp.pubsub.Subscription(
-    'batch-workers-dead-letters',
-    topic=batch_workers_dead_letters.id,
-    message_retention_duration='2678400s',
-    expiration_policy={"ttl": ""},
-    labels={'aipipe-project': 'distributed-pubsub', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'embeddings', 'aipipe-resource': 'batch-workers'},
-    opts=pulumi.ResourceOptions(parent=batch_workers, depends_on=[*project_ready]),
-)
-gcp.pubsub.TopicIAMMember(
-    'batch-workers-dead-letters-publisher',
-    topic=batch_workers_dead_letters.name,
-    role='roles/pubsub.publisher',
-    member=service_agent_pubsub.member,
-    opts=pulumi.ResourceOptions(parent=batch_workers, depends_on=[*project_ready]),
-)
-gcp.pubsub.SubscriptionIAMMember(
-    'batch-workers-dead-letters-subscriber',
-    subscription=batch_workers_subscription.name,
-    role='roles/pubsub.subscriber',
-    member=service_agent_pubsub.member,
-    opts=pulumi.ResourceOptions(parent=batch_workers, depends_on=[*project_ready]),
-)
-batch_workers.register_outputs({'id': batch_workers_subscription.id, 'name': batch_workers_subscription.name, 'dead_letter_subscription': batch_workers_dead_letter_subscription.name})
 
 # --- 'embeddings': Cloud Storage bucket
 embeddings = pulumi.ComponentResource('aipipe:index:Bucket', 'embeddings')
@@ -268,7 +206,6 @@ embed_function = gcp.cloudfunctionsv2.Function(
         "service_account_email": embed_account.email,
         "environment_variables": {'RESULTS_BUCKET': embeddings_bucket.name},
     },
-    event_trigger={'event_type': 'google.cloud.pubsub.topic.v1.messagePublished', 'pubsub_topic': work_items_topic.id, 'retry_policy': 'RETRY_POLICY_RETRY', 'service_account_email': embed_caller.email},
     labels={'aipipe-project': 'distributed-pubsub', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'embeddings', 'aipipe-resource': 'embed'},
     opts=pulumi.ResourceOptions(parent=embed, depends_on=[*project_ready, embed_grants_settled]),
 )
@@ -280,7 +217,58 @@ embed_invoker = gcp.cloudrun.IamMember(
     member=pulumi.Output.concat('serviceAccount:', embed_caller.email),
     opts=pulumi.ResourceOptions(parent=embed, depends_on=[*project_ready]),
 )
+embed_push_tokens = gcp.serviceaccount.IAMMember(
+    'embed-push-tokens',
+    service_account_id=embed_caller.name,
+    role='roles/iam.serviceAccountTokenCreator',
+    member=service_agent_pubsub.member,
+    opts=pulumi.ResourceOptions(parent=embed, depends_on=[*project_ready]),
+)
 embed.register_outputs({'name': embed_function.name, 'url': embed_function.url})
+
+# --- 'batch-workers': Pub/Sub subscription to 'work-items'
+batch_workers = pulumi.ComponentResource('aipipe:index:Subscription', 'batch-workers')
+batch_workers_dead_letters = gcp.pubsub.Topic(
+    'batch-workers-dead-letters',
+    labels={'aipipe-project': 'distributed-pubsub', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'embeddings', 'aipipe-resource': 'batch-workers'},
+    opts=pulumi.ResourceOptions(parent=batch_workers, depends_on=[*project_ready]),
+)
+batch_workers_subscription = gcp.pubsub.Subscription(
+    'batch-workers',
+    topic=work_items_topic.id,
+    ack_deadline_seconds=300,
+    message_retention_duration='259200s',
+    dead_letter_policy={'dead_letter_topic': batch_workers_dead_letters.id, 'max_delivery_attempts': 10},
+    retry_policy={'minimum_backoff': '10s', 'maximum_backoff': '300s'},
+    push_config={'push_endpoint': embed_function.service_config.uri, 'oidc_token': {'service_account_email': embed_caller.email}},
+    expiration_policy={'ttl': ''},
+    labels={'aipipe-project': 'distributed-pubsub', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'embeddings', 'aipipe-resource': 'batch-workers'},
+    opts=pulumi.ResourceOptions(parent=batch_workers, depends_on=[*project_ready, embed_invoker, embed_push_tokens]),
+)
+# Messages published to a topic with no subscription are lost: the dead letters are kept here to inspect.
+batch_workers_dead_letter_subscription = gcp.pubsub.Subscription(
+    'batch-workers-dead-letters',
+    topic=batch_workers_dead_letters.id,
+    message_retention_duration='2678400s',
+    expiration_policy={"ttl": ""},
+    labels={'aipipe-project': 'distributed-pubsub', 'aipipe-stack': 'dev', 'team': 'ml-platform', 'pipeline': 'embeddings', 'aipipe-resource': 'batch-workers'},
+    opts=pulumi.ResourceOptions(parent=batch_workers, depends_on=[*project_ready]),
+)
+gcp.pubsub.TopicIAMMember(
+    'batch-workers-dead-letters-publisher',
+    topic=batch_workers_dead_letters.name,
+    role='roles/pubsub.publisher',
+    member=service_agent_pubsub.member,
+    opts=pulumi.ResourceOptions(parent=batch_workers, depends_on=[*project_ready]),
+)
+gcp.pubsub.SubscriptionIAMMember(
+    'batch-workers-dead-letters-subscriber',
+    subscription=batch_workers_subscription.name,
+    role='roles/pubsub.subscriber',
+    member=service_agent_pubsub.member,
+    opts=pulumi.ResourceOptions(parent=batch_workers, depends_on=[*project_ready]),
+)
+batch_workers.register_outputs({'id': batch_workers_subscription.id, 'name': batch_workers_subscription.name, 'dead_letter_subscription': batch_workers_dead_letter_subscription.name})
 
 pulumi.export('topic', work_items_topic.name)
 pulumi.export('subscription', batch_workers_subscription.name)

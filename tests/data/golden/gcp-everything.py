@@ -347,6 +347,114 @@ gcp.pubsub.SubscriptionIAMMember(
 )
 updates_sub.register_outputs({'id': updates_sub_subscription.id, 'name': updates_sub_subscription.name, 'dead_letter_subscription': updates_sub_dead_letter_subscription.name})
 
+# --- 'on-work': Cloud Function (2nd gen)
+on_work = pulumi.ComponentResource('aipipe:index:Function', 'on-work')
+on_work_account = gcp.serviceaccount.Account(
+    'on-work-account',
+    account_id='fn-on-work-b2edff',
+    display_name='aipipe function on-work',
+    opts=pulumi.ResourceOptions(parent=on_work, depends_on=[*project_ready]),
+)
+on_work_caller = gcp.serviceaccount.Account(
+    'on-work-caller',
+    account_id='call-on-work-9449a9',
+    display_name='aipipe triggers of on-work',
+    opts=pulumi.ResourceOptions(parent=on_work, depends_on=[*project_ready]),
+)
+on_work_source = gcp.storage.BucketObject(
+    'on-work-source',
+    bucket=function_sources.name,
+    name='on-work/source-752c59a1f260b561.zip',
+    source=pulumi.FileAsset('../../build/dev/on-work.zip'),
+    opts=pulumi.ResourceOptions(parent=on_work, depends_on=[*project_ready]),
+)
+on_work_grants_settled = time.Sleep(
+    'on-work-grants-settled',
+    create_duration='120s',
+    triggers={"grants": pulumi.Output.all(function_sources_build_logs.id, function_sources_build_images.id, function_sources_build_sources.id).apply(" ".join)},
+    opts=pulumi.ResourceOptions(parent=on_work, depends_on=[*project_ready, function_sources_build_logs, function_sources_build_images, function_sources_build_sources]),
+)
+on_work_function = gcp.cloudfunctionsv2.Function(
+    'on-work',
+    location='europe-west1',
+    build_config={
+        "runtime": 'python312',
+        "entry_point": 'main',
+        "source": {"storage_source": {
+            "bucket": function_sources.name,
+            "object": on_work_source.name,
+            "generation": on_work_source.generation,
+        }},
+        "service_account": function_sources_builder.id,
+    },
+    service_config={
+        "available_memory": '256M',
+        "timeout_seconds": 60,
+        "ingress_settings": 'ALLOW_INTERNAL_ONLY',
+        "service_account_email": on_work_account.email,
+    },
+    labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'on-work'},
+    opts=pulumi.ResourceOptions(parent=on_work, depends_on=[*project_ready, on_work_grants_settled]),
+)
+on_work_invoker = gcp.cloudrun.IamMember(
+    'on-work-invoker',
+    service=on_work_function.name,
+    location='europe-west1',
+    role='roles/run.invoker',
+    member=pulumi.Output.concat('serviceAccount:', on_work_caller.email),
+    opts=pulumi.ResourceOptions(parent=on_work, depends_on=[*project_ready]),
+)
+on_work_push_tokens = gcp.serviceaccount.IAMMember(
+    'on-work-push-tokens',
+    service_account_id=on_work_caller.name,
+    role='roles/iam.serviceAccountTokenCreator',
+    member=service_agent_pubsub.member,
+    opts=pulumi.ResourceOptions(parent=on_work, depends_on=[*project_ready]),
+)
+on_work.register_outputs({'name': on_work_function.name, 'url': on_work_function.url})
+
+# --- 'work-sub': Pub/Sub subscription to 'updates'
+work_sub = pulumi.ComponentResource('aipipe:index:Subscription', 'work-sub')
+work_sub_dead_letters = gcp.pubsub.Topic(
+    'work-sub-dead-letters',
+    labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'work-sub'},
+    opts=pulumi.ResourceOptions(parent=work_sub, depends_on=[*project_ready]),
+)
+work_sub_subscription = gcp.pubsub.Subscription(
+    'work-sub',
+    topic=updates_topic.id,
+    ack_deadline_seconds=60,
+    dead_letter_policy={'dead_letter_topic': work_sub_dead_letters.id, 'max_delivery_attempts': 5},
+    push_config={'push_endpoint': on_work_function.service_config.uri, 'oidc_token': {'service_account_email': on_work_caller.email}},
+    expiration_policy={'ttl': ''},
+    labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'work-sub'},
+    opts=pulumi.ResourceOptions(parent=work_sub, depends_on=[*project_ready, on_work_invoker, on_work_push_tokens]),
+)
+# Messages published to a topic with no subscription are lost: the dead letters are kept here to inspect.
+work_sub_dead_letter_subscription = gcp.pubsub.Subscription(
+    'work-sub-dead-letters',
+    topic=work_sub_dead_letters.id,
+    message_retention_duration='2678400s',
+    expiration_policy={"ttl": ""},
+    labels={'aipipe-project': 'gcp-everything', 'aipipe-stack': 'dev', 'team': 'ml', 'cost-center': '4711', 'aipipe-resource': 'work-sub'},
+    opts=pulumi.ResourceOptions(parent=work_sub, depends_on=[*project_ready]),
+)
+gcp.pubsub.TopicIAMMember(
+    'work-sub-dead-letters-publisher',
+    topic=work_sub_dead_letters.name,
+    role='roles/pubsub.publisher',
+    member=service_agent_pubsub.member,
+    opts=pulumi.ResourceOptions(parent=work_sub, depends_on=[*project_ready]),
+)
+gcp.pubsub.SubscriptionIAMMember(
+    'work-sub-dead-letters-subscriber',
+    subscription=work_sub_subscription.name,
+    role='roles/pubsub.subscriber',
+    member=service_agent_pubsub.member,
+    opts=pulumi.ResourceOptions(parent=work_sub, depends_on=[*project_ready]),
+)
+work_sub.register_outputs({'id': work_sub_subscription.id, 'name': work_sub_subscription.name, 'dead_letter_subscription': work_sub_dead_letter_subscription.name})
+
 # --- 'bq-sub': Pub/Sub subscription to 'updates'
 bq_sub = pulumi.ComponentResource('aipipe:index:Subscription', 'bq-sub')
 bq_sub_subscription = gcp.pubsub.Subscription(
