@@ -103,6 +103,20 @@ def test_distributed_pubsub_embeds_a_published_work_item(tmp_path):
     (tmp_path / "item.json").write_text('{"id": "item-1", "text": "hello world"}')
     code, lines = run(folder, "--publish", f"work-items={tmp_path / 'item.json'}")
     assert code == 0
-    assert ("embed", "ok") in [(target, outcome) for _, target, outcome, _ in deliveries(lines)]
+    assert deliveries(lines) == [("batch-workers", "embed", "ok", 1)]  # pushed by the subscription
     vector = json.loads((folder / ".aipipe" / "local" / "dev" / "embeddings" / "vectors" / "item-1.json").read_text())
     assert vector["id"] == "item-1" and len(vector["vector"]) == 16
+
+
+def test_a_poison_work_item_ends_in_the_dead_letter_topic_after_the_configured_attempts(tmp_path):
+    folder = copy_example("distributed-pubsub", tmp_path / "embed")
+    (tmp_path / "poison.json").write_text('{"id": "poison"}')  # no text: the handler raises KeyError
+    code, lines = run(folder, "--publish", f"work-items={tmp_path / 'poison.json'}")
+    assert code == 1
+    # batch-workers: dead_letter {max_attempts: 10}, retry {min_backoff: 10s, max_backoff: 300s}
+    assert deliveries(lines) == [("batch-workers", "embed", "error", n) for n in range(1, 11)]
+    attempts = [d for d in lines if d["type"] == "delivery"]
+    assert attempts[-1]["dead_letter"] == "batch-workers-dead-letters" and attempts[-1]["error_type"] == "KeyError"
+    waits = [d["waited"] for d in attempts[1:]]
+    assert waits[0] == 10 and max(waits) == 300 and waits == sorted(waits)  # backoff between the bounds
+    assert lines[-1]["dead_letters"] and not (folder / ".aipipe" / "local" / "dev" / "embeddings").exists()

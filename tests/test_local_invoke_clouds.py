@@ -20,13 +20,15 @@ from aipipe.validation import load_spec
 pytest.importorskip("flask", reason="aipipe invoke on aws needs the `local` extra (moto's server)")
 pytest.importorskip("functions_framework", reason="aipipe invoke on gcp needs the `local` extra")
 
-ECHO = """import json
-
-
-def handler(event, context):
+AWS_ECHO = """def handler(event, context):
     return event
+"""
+GCP_ECHO = """import json
+
+import functions_framework
 
 
+@functions_framework.cloud_event  # without it a pushed subscription's request reaches the function as HTTP
 def on_event(cloud_event):
     print(json.dumps({"attributes": dict(cloud_event.get_attributes()), "data": cloud_event.data}))
 
@@ -45,6 +47,7 @@ resources:
   news: {type: topic}
   jobs: {type: queue}
   clicks: {type: stream}
+  work: {type: subscription, topic: news, ack_deadline: 30s}
   orders:
     type: table
     partition_key: {name: customer, type: string}
@@ -63,6 +66,7 @@ resources:
       - {stream: clicks}
       - {stream: orders}
       - {schedule: rate(1 hour)}
+      - {subscription: work}
 """
 GCP = """aipipe: 1
 name: shapes
@@ -80,6 +84,8 @@ resources:
     code: ./app
     triggers: [{bucket: raw, events: [deleted]}]
   on-message: {type: function, runtime: python3.12, handler: on_event, code: ./app, triggers: [{topic: news}]}
+  work: {type: subscription, topic: news, ack_deadline: 60s}
+  on-push: {type: function, runtime: python3.12, handler: on_event, code: ./app, triggers: [{subscription: work}]}
   on-schedule:
     type: function
     runtime: python3.12
@@ -93,8 +99,8 @@ resources:
 def project(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("shapes")
     (folder / "app").mkdir()
-    for name in ("app.py", "main.py"):  # Lambda's module app, Cloud Functions' main.py
-        (folder / "app" / name).write_text(ECHO)
+    (folder / "app" / "app.py").write_text(AWS_ECHO)  # Lambda's module `app`
+    (folder / "app" / "main.py").write_text(GCP_ECHO)  # Cloud Functions' main.py
     (folder / "aws.yaml").write_text(AWS)
     (folder / "gcp.yaml").write_text(GCP)
     return folder
@@ -102,7 +108,7 @@ def project(tmp_path_factory) -> Path:
 
 # every trigger of the aws echo; each gcp function has one (a Cloud Function takes one event trigger)
 CASES = [("aws.yaml", "echo", n) for n in range(1, AWS.count("      - {") + 1)] + [
-    ("gcp.yaml", name, 1) for name in ("on-object", "on-delete", "on-message", "on-schedule")
+    ("gcp.yaml", name, 1) for name in ("on-object", "on-delete", "on-message", "on-schedule", "on-push")
 ]
 
 
@@ -134,6 +140,10 @@ def test_invoke_delivers_the_documented_event_to_the_handler(project, spec_name,
     use = uses_of(function, spec.resources[function])[trigger - 1]
     if spec.cloud == "aws":
         _check_aws(spec, use, answer["value"])  # the echo returned what Lambda would have given it
+    elif trigger_kind(use.trigger).key == "subscription":  # the push request, converted by functions-framework
+        received = json.loads(answer["logs"].strip().splitlines()[-1])
+        assert received["attributes"]["type"] == "google.cloud.pubsub.topic.v1.messagePublished"
+        assert {"data", "attributes", "messageId", "publishTime"} <= set(received["data"]["message"])
     else:
         _check_gcp(spec, use, json.loads(answer["logs"].strip().splitlines()[-1]))  # what functions-framework gave
 

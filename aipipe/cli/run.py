@@ -171,7 +171,8 @@ class _Printer:
         if self.as_json:
             typer.echo(json_line(result.to_json()))
             return
-        lines = [f"{len(result.entries)} deliveries"]
+        count = len(result.entries)
+        lines = [f"{count} deliver{'y' if count == 1 else 'ies'}"]
         for letter in result.dead_letters:
             where = f"dead letter `{letter.queue}`" if letter.queue else "dropped (no dead letter)"
             lines.append(f"{letter.source} → {letter.target}: {where} after {letter.attempts} attempts")
