@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from aipipe.kinds.registry import KINDS
 from aipipe.offline.spec_fields import Catalogue, field_rows, field_table, nested_tables, reachable_models, table
 from aipipe.offline.spec_kinds import kinds_markdown
 from aipipe.semantics.secrets import SECRET_FIELDS
@@ -94,7 +95,9 @@ def references_markdown() -> str:
 
 
 def values_markdown() -> str:
-    """The section on the value types: durations, memory sizes and names."""
+    """The section on the value types: durations, memory sizes and names (every kind's: kinds register their
+    patterns as they are imported, and the registry imports a kind on first use)."""
+    list(KINDS.values())  # every kind imported
     names = [(f"`{pattern}`", explanation) for pattern, explanation in PATTERNS.items()]
     return (
         "\n## Values\n\n"
