@@ -120,3 +120,26 @@ def test_a_poison_work_item_ends_in_the_dead_letter_topic_after_the_configured_a
     waits = [d["waited"] for d in attempts[1:]]
     assert waits[0] == 10 and max(waits) == 300 and waits == sorted(waits)  # backoff between the bounds
     assert lines[-1]["dead_letters"] and not (folder / ".aipipe" / "local" / "dev" / "embeddings").exists()
+
+
+def test_a_function_writing_where_its_trigger_fires_is_stopped_by_the_depth_limit(tmp_path):
+    """AP501 refuses the spec; acknowledged with `ignore`, the run stops the loop at --max-depth and names it."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "app.py").write_text(
+        "import boto3\n\n\ndef handler(event, context):\n    s3 = event['Records'][0]['s3']\n"
+        "    key = s3['object']['key'] + 'x'\n"
+        "    boto3.client('s3').put_object(Bucket=s3['bucket']['name'], Key=key, Body=b'again')\n"
+    )
+    (tmp_path / "aipipe.yaml").write_text(
+        "aipipe: 1\nname: loop\ncloud: aws\nregion: us-east-1\nresources:\n  raw: {type: bucket}\n  echo:\n"
+        "    type: function\n    runtime: python3.12\n    handler: app.handler\n    code: ./app\n"
+        "    writes: [raw]\n    ignore: [AP501]\n    triggers: [{bucket: raw}]\n"
+    )
+    (tmp_path / "in.txt").write_text("x")
+    code, lines = run(tmp_path, "--put", f"raw/a={tmp_path / 'in.txt'}", "--max-depth", "5")
+    assert code == 1
+    assert [target for _, target, outcome, _ in deliveries(lines) if outcome == "ok"] == ["echo"] * 5
+    assert lines[-1]["stopped"] == [
+        "stopped after 5 hops: raw → echo → raw keeps triggering itself (a function writes where its own trigger "
+        "fires; `aipipe validate` reports the loops it can see as AP501)"
+    ]
