@@ -410,14 +410,25 @@ def test_a_gcp_event_file_must_be_a_cloudevent_or_a_request(gcp_spec, clouds, tm
     assert "a gcp function takes a CloudEvent" in result.stderr
 
 
-def test_a_local_cloud_that_cannot_start_is_an_error_not_a_traceback(aws_spec, monkeypatch):
-    def missing(spec, stack, data_dir):
-        raise ModuleNotFoundError("No module named 'moto'")
+def without_moto(monkeypatch):
+    """As if the `local` extra were not installed: moto cannot be imported (nor, so, the local aws cloud)."""
+    import sys
 
-    monkeypatch.setattr(aipipe.local.clouds, "open_local_cloud", missing)
-    result = _invoke("work", str(aws_spec))
-    assert result.exit_code == 1
-    assert "the local aws cloud cannot start: No module named 'moto'" in result.stderr
+    for name in [name for name in sys.modules if name.startswith(("aipipe.local.aws", "moto"))]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "moto", None)
+    import aipipe.local
+
+    monkeypatch.delattr(aipipe.local, "aws", raising=False)
+
+
+@pytest.mark.parametrize("command", ["invoke", "run"])
+def test_without_the_local_extra_the_commands_say_what_to_install(aws_spec, monkeypatch, command):
+    without_moto(monkeypatch)
+    arguments = ["invoke", "work", str(aws_spec)] if command == "invoke" else ["run", str(aws_spec)]
+    result = runner.invoke(app, arguments)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "the local aws cloud needs `moto`, which is not installed: pip install 'aipipe[local]'" in result.stderr
 
 
 def test_invoke_help_stays_fast():

@@ -64,7 +64,7 @@ def invoke(
     """
     from aipipe.build.cache import build_root
     from aipipe.local import invocation
-    from aipipe.local.clouds import default_data_dir, open_local_cloud
+    from aipipe.local.clouds import LocalCloudError, default_data_dir, open_local_cloud
     from aipipe.local.handlers import HandlerSetupError, LocalHandlers
 
     if event is not None and trigger is not None:
@@ -79,8 +79,8 @@ def invoke(
     try:
         cloud = open_local_cloud(loaded, loaded.stack, data or default_data_dir(loaded))
         cloud.start()
-    except ImportError as missing:  # an emulator (moto, gcp-storage-emulator) not installed
-        fail(f"the local {loaded.cloud} cloud cannot start: {missing}")
+    except LocalCloudError as error:  # an emulator (moto, gcp-storage-emulator) not installed
+        fail(str(error))
     handlers = LocalHandlers(loaded, cloud, build_root(loaded.base_dir))
     try:
         ran = invocation.invoke(loaded, function, cloud, handlers, trigger, event)

@@ -114,12 +114,10 @@ def _run(spec, data: Path, inputs, limits, printer):
     from aipipe.local import clouds, handlers
     from aipipe.local.engine import run_pipeline
 
-    setup_errors = tuple(
-        error
-        for error in (getattr(handlers, "HandlerSetupError", None), getattr(clouds, "LocalCloudError", None))
-        if error
-    )
-    cloud = clouds.open_local_cloud(spec, spec.stack, data)
+    try:
+        cloud = clouds.open_local_cloud(spec, spec.stack, data)
+    except clouds.LocalCloudError as error:
+        fail(str(error), 1)
     local_handlers = None
     try:
         cloud.start()
@@ -127,7 +125,7 @@ def _run(spec, data: Path, inputs, limits, printer):
         result = run_pipeline(spec, cloud, local_handlers.invoke, inputs, on_trace=printer.entry, limits=limits)
         printer.notes(spec, [f"not run locally: {note}" for note in result.not_run_locally])
         return result
-    except setup_errors as error:
+    except handlers.HandlerSetupError as error:
         fail(str(error), 1)
     finally:
         if local_handlers is not None:
