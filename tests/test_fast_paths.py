@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -166,3 +167,18 @@ def test_other_validate_forms_go_to_the_typer_command(arguments, tmp_path):
     output, last = _entry(arguments, tmp_path)
     assert "typer" in last
     assert ("Usage: " in output) or ("valid" in output)
+
+
+def test_pydantic_plugins_are_not_searched_for_unless_the_user_says_otherwise(tmp_path):
+    probe = (
+        "import os, sys\nfrom aipipe.cli.entry import main\nsys.argv = ['aipipe', 'validate', sys.argv[1]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "import pydantic.plugin._loader as loader\nprint(os.environ['PYDANTIC_DISABLE_PLUGINS'], loader._plugins)"
+    )
+    spec = str(EXAMPLES[0])
+    for given, expected in ((None, "__all__ None"), ("logfire", "logfire {}")):
+        env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+        if given:
+            env["PYDANTIC_DISABLE_PLUGINS"] = given
+        done = subprocess.run([sys.executable, "-c", probe, spec], capture_output=True, text=True, env=env, check=True)
+        assert done.stdout.strip().splitlines()[-1] == expected

@@ -42,6 +42,8 @@ RULES = [
     "aipipe.kinds.*special_attribute*",
     "aipipe.spec.permissions.*",
     "aipipe.spec.stacks.*",
+    "aipipe.triggers.*takes*",
+    "aipipe.local.delivery.*",
 ]
 # mutant name -> why it cannot be killed (it behaves exactly like the original)
 EQUIVALENT: dict[str, str] = {}

@@ -24,7 +24,7 @@ from aipipe.kinds.bucket_access import BUCKET_MEMBER, aws_deletes, aws_reads, aw
 from aipipe.kinds.bucket_seed import SeedObject, check_seed, seed_values
 from aipipe.semantics.symbols import Attr, Child, Concat, Deployment, Json
 from aipipe.spec.context import CheckContext
-from aipipe.spec.model import ResourceBase, StrictModel, cloud_only
+from aipipe.spec.model import ResourceBase, StrictModel, cloud_only, empty_list
 from aipipe.spec.references import symbolic
 from aipipe.spec.values import Duration, ExistingBucketName, format_duration
 
@@ -78,7 +78,7 @@ class Bucket(ResourceBase):
     retain_on_destroy: bool = Field(True, description="`aipipe destroy` keeps the bucket and its data.")
     force_destroy: bool = Field(False, description="Delete all objects when the bucket itself is deleted.")
     seed: list[SeedObject] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         max_length=100,
         description="Objects the bucket is created with (and updated to on each deploy): `{key, file}` uploads a "
         "file of the project, `{key, content}` inline text. Kept or deleted on destroy as the bucket is.",

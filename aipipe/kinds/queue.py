@@ -35,7 +35,7 @@ from aipipe.semantics.kms import key_statements
 from aipipe.semantics.symbols import Attr, Child, Json, Options
 from aipipe.spec.context import CheckContext
 from aipipe.spec.links import Link
-from aipipe.spec.model import ResourceBase, StrictModel, region_of
+from aipipe.spec.model import ResourceBase, StrictModel, empty_list, region_of
 from aipipe.spec.parts import ProgramPart
 from aipipe.spec.values import Duration, ResourceName, duration_between
 from aipipe.triggers.base import TriggerUse
@@ -99,7 +99,7 @@ class Queue(ResourceBase):
         "queue's region.",
     )
     triggers: list[Trigger] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         max_length=50,
         description="What fills the queue: bucket events (`{bucket: raw, prefix: in/, events: [created]}`), or "
         "every message of an SNS topic (`{topic: events}`: a subscription, in SNS's JSON envelope).",

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 
-from aipipe.spec.model import ResourceBase, StrictModel, Tags, cloud_only
+from aipipe.spec.model import ResourceBase, StrictModel, Tags, cloud_only, empty_list
 from aipipe.spec.values import BackendUrl, OutputName, ProjectName, ResourceName, SecretName, StackName, Text
 
 DEFAULT_STACK = "dev"
@@ -43,7 +43,7 @@ class SpecHeader(StrictModel):
     tags: Tags = Field(default_factory=dict, description="Tags (aws) or labels (gcp) on every resource.")
     backend: BackendUrl | None = Field(None, description="State backend URL; default: local files under .aipipe/.")
     secrets: list[SecretName] = Field(
-        default_factory=list, description="Secret names, read from environment variables of the same name."
+        default_factory=empty_list, description="Secret names, read from environment variables of the same name."
     )
     resources: dict[ResourceName, dict[str, Any]] = Field(min_length=1, max_length=MAX_RESOURCES)
     outputs: dict[OutputName, Text] = Field(default_factory=dict)

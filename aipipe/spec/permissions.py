@@ -17,7 +17,7 @@ from aipipe.semantics.iam import merge, policy_document
 from aipipe.semantics.symbols import Child, Json
 from aipipe.spec.context import CheckContext
 from aipipe.spec.links import ANY_TYPE, Link
-from aipipe.spec.model import StrictModel
+from aipipe.spec.model import StrictModel, empty_list
 from aipipe.spec.references import parse_references, symbolic, symbolic_data
 from aipipe.spec.values import ResourceName, Text
 
@@ -113,7 +113,7 @@ PermissionList = list[Permission]
 def permissions_field() -> Any:
     """The `permissions:` field of the kinds that run code or jobs (function, workflow, dataflow)."""
     return Field(
-        default_factory=list,
+        default_factory=empty_list,
         max_length=50,
         description="Extra access aipipe does not derive: aws IAM statements (`actions`, `resources`, `conditions`), "
         "gcp roles (`role`, optionally on a `resource` of the spec). Wildcards are AP510 warnings.",

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from aipipe.kinds.function.options import LayerArn, Vpc
-from aipipe.spec.model import ResourceBase, StrictModel, cloud_only
+from aipipe.spec.model import ResourceBase, StrictModel, cloud_only, empty_list
 from aipipe.spec.permissions import Permission, permissions_field
 from aipipe.spec.values import AccessTarget, Duration, EnvironmentName, MemorySize, Text, duration_between
 from aipipe.triggers.registry import Trigger
@@ -51,17 +51,18 @@ class Function(ResourceBase):
         default_factory=dict, description="Environment variables; values may hold references and secrets."
     )
     reads: list[AccessTarget] = Field(
-        default_factory=list, description="Resources the function may read (least-privilege access is generated)."
+        default_factory=empty_list, description="Resources the function may read (least-privilege access is generated)."
     )
     writes: list[AccessTarget] = Field(
-        default_factory=list, description="Resources the function may write (least-privilege access is generated)."
+        default_factory=empty_list,
+        description="Resources the function may write (least-privilege access is generated).",
     )
     deletes: list[AccessTarget] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         description="Buckets (optionally `bucket/prefix/`) whose objects the function may delete. On a versioned "
         "S3 bucket a delete leaves a delete marker: earlier versions stay (the function may not delete them).",
     )
-    triggers: list[Trigger] = Field(default_factory=list, max_length=50)
+    triggers: list[Trigger] = Field(default_factory=empty_list, max_length=50)
     permissions: list[Permission] = permissions_field()
     # Without a limit a 2nd gen function's Cloud Run service scales to 100 instances ("By default, Cloud Run
     # services have a maximum of 100 instances", cloud.google.com/run/docs/configuring/max-instances-limits),

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from aipipe.kinds.workflow.services import ServiceCall
-from aipipe.spec.model import ResourceBase, StrictModel, tagged_union
+from aipipe.spec.model import ResourceBase, StrictModel, empty_list, tagged_union
 from aipipe.spec.permissions import Permission, permissions_field
 from aipipe.spec.values import Duration, ErrorName, ResourceName, StepName
 from aipipe.triggers.registry import Trigger
@@ -284,7 +284,7 @@ class Workflow(ResourceBase):
     # ev-events.html, a pipe's SQS batch of .../eventbridge/latest/userguide/eb-pipes-sqs.html (a one-element array
     # at batch size 1: eb-pipes-batching-concurrency.html); aipipe.triggers.to_workflow wires each.
     triggers: list[Trigger] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         max_length=20,
         description="What starts an execution, and the input it receives. `{schedule: ...}`: an EventBridge rule; "
         "the input is EventBridge's Scheduled Event (`source` `aws.events`, `detail-type` `Scheduled Event`, "
