@@ -143,3 +143,26 @@ def test_a_function_writing_where_its_trigger_fires_is_stopped_by_the_depth_limi
         "stopped after 5 hops: raw → echo → raw keeps triggering itself (a function writes where its own trigger "
         "fires; `aipipe validate` reports the loops it can see as AP501)"
     ]
+
+
+def test_binary_work_items_reach_the_gcp_handler_byte_for_byte(tmp_path):
+    """A Pub/Sub message's data is bytes (protobuf, Avro): the push carries the exact bytes, base64-encoded."""
+    (tmp_path / "fn").mkdir()
+    (tmp_path / "fn" / "main.py").write_text(
+        "import base64, hashlib\nimport functions_framework\n\n\n@functions_framework.cloud_event\n"
+        "def handle(cloud_event):\n    data = base64.b64decode(cloud_event.data['message']['data'])\n"
+        "    print('SHA', hashlib.sha256(data).hexdigest(), len(data))\n"
+    )
+    (tmp_path / "aipipe.yaml").write_text(
+        "aipipe: 1\nname: bytes\ncloud: gcp\nregion: us-central1\nproject: bytes-project\nresources:\n"
+        "  items: {type: topic}\n  work: {type: subscription, topic: items, ack_deadline: 60s}\n"
+        "  handle: {type: function, runtime: python3.12, handler: handle, code: ./fn, triggers: [{subscription: work}]}\n"
+    )
+    payload = bytes(range(256)) * 2
+    (tmp_path / "item.bin").write_bytes(payload)
+    code, lines = run(tmp_path, "--publish", f"items={tmp_path / 'item.bin'}")
+    assert code == 0
+    [delivery] = [d for d in lines if d["type"] == "delivery"]
+    import hashlib
+
+    assert f"SHA {hashlib.sha256(payload).hexdigest()} 512" in delivery["logs"]

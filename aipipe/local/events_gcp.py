@@ -76,8 +76,10 @@ def storage_event(event_type: str, occurrence: Occurrence) -> dict:
 def pubsub_message(detail) -> dict:
     """A PubsubMessage as Eventarc and push requests carry it: base64 `data`, `attributes` when there are any, and
     the id and publish time in both spellings."""
+    # the exact bytes where the cloud kept them (`data` is text, undecodable bytes replaced)
+    data = detail.get("data_base64") or base64.b64encode(detail["data"].encode()).decode()
     message: dict = {
-        "data": base64.b64encode(detail["data"].encode()).decode(),
+        "data": data,
         "messageId": detail["message_id"],
         "message_id": detail["message_id"],
         "publishTime": detail["time"],
