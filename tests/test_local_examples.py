@@ -156,7 +156,8 @@ def test_binary_work_items_reach_the_gcp_handler_byte_for_byte(tmp_path):
     (tmp_path / "aipipe.yaml").write_text(
         "aipipe: 1\nname: bytes\ncloud: gcp\nregion: us-central1\nproject: bytes-project\nresources:\n"
         "  items: {type: topic}\n  work: {type: subscription, topic: items, ack_deadline: 60s}\n"
-        "  handle: {type: function, runtime: python3.12, handler: handle, code: ./fn, triggers: [{subscription: work}]}\n"
+        "  handle: {type: function, runtime: python3.12, handler: handle, code: ./fn,\n"
+        "           triggers: [{subscription: work}]}\n"
     )
     payload = bytes(range(256)) * 2
     (tmp_path / "item.bin").write_bytes(payload)
@@ -166,3 +167,22 @@ def test_binary_work_items_reach_the_gcp_handler_byte_for_byte(tmp_path):
     import hashlib
 
     assert f"SHA {hashlib.sha256(payload).hexdigest()} 512" in delivery["logs"]
+
+
+def test_a_prefix_with_a_reference_matches_keys_as_the_deployed_notification_does(tmp_path):
+    """`prefix: ${stack}/in/` is `dev/in/` in the dev stack's S3 notification (the renderer resolves it)."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "app.py").write_text("def handler(event, context):\n    return 'seen'\n")
+    (tmp_path / "aipipe.yaml").write_text(
+        "aipipe: 1\nname: refs\ncloud: aws\nregion: us-east-1\nresources:\n  raw: {type: bucket}\n  echo:\n"
+        "    type: function\n    runtime: python3.12\n    handler: app.handler\n    code: ./app\n"
+        "    triggers: [{bucket: raw, prefix: '${stack}/in/'}]\n"
+    )
+    (tmp_path / "f.txt").write_text("x")
+    code, lines = run(
+        tmp_path, "--put", f"raw/dev/in/a.txt={tmp_path / 'f.txt'}", "--put", f"raw/prod/in/b.txt={tmp_path / 'f.txt'}"
+    )
+    assert code == 0
+    assert [(d["target"], d["trigger"]) for d in lines if d["type"] == "delivery"] == [
+        ("echo", "bucket created dev/in/a.txt")
+    ]

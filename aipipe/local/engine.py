@@ -23,6 +23,7 @@ from aipipe.local.engine_batches import poll
 from aipipe.local.engine_inputs import Fire, Input, Limits, Publish, Put, Start, not_run_locally
 from aipipe.local.engine_steps import Cause, Pending, cycle_of, ending, from_outcome, trigger_label
 from aipipe.local.trace import KEPT, STOPPED, DeadLetter, RunResult, TraceEntry, json_line
+from aipipe.local.values import resolved_use
 from aipipe.semantics.filters import delivers
 from aipipe.triggers.base import TriggerUse
 from aipipe.triggers.registry import trigger_kind
@@ -63,7 +64,10 @@ class Engine:
         self.spec, self.cloud, self.invoke, self.event_for = spec, cloud, invoke, event_for
         self.on_trace, self.limits = on_trace, limits
         self.uses = [
-            use for name, r in spec.resources.items() if getattr(r, "triggers", None) for use in uses_of(name, r)
+            resolved_use(use, spec, cloud)
+            for name, r in spec.resources.items()
+            if getattr(r, "triggers", None)
+            for use in uses_of(name, r)
         ]
         self.policies: dict[tuple[str, int], Policy] = {}
         self.now = 0.0

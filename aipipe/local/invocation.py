@@ -15,6 +15,7 @@ from aipipe.core.suggest import did_you_mean
 from aipipe.local.bucket_files import stored_objects
 from aipipe.local.contract import Occurrence, Outcome
 from aipipe.local.events import SAMPLE_DATA, NoEvent, delivered_event, sample_occurrences
+from aipipe.local.values import resolved_use
 from aipipe.triggers.registry import trigger_kind
 from aipipe.triggers.uses import uses_of
 
@@ -88,7 +89,7 @@ def choose_event(spec: Any, function: str, cloud: Any, trigger: int | None, even
     if not 1 <= trigger <= len(uses):
         listed = "; ".join(trigger_summary(spec, function))
         raise InvokeProblem(f"`{function}` has {len(uses)} trigger(s), so --trigger takes 1 to {len(uses)}: {listed}")
-    use = uses[trigger - 1]
+    use = resolved_use(uses[trigger - 1], spec, cloud)
     occurrences, where = _with_real_objects(use, cloud, sample_occurrences(spec, use, cloud))
     try:
         event = delivered_event(spec, use, occurrences, cloud)

@@ -10,13 +10,16 @@ aipipe, as for a deploy (aipipe.semantics.secrets)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from aipipe.local.clouds import LOCAL_ACCOUNT, local_project
 from aipipe.semantics.secrets import missing_secrets
 from aipipe.semantics.symbols import Attr, Concat, Deployment, Secret, StoredSecret
 from aipipe.spec.references import symbolic
+from aipipe.triggers.base import TriggerUse
 
 
 class MissingSecret(Exception):
@@ -68,3 +71,19 @@ def resolve(value: Any, spec: Any, cloud: Any, environ: Mapping[str, str]) -> st
 def resolve_text(text: str, spec: Any, cloud: Any, environ: Mapping[str, str]) -> str:
     """A spec string with its `${...}` references resolved locally."""
     return resolve(symbolic(text), spec, cloud, environ)
+
+
+# trigger fields the renderer resolves before the cloud matches keys with them (triggers/bucket.py renders
+# `symbolic(prefix)`): `prefix: ${stack}/in/` is `dev/in/` in the dev stack's notification
+_KEY_FIELDS = ("prefix", "suffix")
+
+
+def resolved_use(use: TriggerUse, spec: Any, cloud: Any) -> TriggerUse:
+    """The trigger use with references in its key filters resolved locally, as the deployed filter has them."""
+    trigger = use.trigger
+    update = {
+        name: resolve_text(text, spec, cloud, os.environ)
+        for name in _KEY_FIELDS
+        if isinstance(text := getattr(trigger, name, None), str) and "${" in text
+    }
+    return replace(use, trigger=trigger.model_copy(update=update)) if update else use
