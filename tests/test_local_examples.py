@@ -72,6 +72,7 @@ def test_a_failing_upload_is_retried_twice_then_kept_in_the_functions_dead_lette
     assert deliveries(lines) == [("raw", "preprocess", "error", attempt) for attempt in (1, 2, 3)]
     failed = [d for d in lines if d["type"] == "delivery"][-1]
     assert failed["dead_letter"] == "preprocess-failed" and failed["error_type"] == "JSONDecodeError"
+    assert 'preprocess/app.py", line' in failed["traceback"]  # the handler's own frames, as Lambda logs them
 
 
 def test_the_training_workflow_runs_its_steps_in_order_with_the_parallel_branch(tmp_path):

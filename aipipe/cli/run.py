@@ -141,6 +141,7 @@ class _Printer:
 
         self.as_json = as_json
         self.console = Console(highlight=False, soft_wrap=True)
+        self.tracebacks: dict[tuple[str, str], str] = {}  # (source, target) -> the traceback last shown
 
     def notes(self, spec, notes: list[str]) -> None:
         from aipipe.local.trace import json_line
@@ -162,6 +163,11 @@ class _Printer:
         if entry.outcome == "error" and entry.logs.strip():
             for line in entry.logs.rstrip().splitlines()[-20:]:
                 self.console.print(f"           | {line}", style="dim", markup=False)
+        pair = (entry.source, entry.target)
+        if entry.traceback and self.tracebacks.get(pair) != entry.traceback:  # a retry's same one is not repeated
+            self.tracebacks[pair] = entry.traceback
+            for line in entry.traceback.rstrip().splitlines()[-30:]:
+                self.console.print(f"           ! {line}", style="red", markup=False)
 
     def summary(self, result) -> None:
         from aipipe.local.trace import json_line

@@ -78,6 +78,7 @@ def from_outcome(source, target, label, attempt, outcome: Outcome, depth: int, w
         waited=waited,
         depth=depth,
         logs=outcome.logs,
+        traceback=outcome.traceback,
     )
 
 

@@ -31,6 +31,7 @@ class TraceEntry:
     depth: int = 1  # hops of causation from the user's input
     note: str | None = None  # what the cloud would do, why it stopped, where a message stays
     logs: str = ""
+    traceback: str | None = None  # the handler's, when it raised (its own frames, as Lambda's logs show them)
 
     def to_json(self) -> dict[str, Any]:
         """The entry as one JSON object (`aipipe run --json` prints one per line)."""
