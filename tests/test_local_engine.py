@@ -820,3 +820,27 @@ def test_a_handler_that_cannot_start_is_an_error_not_a_traceback(local, write_sp
     assert result.exit_code == 1
     assert "error: `broken`: secret TOKEN is not set" in result.output
     assert local["closed"] and local["cloud"].stopped
+
+
+def test_a_push_that_outlives_the_subscriptions_ack_deadline_is_a_failed_delivery(load):
+    """gcp push: ack_deadline is the push request's timeout; a slower handler's delivery fails and is redelivered."""
+    spec = load(
+        GCP_HEADER
+        + "  work: {type: topic}\n"
+        + "  pushed: {type: subscription, topic: work, ack_deadline: 10s, dead_letter: {max_attempts: 5}}\n"
+        + gcp_function("slow", "      - {subscription: pushed}\n")
+    )
+    cloud = FakeCloud("gcp")
+
+    def slow(name, event):
+        return Outcome(True, None, duration_ms=12_000.0)
+
+    result = run(spec, cloud, slow, [Publish("work", b"x")])
+    attempts = [(e.target, e.outcome, e.error_type) for e in result.entries]
+    assert attempts == [("slow", "error", "DeadlineExceeded")] * 5
+    assert result.entries[-1].dead_letter == "pushed-dead-letters" and result.exit_code == 1
+
+    def quick(name, event):
+        return Outcome(True, None, duration_ms=9_000.0)
+
+    assert run(spec, cloud, quick, [Publish("work", b"x")]).exit_code == 0

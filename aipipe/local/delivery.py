@@ -69,6 +69,10 @@ class Policy:
     visibility: int = 0  # SQS: seconds before a failed message is received again
     backoff: tuple[int, int] | None = None  # Pub/Sub (min, max) seconds between redeliveries
     max_age: int | None = None  # seconds after which an event is no longer retried (Lambda async, retention)
+    # Pub/Sub push: the subscription's ack deadline is the push request's timeout (pulumi-gcp pubsub.Subscription
+    # ack_deadline_seconds: "For push delivery, this value is also used to set the request timeout for the call
+    # to the push endpoint"); a handler running longer is a failed delivery, redelivered, though it ran to its end
+    deadline: int | None = None
     why: str = ""  # the cloud's behaviour in a few words, for notes in the trace
 
     def wait(self, attempt: int) -> float:
@@ -166,6 +170,7 @@ def _subscription_policy(spec: Any, use: TriggerUse, wiring: dict) -> Policy:
         dead_letter=dead_letter,
         backoff=delivery.backoff,
         max_age=delivery.retention,
+        deadline=delivery.ack_deadline,
         why=f"Pub/Sub pushes a failed message again with backoff {low}s-{high}s" + until,
     )
 

@@ -262,6 +262,14 @@ class Engine:
         """One attempt of an asynchronous (or Eventarc, or one-shot) delivery, and the next one if the cloud
         would make it."""
         outcome = self.invoke(use.owner, self.event_for(self.spec, use, [occurrence], self.cloud))
+        if policy.deadline is not None and outcome.ok and outcome.duration_ms > policy.deadline * 1000:
+            outcome = replace(
+                outcome,
+                ok=False,
+                error_type="DeadlineExceeded",
+                error_message=f"the push request timed out after the subscription's {policy.deadline}s ack_deadline "
+                "(the handler ran to its end; Pub/Sub counts the delivery as failed)",
+            )
         entry = from_outcome(occurrence.source, use.owner, label, number, outcome, cause.depth + 1, waited)
         if outcome.ok:
             self.record(entry)
