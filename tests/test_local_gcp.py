@@ -436,3 +436,23 @@ def test_two_stacks_never_share_names(tmp_path):
     cloud = GcpLocalCloud(spec, "prod", tmp_path)
     assert cloud.attribute("landing", "name") == "gcp-everything-prod-landing"
     assert cloud.attribute("updates", "name") == "gcp-everything-prod-updates"
+
+
+def test_a_symlinked_folder_in_the_data_folder_is_not_written_through(tmp_path):
+    from aipipe.local.bucket_files import remove_object, stored_objects, write_object
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "victim.txt").write_text("keep")
+    bucket = tmp_path / "data" / "raw"
+    bucket.mkdir(parents=True)
+    (bucket / "link").symlink_to(outside, target_is_directory=True)
+    assert "through a symlink" in write_object(bucket, "link/new.txt", b"x")
+    assert "through a symlink" in write_object(bucket, "link/victim.txt", b"overwritten")
+    remove_object(bucket, "link/victim.txt")
+    assert (
+        sorted(p.name for p in outside.iterdir()) == ["victim.txt"] and (outside / "victim.txt").read_text() == "keep"
+    )
+    assert write_object(bucket, "in/a.txt", b"ok") is None and list(stored_objects(bucket)) == [
+        ("in/a.txt", bucket / "in" / "a.txt")
+    ]

@@ -46,6 +46,8 @@ def write_object(folder: Path, key: str, data: bytes) -> str | None:
         return f"object `{key}` has no file form under {folder} (an empty, `.` or `..` segment, or `/`-led)"
     if path.is_dir():
         return f"object `{key}` cannot be written to {path}: a folder of that name holds other objects"
+    if not _inside(folder, path):
+        return f"object `{key}` is not written: {path.parent} leads out of {folder} through a symlink"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}{PARTIAL}")
@@ -56,10 +58,15 @@ def write_object(folder: Path, key: str, data: bytes) -> str | None:
     return None
 
 
+def _inside(folder: Path, path: Path) -> bool:
+    """Whether the folder that holds `path` is inside the bucket's folder once symlinks are resolved."""
+    return path.parent.resolve().is_relative_to(folder.resolve())
+
+
 def remove_object(folder: Path, key: str) -> None:
     """Remove a deleted object's file and the folders it leaves empty (never the bucket's own folder)."""
     path = object_path(folder, key)
-    if path is None or not path.is_file():
+    if path is None or not path.is_file() or not _inside(folder, path):
         return
     path.unlink()
     parent = path.parent
