@@ -802,11 +802,15 @@ def test_run_starts_a_workflow_with_the_files_json(local, write_spec, tmp_path):
         (["--start", "pipelin=FILE"], "did you mean `pipeline`?"),
         (["--fire", "ingest"], "`ingest` has no schedule trigger; the scheduled ones: `nightly`"),
         (["--fire", "nighty"], "did you mean `nightly`?"),
+        (["--publish", "events=BINARY"], "is not UTF-8 text, and an SNS message is text"),
+        (["--data", "FILE", "--fire", "nightly"], "cannot be the folder of the local buckets"),
     ],
 )
 def test_run_input_errors_are_usage_errors(local, write_spec, tmp_path, arguments, message):
     spec = write_spec(RUN_SPEC)
     (tmp_path / "file.txt").write_text("not json")
+    (tmp_path / "binary").write_bytes(bytes(range(256)))
+    arguments = [argument.replace("BINARY", str(tmp_path / "binary")) for argument in arguments]
     arguments = [argument.replace("FILE", str(tmp_path / "file.txt")) for argument in arguments]
     result = invoke_cli(str(spec), *arguments)
     assert result.exit_code == 2, result.output

@@ -485,3 +485,18 @@ def test_invoke_delivers_every_trigger_of_the_corpora(corpus, clouds, monkeypatc
         assert outcome["value"]["http"] == "POST"
     else:
         assert outcome["value"]["type"] in (*STORAGE_EVENTS.values(), PUBSUB_EVENT)
+
+
+def test_an_event_from_a_pipe_is_read_once(aws_spec, clouds, tmp_path):
+    """`--event /dev/stdin` or `<(...)`: the event file may be a pipe, which can be read only once."""
+    import os
+    import threading
+
+    pipe = tmp_path / "event.pipe"
+    os.mkfifo(pipe)
+    writer = threading.Thread(target=lambda: pipe.write_text('{"from": "a pipe"}'))
+    writer.start()
+    result = _invoke("work", str(aws_spec), "--event", str(pipe), "--json")
+    writer.join(timeout=10)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["value"]["event"] == {"from": "a pipe"}

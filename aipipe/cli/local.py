@@ -72,8 +72,8 @@ def invoke(
     loaded = load_valid(resolve_spec(spec), stack)
     try:
         invocation.check_function(loaded, function)
-        if event is not None:
-            invocation.read_event(event)  # a bad file is told before any emulator starts
+        # read once (it may be a pipe), and a bad file is told before any emulator starts
+        given = (event, invocation.read_event(event)) if event is not None else None
     except invocation.InvokeProblem as problem:
         fail(str(problem), 2)
     try:
@@ -83,7 +83,7 @@ def invoke(
         fail(str(error))
     handlers = LocalHandlers(loaded, cloud, build_root(loaded.base_dir))
     try:
-        ran = invocation.invoke(loaded, function, cloud, handlers, trigger, event)
+        ran = invocation.invoke(loaded, function, cloud, handlers, trigger, given)
     except invocation.InvokeProblem as problem:
         fail(str(problem), 2)
     except HandlerSetupError as problem:

@@ -98,7 +98,10 @@ def run(
         fail(str(error), 2)
     if data is None:
         data = protect(loaded.base_dir / STATE_FOLDER) / "local" / loaded.stack
-    data.mkdir(parents=True, exist_ok=True)
+    try:
+        data.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        fail(f"--data {data}: cannot be the folder of the local buckets ({error.strerror})", 2)
     printer = _Printer(as_json)
     printer.notes(loaded, [IAM_NOTE])
     if not inputs:

@@ -124,7 +124,16 @@ def parse_put(spec: Any, value: str) -> Put:
 def parse_publish(spec: Any, value: str) -> Publish:
     """`--publish TOPIC=FILE`: the file's bytes as the message."""
     topic, path = _split(value, "--publish", "TOPIC=FILE")
-    return Publish(_named(spec, topic, ("topic",), "--publish"), path.read_bytes())
+    data = path.read_bytes()
+    if spec.cloud == "aws":  # SNS Publish's Message is a string (docs.aws.amazon.com/sns/latest/api/API_Publish.html)
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(
+                f"--publish {value}: `{path}` is not UTF-8 text, and an SNS message is text (encode binary data, "
+                "as base64 say, before publishing it)"
+            ) from None
+    return Publish(_named(spec, topic, ("topic",), "--publish"), data)
 
 
 def parse_start(spec: Any, value: str) -> Start:

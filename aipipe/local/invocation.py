@@ -67,11 +67,13 @@ def read_event(path: Path) -> Any:
         raise InvokeProblem(f"{path}:{error.lineno}:{error.colno}: not JSON: {error.msg}") from None
 
 
-def choose_event(spec: Any, function: str, cloud: Any, trigger: int | None, event_file: Path | None) -> tuple[str, Any]:
+def choose_event(
+    spec: Any, function: str, cloud: Any, trigger: int | None, given: tuple[Path, Any] | None
+) -> tuple[str, Any]:
     """(where the event comes from, the event): the file, a sample of trigger `trigger` (1-based), or by default
     a sample of the first trigger — `{}` for a function without triggers."""
-    if event_file is not None:
-        event = read_event(event_file)
+    if given is not None:  # --event FILE, read already
+        event_file, event = given
         if spec.cloud == "gcp" and not _gcp_shaped(event):
             raise InvokeProblem(
                 f"{event_file}: a gcp function takes a CloudEvent, "
@@ -131,7 +133,7 @@ def _gcp_shaped(event: Any) -> bool:
     return isinstance(attributes, dict) and required <= set(attributes) and "data" in event
 
 
-def invoke(spec: Any, function: str, cloud: Any, handlers: Any, trigger: int | None, event_file: Path | None):
+def invoke(spec: Any, function: str, cloud: Any, handlers: Any, trigger: int | None, given: tuple[Path, Any] | None):
     """Run `function`'s handler once on the (started) local cloud; the Invocation."""
-    source, event = choose_event(spec, function, cloud, trigger, event_file)
+    source, event = choose_event(spec, function, cloud, trigger, given)
     return Invocation(function, source, event, handlers.invoke(function, event))
