@@ -442,6 +442,52 @@ def test_sent_messages_are_drained_for_the_engine_to_deliver(small):
     assert sqs.receive_message(QueueUrl=url).get("Messages", []) == []
 
 
+def test_message_attributes_keep_their_data_types_for_filters_and_events(small):
+    from aipipe.semantics.filters import delivers
+
+    handler_client(small, "sns").publish(
+        TopicArn=small.attribute("alerts", "arn"),
+        Message="m",
+        Subject="Hello",
+        MessageAttributes={
+            "kind": {"DataType": "String", "StringValue": "image"},
+            "size": {"DataType": "Number", "StringValue": "42"},
+            "ratio": {"DataType": "Number.float", "StringValue": "0.50"},
+            "tags": {"DataType": "String.Array", "StringValue": '["a", "b"]'},
+            "sig": {"DataType": "Binary", "BinaryValue": b"\x00\x01"},
+        },
+    )
+    handler_client(small, "sqs").send_message(
+        QueueUrl=small.attribute("work", "url"),
+        MessageBody="job",
+        MessageAttributes={
+            "n": {"DataType": "Number", "StringValue": "7"},
+            "b": {"DataType": "Binary", "BinaryValue": b"\x02"},
+        },
+    )
+    published, sent = (o.detail for o in small.occurrences())
+    # what SNS filters compare: numbers, the array's elements, no Binary
+    assert published["attributes"] == {"kind": "image", "size": 42, "ratio": 0.5, "tags": ["a", "b"]}
+    assert published["message_attributes"] == {
+        "kind": {"type": "String", "value": "image"},
+        "size": {"type": "Number", "value": "42"},
+        "ratio": {"type": "Number.float", "value": "0.50"},
+        "tags": {"type": "String.Array", "value": '["a", "b"]'},
+        "sig": {"type": "Binary", "value": base64.b64encode(b"\x00\x01").decode()},
+    }
+    assert published["subject"] == "Hello"
+    attributes = published["attributes"]
+    assert delivers("aws", {"size": [{"numeric": [">", 10]}]}, attributes)
+    assert delivers("aws", {"ratio": [{"numeric": ["<", 1]}], "tags": ["a"]}, attributes)
+    assert not delivers("aws", {"tags": ["c"]}, attributes)
+    assert not delivers("aws", {"sig": [{"exists": True}]}, attributes)  # SNS ignores Binary attributes
+    assert sent["attributes"] == {"n": 7}
+    assert sent["message_attributes"] == {
+        "n": {"type": "Number", "value": "7"},
+        "b": {"type": "Binary", "value": base64.b64encode(b"\x02").decode()},
+    }
+
+
 def test_the_engine_may_send_to_a_queue_as_a_source_would(small):
     small.send_message("work", b"from s3", {"origin": "inbox"})
     small.send_message("work-fifo", b"ordered")

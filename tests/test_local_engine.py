@@ -345,6 +345,9 @@ def test_sqs_redelivers_after_the_visibility_timeout_until_max_receives_then_the
     result = run(spec, cloud, handlers, [Put("raw", "a", b"")])
     attempts = [e for e in result.entries if e.target == "worker"]
     assert [(e.attempt, e.virtual_time) for e in attempts] == [(1, 0), (2, 30), (3, 60)]
+    # each receive is counted on the message (ApproximateReceiveCount), the dead letter keeps the message as sent
+    assert [event["records"][0]["receive_count"] for _, event in handlers.calls] == [1, 2, 3]
+    assert "receive_count" not in result.dead_letters[0].payload
     assert attempts[-1].dead_letter == "failed-jobs"
     assert [(d.queue, d.attempts) for d in result.dead_letters] == [("failed-jobs", 3)]
     # when it would be received a 4th time it moves to the dead-letter queue instead, which nothing consumes

@@ -254,3 +254,74 @@ def test_the_int64_relaxation_is_what_the_documented_storage_data_needs():
     _relaxed_validator(schema).validate(documented)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.Draft4Validator(schema).validate(documented)
+
+
+# a message as the local AWS cloud reports a publish with every SNS data type (aipipe.local.aws.observe)
+TYPED_MESSAGE = {
+    "data": "hello",
+    "attributes": {"kind": "image", "size": 1.5, "tags": ["a", "b"]},  # as SNS filters compare them: no Binary
+    "message_attributes": {
+        "kind": {"type": "String", "value": "image"},
+        "size": {"type": "Number", "value": "1.50"},
+        "tags": {"type": "String.Array", "value": '["a", "b"]'},
+        "sig": {"type": "Binary", "value": "AAE="},
+    },
+    "subject": "Greeting",
+    "message_id": "m-1",
+    "time": "2026-01-02T03:04:05.000Z",
+}
+
+
+def test_sns_and_sqs_records_carry_each_attributes_data_type_and_the_subject():
+    spec, uses = _uses(DATA / "good" / "aws-everything.yaml")
+    cloud = FakeLocalCloud(spec)
+    by_key = {(use.owner, trigger_kind(use.trigger).key): use for use in uses}
+    topic, queue = by_key[("ingest", "topic")], by_key[("worker", "queue")]
+    message = Occurrence(trigger_kind(topic.trigger).source(topic.trigger), "message", TYPED_MESSAGE)
+    expected = {
+        "kind": {"Type": "String", "Value": "image"},
+        "size": {"Type": "Number", "Value": "1.50"},  # the text as sent
+        "tags": {"Type": "String.Array", "Value": '["a", "b"]'},
+        "sig": {"Type": "Binary", "Value": "AAE="},
+    }
+    sns = delivered_event(spec, topic, [message], cloud)["Records"][0]["Sns"]
+    assert sns["MessageAttributes"] == expected and sns["Subject"] == "Greeting"
+    envelope = json.loads(delivered_event(spec, by_key[("jobs", "topic")], [message], cloud))
+    assert envelope["MessageAttributes"] == expected and envelope["Subject"] == "Greeting"
+    untitled = Occurrence(message.source, "message", {**TYPED_MESSAGE, "subject": None})
+    assert delivered_event(spec, topic, [untitled], cloud)["Records"][0]["Sns"]["Subject"] is None
+    assert "Subject" not in json.loads(delivered_event(spec, by_key[("jobs", "topic")], [untitled], cloud))
+    sent = Occurrence(trigger_kind(queue.trigger).source(queue.trigger), "message", TYPED_MESSAGE)
+    record = delivered_event(spec, queue, [sent], cloud)["Records"][0]
+    assert {name: value["dataType"] for name, value in record["messageAttributes"].items()} == {
+        "kind": "String",
+        "size": "Number",
+        "tags": "String.Array",
+        "sig": "Binary",
+    }
+    assert record["messageAttributes"]["size"]["stringValue"] == "1.50"
+    assert (
+        record["messageAttributes"]["sig"]["binaryValue"] == "AAE="
+        and "stringValue" not in (record["messageAttributes"]["sig"])
+    )
+    # attributes with no reported types (the user's --publish) are typed by their values
+    plain = Occurrence(sent.source, "message", {**TYPED_MESSAGE, "message_attributes": {}})
+    types = {
+        n: v["dataType"]
+        for n, v in delivered_event(spec, queue, [plain], cloud)["Records"][0]["messageAttributes"].items()
+    }
+    assert types == {"kind": "String", "size": "Number", "tags": "String.Array"}
+
+
+def test_a_redelivered_sqs_message_counts_its_receives_and_gets_a_new_receipt_handle():
+    spec, uses = _uses(DATA / "good" / "aws-everything.yaml")
+    cloud = FakeLocalCloud(spec)
+    queue = next(use for use in uses if use.owner == "worker" and trigger_kind(use.trigger).key == "queue")
+    source = trigger_kind(queue.trigger).source(queue.trigger)
+    records = [
+        delivered_event(spec, queue, [Occurrence(source, "message", {**TYPED_MESSAGE, **extra})], cloud)["Records"][0]
+        for extra in ({}, {"receive_count": 1}, {"receive_count": 2})
+    ]
+    assert [r["attributes"]["ApproximateReceiveCount"] for r in records] == ["1", "1", "2"]
+    assert records[0]["receiptHandle"] == records[1]["receiptHandle"] != records[2]["receiptHandle"]
+    assert len({r["messageId"] for r in records}) == 1

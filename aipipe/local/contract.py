@@ -31,6 +31,9 @@ class Outcome:
 # Occurrence kinds and the keys of their `detail`:
 #   "object"   bucket (local bucket name), key, size, etag, event ("created" | "deleted"), time (ISO 8601 UTC)
 #   "message"  data (str), attributes (dict[str, str]), message_id, time        — a topic, queue or subscription
+#              aws: attributes hold values as SNS filters compare them (a Number a number, a String.Array a list;
+#              Binary ones left out); optional: message_attributes ({name: {"type": data type, "value": text as
+#              sent, Binary base64}}), subject (an SNS publish's), receive_count (the engine's SQS receives)
 #   "record"   data (base64 str), partition_key, sequence_number, time          — a stream
 #   "change"   event ("INSERT" | "MODIFY" | "REMOVE"), keys, new_image, old_image, time   — a table's stream
 #   "schedule" time                                                             — a schedule firing (--fire)

@@ -60,7 +60,13 @@ def poll(engine: Engine, use: TriggerUse, policy: Policy) -> None:
 
 
 def _deliver(engine: Engine, use: TriggerUse, batch: list[Pending], attempt: int, waited: float = 0.0):
-    occurrences = [p.occurrence for p in batch]
+    # an SQS message carries how often it has been received (ApproximateReceiveCount, a new receipt handle each time)
+    occurrences = [
+        replace(p.occurrence, detail={**p.occurrence.detail, "receive_count": p.receives})
+        if p.receives
+        else p.occurrence
+        for p in batch
+    ]
     outcome = engine.invoke(use.owner, engine.event_for(engine.spec, use, occurrences, engine.cloud))
     cause = batch[0].cause
     label = f"{batch[0].occurrence.source} batch of {len(batch)}"

@@ -152,6 +152,7 @@ def sns_envelope(topic_arn: str, occurrence: Occurrence, region_name: str) -> di
         "Type": "Notification",
         "MessageId": detail["message_id"],
         "TopicArn": topic_arn,
+        **({"Subject": detail["subject"]} if detail.get("subject") else {}),
         "Message": detail["data"],
         "Timestamp": detail["time"],
         "SignatureVersion": "1",
@@ -159,8 +160,8 @@ def sns_envelope(topic_arn: str, occurrence: Occurrence, region_name: str) -> di
         "SigningCertURL": f"https://sns.{region_name}.amazonaws.com/SimpleNotificationService-local.pem",
         "UnsubscribeURL": f"https://sns.{region_name}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={topic_arn}",
     }
-    if detail.get("attributes"):
-        envelope["MessageAttributes"] = _sns_attributes(detail["attributes"])
+    if attributes := sns_attributes(detail):
+        envelope["MessageAttributes"] = attributes
     return envelope
 
 
@@ -176,11 +177,11 @@ def sns_records(topic_arn: str, occurrences: list[Occurrence], region_name: str)
             "SigningCertUrl": envelope["SigningCertURL"],
             "MessageId": envelope["MessageId"],
             "Message": envelope["Message"],
-            "MessageAttributes": _sns_attributes(occurrence.detail.get("attributes") or {}),
+            "MessageAttributes": sns_attributes(occurrence.detail),
             "Type": "Notification",
             "UnsubscribeUrl": envelope["UnsubscribeURL"],
             "TopicArn": topic_arn,
-            "Subject": None,
+            "Subject": occurrence.detail.get("subject") or None,  # null when the publish had none
         }
         records.append(
             {
@@ -193,33 +194,69 @@ def sns_records(topic_arn: str, occurrences: list[Occurrence], region_name: str)
     return {"Records": records}
 
 
-def _sns_attributes(attributes: Mapping[str, str]) -> dict:
-    return {name: {"Type": "String", "Value": value} for name, value in attributes.items()}
+def sent_attributes(detail: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
+    """A message's attributes as sent: name -> (data type, text; Binary base64). The occurrence's
+    `message_attributes` when the local cloud reported them, else its `attributes` typed by their values (text a
+    String, a number a Number, a list a String.Array)."""
+    sent = detail.get("message_attributes")
+    if sent:
+        return {name: (value["type"], value["value"]) for name, value in sent.items()}
+    typed = {}
+    for name, value in (detail.get("attributes") or {}).items():
+        if isinstance(value, (list, tuple)):
+            typed[name] = ("String.Array", json.dumps(list(value)))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            typed[name] = ("Number", str(value))
+        else:
+            typed[name] = ("String", str(value))
+    return typed
+
+
+def sns_attributes(detail: Mapping[str, Any]) -> dict:
+    """`MessageAttributes` of an SNS notification: {name: {"Type": data type, "Value": text}} (Binary base64), as
+    in docs.aws.amazon.com/sns/latest/dg/example-filter-policies.html's notification."""
+    return {name: {"Type": kind, "Value": text} for name, (kind, text) in sent_attributes(detail).items()}
+
+
+def sqs_message_attributes(detail: Mapping[str, Any]) -> dict:
+    """`messageAttributes` of an SQS record in a Lambda event (docs.aws.amazon.com/lambda/latest/dg/with-sqs.html):
+    `stringValue` for String and Number types (String.Array, which SNS raw delivery passes on, included),
+    `binaryValue` (base64) for Binary ones."""
+    result = {}
+    for name, (kind, text) in sent_attributes(detail).items():
+        value = {"binaryValue": text} if kind.startswith("Binary") else {"stringValue": text}
+        result[name] = {**value, "stringListValues": [], "binaryListValues": [], "dataType": kind}
+    return result
 
 
 def sqs_record(queue_arn: str, occurrence: Occurrence, region_name: str) -> dict:
     """One SQS message as Lambda (and an EventBridge pipe) receives it."""
     detail = occurrence.detail
     sent = str(int(epoch(detail["time"]) * 1000))
+    receives = detail.get("receive_count", 1)
     return {
         "messageId": detail["message_id"],
-        "receiptHandle": base64.b64encode(f"{detail['message_id']}:{sent}".encode()).decode(),
+        "receiptHandle": receipt_handle(detail, sent),
         "body": detail["data"],
         "attributes": {
-            "ApproximateReceiveCount": str(detail.get("receive_count", 1)),
+            "ApproximateReceiveCount": str(receives),
             "SentTimestamp": sent,
             "SenderId": LOCAL_ACCOUNT,
             "ApproximateFirstReceiveTimestamp": sent,
         },
-        "messageAttributes": {
-            name: {"stringValue": value, "stringListValues": [], "binaryListValues": [], "dataType": "String"}
-            for name, value in (detail.get("attributes") or {}).items()
-        },
+        "messageAttributes": sqs_message_attributes(detail),
         "md5OfBody": hashlib.md5(detail["data"].encode()).hexdigest(),
         "eventSource": "aws:sqs",
         "eventSourceARN": queue_arn,
         "awsRegion": region_name,
     }
+
+
+def receipt_handle(detail: Mapping[str, Any], sent: str) -> str:
+    """A receipt handle for one receive of a message (`receive_count`): "If you receive a message more than once,
+    the receipt handle you get each time you receive the message is different" (SQS DeleteMessage,
+    docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_DeleteMessage.html)."""
+    return base64.b64encode(f"{detail['message_id']}:{sent}:{detail.get('receive_count', 1)}".encode()).decode()
 
 
 def kinesis_record(stream_arn: str, role_arn: str, occurrence: Occurrence, region_name: str) -> dict:

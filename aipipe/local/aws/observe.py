@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import datetime
+import json
+import math
 import threading
 from pathlib import Path
 from typing import Any
@@ -129,7 +131,9 @@ class Watcher:
         sent = self._topic(topic).sent_notifications
         seen = self._published.get(topic, 0)
         for message_id, message, subject, attributes, _group in sent[seen:]:
-            detail = {"data": message, "attributes": _sns_attributes(attributes), "message_id": message_id}
+            compared, sent_attributes = _sns_attributes(attributes)
+            detail = {"data": message, "attributes": compared, "message_attributes": sent_attributes}
+            detail["message_id"] = message_id
             if subject:
                 detail["subject"] = subject
             self.pending.append(Occurrence(topic, "message", {**detail, "time": _now()}))
@@ -147,7 +151,8 @@ class Watcher:
         for message in messages:
             sent = message.sent_timestamp
             time = _iso(datetime.datetime.fromtimestamp(int(sent) / 1000, datetime.timezone.utc)) if sent else _now()
-            detail = {"data": message.body, "attributes": _sqs_attributes(message.message_attributes)}
+            compared, sent_attributes = _sqs_attributes(message.message_attributes)
+            detail = {"data": message.body, "attributes": compared, "message_attributes": sent_attributes}
             detail["md5_of_body"] = message.body_md5
             if message.group_id is not None:
                 detail["group_id"] = message.group_id
@@ -197,24 +202,60 @@ class Watcher:
         self._changes[table] = len(records)
 
 
-def _sns_attributes(attributes: dict | None) -> dict[str, str]:
-    """SNS message attributes ({name: {DataType, StringValue | BinaryValue}}) as name -> text."""
-    result = {}
-    for name, value in (attributes or {}).items():
-        text = value.get("StringValue", value.get("Value"))
-        if text is None and "BinaryValue" in value:
-            binary = value["BinaryValue"]
-            text = base64.b64encode(binary).decode() if isinstance(binary, bytes) else str(binary)
-        result[name] = "" if text is None else str(text)
-    return result
+def _sns_attributes(attributes: dict | None) -> tuple[dict[str, Any], dict[str, dict]]:
+    """SNS message attributes as moto keeps a publish's ({name: {Type, Value}}, Binary values base64): see
+    `typed_attributes`."""
+    return typed_attributes(
+        (name, value.get("Type") or value.get("DataType") or "String", value.get("Value", value.get("StringValue")))
+        for name, value in (attributes or {}).items()
+    )
 
 
-def _sqs_attributes(attributes: dict | None) -> dict[str, str]:
-    """SQS message attributes as moto keeps them ({name: {data_type, string_value | binary_value}})."""
-    result = {}
+def _sqs_attributes(attributes: dict | None) -> tuple[dict[str, Any], dict[str, dict]]:
+    """SQS message attributes as moto keeps a sent message's ({name: {DataType, StringValue | BinaryValue}})."""
+    entries = []
     for name, value in (attributes or {}).items():
-        text = value.get("string_value", value.get("StringValue"))
+        text = value.get("StringValue", value.get("string_value"))
         if text is None:
-            text = value.get("binary_value", value.get("BinaryValue", ""))
-        result[name] = str(text)
-    return result
+            text = value.get("BinaryValue", value.get("binary_value", ""))
+        entries.append((name, value.get("DataType") or value.get("data_type") or "String", text))
+    return typed_attributes(entries)
+
+
+def typed_attributes(entries) -> tuple[dict[str, Any], dict[str, dict]]:
+    """(name, data type, value) triples as a message occurrence's `attributes` — each value as SNS filter
+    policies compare it: a Number a number, a String.Array the list it encodes, a String text, and Binary ones
+    left out, as SNS compares policies "only to message attributes that have the following data types: String,
+    String.Array, Number" (docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html) — and
+    its `message_attributes`, every attribute as sent ({"type": data type, "value": text; Binary base64}) for
+    the events handlers receive. Data types may carry a custom label (`Number.float`): the prefix decides."""
+    compared: dict[str, Any] = {}
+    sent: dict[str, dict] = {}
+    for name, data_type, value in entries:
+        if isinstance(value, (bytes, bytearray)):
+            value = base64.b64encode(value).decode()
+        text = "" if value is None else str(value)
+        sent[name] = {"type": data_type, "value": text}
+        if data_type.startswith("Binary"):
+            continue
+        compared[name] = _compared(data_type, text)
+    return compared, sent
+
+
+def _compared(data_type: str, text: str) -> Any:
+    """One attribute's value as an SNS filter compares it (its text when it does not parse as its type)."""
+    if data_type.startswith("Number"):
+        for parse in (int, float):
+            try:
+                number = parse(text)
+            except ValueError:
+                continue
+            return number if math.isfinite(number) else text
+        return text
+    if data_type == "String.Array":  # "An array, formatted as a string" [sns-message-attributes.html]
+        try:
+            decoded = json.loads(text)
+        except ValueError:
+            return text
+        return decoded if isinstance(decoded, list) else text
+    return text
