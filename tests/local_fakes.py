@@ -67,5 +67,8 @@ class FakeLocalCloud:
     def put_object(self, bucket: str, key: str, data: bytes) -> None:
         write_object(self.data_dir / bucket, key, data)
 
+    def unmirrored(self) -> list[str]:
+        return []
+
     def occurrences(self) -> list[Occurrence]:
         return []

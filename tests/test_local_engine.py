@@ -97,6 +97,9 @@ class FakeCloud:
     def start_workflow(self, workflow: str, input: Any, invoke) -> WorkflowRun:
         return self.workflows[workflow](input, invoke)
 
+    def unmirrored(self) -> list[str]:
+        return []
+
     def occurrences(self) -> list[Occurrence]:
         reported, self.reported = self.reported, []
         return reported
@@ -827,6 +830,9 @@ def test_a_handler_that_cannot_start_is_an_error_not_a_traceback(local, write_sp
     assert result.exit_code == 1
     assert "error: `broken`: secret TOKEN is not set" in result.output
     assert local["closed"] and local["cloud"].stopped
+    as_json = invoke_cli(str(spec), "--fire", "broken", "--json")
+    last = json.loads(as_json.stdout.strip().splitlines()[-1])
+    assert last == {"type": "error", "message": "`broken`: secret TOKEN is not set", "exit_code": 1}
 
 
 def test_a_push_that_outlives_the_subscriptions_ack_deadline_is_a_failed_delivery(load):

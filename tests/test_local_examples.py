@@ -187,3 +187,12 @@ def test_a_prefix_with_a_reference_matches_keys_as_the_deployed_notification_doe
     assert [(d["target"], d["trigger"]) for d in lines if d["type"] == "delivery"] == [
         ("echo", "bucket created dev/in/a.txt")
     ]
+
+
+def test_an_object_without_a_file_form_is_said_to_be_in_the_emulator_only(tmp_path):
+    folder = copy_example("event-driven-ingest", tmp_path / "ingest")
+    (tmp_path / "f.txt").write_text("x")
+    code, lines = run(folder, "--put", f"raw/notes//f.txt={tmp_path / 'f.txt'}")
+    assert code == 0
+    notes = [line["note"] for line in lines if line["type"] == "note"]
+    assert any(note.startswith("not mirrored: object `notes//f.txt` of bucket `raw`") for note in notes), notes

@@ -127,8 +127,10 @@ def _run(spec, data: Path, inputs, limits, printer):
         local_handlers = handlers.LocalHandlers(spec, cloud, build_root(spec.base_dir))
         result = run_pipeline(spec, cloud, local_handlers.invoke, inputs, on_trace=printer.entry, limits=limits)
         printer.notes(spec, [f"not run locally: {note}" for note in result.not_run_locally])
+        printer.notes(spec, [f"not mirrored: {note}" for note in cloud.unmirrored()])
         return result
     except handlers.HandlerSetupError as error:
+        printer.error(str(error))
         fail(str(error), 1)
     finally:
         if local_handlers is not None:
@@ -171,6 +173,13 @@ class _Printer:
             self.tracebacks[pair] = entry.traceback
             for line in entry.traceback.rstrip().splitlines()[-30:]:
                 self.console.print(f"           ! {line}", style="red", markup=False)
+
+    def error(self, message: str) -> None:
+        """With --json, a last line for a run that could not go on (a handler that cannot start)."""
+        from aipipe.local.trace import json_line
+
+        if self.as_json:
+            typer.echo(json_line({"type": "error", "message": message, "exit_code": 1}))
 
     def summary(self, result) -> None:
         from aipipe.local.trace import json_line

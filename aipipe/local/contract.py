@@ -98,5 +98,9 @@ class LocalCloud(Protocol):
     def not_run_locally(self) -> list[tuple[str, str]]:
         """The resources (or parts of them) the emulators do not run, each with what the cloud would do."""
 
+    def unmirrored(self) -> list[str]:
+        """Objects that exist in the emulator only, each with why it has no file under the data folder (a key such
+        as `a//b` or `../x`, or both `a` and `a/b`)."""
+
     def occurrences(self) -> list[Occurrence]:
         """Everything that happened to the stack's resources since the last call, in order."""

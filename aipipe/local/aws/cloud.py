@@ -152,6 +152,13 @@ class AwsLocalCloud:
         """(bucket, key) of objects whose key cannot be a file under the data folder (`..`, `a//b`, ...)."""
         return list(self.watcher.unwritten)
 
+    def unmirrored(self) -> list[str]:
+        """The objects of `unwritten_objects`, as sentences."""
+        return [
+            f"object `{key}` of bucket `{bucket}` has no file form under the data folder: it is in the emulator only"
+            for bucket, key in self.watcher.unwritten
+        ]
+
     # --- inputs -------------------------------------------------------------------------------------------
 
     def put_object(self, bucket: str, key: str, data: bytes) -> None:

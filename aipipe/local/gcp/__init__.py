@@ -53,6 +53,10 @@ class GcpLocalCloud:
         self._publisher = PublishServer(self._handler_publish)
         self.start_seconds: float | None = None  # how long `start` took, for `aipipe run` and benchmarks
 
+    def unmirrored(self) -> list[str]:
+        """The objects kept in the emulator only, as sentences (`problems`)."""
+        return list(self._sync.problems)
+
     @property
     def problems(self) -> list[str]:
         """Objects that could not be mirrored as files (a key such as `a//b`, or both `a` and `a/b`)."""
