@@ -857,3 +857,19 @@ def test_a_push_that_outlives_the_subscriptions_ack_deadline_is_a_failed_deliver
         return Outcome(True, None, duration_ms=9_000.0)
 
     assert run(spec, cloud, quick, [Publish("work", b"x")]).exit_code == 0
+
+
+def test_a_pushed_subscription_without_a_retry_policy_redelivers_at_once_and_with_one_after_its_backoff(load):
+    """Pub/Sub: "By default, subscriptions use immediate redelivery"; a retry policy waits min, 2*min, ... max."""
+    head = GCP_HEADER + "  work: {type: topic}\n"
+    fn = gcp_function("embed", "      - {subscription: pushed}\n")
+    cloud = FakeCloud("gcp")
+    plain = load(head + "  pushed: {type: subscription, topic: work, dead_letter: {max_attempts: 5}}\n" + fn)
+    result = run(plain, cloud, Handlers(cloud, embed=fail), [Publish("work", b"x")])
+    assert [e.waited for e in result.entries] == [0, 0, 0, 0, 0]
+    retry = "    retry: {min_backoff: 10s, max_backoff: 30s}\n"
+    backed = load(
+        head + "  pushed:\n    type: subscription\n    topic: work\n    dead_letter: {max_attempts: 5}\n" + retry + fn
+    )
+    result = run(backed, cloud, Handlers(cloud, embed=fail), [Publish("work", b"x")])
+    assert [e.waited for e in result.entries] == [0, 10, 20, 30, 30]

@@ -163,7 +163,11 @@ def _subscription_policy(spec: Any, use: TriggerUse, wiring: dict) -> Policy:
             max_age=delivery.retention,
             why=f"SQS redelivers a failed message after the {delivery.ack_deadline}s visibility timeout" + until,
         )
-    low, high = delivery.backoff or EVENTARC_BACKOFF
+    again = (
+        f"with backoff {delivery.backoff[0]}s-{delivery.backoff[1]}s"
+        if delivery.backoff
+        else "at once (no `retry` policy: Pub/Sub's immediate redelivery)"
+    )
     return Policy(
         PUBSUB,
         attempts=delivery.max_attempts,
@@ -171,7 +175,7 @@ def _subscription_policy(spec: Any, use: TriggerUse, wiring: dict) -> Policy:
         backoff=delivery.backoff,
         max_age=delivery.retention,
         deadline=delivery.ack_deadline,
-        why=f"Pub/Sub pushes a failed message again with backoff {low}s-{high}s" + until,
+        why=f"Pub/Sub pushes a failed message again {again}" + until,
     )
 
 

@@ -24,7 +24,6 @@ class DeliveryLimits:
     default_retention: int
     retention_range: tuple[int, int]
     dead_letter_retention: int | None  # how long the generated dead-letter queue keeps messages
-    default_backoff: tuple[int, int] | None  # (min, max) seconds between redeliveries, where configurable
 
 
 LIMITS = {
@@ -34,7 +33,6 @@ LIMITS = {
         default_retention=4 * DAY,
         retention_range=(60, 14 * DAY),
         dead_letter_retention=14 * DAY,
-        default_backoff=None,
     ),
     "gcp": DeliveryLimits(
         "Pub/Sub",
@@ -42,7 +40,6 @@ LIMITS = {
         default_retention=7 * DAY,
         retention_range=(600, 7 * DAY),
         dead_letter_retention=None,
-        default_backoff=(10, 600),
     ),
 }
 TOPIC_RETENTION_RANGE = {"gcp": (600, 31 * DAY)}  # SNS topics keep no messages
@@ -65,14 +62,16 @@ class Delivery:
     ack_deadline: int  # seconds a consumer has before the message is delivered again
     retention: int  # seconds an unacknowledged message is kept
     max_attempts: int | None  # deliveries before the message goes to the dead letter; None: until it expires
-    backoff: tuple[int, int] | None  # (min, max) seconds between redeliveries, where the cloud has it
+    backoff: tuple[int, int] | None  # (min, max) seconds between redeliveries; None: at once (or SQS's visibility)
 
 
 def delivery_of(subscription, cloud: str) -> Delivery:
     """The effective delivery of a validated subscription model on `cloud`."""
     limits = LIMITS[cloud]
     retry = subscription.retry
-    backoff = (retry.min_backoff, retry.max_backoff) if retry else limits.default_backoff
+    # without a retry policy Pub/Sub redelivers at once ("By default, subscriptions use immediate redelivery",
+    # cloud.google.com/pubsub/docs/handling-failures);; a `retry: {}` takes 10 s / 600 s
+    backoff = (retry.min_backoff, retry.max_backoff) if retry else None
     dead_letter = subscription.dead_letter
     return Delivery(
         ack_deadline=subscription.ack_deadline or limits.default_ack_deadline,
