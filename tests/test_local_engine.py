@@ -873,3 +873,122 @@ def test_a_pushed_subscription_without_a_retry_policy_redelivers_at_once_and_wit
     )
     result = run(backed, cloud, Handlers(cloud, embed=fail), [Publish("work", b"x")])
     assert [e.waited for e in result.entries] == [0, 10, 20, 30, 30]
+
+
+def test_each_route_gets_the_delivery_the_cloud_gives_it(load):
+    """Every field of each route's Policy (aipipe.local.delivery), from the renderer's own wiring values."""
+    from aipipe.local.delivery import Policy, policy_for
+    from aipipe.triggers.uses import uses_of
+
+    aws = load(
+        AWS_HEADER
+        + "  raw: {type: bucket}\n  events: {type: topic}\n  clicks: {type: stream}\n"
+        + "  failed-jobs: {type: queue}\n"
+        + "  jobs: {type: queue, visibility_timeout: 20s, retention: 2d,\n"
+        + "         dead_letter: {queue: failed-jobs, max_receives: 4}}\n"
+        + "  inbox: {type: queue}\n"
+        + "  fanned: {type: subscription, topic: events, ack_deadline: 15s, dead_letter: {max_attempts: 6}}\n"
+        + function(
+            "on-raw", "      - {bucket: raw, prefix: in/}\n      - {topic: events}\n      - {schedule: rate(1 day)}\n"
+        )
+        + function(
+            "once", "      - {bucket: raw, prefix: once/}\n", "    on_failure: {retries: 1, max_event_age: 2h}\n"
+        )
+        + function(
+            "never", "      - {bucket: raw, prefix: never/}\n", "    on_failure: {retries: 0, dead_letter: false}\n"
+        )
+        + function("on-jobs", "      - {queue: jobs, batch_size: 5}\n")
+        + function("on-clicks", "      - {stream: clicks, batch_size: 50, retries: 3, bisect: true}\n")
+        + function("on-fanned", "      - {subscription: fanned, batch_size: 3}\n")
+        + "  copy:\n    type: queue\n    triggers: [{bucket: raw, prefix: copy/}]\n"
+        + "  flow:\n    type: workflow\n    triggers: [{bucket: raw, prefix: flow/}]\n"
+        + "    steps:\n      - {function: never, name: Never, end: true}\n"
+    )
+    gcp = load(
+        GCP_HEADER
+        + "  raw: {type: bucket}\n  work: {type: topic}\n"
+        + "  pushed:\n    type: subscription\n    topic: work\n    ack_deadline: 30s\n    retention: 1d\n"
+        + "    dead_letter: {max_attempts: 7}\n    retry: {min_backoff: 5s, max_backoff: 60s}\n"
+        + "  plain: {type: subscription, topic: work}\n"
+        + gcp_function("on-raw", "      - {bucket: raw}\n")
+        + gcp_function("on-push", "      - {subscription: pushed}\n")
+        + gcp_function("on-plain", "      - {subscription: plain}\n")
+        + gcp_function("nightly", "      - {schedule: rate(1 day)}\n")
+    )
+    lambda_async = "Lambda retries an asynchronous event 2 times (after 1m, then 2m)"
+    expected = {
+        ("aws", "on-raw", 0): Policy("async", 3, "on-raw-failed", max_age=21600, why=lambda_async),
+        ("aws", "on-raw", 1): Policy("async", 3, "on-raw-failed", max_age=21600, why=lambda_async),
+        ("aws", "on-raw", 2): Policy("async", 3, "on-raw-failed", max_age=21600, why=lambda_async),
+        ("aws", "once", 0): Policy(
+            "async", 2, "once-failed", max_age=7200, why="Lambda retries an asynchronous event 1 time (after 1m)"
+        ),
+        ("aws", "never", 0): Policy(
+            "async", 1, None, max_age=21600, why="Lambda does not retry it (`on_failure: {retries: 0}`)"
+        ),
+        ("aws", "on-jobs", 0): Policy(
+            "sqs",
+            4,
+            "failed-jobs",
+            batch_size=5,
+            partial=True,
+            visibility=20,
+            max_age=2 * 86400,
+            why="SQS redelivers a failed message after the 20s visibility timeout, 4 receives then `failed-jobs`",
+        ),
+        ("aws", "on-clicks", 0): Policy(
+            "stream",
+            4,
+            "on-clicks-failed",
+            batch_size=50,
+            partial=True,
+            bisect=True,
+            why="a failing batch is retried 3 times, split in two first",
+        ),
+        ("aws", "on-fanned", 0): Policy(
+            "sqs",
+            6,
+            "fanned-dead-letters",
+            batch_size=3,
+            partial=True,
+            visibility=15,
+            max_age=4 * 86400,
+            why="SQS redelivers a failed message after the 15s visibility timeout, 6 deliveries then "
+            "`fanned-dead-letters`",
+        ),
+        ("aws", "copy", 0): Policy("enqueue", why="the event becomes a message of the queue"),
+        ("aws", "flow", 0): Policy("workflow", why="an execution starts; a failed execution is not retried"),
+        ("gcp", "on-raw", 0): Policy(
+            "pubsub",
+            None,
+            backoff=(10, 600),
+            max_age=86400,
+            why="Eventarc redelivers with backoff 10s-600s for up to 24h, then discards (no dead-letter topic)",
+        ),
+        ("gcp", "on-push", 0): Policy(
+            "pubsub",
+            7,
+            "pushed-dead-letters",
+            backoff=(5, 60),
+            max_age=86400,
+            deadline=30,
+            why="Pub/Sub pushes a failed message again with backoff 5s-60s, 7 deliveries then `pushed-dead-letters`",
+        ),
+        ("gcp", "on-plain", 0): Policy(
+            "pubsub",
+            None,
+            None,
+            backoff=None,
+            max_age=7 * 86400,
+            deadline=10,
+            why="Pub/Sub pushes a failed message again at once (no `retry` policy: Pub/Sub's immediate redelivery)"
+            " until retention",
+        ),
+        ("gcp", "nightly", 0): Policy("once", why="Cloud Scheduler does not retry a failed job (retry_count 0)"),
+    }
+    actual = {}
+    for cloud, spec in (("aws", aws), ("gcp", gcp)):
+        for name, resource in spec.resources.items():
+            for use in uses_of(name, resource) if getattr(resource, "triggers", None) else ():
+                actual[cloud, name, use.position] = policy_for(spec, use)
+    assert actual == expected

@@ -105,7 +105,7 @@ def policy_for(spec: Any, use: TriggerUse) -> Policy:
     if kind.key == "subscription":
         return _subscription_policy(spec, use, wiring)
     if spec.cloud == "gcp":
-        return _gcp_policy(kind.key, wiring)
+        return _gcp_policy(wiring)
     if kind.key == "queue":
         return _sqs_policy(spec, use, wiring)
     if kind.key == "stream":
@@ -125,8 +125,16 @@ def policy_for(spec: Any, use: TriggerUse) -> Policy:
         attempts=1 + on_failure.retries,
         dead_letter=failed_queue_name(use),
         max_age=on_failure.max_event_age,
-        why=f"Lambda retries an asynchronous event {on_failure.retries} times (after 1m, then 2m)",
+        why=_async_retries(on_failure.retries),
     )
+
+
+def _async_retries(retries: int) -> str:
+    """`Lambda retries an asynchronous event 2 times (after 1m, then 2m)`, for 0, 1 or 2 retries."""
+    if not retries:
+        return "Lambda does not retry it (`on_failure: {retries: 0}`)"
+    waits = ", then ".join(f"{LAMBDA_ASYNC_WAITS[n] // 60:g}m" for n in range(retries))
+    return f"Lambda retries an asynchronous event {retries} time{'s' if retries > 1 else ''} (after {waits})"
 
 
 def _sqs_policy(spec: Any, use: TriggerUse, wiring: dict) -> Policy:
@@ -179,7 +187,7 @@ def _subscription_policy(spec: Any, use: TriggerUse, wiring: dict) -> Policy:
     )
 
 
-def _gcp_policy(trigger_key: str, wiring: dict) -> Policy:
+def _gcp_policy(wiring: dict) -> Policy:
     event_trigger = wiring.get("event_trigger")
     if event_trigger is None:  # a schedule: Cloud Scheduler, no retry_config rendered
         return Policy(ONCE, why="Cloud Scheduler does not retry a failed job (retry_count 0)")
