@@ -10,6 +10,7 @@ import hashlib
 import json
 import shutil
 import textwrap
+import time
 import zipfile
 from pathlib import Path
 
@@ -83,6 +84,22 @@ def handler(event, context):
         time.sleep(event["sleep"])
     if event.get("exit"):
         os._exit(3)
+    if event.get("say"):
+        print(event["say"])
+    if event.get("spawn"):
+        import subprocess
+
+        return subprocess.Popen(["sleep", "300"]).pid
+    if event.get("url"):
+        import urllib.request
+
+        urllib.request.urlopen(event["url"], timeout=30)
+    if event.get("real_s3"):
+        import boto3
+        from botocore.config import Config
+
+        config = Config(retries={"max_attempts": 1}, connect_timeout=30)
+        boto3.client("s3", endpoint_url=event["real_s3"], config=config).list_buckets()
     if event.get("set"):
         return {1, 2}
     if event.get("dependency"):
@@ -304,13 +321,63 @@ def test_handlers_stay_warm_and_a_timeout_or_a_crash_starts_a_fresh_process(aws_
         timed_out = handlers("work", {"sleep": 10})
         assert (timed_out.ok, timed_out.error_type) == (False, "Sandbox.Timedout")
         assert timed_out.error_message == "Task timed out after 3.00 seconds"
+        assert "handling tiny-dev-work" in timed_out.logs  # printed before it was stopped: not lost in a buffer
         assert handlers("work", {}).value["calls"] == 1  # a new execution environment
         crashed = handlers("work", {"exit": True})
         assert (crashed.ok, crashed.error_type) == (False, "Runtime.ExitError")
         assert "exit status 3" in crashed.error_message
+        assert "handling tiny-dev-work" in crashed.logs
         assert handlers("work", {}).ok
     finally:
         handlers.close()
+
+
+def _running(pid: int) -> bool:
+    """Whether process `pid` runs (a zombie, killed and waiting for its reaper, does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")
+
+
+def _ends(pid: int, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while _running(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not _running(pid)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
+def test_what_a_handler_started_ends_with_its_process_on_a_timeout_a_crash_and_close(aws_spec):
+    handlers = _handlers(aws_spec)
+    try:
+        started = handlers("work", {"spawn": True}).value
+        assert _running(started)
+        assert handlers("work", {"sleep": 10}).error_type == "Sandbox.Timedout"
+        assert _ends(started)
+        started = handlers("work", {"spawn": True}).value
+        assert handlers("work", {"exit": True}).error_type == "Runtime.ExitError"
+        assert _ends(started)
+        started = handlers("work", {"spawn": True}).value
+        shim = handlers._workers["work"].process.pid
+    finally:
+        handlers.close()
+    assert _ends(started) and _ends(shim)
+
+
+def test_two_runs_of_the_same_spec_keep_their_own_logs(aws_spec):
+    first, second = _handlers(aws_spec), _handlers(aws_spec)
+    try:
+        said = [(first, "first-1"), (second, "second-1"), (first, "first-2"), (second, "second-2")]
+        logs = {word: handlers("work", {"say": word}).logs for handlers, word in said}
+    finally:
+        first.close()
+        second.close()
+    for word, text in logs.items():
+        assert word in text
+        assert not [other for other in logs if other != word and other in text], (word, text)
+    assert not (aws_spec.parent / ".aipipe" / "build" / "local" / "logs").exists()
 
 
 @pytest.fixture
