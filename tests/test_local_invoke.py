@@ -19,8 +19,10 @@ from local_fakes import ENDPOINT, FakeLocalCloud
 from typer.testing import CliRunner
 
 import aipipe.local.clouds
+import aipipe.local.handlers
 from aipipe.cli.app import app
-from aipipe.local.handlers import LocalHandlers
+from aipipe.local.egress import outdated_sdk
+from aipipe.local.handlers import HandlerSetupError, LocalHandlers
 from aipipe.triggers.bucket import STORAGE_EVENTS
 from aipipe.triggers.eventbridge import bucket_via_eventbridge
 from aipipe.triggers.registry import trigger_kind
@@ -378,6 +380,40 @@ def test_two_runs_of_the_same_spec_keep_their_own_logs(aws_spec):
         assert word in text
         assert not [other for other in logs if other != word and other in text], (word, text)
     assert not (aws_spec.parent / ".aipipe" / "build" / "local" / "logs").exists()
+
+
+def test_a_call_to_anywhere_but_the_local_cloud_fails_at_once_through_the_proxy_that_refuses(aws_spec):
+    handlers = _handlers(aws_spec)
+    try:
+        env = handlers.environment("work")
+        assert env["HTTPS_PROXY"] == env["http_proxy"] == "http://127.0.0.1:9"
+        assert env["NO_PROXY"].split(",")[:3] == ["127.0.0.1", "localhost", "::1"]
+        started = time.monotonic()
+        to_aws = handlers("work", {"real_s3": "https://s3.eu-west-1.amazonaws.com"})
+        assert (to_aws.ok, to_aws.error_type) == (False, "ProxyConnectionError")
+        assert "127.0.0.1:9" in to_aws.error_message
+        to_web = handlers("work", {"url": "http://example.com/"})
+        assert (to_web.ok, to_web.error_type) == (False, "URLError")
+        assert "Connection refused" in to_web.error_message
+        assert time.monotonic() - started < 3
+    finally:
+        handlers.close()
+
+
+def test_a_boto3_that_ignores_aws_endpoint_url_is_refused_before_the_handler_runs(aws_spec, tmp_path, monkeypatch):
+    dependencies = tmp_path / "deps"
+    (dependencies / "boto3-1.26.90.dist-info").mkdir(parents=True)
+    (dependencies / "botocore-1.44.5.dist-info").mkdir()
+    monkeypatch.setattr(aipipe.local.handlers, "function_dependencies", lambda *_: dependencies)
+    handlers = _handlers(aws_spec)
+    with pytest.raises(HandlerSetupError, match=r"`work`: its dependencies install boto3 1.26.90, which ignores"):
+        handlers("work", {})
+    assert not handlers._workers
+    assert outdated_sdk(None) is None
+    (dependencies / "boto3-1.26.90.dist-info").rename(dependencies / "boto3-1.28.0.dist-info")
+    assert outdated_sdk(dependencies) is None
+    (dependencies / "botocore-1.29.1.dist-info").mkdir()
+    assert outdated_sdk(dependencies) == "botocore 1.29.1"
 
 
 @pytest.fixture

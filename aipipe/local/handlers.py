@@ -12,7 +12,9 @@ environment the cloud would give it:
    clouds reserve them;
 3. the LocalCloud's handler_environment() (endpoint or emulator host, dummy credentials), which wins over all,
    plus AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE / CLOUDSDK_CONFIG pointing nowhere, so a handler's SDK
-   never reads the user's real cloud configuration.
+   never reads the user's real cloud configuration;
+4. proxy variables that send any HTTP(S) or gRPC call but those to the local hosts and emulators to a port where
+   nothing listens (aipipe.local.egress), so a mistake fails locally instead of reaching a real cloud.
 Nothing else of the user's environment passes but PATH. Handlers are the user's own trusted code running as the
 user: this keeps credentials and real endpoints out of their way, it is not a sandbox.
 
@@ -35,6 +37,7 @@ from aipipe.build.installer import InstallFailure
 from aipipe.build.sources import SourceProblem
 from aipipe.local.clouds import LOCAL_ACCOUNT, local_name
 from aipipe.local.contract import Outcome
+from aipipe.local.egress import outdated_sdk, proxy_environment
 from aipipe.local.runtime import LOCAL_FOLDER, RuntimeMissing, function_dependencies, runtime_tree
 from aipipe.local.values import MissingSecret, resolve_text
 from aipipe.local.worker import Worker
@@ -105,7 +108,9 @@ class LocalHandlers:
         variables.update(self._runtime_variables(function, resource))
         nowhere = str(self.build_dir / LOCAL_FOLDER / NOWHERE)
         variables.update(dict.fromkeys(("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "CLOUDSDK_CONFIG"), nowhere))
-        variables.update(self.cloud.handler_environment())
+        cloud_environment = self.cloud.handler_environment()
+        variables.update(cloud_environment)
+        variables.update(proxy_environment(cloud_environment))
         return variables
 
     def _runtime_variables(self, function: str, resource: Any) -> dict[str, str]:
@@ -160,6 +165,13 @@ class LocalHandlers:
             dependencies = function_dependencies(self.spec, resource, self.build_dir)
         except (InstallFailure, SourceProblem) as problem:
             raise HandlerSetupError(f"`{function}`: its dependencies cannot be installed locally: {problem}") from None
+        outdated = outdated_sdk(dependencies) if self.spec.cloud == "aws" else None
+        if outdated:
+            raise HandlerSetupError(
+                f"`{function}`: its dependencies install {outdated}, which ignores AWS_ENDPOINT_URL and would call "
+                "the real AWS endpoints: require boto3>=1.28 (botocore>=1.31), or leave boto3 out (the Lambda "
+                "runtime provides it)"
+            )
         paths = [str(code), *([str(dependencies)] if dependencies else []), str(self._runtime_folder())]
         environment = self.environment(function)
         # -u: what a handler prints is in the log even when it is stopped (-I ignores PYTHONUNBUFFERED)
