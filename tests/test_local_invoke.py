@@ -416,6 +416,15 @@ def test_a_boto3_that_ignores_aws_endpoint_url_is_refused_before_the_handler_run
     assert outdated_sdk(dependencies) == "botocore 1.29.1"
 
 
+def test_an_unset_stored_secret_stops_before_the_handler_as_a_plain_one_does(aws_spec, clouds, monkeypatch):
+    aws_spec.write_text(AWS_SPEC.replace("      KEY: ${secret.API_KEY}\n", ""))
+    monkeypatch.delenv("API_KEY")
+    result = _invoke("work", str(aws_spec))
+    assert result.exit_code == 1, result.output
+    assert "`work`: secret `API_KEY` is not set: export API_KEY=..." in result.stderr
+    assert "Traceback" not in result.output
+
+
 @pytest.fixture
 def gcp_spec(tmp_path):
     return _project(tmp_path, GCP_SPEC, "main.py", GCP_HANDLER)
