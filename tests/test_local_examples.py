@@ -67,12 +67,33 @@ def test_event_driven_ingest_ignores_objects_outside_its_trigger(tmp_path):
 def test_a_failing_upload_is_retried_twice_then_kept_in_the_functions_dead_letter_queue(tmp_path):
     folder = copy_example("event-driven-ingest", tmp_path / "ingest")
     (tmp_path / "batch.json").write_text("[not json lines")
-    code, lines = run(folder, "--put", f"raw/data/batch.json={tmp_path / 'batch.json'}")
+    put = f"raw/data/batch.json={tmp_path / 'batch.json'}"
+    code, lines = run(folder, "--put", put, environment={"LABELLING_API_KEY": "k"})
     assert code == 1
     assert deliveries(lines) == [("raw", "preprocess", "error", attempt) for attempt in (1, 2, 3)]
     failed = [d for d in lines if d["type"] == "delivery"][-1]
     assert failed["dead_letter"] == "preprocess-failed" and failed["error_type"] == "JSONDecodeError"
     assert 'preprocess/app.py", line' in failed["traceback"]  # the handler's own frames, as Lambda logs them
+
+
+def test_an_unset_stored_secret_stops_the_run_before_any_handler(tmp_path):
+    """`${secret.LABELLING_API_KEY.arn}` names the local copy, which exists only when the secret is set: a run
+    without it says what to export instead of failing inside the handler with ResourceNotFoundException."""
+    folder = copy_example("event-driven-ingest", tmp_path / "ingest")
+    (tmp_path / "batch.json").write_text(RECORDS)
+    environment = {name: value for name, value in os.environ.items() if name != "LABELLING_API_KEY"}
+    done = subprocess.run(
+        [sys.executable, "-m", "aipipe", "run", "--json", "--put", f"raw/data/batch.json={tmp_path / 'batch.json'}"],
+        check=False,
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=environment,
+    )
+    assert done.returncode == 1
+    assert "`preprocess`: secret `LABELLING_API_KEY` is not set: export LABELLING_API_KEY=..." in done.stderr
+    assert "delivery" not in done.stdout and "Traceback" not in done.stderr
 
 
 def test_the_training_workflow_runs_its_steps_in_order_with_the_parallel_branch(tmp_path):

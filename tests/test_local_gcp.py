@@ -17,6 +17,7 @@ import pytest
 
 from aipipe.kinds.registry import KINDS
 from aipipe.local.bucket_files import object_path
+from aipipe.local.egress import proxy_environment
 from aipipe.local.gcp import GcpLocalCloud
 from aipipe.validation import load_spec
 
@@ -43,8 +44,10 @@ def pubsub_cloud(tmp_path):
 
 
 def run_handler(cloud: GcpLocalCloud, code: str) -> str:
-    """Run `code` as a handler would: another interpreter, only the cloud's handler environment (and PATH)."""
-    environment = {"PATH": os.environ.get("PATH", ""), **cloud.handler_environment()}
+    """Run `code` as a handler would: another interpreter, only the cloud's handler environment, the proxy variables
+    LocalHandlers adds (every call but the local ones refused: the emulators must stay reachable) and PATH."""
+    handler_environment = cloud.handler_environment()
+    environment = {"PATH": os.environ.get("PATH", ""), **handler_environment, **proxy_environment(handler_environment)}
     result = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)],
         env=environment,

@@ -10,6 +10,7 @@ import hashlib
 import json
 import shutil
 import textwrap
+import time
 import zipfile
 from pathlib import Path
 
@@ -18,8 +19,10 @@ from local_fakes import ENDPOINT, FakeLocalCloud
 from typer.testing import CliRunner
 
 import aipipe.local.clouds
+import aipipe.local.handlers
 from aipipe.cli.app import app
-from aipipe.local.handlers import LocalHandlers
+from aipipe.local.egress import outdated_sdk
+from aipipe.local.handlers import HandlerSetupError, LocalHandlers
 from aipipe.triggers.bucket import STORAGE_EVENTS
 from aipipe.triggers.eventbridge import bucket_via_eventbridge
 from aipipe.triggers.registry import trigger_kind
@@ -83,6 +86,22 @@ def handler(event, context):
         time.sleep(event["sleep"])
     if event.get("exit"):
         os._exit(3)
+    if event.get("say"):
+        print(event["say"])
+    if event.get("spawn"):
+        import subprocess
+
+        return subprocess.Popen(["sleep", "300"]).pid
+    if event.get("url"):
+        import urllib.request
+
+        urllib.request.urlopen(event["url"], timeout=30)
+    if event.get("real_s3"):
+        import boto3
+        from botocore.config import Config
+
+        config = Config(retries={"max_attempts": 1}, connect_timeout=30)
+        boto3.client("s3", endpoint_url=event["real_s3"], config=config).list_buckets()
     if event.get("set"):
         return {1, 2}
     if event.get("dependency"):
@@ -304,13 +323,106 @@ def test_handlers_stay_warm_and_a_timeout_or_a_crash_starts_a_fresh_process(aws_
         timed_out = handlers("work", {"sleep": 10})
         assert (timed_out.ok, timed_out.error_type) == (False, "Sandbox.Timedout")
         assert timed_out.error_message == "Task timed out after 3.00 seconds"
+        assert "handling tiny-dev-work" in timed_out.logs  # printed before it was stopped: not lost in a buffer
         assert handlers("work", {}).value["calls"] == 1  # a new execution environment
         crashed = handlers("work", {"exit": True})
         assert (crashed.ok, crashed.error_type) == (False, "Runtime.ExitError")
         assert "exit status 3" in crashed.error_message
+        assert "handling tiny-dev-work" in crashed.logs
         assert handlers("work", {}).ok
     finally:
         handlers.close()
+
+
+def _running(pid: int) -> bool:
+    """Whether process `pid` runs (a zombie, killed and waiting for its reaper, does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")
+
+
+def _ends(pid: int, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while _running(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not _running(pid)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
+def test_what_a_handler_started_ends_with_its_process_on_a_timeout_a_crash_and_close(aws_spec):
+    handlers = _handlers(aws_spec)
+    try:
+        started = handlers("work", {"spawn": True}).value
+        assert _running(started)
+        assert handlers("work", {"sleep": 10}).error_type == "Sandbox.Timedout"
+        assert _ends(started)
+        started = handlers("work", {"spawn": True}).value
+        assert handlers("work", {"exit": True}).error_type == "Runtime.ExitError"
+        assert _ends(started)
+        started = handlers("work", {"spawn": True}).value
+        shim = handlers._workers["work"].process.pid
+    finally:
+        handlers.close()
+    assert _ends(started) and _ends(shim)
+
+
+def test_two_runs_of_the_same_spec_keep_their_own_logs(aws_spec):
+    first, second = _handlers(aws_spec), _handlers(aws_spec)
+    try:
+        said = [(first, "first-1"), (second, "second-1"), (first, "first-2"), (second, "second-2")]
+        logs = {word: handlers("work", {"say": word}).logs for handlers, word in said}
+    finally:
+        first.close()
+        second.close()
+    for word, text in logs.items():
+        assert word in text
+        assert not [other for other in logs if other != word and other in text], (word, text)
+    assert not (aws_spec.parent / ".aipipe" / "build" / "local" / "logs").exists()
+
+
+def test_a_call_to_anywhere_but_the_local_cloud_fails_at_once_through_the_proxy_that_refuses(aws_spec):
+    handlers = _handlers(aws_spec)
+    try:
+        env = handlers.environment("work")
+        assert env["HTTPS_PROXY"] == env["http_proxy"] == "http://127.0.0.1:9"
+        assert env["NO_PROXY"].split(",")[:3] == ["127.0.0.1", "localhost", "::1"]
+        started = time.monotonic()
+        to_aws = handlers("work", {"real_s3": "https://s3.eu-west-1.amazonaws.com"})
+        assert (to_aws.ok, to_aws.error_type) == (False, "ProxyConnectionError")
+        assert "127.0.0.1:9" in to_aws.error_message
+        to_web = handlers("work", {"url": "http://example.com/"})
+        assert (to_web.ok, to_web.error_type) == (False, "URLError")
+        assert "Connection refused" in to_web.error_message
+        assert time.monotonic() - started < 3
+    finally:
+        handlers.close()
+
+
+def test_a_boto3_that_ignores_aws_endpoint_url_is_refused_before_the_handler_runs(aws_spec, tmp_path, monkeypatch):
+    dependencies = tmp_path / "deps"
+    (dependencies / "boto3-1.26.90.dist-info").mkdir(parents=True)
+    (dependencies / "botocore-1.44.5.dist-info").mkdir()
+    monkeypatch.setattr(aipipe.local.handlers, "function_dependencies", lambda *_: dependencies)
+    handlers = _handlers(aws_spec)
+    with pytest.raises(HandlerSetupError, match=r"`work`: its dependencies install boto3 1.26.90, which ignores"):
+        handlers("work", {})
+    assert not handlers._workers
+    assert outdated_sdk(None) is None
+    (dependencies / "boto3-1.26.90.dist-info").rename(dependencies / "boto3-1.28.0.dist-info")
+    assert outdated_sdk(dependencies) is None
+    (dependencies / "botocore-1.29.1.dist-info").mkdir()
+    assert outdated_sdk(dependencies) == "botocore 1.29.1"
+
+
+def test_an_unset_stored_secret_stops_before_the_handler_as_a_plain_one_does(aws_spec, clouds, monkeypatch):
+    aws_spec.write_text(AWS_SPEC.replace("      KEY: ${secret.API_KEY}\n", ""))
+    monkeypatch.delenv("API_KEY")
+    result = _invoke("work", str(aws_spec))
+    assert result.exit_code == 1, result.output
+    assert "`work`: secret `API_KEY` is not set: export API_KEY=..." in result.stderr
+    assert "Traceback" not in result.output
 
 
 @pytest.fixture

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -173,3 +175,65 @@ def test_a_handler_reads_a_stored_secret_by_the_arn_its_environment_holds(tmp_pa
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert json.loads(done.stdout)["value"] == "s3cr3t-value"
+
+
+HANGING = """import os
+import subprocess
+import time
+
+
+def handler(event, context):
+    child = subprocess.Popen(["sleep", "300"])
+    with open(os.environ["PIDS"] + ".tmp", "w") as file:
+        file.write(f"{os.getpid()} {child.pid}")
+    os.rename(os.environ["PIDS"] + ".tmp", os.environ["PIDS"])
+    time.sleep(120)
+"""
+
+
+def _gone(pid: int, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, ProcessLookupError):
+            return True
+        if state in ("Z", "X"):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
+@pytest.mark.parametrize(("number", "code"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129), (signal.SIGKILL, -9)])
+def test_a_killed_aipipe_leaves_no_handler_process_behind(tmp_path, number, code):
+    """SIGTERM and SIGHUP end `aipipe invoke` as Ctrl-C does (its handlers and emulators stopped); after a SIGKILL,
+    which nothing catches, the handler's process notices its parent is gone and ends its group."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "app.py").write_text(HANGING)
+    pids = tmp_path / "pids"
+    (tmp_path / "aipipe.yaml").write_text(
+        "aipipe: 1\nname: hangs\ncloud: aws\nregion: eu-west-1\nresources:\n"
+        "  slow:\n    type: function\n    runtime: python3.12\n    handler: app.handler\n    code: ./app\n"
+        f"    timeout: 5m\n    environment: {{PIDS: {pids}}}\n"
+    )
+    aipipe = subprocess.Popen(
+        [sys.executable, "-m", "aipipe", "invoke", "slow"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while not pids.exists() and aipipe.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert pids.exists(), aipipe.stderr.read() if aipipe.poll() is not None else "the handler never ran"
+        shim, child = map(int, pids.read_text().split())
+        aipipe.send_signal(number)
+        assert aipipe.wait(timeout=60) == code
+    finally:
+        if aipipe.poll() is None:
+            aipipe.kill()
+            aipipe.wait()
+    assert _gone(shim) and _gone(child)

@@ -12,21 +12,21 @@ environment the cloud would give it:
    clouds reserve them;
 3. the LocalCloud's handler_environment() (endpoint or emulator host, dummy credentials), which wins over all,
    plus AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE / CLOUDSDK_CONFIG pointing nowhere, so a handler's SDK
-   never reads the user's real cloud configuration.
-Nothing else of the user's environment passes but PATH.
+   never reads the user's real cloud configuration;
+4. proxy variables that send any HTTP(S) or gRPC call but those to the local hosts and emulators to a port where
+   nothing listens (aipipe.local.egress), so a mistake fails locally instead of reaching a real cloud.
+Nothing else of the user's environment passes but PATH. Handlers are the user's own trusted code running as the
+user: this keeps credentials and real endpoints out of their way, it is not a sandbox.
 
 The interpreter is the one running aipipe, isolated (`-I -S`): its standard library, the function's code folder
 (the working directory, as /var/task on Lambda and /workspace on Cloud Functions), its dependencies (installed for
 this machine by aipipe's packaging build, cached under .aipipe/build/deps/) and the runtime's own packages
-(aipipe.local.runtime). A handler that runs longer than the function's `timeout` is stopped. The warm process
-talks through pipes watched with select(), which Linux and macOS offer for pipes (Windows does not)."""
+(aipipe.local.runtime). A handler that runs longer than the function's `timeout` is stopped, with every process
+it started (aipipe.local.worker)."""
 
 from __future__ import annotations
 
-import json
 import os
-import select
-import subprocess
 import sys
 import time
 import uuid
@@ -37,8 +37,10 @@ from aipipe.build.installer import InstallFailure
 from aipipe.build.sources import SourceProblem
 from aipipe.local.clouds import LOCAL_ACCOUNT, local_name
 from aipipe.local.contract import Outcome
+from aipipe.local.egress import outdated_sdk, proxy_environment
 from aipipe.local.runtime import LOCAL_FOLDER, RuntimeMissing, function_dependencies, runtime_tree
 from aipipe.local.values import MissingSecret, resolve_text
+from aipipe.local.worker import Worker
 from aipipe.spec.model import region_of
 from aipipe.triggers.registry import trigger_kind
 
@@ -57,7 +59,7 @@ class LocalHandlers:
     def __init__(self, spec: Any, cloud: Any, build_dir: Path, environ: dict[str, str] | None = None):
         self.spec, self.cloud, self.build_dir = spec, cloud, Path(build_dir)
         self.environ = dict(os.environ if environ is None else environ)
-        self._workers: dict[str, _Worker] = {}
+        self._workers: dict[str, Worker] = {}
         self._runtime: Path | None = None
 
     def __call__(self, function: str, event: Any) -> Outcome:
@@ -106,7 +108,9 @@ class LocalHandlers:
         variables.update(self._runtime_variables(function, resource))
         nowhere = str(self.build_dir / LOCAL_FOLDER / NOWHERE)
         variables.update(dict.fromkeys(("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "CLOUDSDK_CONFIG"), nowhere))
-        variables.update(self.cloud.handler_environment())
+        cloud_environment = self.cloud.handler_environment()
+        variables.update(cloud_environment)
+        variables.update(proxy_environment(cloud_environment))
         return variables
 
     def _runtime_variables(self, function: str, resource: Any) -> dict[str, str]:
@@ -155,18 +159,26 @@ class LocalHandlers:
                 raise HandlerSetupError(str(missing)) from None
         return self._runtime
 
-    def _start(self, function: str, resource: Any) -> _Worker:
+    def _start(self, function: str, resource: Any) -> Worker:
         code = (self.spec.base_dir / resource.code).resolve()
         try:
             dependencies = function_dependencies(self.spec, resource, self.build_dir)
         except (InstallFailure, SourceProblem) as problem:
             raise HandlerSetupError(f"`{function}`: its dependencies cannot be installed locally: {problem}") from None
+        outdated = outdated_sdk(dependencies) if self.spec.cloud == "aws" else None
+        if outdated:
+            raise HandlerSetupError(
+                f"`{function}`: its dependencies install {outdated}, which ignores AWS_ENDPOINT_URL and would call "
+                "the real AWS endpoints: require boto3>=1.28 (botocore>=1.31), or leave boto3 out (the Lambda "
+                "runtime provides it)"
+            )
         paths = [str(code), *([str(dependencies)] if dependencies else []), str(self._runtime_folder())]
         environment = self.environment(function)
-        logs = self.build_dir / LOCAL_FOLDER / "logs" / f"{self.spec.stack}-{function}.log"
-        return _Worker([sys.executable, "-I", "-S", str(SHIM), self.spec.cloud], paths, environment, code, logs)
+        # -u: what a handler prints is in the log even when it is stopped (-I ignores PYTHONUNBUFFERED)
+        command = [sys.executable, "-I", "-S", "-u", str(SHIM), self.spec.cloud, str(os.getpid())]
+        return Worker(command, paths, environment, code, f"{self.spec.stack}-{function}")
 
-    def _lost(self, worker: _Worker, timeout: float, logs: str) -> Outcome:
+    def _lost(self, worker: Worker, timeout: float, logs: str) -> Outcome:
         """The handler's process ended (or was stopped) before answering."""
         if worker.alive():  # still running: the timeout
             if self.spec.cloud == "aws":  # Lambda's own report of a timeout: "Task timed out after N seconds"
@@ -199,70 +211,3 @@ def signature_type(function: Any) -> str:
     otherwise (Cloud Scheduler calls a schedule-only function over HTTP)."""
     eventarc = any(trigger_kind(trigger).eventarc for trigger in function.triggers)
     return "cloudevent" if eventarc else "http"
-
-
-class _Worker:
-    """One warm handler process: requests and answers on two pipes, its output in a log file."""
-
-    def __init__(self, command: list[str], paths: list[str], env: dict[str, str], cwd: Path, log: Path):
-        log.parent.mkdir(parents=True, exist_ok=True)
-        self.log_path = log
-        self._log = open(log, "wb")  # noqa: SIM115 (kept open for the process's life)
-        requests_read, requests_write = os.pipe()
-        answers_read, answers_write = os.pipe()
-        self.process = subprocess.Popen(
-            [*command, str(requests_read), str(answers_write), *paths],
-            env=env,
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=self._log,
-            pass_fds=(requests_read, answers_write),
-        )
-        os.close(requests_read)
-        os.close(answers_write)
-        self._requests = os.fdopen(requests_write, "w", encoding="utf-8")
-        self._answers = answers_read
-        self._buffer = b""
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def exit_code(self) -> int | None:
-        return self.process.poll()
-
-    def call(self, request: dict, timeout: float) -> dict | None:
-        """Send one request; its answer, or None when the process ended or `timeout` passed first."""
-        try:
-            self._requests.write(json.dumps(request) + "\n")
-            self._requests.flush()
-        except (BrokenPipeError, OSError):
-            return None
-        deadline = time.monotonic() + timeout
-        while b"\n" not in self._buffer:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([self._answers], [], [], remaining)[0]:
-                return None
-            chunk = os.read(self._answers, 1 << 16)
-            if not chunk:
-                self.process.wait()
-                return None
-            self._buffer += chunk
-        line, _, self._buffer = self._buffer.partition(b"\n")
-        return json.loads(line)
-
-    def log_size(self) -> int:
-        return self.log_path.stat().st_size
-
-    def logs_since(self, offset: int) -> str:
-        with open(self.log_path, "rb") as file:
-            file.seek(offset)
-            return file.read().decode("utf-8", "replace")
-
-    def stop(self) -> None:
-        if self.alive():
-            self.process.kill()
-            self.process.wait()
-        self._requests.close()
-        os.close(self._answers)
-        self._log.close()

@@ -1,7 +1,7 @@
 """The process a function's handler runs in locally: a standalone script (it imports nothing of aipipe) that
-LocalHandlers starts with `python -I -S shim.py CLOUD REQUESTS_FD RESPONSES_FD PATH...`, once per function, and
-keeps warm like a Lambda execution environment or a Cloud Run instance: the handler's module stays imported
-between invocations.
+LocalHandlers starts with `python -I -S -u shim.py CLOUD PARENT_PID REQUESTS_FD RESPONSES_FD PATH...`, once per
+function, and keeps warm like a Lambda execution environment or a Cloud Run instance: the handler's module stays
+imported between invocations. It ends, with every process of its group, when the aipipe that started it dies.
 
 Its `sys.path` is exactly the interpreter's standard library plus the PATHs given (the function's code folder, its
 dependencies, what the cloud's runtime provides), so neither aipipe nor anything else installed beside it is
@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+import threading
 import time
 import traceback
 import uuid
@@ -184,8 +186,26 @@ class GcpRunner:
         return path, method, headers, body
 
 
+def end_with_parent(parent: int) -> None:
+    """Kill this process's group (it leads one: LocalHandlers starts it in a session of its own) once `parent`,
+    the aipipe that started it, is gone, even killed with SIGKILL. A thread polls getppid() (which changes when
+    the parent dies) rather than prctl(PR_SET_PDEATHSIG): that signal follows the parent *thread* ("the 'parent'
+    in this case is considered to be the thread that created this process", man 2 prctl), and aipipe starts
+    handlers from threads that end (moto's server runs Step Functions' Lambda tasks on a thread per request)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.25)
+        if os.getpgrp() == os.getpid():
+            os.killpg(os.getpgrp(), signal.SIGKILL)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="aipipe-parent-watch", daemon=True).start()
+
+
 def main() -> None:
-    cloud, requests_fd, responses_fd, *paths = sys.argv[1:]
+    cloud, parent, requests_fd, responses_fd, *paths = sys.argv[1:]
+    end_with_parent(int(parent))
     FOLDERS["code"] = os.path.join(os.path.abspath(paths[0]), "")
     here = os.path.dirname(HERE)
     standard = [path for path in sys.path if path and os.path.abspath(path) != here and "site-packages" not in path]

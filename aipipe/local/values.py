@@ -5,7 +5,8 @@ deployment's facts (stack, region, the local account or project), and secrets fr
 One honest choice for `${secret.NAME.arn}` (the ARN of the secret's copy in Secrets Manager): locally it is the
 ARN that copy would have in the local account, `arn:aws:secretsmanager:<region>:123456789012:secret:<pipeline>-
 <stack>-<NAME>`; a handler that calls GetSecretValue with it reaches the local cloud, which holds the secret only
-if it created it (aipipe.local.aws decides). `${secret.NAME}` is the environment variable NAME of the user running
+if it created it (aipipe.local.aws decides), so an unset NAME stops the handler before it runs, as `${secret.NAME}`
+does. `${secret.NAME}` is the environment variable NAME of the user running
 aipipe, as for a deploy (aipipe.semantics.secrets)."""
 
 from __future__ import annotations
@@ -63,7 +64,9 @@ def resolve(value: Any, spec: Any, cloud: Any, environ: Mapping[str, str]) -> st
         if missing_secrets([value.name], environ):
             raise MissingSecret(value.name)
         return environ[value.name]
-    if isinstance(value, StoredSecret):
+    if isinstance(value, StoredSecret):  # the local copy exists only when the secret is set: say so before it runs
+        if missing_secrets([value.name], environ):
+            raise MissingSecret(value.name)
         return cloud.secret_arn(value.name)
     raise ValueError(f"{value!r} has no local value")
 
