@@ -17,11 +17,16 @@ def subscription(**fields) -> Subscription:
     "cloud, expected",
     [
         ("aws", Delivery(ack_deadline=30, retention=4 * 86400, max_attempts=None, backoff=None)),
-        ("gcp", Delivery(ack_deadline=10, retention=7 * 86400, max_attempts=None, backoff=(10, 600))),
+        # no retry policy: "By default, subscriptions use immediate redelivery" (pubsub/docs/handling-failures)
+        ("gcp", Delivery(ack_deadline=10, retention=7 * 86400, max_attempts=None, backoff=None)),
     ],
 )
 def test_defaults_are_the_clouds(cloud, expected):
     assert delivery_of(subscription(), cloud) == expected
+
+
+def test_an_empty_retry_policy_takes_its_own_defaults():
+    assert delivery_of(subscription(retry={}), "gcp").backoff == (10, 600)
 
 
 @pytest.mark.parametrize("cloud", ["aws", "gcp"])
