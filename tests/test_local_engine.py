@@ -898,6 +898,7 @@ def test_each_route_gets_the_delivery_the_cloud_gives_it(load):
             "never", "      - {bucket: raw, prefix: never/}\n", "    on_failure: {retries: 0, dead_letter: false}\n"
         )
         + function("on-jobs", "      - {queue: jobs, batch_size: 5}\n")
+        + function("on-inbox", "      - {queue: inbox}\n")
         + function("on-clicks", "      - {stream: clicks, batch_size: 50, retries: 3, bisect: true}\n")
         + function("on-fanned", "      - {subscription: fanned, batch_size: 3}\n")
         + "  copy:\n    type: queue\n    triggers: [{bucket: raw, prefix: copy/}]\n"
@@ -935,6 +936,16 @@ def test_each_route_gets_the_delivery_the_cloud_gives_it(load):
             visibility=20,
             max_age=2 * 86400,
             why="SQS redelivers a failed message after the 20s visibility timeout, 4 receives then `failed-jobs`",
+        ),
+        ("aws", "on-inbox", 0): Policy(
+            "sqs",
+            None,
+            None,
+            batch_size=10,
+            partial=True,
+            visibility=30,
+            max_age=4 * 86400,
+            why="SQS redelivers a failed message after the 30s visibility timeout until retention",
         ),
         ("aws", "on-clicks", 0): Policy(
             "stream",
@@ -992,3 +1003,12 @@ def test_each_route_gets_the_delivery_the_cloud_gives_it(load):
             for use in uses_of(name, resource) if getattr(resource, "triggers", None) else ():
                 actual[cloud, name, use.position] = policy_for(spec, use)
     assert actual == expected
+
+
+def test_an_eventarc_trigger_that_does_not_retry_delivers_once():
+    """The wiring renders RETRY_POLICY_RETRY today; a trigger rendered without it is delivered once."""
+    from aipipe.local.delivery import Policy, _gcp_policy
+
+    assert _gcp_policy({"event_trigger": {"retry_policy": "RETRY_POLICY_DO_NOT_RETRY"}}) == Policy(
+        "once", why="the trigger's retry policy does not retry"
+    )

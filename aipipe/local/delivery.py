@@ -133,7 +133,7 @@ def _async_retries(retries: int) -> str:
     """`Lambda retries an asynchronous event 2 times (after 1m, then 2m)`, for 0, 1 or 2 retries."""
     if not retries:
         return "Lambda does not retry it (`on_failure: {retries: 0}`)"
-    waits = ", then ".join(f"{LAMBDA_ASYNC_WAITS[n] // 60:g}m" for n in range(retries))
+    waits = ", then ".join(f"{LAMBDA_ASYNC_WAITS[n] // 60}m" for n in range(retries))
     return f"Lambda retries an asynchronous event {retries} time{'s' if retries > 1 else ''} (after {waits})"
 
 
