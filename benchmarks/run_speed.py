@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -28,7 +29,10 @@ def one_run(folder: Path, records: Path) -> tuple[float, float, int]:
     started = time.perf_counter()
     first = None
     deliveries = 0
-    with subprocess.Popen(command, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as run:
+    environment = {**os.environ, "LABELLING_API_KEY": "local"}  # the example's secret, read by a local run too
+    with subprocess.Popen(
+        command, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=environment
+    ) as run:
         assert run.stdout is not None
         for line in run.stdout:
             if json.loads(line).get("type") == "delivery":
