@@ -7,8 +7,8 @@ import tempfile
 from pathlib import Path
 
 from aipipe.local.bucket_files import write_object
-from aipipe.local.clouds import LOCAL_ACCOUNT, local_name, local_project
 from aipipe.local.contract import Occurrence
+from aipipe.local.naming import LOCAL_ACCOUNT, local_name, local_project
 
 ENDPOINT = "http://127.0.0.1:9"  # nothing listens: a handler that calls its cloud fails fast
 

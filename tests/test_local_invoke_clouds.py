@@ -175,6 +175,7 @@ def test_a_handler_reads_a_stored_secret_by_the_arn_its_environment_holds(tmp_pa
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert json.loads(done.stdout)["value"] == "s3cr3t-value"
+    assert (tmp_path / ".aipipe" / ".gitignore").is_file()  # the local buckets' folder is git-ignored
 
 
 HANGING = """import os

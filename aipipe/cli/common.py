@@ -71,3 +71,18 @@ def fail(message: str, exit_code: int = 1) -> NoReturn:
     """Print `error: message` on standard error and exit with `exit_code`."""
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(exit_code)
+
+
+def local_data_folder(spec, given: Optional[Path]) -> Path:
+    """The folder of `aipipe run`/`invoke`'s local buckets: `--data`, else `.aipipe/local/<stack>/` beside the
+    spec; created, and git-ignored when it lies in a `.aipipe/`; a usage error (exit 2) when it cannot be."""
+    from aipipe.core.state_folder import protect_above
+    from aipipe.local.naming import default_data_dir
+
+    data = given if given is not None else default_data_dir(spec)
+    try:
+        data.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        fail(f"--data {data}: cannot be the folder of the local buckets ({error.strerror})", 2)
+    protect_above(data)
+    return data

@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from aipipe.cli.common import SpecArgument, StackOption, fail, load_valid, resolve_spec
+from aipipe.cli.common import SpecArgument, StackOption, fail, load_valid, local_data_folder, resolve_spec
 
 FunctionArgument = Annotated[str, typer.Argument(help="The function whose handler runs.", show_default=False)]
 EventOption = Annotated[
@@ -64,7 +64,7 @@ def invoke(
     """
     from aipipe.build.cache import build_root
     from aipipe.local import invocation
-    from aipipe.local.clouds import LocalCloudError, default_data_dir, open_local_cloud
+    from aipipe.local.clouds import LocalCloudError, open_local_cloud
     from aipipe.local.handlers import HandlerSetupError, LocalHandlers
 
     if event is not None and trigger is not None:
@@ -77,7 +77,7 @@ def invoke(
     except invocation.InvokeProblem as problem:
         fail(str(problem), 2)
     try:
-        cloud = open_local_cloud(loaded, loaded.stack, data or default_data_dir(loaded))
+        cloud = open_local_cloud(loaded, loaded.stack, local_data_folder(loaded, data))
         cloud.start()
     except LocalCloudError as error:  # an emulator (moto, gcp-storage-emulator) not installed
         fail(str(error))

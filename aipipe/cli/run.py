@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from aipipe.cli.common import SpecArgument, StackOption, fail, load_valid, resolve_spec
+from aipipe.cli.common import SpecArgument, StackOption, fail, load_valid, local_data_folder, resolve_spec
 
 IAM_NOTE = (
     "IAM is not enforced locally: handlers may read and write what their cloud roles would forbid "
@@ -82,7 +82,6 @@ def run(
       aipipe run --start training-pipeline=input.json
       aipipe run --fire nightly-report
     """
-    from aipipe.core.state_folder import STATE_FOLDER, protect
     from aipipe.local.engine import Limits
     from aipipe.local.engine_inputs import InputError, parse_fire, parse_publish, parse_put, parse_start
 
@@ -96,12 +95,7 @@ def run(
         ]
     except InputError as error:
         fail(str(error), 2)
-    if data is None:
-        data = protect(loaded.base_dir / STATE_FOLDER) / "local" / loaded.stack
-    try:
-        data.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        fail(f"--data {data}: cannot be the folder of the local buckets ({error.strerror})", 2)
+    data = local_data_folder(loaded, data)
     printer = _Printer(as_json)
     printer.notes(loaded, [IAM_NOTE])
     if not inputs:

@@ -1,6 +1,4 @@
-"""Which local cloud holds a spec's stack, and the local facts every part agrees on (local-brief): a resource's
-local physical name is `<pipeline name>-<stack>-<resource>` lower-cased, so two stacks never share local state;
-the AWS account is moto's default, 123456789012; the GCP project is `local-<pipeline name>`."""
+"""Which local cloud holds a spec's stack (the names they give resources: aipipe.local.naming)."""
 
 from __future__ import annotations
 
@@ -9,26 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from aipipe.local.contract import LocalCloud
-
-# moto's default account (docs.getmoto.org/en/latest/docs/multi_account.html: "the default account ID
-# 123456789012"); every local ARN names it
-LOCAL_ACCOUNT = "123456789012"
-DEFAULT_DATA_DIR = Path(".aipipe") / "local"
-
-
-def local_name(spec: Any, resource: str) -> str:
-    """The local physical name of a spec resource: `<pipeline>-<stack>-<resource>`, lower-cased."""
-    return f"{spec.header.name}-{spec.stack}-{resource}".lower()
-
-
-def local_project(spec: Any) -> str:
-    """The GCP project of a local run: `local-<pipeline name>`."""
-    return f"local-{spec.header.name}".lower()
-
-
-def default_data_dir(spec: Any) -> Path:
-    """Where local bucket contents live by default: `.aipipe/local/<stack>/` beside the spec."""
-    return spec.base_dir / DEFAULT_DATA_DIR / spec.stack
 
 
 class LocalCloudError(Exception):

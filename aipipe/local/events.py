@@ -23,8 +23,8 @@ from typing import Any
 
 from aipipe.local import events_aws as aws
 from aipipe.local import events_gcp as gcp
-from aipipe.local.clouds import LOCAL_ACCOUNT, local_name, local_project
 from aipipe.local.contract import Occurrence
+from aipipe.local.naming import LOCAL_ACCOUNT, local_name, local_project
 from aipipe.local.values import resolve_text
 from aipipe.triggers.base import TriggerUse
 from aipipe.triggers.bucket import STORAGE_EVENTS

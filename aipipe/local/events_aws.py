@@ -28,8 +28,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote_plus
 
-from aipipe.local.clouds import LOCAL_ACCOUNT, local_name
 from aipipe.local.contract import Occurrence
+from aipipe.local.naming import LOCAL_ACCOUNT, local_name
 from aipipe.spec.model import region_of
 
 SNS_SIGNATURE = "EXAMPLE"  # nothing signs local messages; the field is there, as handlers may read it

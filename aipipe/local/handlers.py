@@ -35,9 +35,9 @@ from typing import Any
 
 from aipipe.build.installer import InstallFailure
 from aipipe.build.sources import SourceProblem
-from aipipe.local.clouds import LOCAL_ACCOUNT, local_name
 from aipipe.local.contract import Outcome
 from aipipe.local.egress import outdated_sdk, proxy_environment
+from aipipe.local.naming import LOCAL_ACCOUNT, local_name
 from aipipe.local.runtime import LOCAL_FOLDER, RuntimeMissing, function_dependencies, runtime_tree
 from aipipe.local.values import MissingSecret, resolve_text
 from aipipe.local.worker import Worker

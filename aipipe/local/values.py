@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from aipipe.local.clouds import LOCAL_ACCOUNT, local_project
+from aipipe.local.naming import LOCAL_ACCOUNT, local_project
 from aipipe.semantics.secrets import missing_secrets
 from aipipe.semantics.symbols import Attr, Concat, Deployment, Secret, StoredSecret
 from aipipe.spec.references import symbolic

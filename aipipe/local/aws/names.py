@@ -12,10 +12,10 @@ import hashlib
 import uuid
 from typing import Any
 
+from aipipe.local.naming import LOCAL_ACCOUNT, physical_name
 from aipipe.spec.model import region_of
 
-# moto's default account (moto.core.DEFAULT_ACCOUNT_ID); every local ARN is in it
-ACCOUNT = "123456789012"
+ACCOUNT = LOCAL_ACCOUNT  # moto's default account: every local ARN is in it
 PARTITION = "aws"
 
 # The longest name each service takes: S3 bucket names 3-63 characters (docs.aws.amazon.com/AmazonS3/latest/
@@ -40,7 +40,7 @@ DEAD_LETTERS = "dead-letters"  # the suffix of an aws subscription's own dead-le
 def local_name(pipeline: str, stack: str, resource: str, kind: str = "", suffix: str = "") -> str:
     """`<pipeline>-<stack>-<resource>` lower-cased; a name over its service's limit keeps its start and ends in
     a short hash of the whole, so it stays unique and stable."""
-    name = f"{pipeline}-{stack}-{resource}".lower()
+    name = physical_name(pipeline, stack, resource)
     limit = MAX_NAME.get(kind, 255) - len(suffix)
     if len(name) > limit:
         digest = hashlib.sha256(name.encode()).hexdigest()[:8]

@@ -14,6 +14,7 @@ from typing import Any
 
 from aipipe.kinds.registry import KINDS, attribute_problem
 from aipipe.kinds.table.gcp import dataset_id, table_id
+from aipipe.local.naming import local_project, physical_name
 
 # A value no deployed resource can have: what `${x.attr}` stands for when `x` is not run locally (Dataflow jobs,
 # `type: pulumi` outputs the spec does not set), so a handler using it fails visibly rather than reaching a
@@ -25,13 +26,8 @@ DEAD_LETTERS = "-dead-letters"  # the dead-letter topic and subscription's suffi
 
 
 def local_name(spec: Any, stack: str, resource: str) -> str:
-    """The local physical name of a spec resource: `<pipeline>-<stack>-<resource>`, lower-cased."""
-    return f"{spec.header.name}-{stack}-{resource}".lower()
-
-
-def local_project(spec: Any) -> str:
-    """The project every local resource is in: `local-<pipeline>`."""
-    return f"local-{spec.header.name}".lower()
+    """The local physical name of a spec resource in `stack` (aipipe.local.naming.physical_name)."""
+    return physical_name(spec.header.name, stack, resource)
 
 
 def bucket_name(spec: Any, stack: str, resource: str) -> str:
